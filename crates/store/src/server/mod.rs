@@ -1,0 +1,179 @@
+//! The gRPC server: the services the store answers, the answer to those it
+//! does not, and how it is started and stopped.
+
+mod convert;
+mod errors;
+mod features;
+mod reads;
+mod streams;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::service::Routes;
+
+use crate::proto::server_features::server_features_server::ServerFeaturesServer;
+use crate::proto::streams::streams_server::StreamsServer;
+use crate::storage::Storage;
+
+/// Largest append accepted by default, in bytes of event data and metadata.
+pub const DEFAULT_MAX_APPEND_SIZE: usize = 1024 * 1024;
+/// Where the store listens by default.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:2113";
+/// Largest gRPC message accepted, a little over the append limit.
+const MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
+
+/// How to run the store.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Folder of the database.
+    pub data: PathBuf,
+    /// Address to listen on; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Allow listening beyond loopback without authentication.
+    pub insecure: bool,
+    pub max_append_size: usize,
+}
+
+impl ServerConfig {
+    pub fn new(data: impl Into<PathBuf>, listen: SocketAddr) -> Self {
+        ServerConfig {
+            data: data.into(),
+            listen,
+            insecure: false,
+            max_append_size: DEFAULT_MAX_APPEND_SIZE,
+        }
+    }
+}
+
+/// Why the store could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(
+        "refusing to listen on {0} without authentication: this store has none, so listen on loopback or pass --insecure"
+    )]
+    NotLoopback(SocketAddr),
+    #[error("cannot open the store: {0}")]
+    Storage(#[from] crate::storage::StoreError),
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        address: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// A running store; dropping it does not stop it, [`RunningServer::shutdown`] does.
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    storage: Storage,
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<Result<(), tonic::transport::Error>>,
+}
+
+impl RunningServer {
+    /// Opens the data folder, binds and starts serving.
+    pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
+        if !config.listen.ip().is_loopback() {
+            if !config.insecure {
+                return Err(StartError::NotLoopback(config.listen));
+            }
+            tracing::warn!(
+                address = %config.listen,
+                "listening beyond loopback without authentication or TLS, as --insecure asked"
+            );
+        }
+        let storage = {
+            let data = config.data.clone();
+            tokio::task::spawn_blocking(move || Storage::open(&data))
+                .await
+                .map_err(|error| crate::storage::StoreError::CommitFailed(error.to_string()))??
+        };
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Listen {
+                address: config.listen,
+                source,
+            })?;
+        let local_addr = listener.local_addr().map_err(|source| StartError::Listen {
+            address: config.listen,
+            source,
+        })?;
+
+        let streams = StreamsServer::new(streams::StreamsService::new(storage.clone(), config.max_append_size))
+            .max_decoding_message_size(MAX_MESSAGE_SIZE)
+            .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let routes = Routes::from(axum::Router::new().fallback(not_served))
+            .add_service(streams)
+            .add_service(ServerFeaturesServer::new(features::FeaturesService));
+
+        let (stop, stopped) = oneshot::channel::<()>();
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let task = tokio::spawn(
+            tonic::transport::Server::builder()
+                .tcp_nodelay(true)
+                .http2_keepalive_interval(Some(std::time::Duration::from_secs(10)))
+                .add_routes(routes.prepare())
+                .serve_with_incoming_shutdown(incoming, async {
+                    drop(stopped.await);
+                }),
+        );
+        tracing::info!(address = %local_addr, data = %config.data.display(), "event store serving");
+        Ok(RunningServer {
+            local_addr,
+            storage,
+            stop: Some(stop),
+            task,
+        })
+    }
+
+    /// The address the store listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A connection string the official clients accept.
+    pub fn connection_string(&self) -> String {
+        format!("esdb://{}?tls=false", self.local_addr)
+    }
+
+    /// The storage engine behind the server.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// Stops accepting, lets calls in flight finish, and waits.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Err(error) = (&mut self.task).await {
+            tracing::error!(%error, "event store server task failed");
+        }
+    }
+
+    /// Serves until the server fails or is stopped.
+    pub async fn wait(self) -> Result<(), tonic::transport::Error> {
+        let RunningServer { task, stop, .. } = self;
+        let result = task.await;
+        drop(stop);
+        match result {
+            Ok(result) => result,
+            Err(error) => {
+                tracing::error!(%error, "event store server task failed");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Answers every method this store does not serve.
+async fn not_served(uri: axum::http::Uri) -> axum::response::Response {
+    let method = uri.path().trim_start_matches('/');
+    let message = format!(
+        "labex-store does not serve {method}: it serves Streams, PersistentSubscriptions and ServerFeatures (no gossip, users, operations or projections)"
+    );
+    tonic::Status::unimplemented(message).into_http()
+}

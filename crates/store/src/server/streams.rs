@@ -1,0 +1,389 @@
+//! The `Streams` service: append, batch append, read, delete, tombstone.
+
+use std::collections::HashMap;
+
+use futures::StreamExt;
+use tonic::{Request, Response, Status, Streaming};
+
+use super::convert::{proposed_event, stream_identifier, stream_name, uuid_from_proto};
+use super::errors;
+use super::reads::{ReadPlan, ReadResponses};
+use crate::proto::shared::{AllStreamPosition, Empty};
+use crate::proto::streams::streams_server::Streams;
+use crate::proto::streams::{
+    AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, DeleteReq, DeleteResp, ReadReq, TombstoneReq,
+    TombstoneResp, append_req, append_resp, batch_append_req, batch_append_resp, delete_req, delete_resp,
+    tombstone_req, tombstone_resp,
+};
+use crate::storage::{AppendOutcome, CurrentRevision, ExpectedRevision, ProposedEvent, Storage, StoreError};
+
+/// The Streams service over one storage engine.
+#[derive(Clone)]
+pub(crate) struct StreamsService {
+    storage: Storage,
+    max_append_size: usize,
+}
+
+impl StreamsService {
+    pub(crate) fn new(storage: Storage, max_append_size: usize) -> Self {
+        StreamsService {
+            storage,
+            max_append_size,
+        }
+    }
+}
+
+fn expected_from_append(option: Option<append_req::options::ExpectedStreamRevision>) -> Result<ExpectedRevision, Status> {
+    use append_req::options::ExpectedStreamRevision as Expected;
+    match option {
+        Some(Expected::Revision(revision)) => Ok(ExpectedRevision::Exact(revision)),
+        Some(Expected::NoStream(_)) => Ok(ExpectedRevision::NoStream),
+        Some(Expected::Any(_)) => Ok(ExpectedRevision::Any),
+        Some(Expected::StreamExists(_)) => Ok(ExpectedRevision::StreamExists),
+        None => Err(Status::invalid_argument("the request sets no expected revision")),
+    }
+}
+
+fn append_success(outcome: AppendOutcome) -> append_resp::Success {
+    use append_resp::success::{CurrentRevisionOption, PositionOption};
+    append_resp::Success {
+        current_revision_option: Some(match outcome.current_revision {
+            CurrentRevision::Current(revision) => CurrentRevisionOption::CurrentRevision(revision),
+            CurrentRevision::NoStream => CurrentRevisionOption::NoStream(Empty {}),
+        }),
+        position_option: Some(match outcome.position {
+            Some(position) => PositionOption::Position(append_resp::Position {
+                commit_position: position,
+                prepare_position: position,
+            }),
+            None => PositionOption::NoPosition(Empty {}),
+        }),
+    }
+}
+
+fn wrong_expected_version(current: CurrentRevision, expected: ExpectedRevision) -> append_resp::WrongExpectedVersion {
+    use append_resp::wrong_expected_version::{
+        CurrentRevisionOption, CurrentRevisionOption2060, ExpectedRevisionOption, ExpectedRevisionOption2060,
+    };
+    let (current_now, current_old) = match current {
+        CurrentRevision::Current(revision) => (
+            CurrentRevisionOption::CurrentRevision(revision),
+            CurrentRevisionOption2060::CurrentRevision2060(revision),
+        ),
+        CurrentRevision::NoStream => (
+            CurrentRevisionOption::CurrentNoStream(Empty {}),
+            CurrentRevisionOption2060::NoStream2060(Empty {}),
+        ),
+    };
+    let (expected_now, expected_old) = match expected {
+        ExpectedRevision::Exact(revision) => (
+            ExpectedRevisionOption::ExpectedRevision(revision),
+            Some(ExpectedRevisionOption2060::ExpectedRevision2060(revision)),
+        ),
+        ExpectedRevision::Any => (
+            ExpectedRevisionOption::ExpectedAny(Empty {}),
+            Some(ExpectedRevisionOption2060::Any2060(Empty {})),
+        ),
+        ExpectedRevision::StreamExists => (
+            ExpectedRevisionOption::ExpectedStreamExists(Empty {}),
+            Some(ExpectedRevisionOption2060::StreamExists2060(Empty {})),
+        ),
+        ExpectedRevision::NoStream => (ExpectedRevisionOption::ExpectedNoStream(Empty {}), None),
+    };
+    append_resp::WrongExpectedVersion {
+        current_revision_option_20_6_0: Some(current_old),
+        expected_revision_option_20_6_0: expected_old,
+        current_revision_option: Some(current_now),
+        expected_revision_option: Some(expected_now),
+    }
+}
+
+impl StreamsService {
+    /// Adds an event to a pending append, refusing it past the maximum size.
+    fn take_event(&self, events: &mut Vec<ProposedEvent>, size: &mut usize, event: ProposedEvent) -> Result<(), Status> {
+        *size += event.size();
+        if *size > self.max_append_size {
+            return Err(errors::maximum_append_size_exceeded(self.max_append_size));
+        }
+        events.push(event);
+        Ok(())
+    }
+}
+
+#[tonic::async_trait]
+impl Streams for StreamsService {
+    type ReadStream = ReadResponses;
+
+    async fn read(&self, request: Request<ReadReq>) -> Result<Response<Self::ReadStream>, Status> {
+        let plan = ReadPlan::parse(request.into_inner().options)?;
+        Ok(Response::new(plan.run(self.storage.clone())))
+    }
+
+    async fn append(&self, request: Request<Streaming<AppendReq>>) -> Result<Response<AppendResp>, Status> {
+        let mut messages = request.into_inner();
+        let options = match messages.message().await? {
+            Some(AppendReq {
+                content: Some(append_req::Content::Options(options)),
+            }) => options,
+            Some(_) => return Err(Status::invalid_argument("an append starts with its options")),
+            None => return Err(Status::invalid_argument("the append request is empty")),
+        };
+        let stream = stream_name(options.stream_identifier)?;
+        let expected = expected_from_append(options.expected_stream_revision)?;
+        let mut events = Vec::new();
+        let mut size = 0;
+        // Nothing is written before the client has sent its last message: a
+        // client that goes away mid-append leaves no trace.
+        while let Some(message) = messages.message().await? {
+            match message.content {
+                Some(append_req::Content::ProposedMessage(proposed)) => {
+                    let event = proposed_event(proposed.id, proposed.metadata, proposed.custom_metadata, proposed.data)?;
+                    self.take_event(&mut events, &mut size, event)?;
+                }
+                Some(append_req::Content::Options(_)) => {
+                    return Err(Status::invalid_argument("an append sends its options once, first"));
+                }
+                None => return Err(Status::invalid_argument("an append message is empty")),
+            }
+        }
+        let result = match self.storage.append(stream.clone(), expected, events).await {
+            Ok(outcome) => append_resp::Result::Success(append_success(outcome)),
+            Err(StoreError::WrongExpectedVersion { current, expected }) => {
+                append_resp::Result::WrongExpectedVersion(wrong_expected_version(current, expected))
+            }
+            Err(error) => return Err(errors::status(error, &stream)),
+        };
+        Ok(Response::new(AppendResp { result: Some(result) }))
+    }
+
+    type BatchAppendStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<BatchAppendResp, Status>> + Send>>;
+
+    async fn batch_append(
+        &self,
+        request: Request<Streaming<BatchAppendReq>>,
+    ) -> Result<Response<Self::BatchAppendStream>, Status> {
+        let mut messages = request.into_inner();
+        let (sender, receiver) = tokio::sync::mpsc::channel(64);
+        let service = self.clone();
+        tokio::spawn(async move {
+            // Parts of batches that are not final yet, by correlation id.
+            let mut pending: HashMap<uuid::Uuid, PendingBatch> = HashMap::new();
+            while let Some(message) = messages.next().await {
+                let message = match message {
+                    Ok(message) => message,
+                    Err(_) => return,
+                };
+                match service.batch_part(&mut pending, message) {
+                    Ok(None) => {}
+                    Ok(Some(batch)) => {
+                        let service = service.clone();
+                        let sender = sender.clone();
+                        tokio::spawn(async move {
+                            let response = service.commit_batch(batch).await;
+                            drop(sender.send(Ok(response)).await);
+                        });
+                    }
+                    Err(status) => {
+                        drop(sender.send(Err(status)).await);
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))))
+    }
+
+    async fn delete(&self, request: Request<DeleteReq>) -> Result<Response<DeleteResp>, Status> {
+        let options = request
+            .into_inner()
+            .options
+            .ok_or_else(|| Status::invalid_argument("the delete request has no options"))?;
+        let stream = stream_name(options.stream_identifier)?;
+        use delete_req::options::ExpectedStreamRevision as Expected;
+        let expected = match options.expected_stream_revision {
+            Some(Expected::Revision(revision)) => ExpectedRevision::Exact(revision),
+            Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
+            Some(Expected::Any(_)) => ExpectedRevision::Any,
+            Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
+            None => return Err(Status::invalid_argument("the delete sets no expected revision")),
+        };
+        let position = self
+            .storage
+            .delete(stream.clone(), expected)
+            .await
+            .map_err(|error| errors::status(error, &stream))?;
+        let position_option = Some(match position {
+            Some(position) => delete_resp::PositionOption::Position(delete_resp::Position {
+                commit_position: position,
+                prepare_position: position,
+            }),
+            None => delete_resp::PositionOption::NoPosition(Empty {}),
+        });
+        Ok(Response::new(DeleteResp { position_option }))
+    }
+
+    async fn tombstone(&self, request: Request<TombstoneReq>) -> Result<Response<TombstoneResp>, Status> {
+        let options = request
+            .into_inner()
+            .options
+            .ok_or_else(|| Status::invalid_argument("the tombstone request has no options"))?;
+        let stream = stream_name(options.stream_identifier)?;
+        use tombstone_req::options::ExpectedStreamRevision as Expected;
+        let expected = match options.expected_stream_revision {
+            Some(Expected::Revision(revision)) => ExpectedRevision::Exact(revision),
+            Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
+            Some(Expected::Any(_)) => ExpectedRevision::Any,
+            Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
+            None => return Err(Status::invalid_argument("the tombstone sets no expected revision")),
+        };
+        let position = self
+            .storage
+            .tombstone(stream.clone(), expected)
+            .await
+            .map_err(|error| errors::status(error, &stream))?;
+        let position_option = Some(match position {
+            Some(position) => tombstone_resp::PositionOption::Position(tombstone_resp::Position {
+                commit_position: position,
+                prepare_position: position,
+            }),
+            None => tombstone_resp::PositionOption::NoPosition(Empty {}),
+        });
+        Ok(Response::new(TombstoneResp { position_option }))
+    }
+}
+
+/// A batch append being received in parts.
+struct PendingBatch {
+    correlation: crate::proto::shared::Uuid,
+    stream: String,
+    expected: ExpectedRevision,
+    expected_option: Option<batch_append_resp::ExpectedStreamPosition>,
+    events: Vec<ProposedEvent>,
+    size: usize,
+}
+
+impl StreamsService {
+    /// Takes one message of a batch append; returns the batch when it is whole.
+    fn batch_part(
+        &self,
+        pending: &mut HashMap<uuid::Uuid, PendingBatch>,
+        message: BatchAppendReq,
+    ) -> Result<Option<PendingBatch>, Status> {
+        let correlation = message
+            .correlation_id
+            .ok_or_else(|| Status::invalid_argument("a batch append message needs a correlation id"))?;
+        let key = uuid_from_proto(Some(correlation.clone()))?;
+        let batch = match pending.remove(&key) {
+            Some(batch) => batch,
+            None => {
+                let options = message
+                    .options
+                    .ok_or_else(|| Status::invalid_argument("the first message of a batch append needs options"))?;
+                let stream = stream_name(options.stream_identifier)?;
+                use batch_append_req::options::ExpectedStreamPosition as Expected;
+                use batch_append_resp::ExpectedStreamPosition as Echo;
+                let (expected, echo) = match options.expected_stream_position {
+                    Some(Expected::StreamPosition(revision)) => {
+                        (ExpectedRevision::Exact(revision), Echo::StreamPosition(revision))
+                    }
+                    Some(Expected::NoStream(())) => (ExpectedRevision::NoStream, Echo::NoStream(())),
+                    Some(Expected::Any(())) => (ExpectedRevision::Any, Echo::Any(())),
+                    Some(Expected::StreamExists(())) => (ExpectedRevision::StreamExists, Echo::StreamExists(())),
+                    None => return Err(Status::invalid_argument("the batch append sets no expected revision")),
+                };
+                PendingBatch {
+                    correlation,
+                    stream,
+                    expected,
+                    expected_option: Some(echo),
+                    events: Vec::new(),
+                    size: 0,
+                }
+            }
+        };
+        let mut batch = batch;
+        for proposed in message.proposed_messages {
+            let event = proposed_event(proposed.id, proposed.metadata, proposed.custom_metadata, proposed.data)?;
+            self.take_event(&mut batch.events, &mut batch.size, event)?;
+        }
+        if message.is_final {
+            Ok(Some(batch))
+        } else {
+            pending.insert(key, batch);
+            Ok(None)
+        }
+    }
+
+    async fn commit_batch(&self, batch: PendingBatch) -> BatchAppendResp {
+        use batch_append_resp::success::{CurrentRevisionOption, PositionOption};
+        let result = match self.storage.append(batch.stream.clone(), batch.expected, batch.events).await {
+            Ok(outcome) => batch_append_resp::Result::Success(batch_append_resp::Success {
+                current_revision_option: Some(match outcome.current_revision {
+                    CurrentRevision::Current(revision) => CurrentRevisionOption::CurrentRevision(revision),
+                    CurrentRevision::NoStream => CurrentRevisionOption::NoStream(()),
+                }),
+                position_option: Some(match outcome.position {
+                    Some(position) => PositionOption::Position(AllStreamPosition {
+                        commit_position: position,
+                        prepare_position: position,
+                    }),
+                    None => PositionOption::NoPosition(()),
+                }),
+            }),
+            Err(error) => batch_append_resp::Result::Error(rpc_status(error, &batch.stream)),
+        };
+        BatchAppendResp {
+            correlation_id: Some(batch.correlation),
+            result: Some(result),
+            stream_identifier: Some(stream_identifier(&batch.stream)),
+            expected_stream_position: batch.expected_option,
+        }
+    }
+}
+
+/// A storage error as a `google.rpc.Status` with its detail message packed.
+fn rpc_status(error: StoreError, stream: &str) -> crate::proto::google_rpc::Status {
+    use prost::Message;
+    let details = match &error {
+        StoreError::WrongExpectedVersion { current, expected } => {
+            use crate::proto::shared::wrong_expected_version::{
+                CurrentStreamRevisionOption, ExpectedStreamPositionOption,
+            };
+            let detail = crate::proto::shared::WrongExpectedVersion {
+                current_stream_revision_option: Some(match current {
+                    CurrentRevision::Current(revision) => CurrentStreamRevisionOption::CurrentStreamRevision(*revision),
+                    CurrentRevision::NoStream => CurrentStreamRevisionOption::CurrentNoStream(()),
+                }),
+                expected_stream_position_option: Some(match expected {
+                    ExpectedRevision::Exact(revision) => ExpectedStreamPositionOption::ExpectedStreamPosition(*revision),
+                    ExpectedRevision::Any => ExpectedStreamPositionOption::ExpectedAny(()),
+                    ExpectedRevision::StreamExists => ExpectedStreamPositionOption::ExpectedStreamExists(()),
+                    ExpectedRevision::NoStream => ExpectedStreamPositionOption::ExpectedNoStream(()),
+                }),
+            };
+            Some(("event_store.client.WrongExpectedVersion", detail.encode_to_vec()))
+        }
+        StoreError::StreamDeleted(name) => {
+            let detail = crate::proto::shared::StreamDeleted {
+                stream_identifier: Some(stream_identifier(name)),
+            };
+            Some(("event_store.client.StreamDeleted", detail.encode_to_vec()))
+        }
+        StoreError::BadRequest(message) => {
+            let detail = crate::proto::shared::BadRequest {
+                message: message.clone(),
+            };
+            Some(("event_store.client.BadRequest", detail.encode_to_vec()))
+        }
+        _ => None,
+    };
+    let status = errors::status(error, stream);
+    crate::proto::google_rpc::Status {
+        code: status.code() as i32,
+        message: status.message().to_owned(),
+        details: details.map(|(name, value)| prost_types::Any {
+            type_url: format!("type.googleapis.com/{name}"),
+            value,
+        }),
+    }
+}

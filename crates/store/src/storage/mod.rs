@@ -1,0 +1,320 @@
+//! The storage engine: events in SQLite (WAL mode, fsync on commit), one
+//! writer thread doing group commit, a pool of read-only connections, and a
+//! broadcast of every committed batch for live subscribers.
+
+mod error;
+mod model;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::{broadcast, mpsc, oneshot};
+use uuid::Uuid;
+
+pub use error::{Result, StoreError};
+pub use model::{
+    ALL_STREAM, AppendOutcome, CurrentRevision, ExpectedRevision, METADATA_EVENT_TYPE,
+    METADATA_STREAM_PREFIX, ProposedEvent, RecordedEvent, StreamInfo, StreamMetadata,
+    TICKS_PER_SECOND, described_stream, is_metadata_stream, now_ticks,
+};
+
+use writer::{Command, Writer};
+
+/// Batches of committed events kept for live subscribers; one that falls
+/// further behind reads from disk instead.
+const LIVE_BUFFER_BATCHES: usize = 4_096;
+/// Commands waiting for the writer before appenders wait in turn.
+const WRITE_QUEUE: usize = 16_384;
+
+/// A batch of events committed together, in `$all` order.
+pub type LiveBatch = Arc<[RecordedEvent]>;
+
+pub(crate) struct Shared {
+    /// Position of the last committed event (0 while there is none).
+    pub(crate) head: AtomicU64,
+    pub(crate) live: broadcast::Sender<LiveBatch>,
+}
+
+struct Inner {
+    directory: PathBuf,
+    commands: mpsc::Sender<Command>,
+    readers: Mutex<Vec<Connection>>,
+    shared: Arc<Shared>,
+}
+
+/// Which way a read goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forwards,
+    Backwards,
+}
+
+/// A handle on the store's data; cheap to clone.
+#[derive(Clone)]
+pub struct Storage {
+    inner: Arc<Inner>,
+}
+
+impl Storage {
+    /// Opens (or creates) the store in `directory` and starts its writer.
+    pub fn open(directory: &Path) -> Result<Storage> {
+        std::fs::create_dir_all(directory).map_err(|error| {
+            StoreError::BadRequest(format!("cannot create {}: {error}", directory.display()))
+        })?;
+        let connection = schema::open_writer(directory)?;
+        let (live, _) = broadcast::channel(LIVE_BUFFER_BATCHES);
+        let shared = Arc::new(Shared {
+            head: AtomicU64::new(0),
+            live,
+        });
+        let writer = Writer::new(connection, shared.clone())?;
+        let (commands, queue) = mpsc::channel(WRITE_QUEUE);
+        std::thread::Builder::new()
+            .name("labex-store-writer".into())
+            .spawn(move || writer.run(queue))
+            .map_err(|error| StoreError::CommitFailed(format!("cannot start the writer: {error}")))?;
+        Ok(Storage {
+            inner: Arc::new(Inner {
+                directory: directory.to_owned(),
+                commands,
+                readers: Mutex::new(Vec::new()),
+                shared,
+            }),
+        })
+    }
+
+    /// Position of the last committed event, 0 if there is none.
+    pub fn head(&self) -> u64 {
+        self.inner.shared.head.load(Ordering::Acquire)
+    }
+
+    /// Receives every batch committed from now on.
+    pub fn subscribe_live(&self) -> broadcast::Receiver<LiveBatch> {
+        self.inner.shared.live.subscribe()
+    }
+
+    async fn send<T>(&self, command: Command, answer: oneshot::Receiver<Result<T>>) -> Result<T> {
+        self.inner
+            .commands
+            .send(command)
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Appends events to a stream if it is where `expected` says; durable
+    /// when this returns.
+    pub async fn append(
+        &self,
+        stream: String,
+        expected: ExpectedRevision,
+        events: Vec<ProposedEvent>,
+    ) -> Result<AppendOutcome> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Append {
+            stream,
+            expected,
+            events,
+            reply,
+        };
+        self.send(command, answer).await
+    }
+
+    /// Soft-deletes a stream: reads answer "not found" until it is written
+    /// again, when it continues after its last revision.
+    pub async fn delete(&self, stream: String, expected: ExpectedRevision) -> Result<Option<u64>> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Delete {
+            stream,
+            expected,
+            reply,
+        };
+        self.send(command, answer).await
+    }
+
+    /// Deletes a stream for ever: reads and appends fail from now on.
+    pub async fn tombstone(&self, stream: String, expected: ExpectedRevision) -> Result<Option<u64>> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::Tombstone {
+            stream,
+            expected,
+            reply,
+        };
+        self.send(command, answer).await
+    }
+
+    /// Keeps a value for a component of the store (None removes it), durably,
+    /// in the same group commits as events.
+    pub async fn put_state(&self, namespace: &str, key: &str, value: Option<Vec<u8>>) -> Result<()> {
+        let (reply, answer) = oneshot::channel();
+        let command = Command::PutState {
+            namespace: namespace.to_owned(),
+            key: key.to_owned(),
+            value,
+            reply,
+        };
+        self.send(command, answer).await
+    }
+
+    /// Runs a read on a pooled read-only connection, off the async threads.
+    pub async fn read<T, F>(&self, read: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Reader<'_>) -> Result<T> + Send + 'static,
+    {
+        let storage = self.clone();
+        tokio::task::spawn_blocking(move || storage.read_blocking(read))
+            .await
+            .map_err(|error| StoreError::CommitFailed(format!("read task failed: {error}")))?
+    }
+
+    /// Runs a read on a pooled read-only connection, on this thread.
+    pub fn read_blocking<T>(&self, read: impl FnOnce(&Reader<'_>) -> Result<T>) -> Result<T> {
+        let connection = self.inner.readers.lock().pop();
+        let connection = match connection {
+            Some(connection) => connection,
+            None => schema::open_reader(&self.inner.directory)?,
+        };
+        let result = {
+            let reader = Reader {
+                connection: &connection,
+            };
+            read(&reader)
+        };
+        self.inner.readers.lock().push(connection);
+        result
+    }
+}
+
+/// Reads on one connection. Each call sees every batch committed before it.
+pub struct Reader<'a> {
+    connection: &'a Connection,
+}
+
+const EVENT_COLUMNS: &str = "e.position, s.name, e.revision, e.event_id, e.event_type, e.content_type, e.custom_metadata, e.data, e.created";
+
+fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordedEvent> {
+    let id: [u8; 16] = row.get(3)?;
+    Ok(RecordedEvent {
+        position: row.get(0)?,
+        stream: row.get(1)?,
+        revision: row.get(2)?,
+        id: Uuid::from_bytes(id),
+        event_type: row.get(4)?,
+        content_type: row.get(5)?,
+        custom_metadata: bytes::Bytes::from(row.get::<_, Vec<u8>>(6)?),
+        data: bytes::Bytes::from(row.get::<_, Vec<u8>>(7)?),
+        created: row.get(8)?,
+    })
+}
+
+impl Reader<'_> {
+    /// Where a stream stands, if it was ever written, deleted or given metadata.
+    pub fn stream_info(&self, name: &str) -> Result<Option<StreamInfo>> {
+        let info = self
+            .connection
+            .prepare_cached(
+                "SELECT last_revision, soft_deleted, tombstoned, max_count, max_age, truncate_before
+                 FROM streams WHERE name = ?1",
+            )?
+            .query_row([name], |row| {
+                Ok(StreamInfo {
+                    name: name.to_owned(),
+                    last_revision: row.get(0)?,
+                    soft_deleted: row.get(1)?,
+                    tombstoned: row.get(2)?,
+                    metadata: StreamMetadata {
+                        max_count: row.get(3)?,
+                        max_age: row.get(4)?,
+                        truncate_before: row.get(5)?,
+                    },
+                })
+            })
+            .optional()?;
+        Ok(info)
+    }
+
+    /// Up to `limit` events of a stream: forwards from `from` (inclusive)
+    /// or backwards from `from` (inclusive). Stream metadata is not applied.
+    pub fn stream_events(
+        &self,
+        name: &str,
+        from: u64,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>> {
+        let sql = match direction {
+            Direction::Forwards => format!(
+                "SELECT {EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream = s.id
+                 WHERE s.name = ?1 AND e.revision >= ?2 ORDER BY e.revision ASC LIMIT ?3"
+            ),
+            Direction::Backwards => format!(
+                "SELECT {EVENT_COLUMNS} FROM streams s JOIN events e ON e.stream = s.id
+                 WHERE s.name = ?1 AND e.revision <= ?2 ORDER BY e.revision DESC LIMIT ?3"
+            ),
+        };
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let events = statement
+            .query_map(params![name, from, limit], event_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// Up to `limit` events of `$all`: forwards from `from` (inclusive), or
+    /// backwards from before `from` (exclusive).
+    pub fn all_events(&self, from: u64, direction: Direction, limit: usize) -> Result<Vec<RecordedEvent>> {
+        let sql = match direction {
+            Direction::Forwards => format!(
+                "SELECT {EVENT_COLUMNS} FROM events e JOIN streams s ON s.id = e.stream
+                 WHERE e.position >= ?1 ORDER BY e.position ASC LIMIT ?2"
+            ),
+            Direction::Backwards => format!(
+                "SELECT {EVENT_COLUMNS} FROM events e JOIN streams s ON s.id = e.stream
+                 WHERE e.position < ?1 ORDER BY e.position DESC LIMIT ?2"
+            ),
+        };
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut statement = self.connection.prepare_cached(&sql)?;
+        let events = statement
+            .query_map(params![from, limit], event_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// Position of the last committed event, 0 if there is none.
+    pub fn last_position(&self) -> Result<u64> {
+        let last: Option<u64> = self
+            .connection
+            .prepare_cached("SELECT MAX(position) FROM events")?
+            .query_row([], |row| row.get(0))?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// A value kept with [`Storage::put_state`].
+    pub fn state(&self, namespace: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        let value = self
+            .connection
+            .prepare_cached("SELECT value FROM kv WHERE namespace = ?1 AND key = ?2")?
+            .query_row(params![namespace, key], |row| row.get(0))
+            .optional()?;
+        Ok(value)
+    }
+
+    /// Every value kept under a namespace, by key.
+    pub fn states(&self, namespace: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let values = self
+            .connection
+            .prepare_cached("SELECT key, value FROM kv WHERE namespace = ?1 ORDER BY key")?
+            .query_map([namespace], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(values)
+    }
+}
