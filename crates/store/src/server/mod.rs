@@ -23,6 +23,8 @@ use crate::storage::Storage;
 pub const DEFAULT_MAX_APPEND_SIZE: usize = 1024 * 1024;
 /// Where the store listens by default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:2113";
+/// How long calls in flight may take to finish once shutdown begins.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Largest gRPC message accepted, a little over the append limit.
 const MAX_MESSAGE_SIZE: usize = 16 * 1024 * 1024;
 
@@ -144,13 +146,21 @@ impl RunningServer {
         &self.storage
     }
 
-    /// Stops accepting, lets calls in flight finish, and waits.
+    /// Stops accepting, ends subscriptions, lets other calls in flight
+    /// finish (for a while), and waits.
     pub async fn shutdown(mut self) {
+        self.storage.begin_shutdown();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Err(error) = (&mut self.task).await {
-            tracing::error!(%error, "event store server task failed");
+        match tokio::time::timeout(SHUTDOWN_GRACE, &mut self.task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(error))) => tracing::error!(%error, "event store server failed"),
+            Ok(Err(error)) => tracing::error!(%error, "event store server task failed"),
+            Err(_) => {
+                tracing::warn!("calls still running after the grace period; stopping them");
+                self.task.abort();
+            }
         }
     }
 

@@ -360,18 +360,35 @@ async fn send(sender: &Batches, batch: Vec<ReadResp>) -> bool {
     batch.is_empty() || sender.send(Ok(batch)).await.is_ok()
 }
 
-/// The next live batch, or `None` when the subscriber has gone or the store stopped.
+/// What a live subscription waits for next.
+enum Live {
+    Events(crate::storage::LiveBatch),
+    /// The subscription fell behind the live buffer: back to disk.
+    Lagged,
+    /// The subscriber has gone.
+    Gone,
+    /// The store is shutting down.
+    Stopping,
+}
+
 async fn next_live(
+    storage: &Storage,
     live: &mut broadcast::Receiver<crate::storage::LiveBatch>,
     sender: &Batches,
-) -> Option<Result<crate::storage::LiveBatch, broadcast::error::RecvError>> {
+) -> Live {
     tokio::select! {
         received = live.recv() => match received {
-            Err(broadcast::error::RecvError::Closed) => None,
-            other => Some(other),
+            Ok(events) => Live::Events(events),
+            Err(broadcast::error::RecvError::Lagged(_)) => Live::Lagged,
+            Err(broadcast::error::RecvError::Closed) => Live::Stopping,
         },
-        () = sender.closed() => None,
+        () = sender.closed() => Live::Gone,
+        () = storage.shutting_down() => Live::Stopping,
     }
+}
+
+fn stopping() -> Status {
+    Status::unavailable("The event store is shutting down; resubscribe from your last position.")
 }
 
 /// What a `$all` subscription has sent so far and how it checkpoints.
@@ -467,16 +484,17 @@ async fn subscribe_to_all(storage: &Storage, plan: &ReadPlan, start: AllStart, s
             return Ok(());
         }
         loop {
-            match next_live(&mut live, sender).await {
-                None => return Ok(()),
-                Some(Ok(events)) => {
+            match next_live(storage, &mut live, sender).await {
+                Live::Gone => return Ok(()),
+                Live::Stopping => return Err(stopping()),
+                Live::Events(events) => {
                     let mut batch = Vec::with_capacity(events.len());
                     progress.take(&events, &mut batch);
                     if !send(sender, batch).await {
                         return Ok(());
                     }
                 }
-                Some(Err(_lagged)) => {
+                Live::Lagged => {
                     let fell_behind = ReadResp {
                         content: Some(read_resp::Content::FellBehind(read_resp::FellBehind {
                             timestamp: Some(timestamp_now()),
@@ -567,16 +585,17 @@ async fn subscribe_to_stream(
             return Ok(());
         }
         loop {
-            match next_live(&mut live, sender).await {
-                None => return Ok(()),
-                Some(Ok(events)) => {
+            match next_live(storage, &mut live, sender).await {
+                Live::Gone => return Ok(()),
+                Live::Stopping => return Err(stopping()),
+                Live::Events(events) => {
                     let mut batch = Vec::new();
                     take(&events, &mut next, &mut batch);
                     if !send(sender, batch).await {
                         return Ok(());
                     }
                 }
-                Some(Err(_lagged)) => break,
+                Live::Lagged => break,
             }
         }
     }

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 use rusqlite::{Connection, OptionalExtension, params};
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use uuid::Uuid;
 
 pub use error::{Result, StoreError};
@@ -38,6 +38,8 @@ pub(crate) struct Shared {
     /// Position of the last committed event (0 while there is none).
     pub(crate) head: AtomicU64,
     pub(crate) live: broadcast::Sender<LiveBatch>,
+    /// Becomes true when the store begins to shut down.
+    pub(crate) closing: watch::Sender<bool>,
 }
 
 struct Inner {
@@ -71,6 +73,7 @@ impl Storage {
         let shared = Arc::new(Shared {
             head: AtomicU64::new(0),
             live,
+            closing: watch::Sender::new(false),
         });
         let writer = Writer::new(connection, shared.clone())?;
         let (commands, queue) = mpsc::channel(WRITE_QUEUE);
@@ -91,6 +94,18 @@ impl Storage {
     /// Position of the last committed event, 0 if there is none.
     pub fn head(&self) -> u64 {
         self.inner.shared.head.load(Ordering::Acquire)
+    }
+
+    /// Tells long-lived readers (subscriptions) that the store is shutting down.
+    pub fn begin_shutdown(&self) {
+        self.inner.shared.closing.send_replace(true);
+    }
+
+    /// Completes once the store has begun to shut down.
+    pub async fn shutting_down(&self) {
+        let mut closing = self.inner.shared.closing.subscribe();
+        // An error means the sender is gone, which is shutting down too.
+        let _ = closing.wait_for(|closing| *closing).await;
     }
 
     /// Receives every batch committed from now on.
