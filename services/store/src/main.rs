@@ -32,19 +32,25 @@ struct Args {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&args.log).context("invalid log filter")?)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&args.log).context("invalid log filter")?,
+        )
         .init();
     let config = ServerConfig {
         data: args.data.join("eventstore"),
         listen: args.listen,
         insecure: args.insecure,
         max_append_size: args.max_append_size,
+        live_buffer_batches: labex_eventstore::storage::DEFAULT_LIVE_BUFFER_BATCHES,
     };
-    let server = RunningServer::start(config).await.context("cannot start labex-store")?;
+    let server = RunningServer::start(config)
+        .await
+        .context("cannot start labex-store")?;
     // The line tests and scripts wait for.
     println!("labex-store listening on {}", server.local_addr());
     let stop = async {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}

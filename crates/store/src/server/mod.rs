@@ -1,20 +1,24 @@
 //! The gRPC server: the services the store answers, the answer to those it
 //! does not, and how it is started and stopped.
 
+mod connection;
 mod convert;
 mod errors;
 mod features;
+mod persistent;
 mod reads;
 mod streams;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use futures::StreamExt;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::Routes;
 
+use crate::proto::persistent_subscriptions::persistent_subscriptions_server::PersistentSubscriptionsServer;
 use crate::proto::server_features::server_features_server::ServerFeaturesServer;
 use crate::proto::streams::streams_server::StreamsServer;
 use crate::storage::Storage;
@@ -23,6 +27,8 @@ use crate::storage::Storage;
 pub const DEFAULT_MAX_APPEND_SIZE: usize = 1024 * 1024;
 /// Where the store listens by default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:2113";
+/// Calls open at once on one connection: every subscription holds one.
+const MAX_CONCURRENT_STREAMS: u32 = 65_536;
 /// How long calls in flight may take to finish once shutdown begins.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 /// Largest gRPC message accepted, a little over the append limit.
@@ -38,6 +44,9 @@ pub struct ServerConfig {
     /// Allow listening beyond loopback without authentication.
     pub insecure: bool,
     pub max_append_size: usize,
+    /// Committed batches kept for live subscribers before a slow one goes
+    /// back to reading from disk.
+    pub live_buffer_batches: usize,
 }
 
 impl ServerConfig {
@@ -47,6 +56,7 @@ impl ServerConfig {
             listen,
             insecure: false,
             max_append_size: DEFAULT_MAX_APPEND_SIZE,
+            live_buffer_batches: crate::storage::DEFAULT_LIVE_BUFFER_BATCHES,
         }
     }
 }
@@ -89,33 +99,45 @@ impl RunningServer {
         }
         let storage = {
             let data = config.data.clone();
-            tokio::task::spawn_blocking(move || Storage::open(&data))
+            let live_buffer = config.live_buffer_batches;
+            tokio::task::spawn_blocking(move || Storage::open_with_live_buffer(&data, live_buffer))
                 .await
                 .map_err(|error| crate::storage::StoreError::CommitFailed(error.to_string()))??
         };
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| StartError::Listen {
-                address: config.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| StartError::Listen {
+                    address: config.listen,
+                    source,
+                })?;
         let local_addr = listener.local_addr().map_err(|source| StartError::Listen {
             address: config.listen,
             source,
         })?;
 
-        let streams = StreamsServer::new(streams::StreamsService::new(storage.clone(), config.max_append_size))
+        let streams = StreamsServer::new(streams::StreamsService::new(
+            storage.clone(),
+            config.max_append_size,
+        ))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE);
+        let persistent = persistent::PersistentSubscriptionsService::start(storage.clone()).await?;
+        let persistent = PersistentSubscriptionsServer::new(persistent)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE);
         let routes = Routes::from(axum::Router::new().fallback(not_served))
             .add_service(streams)
+            .add_service(persistent)
             .add_service(ServerFeaturesServer::new(features::FeaturesService));
 
         let (stop, stopped) = oneshot::channel::<()>();
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener)
+            .map(|accepted| accepted.and_then(connection::QuickAckStream::new));
         let task = tokio::spawn(
             tonic::transport::Server::builder()
                 .tcp_nodelay(true)
+                .max_concurrent_streams(Some(MAX_CONCURRENT_STREAMS))
                 .http2_keepalive_interval(Some(std::time::Duration::from_secs(10)))
                 .add_routes(routes.prepare())
                 .serve_with_incoming_shutdown(incoming, async {

@@ -25,9 +25,9 @@ pub use model::{
 
 use writer::{Command, Writer};
 
-/// Batches of committed events kept for live subscribers; one that falls
-/// further behind reads from disk instead.
-const LIVE_BUFFER_BATCHES: usize = 4_096;
+/// Batches of committed events kept for live subscribers by default; one
+/// that falls further behind reads from disk instead.
+pub const DEFAULT_LIVE_BUFFER_BATCHES: usize = 4_096;
 /// Commands waiting for the writer before appenders wait in turn.
 const WRITE_QUEUE: usize = 16_384;
 
@@ -65,11 +65,17 @@ pub struct Storage {
 impl Storage {
     /// Opens (or creates) the store in `directory` and starts its writer.
     pub fn open(directory: &Path) -> Result<Storage> {
+        Self::open_with_live_buffer(directory, DEFAULT_LIVE_BUFFER_BATCHES)
+    }
+
+    /// As [`Storage::open`], keeping `live_buffer_batches` committed batches
+    /// for live subscribers.
+    pub fn open_with_live_buffer(directory: &Path, live_buffer_batches: usize) -> Result<Storage> {
         std::fs::create_dir_all(directory).map_err(|error| {
             StoreError::BadRequest(format!("cannot create {}: {error}", directory.display()))
         })?;
         let connection = schema::open_writer(directory)?;
-        let (live, _) = broadcast::channel(LIVE_BUFFER_BATCHES);
+        let (live, _) = broadcast::channel(live_buffer_batches.max(1));
         let shared = Arc::new(Shared {
             head: AtomicU64::new(0),
             live,
@@ -80,7 +86,9 @@ impl Storage {
         std::thread::Builder::new()
             .name("labex-store-writer".into())
             .spawn(move || writer.run(queue))
-            .map_err(|error| StoreError::CommitFailed(format!("cannot start the writer: {error}")))?;
+            .map_err(|error| {
+                StoreError::CommitFailed(format!("cannot start the writer: {error}"))
+            })?;
         Ok(Storage {
             inner: Arc::new(Inner {
                 directory: directory.to_owned(),
@@ -153,7 +161,11 @@ impl Storage {
     }
 
     /// Deletes a stream for ever: reads and appends fail from now on.
-    pub async fn tombstone(&self, stream: String, expected: ExpectedRevision) -> Result<Option<u64>> {
+    pub async fn tombstone(
+        &self,
+        stream: String,
+        expected: ExpectedRevision,
+    ) -> Result<Option<u64>> {
         let (reply, answer) = oneshot::channel();
         let command = Command::Tombstone {
             stream,
@@ -165,7 +177,12 @@ impl Storage {
 
     /// Keeps a value for a component of the store (None removes it), durably,
     /// in the same group commits as events.
-    pub async fn put_state(&self, namespace: &str, key: &str, value: Option<Vec<u8>>) -> Result<()> {
+    pub async fn put_state(
+        &self,
+        namespace: &str,
+        key: &str,
+        value: Option<Vec<u8>>,
+    ) -> Result<()> {
         let (reply, answer) = oneshot::channel();
         let command = Command::PutState {
             namespace: namespace.to_owned(),
@@ -284,7 +301,12 @@ impl Reader<'_> {
 
     /// Up to `limit` events of `$all`: forwards from `from` (inclusive), or
     /// backwards from before `from` (exclusive).
-    pub fn all_events(&self, from: u64, direction: Direction, limit: usize) -> Result<Vec<RecordedEvent>> {
+    pub fn all_events(
+        &self,
+        from: u64,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>> {
         let sql = match direction {
             Direction::Forwards => format!(
                 "SELECT {EVENT_COLUMNS} FROM events e JOIN streams s ON s.id = e.stream
