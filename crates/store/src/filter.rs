@@ -36,7 +36,11 @@ pub enum FilterError {
 
 impl EventFilter {
     /// A filter from a regular expression (used when not empty) or prefixes.
-    pub fn new(target: FilterTarget, regex: &str, prefixes: Vec<String>) -> Result<Self, FilterError> {
+    pub fn new(
+        target: FilterTarget,
+        regex: &str,
+        prefixes: Vec<String>,
+    ) -> Result<Self, FilterError> {
         let matcher = if !regex.is_empty() {
             let regex = fancy_regex::RegexBuilder::new(regex)
                 .backtrack_limit(100_000)
@@ -58,7 +62,9 @@ impl EventFilter {
             FilterTarget::EventType => event.event_type.as_str(),
         };
         match &self.matcher {
-            Matcher::Prefixes(prefixes) => prefixes.iter().any(|prefix| subject.starts_with(prefix.as_str())),
+            Matcher::Prefixes(prefixes) => prefixes
+                .iter()
+                .any(|prefix| subject.starts_with(prefix.as_str())),
             // A pattern that runs out of backtracking budget matches nothing.
             Matcher::Regex(regex) => regex.is_match(subject).unwrap_or(false),
         }
@@ -92,8 +98,12 @@ mod tests {
 
     #[test]
     fn prefixes_match_stream_names() {
-        let filter =
-            EventFilter::new(FilterTarget::StreamName, "", vec!["vacancy-".into(), "employer-".into()]).unwrap();
+        let filter = EventFilter::new(
+            FilterTarget::StreamName,
+            "",
+            vec!["vacancy-".into(), "employer-".into()],
+        )
+        .unwrap();
         assert!(filter.matches(&event("vacancy-1", "X")));
         assert!(filter.matches(&event("employer-1", "X")));
         assert!(!filter.matches(&event("jobseeker-1", "X")));

@@ -15,5 +15,7 @@ mod proto;
 pub mod server;
 pub mod storage;
 
-pub use server::{DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, StartError};
+pub use server::{
+    DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, StartError,
+};
 pub use storage::Storage;

@@ -42,14 +42,16 @@ pub(crate) fn uuid_from_proto(id: Option<shared::Uuid>) -> Result<Uuid, Status> 
             let low = structured.least_significant_bits as u64 as u128;
             Ok(Uuid::from_u128((high << 64) | low))
         }
-        shared::uuid::Value::String(text) => Uuid::parse_str(&text)
-            .map_err(|error| Status::invalid_argument(format!("event id {text:?} is not a UUID: {error}"))),
+        shared::uuid::Value::String(text) => Uuid::parse_str(&text).map_err(|error| {
+            Status::invalid_argument(format!("event id {text:?} is not a UUID: {error}"))
+        }),
     }
 }
 
 /// The stream name of a request: UTF-8, not empty.
 pub(crate) fn stream_name(identifier: Option<StreamIdentifier>) -> Result<String, Status> {
-    let identifier = identifier.ok_or_else(|| Status::invalid_argument("the request names no stream"))?;
+    let identifier =
+        identifier.ok_or_else(|| Status::invalid_argument("the request names no stream"))?;
     let name = String::from_utf8(identifier.stream_name.to_vec())
         .map_err(|_| Status::invalid_argument("the stream name is not valid UTF-8"))?;
     if name.is_empty() {
@@ -89,7 +91,10 @@ pub(crate) fn proposed_event(
     })
 }
 
-pub(crate) fn recorded_event(event: &RecordedEvent, format: UuidFormat) -> read_resp::read_event::RecordedEvent {
+pub(crate) fn recorded_event(
+    event: &RecordedEvent,
+    format: UuidFormat,
+) -> read_resp::read_event::RecordedEvent {
     let mut metadata = HashMap::with_capacity(3);
     metadata.insert("type".to_owned(), event.event_type.clone());
     metadata.insert("content-type".to_owned(), event.content_type.clone());
@@ -106,12 +111,17 @@ pub(crate) fn recorded_event(event: &RecordedEvent, format: UuidFormat) -> read_
     }
 }
 
-pub(crate) fn read_event(event: &RecordedEvent, format: UuidFormat) -> crate::proto::streams::ReadResp {
+pub(crate) fn read_event(
+    event: &RecordedEvent,
+    format: UuidFormat,
+) -> crate::proto::streams::ReadResp {
     crate::proto::streams::ReadResp {
         content: Some(read_resp::Content::Event(read_resp::ReadEvent {
             event: Some(recorded_event(event, format)),
             link: None,
-            position: Some(read_resp::read_event::Position::CommitPosition(event.position)),
+            position: Some(read_resp::read_event::Position::CommitPosition(
+                event.position,
+            )),
         })),
     }
 }
@@ -127,8 +137,14 @@ mod tests {
     #[test]
     fn structured_uuids_round_trip() {
         let id = Uuid::new_v4();
-        assert_eq!(uuid_from_proto(Some(uuid_to_proto(id, UuidFormat::Structured))).unwrap(), id);
-        assert_eq!(uuid_from_proto(Some(uuid_to_proto(id, UuidFormat::String))).unwrap(), id);
+        assert_eq!(
+            uuid_from_proto(Some(uuid_to_proto(id, UuidFormat::Structured))).unwrap(),
+            id
+        );
+        assert_eq!(
+            uuid_from_proto(Some(uuid_to_proto(id, UuidFormat::String))).unwrap(),
+            id
+        );
     }
 
     #[test]
@@ -136,7 +152,8 @@ mod tests {
         let id = Some(uuid_to_proto(Uuid::new_v4(), UuidFormat::Structured));
         let only_type = HashMap::from([("type".to_owned(), "A".to_owned())]);
         assert!(proposed_event(id.clone(), only_type, Bytes::new(), Bytes::new()).is_err());
-        let only_content = HashMap::from([("content-type".to_owned(), "application/json".to_owned())]);
+        let only_content =
+            HashMap::from([("content-type".to_owned(), "application/json".to_owned())]);
         assert!(proposed_event(id, only_content, Bytes::new(), Bytes::new()).is_err());
     }
 }

@@ -11,7 +11,8 @@ pub(crate) mod exception {
     pub const STREAM_DELETED: &str = "stream-deleted";
     pub const WRONG_EXPECTED_VERSION: &str = "wrong-expected-version";
     pub const MAXIMUM_APPEND_SIZE_EXCEEDED: &str = "maximum-append-size-exceeded";
-    pub const PERSISTENT_SUBSCRIPTION_DOES_NOT_EXIST: &str = "persistent-subscription-does-not-exist";
+    pub const PERSISTENT_SUBSCRIPTION_DOES_NOT_EXIST: &str =
+        "persistent-subscription-does-not-exist";
     pub const PERSISTENT_SUBSCRIPTION_EXISTS: &str = "persistent-subscription-exists";
     pub const MAXIMUM_SUBSCRIBERS_REACHED: &str = "maximum-subscribers-reached";
     pub const PERSISTENT_SUBSCRIPTION_DROPPED: &str = "persistent-subscription-dropped";
@@ -95,7 +96,9 @@ pub(crate) fn status(error: StoreError, stream: &str) -> Status {
         }
         StoreError::CommitFailed(message) => {
             tracing::error!(error = %message, "commit failed");
-            Status::unavailable("The event store could not make the write durable; nothing was written. Retry it.")
+            Status::unavailable(
+                "The event store could not make the write durable; nothing was written. Retry it.",
+            )
         }
         StoreError::Closed => Status::unavailable("The event store is shutting down."),
     }

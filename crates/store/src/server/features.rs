@@ -36,13 +36,19 @@ pub(crate) struct FeaturesService;
 
 #[tonic::async_trait]
 impl ServerFeatures for FeaturesService {
-    async fn get_supported_methods(&self, _request: Request<Empty>) -> Result<Response<SupportedMethods>, Status> {
+    async fn get_supported_methods(
+        &self,
+        _request: Request<Empty>,
+    ) -> Result<Response<SupportedMethods>, Status> {
         let methods = SERVED
             .iter()
             .map(|(service, method, features)| SupportedMethod {
                 method_name: (*method).to_owned(),
                 service_name: (*service).to_owned(),
-                features: features.iter().map(|feature| (*feature).to_owned()).collect(),
+                features: features
+                    .iter()
+                    .map(|feature| (*feature).to_owned())
+                    .collect(),
             })
             .collect();
         Ok(Response::new(SupportedMethods {

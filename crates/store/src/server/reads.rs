@@ -22,7 +22,9 @@ use crate::proto::streams::read_req::options::{
     self as read_options, AllOptions, CountOption, FilterOption, StreamOption, StreamOptions,
 };
 use crate::proto::streams::{ReadResp, read_resp};
-use crate::storage::{Direction, Reader, RecordedEvent, Storage, StreamInfo, TICKS_PER_SECOND, now_ticks};
+use crate::storage::{
+    Direction, Reader, RecordedEvent, Storage, StreamInfo, TICKS_PER_SECOND, now_ticks,
+};
 
 /// Events read from SQLite at a time.
 const PAGE: usize = 512;
@@ -68,8 +70,11 @@ pub(crate) struct ReadPlan {
 }
 
 impl ReadPlan {
-    pub(crate) fn parse(options: Option<crate::proto::streams::read_req::Options>) -> Result<Self, Status> {
-        let options = options.ok_or_else(|| Status::invalid_argument("the read request has no options"))?;
+    pub(crate) fn parse(
+        options: Option<crate::proto::streams::read_req::Options>,
+    ) -> Result<Self, Status> {
+        let options =
+            options.ok_or_else(|| Status::invalid_argument("the read request has no options"))?;
         let target = match options.stream_option {
             Some(StreamOption::Stream(StreamOptions {
                 stream_identifier,
@@ -80,9 +85,15 @@ impl ReadPlan {
                     Some(read_options::stream_options::RevisionOption::Revision(revision)) => {
                         StreamStart::Revision(revision)
                     }
-                    Some(read_options::stream_options::RevisionOption::Start(_)) => StreamStart::Start,
+                    Some(read_options::stream_options::RevisionOption::Start(_)) => {
+                        StreamStart::Start
+                    }
                     Some(read_options::stream_options::RevisionOption::End(_)) => StreamStart::End,
-                    None => return Err(Status::invalid_argument("the read names no revision to start from")),
+                    None => {
+                        return Err(Status::invalid_argument(
+                            "the read names no revision to start from",
+                        ));
+                    }
                 };
                 if name == crate::storage::ALL_STREAM {
                     let start = match start {
@@ -102,11 +113,19 @@ impl ReadPlan {
                     }
                     Some(read_options::all_options::AllOption::Start(_)) => AllStart::Start,
                     Some(read_options::all_options::AllOption::End(_)) => AllStart::End,
-                    None => return Err(Status::invalid_argument("the read names no position to start from")),
+                    None => {
+                        return Err(Status::invalid_argument(
+                            "the read names no position to start from",
+                        ));
+                    }
                 };
                 Target::All { start }
             }
-            None => return Err(Status::invalid_argument("the read names neither a stream nor $all")),
+            None => {
+                return Err(Status::invalid_argument(
+                    "the read names neither a stream nor $all",
+                ));
+            }
         };
         let direction = match read_options::ReadDirection::try_from(options.read_direction) {
             Ok(read_options::ReadDirection::Forwards) => Direction::Forwards,
@@ -116,7 +135,11 @@ impl ReadPlan {
         let count = match options.count_option {
             Some(CountOption::Count(count)) => Some(count),
             Some(CountOption::Subscription(_)) => None,
-            None => return Err(Status::invalid_argument("the read sets neither a count nor a subscription")),
+            None => {
+                return Err(Status::invalid_argument(
+                    "the read sets neither a count nor a subscription",
+                ));
+            }
         };
         let (filter, checkpoint_interval) = match options.filter_option {
             Some(FilterOption::Filter(filter)) => {
@@ -127,12 +150,18 @@ impl ReadPlan {
                     Some(read_options::filter_options::Filter::EventType(expression)) => {
                         (FilterTarget::EventType, expression)
                     }
-                    None => return Err(Status::invalid_argument("the filter names nothing to filter on")),
+                    None => {
+                        return Err(Status::invalid_argument(
+                            "the filter names nothing to filter on",
+                        ));
+                    }
                 };
                 let event_filter = EventFilter::new(target, &expression.regex, expression.prefix)
                     .map_err(|error| Status::invalid_argument(error.to_string()))?;
                 let window = match filter.window {
-                    Some(read_options::filter_options::Window::Max(max)) if max > 0 => u64::from(max),
+                    Some(read_options::filter_options::Window::Max(max)) if max > 0 => {
+                        u64::from(max)
+                    }
                     _ => DEFAULT_CHECKPOINT_WINDOW,
                 };
                 let multiplier = u64::from(filter.checkpoint_interval_multiplier.max(1));
@@ -141,7 +170,9 @@ impl ReadPlan {
             Some(FilterOption::NoFilter(_)) | None => (None, 0),
         };
         if filter.is_some() && matches!(target, Target::Stream { .. }) {
-            return Err(Status::invalid_argument("filters apply to reads of $all only"));
+            return Err(Status::invalid_argument(
+                "filters apply to reads of $all only",
+            ));
         }
         if count.is_none() && direction == Direction::Backwards {
             return Err(Status::invalid_argument("subscriptions go forwards only"));
@@ -157,7 +188,9 @@ impl ReadPlan {
             filter,
             checkpoint_interval,
             uuid_format,
-            compatibility: options.control_option.map_or(0, |control| control.compatibility),
+            compatibility: options
+                .control_option
+                .map_or(0, |control| control.compatibility),
         })
     }
 
@@ -167,7 +200,8 @@ impl ReadPlan {
         match self.count {
             Some(count) => {
                 tokio::task::spawn_blocking(move || {
-                    let result = storage.read_blocking(|reader| Ok(self.read_once(reader, count, &sender)));
+                    let result =
+                        storage.read_blocking(|reader| Ok(self.read_once(reader, count, &sender)));
                     let outcome = match result {
                         Ok(outcome) => outcome,
                         Err(error) => Err(errors::status(error, "")),
@@ -183,7 +217,9 @@ impl ReadPlan {
                         Target::Stream { name, start } => {
                             subscribe_to_stream(&storage, &self, name, *start, &sender).await
                         }
-                        Target::All { start } => subscribe_to_all(&storage, &self, *start, &sender).await,
+                        Target::All { start } => {
+                            subscribe_to_all(&storage, &self, *start, &sender).await
+                        }
                     };
                     if let Err(status) = outcome {
                         drop(sender.send(Err(status)).await);
@@ -202,7 +238,9 @@ impl ReadPlan {
 
     fn read_once(&self, reader: &Reader<'_>, count: u64, sender: &Batches) -> Result<(), Status> {
         match &self.target {
-            Target::Stream { name, start } => self.read_stream_once(reader, name, *start, count, sender),
+            Target::Stream { name, start } => {
+                self.read_stream_once(reader, name, *start, count, sender)
+            }
             Target::All { start } => self.read_all_once(reader, *start, count, sender),
         }
     }
@@ -215,7 +253,9 @@ impl ReadPlan {
         count: u64,
         sender: &Batches,
     ) -> Result<(), Status> {
-        let info = reader.stream_info(name).map_err(|error| errors::status(error, name))?;
+        let info = reader
+            .stream_info(name)
+            .map_err(|error| errors::status(error, name))?;
         let info = match info {
             Some(info) if info.tombstoned => return Err(errors::stream_deleted(name)),
             Some(info) if info.is_readable() => info,
@@ -223,7 +263,9 @@ impl ReadPlan {
                 let not_found = read_resp::Content::StreamNotFound(read_resp::StreamNotFound {
                     stream_identifier: Some(stream_identifier(name)),
                 });
-                drop(sender.blocking_send(Ok(vec![ReadResp { content: Some(not_found) }])));
+                drop(sender.blocking_send(Ok(vec![ReadResp {
+                    content: Some(not_found),
+                }])));
                 return Ok(());
             }
         };
@@ -234,7 +276,9 @@ impl ReadPlan {
         let mut next = match (self.direction, start) {
             (Direction::Forwards, StreamStart::Start) => Some(first_visible),
             (Direction::Forwards, StreamStart::End) => None,
-            (Direction::Forwards, StreamStart::Revision(revision)) => Some(revision.max(first_visible)),
+            (Direction::Forwards, StreamStart::Revision(revision)) => {
+                Some(revision.max(first_visible))
+            }
             (Direction::Backwards, StreamStart::Start) => Some(0),
             (Direction::Backwards, StreamStart::End) => Some(last),
             (Direction::Backwards, StreamStart::Revision(revision)) => Some(revision.min(last)),
@@ -280,7 +324,13 @@ impl ReadPlan {
         Ok(())
     }
 
-    fn read_all_once(&self, reader: &Reader<'_>, start: AllStart, count: u64, sender: &Batches) -> Result<(), Status> {
+    fn read_all_once(
+        &self,
+        reader: &Reader<'_>,
+        start: AllStart,
+        count: u64,
+        sender: &Batches,
+    ) -> Result<(), Status> {
         let mut remaining = count;
         let mut next = match (self.direction, start) {
             (Direction::Forwards, AllStart::Start) => Some(0),
@@ -309,7 +359,11 @@ impl ReadPlan {
                 if remaining == 0 {
                     break;
                 }
-                if self.filter.as_ref().is_some_and(|filter| !filter.matches(event)) {
+                if self
+                    .filter
+                    .as_ref()
+                    .is_some_and(|filter| !filter.matches(event))
+                {
                     continue;
                 }
                 batch.push(read_event(event, self.uuid_format));
@@ -320,12 +374,16 @@ impl ReadPlan {
             }
         }
         if self.compatibility >= 1 {
-            let head = reader.last_position().map_err(|error| errors::status(error, "$all"))?;
+            let head = reader
+                .last_position()
+                .map_err(|error| errors::status(error, "$all"))?;
             let last = ReadResp {
-                content: Some(read_resp::Content::LastAllStreamPosition(AllStreamPosition {
-                    commit_position: head,
-                    prepare_position: head,
-                })),
+                content: Some(read_resp::Content::LastAllStreamPosition(
+                    AllStreamPosition {
+                        commit_position: head,
+                        prepare_position: head,
+                    },
+                )),
             };
             drop(sender.blocking_send(Ok(vec![last])));
         }
@@ -335,16 +393,20 @@ impl ReadPlan {
 
 /// Events created before this many ticks are hidden by `$maxAge`.
 fn age_cutoff(info: &StreamInfo) -> Option<i64> {
-    info.metadata
-        .max_age
-        .map(|age| now_ticks().saturating_sub(i64::try_from(age).unwrap_or(i64::MAX / TICKS_PER_SECOND) * TICKS_PER_SECOND))
+    info.metadata.max_age.map(|age| {
+        now_ticks().saturating_sub(
+            i64::try_from(age).unwrap_or(i64::MAX / TICKS_PER_SECOND) * TICKS_PER_SECOND,
+        )
+    })
 }
 
 fn confirmation() -> ReadResp {
     ReadResp {
-        content: Some(read_resp::Content::Confirmation(read_resp::SubscriptionConfirmation {
-            subscription_id: uuid::Uuid::new_v4().to_string(),
-        })),
+        content: Some(read_resp::Content::Confirmation(
+            read_resp::SubscriptionConfirmation {
+                subscription_id: uuid::Uuid::new_v4().to_string(),
+            },
+        )),
     }
 }
 
@@ -434,7 +496,12 @@ impl AllProgress<'_> {
     }
 }
 
-async fn subscribe_to_all(storage: &Storage, plan: &ReadPlan, start: AllStart, sender: &Batches) -> Result<(), Status> {
+async fn subscribe_to_all(
+    storage: &Storage,
+    plan: &ReadPlan,
+    start: AllStart,
+    sender: &Batches,
+) -> Result<(), Status> {
     if !send(sender, vec![confirmation()]).await {
         return Ok(());
     }
@@ -533,7 +600,9 @@ async fn subscribe_to_stream(
     // The next revision to send.
     let mut next = match start {
         StreamStart::Start => 0,
-        StreamStart::End => info.and_then(|info| info.last_revision).map_or(0, |last| last + 1),
+        StreamStart::End => info
+            .and_then(|info| info.last_revision)
+            .map_or(0, |last| last + 1),
         StreamStart::Revision(revision) => revision.saturating_add(1),
     };
     let take = |events: &[RecordedEvent], next: &mut u64, batch: &mut Vec<ReadResp>| {
@@ -553,7 +622,12 @@ async fn subscribe_to_stream(
                 .read(move |reader| {
                     let info = reader.stream_info(&owned_name)?;
                     let first_visible = info.as_ref().map_or(0, StreamInfo::first_visible_revision);
-                    let events = reader.stream_events(&owned_name, from.max(first_visible), Direction::Forwards, PAGE)?;
+                    let events = reader.stream_events(
+                        &owned_name,
+                        from.max(first_visible),
+                        Direction::Forwards,
+                        PAGE,
+                    )?;
                     Ok((info, events))
                 })
                 .await
@@ -577,7 +651,9 @@ async fn subscribe_to_stream(
         let caught_up = ReadResp {
             content: Some(read_resp::Content::CaughtUp(read_resp::CaughtUp {
                 timestamp: Some(timestamp_now()),
-                stream_revision: next.checked_sub(1).and_then(|revision| i64::try_from(revision).ok()),
+                stream_revision: next
+                    .checked_sub(1)
+                    .and_then(|revision| i64::try_from(revision).ok()),
                 position: None,
             })),
         };

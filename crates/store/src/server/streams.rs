@@ -11,11 +11,13 @@ use super::reads::{ReadPlan, ReadResponses};
 use crate::proto::shared::{AllStreamPosition, Empty};
 use crate::proto::streams::streams_server::Streams;
 use crate::proto::streams::{
-    AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, DeleteReq, DeleteResp, ReadReq, TombstoneReq,
-    TombstoneResp, append_req, append_resp, batch_append_req, batch_append_resp, delete_req, delete_resp,
-    tombstone_req, tombstone_resp,
+    AppendReq, AppendResp, BatchAppendReq, BatchAppendResp, DeleteReq, DeleteResp, ReadReq,
+    TombstoneReq, TombstoneResp, append_req, append_resp, batch_append_req, batch_append_resp,
+    delete_req, delete_resp, tombstone_req, tombstone_resp,
 };
-use crate::storage::{AppendOutcome, CurrentRevision, ExpectedRevision, ProposedEvent, Storage, StoreError};
+use crate::storage::{
+    AppendOutcome, CurrentRevision, ExpectedRevision, ProposedEvent, Storage, StoreError,
+};
 
 /// The Streams service over one storage engine.
 #[derive(Clone)]
@@ -33,14 +35,18 @@ impl StreamsService {
     }
 }
 
-fn expected_from_append(option: Option<append_req::options::ExpectedStreamRevision>) -> Result<ExpectedRevision, Status> {
+fn expected_from_append(
+    option: Option<append_req::options::ExpectedStreamRevision>,
+) -> Result<ExpectedRevision, Status> {
     use append_req::options::ExpectedStreamRevision as Expected;
     match option {
         Some(Expected::Revision(revision)) => Ok(ExpectedRevision::Exact(revision)),
         Some(Expected::NoStream(_)) => Ok(ExpectedRevision::NoStream),
         Some(Expected::Any(_)) => Ok(ExpectedRevision::Any),
         Some(Expected::StreamExists(_)) => Ok(ExpectedRevision::StreamExists),
-        None => Err(Status::invalid_argument("the request sets no expected revision")),
+        None => Err(Status::invalid_argument(
+            "the request sets no expected revision",
+        )),
     }
 }
 
@@ -61,9 +67,13 @@ fn append_success(outcome: AppendOutcome) -> append_resp::Success {
     }
 }
 
-fn wrong_expected_version(current: CurrentRevision, expected: ExpectedRevision) -> append_resp::WrongExpectedVersion {
+fn wrong_expected_version(
+    current: CurrentRevision,
+    expected: ExpectedRevision,
+) -> append_resp::WrongExpectedVersion {
     use append_resp::wrong_expected_version::{
-        CurrentRevisionOption, CurrentRevisionOption2060, ExpectedRevisionOption, ExpectedRevisionOption2060,
+        CurrentRevisionOption, CurrentRevisionOption2060, ExpectedRevisionOption,
+        ExpectedRevisionOption2060,
     };
     let (current_now, current_old) = match current {
         CurrentRevision::Current(revision) => (
@@ -100,7 +110,12 @@ fn wrong_expected_version(current: CurrentRevision, expected: ExpectedRevision) 
 
 impl StreamsService {
     /// Adds an event to a pending append, refusing it past the maximum size.
-    fn take_event(&self, events: &mut Vec<ProposedEvent>, size: &mut usize, event: ProposedEvent) -> Result<(), Status> {
+    fn take_event(
+        &self,
+        events: &mut Vec<ProposedEvent>,
+        size: &mut usize,
+        event: ProposedEvent,
+    ) -> Result<(), Status> {
         *size += event.size();
         if *size > self.max_append_size {
             return Err(errors::maximum_append_size_exceeded(self.max_append_size));
@@ -119,13 +134,20 @@ impl Streams for StreamsService {
         Ok(Response::new(plan.run(self.storage.clone())))
     }
 
-    async fn append(&self, request: Request<Streaming<AppendReq>>) -> Result<Response<AppendResp>, Status> {
+    async fn append(
+        &self,
+        request: Request<Streaming<AppendReq>>,
+    ) -> Result<Response<AppendResp>, Status> {
         let mut messages = request.into_inner();
         let options = match messages.message().await? {
             Some(AppendReq {
                 content: Some(append_req::Content::Options(options)),
             }) => options,
-            Some(_) => return Err(Status::invalid_argument("an append starts with its options")),
+            Some(_) => {
+                return Err(Status::invalid_argument(
+                    "an append starts with its options",
+                ));
+            }
             None => return Err(Status::invalid_argument("the append request is empty")),
         };
         let stream = stream_name(options.stream_identifier)?;
@@ -137,11 +159,18 @@ impl Streams for StreamsService {
         while let Some(message) = messages.message().await? {
             match message.content {
                 Some(append_req::Content::ProposedMessage(proposed)) => {
-                    let event = proposed_event(proposed.id, proposed.metadata, proposed.custom_metadata, proposed.data)?;
+                    let event = proposed_event(
+                        proposed.id,
+                        proposed.metadata,
+                        proposed.custom_metadata,
+                        proposed.data,
+                    )?;
                     self.take_event(&mut events, &mut size, event)?;
                 }
                 Some(append_req::Content::Options(_)) => {
-                    return Err(Status::invalid_argument("an append sends its options once, first"));
+                    return Err(Status::invalid_argument(
+                        "an append sends its options once, first",
+                    ));
                 }
                 None => return Err(Status::invalid_argument("an append message is empty")),
             }
@@ -153,10 +182,13 @@ impl Streams for StreamsService {
             }
             Err(error) => return Err(errors::status(error, &stream)),
         };
-        Ok(Response::new(AppendResp { result: Some(result) }))
+        Ok(Response::new(AppendResp {
+            result: Some(result),
+        }))
     }
 
-    type BatchAppendStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<BatchAppendResp, Status>> + Send>>;
+    type BatchAppendStream =
+        std::pin::Pin<Box<dyn futures::Stream<Item = Result<BatchAppendResp, Status>> + Send>>;
 
     async fn batch_append(
         &self,
@@ -190,7 +222,9 @@ impl Streams for StreamsService {
                 }
             }
         });
-        Ok(Response::new(Box::pin(tokio_stream::wrappers::ReceiverStream::new(receiver))))
+        Ok(Response::new(Box::pin(
+            tokio_stream::wrappers::ReceiverStream::new(receiver),
+        )))
     }
 
     async fn delete(&self, request: Request<DeleteReq>) -> Result<Response<DeleteResp>, Status> {
@@ -205,7 +239,11 @@ impl Streams for StreamsService {
             Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
             Some(Expected::Any(_)) => ExpectedRevision::Any,
             Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
-            None => return Err(Status::invalid_argument("the delete sets no expected revision")),
+            None => {
+                return Err(Status::invalid_argument(
+                    "the delete sets no expected revision",
+                ));
+            }
         };
         let position = self
             .storage
@@ -222,7 +260,10 @@ impl Streams for StreamsService {
         Ok(Response::new(DeleteResp { position_option }))
     }
 
-    async fn tombstone(&self, request: Request<TombstoneReq>) -> Result<Response<TombstoneResp>, Status> {
+    async fn tombstone(
+        &self,
+        request: Request<TombstoneReq>,
+    ) -> Result<Response<TombstoneResp>, Status> {
         let options = request
             .into_inner()
             .options
@@ -234,7 +275,11 @@ impl Streams for StreamsService {
             Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
             Some(Expected::Any(_)) => ExpectedRevision::Any,
             Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
-            None => return Err(Status::invalid_argument("the tombstone sets no expected revision")),
+            None => {
+                return Err(Status::invalid_argument(
+                    "the tombstone sets no expected revision",
+                ));
+            }
         };
         let position = self
             .storage
@@ -269,27 +314,36 @@ impl StreamsService {
         pending: &mut HashMap<uuid::Uuid, PendingBatch>,
         message: BatchAppendReq,
     ) -> Result<Option<PendingBatch>, Status> {
-        let correlation = message
-            .correlation_id
-            .ok_or_else(|| Status::invalid_argument("a batch append message needs a correlation id"))?;
+        let correlation = message.correlation_id.ok_or_else(|| {
+            Status::invalid_argument("a batch append message needs a correlation id")
+        })?;
         let key = uuid_from_proto(Some(correlation.clone()))?;
         let batch = match pending.remove(&key) {
             Some(batch) => batch,
             None => {
-                let options = message
-                    .options
-                    .ok_or_else(|| Status::invalid_argument("the first message of a batch append needs options"))?;
+                let options = message.options.ok_or_else(|| {
+                    Status::invalid_argument("the first message of a batch append needs options")
+                })?;
                 let stream = stream_name(options.stream_identifier)?;
                 use batch_append_req::options::ExpectedStreamPosition as Expected;
                 use batch_append_resp::ExpectedStreamPosition as Echo;
                 let (expected, echo) = match options.expected_stream_position {
-                    Some(Expected::StreamPosition(revision)) => {
-                        (ExpectedRevision::Exact(revision), Echo::StreamPosition(revision))
+                    Some(Expected::StreamPosition(revision)) => (
+                        ExpectedRevision::Exact(revision),
+                        Echo::StreamPosition(revision),
+                    ),
+                    Some(Expected::NoStream(())) => {
+                        (ExpectedRevision::NoStream, Echo::NoStream(()))
                     }
-                    Some(Expected::NoStream(())) => (ExpectedRevision::NoStream, Echo::NoStream(())),
                     Some(Expected::Any(())) => (ExpectedRevision::Any, Echo::Any(())),
-                    Some(Expected::StreamExists(())) => (ExpectedRevision::StreamExists, Echo::StreamExists(())),
-                    None => return Err(Status::invalid_argument("the batch append sets no expected revision")),
+                    Some(Expected::StreamExists(())) => {
+                        (ExpectedRevision::StreamExists, Echo::StreamExists(()))
+                    }
+                    None => {
+                        return Err(Status::invalid_argument(
+                            "the batch append sets no expected revision",
+                        ));
+                    }
                 };
                 PendingBatch {
                     correlation,
@@ -303,7 +357,12 @@ impl StreamsService {
         };
         let mut batch = batch;
         for proposed in message.proposed_messages {
-            let event = proposed_event(proposed.id, proposed.metadata, proposed.custom_metadata, proposed.data)?;
+            let event = proposed_event(
+                proposed.id,
+                proposed.metadata,
+                proposed.custom_metadata,
+                proposed.data,
+            )?;
             self.take_event(&mut batch.events, &mut batch.size, event)?;
         }
         if message.is_final {
@@ -316,10 +375,16 @@ impl StreamsService {
 
     async fn commit_batch(&self, batch: PendingBatch) -> BatchAppendResp {
         use batch_append_resp::success::{CurrentRevisionOption, PositionOption};
-        let result = match self.storage.append(batch.stream.clone(), batch.expected, batch.events).await {
+        let result = match self
+            .storage
+            .append(batch.stream.clone(), batch.expected, batch.events)
+            .await
+        {
             Ok(outcome) => batch_append_resp::Result::Success(batch_append_resp::Success {
                 current_revision_option: Some(match outcome.current_revision {
-                    CurrentRevision::Current(revision) => CurrentRevisionOption::CurrentRevision(revision),
+                    CurrentRevision::Current(revision) => {
+                        CurrentRevisionOption::CurrentRevision(revision)
+                    }
                     CurrentRevision::NoStream => CurrentRevisionOption::NoStream(()),
                 }),
                 position_option: Some(match outcome.position {
@@ -351,17 +416,28 @@ fn rpc_status(error: StoreError, stream: &str) -> crate::proto::google_rpc::Stat
             };
             let detail = crate::proto::shared::WrongExpectedVersion {
                 current_stream_revision_option: Some(match current {
-                    CurrentRevision::Current(revision) => CurrentStreamRevisionOption::CurrentStreamRevision(*revision),
+                    CurrentRevision::Current(revision) => {
+                        CurrentStreamRevisionOption::CurrentStreamRevision(*revision)
+                    }
                     CurrentRevision::NoStream => CurrentStreamRevisionOption::CurrentNoStream(()),
                 }),
                 expected_stream_position_option: Some(match expected {
-                    ExpectedRevision::Exact(revision) => ExpectedStreamPositionOption::ExpectedStreamPosition(*revision),
+                    ExpectedRevision::Exact(revision) => {
+                        ExpectedStreamPositionOption::ExpectedStreamPosition(*revision)
+                    }
                     ExpectedRevision::Any => ExpectedStreamPositionOption::ExpectedAny(()),
-                    ExpectedRevision::StreamExists => ExpectedStreamPositionOption::ExpectedStreamExists(()),
-                    ExpectedRevision::NoStream => ExpectedStreamPositionOption::ExpectedNoStream(()),
+                    ExpectedRevision::StreamExists => {
+                        ExpectedStreamPositionOption::ExpectedStreamExists(())
+                    }
+                    ExpectedRevision::NoStream => {
+                        ExpectedStreamPositionOption::ExpectedNoStream(())
+                    }
                 }),
             };
-            Some(("event_store.client.WrongExpectedVersion", detail.encode_to_vec()))
+            Some((
+                "event_store.client.WrongExpectedVersion",
+                detail.encode_to_vec(),
+            ))
         }
         StoreError::StreamDeleted(name) => {
             let detail = crate::proto::shared::StreamDeleted {

@@ -24,7 +24,10 @@ pub struct ProposedEvent {
 impl ProposedEvent {
     /// Bytes this event takes towards the maximum append size.
     pub fn size(&self) -> usize {
-        self.event_type.len() + self.content_type.len() + self.custom_metadata.len() + self.data.len()
+        self.event_type.len()
+            + self.content_type.len()
+            + self.custom_metadata.len()
+            + self.data.len()
     }
 }
 

@@ -15,8 +15,8 @@ use super::Shared;
 use super::error::{Result, StoreError};
 use super::model::{
     AppendOutcome, CurrentRevision, ExpectedRevision, METADATA_EVENT_TYPE, METADATA_STREAM_PREFIX,
-    ProposedEvent, RecordedEvent, StreamInfo, StreamMetadata, described_stream,
-    is_metadata_stream, now_ticks,
+    ProposedEvent, RecordedEvent, StreamInfo, StreamMetadata, described_stream, is_metadata_stream,
+    now_ticks,
 };
 
 /// Most commands taken into one transaction.
@@ -51,7 +51,10 @@ pub(crate) enum Command {
 
 /// A reply waiting for its batch to commit.
 enum Pending {
-    Append(oneshot::Sender<Result<AppendOutcome>>, Result<AppendOutcome>),
+    Append(
+        oneshot::Sender<Result<AppendOutcome>>,
+        Result<AppendOutcome>,
+    ),
     Position(oneshot::Sender<Result<Option<u64>>>, Result<Option<u64>>),
     Unit(oneshot::Sender<Result<()>>, Result<()>),
 }
@@ -132,7 +135,10 @@ impl Writer {
 
     fn commit_batch(&mut self, batch: &mut Vec<Command>) {
         let mut pending = Vec::with_capacity(batch.len());
-        let transaction = match self.connection.transaction_with_behavior(TransactionBehavior::Immediate) {
+        let transaction = match self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+        {
             Ok(transaction) => transaction,
             Err(error) => {
                 tracing::error!(%error, "cannot begin a transaction");
@@ -393,7 +399,9 @@ impl BatchState<'_, '_> {
     fn event_at(&self, stream_id: i64, revision: u64) -> Result<Option<(Uuid, u64)>> {
         let found = self
             .transaction
-            .prepare_cached("SELECT event_id, position FROM events WHERE stream = ?1 AND revision = ?2")?
+            .prepare_cached(
+                "SELECT event_id, position FROM events WHERE stream = ?1 AND revision = ?2",
+            )?
             .query_row(params![stream_id, revision], |row| {
                 let id: [u8; 16] = row.get(0)?;
                 Ok((Uuid::from_bytes(id), row.get::<_, u64>(1)?))
@@ -470,11 +478,12 @@ impl BatchState<'_, '_> {
                 position: None,
             });
         }
-        if matches!(expected, ExpectedRevision::Any | ExpectedRevision::StreamExists)
-            && let Some(last) = row.info.last_revision
+        if matches!(
+            expected,
+            ExpectedRevision::Any | ExpectedRevision::StreamExists
+        ) && let Some(last) = row.info.last_revision
             && let Some(after) = (last + 1).checked_sub(events.len() as u64)
-            && let Some(outcome) =
-                self.already_written(&row, after.checked_sub(1), &events)?
+            && let Some(outcome) = self.already_written(&row, after.checked_sub(1), &events)?
         {
             return Ok(outcome);
         }
@@ -574,7 +583,10 @@ impl BatchState<'_, '_> {
     }
 
     /// The JSON object of the stream's current metadata, or an empty one.
-    fn current_metadata_json(&mut self, stream: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+    fn current_metadata_json(
+        &mut self,
+        stream: &str,
+    ) -> Result<serde_json::Map<String, serde_json::Value>> {
         let metadata_stream = format!("{METADATA_STREAM_PREFIX}{stream}");
         let Some(row) = self.lookup(&metadata_stream)? else {
             return Ok(serde_json::Map::new());
@@ -622,7 +634,8 @@ impl BatchState<'_, '_> {
         }
         let mut metadata = self.current_metadata_json(stream)?;
         metadata.insert("$tb".into(), serde_json::Value::from(last + 1));
-        let data = serde_json::to_vec(&metadata).map_err(|error| StoreError::BadRequest(error.to_string()))?;
+        let data = serde_json::to_vec(&metadata)
+            .map_err(|error| StoreError::BadRequest(error.to_string()))?;
         let outcome = self.append(
             &format!("{METADATA_STREAM_PREFIX}{stream}"),
             ExpectedRevision::Any,
