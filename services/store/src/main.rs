@@ -48,17 +48,9 @@ async fn main() -> anyhow::Result<()> {
         .context("cannot start labex-store")?;
     // The line tests and scripts wait for.
     println!("labex-store listening on {}", server.local_addr());
-    let stop = async {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-        anyhow::Ok(())
-    };
-    stop.await.context("cannot listen for signals")?;
-    tracing::info!("stopping");
-    server.shutdown().await;
+    server
+        .run_until_signalled()
+        .await
+        .context("cannot listen for signals")?;
     Ok(())
 }

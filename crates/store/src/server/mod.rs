@@ -186,6 +186,19 @@ impl RunningServer {
         }
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then shuts down gracefully.
+    pub async fn run_until_signalled(self) -> std::io::Result<()> {
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result?,
+            _ = terminate.recv() => {}
+        }
+        tracing::info!("stopping the event store");
+        self.shutdown().await;
+        Ok(())
+    }
+
     /// Serves until the server fails or is stopped.
     pub async fn wait(self) -> Result<(), tonic::transport::Error> {
         let RunningServer { task, stop, .. } = self;

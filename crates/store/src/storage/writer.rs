@@ -538,14 +538,14 @@ impl BatchState<'_, '_> {
     /// Writes the events after the stream's last revision; returns the
     /// position of the last one.
     fn insert_events(&mut self, row: &mut StreamRow, events: Vec<ProposedEvent>) -> Result<u64> {
-        let mut revision = row.info.last_revision.map_or(0, |last| last + 1);
+        let first_revision = row.info.last_revision.map_or(0, |last| last + 1);
         let mut statement = self.transaction.prepare_cached(
             "INSERT INTO events (position, stream, revision, event_id, event_type, content_type,
                                  custom_metadata, data, created)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         let mut position = self.next_position;
-        for event in events {
+        for (revision, event) in (first_revision..).zip(events) {
             position = self.next_position;
             statement.execute(params![
                 position,
@@ -570,7 +570,6 @@ impl BatchState<'_, '_> {
                 created: self.created,
             });
             row.info.last_revision = Some(revision);
-            revision += 1;
             self.next_position += 1;
         }
         Ok(position)
