@@ -8,6 +8,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/status.proto",
         "proto/streams.proto",
         "proto/serverfeatures.proto",
+        "proto/persistent.proto",
     ];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");

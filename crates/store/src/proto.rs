@@ -15,6 +15,10 @@ pub mod event_store {
         pub mod server_features {
             tonic::include_proto!("event_store.client.server_features");
         }
+
+        pub mod persistent_subscriptions {
+            tonic::include_proto!("event_store.client.persistent_subscriptions");
+        }
     }
 }
 
@@ -25,5 +29,5 @@ pub mod google {
 }
 
 pub use event_store::client as shared;
-pub use event_store::client::{server_features, streams};
+pub use event_store::client::{persistent_subscriptions, server_features, streams};
 pub use google::rpc as google_rpc;
