@@ -949,3 +949,58 @@ async fn restarting_the_subsystem_keeps_the_groups_and_drops_their_consumers() {
     let (event, _) = next_event(&mut subscription).await;
     assert_eq!(revision(&event), 0);
 }
+
+#[tokio::test]
+async fn updating_a_group_keeps_its_checkpoint_and_drops_its_consumers() {
+    let store = TestStore::start().await;
+    let options = from_start()
+        .checkpoint_lower_bound(1)
+        .checkpoint_after(Duration::from_millis(50));
+    store
+        .client
+        .create_persistent_subscription("orders", "billing", &options)
+        .await
+        .unwrap();
+    store.append("orders", 3).await;
+    let mut subscription = store.subscribe("orders", "billing").await;
+    for _ in 0..2 {
+        let (event, _) = next_event(&mut subscription).await;
+        subscription.ack(&event).await.unwrap();
+    }
+    eventually("the checkpoint reaches revision 1", || async {
+        checkpointed_revision(&store, "orders", "billing").await == Some(1)
+    })
+    .await;
+
+    store
+        .client
+        .update_persistent_subscription("orders", "billing", &options.max_retry_count(3))
+        .await
+        .unwrap();
+    let dropped = loop {
+        let next = tokio::time::timeout(ARRIVAL, subscription.next())
+            .await
+            .expect("the subscription ends in time");
+        if next.is_err() {
+            break next;
+        }
+    };
+    assert!(
+        matches!(dropped, Err(Error::IllegalStateError(_))),
+        "got {dropped:?}"
+    );
+
+    let mut subscription = store.subscribe("orders", "billing").await;
+    let (event, retry_count) = next_event(&mut subscription).await;
+    assert_eq!(
+        (revision(&event), retry_count),
+        (2, 0),
+        "the unacked event, not the start"
+    );
+    let info = store
+        .client
+        .get_persistent_subscription_info("orders", "billing", &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(info.settings.unwrap().max_retry_count, 3);
+}

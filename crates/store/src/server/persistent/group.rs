@@ -372,8 +372,9 @@ impl Group {
             let next_deadline = self.next_deadline();
             let checkpoint_check = (self.handled_since_checkpoint > 0 && !self.checkpoint_writing)
                 .then_some(self.checkpoint_due);
+            // Branches are polled in random order, so a stream of acks
+            // cannot starve reading, timeouts or finished writes.
             tokio::select! {
-                biased;
                 () = &mut shutting_down => {
                     self.finish(StopReason::ShuttingDown).await;
                     return;
@@ -436,8 +437,7 @@ impl Group {
     // ------------------------------------------------------------ consumers
 
     fn connect(&mut self, consumer: NewConsumer) -> Result<ConsumerId, PersistentError> {
-        self.consumers
-            .retain(|consumer| !consumer.responses.is_closed());
+        self.remove_closed_consumers();
         let limit = self.definition.settings.max_subscriber_count;
         if limit > 0 && self.consumers.len() >= limit as usize {
             return Err(PersistentError::MaximumSubscribersReached(
@@ -510,8 +510,8 @@ impl Group {
         }
     }
 
-    /// Hands waiting events (retries first) to consumers with room.
-    fn dispatch(&mut self) {
+    /// Removes the consumers whose calls have ended.
+    fn remove_closed_consumers(&mut self) {
         let closed: Vec<ConsumerId> = self
             .consumers
             .iter()
@@ -521,6 +521,11 @@ impl Group {
         for consumer in closed {
             self.remove_consumer(consumer, None);
         }
+    }
+
+    /// Hands waiting events (retries first) to consumers with room.
+    fn dispatch(&mut self) {
+        self.remove_closed_consumers();
         let waiting = |group: &Self| !group.retry.is_empty() || !group.buffer.is_empty();
         while !self.consumers.is_empty() && waiting(self) {
             let Some(index) = self.pick_consumer() else {
@@ -860,9 +865,9 @@ impl Group {
         let Some(candidate) = self.checkpoint_candidate() else {
             return;
         };
-        // Nothing to write while the group has not moved past where it began.
-        if self.checkpoint.max(self.definition.origin) >= Some(candidate) {
-            self.handled_since_checkpoint = 0;
+        // Nothing to write while the group has not moved past where it
+        // resumed: its checkpoint, or where it began if it has none.
+        if self.checkpoint.or(self.definition.origin) >= Some(candidate) {
             return;
         }
         self.checkpoint_writing = true;
@@ -934,7 +939,10 @@ impl Group {
     }
 
     async fn read_page(&mut self) {
-        let limit = self.definition.settings.read_batch_size.clamp(1, MAX_PAGE) as usize;
+        // At least a batch, and as much as the read-ahead has room for.
+        let room = self.buffer_limit().saturating_sub(self.buffer.len());
+        let batch = self.definition.settings.read_batch_size.clamp(1, MAX_PAGE) as usize;
+        let limit = room.clamp(batch, MAX_PAGE as usize);
         let from = self.last_read.map_or(0, |key| key + 1);
         let source = self.definition.id.source.clone();
         let page = self
