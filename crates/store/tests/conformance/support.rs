@@ -12,7 +12,6 @@ use labex_eventstore::{RunningServer, ServerConfig};
 pub struct TestStore {
     pub client: Client,
     pub server: Option<RunningServer>,
-    pub connection_string: String,
     _data: tempfile::TempDir,
 }
 
@@ -46,7 +45,6 @@ impl TestStore {
         TestStore {
             client,
             server,
-            connection_string,
             _data: data,
         }
     }
