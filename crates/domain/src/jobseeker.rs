@@ -1,0 +1,700 @@
+//! Job seekers (求职者): registration (求职登记), profile, unemployment
+//! registration (失业登记) and employment registration (就业登记).
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::aggregate::Aggregate;
+use crate::error::{AggregateKind, DomainError};
+use crate::event::Event;
+use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::serde_helpers::double_option;
+use crate::value::{
+    Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
+    Note, OrganisationName, PersonName, ResidentId,
+};
+
+/// Nobody younger may register for work (Labour Law art. 15).
+pub const MINIMUM_WORKING_AGE: u32 = 16;
+/// The most skills a profile lists.
+pub const MAX_SKILLS: usize = 30;
+/// The most desired occupations a profile lists.
+pub const MAX_DESIRED_OCCUPATIONS: usize = 10;
+/// The most desired regions a profile lists.
+pub const MAX_DESIRED_REGIONS: usize = 10;
+/// Graduation is plausible from this age …
+const EARLIEST_GRADUATION_AGE: i32 = 10;
+/// … up to this one.
+const LATEST_GRADUATION_AGE: i32 = 70;
+
+/// The personal data of a job seeker, kept together in events so that it
+/// can be encrypted with a per-person key and erased (crypto-shredding)
+/// without rewriting history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalData {
+    /// Name (姓名).
+    pub name: PersonName,
+    /// Resident identity number (公民身份号码).
+    pub id_number: ResidentId,
+    /// Mobile phone, if they gave one.
+    pub phone: Option<MobilePhone>,
+}
+
+/// What a job seeker can do and wants: everything of the profile but the
+/// personal data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSeekerProfile {
+    /// Highest education completed.
+    pub education: Education,
+    /// Field of study (专业).
+    pub major: Option<Label>,
+    /// Year of graduation (or expected graduation).
+    pub graduation_year: Option<GraduationYear>,
+    /// Groups the person belongs to.
+    pub categories: BTreeSet<JobSeekerCategory>,
+    /// Skills, most important first, no repeats.
+    pub skills: Vec<Label>,
+    /// Occupations wanted, most wanted first, no repeats.
+    pub desired_occupations: Vec<Label>,
+    /// Where they want to work.
+    pub desired_regions: BTreeSet<DivisionCode>,
+    /// A few words about themselves.
+    pub summary: Option<Description>,
+}
+
+/// Where a job seeker stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobSeekerStatus {
+    /// Registered as looking for work.
+    Seeking,
+    /// Registered as unemployed (登记失业).
+    RegisteredUnemployed,
+    /// Registered as employed (就业登记).
+    Employed,
+}
+
+impl JobSeekerStatus {
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Seeking => "seeking",
+            Self::RegisteredUnemployed => "registered_unemployed",
+            Self::Employed => "employed",
+        }
+    }
+}
+
+/// The job a job seeker holds, as registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employment {
+    /// First day of work.
+    pub started_on: NaiveDate,
+    /// The employer, when it is registered with Labex.
+    pub employer_id: Option<EmployerId>,
+    /// The employer's name, when it is not.
+    pub employer_name: Option<OrganisationName>,
+    /// The vacancy filled, for a placement.
+    pub vacancy_id: Option<VacancyId>,
+    /// The referral that led to it, for a placement.
+    pub referral_id: Option<ReferralId>,
+}
+
+/// A registered job seeker, as folded from their events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSeeker {
+    /// Its id.
+    pub id: JobSeekerId,
+    /// Name, resident id number, phone.
+    pub personal: PersonalData,
+    /// Education, skills, wishes.
+    pub profile: JobSeekerProfile,
+    /// The office that registered them (its division code).
+    pub office: DivisionCode,
+    /// Seeking, registered unemployed, or employed.
+    pub status: JobSeekerStatus,
+    /// The day of the current unemployment registration.
+    pub unemployed_since: Option<NaiveDate>,
+    /// The current job, once employed.
+    pub employment: Option<Employment>,
+    /// Referrals whose hire has been recorded (so a redelivered placement
+    /// is recognised).
+    pub placements: BTreeSet<ReferralId>,
+}
+
+/// What the referral rules need to know of a job seeker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSeekerForReferral {
+    /// The job seeker's categories.
+    pub categories: BTreeSet<JobSeekerCategory>,
+}
+
+impl JobSeeker {
+    /// The facts about this job seeker that a referral decision takes.
+    pub fn for_referral(&self) -> JobSeekerForReferral {
+        JobSeekerForReferral {
+            categories: self.profile.categories.clone(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- commands
+
+/// Register a job seeker (求职登记).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterJobSeeker {
+    /// The new job seeker's id.
+    pub jobseeker_id: JobSeekerId,
+    /// Name, resident id number, phone.
+    pub personal: PersonalData,
+    /// Education, skills, wishes.
+    pub profile: JobSeekerProfile,
+    /// The registering office.
+    pub office: DivisionCode,
+    /// The day of registration (in China), for the minimum-age rule.
+    pub registered_on: NaiveDate,
+}
+
+/// Changes to personal data; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PersonalDataChanges {
+    /// A corrected name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<PersonName>,
+    /// A new phone (`Some(None)` removes it).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub phone: Option<Option<MobilePhone>>,
+}
+
+impl PersonalDataChanges {
+    fn is_empty(&self) -> bool {
+        self.name.is_none() && self.phone.is_none()
+    }
+}
+
+/// Changes to the profile; `None` leaves a field as it is, `Some(None)`
+/// clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileChanges {
+    /// New education.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub education: Option<Education>,
+    /// New major.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub major: Option<Option<Label>>,
+    /// New graduation year.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub graduation_year: Option<Option<GraduationYear>>,
+    /// New categories (the whole set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<BTreeSet<JobSeekerCategory>>,
+    /// New skills (the whole list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skills: Option<Vec<Label>>,
+    /// New desired occupations (the whole list).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_occupations: Option<Vec<Label>>,
+    /// New desired regions (the whole set).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_regions: Option<BTreeSet<DivisionCode>>,
+    /// New summary.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub summary: Option<Option<Description>>,
+}
+
+impl ProfileChanges {
+    fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+/// Update a job seeker's profile and contact (a PATCH).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateJobSeekerProfile {
+    /// Changes to name and phone.
+    pub personal: PersonalDataChanges,
+    /// Changes to the rest.
+    pub profile: ProfileChanges,
+}
+
+/// Register a job seeker as unemployed (失业登记).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterUnemployment {
+    /// The day of registration.
+    pub registered_on: NaiveDate,
+    /// The counsellor's note (the reason, the former employer).
+    pub note: Option<Note>,
+}
+
+/// Register a job seeker as employed (就业登记), by a counsellor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterEmployment {
+    /// First day of work.
+    pub started_on: NaiveDate,
+    /// The employer, when registered with Labex.
+    pub employer_id: Option<EmployerId>,
+    /// The employer's name, when not.
+    pub employer_name: Option<OrganisationName>,
+    /// The counsellor's note.
+    pub note: Option<Note>,
+}
+
+/// Record that a referral ended in a hire: the placement process manager's
+/// command. Idempotent: a referral already recorded produces no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordJobSeekerPlacement {
+    /// The referral that was hired.
+    pub referral_id: ReferralId,
+    /// The vacancy filled.
+    pub vacancy_id: VacancyId,
+    /// The hiring employer.
+    pub employer_id: EmployerId,
+    /// First day of work (the outcome's date).
+    pub started_on: NaiveDate,
+}
+
+/// What may be asked of a job seeker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSeekerCommand {
+    /// Register.
+    Register(RegisterJobSeeker),
+    /// Update profile and contact.
+    UpdateProfile(UpdateJobSeekerProfile),
+    /// Register unemployment.
+    RegisterUnemployment(RegisterUnemployment),
+    /// Register employment.
+    RegisterEmployment(RegisterEmployment),
+    /// Record a hire through a referral.
+    RecordPlacement(RecordJobSeekerPlacement),
+}
+
+// ------------------------------------------------------------------ events
+
+/// `JobSeekerRegistered` (schema 2): a job seeker was registered.
+///
+/// Schema 1 had `name`, `id_number` and a required `phone` at the top level
+/// and one `category`; it is upcast on reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSeekerRegistered {
+    /// The job seeker.
+    pub jobseeker_id: JobSeekerId,
+    /// Name, resident id number, phone.
+    pub personal: PersonalData,
+    /// Education, skills, wishes.
+    pub profile: JobSeekerProfile,
+    /// The registering office.
+    pub office: DivisionCode,
+}
+
+/// `JobSeekerProfileUpdated` (schema 1): profile or contact changed; only
+/// the fields that changed are present.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSeekerProfileUpdated {
+    /// The job seeker.
+    pub jobseeker_id: JobSeekerId,
+    /// Changed name or phone.
+    #[serde(default, skip_serializing_if = "PersonalDataChanges::is_empty")]
+    pub personal: PersonalDataChanges,
+    /// Changed profile fields.
+    #[serde(default, skip_serializing_if = "ProfileChanges::is_empty")]
+    pub profile: ProfileChanges,
+}
+
+/// `UnemploymentRegistered` (schema 1): registered as unemployed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnemploymentRegistered {
+    /// The job seeker.
+    pub jobseeker_id: JobSeekerId,
+    /// The day of registration.
+    pub registered_on: NaiveDate,
+    /// The counsellor's note.
+    pub note: Option<Note>,
+}
+
+/// `EmploymentRegistered` (schema 1): registered as employed, by a
+/// counsellor or through a referral's hire (then `referral_id` and
+/// `vacancy_id` are set).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmploymentRegistered {
+    /// The job seeker.
+    pub jobseeker_id: JobSeekerId,
+    /// First day of work.
+    pub started_on: NaiveDate,
+    /// The employer, when registered with Labex.
+    pub employer_id: Option<EmployerId>,
+    /// The employer's name, when not.
+    pub employer_name: Option<OrganisationName>,
+    /// The vacancy filled, for a placement.
+    pub vacancy_id: Option<VacancyId>,
+    /// The referral hired, for a placement.
+    pub referral_id: Option<ReferralId>,
+    /// The counsellor's note.
+    pub note: Option<Note>,
+}
+
+/// What happens to a job seeker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSeekerEvent {
+    /// `JobSeekerRegistered`.
+    Registered(JobSeekerRegistered),
+    /// `JobSeekerProfileUpdated`.
+    ProfileUpdated(JobSeekerProfileUpdated),
+    /// `UnemploymentRegistered`.
+    UnemploymentRegistered(UnemploymentRegistered),
+    /// `EmploymentRegistered`.
+    EmploymentRegistered(EmploymentRegistered),
+}
+
+impl From<JobSeekerEvent> for Event {
+    fn from(event: JobSeekerEvent) -> Self {
+        Event::JobSeeker(event)
+    }
+}
+
+impl TryFrom<Event> for JobSeekerEvent {
+    type Error = Event;
+
+    fn try_from(event: Event) -> Result<Self, Self::Error> {
+        match event {
+            Event::JobSeeker(event) => Ok(event),
+            other => Err(other),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- decide
+
+impl Aggregate for JobSeeker {
+    const KIND: AggregateKind = AggregateKind::JobSeeker;
+    const STREAM_CATEGORY: &'static str = JobSeekerId::STREAM_CATEGORY;
+    type Command = JobSeekerCommand;
+    type Event = JobSeekerEvent;
+
+    fn decide(
+        state: Option<&Self>,
+        command: JobSeekerCommand,
+    ) -> Result<Vec<JobSeekerEvent>, DomainError> {
+        match (state, command) {
+            (None, JobSeekerCommand::Register(register)) => register_job_seeker(register),
+            (Some(_), JobSeekerCommand::Register(_)) => Err(DomainError::AlreadyExists {
+                aggregate: AggregateKind::JobSeeker,
+            }),
+            (None, _) => Err(DomainError::NotFound {
+                aggregate: AggregateKind::JobSeeker,
+            }),
+            (Some(jobseeker), JobSeekerCommand::UpdateProfile(update)) => {
+                update_profile(jobseeker, update)
+            }
+            (Some(jobseeker), JobSeekerCommand::RegisterUnemployment(registration)) => {
+                register_unemployment(jobseeker, registration)
+            }
+            (Some(jobseeker), JobSeekerCommand::RegisterEmployment(registration)) => {
+                register_employment(jobseeker, registration)
+            }
+            (Some(jobseeker), JobSeekerCommand::RecordPlacement(placement)) => {
+                record_placement(jobseeker, placement)
+            }
+        }
+    }
+
+    fn evolve(state: Option<Self>, event: &JobSeekerEvent) -> Option<Self> {
+        match (state, event) {
+            (None, JobSeekerEvent::Registered(registered)) => Some(JobSeeker {
+                id: registered.jobseeker_id,
+                personal: registered.personal.clone(),
+                profile: registered.profile.clone(),
+                office: registered.office.clone(),
+                status: JobSeekerStatus::Seeking,
+                unemployed_since: None,
+                employment: None,
+                placements: BTreeSet::new(),
+            }),
+            (Some(mut jobseeker), JobSeekerEvent::ProfileUpdated(updated)) => {
+                apply_personal_changes(&mut jobseeker.personal, &updated.personal);
+                apply_profile_changes(&mut jobseeker.profile, &updated.profile);
+                Some(jobseeker)
+            }
+            (Some(mut jobseeker), JobSeekerEvent::UnemploymentRegistered(registered)) => {
+                jobseeker.status = JobSeekerStatus::RegisteredUnemployed;
+                jobseeker.unemployed_since = Some(registered.registered_on);
+                jobseeker.employment = None;
+                Some(jobseeker)
+            }
+            (Some(mut jobseeker), JobSeekerEvent::EmploymentRegistered(registered)) => {
+                jobseeker.status = JobSeekerStatus::Employed;
+                jobseeker.unemployed_since = None;
+                jobseeker.employment = Some(Employment {
+                    started_on: registered.started_on,
+                    employer_id: registered.employer_id,
+                    employer_name: registered.employer_name.clone(),
+                    vacancy_id: registered.vacancy_id,
+                    referral_id: registered.referral_id,
+                });
+                if let Some(referral_id) = registered.referral_id {
+                    jobseeker.placements.insert(referral_id);
+                }
+                Some(jobseeker)
+            }
+            (state, _) => state,
+        }
+    }
+}
+
+fn register_job_seeker(register: RegisterJobSeeker) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    let age = register.personal.id_number.age_on(register.registered_on);
+    if age < MINIMUM_WORKING_AGE {
+        return Err(DomainError::UnderMinimumWorkingAge {
+            minimum_age: MINIMUM_WORKING_AGE,
+        });
+    }
+    let profile = normalise_profile(register.profile);
+    check_profile(&register.personal.id_number, &profile)?;
+    Ok(vec![JobSeekerEvent::Registered(JobSeekerRegistered {
+        jobseeker_id: register.jobseeker_id,
+        personal: register.personal,
+        profile,
+        office: register.office,
+    })])
+}
+
+fn update_profile(
+    jobseeker: &JobSeeker,
+    update: UpdateJobSeekerProfile,
+) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    let personal = PersonalDataChanges {
+        name: update
+            .personal
+            .name
+            .filter(|name| name != &jobseeker.personal.name),
+        phone: update
+            .personal
+            .phone
+            .filter(|phone| phone != &jobseeker.personal.phone),
+    };
+    let current = &jobseeker.profile;
+    let requested = update.profile;
+    let profile = ProfileChanges {
+        education: requested
+            .education
+            .filter(|education| education != &current.education),
+        major: requested.major.filter(|major| major != &current.major),
+        graduation_year: requested
+            .graduation_year
+            .filter(|year| year != &current.graduation_year),
+        categories: requested
+            .categories
+            .filter(|categories| categories != &current.categories),
+        skills: requested
+            .skills
+            .map(deduplicate)
+            .filter(|skills| skills != &current.skills),
+        desired_occupations: requested
+            .desired_occupations
+            .map(deduplicate)
+            .filter(|occupations| occupations != &current.desired_occupations),
+        desired_regions: requested
+            .desired_regions
+            .filter(|regions| regions != &current.desired_regions),
+        summary: requested
+            .summary
+            .filter(|summary| summary != &current.summary),
+    };
+    if personal.is_empty() && profile.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut resulting_profile = current.clone();
+    apply_profile_changes(&mut resulting_profile, &profile);
+    check_profile(&jobseeker.personal.id_number, &resulting_profile)?;
+    Ok(vec![JobSeekerEvent::ProfileUpdated(
+        JobSeekerProfileUpdated {
+            jobseeker_id: jobseeker.id,
+            personal,
+            profile,
+        },
+    )])
+}
+
+fn register_unemployment(
+    jobseeker: &JobSeeker,
+    registration: RegisterUnemployment,
+) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    if jobseeker.status == JobSeekerStatus::RegisteredUnemployed {
+        return Err(DomainError::AlreadyRegisteredUnemployed);
+    }
+    if let Some(employment) = &jobseeker.employment
+        && registration.registered_on < employment.started_on
+    {
+        return Err(DomainError::UnemploymentBeforeEmploymentStart);
+    }
+    Ok(vec![JobSeekerEvent::UnemploymentRegistered(
+        UnemploymentRegistered {
+            jobseeker_id: jobseeker.id,
+            registered_on: registration.registered_on,
+            note: registration.note,
+        },
+    )])
+}
+
+fn register_employment(
+    jobseeker: &JobSeeker,
+    registration: RegisterEmployment,
+) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    if jobseeker.status == JobSeekerStatus::Employed {
+        return Err(DomainError::AlreadyEmployed);
+    }
+    Ok(vec![JobSeekerEvent::EmploymentRegistered(
+        EmploymentRegistered {
+            jobseeker_id: jobseeker.id,
+            started_on: registration.started_on,
+            employer_id: registration.employer_id,
+            employer_name: registration.employer_name,
+            vacancy_id: None,
+            referral_id: None,
+            note: registration.note,
+        },
+    )])
+}
+
+/// A hire is a fact: it is recorded whatever the job seeker's status (they
+/// may have registered other work meanwhile), once per referral.
+fn record_placement(
+    jobseeker: &JobSeeker,
+    placement: RecordJobSeekerPlacement,
+) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    if jobseeker.placements.contains(&placement.referral_id) {
+        return Ok(vec![]);
+    }
+    Ok(vec![JobSeekerEvent::EmploymentRegistered(
+        EmploymentRegistered {
+            jobseeker_id: jobseeker.id,
+            started_on: placement.started_on,
+            employer_id: Some(placement.employer_id),
+            employer_name: None,
+            vacancy_id: Some(placement.vacancy_id),
+            referral_id: Some(placement.referral_id),
+            note: None,
+        },
+    )])
+}
+
+/// Removes repeated skills and occupations, keeping the first of each.
+fn normalise_profile(mut profile: JobSeekerProfile) -> JobSeekerProfile {
+    profile.skills = deduplicate(profile.skills);
+    profile.desired_occupations = deduplicate(profile.desired_occupations);
+    profile
+}
+
+fn deduplicate(labels: Vec<Label>) -> Vec<Label> {
+    let mut seen = BTreeSet::new();
+    labels
+        .into_iter()
+        .filter(|label| seen.insert(label.clone()))
+        .collect()
+}
+
+/// The rules a profile obeys, at registration and after every update.
+fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(), DomainError> {
+    for (field, length, max) in [
+        ("skills", profile.skills.len(), MAX_SKILLS),
+        (
+            "desired_occupations",
+            profile.desired_occupations.len(),
+            MAX_DESIRED_OCCUPATIONS,
+        ),
+        (
+            "desired_regions",
+            profile.desired_regions.len(),
+            MAX_DESIRED_REGIONS,
+        ),
+    ] {
+        if length > max {
+            return Err(DomainError::TooManyItems { field, max });
+        }
+    }
+    if let Some(graduation_year) = profile.graduation_year {
+        let birth_year = id_number.birth_date().year();
+        let year = i32::from(graduation_year.get());
+        let plausible =
+            (birth_year + EARLIEST_GRADUATION_AGE)..=(birth_year + LATEST_GRADUATION_AGE);
+        if !plausible.contains(&year) {
+            return Err(DomainError::GraduationYearImplausible {
+                graduation_year: graduation_year.get(),
+                birth_year,
+            });
+        }
+    }
+    if let Some(category) = profile
+        .categories
+        .iter()
+        .find(|category| category.requires_higher_education())
+        && !profile.education.is_higher()
+    {
+        return Err(DomainError::CategoryRequiresEducation {
+            category: *category,
+            minimum: Education::Associate,
+        });
+    }
+    Ok(())
+}
+
+fn apply_personal_changes(personal: &mut PersonalData, changes: &PersonalDataChanges) {
+    if let Some(name) = &changes.name {
+        personal.name = name.clone();
+    }
+    if let Some(phone) = &changes.phone {
+        personal.phone = phone.clone();
+    }
+}
+
+fn apply_profile_changes(profile: &mut JobSeekerProfile, changes: &ProfileChanges) {
+    if let Some(education) = changes.education {
+        profile.education = education;
+    }
+    if let Some(major) = &changes.major {
+        profile.major = major.clone();
+    }
+    if let Some(graduation_year) = changes.graduation_year {
+        profile.graduation_year = graduation_year;
+    }
+    if let Some(categories) = &changes.categories {
+        profile.categories = categories.clone();
+    }
+    if let Some(skills) = &changes.skills {
+        profile.skills = skills.clone();
+    }
+    if let Some(occupations) = &changes.desired_occupations {
+        profile.desired_occupations = occupations.clone();
+    }
+    if let Some(regions) = &changes.desired_regions {
+        profile.desired_regions = regions.clone();
+    }
+    if let Some(summary) = &changes.summary {
+        profile.summary = summary.clone();
+    }
+}

@@ -1,0 +1,31 @@
+//! Value objects: every code, number and text that crosses the HTTP edge is
+//! parsed into one of these, once, and is valid from then on. Each has one
+//! `parse` constructor with a typed error, and (de)serialises through it.
+
+mod category;
+mod credit_code;
+mod division_code;
+mod education;
+mod mobile_phone;
+mod number;
+mod resident_id;
+mod salary;
+mod text;
+
+pub use category::{JobSeekerCategory, JobSeekerCategoryError};
+pub use credit_code::{CreditCode, CreditCodeError};
+pub use division_code::{DivisionCode, DivisionCodeError, DivisionLevel};
+pub use education::{Education, EducationError};
+pub use mobile_phone::{MobilePhone, MobilePhoneError};
+pub use number::{ExperienceYears, GraduationYear, Headcount, OutOfRange};
+pub use resident_id::{ResidentId, ResidentIdError, Sex};
+pub use salary::{SALARY_CAP_YUAN, SalaryRange, SalaryRangeError};
+pub use text::{Description, Label, Note, OrganisationName, PersonName, TextError, Title};
+
+/// A stable machine-readable code for an error (`resident_id.check_character`),
+/// for the per-field `errors` of a problem response. Codes never change once
+/// published; messages may.
+pub trait ErrorCode {
+    /// The code: lowercase, dot-separated, stable.
+    fn code(&self) -> &'static str;
+}

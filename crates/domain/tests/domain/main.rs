@@ -1,0 +1,13 @@
+//! The domain's one integration-test binary: aggregates tested given /
+//! when / then, the placement process, and the golden files of every event
+//! version.
+
+mod fixtures;
+mod support;
+
+mod employer;
+mod golden;
+mod jobseeker;
+mod placement;
+mod referral;
+mod vacancy;
