@@ -1,0 +1,135 @@
+//! What can go wrong, one enum per job.
+
+use labex_domain::{DecodeError, DomainError};
+use uuid::Uuid;
+
+/// A stored event that cannot be read as a Labex event.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Its custom metadata is not Labex's metadata object.
+    #[error("event {event_id} in {stream} has unreadable metadata: {source}")]
+    Metadata {
+        /// The event.
+        event_id: Uuid,
+        /// Its stream.
+        stream: String,
+        /// What serde found.
+        source: serde_json::Error,
+    },
+    /// Its data cannot be decoded (unknown type or schema, failed upcast,
+    /// malformed JSON).
+    #[error("event {event_id} in {stream} cannot be decoded: {source}")]
+    Decode {
+        /// The event.
+        event_id: Uuid,
+        /// Its stream.
+        stream: String,
+        /// What the domain found.
+        source: DecodeError,
+    },
+    /// An event of another aggregate in an aggregate's stream.
+    #[error("event {event_id} in {stream} is a {event_type}, not an event of this aggregate")]
+    ForeignEvent {
+        /// The event.
+        event_id: Uuid,
+        /// Its stream.
+        stream: String,
+        /// Its type.
+        event_type: String,
+    },
+}
+
+/// Why loading or executing a command on an aggregate failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// The aggregate refused the command.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The stream was not at the expected revision: the caller's `If-Match`
+    /// (`expected` is what it gave) or a new aggregate's stream that exists
+    /// already, or concurrent writers that outran every retry. `None` means
+    /// no stream.
+    #[error("stream {stream} is at revision {actual:?}, not the expected {expected:?}")]
+    Conflict {
+        /// The stream.
+        stream: String,
+        /// The revision the append expected.
+        expected: Option<u64>,
+        /// The revision the stream is at.
+        actual: Option<u64>,
+    },
+    /// The aggregate has no events (or had none by the moment asked).
+    #[error("stream {stream} does not exist")]
+    NotFound {
+        /// The stream.
+        stream: String,
+    },
+    /// An event of the stream could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The store failed or could not be reached.
+    #[error("event store: {0}")]
+    Store(#[from] kurrentdb::Error),
+}
+
+/// Why a projection or a process manager stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectionError {
+    /// The read model's database failed.
+    #[error("read model database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// An event could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The projection refused an event (a bug, or data it cannot hold).
+    #[error("projection {projection} failed on event {event_id}: {reason}")]
+    Apply {
+        /// The projection.
+        projection: String,
+        /// The event.
+        event_id: Uuid,
+        /// Why.
+        reason: String,
+    },
+    /// A command of a process manager failed for a reason other than the
+    /// domain's refusal.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+    /// The store failed or could not be reached.
+    #[error("event store: {0}")]
+    Store(#[from] kurrentdb::Error),
+    /// The runner's worker task ended abnormally (a panic in a projection).
+    #[error("projection worker ended abnormally: {0}")]
+    Worker(String),
+    /// Waiting for the projection to catch up took longer than allowed.
+    #[error("projection {projection} did not catch up within {waited_ms} ms")]
+    Timeout {
+        /// The projection.
+        projection: String,
+        /// How long it waited.
+        waited_ms: u128,
+    },
+    /// The runner has stopped (asked to, or after a failure).
+    #[error("projection {projection} is not running")]
+    Stopped {
+        /// The projection.
+        projection: String,
+    },
+}
+
+impl ProjectionError {
+    /// Whether trying again later may succeed: the store was unreachable or
+    /// a command lost its races. A runner then resubscribes from its stored
+    /// checkpoint; any other error stops it.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Store(_) => true,
+            Self::Repository(RepositoryError::Store(_) | RepositoryError::Conflict { .. }) => true,
+            Self::Database(rusqlite::Error::SqliteFailure(failure, _)) => matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Labex's client side of event sourcing, over the official `kurrentdb`
+//! client, so that it runs unchanged against the embedded store or a
+//! KurrentDB cluster.
+//!
+//! It owns four things. The [`Repository`] loads an aggregate by reading
+//! its stream (`<aggregate>-<uuid>`), decoding every event with the
+//! domain's upcasting `decode` and folding it; `execute` decides a command
+//! and appends the events with the expected revision (none for a new
+//! aggregate, the loaded one, or the caller's `If-Match`), reloading and
+//! deciding again after a lost race where that is allowed, and turning an
+//! [`IdempotencyKey`] into deterministic event ids so that a retried
+//! command appends nothing twice. Every event carries JSON [`Metadata`]:
+//! correlation, causation, actor, office and schema version. A
+//! [`Projection`] keeps a read model in SQLite; its [`ProjectionRunner`]
+//! follows a server-side filtered `$all` subscription and applies each
+//! batch of events in one transaction with the checkpoint, so a restart
+//! neither skips nor repeats an event. The [`PlacementProcess`] turns hires
+//! into employment and lower headcounts, idempotently under redelivery.
+//!
+//! Threading: everything is async on the caller's tokio runtime, and the
+//! repository is a cheap clone shared by request handlers. A runner is two
+//! tasks — one owning the subscription, one applying batches — and its
+//! SQLite work runs on the blocking pool (`spawn_blocking`), never on the
+//! async threads; the connection it was given belongs to it alone while it
+//! runs (read models are read through other connections, in WAL mode).
+
+mod checkpoint;
+mod error;
+mod idempotency;
+mod metadata;
+mod placement;
+mod projection;
+mod repository;
+mod runner;
+mod stored;
+
+pub use checkpoint::{read_checkpoint, reset_checkpoint};
+pub use error::{ProjectionError, ReadError, RepositoryError};
+pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH};
+pub use kurrentdb::Position;
+pub use metadata::{EventContext, Metadata};
+pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
+pub use projection::Projection;
+pub use repository::{
+    AggregateStream, DEFAULT_CONFLICT_RETRIES, ExecuteOptions, Executed, ExpectedRevision, Loaded,
+    Repository, event_data,
+};
+pub use runner::{
+    EventFilter, LAG_COUNT_LIMIT, Lag, Progress, ProjectionRunner, RunState, RunnerOptions,
+};
+pub use stored::StoredEvent;

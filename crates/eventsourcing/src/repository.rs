@@ -1,0 +1,441 @@
+//! Aggregates loaded from and written to their streams: read, fold,
+//! decide, append with the expected revision.
+
+use chrono::{DateTime, Utc};
+use kurrentdb::{
+    AppendToStreamOptions, Client, CurrentRevision, EventData, Position, ReadStreamOptions,
+    StreamState,
+};
+use labex_domain::employer::Employer;
+use labex_domain::jobseeker::JobSeeker;
+use labex_domain::referral::Referral;
+use labex_domain::vacancy::Vacancy;
+use labex_domain::{Aggregate, EmployerId, JobSeekerId, ReferralId, VacancyId, encode};
+use serde_json::value::RawValue;
+use uuid::Uuid;
+
+use crate::error::{ReadError, RepositoryError};
+use crate::idempotency::{EventIds, IdempotencyKey};
+use crate::metadata::{EventContext, Metadata};
+use crate::stored::StoredEvent;
+
+/// How often a command is decided again after losing a race with another
+/// writer, by default.
+pub const DEFAULT_CONFLICT_RETRIES: usize = 3;
+
+/// An aggregate whose events live in one stream per id.
+pub trait AggregateStream: Aggregate {
+    /// Its id.
+    type Id: Copy + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static;
+
+    /// The stream of the aggregate with this id (`<category>-<uuid>`).
+    fn stream_name(id: Self::Id) -> String;
+}
+
+impl AggregateStream for JobSeeker {
+    type Id = JobSeekerId;
+
+    fn stream_name(id: JobSeekerId) -> String {
+        id.stream_name()
+    }
+}
+
+impl AggregateStream for Employer {
+    type Id = EmployerId;
+
+    fn stream_name(id: EmployerId) -> String {
+        id.stream_name()
+    }
+}
+
+impl AggregateStream for Vacancy {
+    type Id = VacancyId;
+
+    fn stream_name(id: VacancyId) -> String {
+        id.stream_name()
+    }
+}
+
+impl AggregateStream for Referral {
+    type Id = ReferralId;
+
+    fn stream_name(id: ReferralId) -> String {
+        id.stream_name()
+    }
+}
+
+/// An aggregate as loaded: its state and the revision it was folded to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded<A> {
+    /// The state; `None` when the stream has no events (by the moment
+    /// asked, for [`Repository::load_as_of`]).
+    pub state: Option<A>,
+    /// The revision of the last event folded (what an `ETag` carries);
+    /// `None` when there is none.
+    pub revision: Option<u64>,
+}
+
+/// What the stream must stand at for a command's append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExpectedRevision {
+    /// Wherever it stood when loaded; a lost race reloads and decides again
+    /// (up to the repository's retry bound) unless retries are turned off.
+    #[default]
+    Latest,
+    /// The stream must not exist yet; never retried.
+    NoStream,
+    /// Exactly this revision (an `If-Match`); never retried, a mismatch is
+    /// a [`Conflict`](RepositoryError::Conflict) at once.
+    Exact(u64),
+}
+
+/// How to execute one command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExecuteOptions {
+    expected: ExpectedRevision,
+    idempotency_key: Option<IdempotencyKey>,
+    no_retry: bool,
+}
+
+impl ExecuteOptions {
+    /// Append only if the stream is at `revision` (an `If-Match`).
+    pub fn if_match(mut self, revision: u64) -> Self {
+        self.expected = ExpectedRevision::Exact(revision);
+        self
+    }
+
+    /// Append with this expected revision.
+    pub fn expected(mut self, expected: ExpectedRevision) -> Self {
+        self.expected = expected;
+        self
+    }
+
+    /// Make a retry of the command safe: its events get ids derived from
+    /// the key, the actor and the stream, and a retry answers as the first
+    /// attempt did.
+    pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Do not decide again after losing a race: answer the conflict.
+    pub fn without_retry(mut self) -> Self {
+        self.no_retry = true;
+        self
+    }
+}
+
+/// What a command did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executed<A: Aggregate> {
+    /// The events appended (or, for a retried idempotent command, those
+    /// its first attempt appended). Empty when the command changed nothing.
+    pub events: Vec<A::Event>,
+    /// The state after them.
+    pub state: Option<A>,
+    /// The stream's revision after them (the new `ETag`).
+    pub revision: Option<u64>,
+    /// The `$all` position of the last of them, to wait for projections.
+    pub position: Option<Position>,
+    /// Whether this was a retry answered from the first attempt's events.
+    pub replayed: bool,
+}
+
+/// One event of an aggregate's stream, decoded.
+struct HistoryEntry<E> {
+    id: Uuid,
+    revision: u64,
+    position: Position,
+    created: DateTime<Utc>,
+    event: E,
+}
+
+/// Loads aggregates and executes commands on them through the official
+/// client. Cheap to clone; share one per process.
+#[derive(Clone)]
+pub struct Repository {
+    client: Client,
+    conflict_retries: usize,
+}
+
+impl Repository {
+    /// A repository over `client`.
+    pub fn new(client: Client) -> Self {
+        Self {
+            client,
+            conflict_retries: DEFAULT_CONFLICT_RETRIES,
+        }
+    }
+
+    /// Decide again at most `retries` times after losing a race.
+    pub fn with_conflict_retries(mut self, retries: usize) -> Self {
+        self.conflict_retries = retries;
+        self
+    }
+
+    /// The client, for reads the repository does not offer.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The aggregate's current state and revision.
+    pub async fn load<A: AggregateStream>(&self, id: A::Id) -> Result<Loaded<A>, RepositoryError> {
+        let history = self.history::<A>(&A::stream_name(id)).await?;
+        Ok(fold(&history))
+    }
+
+    /// The aggregate as it stood at `moment`: only events the store recorded
+    /// up to then are folded.
+    pub async fn load_as_of<A: AggregateStream>(
+        &self,
+        id: A::Id,
+        moment: DateTime<Utc>,
+    ) -> Result<Loaded<A>, RepositoryError> {
+        let history = self.history::<A>(&A::stream_name(id)).await?;
+        let known_then = history
+            .iter()
+            .take_while(|entry| entry.created <= moment)
+            .count();
+        Ok(fold(&history[..known_then]))
+    }
+
+    /// Like [`load`](Self::load), but an aggregate with no events is
+    /// [`NotFound`](RepositoryError::NotFound).
+    pub async fn get<A: AggregateStream>(&self, id: A::Id) -> Result<(A, u64), RepositoryError> {
+        match self.load::<A>(id).await? {
+            Loaded {
+                state: Some(state),
+                revision: Some(revision),
+            } => Ok((state, revision)),
+            _ => Err(RepositoryError::NotFound {
+                stream: A::stream_name(id),
+            }),
+        }
+    }
+
+    /// Loads the aggregate, decides `command`, and appends the events with
+    /// the expected revision; see [`execute_with`](Self::execute_with).
+    pub async fn execute<A: AggregateStream>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        context: &EventContext,
+    ) -> Result<Executed<A>, RepositoryError>
+    where
+        A::Command: Clone,
+    {
+        self.execute_with(id, command, context, ExecuteOptions::default())
+            .await
+    }
+
+    /// Loads the aggregate, decides `command` on it and appends the events
+    /// it produces, each with the metadata of `context`, expecting the
+    /// stream to stand where it was loaded (or where `options` say).
+    ///
+    /// A command with an idempotency key whose events are already in the
+    /// stream is answered from them, appending nothing. Losing a race to
+    /// another writer reloads and decides again, at most the repository's
+    /// retry bound, unless the caller named the expected revision or turned
+    /// retries off; then it is a [`Conflict`](RepositoryError::Conflict).
+    pub async fn execute_with<A: AggregateStream>(
+        &self,
+        id: A::Id,
+        command: A::Command,
+        context: &EventContext,
+        options: ExecuteOptions,
+    ) -> Result<Executed<A>, RepositoryError>
+    where
+        A::Command: Clone,
+    {
+        let stream = A::stream_name(id);
+        let event_ids = options
+            .idempotency_key
+            .as_ref()
+            .map(|key| key.event_ids(&context.actor, &stream));
+        let retries = match options.expected {
+            ExpectedRevision::Latest if !options.no_retry => self.conflict_retries,
+            _ => 0,
+        };
+        let mut attempt = 0;
+        loop {
+            let history = self.history::<A>(&stream).await?;
+            if let Some(event_ids) = &event_ids
+                && let Some(replay) = replay(&history, event_ids)
+            {
+                tracing::debug!(%stream, revision = ?replay.revision, "idempotent command answered from its first attempt");
+                return Ok(replay);
+            }
+            let loaded = fold::<A>(&history);
+            let conflict = |expected: Option<u64>| RepositoryError::Conflict {
+                stream: stream.clone(),
+                expected,
+                actual: loaded.revision,
+            };
+            match options.expected {
+                ExpectedRevision::Exact(expected) if loaded.revision != Some(expected) => {
+                    return Err(conflict(Some(expected)));
+                }
+                ExpectedRevision::NoStream if loaded.revision.is_some() => {
+                    return Err(conflict(None));
+                }
+                _ => {}
+            }
+            let events = A::decide(loaded.state.as_ref(), command.clone())?;
+            if events.is_empty() {
+                return Ok(Executed {
+                    events,
+                    state: loaded.state,
+                    revision: loaded.revision,
+                    position: history.last().map(|entry| entry.position),
+                    replayed: false,
+                });
+            }
+            let data = events
+                .iter()
+                .enumerate()
+                .map(|(index, event)| {
+                    let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
+                    event_data(event.clone().into(), id, context)
+                })
+                .collect::<Vec<_>>();
+            let stream_state = match loaded.revision {
+                None => StreamState::NoStream,
+                Some(revision) => StreamState::StreamRevision(revision),
+            };
+            let append_options = AppendToStreamOptions::default().stream_state(stream_state);
+            match self
+                .client
+                .append_to_stream(stream.as_str(), &append_options, data)
+                .await
+            {
+                Ok(written) => {
+                    let state = events
+                        .iter()
+                        .fold(loaded.state, |state, event| A::evolve(state, event));
+                    return Ok(Executed {
+                        events,
+                        state,
+                        revision: Some(written.next_expected_version),
+                        position: Some(written.position),
+                        replayed: false,
+                    });
+                }
+                Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
+                    let actual = match current {
+                        CurrentRevision::Current(revision) => Some(revision),
+                        CurrentRevision::NoStream => None,
+                    };
+                    if attempt >= retries {
+                        return Err(RepositoryError::Conflict {
+                            stream,
+                            expected: loaded.revision,
+                            actual,
+                        });
+                    }
+                    attempt += 1;
+                    tracing::debug!(%stream, attempt, expected = ?loaded.revision, ?actual, "lost a race to another writer, deciding again");
+                }
+                Err(error) => return Err(RepositoryError::Store(error)),
+            }
+        }
+    }
+
+    /// Every event of `stream`, decoded; none for a stream that does not
+    /// exist or was deleted.
+    async fn history<A: AggregateStream>(
+        &self,
+        stream: &str,
+    ) -> Result<Vec<HistoryEntry<A::Event>>, RepositoryError> {
+        let mut read = match self
+            .client
+            .read_stream(stream, &ReadStreamOptions::default())
+            .await
+        {
+            Ok(read) => read,
+            Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                return Ok(Vec::new());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let mut history = Vec::new();
+        loop {
+            let resolved = match read.next().await {
+                Ok(Some(resolved)) => resolved,
+                Ok(None) => break,
+                Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                    return Ok(Vec::new());
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let stored = StoredEvent::from_recorded(resolved.get_original_event())?;
+            let event_type = stored.event_type();
+            let event = A::Event::try_from(stored.event).map_err(|_| ReadError::ForeignEvent {
+                event_id: stored.id,
+                stream: stored.stream.clone(),
+                event_type: event_type.to_owned(),
+            })?;
+            history.push(HistoryEntry {
+                id: stored.id,
+                revision: stored.revision,
+                position: stored.position,
+                created: stored.created,
+                event,
+            });
+        }
+        Ok(history)
+    }
+}
+
+/// The state and revision after `history`.
+fn fold<A: Aggregate>(history: &[HistoryEntry<A::Event>]) -> Loaded<A> {
+    Loaded {
+        state: A::fold(history.iter().map(|entry| &entry.event)),
+        revision: history.last().map(|entry| entry.revision),
+    }
+}
+
+/// The answer of an idempotent command's first attempt, if its events are
+/// in `history`: they start with the id of index 0 and run on with
+/// consecutive ids.
+fn replay<A: Aggregate>(
+    history: &[HistoryEntry<A::Event>],
+    event_ids: &EventIds,
+) -> Option<Executed<A>> {
+    let first_id = event_ids.id(0);
+    let start = history.iter().position(|entry| entry.id == first_id)?;
+    let count = history[start..]
+        .iter()
+        .enumerate()
+        .take_while(|(index, entry)| entry.id == event_ids.id(*index))
+        .count();
+    let end = start + count;
+    let then = fold::<A>(&history[..end]);
+    Some(Executed {
+        events: history[start..end]
+            .iter()
+            .map(|entry| entry.event.clone())
+            .collect(),
+        state: then.state,
+        revision: then.revision,
+        position: history.get(end - 1).map(|entry| entry.position),
+        replayed: true,
+    })
+}
+
+/// A domain event as the store takes it: the domain's JSON data
+/// (`application/json`) under its type name, the metadata of `context` with
+/// its schema version, and the given id.
+pub fn event_data(event: labex_domain::Event, id: Uuid, context: &EventContext) -> EventData {
+    let encoded = encode(&event);
+    let metadata = Metadata::new(context, encoded.schema_version);
+    // The domain's bytes pass through unchanged: a raw JSON value
+    // serialises as itself.
+    let data = String::from_utf8(encoded.data)
+        .ok()
+        .and_then(|json| RawValue::from_string(json).ok())
+        .expect("the domain encodes events as JSON");
+    EventData::json(encoded.event_type, &data)
+        .expect("raw JSON serialises as itself")
+        .id(id)
+        .metadata(metadata.to_json().into())
+}

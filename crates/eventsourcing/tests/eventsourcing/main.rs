@@ -1,0 +1,9 @@
+//! The client side of event sourcing against Labex's embedded store,
+//! started on a free port for every test.
+
+mod idempotency;
+mod metadata;
+mod placement;
+mod projection;
+mod repository;
+mod support;
