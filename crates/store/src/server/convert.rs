@@ -95,20 +95,26 @@ pub(crate) fn recorded_event(
     event: &RecordedEvent,
     format: UuidFormat,
 ) -> read_resp::read_event::RecordedEvent {
-    let mut metadata = HashMap::with_capacity(3);
-    metadata.insert("type".to_owned(), event.event_type.clone());
-    metadata.insert("content-type".to_owned(), event.content_type.clone());
-    metadata.insert("created".to_owned(), event.created.to_string());
     read_resp::read_event::RecordedEvent {
         id: Some(uuid_to_proto(event.id, format)),
         stream_identifier: Some(stream_identifier(&event.stream)),
         stream_revision: event.revision,
         prepare_position: event.position,
         commit_position: event.position,
-        metadata,
+        metadata: system_metadata(event),
         custom_metadata: event.custom_metadata.clone(),
         data: event.data.clone(),
     }
+}
+
+/// The system metadata a read event carries: its type, content type and
+/// creation time in ticks.
+pub(crate) fn system_metadata(event: &RecordedEvent) -> HashMap<String, String> {
+    HashMap::from([
+        ("type".to_owned(), event.event_type.clone()),
+        ("content-type".to_owned(), event.content_type.clone()),
+        ("created".to_owned(), event.created.to_string()),
+    ])
 }
 
 pub(crate) fn read_event(

@@ -38,7 +38,7 @@ use super::stored::{self, CHECKPOINTS};
 use crate::filter::EventFilter;
 use crate::proto::persistent_subscriptions::read_resp::{self, read_event};
 use crate::proto::persistent_subscriptions::{ReadResp, SubscriptionInfo, subscription_info};
-use crate::server::convert::{UuidFormat, stream_identifier, uuid_to_proto};
+use crate::server::convert::{UuidFormat, stream_identifier, system_metadata, uuid_to_proto};
 use crate::storage::{Direction, LiveBatch, RecordedEvent, Storage, StoreError};
 
 /// Commands waiting for a group before senders wait in turn.
@@ -1098,18 +1098,13 @@ impl Group {
 /// An event as a consumer receives it.
 fn event_response(message: &Message, format: UuidFormat) -> ReadResp {
     let event = &message.event;
-    let metadata = HashMap::from([
-        ("type".to_owned(), event.event_type.clone()),
-        ("content-type".to_owned(), event.content_type.clone()),
-        ("created".to_owned(), event.created.to_string()),
-    ]);
     let recorded = read_event::RecordedEvent {
         id: Some(uuid_to_proto(event.id, format)),
         stream_identifier: Some(stream_identifier(&event.stream)),
         stream_revision: event.revision,
         prepare_position: event.position,
         commit_position: event.position,
-        metadata,
+        metadata: system_metadata(event),
         custom_metadata: event.custom_metadata.clone(),
         data: event.data.clone(),
     };
