@@ -44,6 +44,8 @@ pub(crate) struct Shared {
 
 struct Inner {
     directory: PathBuf,
+    /// Dropped with the store, which stops the checkpointer.
+    _checkpointer: std::sync::mpsc::Sender<()>,
     commands: mpsc::Sender<Command>,
     readers: Mutex<Vec<Connection>>,
     shared: Arc<Shared>,
@@ -89,9 +91,11 @@ impl Storage {
             .map_err(|error| {
                 StoreError::CommitFailed(format!("cannot start the writer: {error}"))
             })?;
+        let checkpointer = start_checkpointer(directory)?;
         Ok(Storage {
             inner: Arc::new(Inner {
                 directory: directory.to_owned(),
+                _checkpointer: checkpointer,
                 commands,
                 readers: Mutex::new(Vec::new()),
                 shared,
@@ -221,6 +225,34 @@ impl Storage {
         self.inner.readers.lock().push(connection);
         result
     }
+}
+
+/// How often the WAL is copied into the database in the background.
+const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Starts the thread that checkpoints the WAL beside the writer, so that the
+/// group-commit writer does not stop to copy pages into the database. It
+/// runs passive checkpoints (they never block the writer or readers) until
+/// the returned sender is dropped.
+fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
+    let connection = schema::open_checkpointer(directory)?;
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("labex-store-checkpointer".into())
+        .spawn(move || {
+            while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                stopped.recv_timeout(CHECKPOINT_INTERVAL)
+            {
+                let outcome = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                if let Err(error) = outcome {
+                    tracing::warn!(%error, "background checkpoint failed; the writer will checkpoint instead");
+                }
+            }
+        })
+        .map_err(|error| {
+            StoreError::CommitFailed(format!("cannot start the checkpointer: {error}"))
+        })?;
+    Ok(stop)
 }
 
 /// Reads on one connection. Each call sees every batch committed before it.

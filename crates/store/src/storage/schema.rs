@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS kv (
 
 pub(crate) const DATABASE_FILE: &str = "events.sqlite3";
 
+/// WAL pages (4 KiB) after which the writer checkpoints by itself.
+const WRITER_CHECKPOINT_PAGES: i64 = 65_536;
+
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(30))?;
     connection.pragma_update(None, "synchronous", "FULL")?;
@@ -62,9 +65,10 @@ pub(crate) fn open_writer(directory: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open(directory.join(DATABASE_FILE))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     configure(&connection)?;
-    // Checkpoint the WAL in larger steps than the default, so that the
-    // group-commit writer pauses less often.
-    connection.pragma_update(None, "wal_autocheckpoint", 8_000)?;
+    // The checkpointer thread copies the WAL into the database in the
+    // background; the writer checkpoints itself only if the WAL grows far
+    // beyond that (a long reader holding the checkpoint back, say).
+    connection.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(rusqlite::Error::InvalidParameterName(format!(
@@ -83,5 +87,16 @@ pub(crate) fn open_reader(directory: &Path) -> rusqlite::Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     configure(&connection)?;
+    Ok(connection)
+}
+
+/// Opens the checkpointer's connection to a database the writer created.
+pub(crate) fn open_checkpointer(directory: &Path) -> rusqlite::Result<Connection> {
+    let connection = Connection::open_with_flags(
+        directory.join(DATABASE_FILE),
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&connection)?;
+    connection.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(connection)
 }
