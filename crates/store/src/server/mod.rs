@@ -163,11 +163,6 @@ impl RunningServer {
         format!("esdb://{}?tls=false", self.local_addr)
     }
 
-    /// The storage engine behind the server.
-    pub fn storage(&self) -> &Storage {
-        &self.storage
-    }
-
     /// Stops accepting, ends subscriptions, lets other calls in flight
     /// finish (for a while), and waits.
     pub async fn shutdown(mut self) {
@@ -197,20 +192,6 @@ impl RunningServer {
         tracing::info!("stopping the event store");
         self.shutdown().await;
         Ok(())
-    }
-
-    /// Serves until the server fails or is stopped.
-    pub async fn wait(self) -> Result<(), tonic::transport::Error> {
-        let RunningServer { task, stop, .. } = self;
-        let result = task.await;
-        drop(stop);
-        match result {
-            Ok(result) => result,
-            Err(error) => {
-                tracing::error!(%error, "event store server task failed");
-                Ok(())
-            }
-        }
     }
 }
 
