@@ -1,0 +1,43 @@
+//! What every Labex HTTP service shares, on actix-web: configuration from
+//! `LABEX_*` variables and the token secret kept in the data folder
+//! ([`Settings`]); the one catalogue of errors ([`ErrorCode`]) and
+//! [`ApiError`], which renders RFC 9457 problem+json and is the only place
+//! a domain, repository or extractor error becomes a status; bearer tokens
+//! (JWT, HS256) and office scoping ([`Caller`], [`TokenIssuer`]); the
+//! observing middleware ([`observe`]) that gives each request an id, logs it
+//! without bodies or query strings and counts it in the Prometheus
+//! [`Metrics`]; the operational endpoints ([`Operations`]: `/healthz`,
+//! `/readyz`, `/metrics`, `/openapi.json`); and the request and response
+//! helpers of the API conventions (`ETag`, `If-Match`, `Idempotency-Key`,
+//! cursor paging).
+//!
+//! A service builds its app as
+//! `App::new().wrap(from_fn(observe)).configure(configure_extractors).configure(operations.configure())`,
+//! with a [`TokenVerifier`] in the app data, then its own routes. Handlers
+//! return `Result<_, ApiError>`; the request id of the task serving the
+//! request becomes each problem's `instance`.
+
+mod auth;
+mod error;
+mod extractors;
+mod metrics;
+mod ops;
+mod request_id;
+mod responses;
+mod settings;
+
+pub use auth::{Caller, Claims, MaybeCaller, Role, TokenIssuer, TokenVerifier};
+pub use error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
+pub use extractors::{
+    DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
+};
+pub use metrics::Metrics;
+pub use ops::{BEARER_SCHEME, Operations, ReadinessCheck, merge_openapi};
+pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
+pub use responses::{
+    Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,
+    etag, parse_if_match,
+};
+pub use settings::{
+    JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
+};

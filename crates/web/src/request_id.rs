@@ -1,0 +1,97 @@
+//! Request ids and the middleware that observes every request: it takes
+//! `X-Request-Id` (or makes one), echoes it, opens a tracing span with it,
+//! logs one line per request (method, path without the query string,
+//! status, duration — never bodies or query strings, so ID numbers are never
+//! logged) and counts the request in the [`Metrics`].
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{Error, web};
+use tracing::Instrument;
+
+use crate::metrics::Metrics;
+
+/// The header that carries the request id, both ways.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest request id taken from a client.
+const MAX_REQUEST_ID_LENGTH: usize = 128;
+
+tokio::task_local! {
+    static REQUEST_ID: String;
+}
+
+/// The id of the request being served, if called within one.
+pub fn current() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+fn accepted_id(value: Option<&HeaderValue>) -> Option<String> {
+    let text = value?.to_str().ok()?.trim();
+    let acceptable = !text.is_empty()
+        && text.len() <= MAX_REQUEST_ID_LENGTH
+        && text.bytes().all(|byte| byte.is_ascii_graphic());
+    acceptable.then(|| text.to_owned())
+}
+
+/// The middleware, for `App::wrap(actix_web::middleware::from_fn(observe))`.
+/// It finds the [`Metrics`] in the app data when present.
+pub async fn observe(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let request_id = accepted_id(request.headers().get(&REQUEST_ID_HEADER))
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let metrics = request.app_data::<web::Data<Metrics>>().cloned();
+    let method = request.method().to_string();
+    let path = request.path().to_owned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    let started = Instant::now();
+    let outcome = REQUEST_ID
+        .scope(request_id.clone(), next.call(request))
+        .instrument(span.clone())
+        .await;
+    let elapsed = started.elapsed();
+    let mut response = outcome?;
+    let status = response.status().as_u16();
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    if let Some(metrics) = metrics {
+        metrics.observe(&method, &route, status, elapsed);
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            route = %route,
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+            "request served"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_ids_are_taken_only_when_visible_ascii_and_short() {
+        let good = HeaderValue::from_static("abc-123");
+        assert_eq!(accepted_id(Some(&good)).as_deref(), Some("abc-123"));
+        let spaced = HeaderValue::from_static("a b");
+        assert_eq!(accepted_id(Some(&spaced)), None);
+        let long = HeaderValue::from_str(&"a".repeat(129)).unwrap();
+        assert_eq!(accepted_id(Some(&long)), None);
+        assert_eq!(accepted_id(None), None);
+    }
+}
