@@ -407,6 +407,18 @@ mod tests {
     }
 
     #[test]
+    fn an_internal_error_shows_a_generic_sentence_not_its_cause() {
+        let error = ApiError::internal(&"sqlite: disk i/o error at /srv/labex/data");
+        let problem = error.problem();
+        assert_eq!(problem.status, 500);
+        assert!(!problem.detail.contains("sqlite"));
+        assert_eq!(
+            problem.detail,
+            "Something went wrong on our side; try again later, and quote the instance if it persists."
+        );
+    }
+
+    #[test]
     fn log_messages_become_sentences() {
         assert_eq!(sentence("the vacancy is closed"), "The vacancy is closed.");
         assert_eq!(sentence("Done."), "Done.");

@@ -49,9 +49,19 @@ impl Operations {
                 .route("/healthz", web::get().to(healthz))
                 .route("/readyz", web::get().to(readyz))
                 .route("/metrics", web::get().to(metrics))
-                .route("/openapi.json", web::get().to(openapi));
+                .route("/openapi.json", web::get().to(openapi))
+                .default_service(web::to(no_such_route));
         }
     }
+}
+
+/// Answers a path no route matches with a 404 problem (a known path with
+/// another method included: handlers answer for their own methods).
+async fn no_such_route() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::new(
+        ErrorCode::NotFound,
+        "No resource lives at this path; check the URL against /openapi.json.",
+    ))
 }
 
 async fn healthz() -> HttpResponse {

@@ -57,7 +57,25 @@ pub async fn observe(
         .instrument(span.clone())
         .await;
     let elapsed = started.elapsed();
-    let mut response = outcome?;
+    let mut response = match outcome {
+        Ok(response) => response,
+        Err(error) => {
+            // A middleware inside this one failed before any handler ran;
+            // actix renders the error after this function returns.
+            let status = error.as_response_error().status_code().as_u16();
+            if let Some(metrics) = metrics {
+                metrics.observe(&method, "unmatched", status, elapsed);
+            }
+            span.in_scope(|| {
+                tracing::info!(
+                    status,
+                    duration_ms = elapsed.as_secs_f64() * 1000.0,
+                    "request failed"
+                )
+            });
+            return Err(error);
+        }
+    };
     let status = response.status().as_u16();
     let route = response
         .request()

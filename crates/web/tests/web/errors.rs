@@ -133,3 +133,26 @@ async fn a_bad_division_code_lists_the_field_and_its_stable_code() {
         })
     );
 }
+
+#[actix_web::test]
+async fn an_unknown_path_is_a_404_problem() {
+    let request = TestRequest::get()
+        .uri("/v1/nothing-here")
+        .insert_header(("x-request-id", "req-1"));
+    let (status, headers, body) = call(request).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    assert_eq!(
+        body,
+        json!({
+            "type": "https://labex.example/problems/not_found",
+            "title": "Not found",
+            "status": 404,
+            "detail": "No resource lives at this path; check the URL against /openapi.json.",
+            "instance": "req-1",
+        })
+    );
+}
