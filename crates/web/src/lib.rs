@@ -1,6 +1,6 @@
 //! What every Labex HTTP service shares, on actix-web: configuration from
 //! `LABEX_*` variables and the token secret kept in the data folder
-//! ([`Settings`]); the one catalogue of errors ([`ErrorCode`]) and
+//! ([`Settings`]) and the log output ([`init_logging`]); the one catalogue of errors ([`ErrorCode`]) and
 //! [`ApiError`], which renders RFC 9457 problem+json and is the only place
 //! a domain, repository or extractor error becomes a status; bearer tokens
 //! (JWT, HS256) and office scoping ([`Caller`], [`TokenIssuer`]); the
@@ -20,6 +20,7 @@
 mod auth;
 mod error;
 mod extractors;
+mod logging;
 mod metrics;
 mod ops;
 mod request_id;
@@ -31,6 +32,7 @@ pub use error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, PROBLEM_TYPE_BASE
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
 };
+pub use logging::init_logging;
 pub use metrics::Metrics;
 pub use ops::{BEARER_SCHEME, Operations, ReadinessCheck, merge_openapi};
 pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};

@@ -5,5 +5,6 @@
 mod auth;
 mod errors;
 mod helpers;
+mod logging;
 mod operations;
 mod responses;
