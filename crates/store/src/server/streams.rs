@@ -35,19 +35,22 @@ impl StreamsService {
     }
 }
 
-fn expected_from_append(
-    option: Option<append_req::options::ExpectedStreamRevision>,
-) -> Result<ExpectedRevision, Status> {
-    use append_req::options::ExpectedStreamRevision as Expected;
-    match option {
-        Some(Expected::Revision(revision)) => Ok(ExpectedRevision::Exact(revision)),
-        Some(Expected::NoStream(_)) => Ok(ExpectedRevision::NoStream),
-        Some(Expected::Any(_)) => Ok(ExpectedRevision::Any),
-        Some(Expected::StreamExists(_)) => Ok(ExpectedRevision::StreamExists),
-        None => Err(Status::invalid_argument(
-            "the request sets no expected revision",
-        )),
-    }
+/// The expected revision of an append, delete or tombstone: their options
+/// carry the same oneof, generated as three types.
+macro_rules! expected_revision {
+    ($option:expr, $($oneof:ident)::+, $request:literal) => {
+        match $option {
+            Some($($oneof)::+::Revision(revision)) => Ok(ExpectedRevision::Exact(revision)),
+            Some($($oneof)::+::NoStream(_)) => Ok(ExpectedRevision::NoStream),
+            Some($($oneof)::+::Any(_)) => Ok(ExpectedRevision::Any),
+            Some($($oneof)::+::StreamExists(_)) => Ok(ExpectedRevision::StreamExists),
+            None => Err(Status::invalid_argument(concat!(
+                "the ",
+                $request,
+                " sets no expected revision"
+            ))),
+        }
+    };
 }
 
 fn append_success(outcome: AppendOutcome) -> append_resp::Success {
@@ -151,7 +154,11 @@ impl Streams for StreamsService {
             None => return Err(Status::invalid_argument("the append request is empty")),
         };
         let stream = stream_name(options.stream_identifier)?;
-        let expected = expected_from_append(options.expected_stream_revision)?;
+        let expected: ExpectedRevision = expected_revision!(
+            options.expected_stream_revision,
+            append_req::options::ExpectedStreamRevision,
+            "append"
+        )?;
         let mut events = Vec::new();
         let mut size = 0;
         // Nothing is written before the client has sent its last message: a
@@ -233,18 +240,11 @@ impl Streams for StreamsService {
             .options
             .ok_or_else(|| Status::invalid_argument("the delete request has no options"))?;
         let stream = stream_name(options.stream_identifier)?;
-        use delete_req::options::ExpectedStreamRevision as Expected;
-        let expected = match options.expected_stream_revision {
-            Some(Expected::Revision(revision)) => ExpectedRevision::Exact(revision),
-            Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
-            Some(Expected::Any(_)) => ExpectedRevision::Any,
-            Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
-            None => {
-                return Err(Status::invalid_argument(
-                    "the delete sets no expected revision",
-                ));
-            }
-        };
+        let expected: ExpectedRevision = expected_revision!(
+            options.expected_stream_revision,
+            delete_req::options::ExpectedStreamRevision,
+            "delete"
+        )?;
         let position = self
             .storage
             .delete(stream.clone(), expected)
@@ -269,18 +269,11 @@ impl Streams for StreamsService {
             .options
             .ok_or_else(|| Status::invalid_argument("the tombstone request has no options"))?;
         let stream = stream_name(options.stream_identifier)?;
-        use tombstone_req::options::ExpectedStreamRevision as Expected;
-        let expected = match options.expected_stream_revision {
-            Some(Expected::Revision(revision)) => ExpectedRevision::Exact(revision),
-            Some(Expected::NoStream(_)) => ExpectedRevision::NoStream,
-            Some(Expected::Any(_)) => ExpectedRevision::Any,
-            Some(Expected::StreamExists(_)) => ExpectedRevision::StreamExists,
-            None => {
-                return Err(Status::invalid_argument(
-                    "the tombstone sets no expected revision",
-                ));
-            }
-        };
+        let expected: ExpectedRevision = expected_revision!(
+            options.expected_stream_revision,
+            tombstone_req::options::ExpectedStreamRevision,
+            "tombstone"
+        )?;
         let position = self
             .storage
             .tombstone(stream.clone(), expected)
