@@ -30,6 +30,7 @@ mod idempotency;
 mod metadata;
 mod placement;
 mod projection;
+mod read_model;
 mod repository;
 mod runner;
 mod stored;
@@ -41,6 +42,7 @@ pub use kurrentdb::Position;
 pub use metadata::{EventContext, Metadata};
 pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
 pub use projection::Projection;
+pub use read_model::{ReadModel, ReadModelError};
 pub use repository::{
     AggregateStream, DEFAULT_CONFLICT_RETRIES, ExecuteOptions, Executed, ExpectedRevision, Loaded,
     Repository, event_data,

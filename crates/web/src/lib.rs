@@ -20,6 +20,7 @@
 mod auth;
 mod error;
 mod extractors;
+mod host;
 mod logging;
 mod metrics;
 mod ops;
@@ -31,6 +32,11 @@ pub use auth::{Caller, Claims, MaybeCaller, Role, TokenIssuer, TokenVerifier};
 pub use error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
+};
+pub use host::{
+    DEFAULT_ADMIN_OFFICE, DEFAULT_EVENTSTORE, READY_LAG_EVENTS, Runners, SHUTDOWN_GRACE, Service,
+    ServiceContext, StoreReachable, admin_office, bind, connect_store, print_admin_token,
+    request_context, run_standalone, serve, shutdown_signal,
 };
 pub use logging::init_logging;
 pub use metrics::Metrics;
