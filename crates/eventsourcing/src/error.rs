@@ -37,6 +37,16 @@ pub enum ReadError {
         /// Its type.
         event_type: String,
     },
+    /// A claim stream whose first event is not a claim.
+    #[error("event {event_id} in {stream} is not a readable claim: {source}")]
+    Claim {
+        /// The event.
+        event_id: Uuid,
+        /// Its stream.
+        stream: String,
+        /// What serde found.
+        source: serde_json::Error,
+    },
 }
 
 /// Why loading or executing a command on an aggregate failed.

@@ -25,6 +25,7 @@
 //! runs (read models are read through other connections, in WAL mode).
 
 mod checkpoint;
+mod claim;
 mod error;
 mod idempotency;
 mod metadata;
@@ -36,6 +37,7 @@ mod runner;
 mod stored;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
+pub use claim::KEY_CLAIMED;
 pub use error::{ProjectionError, ReadError, RepositoryError};
 pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH};
 pub use kurrentdb::Position;

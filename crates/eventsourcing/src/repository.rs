@@ -256,6 +256,13 @@ impl Repository {
             ExpectedRevision::Latest if !options.no_retry => self.conflict_retries,
             _ => 0,
         };
+        if options.expected == ExpectedRevision::NoStream
+            && let Some(executed) = self
+                .create::<A>(&stream, command.clone(), context, event_ids)
+                .await?
+        {
+            return Ok(executed);
+        }
         let mut attempt = 0;
         loop {
             let history = self.history::<A>(&stream).await?;
@@ -337,6 +344,51 @@ impl Repository {
                 }
                 Err(error) => return Err(RepositoryError::Store(error)),
             }
+        }
+    }
+
+    /// A new aggregate's first append, without reading first: decided on
+    /// no state and appended expecting no stream. `None` when the stream
+    /// exists (the caller then reads it: an idempotent repeat, or a
+    /// conflict); a repeat of the same events with the same ids is taken by
+    /// the store as the same append.
+    async fn create<A: AggregateStream>(
+        &self,
+        stream: &str,
+        command: A::Command,
+        context: &EventContext,
+        event_ids: Option<EventIds>,
+    ) -> Result<Option<Executed<A>>, RepositoryError> {
+        let events = A::decide(None, command)?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let data = events
+            .iter()
+            .enumerate()
+            .map(|(index, event)| {
+                let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
+                event_data(event.clone().into(), id, context)
+            })
+            .collect::<Vec<_>>();
+        let append_options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
+        match self
+            .client
+            .append_to_stream(stream, &append_options, data)
+            .await
+        {
+            Ok(written) => {
+                let state = A::fold(events.iter());
+                Ok(Some(Executed {
+                    events,
+                    state,
+                    revision: Some(written.next_expected_version),
+                    position: Some(written.position),
+                    replayed: false,
+                }))
+            }
+            Err(kurrentdb::Error::WrongExpectedVersion { .. }) => Ok(None),
+            Err(error) => Err(RepositoryError::Store(error)),
         }
     }
 

@@ -72,7 +72,9 @@ impl Answer {
         );
         assert_eq!(self.body["status"], status, "{}", self.text);
         assert!(
-            self.body["detail"].as_str().is_some_and(|detail| !detail.is_empty()),
+            self.body["detail"]
+                .as_str()
+                .is_some_and(|detail| !detail.is_empty()),
             "a problem needs a detail: {}",
             self.text
         );

@@ -36,7 +36,10 @@ impl Store {
     /// What a process is given as `LABEX_EVENTSTORE`.
     pub fn url(&self) -> String {
         let server = self.server.as_ref().expect("the store runs");
-        format!("esdb://{}?tls=false&discoveryInterval=10", server.local_addr())
+        format!(
+            "esdb://{}?tls=false&discoveryInterval=10",
+            server.local_addr()
+        )
     }
 
     /// A client of it.

@@ -329,7 +329,10 @@ where
     };
     let service = start(context).await?;
     let listener = bind(settings.http).map_err(|error| error.to_string())?;
-    println!("labex-{name} listening on http://{}", listener.local_addr().map_err(|error| error.to_string())?);
+    println!(
+        "labex-{name} listening on http://{}",
+        listener.local_addr().map_err(|error| error.to_string())?
+    );
     serve(
         listener,
         &secret.secret,
