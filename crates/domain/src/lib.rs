@@ -42,4 +42,5 @@ pub use calendar::china_date;
 pub use error::{AggregateKind, DomainError, ErrorKind};
 pub use event::{DecodeError, EncodedEvent, Event, decode, encode};
 pub use ids::{EmployerId, IdError, JobSeekerId, ReferralId, VacancyId};
+pub use serde_helpers::double_option;
 pub use value::ErrorCode;

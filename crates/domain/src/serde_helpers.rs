@@ -1,15 +1,13 @@
 //! Serde helpers for event and command shapes.
 
-/// `Option<Option<T>>` for a field of a change set: absent means
+/// `Option<Option<T>>` for a field of a change set (events and request
+/// bodies alike): absent means
 /// "unchanged", `null` means "cleared", a value means "set to". Use with
 /// `#[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]`.
-pub(crate) mod double_option {
+pub mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-    pub(crate) fn serialize<T, S>(
-        value: &Option<Option<T>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error>
+    pub fn serialize<T, S>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error>
     where
         T: Serialize,
         S: Serializer,
@@ -20,7 +18,7 @@ pub(crate) mod double_option {
         }
     }
 
-    pub(crate) fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
     where
         T: Deserialize<'de>,
         D: Deserializer<'de>,

@@ -27,6 +27,7 @@ mod ops;
 mod request_id;
 mod responses;
 mod settings;
+mod validate;
 
 pub use auth::{Caller, Claims, MaybeCaller, Role, TokenIssuer, TokenVerifier};
 pub use error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
@@ -48,4 +49,6 @@ pub use responses::{
 };
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
+    load_or_generate_secret,
 };
+pub use validate::{Validator, parse_as_of};

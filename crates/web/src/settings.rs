@@ -99,14 +99,20 @@ pub struct JwtSecret {
 /// `<data>/jwt-secret`; else a new one of 32 random bytes (base64url), written
 /// there with permissions 0600.
 pub fn load_or_generate_jwt_secret(configured: Option<&str>, data: &Path) -> io::Result<JwtSecret> {
+    load_or_generate_secret(configured, &data.join(JWT_SECRET_FILE))
+}
+
+/// The configured secret if there is one; else the one kept in the file
+/// at `path`; else a new one of 32 random bytes (base64url), written there
+/// with permissions 0600 (its folder created if missing).
+pub fn load_or_generate_secret(configured: Option<&str>, path: &Path) -> io::Result<JwtSecret> {
     if let Some(secret) = configured {
         return Ok(JwtSecret {
             secret: secret.as_bytes().to_vec(),
             generated: false,
         });
     }
-    let path = data.join(JWT_SECRET_FILE);
-    match std::fs::File::open(&path) {
+    match std::fs::File::open(path) {
         Ok(mut file) => {
             let mut text = String::new();
             file.read_to_string(&mut text)?;
@@ -125,7 +131,9 @@ pub fn load_or_generate_jwt_secret(configured: Option<&str>, data: &Path) -> io:
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         Err(error) => return Err(error),
     }
-    std::fs::create_dir_all(data)?;
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder)?;
+    }
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).map_err(io::Error::other)?;
     let secret = URL_SAFE_NO_PAD.encode(bytes);
@@ -133,7 +141,7 @@ pub fn load_or_generate_jwt_secret(configured: Option<&str>, data: &Path) -> io:
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&path)?;
+    let mut file = options.open(path)?;
     file.write_all(secret.as_bytes())?;
     file.sync_all()?;
     Ok(JwtSecret {
