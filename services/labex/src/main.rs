@@ -1,20 +1,35 @@
-//! `labex`: Labex in one command. Today it runs the embedded event store
-//! (data under `LABEX_DATA`); the HTTP services mount here as they land.
+//! `labex`: Labex in one command. It runs the embedded event store (data
+//! under `LABEX_DATA`) unless `LABEX_EVENTSTORE` names an external one,
+//! mounts every service on one HTTP port (`LABEX_HTTP`), generates the
+//! token secret at first start and prints an administrator token, and on
+//! SIGTERM stops accepting, finishes the requests in flight, stops the
+//! projections with their checkpoints saved, and stops the store.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
 
-use anyhow::Context;
 use clap::Parser;
+use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
+use labex_jobseekers::JobSeekersService;
+use labex_web::{Service, ServiceContext};
 
 /// Labex: a labour exchange for public employment offices.
 #[derive(Debug, Parser)]
 #[command(name = "labex", version)]
 struct Args {
-    /// Data folder (event store files, later the search index).
+    /// Data folder (event store files, read models, the token secret).
     #[arg(long, env = "LABEX_DATA", default_value = "./data")]
     data: PathBuf,
+    /// Where HTTP is served.
+    #[arg(long, env = "LABEX_HTTP", default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// An external store (`esdb://…`, `kurrentdb://…`); the embedded one
+    /// runs when unset.
+    #[arg(long, env = "LABEX_EVENTSTORE")]
+    eventstore: Option<String>,
     /// Where the embedded event store listens (gRPC, EventStoreDB protocol).
     #[arg(long, env = "LABEX_EVENTSTORE_LISTEN", default_value = labex_eventstore::DEFAULT_LISTEN)]
     eventstore_listen: SocketAddr,
@@ -24,26 +39,65 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_new(&args.log)
-                .context("invalid LABEX_LOG filter")?,
-        )
-        .init();
-    let config = ServerConfig::new(args.data.join("eventstore"), args.eventstore_listen);
-    let store = RunningServer::start(config)
-        .await
-        .context("cannot start the embedded event store")?;
-    println!(
-        "labex: event store at {} (data in {})",
-        store.connection_string(),
-        args.data.display()
-    );
-    store
-        .run_until_signalled()
-        .await
-        .context("cannot listen for signals")?;
-    Ok(())
+    labex_web::init_logging(&args.log);
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("labex: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), String> {
+    let eventstore = args.eventstore.filter(|url| !url.trim().is_empty());
+    let (store, url) = match eventstore {
+        Some(url) => (None, url),
+        None => {
+            let config = ServerConfig::new(args.data.join("eventstore"), args.eventstore_listen);
+            let store = RunningServer::start(config)
+                .await
+                .map_err(|error| format!("cannot start the embedded event store: {error}"))?;
+            let url = format!("{}&discoveryInterval=10", store.connection_string());
+            println!(
+                "labex: event store at {} (data in {})",
+                store.connection_string(),
+                args.data.display()
+            );
+            (Some(store), url)
+        }
+    };
+    let client = labex_web::connect_store(&url)?;
+    let jwt_secret = std::env::var("LABEX_JWT_SECRET")
+        .ok()
+        .filter(|secret| !secret.trim().is_empty());
+    let secret = labex_web::load_or_generate_jwt_secret(jwt_secret.as_deref(), &args.data)
+        .map_err(|error| format!("cannot read or write the token secret: {error}"))?;
+    if secret.generated {
+        labex_web::print_admin_token(&secret.secret, labex_web::admin_office()?);
+    }
+    let context = ServiceContext {
+        repository: Repository::new(client.clone()),
+        data: args.data.clone(),
+    };
+    let services: Vec<Arc<dyn Service>> =
+        vec![Arc::new(JobSeekersService::start(context.clone()).await?)];
+    let listener = labex_web::bind(args.http).map_err(|error| error.to_string())?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    println!("labex listening on http://{address}");
+    let served = labex_web::serve(
+        listener,
+        &secret.secret,
+        client,
+        services,
+        labex_web::shutdown_signal(),
+    )
+    .await
+    .map_err(|error| format!("HTTP server failed: {error}"));
+    if let Some(store) = store {
+        store.shutdown().await;
+    }
+    served
 }

@@ -1,0 +1,123 @@
+//! The job-seeker registry: registration (求职登记) with one registration
+//! per resident ID number, profile and contact updates, unemployment
+//! (失业登记) and employment (就业登记) registration, each job seeker's
+//! state now or at a past moment, and the office lists of job seekers by
+//! category and status.
+//!
+//! Commands go through the [`Repository`](labex_eventsourcing::Repository)
+//! to `jobseeker-<uuid>` streams; the lists come from a SQLite read model
+//! kept by a projection of those streams (`<data>/jobseekers/`). Mounted by
+//! `labex` with the other services, or run alone as `labex-jobseekers`.
+
+mod read_model;
+mod registry;
+mod requests;
+mod routes;
+mod views;
+
+use std::sync::Arc;
+
+use actix_web::web;
+use futures::future::BoxFuture;
+use labex_eventsourcing::{ProjectionRunner, ReadModel};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+
+pub use registry::{CLAIM_CATEGORY, REGISTRY_KEY_FILE, Registry};
+pub use requests::{EmploymentBody, RegisterBody, UnemploymentBody, UpdateBody};
+pub use views::{EmploymentView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
+
+/// The service's name and the folder of its files under the data folder.
+pub const NAME: &str = "jobseekers";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        routes::register,
+        routes::get,
+        routes::update,
+        routes::register_unemployment,
+        routes::register_employment,
+        routes::list,
+    ),
+    components(schemas(
+        RegisterBody,
+        UpdateBody,
+        UnemploymentBody,
+        EmploymentBody,
+        JobSeekerView,
+        EmploymentView,
+        JobSeekerSummary,
+        JobSeekerPage,
+    )),
+    tags((name = "jobseekers", description = "job seekers: registration, unemployment and employment"))
+)]
+struct ApiDoc;
+
+/// The running service.
+pub struct JobSeekersService {
+    state: web::Data<routes::State>,
+    runners: Runners,
+    checks: Vec<Arc<dyn ReadinessCheck>>,
+}
+
+impl JobSeekersService {
+    /// Opens its read model and registry key under `<data>/jobseekers/` and
+    /// starts the list projection.
+    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+        let folder = context
+            .service_folder(NAME)
+            .map_err(|error| format!("cannot create the jobseekers folder: {error}"))?;
+        let registry = Registry::load(&folder)
+            .map_err(|error| format!("cannot read or write the registry key: {error}"))?;
+        let (mut writer, read_model) = ReadModel::open(&folder.join("readmodel.sqlite"))
+            .map_err(|error| format!("cannot open the jobseekers read model: {error}"))?;
+        let transaction = writer.transaction().and_then(|transaction| {
+            read_model::migrate(&transaction)?;
+            transaction.commit()
+        });
+        transaction.map_err(|error| format!("cannot create the jobseekers tables: {error}"))?;
+        let runners = Runners::default();
+        runners
+            .add(ProjectionRunner::start(
+                context.repository.client().clone(),
+                writer,
+                read_model::JobSeekerList,
+            ))
+            .await;
+        let checks = runners.checks().await;
+        Ok(Self {
+            state: web::Data::new(routes::State {
+                repository: context.repository,
+                registry,
+                read_model,
+            }),
+            runners,
+            checks,
+        })
+    }
+}
+
+impl Service for JobSeekersService {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn configure(&self, config: &mut web::ServiceConfig) {
+        config.app_data(self.state.clone());
+        routes::configure(config);
+    }
+
+    fn openapi(&self) -> OpenApi {
+        ApiDoc::openapi()
+    }
+
+    fn readiness(&self) -> Vec<Arc<dyn ReadinessCheck>> {
+        self.checks.clone()
+    }
+
+    fn stop(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.runners.stop())
+    }
+}

@@ -1,0 +1,214 @@
+//! The office lists: a read model of every job seeker's office, status,
+//! education and categories, kept by a projection of the job-seeker
+//! events and queried with keyset paging (newest registration first).
+
+use labex_domain::Event;
+use labex_domain::jobseeker::{JobSeekerEvent, JobSeekerStatus};
+use labex_domain::value::{DivisionCode, JobSeekerCategory};
+use labex_eventsourcing::{EventFilter, Projection, ProjectionError, StoredEvent};
+use rusqlite::{Connection, Transaction, params};
+
+use crate::views::JobSeekerSummary;
+
+/// The projection's name (its checkpoint's key).
+pub const PROJECTION: &str = "jobseeker-list";
+
+/// Keeps the `jobseekers` and `jobseeker_categories` tables.
+pub struct JobSeekerList;
+
+impl Projection for JobSeekerList {
+    fn name(&self) -> &str {
+        PROJECTION
+    }
+
+    fn filter(&self) -> EventFilter {
+        EventFilter::stream_prefixes(["jobseeker-"])
+    }
+
+    fn migrate(&mut self, transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+        migrate(transaction)
+    }
+
+    fn apply(
+        &mut self,
+        transaction: &Transaction<'_>,
+        stored: &StoredEvent,
+    ) -> Result<(), ProjectionError> {
+        let Event::JobSeeker(event) = &stored.event else {
+            return Ok(());
+        };
+        match event {
+            JobSeekerEvent::Registered(registered) => {
+                let id = registered.jobseeker_id.to_string();
+                transaction.execute(
+                    "INSERT OR REPLACE INTO jobseekers
+                        (id, name, id_number, office, status, education, registered_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        id,
+                        registered.personal.name.as_str(),
+                        registered.personal.id_number.masked(),
+                        registered.office.as_str(),
+                        JobSeekerStatus::Seeking.as_str(),
+                        registered.profile.education.as_str(),
+                        stored
+                            .created
+                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                    ],
+                )?;
+                replace_categories(
+                    transaction,
+                    &id,
+                    registered.profile.categories.iter().copied(),
+                )?;
+            }
+            JobSeekerEvent::ProfileUpdated(updated) => {
+                let id = updated.jobseeker_id.to_string();
+                if let Some(name) = &updated.personal.name {
+                    transaction.execute(
+                        "UPDATE jobseekers SET name = ?2 WHERE id = ?1",
+                        params![id, name.as_str()],
+                    )?;
+                }
+                if let Some(education) = updated.profile.education {
+                    transaction.execute(
+                        "UPDATE jobseekers SET education = ?2 WHERE id = ?1",
+                        params![id, education.as_str()],
+                    )?;
+                }
+                if let Some(categories) = &updated.profile.categories {
+                    replace_categories(transaction, &id, categories.iter().copied())?;
+                }
+            }
+            JobSeekerEvent::UnemploymentRegistered(registered) => {
+                set_status(
+                    transaction,
+                    &registered.jobseeker_id.to_string(),
+                    JobSeekerStatus::RegisteredUnemployed,
+                )?;
+            }
+            JobSeekerEvent::EmploymentRegistered(registered) => {
+                set_status(
+                    transaction,
+                    &registered.jobseeker_id.to_string(),
+                    JobSeekerStatus::Employed,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates the tables if missing.
+pub fn migrate(connection: &Connection) -> rusqlite::Result<()> {
+    connection.execute_batch(
+        "CREATE TABLE IF NOT EXISTS jobseekers (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            id_number TEXT NOT NULL,
+            office TEXT NOT NULL,
+            status TEXT NOT NULL,
+            education TEXT NOT NULL,
+            registered_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS jobseekers_by_office ON jobseekers (office, id);
+        CREATE TABLE IF NOT EXISTS jobseeker_categories (
+            category TEXT NOT NULL,
+            id TEXT NOT NULL,
+            PRIMARY KEY (category, id)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS jobseeker_categories_by_id ON jobseeker_categories (id);",
+    )
+}
+
+fn replace_categories(
+    transaction: &Transaction<'_>,
+    id: &str,
+    categories: impl Iterator<Item = JobSeekerCategory>,
+) -> rusqlite::Result<()> {
+    transaction.execute("DELETE FROM jobseeker_categories WHERE id = ?1", [id])?;
+    for category in categories {
+        transaction.execute(
+            "INSERT INTO jobseeker_categories (category, id) VALUES (?1, ?2)",
+            params![category.as_str(), id],
+        )?;
+    }
+    Ok(())
+}
+
+fn set_status(
+    transaction: &Transaction<'_>,
+    id: &str,
+    status: JobSeekerStatus,
+) -> rusqlite::Result<()> {
+    transaction.execute(
+        "UPDATE jobseekers SET status = ?2 WHERE id = ?1",
+        params![id, status.as_str()],
+    )?;
+    Ok(())
+}
+
+/// What a list asks for.
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// Job seekers registered within this office's scope.
+    pub office: DivisionCode,
+    pub category: Option<JobSeekerCategory>,
+    pub status: Option<JobSeekerStatus>,
+    /// Only ids before this one (the previous page's last).
+    pub before: Option<String>,
+    pub limit: u32,
+}
+
+/// One page, newest first, and whether more follow.
+pub fn list(
+    connection: &Connection,
+    query: &ListQuery,
+) -> rusqlite::Result<(Vec<JobSeekerSummary>, bool)> {
+    let prefix = format!("{}%", query.office.scope_prefix());
+    let mut statement = connection.prepare_cached(
+        "SELECT j.id, j.name, j.id_number, j.office, j.status, j.education, j.registered_at,
+                (SELECT group_concat(c.category, ',') FROM jobseeker_categories c WHERE c.id = j.id)
+         FROM jobseekers j
+         WHERE j.office LIKE ?1
+           AND (?2 IS NULL OR j.status = ?2)
+           AND (?3 IS NULL OR EXISTS
+                (SELECT 1 FROM jobseeker_categories c WHERE c.category = ?3 AND c.id = j.id))
+           AND (?4 IS NULL OR j.id < ?4)
+         ORDER BY j.id DESC
+         LIMIT ?5",
+    )?;
+    let rows = statement.query_map(
+        params![
+            prefix,
+            query.status.map(JobSeekerStatus::as_str),
+            query.category.map(JobSeekerCategory::as_str),
+            query.before,
+            i64::from(query.limit) + 1,
+        ],
+        |row| {
+            let categories: Option<String> = row.get(7)?;
+            let mut categories: Vec<String> = categories
+                .unwrap_or_default()
+                .split(',')
+                .filter(|category| !category.is_empty())
+                .map(str::to_owned)
+                .collect();
+            categories.sort();
+            Ok(JobSeekerSummary {
+                id: row.get(0)?,
+                name: row.get(1)?,
+                id_number: row.get(2)?,
+                office: row.get(3)?,
+                status: row.get(4)?,
+                education: row.get(5)?,
+                categories,
+                registered_at: row.get(6)?,
+            })
+        },
+    )?;
+    let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let more = items.len() > query.limit as usize;
+    items.truncate(query.limit as usize);
+    Ok((items, more))
+}

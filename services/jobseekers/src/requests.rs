@@ -1,0 +1,432 @@
+//! Request bodies as clients send them (raw JSON values), and their
+//! parsing into the domain's commands with every invalid field reported.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use labex_domain::EmployerId;
+use labex_domain::double_option;
+use labex_domain::jobseeker::{
+    JobSeekerProfile, PersonalData, PersonalDataChanges, ProfileChanges, RegisterEmployment,
+    RegisterUnemployment, UpdateJobSeekerProfile,
+};
+use labex_domain::value::{
+    Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
+    Note, OrganisationName, PersonName, ResidentId,
+};
+use labex_web::{ApiError, Validator};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /v1/jobseekers`: a registration (求职登记).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    /// Full name.
+    pub name: String,
+    /// Resident ID number (GB 11643, 18 characters).
+    pub id_number: String,
+    /// Mainland mobile phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Highest education: none, primary, junior_secondary, senior_secondary,
+    /// associate, bachelor, master, doctorate.
+    pub education: String,
+    /// Field of study.
+    #[serde(default)]
+    pub major: Option<String>,
+    /// Year of graduation.
+    #[serde(default)]
+    pub graduation_year: Option<i64>,
+    /// Categories: graduate, migrant_worker, laid_off, urban_new_labour,
+    /// hardship, zero_employment_household, returning_migrant, disabled,
+    /// student_loan_graduate, long_term_unemployed.
+    #[serde(default)]
+    pub categories: Vec<String>,
+    /// Skills.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    /// Occupations wished for.
+    #[serde(default)]
+    pub desired_occupations: Vec<String>,
+    /// Division codes where work is wished for.
+    #[serde(default)]
+    pub desired_regions: Vec<String>,
+    /// Free text about the person.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// The registering office (division code); the caller's office when
+    /// absent.
+    #[serde(default)]
+    pub office: Option<String>,
+}
+
+/// A registration, parsed.
+#[derive(Debug)]
+pub struct Registration {
+    pub personal: PersonalData,
+    pub profile: JobSeekerProfile,
+    pub office: Option<DivisionCode>,
+}
+
+impl RegisterBody {
+    /// Parses every field; a 422 lists all that are invalid.
+    pub fn parse(&self) -> Result<Registration, ApiError> {
+        let mut fields = Validator::new();
+        let name = fields.check("name", PersonName::parse(&self.name));
+        let id_number = fields.check("id_number", ResidentId::parse(&self.id_number));
+        let phone = optional(
+            &mut fields,
+            "phone",
+            self.phone.as_deref(),
+            MobilePhone::parse,
+        );
+        let education = fields.check("education", Education::parse(&self.education));
+        let major = optional(&mut fields, "major", self.major.as_deref(), Label::parse);
+        let graduation_year = self
+            .graduation_year
+            .map(|year| fields.check("graduation_year", GraduationYear::parse(year)));
+        let categories: Option<BTreeSet<JobSeekerCategory>> =
+            fields.each("categories", &self.categories, JobSeekerCategory::parse);
+        let skills: Option<Vec<Label>> = fields.each("skills", &self.skills, Label::parse);
+        let desired_occupations: Option<Vec<Label>> = fields.each(
+            "desired_occupations",
+            &self.desired_occupations,
+            Label::parse,
+        );
+        let desired_regions: Option<BTreeSet<DivisionCode>> = fields.each(
+            "desired_regions",
+            &self.desired_regions,
+            DivisionCode::parse,
+        );
+        let summary = optional(
+            &mut fields,
+            "summary",
+            self.summary.as_deref(),
+            Description::parse,
+        );
+        let office = optional(
+            &mut fields,
+            "office",
+            self.office.as_deref(),
+            DivisionCode::parse,
+        );
+        fields.finish(|| {
+            Some(Registration {
+                personal: PersonalData {
+                    name: name?,
+                    id_number: id_number?,
+                    phone: phone?,
+                },
+                profile: JobSeekerProfile {
+                    education: education?,
+                    major: major?,
+                    graduation_year: graduation_year.map_or(Some(None), |year| year.map(Some))?,
+                    categories: categories?,
+                    skills: skills?,
+                    desired_occupations: desired_occupations?,
+                    desired_regions: desired_regions?,
+                    summary: summary?,
+                },
+                office: office?,
+            })
+        })
+    }
+}
+
+/// `PATCH /v1/jobseekers/{id}`: only the fields present change; `null`
+/// clears an optional one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default)]
+    pub education: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub major: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub graduation_year: Option<Option<i64>>,
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
+    #[serde(default)]
+    pub skills: Option<Vec<String>>,
+    #[serde(default)]
+    pub desired_occupations: Option<Vec<String>>,
+    #[serde(default)]
+    pub desired_regions: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary: Option<Option<String>>,
+}
+
+impl UpdateBody {
+    /// Parses every field present; a 422 lists all that are invalid, and
+    /// a body that changes nothing is refused too.
+    pub fn parse(&self) -> Result<UpdateJobSeekerProfile, ApiError> {
+        let mut fields = Validator::new();
+        let name = self
+            .name
+            .as_deref()
+            .map(|name| fields.check("name", PersonName::parse(name)));
+        let phone = clearable(&mut fields, "phone", &self.phone, MobilePhone::parse);
+        let education = self
+            .education
+            .as_deref()
+            .map(|education| fields.check("education", Education::parse(education)));
+        let major = clearable(&mut fields, "major", &self.major, Label::parse);
+        let graduation_year = self.graduation_year.map(|year| match year {
+            None => Some(None),
+            Some(year) => fields
+                .check("graduation_year", GraduationYear::parse(year))
+                .map(Some),
+        });
+        let categories = self.categories.as_ref().map(|items| {
+            fields.each::<_, _, BTreeSet<_>>("categories", items, JobSeekerCategory::parse)
+        });
+        let skills = self
+            .skills
+            .as_ref()
+            .map(|items| fields.each::<_, _, Vec<_>>("skills", items, Label::parse));
+        let desired_occupations = self
+            .desired_occupations
+            .as_ref()
+            .map(|items| fields.each::<_, _, Vec<_>>("desired_occupations", items, Label::parse));
+        let desired_regions = self.desired_regions.as_ref().map(|items| {
+            fields.each::<_, _, BTreeSet<_>>("desired_regions", items, DivisionCode::parse)
+        });
+        let summary = clearable(&mut fields, "summary", &self.summary, Description::parse);
+        let update = fields.finish(|| {
+            Some(UpdateJobSeekerProfile {
+                personal: PersonalDataChanges {
+                    name: name.map_or(Some(None), |value| value.map(Some))?,
+                    phone: phone?,
+                },
+                profile: ProfileChanges {
+                    education: education.map_or(Some(None), |value| value.map(Some))?,
+                    major: major?,
+                    graduation_year: graduation_year.map_or(Some(None), |value| value.map(Some))?,
+                    categories: categories.map_or(Some(None), |value| value.map(Some))?,
+                    skills: skills.map_or(Some(None), |value| value.map(Some))?,
+                    desired_occupations: desired_occupations
+                        .map_or(Some(None), |value| value.map(Some))?,
+                    desired_regions: desired_regions.map_or(Some(None), |value| value.map(Some))?,
+                    summary: summary?,
+                },
+            })
+        })?;
+        if update == UpdateJobSeekerProfile::default() {
+            let mut fields = Validator::new();
+            fields.fail(
+                "body",
+                "update.empty",
+                "names no field to change; send at least one field",
+            );
+            return fields.finish(|| None);
+        }
+        Ok(update)
+    }
+}
+
+/// `POST /v1/jobseekers/{id}/unemployment`: unemployment registration
+/// (失业登记).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnemploymentBody {
+    /// The day of registration (`YYYY-MM-DD`); today in China when absent.
+    #[serde(default)]
+    pub registered_on: Option<String>,
+    /// The counsellor's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl UnemploymentBody {
+    /// Parses the body, `today` filling a missing date.
+    pub fn parse(&self, today: NaiveDate) -> Result<RegisterUnemployment, ApiError> {
+        let mut fields = Validator::new();
+        let registered_on = match self.registered_on.as_deref() {
+            None => Some(today),
+            Some(text) => fields.date("registered_on", text),
+        };
+        let note = optional(&mut fields, "note", self.note.as_deref(), Note::parse);
+        fields.finish(|| {
+            Some(RegisterUnemployment {
+                registered_on: registered_on?,
+                note: note?,
+            })
+        })
+    }
+}
+
+/// `POST /v1/jobseekers/{id}/employment`: employment registration
+/// (就业登记).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmploymentBody {
+    /// First day of work (`YYYY-MM-DD`).
+    pub started_on: String,
+    /// The employer, when registered with Labex.
+    #[serde(default)]
+    pub employer_id: Option<String>,
+    /// The employer's name, when not.
+    #[serde(default)]
+    pub employer_name: Option<String>,
+    /// The counsellor's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl EmploymentBody {
+    /// Parses the body.
+    pub fn parse(&self) -> Result<RegisterEmployment, ApiError> {
+        let mut fields = Validator::new();
+        let started_on = fields.date("started_on", &self.started_on);
+        let employer_id = optional(
+            &mut fields,
+            "employer_id",
+            self.employer_id.as_deref(),
+            EmployerId::parse,
+        );
+        let employer_name = optional(
+            &mut fields,
+            "employer_name",
+            self.employer_name.as_deref(),
+            OrganisationName::parse,
+        );
+        let note = optional(&mut fields, "note", self.note.as_deref(), Note::parse);
+        fields.finish(|| {
+            Some(RegisterEmployment {
+                started_on: started_on?,
+                employer_id: employer_id?,
+                employer_name: employer_name?,
+                note: note?,
+            })
+        })
+    }
+}
+
+/// An optional field: `Some(None)` when absent, `Some(Some(value))` when
+/// valid, `None` when invalid (the error noted).
+fn optional<T, E>(
+    fields: &mut Validator,
+    field: &str,
+    text: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<Option<T>>
+where
+    E: labex_domain::ErrorCode + std::fmt::Display,
+{
+    match text {
+        None => Some(None),
+        Some(text) => fields.check(field, parse(text)).map(Some),
+    }
+}
+
+/// A field of a change set that `null` clears: `Some(None)` unchanged,
+/// `Some(Some(None))` cleared, `Some(Some(Some(value)))` set, `None` invalid.
+#[allow(clippy::option_option)]
+fn clearable<T, E>(
+    fields: &mut Validator,
+    field: &str,
+    value: &Option<Option<String>>,
+    parse: impl Fn(&str) -> Result<T, E>,
+) -> Option<Option<Option<T>>>
+where
+    E: labex_domain::ErrorCode + std::fmt::Display,
+{
+    match value {
+        None => Some(None),
+        Some(None) => Some(Some(None)),
+        Some(Some(text)) => fields
+            .check(field, parse(text))
+            .map(|value| Some(Some(value))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: serde_json::Value) -> RegisterBody {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_full_registration_parses() {
+        let registration = body(serde_json::json!({
+            "name": "张伟", "id_number": "11010519491231002X", "phone": "13800138000",
+            "education": "bachelor", "major": "机械工程", "graduation_year": 2026,
+            "categories": ["graduate"], "skills": ["焊接", "CAD"],
+            "desired_occupations": ["机械设计"], "desired_regions": ["410100"],
+            "summary": "应届毕业生", "office": "410105"
+        }))
+        .parse()
+        .unwrap();
+        assert_eq!(
+            registration.personal.id_number.masked(),
+            "110105********002X"
+        );
+        assert_eq!(registration.profile.skills.len(), 2);
+        assert_eq!(registration.office.unwrap().as_str(), "410105");
+    }
+
+    #[test]
+    fn every_invalid_field_is_listed() {
+        let error = body(serde_json::json!({
+            "name": "", "id_number": "110105194912310021", "phone": "12345",
+            "education": "phd", "categories": ["graduate", "astronaut"],
+            "desired_regions": ["999999"], "office": "41"
+        }))
+        .parse()
+        .unwrap_err();
+        let fields: Vec<_> = error
+            .problem()
+            .errors
+            .into_iter()
+            .map(|error| error.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "id_number",
+                "phone",
+                "education",
+                "categories[1]",
+                "desired_regions[0]",
+                "office"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_update_distinguishes_absent_null_and_values() {
+        let update: UpdateBody =
+            serde_json::from_value(serde_json::json!({"phone": null, "skills": ["电工"]})).unwrap();
+        let parsed = update.parse().unwrap();
+        assert_eq!(parsed.personal.phone, Some(None));
+        assert_eq!(parsed.personal.name, None);
+        assert_eq!(parsed.profile.skills.unwrap().len(), 1);
+        let empty = UpdateBody::default().parse().unwrap_err();
+        assert_eq!(empty.problem().errors[0].code, "update.empty");
+    }
+
+    #[test]
+    fn employment_needs_a_real_date() {
+        let body: EmploymentBody =
+            serde_json::from_value(serde_json::json!({"started_on": "2026-02-30"})).unwrap();
+        assert_eq!(
+            body.parse().unwrap_err().problem().errors[0].field,
+            "started_on"
+        );
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let unemployment = UnemploymentBody::default().parse(today).unwrap();
+        assert_eq!(unemployment.registered_on, today);
+    }
+}

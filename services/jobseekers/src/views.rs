@@ -1,0 +1,130 @@
+//! What the API answers about job seekers. The resident ID number is
+//! always masked (`410105********123X`).
+
+use chrono::NaiveDate;
+use labex_domain::jobseeker::JobSeeker;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// A job seeker's current state (or as of a past moment).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSeekerView {
+    pub id: String,
+    pub name: String,
+    /// Masked: the first six and last four characters.
+    pub id_number: String,
+    #[schema(value_type = String, format = Date)]
+    pub birth_date: NaiveDate,
+    pub phone: Option<String>,
+    pub education: String,
+    pub major: Option<String>,
+    pub graduation_year: Option<u16>,
+    pub categories: Vec<String>,
+    pub skills: Vec<String>,
+    pub desired_occupations: Vec<String>,
+    pub desired_regions: Vec<String>,
+    pub summary: Option<String>,
+    pub office: String,
+    /// seeking, registered_unemployed or employed.
+    pub status: String,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub unemployed_since: Option<NaiveDate>,
+    pub employment: Option<EmploymentView>,
+    /// The stream revision, also the `ETag`.
+    pub revision: u64,
+}
+
+/// The job a job seeker holds.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmploymentView {
+    #[schema(value_type = String, format = Date)]
+    pub started_on: NaiveDate,
+    pub employer_id: Option<String>,
+    pub employer_name: Option<String>,
+    pub vacancy_id: Option<String>,
+    pub referral_id: Option<String>,
+}
+
+impl JobSeekerView {
+    /// The view of `jobseeker` at `revision`.
+    pub fn new(jobseeker: &JobSeeker, revision: u64) -> Self {
+        let profile = &jobseeker.profile;
+        let personal = &jobseeker.personal;
+        Self {
+            id: jobseeker.id.to_string(),
+            name: personal.name.as_str().to_owned(),
+            id_number: personal.id_number.masked(),
+            birth_date: personal.id_number.birth_date(),
+            phone: personal
+                .phone
+                .as_ref()
+                .map(|phone| phone.as_str().to_owned()),
+            education: profile.education.as_str().to_owned(),
+            major: profile
+                .major
+                .as_ref()
+                .map(|major| major.as_str().to_owned()),
+            graduation_year: profile.graduation_year.map(|year| year.get()),
+            categories: profile
+                .categories
+                .iter()
+                .map(|category| category.as_str().to_owned())
+                .collect(),
+            skills: labels(&profile.skills),
+            desired_occupations: labels(&profile.desired_occupations),
+            desired_regions: profile
+                .desired_regions
+                .iter()
+                .map(|region| region.as_str().to_owned())
+                .collect(),
+            summary: profile
+                .summary
+                .as_ref()
+                .map(|summary| summary.as_str().to_owned()),
+            office: jobseeker.office.as_str().to_owned(),
+            status: jobseeker.status.as_str().to_owned(),
+            unemployed_since: jobseeker.unemployed_since,
+            employment: jobseeker.employment.as_ref().map(|job| EmploymentView {
+                started_on: job.started_on,
+                employer_id: job.employer_id.map(|id| id.to_string()),
+                employer_name: job
+                    .employer_name
+                    .as_ref()
+                    .map(|name| name.as_str().to_owned()),
+                vacancy_id: job.vacancy_id.map(|id| id.to_string()),
+                referral_id: job.referral_id.map(|id| id.to_string()),
+            }),
+            revision,
+        }
+    }
+}
+
+fn labels(labels: &[labex_domain::value::Label]) -> Vec<String> {
+    labels
+        .iter()
+        .map(|label| label.as_str().to_owned())
+        .collect()
+}
+
+/// One job seeker in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSeekerSummary {
+    pub id: String,
+    pub name: String,
+    /// Masked.
+    pub id_number: String,
+    pub office: String,
+    pub status: String,
+    pub education: String,
+    pub categories: Vec<String>,
+    /// When the registration was recorded (RFC 3339).
+    pub registered_at: String,
+}
+
+/// A page of job seekers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobSeekerPage {
+    pub items: Vec<JobSeekerSummary>,
+    /// The cursor of the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
