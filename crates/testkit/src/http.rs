@@ -159,6 +159,35 @@ impl Http {
         self.send(Method::POST, path, token, Some(body), &[]).await
     }
 
+    /// `POST` with a JSON body; a connection that fails (a process killed
+    /// mid-request) is an `Err`, not a panic.
+    pub async fn try_post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> Result<Answer, reqwest::Error> {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .json(body)
+            .timeout(std::time::Duration::from_secs(10));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Ok(Answer {
+            status,
+            headers,
+            body,
+            text,
+        })
+    }
+
     /// `PATCH` with a JSON body.
     pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
         self.send(Method::PATCH, path, token, Some(body), &[]).await

@@ -62,3 +62,8 @@ pub fn temporary_folder(prefix: &str) -> tempfile::TempDir {
         .tempdir()
         .expect("cannot create a temporary folder")
 }
+
+/// The employer id of a created employer's `id`.
+pub fn employer_id(id: &str) -> EmployerId {
+    EmployerId::parse(id).expect("an employer id")
+}

@@ -101,6 +101,15 @@ impl Process {
         self.child.id()
     }
 
+    /// The rest of the first line it printed that starts with `prefix`.
+    pub fn printed(&self, prefix: &str) -> Option<String> {
+        self.output.lock().ok().and_then(|lines| {
+            lines
+                .iter()
+                .find_map(|line| line.strip_prefix(prefix).map(str::to_owned))
+        })
+    }
+
     /// Everything it printed so far.
     pub fn output(&self) -> String {
         lines(&self.output)

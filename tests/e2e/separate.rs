@@ -1,0 +1,131 @@
+//! Labex as separate processes on loopback, as `deploy/` runs it: one
+//! `labex-store` and each service's own binary with its own data folder
+//! and HTTP port, sharing nothing but the store and the token secret.
+
+use labex_testkit::{Http, Process, SECRET, Tokens, binary, temporary_folder};
+use serde_json::json;
+
+use crate::support::{employer, id_of, jobseeker, vacancy};
+
+fn service(name: &str, store: &str, data: &tempfile::TempDir) -> Process {
+    Process::start(
+        &binary(&format!("labex-{name}")),
+        &[],
+        &[
+            ("LABEX_DATA", data.path().to_str().expect("a UTF-8 path")),
+            ("LABEX_HTTP", "127.0.0.1:0"),
+            ("LABEX_EVENTSTORE", store),
+            ("LABEX_JWT_SECRET", SECRET),
+            ("LABEX_LOG", "warn"),
+        ],
+    )
+}
+
+#[tokio::test]
+async fn the_services_run_as_separate_processes_against_one_store() {
+    let store_data = temporary_folder("labex-e2e-store-");
+    let store = Process::start(
+        &binary("labex-store"),
+        &[
+            "--data",
+            store_data.path().to_str().expect("a UTF-8 path"),
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            "warn",
+        ],
+        &[],
+    );
+    let url = format!("esdb://{}?tls=false&discoveryInterval=10", store.address());
+    let folders: Vec<_> = (0..3)
+        .map(|_| temporary_folder("labex-e2e-service-"))
+        .collect();
+    let jobseekers = service("jobseekers", &url, &folders[0]);
+    let employers = service("employers", &url, &folders[1]);
+    let referrals = service("referrals", &url, &folders[2]);
+    let (jobseekers_http, employers_http, referrals_http) = (
+        Http::new(jobseekers.base_url()),
+        Http::new(employers.base_url()),
+        Http::new(referrals.base_url()),
+    );
+    let counsellor = Tokens::counsellor("410105");
+
+    let employer_id = id_of(
+        &employers_http
+            .post("/v1/employers", Some(&counsellor), &employer(21))
+            .await
+            .expect(201),
+    );
+    let vacancy_id = id_of(
+        &employers_http
+            .post(
+                "/v1/vacancies",
+                Some(&counsellor),
+                &vacancy(&employer_id, 1),
+            )
+            .await
+            .expect(201),
+    );
+    let jobseeker_id = id_of(
+        &jobseekers_http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(21))
+            .await
+            .expect(201),
+    );
+    let referral_id = id_of(
+        &referrals_http
+            .post(
+                "/v1/referrals",
+                Some(&counsellor),
+                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id}),
+            )
+            .await
+            .expect(201),
+    );
+    referrals_http
+        .post(
+            &format!("/v1/referrals/{referral_id}/outcome"),
+            Some(&counsellor),
+            &json!({"outcome": "hired", "date": "2026-12-01"}),
+        )
+        .await
+        .expect(200);
+
+    // The placement process runs in the referrals service; its effects are
+    // read from the services that own them.
+    let mut employed = false;
+    let mut filled = false;
+    for _ in 0..200 {
+        let seeker = jobseekers_http
+            .get(&format!("/v1/jobseekers/{jobseeker_id}"), Some(&counsellor))
+            .await
+            .expect(200);
+        let vacancy = employers_http
+            .get(&format!("/v1/vacancies/{vacancy_id}"), Some(&counsellor))
+            .await
+            .expect(200);
+        employed = seeker.body["status"] == "employed";
+        filled = vacancy.body["status"] == "filled";
+        if employed && filled {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        employed && filled,
+        "the hire reached the job seeker and the vacancy"
+    );
+
+    // Each service serves only its own routes.
+    jobseekers_http
+        .get(&format!("/v1/vacancies/{vacancy_id}"), None)
+        .await
+        .expect_problem(404, "not_found");
+    for http in [&jobseekers_http, &employers_http, &referrals_http] {
+        http.get("/readyz", None).await.expect(200);
+    }
+    for process in [jobseekers, employers, referrals, store] {
+        let status = process.stop();
+        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
+    }
+}

@@ -1,0 +1,196 @@
+//! `labex` as a child process, with its data folder kept across restarts,
+//! a client of its embedded store, and request bodies that offices send.
+
+use std::time::Duration;
+
+use kurrentdb::Client;
+use labex_testkit::{Answer, Http, Process, SECRET, binary, event_count, temporary_folder};
+use serde_json::{Value, json};
+
+/// A `labex` process and its data folder.
+pub struct Labex {
+    process: Option<Process>,
+    pub data: tempfile::TempDir,
+    pub http: Http,
+    store: Client,
+}
+
+impl Labex {
+    /// Starts `labex` on a fresh data folder.
+    pub async fn start() -> Self {
+        let data = temporary_folder("labex-e2e-");
+        let (process, http, store) = Self::spawn(&data);
+        Self {
+            process: Some(process),
+            data,
+            http,
+            store,
+        }
+    }
+
+    fn spawn(data: &tempfile::TempDir) -> (Process, Http, Client) {
+        let folder = data.path().to_str().expect("a UTF-8 path");
+        let process = Process::start(
+            &binary("labex"),
+            &[],
+            &[
+                ("LABEX_DATA", folder),
+                ("LABEX_HTTP", "127.0.0.1:0"),
+                ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
+                ("LABEX_JWT_SECRET", SECRET),
+                ("LABEX_LOG", "warn"),
+            ],
+        );
+        let url = process
+            .printed("labex: event store at ")
+            .and_then(|rest| rest.split_whitespace().next().map(str::to_owned))
+            .expect("labex names its event store");
+        let store = Client::new(
+            format!("{url}&discoveryInterval=10")
+                .parse()
+                .expect("a connection string"),
+        )
+        .expect("a client");
+        let http = Http::new(process.base_url());
+        (process, http, store)
+    }
+
+    /// Stops it with SIGTERM (asserting a clean exit) and starts it again
+    /// on the same data folder.
+    pub fn restart(&mut self) {
+        let status = self.process.take().expect("labex runs").stop();
+        assert!(
+            status.success(),
+            "labex stops cleanly on SIGTERM: {status:?}"
+        );
+        self.respawn();
+    }
+
+    /// Kills it with SIGKILL and starts it again on the same data folder.
+    pub fn crash_and_restart(&mut self) {
+        self.process.take().expect("labex runs").kill();
+        self.respawn();
+    }
+
+    fn respawn(&mut self) {
+        let (process, http, store) = Self::spawn(&self.data);
+        self.process = Some(process);
+        self.http = http;
+        self.store = store;
+    }
+
+    /// Events written by Labex (claims included), optionally only those
+    /// of streams starting with `prefix`.
+    pub async fn events(&self, prefix: Option<&str>) -> usize {
+        event_count(&self.store, prefix).await
+    }
+
+    /// Polls `path` with `token` until `done` holds for its body.
+    pub async fn eventually(
+        &self,
+        path: &str,
+        token: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            let answer = self.http.get(path, Some(token)).await;
+            if answer.status.as_u16() == 200 && done(&answer.body) {
+                return answer.body;
+            }
+            last = answer.body;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{path} never reached the expected state; last answer: {last}");
+    }
+}
+
+/// The `n`-th distinct valid resident ID number (GB 11643) of a person
+/// born in 1995 in district 410105.
+pub fn id_number(n: u32) -> String {
+    let day = 1 + (n / 1_000) % 28;
+    let base = format!("410105199503{day:02}{:03}", n % 1_000);
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = base
+        .bytes()
+        .zip(weights)
+        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{base}{check}")
+}
+
+/// A valid unified social credit code (GB 32100) with serial `n`.
+pub fn credit_code(n: u32) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let base = format!("91410105MA{:07}", n % 10_000_000);
+    let sum: u32 = base
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(byte, weight)| {
+            ALPHABET
+                .iter()
+                .position(|&symbol| symbol == byte)
+                .expect("a code character") as u32
+                * weight
+        })
+        .sum();
+    let check = ALPHABET[((31 - sum % 31) % 31) as usize] as char;
+    format!("{base}{check}")
+}
+
+/// A graduate registering in district 410105.
+pub fn jobseeker(n: u32) -> Value {
+    json!({
+        "name": "赵磊",
+        "id_number": id_number(n),
+        "phone": "13912345678",
+        "education": "bachelor",
+        "major": "电气工程及其自动化",
+        "graduation_year": 2026,
+        "categories": ["graduate"],
+        "skills": ["PLC", "电气设计"],
+        "desired_occupations": ["电气工程师"],
+        "desired_regions": ["410100"],
+        "office": "410105"
+    })
+}
+
+/// An employer in district 410105.
+pub fn employer(n: u32) -> Value {
+    json!({
+        "name": "郑州智能装备有限公司",
+        "credit_code": credit_code(n),
+        "region": "410105",
+        "industry": "制造业"
+    })
+}
+
+/// A vacancy of `employer` for `headcount` people.
+pub fn vacancy(employer: &str, headcount: u32) -> Value {
+    json!({
+        "employer_id": employer,
+        "title": "电气工程师",
+        "description": "负责生产线电气系统设计与调试，欢迎应届毕业生。",
+        "occupation": "电气工程技术人员",
+        "region": "410105",
+        "salary_min_yuan": 6000,
+        "salary_max_yuan": 9000,
+        "headcount": headcount,
+        "education": "bachelor",
+        "experience_years": 0,
+        "welcomes": ["graduate"],
+        "public_welfare": false
+    })
+}
+
+/// The `id` of a created resource.
+pub fn id_of(answer: &Answer) -> String {
+    answer.body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no id in {}", answer.text))
+        .to_owned()
+}
