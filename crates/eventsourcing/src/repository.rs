@@ -256,7 +256,11 @@ impl Repository {
             ExpectedRevision::Latest if !options.no_retry => self.conflict_retries,
             _ => 0,
         };
+        // A new aggregate is appended without reading first; with an
+        // idempotency key it is read first, so that a retry is answered
+        // from the first attempt's events rather than from this request.
         if options.expected == ExpectedRevision::NoStream
+            && event_ids.is_none()
             && let Some(executed) = self
                 .create::<A>(&stream, command.clone(), context, event_ids)
                 .await?
@@ -349,9 +353,7 @@ impl Repository {
 
     /// A new aggregate's first append, without reading first: decided on
     /// no state and appended expecting no stream. `None` when the stream
-    /// exists (the caller then reads it: an idempotent repeat, or a
-    /// conflict); a repeat of the same events with the same ids is taken by
-    /// the store as the same append.
+    /// exists (the caller then reads it and answers the conflict).
     async fn create<A: AggregateStream>(
         &self,
         stream: &str,

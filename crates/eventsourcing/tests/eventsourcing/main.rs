@@ -1,6 +1,7 @@
 //! The client side of event sourcing against Labex's embedded store,
 //! started on a free port for every test.
 
+mod claim;
 mod idempotency;
 mod metadata;
 mod placement;
