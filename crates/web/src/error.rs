@@ -81,6 +81,8 @@ catalogue! {
     Forbidden => "forbidden", FORBIDDEN, "Forbidden";
     /// No such resource.
     NotFound => "not_found", NOT_FOUND, "Not found";
+    /// The resource does not take this method.
+    MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     /// The current state forbids the command.
     Conflict => "conflict", CONFLICT, "Conflict";
     /// The resource changed since the revision given in `If-Match`.

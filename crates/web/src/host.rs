@@ -11,8 +11,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::dev::ServiceResponse;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, ResponseError, web};
 use futures::future::BoxFuture;
 use kurrentdb::{Client, ClientSettings, ReadAllOptions, StreamPosition};
 use labex_eventsourcing::{EventContext, ProjectionRunner, Repository};
@@ -20,6 +22,7 @@ use tokio::sync::Mutex;
 use utoipa::openapi::OpenApi;
 
 use crate::auth::{Role, TokenIssuer, TokenVerifier};
+use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
 use crate::ops::{Operations, ReadinessCheck, merge_openapi};
@@ -221,6 +224,7 @@ pub async fn serve(
     let server = HttpServer::new(move || {
         let services = mounted.clone();
         App::new()
+            .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
             .wrap(from_fn(observe))
             .app_data(verifier.clone())
             .configure(configure_extractors)
@@ -248,6 +252,21 @@ pub async fn serve(
     }
     tracing::info!("stopped");
     served
+}
+
+/// Gives actix's bodiless 405 (a known path, another method) a problem
+/// body.
+fn method_not_allowed<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let problem = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        "This resource does not take this method; check the method against /openapi.json.",
+    )
+    .error_response();
+    let (request, _) = response.into_parts();
+    let response = ServiceResponse::new(request, problem).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(response))
 }
 
 /// Completes on SIGTERM or SIGINT (Ctrl-C).

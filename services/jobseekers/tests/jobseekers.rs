@@ -267,6 +267,15 @@ async fn bad_input_of_every_kind_is_a_problem_and_writes_nothing() {
     )
     .await
     .expect_problem(404, "not_found");
+    http.send(
+        Method::DELETE,
+        "/v1/jobseekers/01a220cc-3595-7567-9f69-d493dcb2d1b5",
+        Some(&token),
+        None,
+        &[],
+    )
+    .await
+    .expect_problem(405, "method_not_allowed");
     http.get("/v1/jobseekers?status=happy", Some(&token))
         .await
         .expect_problem(400, "invalid_query");
