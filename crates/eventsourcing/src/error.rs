@@ -108,6 +108,9 @@ pub enum ProjectionError {
     /// The store failed or could not be reached.
     #[error("event store: {0}")]
     Store(#[from] kurrentdb::Error),
+    /// The storage of a consumer other than SQLite (a search index) failed.
+    #[error("read model storage: {0}")]
+    Storage(String),
     /// The runner's worker task ended abnormally (a panic in a projection).
     #[error("projection worker ended abnormally: {0}")]
     Worker(String),

@@ -50,6 +50,7 @@ pub use repository::{
     Repository, event_data,
 };
 pub use runner::{
-    EventFilter, LAG_COUNT_LIMIT, Lag, Progress, ProjectionRunner, RunState, RunnerOptions,
+    Consumer, EventFilter, LAG_COUNT_LIMIT, Lag, Progress, ProjectionRunner, RunState,
+    RunnerOptions,
 };
 pub use stored::StoredEvent;

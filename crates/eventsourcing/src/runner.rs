@@ -161,8 +161,10 @@ impl Lag {
 /// Lag is counted up to this many events.
 pub const LAG_COUNT_LIMIT: u64 = 10_000;
 
-/// What a runner drives: a projection into SQLite or a process manager.
-pub(crate) trait Consumer: Send + 'static {
+/// What a runner drives: a projection into SQLite, a process manager, or
+/// a read model kept elsewhere (a search index) that stores its checkpoint
+/// atomically with its own data.
+pub trait Consumer: Send + 'static {
     /// Its name, the key of its checkpoint.
     fn name(&self) -> &str;
 
@@ -194,8 +196,10 @@ pub struct ProjectionRunner {
 }
 
 impl ProjectionRunner {
-    /// Starts `consumer` on a task of the current runtime.
-    pub(crate) fn spawn<C: Consumer>(client: Client, consumer: C, options: RunnerOptions) -> Self {
+    /// Starts `consumer` on a task of the current runtime: it is asked
+    /// for its stored checkpoint, then handed batches of the events after
+    /// it that pass its filter, each with the position to store with them.
+    pub fn spawn<C: Consumer>(client: Client, consumer: C, options: RunnerOptions) -> Self {
         let name = consumer.name().to_owned();
         let filter = consumer.filter();
         let (progress_sender, progress) = watch::channel(Progress::default());
