@@ -105,41 +105,14 @@ impl Labex {
     }
 }
 
-/// The `n`-th distinct valid resident ID number (GB 11643) of a person
-/// born in 1995 in district 410105.
+/// A distinct valid resident ID number per `n`.
 pub fn id_number(n: u32) -> String {
-    let day = 1 + (n / 1_000) % 28;
-    let base = format!("410105199503{day:02}{:03}", n % 1_000);
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = base
-        .bytes()
-        .zip(weights)
-        .map(|(digit, weight)| u32::from(digit - b'0') * weight)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{base}{check}")
+    labex_testkit::id_number(u64::from(n))
 }
 
-/// A valid unified social credit code (GB 32100) with serial `n`.
+/// A distinct valid unified social credit code per `n`.
 pub fn credit_code(n: u32) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    const WEIGHTS: [u32; 17] = [
-        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-    ];
-    let base = format!("91410105MA{:07}", n % 10_000_000);
-    let sum: u32 = base
-        .bytes()
-        .zip(WEIGHTS)
-        .map(|(byte, weight)| {
-            ALPHABET
-                .iter()
-                .position(|&symbol| symbol == byte)
-                .expect("a code character") as u32
-                * weight
-        })
-        .sum();
-    let check = ALPHABET[((31 - sum % 31) % 31) as usize] as char;
-    format!("{base}{check}")
+    labex_testkit::credit_code(u64::from(n))
 }
 
 /// A graduate registering in district 410105.

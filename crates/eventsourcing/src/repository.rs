@@ -301,14 +301,7 @@ impl Repository {
                     replayed: false,
                 });
             }
-            let data = events
-                .iter()
-                .enumerate()
-                .map(|(index, event)| {
-                    let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
-                    event_data(event.clone().into(), id, context)
-                })
-                .collect::<Vec<_>>();
+            let data = events_data::<A>(&events, event_ids, context);
             let stream_state = match loaded.revision {
                 None => StreamState::NoStream,
                 Some(revision) => StreamState::StreamRevision(revision),
@@ -365,14 +358,7 @@ impl Repository {
         if events.is_empty() {
             return Ok(None);
         }
-        let data = events
-            .iter()
-            .enumerate()
-            .map(|(index, event)| {
-                let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
-                event_data(event.clone().into(), id, context)
-            })
-            .collect::<Vec<_>>();
+        let data = events_data::<A>(&events, event_ids, context);
         let append_options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
         match self
             .client
@@ -438,6 +424,23 @@ impl Repository {
         }
         Ok(history)
     }
+}
+
+/// The events of one command as the store takes them: ids from the
+/// idempotency key when there is one, else new UUIDv7s.
+fn events_data<A: Aggregate>(
+    events: &[A::Event],
+    event_ids: Option<EventIds>,
+    context: &EventContext,
+) -> Vec<EventData> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
+            event_data(event.clone().into(), id, context)
+        })
+        .collect()
 }
 
 /// The state and revision after `history`.

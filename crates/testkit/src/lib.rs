@@ -67,3 +67,107 @@ pub fn temporary_folder(prefix: &str) -> tempfile::TempDir {
 pub fn employer_id(id: &str) -> EmployerId {
     EmployerId::parse(id).expect("an employer id")
 }
+
+/// The `n`-th of many distinct valid resident ID numbers (GB 11643): a
+/// district of Zhengzhou (`4101xx`), a birth date from 1970-01-01 on and a
+/// three-digit serial, with its check character. Numbers up to
+/// 12,000,000 differ in date and serial, then in district.
+pub fn id_number(n: u64) -> String {
+    let serial = n % 1_000;
+    let day = (n / 1_000) % 12_000;
+    let district = 1 + (n / 12_000_000) % 60;
+    let birth = days_to_date(day);
+    let base = format!("4101{district:02}{birth}{serial:03}");
+    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u64 = base
+        .bytes()
+        .zip(weights)
+        .map(|(digit, weight)| u64::from(digit - b'0') * weight)
+        .sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{base}{check}")
+}
+
+/// `YYYYMMDD` of the day `days` after 1970-01-01 (proleptic Gregorian).
+fn days_to_date(days: u64) -> String {
+    let (mut year, mut left) = (1970_u64, days);
+    loop {
+        let length = if is_leap(year) { 366 } else { 365 };
+        if left < length {
+            break;
+        }
+        left -= length;
+        year += 1;
+    }
+    let months = [
+        31,
+        if is_leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut month = 0;
+    while left >= months[month] {
+        left -= months[month];
+        month += 1;
+    }
+    format!("{year:04}{:02}{:02}", month + 1, left + 1)
+}
+
+fn is_leap(year: u64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+/// The `n`-th distinct valid unified social credit code (GB 32100) of a
+/// company registered in Zhengzhou.
+pub fn credit_code(n: u64) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const WEIGHTS: [u64; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let base = format!("91410105MA{:07}", n % 10_000_000);
+    let sum: u64 = base
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(byte, weight)| {
+            let value = ALPHABET
+                .iter()
+                .position(|&symbol| symbol == byte)
+                .expect("a code character");
+            value as u64 * weight
+        })
+        .sum();
+    let check = ALPHABET[((31 - sum % 31) % 31) as usize] as char;
+    format!("{base}{check}")
+}
+
+#[cfg(test)]
+mod tests {
+    use labex_domain::value::{CreditCode, ResidentId};
+
+    use super::*;
+
+    #[test]
+    fn generated_codes_are_valid_and_distinct() {
+        let mut seen = std::collections::HashSet::new();
+        for n in (0..3_000).chain([11_999_999, 12_000_000, 40_000_123]) {
+            let number = id_number(n);
+            ResidentId::parse(&number).unwrap_or_else(|error| panic!("{number}: {error}"));
+            assert!(seen.insert(number));
+        }
+        assert_eq!(days_to_date(0), "19700101");
+        assert_eq!(days_to_date(59), "19700301");
+        assert_eq!(days_to_date(365 + 365 + 59), "19720229");
+        for n in [0, 1, 9_999_999] {
+            let code = credit_code(n);
+            CreditCode::parse(&code).unwrap_or_else(|error| panic!("{code}: {error}"));
+        }
+    }
+}

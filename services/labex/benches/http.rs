@@ -81,29 +81,10 @@ fn settings() -> Settings {
     settings
 }
 
-/// The `n`-th distinct valid resident ID number (GB 11643): a district of
-/// Henan, a birth date from 1970 on and a serial, with its check character.
-fn id_number(n: u64) -> String {
-    let serial = n % 1_000;
-    let day = (n / 1_000) % 12_000;
-    let district = 1 + (n / 12_000_000) % 60;
-    let birth = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
-        + chrono::Duration::days(day as i64);
-    let base = format!("4101{district:02}{}{serial:03}", birth.format("%Y%m%d"));
-    let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u64 = base
-        .bytes()
-        .zip(weights)
-        .map(|(digit, weight)| u64::from(digit - b'0') * weight)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{base}{check}")
-}
-
 fn registration(n: u64) -> Value {
     json!({
         "name": "王芳",
-        "id_number": id_number(n),
+        "id_number": labex_testkit::id_number(n),
         "phone": "13800138000",
         "education": "associate",
         "major": "数控技术",
