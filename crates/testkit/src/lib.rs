@@ -88,41 +88,12 @@ pub fn id_number(n: u64) -> String {
     format!("{base}{check}")
 }
 
-/// `YYYYMMDD` of the day `days` after 1970-01-01 (proleptic Gregorian).
+/// `YYYYMMDD` of the day `days` after 1970-01-01.
 fn days_to_date(days: u64) -> String {
-    let (mut year, mut left) = (1970_u64, days);
-    loop {
-        let length = if is_leap(year) { 366 } else { 365 };
-        if left < length {
-            break;
-        }
-        left -= length;
-        year += 1;
-    }
-    let months = [
-        31,
-        if is_leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    let mut month = 0;
-    while left >= months[month] {
-        left -= months[month];
-        month += 1;
-    }
-    format!("{year:04}{:02}{:02}", month + 1, left + 1)
-}
-
-fn is_leap(year: u64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    (epoch + chrono::Days::new(days))
+        .format("%Y%m%d")
+        .to_string()
 }
 
 /// The `n`-th distinct valid unified social credit code (GB 32100) of a
