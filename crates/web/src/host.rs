@@ -27,7 +27,7 @@ use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
 use crate::ops::{Operations, ReadinessCheck, merge_openapi};
 use crate::request_id::{self, observe};
-use crate::settings::{Settings, load_or_generate_jwt_secret};
+use crate::settings::load_or_generate_jwt_secret;
 
 /// How long a graceful stop waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -324,34 +324,54 @@ pub fn print_admin_token(secret: &[u8], office: labex_domain::value::DivisionCod
     println!("LABEX_TOKEN={token}");
 }
 
-/// The `main` of a service run as its own process: settings from the
-/// environment, a client of the store named by `LABEX_EVENTSTORE` (or
-/// [`DEFAULT_EVENTSTORE`]), the service started by `start` and served on
-/// `LABEX_HTTP` until SIGTERM.
+/// A Labex service run as its own process against one event store; every
+/// flag has its `LABEX_*` variable.
+#[derive(Debug, clap::Parser)]
+struct StandaloneArgs {
+    /// Data folder (the service's read models, the token secret).
+    #[arg(long, env = "LABEX_DATA", default_value = "./data")]
+    data: PathBuf,
+    /// Where HTTP is served.
+    #[arg(long, env = "LABEX_HTTP", default_value = "127.0.0.1:8080")]
+    http: SocketAddr,
+    /// The event store (`esdb://…`, `kurrentdb://…`).
+    #[arg(long, env = "LABEX_EVENTSTORE", default_value = DEFAULT_EVENTSTORE)]
+    eventstore: String,
+    /// Log filter.
+    #[arg(long, env = "LABEX_LOG", default_value = "info")]
+    log: String,
+}
+
+/// The `main` of a service run as its own process: flags or `LABEX_*`
+/// variables, a client of the store named by `--eventstore` /
+/// `LABEX_EVENTSTORE` (or [`DEFAULT_EVENTSTORE`]), the service started by
+/// `start` and served on `--http` / `LABEX_HTTP` until SIGTERM.
 pub async fn run_standalone<S, F>(name: &str, start: S) -> Result<(), String>
 where
     S: FnOnce(ServiceContext) -> F,
     F: Future<Output = Result<Arc<dyn Service>, String>>,
 {
-    let settings = Settings::from_env().map_err(|error| error.to_string())?;
-    crate::logging::init_logging(&settings.log);
-    let url = settings.eventstore.as_deref().unwrap_or(DEFAULT_EVENTSTORE);
-    let client = connect_store(url)?;
-    let secret = load_or_generate_jwt_secret(settings.jwt_secret.as_deref(), &settings.data)
+    let args = <StandaloneArgs as clap::Parser>::parse_from(
+        std::iter::once(format!("labex-{name}")).chain(std::env::args().skip(1)),
+    );
+    crate::logging::init_logging(&args.log);
+    let client = connect_store(&args.eventstore)?;
+    let configured_secret = std::env::var("LABEX_JWT_SECRET")
+        .ok()
+        .filter(|secret| !secret.trim().is_empty());
+    let secret = load_or_generate_jwt_secret(configured_secret.as_deref(), &args.data)
         .map_err(|error| format!("cannot read or write the token secret: {error}"))?;
     if secret.generated {
         print_admin_token(&secret.secret, admin_office()?);
     }
     let context = ServiceContext {
         repository: Repository::new(client.clone()),
-        data: settings.data.clone(),
+        data: args.data.clone(),
     };
     let service = start(context).await?;
-    let listener = bind(settings.http).map_err(|error| error.to_string())?;
-    println!(
-        "labex-{name} listening on http://{}",
-        listener.local_addr().map_err(|error| error.to_string())?
-    );
+    let listener = bind(args.http).map_err(|error| error.to_string())?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    println!("labex-{name} listening on http://{address}");
     serve(
         listener,
         &secret.secret,
