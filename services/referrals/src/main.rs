@@ -1,0 +1,25 @@
+//! `labex-referrals`: referrals and the placement process manager as their
+//! own process, against the store named by `LABEX_EVENTSTORE`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use labex_referrals::ReferralsService;
+use labex_web::Service;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let served = labex_web::run_standalone("referrals", |context| async move {
+        ReferralsService::start(context)
+            .await
+            .map(|service| Arc::new(service) as Arc<dyn Service>)
+    })
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("labex-referrals: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,492 @@
+//! The HTTP handlers of referrals.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use labex_domain::jobseeker::JobSeeker;
+use labex_domain::referral::{MakeReferral, Referral, ReferralCommand};
+use labex_domain::vacancy::Vacancy;
+use labex_domain::value::DivisionCode;
+use labex_domain::{JobSeekerId, ReferralId, VacancyId};
+use labex_eventsourcing::{
+    ExecuteOptions, Executed, ExpectedRevision, Loaded, ProjectionError, ReadModel, Repository,
+    RepositoryError,
+};
+use labex_web::{
+    ApiError, Caller, Cursor, ErrorCode, IdempotencyKeyHeader, IfMatch, Page, Role, Validator,
+    etag, parse_as_of, request_context,
+};
+use serde::Deserialize;
+
+use crate::consistency::{ListRunner, PairLocks};
+use crate::read_model::{self, After, CONCLUDED, ListQuery, OPEN, Visibility};
+use crate::requests::{OutcomeBody, ReferBody};
+use crate::views::{ReferralPage, ReferralView};
+
+/// How long a write waits for the referral lists to apply it (and a
+/// referral for them to catch up before it is decided).
+pub const READ_MODEL_WAIT: Duration = Duration::from_secs(5);
+
+/// What the handlers share.
+pub struct State {
+    pub repository: Repository,
+    pub read_model: ReadModel,
+    pub list_runner: ListRunner,
+    /// Referral creation, serialised per job seeker and vacancy.
+    pub pair_locks: PairLocks<(JobSeekerId, VacancyId)>,
+}
+
+/// Office staff: who refers job seekers.
+const STAFF: &[Role] = &[Role::Counsellor, Role::OfficeAdmin];
+
+/// Mounts the routes.
+pub fn configure(config: &mut web::ServiceConfig) {
+    config
+        .service(
+            web::resource("/v1/referrals")
+                .route(web::post().to(refer))
+                .route(web::get().to(list)),
+        )
+        .service(web::resource("/v1/referrals/{id}").route(web::get().to(get)))
+        .service(web::resource("/v1/referrals/{id}/outcome").route(web::post().to(record_outcome)));
+}
+
+fn parse_id(text: &str) -> Result<ReferralId, ApiError> {
+    ReferralId::parse(text).map_err(|_| {
+        ApiError::new(
+            ErrorCode::InvalidPath,
+            "The referral id in the path is not a UUID; use the id the API returned.",
+        )
+    })
+}
+
+fn not_found(id: ReferralId) -> ApiError {
+    ApiError::new(
+        ErrorCode::NotFound,
+        format!("No referral {id} exists; check the id."),
+    )
+}
+
+fn answer(status: StatusCode, state: Option<Referral>, revision: Option<u64>) -> HttpResponse {
+    match (state, revision) {
+        (Some(referral), Some(revision)) => {
+            let mut response = HttpResponse::build(status);
+            if status == StatusCode::CREATED {
+                response
+                    .insert_header((header::LOCATION, format!("/v1/referrals/{}", referral.id)));
+            }
+            response
+                .insert_header(etag(revision))
+                .json(ReferralView::new(&referral, revision))
+        }
+        _ => actix_web::ResponseError::error_response(&ApiError::internal(
+            &"a command left no referral",
+        )),
+    }
+}
+
+fn executed(status: StatusCode, executed: Executed<Referral>) -> HttpResponse {
+    answer(status, executed.state, executed.revision)
+}
+
+/// The referral lists cannot answer for now: 503 with a retry hint.
+fn lists_behind(error: &ProjectionError) -> ApiError {
+    match error {
+        ProjectionError::Store(store) => ApiError::store_unavailable(store),
+        error => {
+            tracing::warn!(%error, "the referral lists are behind the store");
+            ApiError::new(
+                ErrorCode::NotReady,
+                "The referral lists are catching up with the event store; retry in a few seconds.",
+            )
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static("5"))
+        }
+    }
+}
+
+/// Waits for the referral lists to apply a write, so that the next
+/// request reads it; the write stands either way, so a late list is only
+/// logged.
+async fn settle(state: &State, executed: &Executed<Referral>) {
+    let Some(position) = executed.position else {
+        return;
+    };
+    if let Err(error) = state.list_runner.wait_for(position, READ_MODEL_WAIT).await {
+        tracing::warn!(%error, ?position, "the referral lists did not apply a write in time");
+    }
+}
+
+/// The office that registered a job seeker: from the referral lists, or
+/// loaded when they have not seen the registration.
+async fn jobseeker_office(state: &State, id: JobSeekerId) -> Result<DivisionCode, ApiError> {
+    let known = state
+        .read_model
+        .read(move |connection| read_model::jobseeker_office(connection, id))
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    if let Some(office) = known.and_then(|text| DivisionCode::parse(&text).ok()) {
+        return Ok(office);
+    }
+    match state.repository.get::<JobSeeker>(id).await {
+        Ok((jobseeker, _)) => Ok(jobseeker.office),
+        Err(RepositoryError::NotFound { .. }) => Err(ApiError::internal(&format!(
+            "a referral names job seeker {id}, who is not registered"
+        ))),
+        Err(error) => Err(ApiError::from_repository(error, false)),
+    }
+}
+
+/// Who may read a referral or record its outcome: office staff whose
+/// scope covers the job seeker's office, and the employer it was made to.
+/// Answers the office to write events for.
+async fn may_follow(
+    state: &State,
+    caller: &Caller,
+    referral: &Referral,
+) -> Result<DivisionCode, ApiError> {
+    match caller.role() {
+        Role::Employer if caller.employer_id() == Some(referral.employer_id) => {
+            jobseeker_office(state, referral.jobseeker_id).await
+        }
+        Role::Employer => Err(ApiError::forbidden(
+            "An employer sees only the referrals to its own vacancies; use a token issued to that employer.",
+        )),
+        Role::Jobseeker => Err(ApiError::forbidden(
+            "Referrals are followed by employment offices and employers; ask your employment office.",
+        )),
+        Role::Counsellor | Role::OfficeAdmin | Role::Province => {
+            let office = jobseeker_office(state, referral.jobseeker_id).await?;
+            caller.can_act_in(&office)?;
+            Ok(office)
+        }
+    }
+}
+
+/// Refer a job seeker to a vacancy (职业介绍).
+#[utoipa::path(
+    post,
+    path = "/v1/referrals",
+    tag = "referrals",
+    request_body = ReferBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    responses(
+        (status = 201, description = "referred; Location names the referral, ETag is its revision", body = ReferralView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "the job seeker's office is outside the caller's scope", body = labex_web::Problem),
+        (status = 409, description = "the vacancy is not open, or the job seeker already has an open referral to it", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, or an unknown job seeker or vacancy", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn refer(
+    state: web::Data<State>,
+    caller: Caller,
+    key: IdempotencyKeyHeader,
+    body: web::Json<ReferBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_role(STAFF)?;
+    let refer = body.parse()?;
+    let (jobseeker, vacancy) = tokio::join!(
+        state.repository.load::<JobSeeker>(refer.jobseeker_id),
+        state.repository.load::<Vacancy>(refer.vacancy_id),
+    );
+    let jobseeker = jobseeker
+        .map_err(|error| ApiError::from_repository(error, false))?
+        .state;
+    let vacancy = vacancy
+        .map_err(|error| ApiError::from_repository(error, false))?
+        .state;
+    let mut fields = Validator::new();
+    if jobseeker.is_none() {
+        fields.fail(
+            "jobseeker_id",
+            "jobseeker.unknown",
+            "names no registered job seeker; use the id of a registered job seeker",
+        );
+    }
+    if vacancy.is_none() {
+        fields.fail(
+            "vacancy_id",
+            "vacancy.unknown",
+            "names no published vacancy; use the id of a published vacancy",
+        );
+    }
+    let (jobseeker, vacancy) = fields.finish(|| Some((jobseeker?, vacancy?)))?;
+    caller.can_act_in(&jobseeker.office)?;
+
+    let referral_id = key.0.as_ref().map_or_else(ReferralId::generate, |key| {
+        ReferralId::from_uuid(key.aggregate_uuid(caller.subject(), ReferralId::STREAM_CATEGORY))
+    });
+    let context = request_context(caller.subject(), Some(jobseeker.office.clone()));
+    let mut options = ExecuteOptions::default().expected(ExpectedRevision::NoStream);
+    if let Some(key) = key.0 {
+        options = options.idempotency_key(key);
+    }
+
+    // One creation per pair at a time, deciding on lists that hold every
+    // referral written before it.
+    let _pair = state.pair_locks.lock((jobseeker.id, vacancy.id)).await;
+    state
+        .list_runner
+        .catch_up(READ_MODEL_WAIT)
+        .await
+        .map_err(|error| lists_behind(&error))?;
+    let jobseeker_id = jobseeker.id;
+    let open_referrals = state
+        .read_model
+        .read(move |connection| read_model::open_referrals(connection, jobseeker_id))
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    let command = ReferralCommand::Make(MakeReferral {
+        referral_id,
+        jobseeker_id: jobseeker.id,
+        vacancy_id: vacancy.id,
+        note: refer.note,
+        referred_at: Utc::now(),
+        vacancy: vacancy.for_referral(),
+        jobseeker: jobseeker.for_referral(),
+        open_referrals,
+    });
+    let done = match state
+        .repository
+        .execute_with::<Referral>(referral_id, command, &context, options)
+        .await
+    {
+        Ok(done) => done,
+        Err(RepositoryError::Conflict { .. }) => {
+            return Err(ApiError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "A referral {referral_id} exists already; read it, or send a new Idempotency-Key."
+                ),
+            ));
+        }
+        Err(error) => return Err(ApiError::from_repository(error, false)),
+    };
+    settle(&state, &done).await;
+    Ok(executed(StatusCode::CREATED, done))
+}
+
+/// `?as_of=`.
+#[derive(Debug, Deserialize)]
+pub struct AsOf {
+    as_of: Option<String>,
+}
+
+/// A referral now, or as it stood at `as_of`.
+#[utoipa::path(
+    get,
+    path = "/v1/referrals/{id}",
+    tag = "referrals",
+    params(
+        ("id" = String, Path, description = "referral id"),
+        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+    ),
+    responses(
+        (status = 200, description = "the referral; ETag is its revision", body = ReferralView),
+        (status = 400, description = "bad id or as_of", body = labex_web::Problem),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "neither staff covering the job seeker's office nor the employer referred to", body = labex_web::Problem),
+        (status = 404, description = "no such referral (then)", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn get(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let as_of = parse_as_of(query.as_of.as_deref())?;
+    let loaded = match as_of {
+        None => state.repository.load::<Referral>(id).await,
+        Some(moment) => state.repository.load_as_of::<Referral>(id, moment).await,
+    }
+    .map_err(|error| ApiError::from_repository(error, false))?;
+    let Loaded {
+        state: Some(referral),
+        revision,
+    } = loaded
+    else {
+        return Err(not_found(id));
+    };
+    may_follow(&state, &caller, &referral).await?;
+    Ok(answer(StatusCode::OK, Some(referral), revision))
+}
+
+/// Record how a referral ended; a hire employs the job seeker and lowers
+/// the vacancy's open headcount shortly after.
+#[utoipa::path(
+    post,
+    path = "/v1/referrals/{id}/outcome",
+    tag = "referrals",
+    request_body = OutcomeBody,
+    params(
+        ("id" = String, Path, description = "referral id"),
+        ("If-Match" = Option<String>, Header, description = "the ETag the outcome is based on"),
+        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe"),
+    ),
+    responses(
+        (status = 200, description = "recorded", body = ReferralView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "neither staff covering the job seeker's office nor the employer referred to", body = labex_web::Problem),
+        (status = 404, description = "no such referral", body = labex_web::Problem),
+        (status = 409, description = "the referral already has an outcome", body = labex_web::Problem),
+        (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, or a date before the referral", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_outcome(
+    state: web::Data<State>,
+    caller: Caller,
+    path: web::Path<String>,
+    if_match: IfMatch,
+    key: IdempotencyKeyHeader,
+    body: web::Json<OutcomeBody>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path)?;
+    let outcome = body.parse()?;
+    let (referral, _) =
+        state
+            .repository
+            .get::<Referral>(id)
+            .await
+            .map_err(|error| match error {
+                RepositoryError::NotFound { .. } => not_found(id),
+                error => ApiError::from_repository(error, false),
+            })?;
+    let office = may_follow(&state, &caller, &referral).await?;
+    let context = request_context(caller.subject(), Some(office));
+    let mut options = ExecuteOptions::default();
+    if let Some(revision) = if_match.0 {
+        options = options.if_match(revision);
+    }
+    if let Some(key) = key.0 {
+        options = options.idempotency_key(key);
+    }
+    let done = state
+        .repository
+        .execute_with::<Referral>(
+            id,
+            ReferralCommand::RecordOutcome(outcome),
+            &context,
+            options,
+        )
+        .await
+        .map_err(|error| ApiError::from_repository(error, if_match.is_present()))?;
+    settle(&state, &done).await;
+    Ok(executed(StatusCode::OK, done))
+}
+
+/// `GET /v1/referrals` filters.
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    vacancy: Option<String>,
+    jobseeker: Option<String>,
+    status: Option<String>,
+}
+
+fn invalid_query(detail: &str) -> ApiError {
+    ApiError::new(ErrorCode::InvalidQuery, detail)
+}
+
+/// Referrals, newest first: staff see those of job seekers within their
+/// office's scope, an employer those to its own vacancies.
+#[utoipa::path(
+    get,
+    path = "/v1/referrals",
+    tag = "referrals",
+    params(
+        ("vacancy" = Option<String>, Query, description = "only referrals to this vacancy"),
+        ("jobseeker" = Option<String>, Query, description = "only referrals of this job seeker"),
+        ("status" = Option<String>, Query, description = "open or concluded"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "a page", body = ReferralPage),
+        (status = 400, description = "bad filter, limit or cursor", body = labex_web::Problem),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "job seekers do not list referrals", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(
+    state: web::Data<State>,
+    caller: Caller,
+    page: Page,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = match caller.role() {
+        Role::Province => Visibility::All,
+        Role::Counsellor | Role::OfficeAdmin => {
+            Visibility::OfficeScope(caller.office().scope_prefix().to_owned())
+        }
+        Role::Employer => match caller.employer_id() {
+            Some(employer_id) => Visibility::Employer(employer_id),
+            None => {
+                return Err(ApiError::forbidden(
+                    "This employer token names no employer; use a token issued to an employer.",
+                ));
+            }
+        },
+        Role::Jobseeker => {
+            return Err(ApiError::forbidden(
+                "Referrals are listed for employment offices and employers; ask your employment office.",
+            ));
+        }
+    };
+    let vacancy_id = params
+        .vacancy
+        .as_deref()
+        .map(VacancyId::parse)
+        .transpose()
+        .map_err(|_| invalid_query("vacancy must be the id (a UUID) of a vacancy."))?;
+    let jobseeker_id = params
+        .jobseeker
+        .as_deref()
+        .map(JobSeekerId::parse)
+        .transpose()
+        .map_err(|_| invalid_query("jobseeker must be the id (a UUID) of a job seeker."))?;
+    let status = params
+        .status
+        .as_deref()
+        .map(|text| match text.trim() {
+            OPEN => Ok(OPEN),
+            CONCLUDED => Ok(CONCLUDED),
+            _ => Err(invalid_query("status must be open or concluded.")),
+        })
+        .transpose()?;
+    let after = page
+        .cursor
+        .as_ref()
+        .map(|cursor| {
+            After::parse(cursor.position()).ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::InvalidCursor,
+                    "The cursor is not one this service issued; use the next_cursor of the previous page.",
+                )
+            })
+        })
+        .transpose()?;
+    let query = ListQuery {
+        visibility,
+        vacancy_id,
+        jobseeker_id,
+        status,
+        after,
+        limit: page.limit,
+    };
+    let (items, next) = state
+        .read_model
+        .read(move |connection| read_model::list(connection, &query))
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    let next_cursor = next.map(|after| Cursor::new(after.position()).encode());
+    Ok(HttpResponse::Ok().json(ReferralPage { items, next_cursor }))
+}
