@@ -1,0 +1,773 @@
+//! Referrals as their own process (`labex-referrals`) against the real
+//! event store, spoken to over HTTP. The job seekers, employers and
+//! vacancies referred to are written straight through the repository.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::Utc;
+use labex_domain::employer::{EmployerCommand, RegisterEmployer};
+use labex_domain::jobseeker::{
+    JobSeeker, JobSeekerCommand, JobSeekerProfile, JobSeekerStatus, PersonalData, RegisterJobSeeker,
+};
+use labex_domain::vacancy::{
+    CloseReason, CloseVacancy, PublishVacancy, Vacancy, VacancyCommand, VacancyDetails,
+    VacancyStatus,
+};
+use labex_domain::value::{
+    CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
+    JobSeekerCategory, Label, OrganisationName, PersonName, ResidentId, SalaryRange, Title,
+};
+use labex_domain::{EmployerId, JobSeekerId, VacancyId, china_date};
+use labex_eventsourcing::{EventContext, Repository};
+use labex_testkit::{Answer, Http, Process, SECRET, Store, Tokens, event_count, temporary_folder};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+/// The office the fixtures' job seekers and employers are registered in.
+const JINSHUI: &str = "410105";
+
+struct Referrals {
+    store: Store,
+    _process: Process,
+    _data: tempfile::TempDir,
+    http: Http,
+    repository: Repository,
+    serial: std::sync::atomic::AtomicU64,
+}
+
+impl Referrals {
+    async fn start() -> Self {
+        let store = Store::start().await;
+        let data = temporary_folder("labex-referrals-test-");
+        let process = Process::start(
+            Path::new(env!("CARGO_BIN_EXE_labex-referrals")),
+            &[],
+            &[
+                ("LABEX_HTTP", "127.0.0.1:0"),
+                ("LABEX_EVENTSTORE", &store.url()),
+                ("LABEX_DATA", data.path().to_str().expect("a UTF-8 path")),
+                ("LABEX_JWT_SECRET", SECRET),
+                ("LABEX_LOG", "warn"),
+            ],
+        );
+        let http = Http::new(process.base_url());
+        let repository = Repository::new(store.client().clone());
+        Self {
+            store,
+            _process: process,
+            _data: data,
+            http,
+            repository,
+            serial: std::sync::atomic::AtomicU64::new(1),
+        }
+    }
+
+    fn next(&self) -> u64 {
+        self.serial
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Events of referral streams.
+    async fn referral_events(&self) -> usize {
+        event_count(self.store.client(), Some("referral-")).await
+    }
+
+    /// A job seeker (a graduate) registered by `office`.
+    async fn jobseeker(&self, office: &str) -> JobSeekerId {
+        let id = JobSeekerId::generate();
+        let command = JobSeekerCommand::Register(RegisterJobSeeker {
+            jobseeker_id: id,
+            personal: PersonalData {
+                name: PersonName::parse("王芳").expect("a name"),
+                id_number: ResidentId::parse(&labex_testkit::id_number(self.next()))
+                    .expect("an id number"),
+                phone: None,
+            },
+            profile: JobSeekerProfile {
+                education: Education::Bachelor,
+                major: None,
+                graduation_year: None,
+                categories: BTreeSet::from([JobSeekerCategory::Graduate]),
+                skills: vec![label("Rust")],
+                desired_occupations: vec![label("软件开发")],
+                desired_regions: BTreeSet::new(),
+                summary: None,
+            },
+            office: division(office),
+            registered_on: china_date(Utc::now()),
+        });
+        self.repository
+            .execute::<JobSeeker>(id, command, &context(office))
+            .await
+            .expect("the job seeker is registered");
+        id
+    }
+
+    /// An employer in Jinshui.
+    async fn employer(&self) -> EmployerId {
+        let id = EmployerId::generate();
+        let command = EmployerCommand::Register(RegisterEmployer {
+            employer_id: id,
+            name: OrganisationName::parse("郑州中原软件有限公司").expect("a name"),
+            credit_code: CreditCode::parse(&labex_testkit::credit_code(self.next()))
+                .expect("a credit code"),
+            region: division(JINSHUI),
+            industry: label("软件和信息技术服务业"),
+        });
+        self.repository
+            .execute::<labex_domain::employer::Employer>(id, command, &context(JINSHUI))
+            .await
+            .expect("the employer is registered");
+        id
+    }
+
+    /// An open vacancy of `employer` for `headcount` people.
+    async fn vacancy(&self, employer: EmployerId, headcount: u32) -> VacancyId {
+        let id = VacancyId::generate();
+        let command = VacancyCommand::Publish(PublishVacancy {
+            vacancy_id: id,
+            employer_id: employer,
+            details: VacancyDetails {
+                title: Title::parse("Rust 开发工程师").expect("a title"),
+                description: Description::parse("开发就业服务平台后端。").expect("a description"),
+                occupation: label("软件开发"),
+                region: division(JINSHUI),
+                salary: SalaryRange::parse(8000, 12000).expect("a salary range"),
+                headcount: Headcount::parse(i64::from(headcount)).expect("a headcount"),
+                education: Education::Associate,
+                experience_years: ExperienceYears::parse(0).expect("years"),
+                welcomes: BTreeSet::from([JobSeekerCategory::Graduate]),
+                public_welfare: false,
+                closes_at: None,
+            },
+            published_at: Utc::now(),
+        });
+        self.repository
+            .execute::<Vacancy>(id, command, &context(JINSHUI))
+            .await
+            .expect("the vacancy is published");
+        id
+    }
+
+    async fn close(&self, vacancy: VacancyId) {
+        let command = VacancyCommand::Close(CloseVacancy {
+            reason: CloseReason::Withdrawn,
+            note: None,
+        });
+        self.repository
+            .execute::<Vacancy>(vacancy, command, &context(JINSHUI))
+            .await
+            .expect("the vacancy is closed");
+    }
+
+    async fn refer(&self, token: &str, jobseeker: JobSeekerId, vacancy: VacancyId) -> Answer {
+        self.http
+            .post("/v1/referrals", Some(token), &referral(jobseeker, vacancy))
+            .await
+    }
+
+    async fn outcome(
+        &self,
+        token: &str,
+        referral: &str,
+        outcome: &str,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        self.http
+            .send(
+                Method::POST,
+                &format!("/v1/referrals/{referral}/outcome"),
+                Some(token),
+                Some(&json!({"outcome": outcome, "date": today(), "note": "已确认"})),
+                headers,
+            )
+            .await
+    }
+
+    /// Polls the repository until `check` holds of the job seeker and the
+    /// vacancy, for at most ten seconds.
+    async fn until_placed(
+        &self,
+        jobseeker: JobSeekerId,
+        vacancy: VacancyId,
+        check: impl Fn(&JobSeeker, &Vacancy) -> bool,
+    ) -> (JobSeeker, Vacancy) {
+        for _ in 0..200 {
+            let (person, _) = self
+                .repository
+                .get::<JobSeeker>(jobseeker)
+                .await
+                .expect("the job seeker");
+            let (post, _) = self
+                .repository
+                .get::<Vacancy>(vacancy)
+                .await
+                .expect("the vacancy");
+            if check(&person, &post) {
+                return (person, post);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the placement never showed on job seeker {jobseeker} and vacancy {vacancy}");
+    }
+}
+
+fn context(office: &str) -> EventContext {
+    labex_web::request_context("test-fixture", Some(division(office)))
+}
+
+fn division(code: &str) -> DivisionCode {
+    DivisionCode::parse(code).expect("a division code")
+}
+
+fn label(text: &str) -> Label {
+    Label::parse(text).expect("a label")
+}
+
+fn today() -> String {
+    china_date(Utc::now()).format("%Y-%m-%d").to_string()
+}
+
+fn referral(jobseeker: JobSeekerId, vacancy: VacancyId) -> Value {
+    json!({
+        "jobseeker_id": jobseeker.to_string(),
+        "vacancy_id": vacancy.to_string(),
+        "note": "已电话确认面试时间"
+    })
+}
+
+fn id_of(answer: &Answer) -> String {
+    answer.body["id"].as_str().expect("an id").to_owned()
+}
+
+#[tokio::test]
+async fn a_referral_is_made_and_reads_back_now_and_as_of() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor("410100");
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 1).await;
+
+    let made = referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect(201);
+    let id = id_of(&made);
+    assert_eq!(made.etag(), Some("\"0\""));
+    assert_eq!(
+        made.header("location"),
+        Some(format!("/v1/referrals/{id}").as_str())
+    );
+    assert_eq!(made.body["jobseeker_id"], jobseeker.to_string());
+    assert_eq!(made.body["vacancy_id"], vacancy.to_string());
+    assert_eq!(made.body["employer_id"], employer.to_string());
+    assert_eq!(made.body["note"], "已电话确认面试时间");
+    assert_eq!(made.body["status"], "open");
+    assert_eq!(made.body["outcome"], Value::Null);
+    assert_eq!(made.body["revision"], 0);
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(made.body["referred_at"].as_str().unwrap()).is_ok()
+    );
+
+    let read = referrals
+        .http
+        .get(&format!("/v1/referrals/{id}"), Some(&token))
+        .await
+        .expect(200);
+    assert_eq!(read.body, made.body);
+    assert_eq!(read.etag(), Some("\"0\""));
+    let listed = referrals
+        .http
+        .get("/v1/referrals", Some(&token))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"], json!([made.body]));
+    assert_eq!(listed.body["next_cursor"], Value::Null);
+
+    referrals
+        .http
+        .get(
+            &format!("/v1/referrals/{id}?as_of=2020-01-01T00:00:00Z"),
+            Some(&token),
+        )
+        .await
+        .expect_problem(404, "not_found");
+    referrals
+        .http
+        .get(&format!("/v1/referrals/{id}?as_of=yesterday"), Some(&token))
+        .await
+        .expect_problem(400, "invalid_query");
+    referrals
+        .http
+        .get("/v1/referrals/not-a-uuid", Some(&token))
+        .await
+        .expect_problem(400, "invalid_path");
+    referrals
+        .http
+        .get(
+            &format!("/v1/referrals/{}", VacancyId::generate()),
+            Some(&token),
+        )
+        .await
+        .expect_problem(404, "not_found");
+    referrals
+        .http
+        .post("/v1/referrals", None, &referral(jobseeker, vacancy))
+        .await
+        .expect_problem(401, "unauthenticated");
+    referrals.http.get("/readyz", None).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_second_open_referral_of_a_pair_is_refused_also_when_requests_race() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 3).await;
+
+    let first = referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect(201);
+    let second = referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect_problem(409, "duplicate_open_referral");
+    assert!(
+        second.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&id_of(&first)),
+        "the detail names the open referral: {}",
+        second.text
+    );
+    // The same job seeker may be referred to another vacancy.
+    let other = referrals.vacancy(employer, 1).await;
+    referrals.refer(&token, jobseeker, other).await.expect(201);
+    assert_eq!(referrals.referral_events().await, 2);
+
+    // Eight requests for a fresh pair at once: exactly one wins.
+    let racer = referrals.jobseeker(JINSHUI).await;
+    let attempts = (0..8).map(|_| referrals.refer(&token, racer, vacancy));
+    let answers = futures::future::join_all(attempts).await;
+    let statuses: Vec<u16> = answers
+        .iter()
+        .map(|answer| answer.status.as_u16())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 409).count(),
+        7,
+        "{statuses:?}"
+    );
+    assert_eq!(referrals.referral_events().await, 3);
+
+    // Once the referral has ended, the pair may be referred again.
+    let open = referrals
+        .http
+        .get(
+            &format!("/v1/referrals?jobseeker={jobseeker}&vacancy={vacancy}"),
+            Some(&token),
+        )
+        .await
+        .expect(200);
+    let open_id = open.body["items"][0]["id"].as_str().unwrap().to_owned();
+    referrals
+        .outcome(&token, &open_id, "no_show", &[])
+        .await
+        .expect(200);
+    referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect(201);
+}
+
+#[tokio::test]
+async fn referrals_to_closed_vacancies_or_of_unknown_people_are_refused_and_write_nothing() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 1).await;
+    referrals.close(vacancy).await;
+
+    let closed = referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect_problem(409, "vacancy_not_open");
+    assert!(closed.body["detail"].as_str().unwrap().contains("closed"));
+
+    let open = referrals.vacancy(employer, 1).await;
+    let unknown = referrals
+        .refer(&token, JobSeekerId::generate(), open)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(unknown.error_fields(), ["jobseeker_id"]);
+    let both = referrals
+        .refer(&token, JobSeekerId::generate(), VacancyId::generate())
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(both.error_fields(), ["jobseeker_id", "vacancy_id"]);
+    let malformed = referrals
+        .http
+        .post(
+            "/v1/referrals",
+            Some(&token),
+            &json!({"jobseeker_id": "42", "vacancy_id": open.to_string(), "note": "\u{7}"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(malformed.error_fields(), ["jobseeker_id", "note"]);
+    referrals
+        .http
+        .post(
+            "/v1/referrals",
+            Some(&token),
+            &json!({"jobseeker_id": jobseeker.to_string(), "vacancy_id": open.to_string(), "extra": 1}),
+        )
+        .await
+        .expect_problem(422, "invalid_body");
+    assert_eq!(referrals.referral_events().await, 0);
+}
+
+#[tokio::test]
+async fn offices_see_their_scope_and_employers_only_the_referrals_to_them() {
+    let referrals = Referrals::start().await;
+    let counsellor = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let mine = referrals.employer().await;
+    let theirs = referrals.employer().await;
+    let my_vacancy = referrals.vacancy(mine, 2).await;
+    let their_vacancy = referrals.vacancy(theirs, 2).await;
+
+    // A counsellor of another city may not refer a Jinshui job seeker.
+    let elsewhere = Tokens::counsellor("420100");
+    referrals
+        .refer(&elsewhere, jobseeker, my_vacancy)
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .refer(&Tokens::employer(mine, JINSHUI), jobseeker, my_vacancy)
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(referrals.referral_events().await, 0);
+
+    let to_me = id_of(
+        &referrals
+            .refer(&counsellor, jobseeker, my_vacancy)
+            .await
+            .expect(201),
+    );
+    let to_them = id_of(
+        &referrals
+            .refer(&Tokens::province(), jobseeker, their_vacancy)
+            .await
+            .expect(201),
+    );
+
+    referrals
+        .http
+        .get(&format!("/v1/referrals/{to_me}"), Some(&elsewhere))
+        .await
+        .expect_problem(403, "forbidden");
+    let listed = referrals
+        .http
+        .get("/v1/referrals", Some(&elsewhere))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"], json!([]));
+
+    let employer = Tokens::employer(mine, JINSHUI);
+    referrals
+        .http
+        .get(&format!("/v1/referrals/{to_me}"), Some(&employer))
+        .await
+        .expect(200);
+    referrals
+        .http
+        .get(&format!("/v1/referrals/{to_them}"), Some(&employer))
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .outcome(&employer, &to_them, "rejected", &[])
+        .await
+        .expect_problem(403, "forbidden");
+    let own = referrals
+        .http
+        .get("/v1/referrals", Some(&employer))
+        .await
+        .expect(200);
+    let ids: Vec<&str> = own.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [to_me.as_str()]);
+    // Asking for another employer's vacancy shows nothing of it.
+    let filtered = referrals
+        .http
+        .get(
+            &format!("/v1/referrals?vacancy={their_vacancy}"),
+            Some(&employer),
+        )
+        .await
+        .expect(200);
+    assert_eq!(filtered.body["items"], json!([]));
+
+    // The employer records the outcome of a referral to it.
+    let rejected = referrals
+        .outcome(&employer, &to_me, "rejected", &[])
+        .await
+        .expect(200);
+    assert_eq!(rejected.body["status"], "concluded");
+    assert_eq!(rejected.body["outcome"]["outcome"], "rejected");
+
+    let seeker = Tokens::issue(labex_web::Role::Jobseeker, JINSHUI, None);
+    referrals
+        .http
+        .get("/v1/referrals", Some(&seeker))
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .http
+        .get(&format!("/v1/referrals/{to_me}"), Some(&seeker))
+        .await
+        .expect_problem(403, "forbidden");
+    // The province sees both.
+    let all = referrals
+        .http
+        .get("/v1/referrals", Some(&Tokens::province()))
+        .await
+        .expect(200);
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn hires_employ_the_job_seeker_and_fill_the_vacancy_at_zero() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 2).await;
+    let first = referrals.jobseeker(JINSHUI).await;
+    let second = referrals.jobseeker(JINSHUI).await;
+    let third = referrals.jobseeker(JINSHUI).await;
+    let first_referral = id_of(&referrals.refer(&token, first, vacancy).await.expect(201));
+    let second_referral = id_of(&referrals.refer(&token, second, vacancy).await.expect(201));
+
+    let hired = referrals
+        .outcome(&token, &first_referral, "hired", &[])
+        .await
+        .expect(200);
+    assert_eq!(hired.etag(), Some("\"1\""));
+    assert_eq!(hired.body["status"], "concluded");
+    assert_eq!(
+        hired.body["outcome"],
+        json!({"outcome": "hired", "date": today(), "note": "已确认"})
+    );
+    let (person, post) = referrals
+        .until_placed(first, vacancy, |person, post| {
+            person.status == JobSeekerStatus::Employed && post.open_headcount == 1
+        })
+        .await;
+    let employment = person.employment.expect("employed");
+    assert_eq!(employment.vacancy_id, Some(vacancy));
+    assert_eq!(post.status, VacancyStatus::Open);
+
+    // A second outcome is refused, and nothing more is written.
+    let before = referrals.referral_events().await;
+    referrals
+        .outcome(&token, &first_referral, "withdrawn", &[])
+        .await
+        .expect_problem(409, "referral_already_concluded");
+    assert_eq!(referrals.referral_events().await, before);
+
+    referrals
+        .outcome(&token, &second_referral, "hired", &[])
+        .await
+        .expect(200);
+    let (_, post) = referrals
+        .until_placed(second, vacancy, |person, post| {
+            person.status == JobSeekerStatus::Employed && post.open_headcount == 0
+        })
+        .await;
+    assert_eq!(post.status, VacancyStatus::Filled);
+    // A filled vacancy takes no more referrals.
+    referrals
+        .refer(&token, third, vacancy)
+        .await
+        .expect_problem(409, "vacancy_not_open");
+}
+
+#[tokio::test]
+async fn if_match_and_idempotency_keys_are_honoured() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 1).await;
+
+    let body = referral(jobseeker, vacancy);
+    let send = || {
+        referrals.http.send(
+            Method::POST,
+            "/v1/referrals",
+            Some(&token),
+            Some(&body),
+            &[("Idempotency-Key", "refer-1")],
+        )
+    };
+    let first = send().await.expect(201);
+    let again = send().await.expect(201);
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(referrals.referral_events().await, 1);
+    let id = id_of(&first);
+
+    referrals
+        .outcome(&token, &id, "hired", &[("If-Match", "\"7\"")])
+        .await
+        .expect_problem(412, "precondition_failed");
+    referrals
+        .outcome(&token, &id, "hired", &[("If-Match", "seven")])
+        .await
+        .expect_problem(400, "invalid_if_match");
+    assert_eq!(referrals.referral_events().await, 1);
+
+    let headers = [("If-Match", "\"0\""), ("Idempotency-Key", "outcome-1")];
+    let concluded = referrals
+        .outcome(&token, &id, "rejected", &headers)
+        .await
+        .expect(200);
+    let repeated = referrals
+        .outcome(&token, &id, "rejected", &headers)
+        .await
+        .expect(200);
+    assert_eq!(repeated.body, concluded.body);
+    assert_eq!(repeated.etag(), Some("\"1\""));
+    assert_eq!(referrals.referral_events().await, 2);
+    referrals
+        .outcome(&token, &id, "hired", &[])
+        .await
+        .expect_problem(409, "referral_already_concluded");
+    let bad = referrals
+        .http
+        .post(
+            &format!("/v1/referrals/{id}/outcome"),
+            Some(&token),
+            &json!({"outcome": "promoted", "date": "2026-02-30"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["outcome", "date"]);
+    referrals
+        .outcome(&token, &VacancyId::generate().to_string(), "hired", &[])
+        .await
+        .expect_problem(404, "not_found");
+    assert_eq!(referrals.referral_events().await, 2);
+}
+
+#[tokio::test]
+async fn lists_filter_by_vacancy_job_seeker_and_status_and_page_with_a_cursor() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let employer = referrals.employer().await;
+    let first_vacancy = referrals.vacancy(employer, 5).await;
+    let second_vacancy = referrals.vacancy(employer, 5).await;
+    let mut people = Vec::new();
+    let mut made = Vec::new();
+    for _ in 0..3 {
+        let person = referrals.jobseeker(JINSHUI).await;
+        for vacancy in [first_vacancy, second_vacancy] {
+            made.push(id_of(
+                &referrals.refer(&token, person, vacancy).await.expect(201),
+            ));
+        }
+        people.push(person);
+    }
+    referrals
+        .outcome(&token, &made[0], "withdrawn", &[])
+        .await
+        .expect(200);
+
+    let ids = |answer: &Answer| -> Vec<String> {
+        answer.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let get = |query: String| {
+        let http = referrals.http.clone();
+        let token = token.clone();
+        async move {
+            http.get(&format!("/v1/referrals?{query}"), Some(&token))
+                .await
+                .expect(200)
+        }
+    };
+    let newest_first: Vec<String> = made.iter().rev().cloned().collect();
+    assert_eq!(ids(&get(String::new()).await), newest_first);
+    assert_eq!(
+        ids(&get(format!("vacancy={first_vacancy}")).await),
+        [made[4].clone(), made[2].clone(), made[0].clone()]
+    );
+    assert_eq!(
+        ids(&get(format!("jobseeker={}", people[1])).await),
+        [made[3].clone(), made[2].clone()]
+    );
+    assert_eq!(
+        ids(&get("status=concluded".to_owned()).await),
+        [made[0].clone()]
+    );
+    assert_eq!(ids(&get("status=open".to_owned()).await).len(), 5);
+    assert_eq!(
+        ids(&get(format!(
+            "vacancy={first_vacancy}&status=open&jobseeker={}",
+            people[0]
+        ))
+        .await),
+        Vec::<String>::new()
+    );
+
+    // Pages of two walk the whole list once.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let query = match &cursor {
+            None => "limit=2".to_owned(),
+            Some(cursor) => format!("limit=2&cursor={cursor}"),
+        };
+        let page = get(query).await;
+        let items = ids(&page);
+        assert!(items.len() <= 2);
+        seen.extend(items);
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, newest_first);
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 6);
+
+    for (query, code) in [
+        ("status=hired", "invalid_query"),
+        ("vacancy=42", "invalid_query"),
+        ("cursor=bm90LWEtY3Vyc29y", "invalid_cursor"),
+        ("limit=0", "invalid_limit"),
+    ] {
+        referrals
+            .http
+            .get(&format!("/v1/referrals?{query}"), Some(&token))
+            .await
+            .expect_problem(400, code);
+    }
+}
