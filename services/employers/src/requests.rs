@@ -1,0 +1,436 @@
+//! Request bodies as clients send them (raw JSON values), and their
+//! parsing into the domain's commands with every invalid field reported.
+
+use std::collections::BTreeSet;
+
+use labex_domain::EmployerId;
+use labex_domain::double_option;
+use labex_domain::vacancy::{CloseReason, CloseVacancy, VacancyChanges, VacancyDetails};
+use labex_domain::value::{
+    CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
+    JobSeekerCategory, Label, Note, OrganisationName, SalaryRange, Title,
+};
+use labex_web::{ApiError, Validator};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// `POST /v1/employers`: an employer's registration.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterEmployerBody {
+    /// Registered name.
+    pub name: String,
+    /// Unified social credit code (GB 32100, 18 characters).
+    pub credit_code: String,
+    /// Where it is: a six-digit administrative division code.
+    pub region: String,
+    /// Its industry.
+    pub industry: String,
+}
+
+/// An employer's registration, parsed.
+#[derive(Debug, Clone)]
+pub struct EmployerRegistration {
+    pub name: OrganisationName,
+    pub credit_code: CreditCode,
+    pub region: DivisionCode,
+    pub industry: Label,
+}
+
+impl RegisterEmployerBody {
+    /// Parses every field; a 422 lists all that are invalid.
+    pub fn parse(&self) -> Result<EmployerRegistration, ApiError> {
+        let mut fields = Validator::new();
+        let name = fields.check("name", OrganisationName::parse(&self.name));
+        let credit_code = fields.check("credit_code", CreditCode::parse(&self.credit_code));
+        let region = fields.check("region", DivisionCode::parse(&self.region));
+        let industry = fields.check("industry", Label::parse(&self.industry));
+        fields.finish(|| {
+            Some(EmployerRegistration {
+                name: name?,
+                credit_code: credit_code?,
+                region: region?,
+                industry: industry?,
+            })
+        })
+    }
+}
+
+/// `POST /v1/vacancies`: a vacancy (用工信息) to publish.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishBody {
+    /// The hiring employer's id.
+    pub employer_id: String,
+    /// Job title.
+    pub title: String,
+    /// What the work is, what it asks.
+    pub description: String,
+    /// The occupation.
+    pub occupation: String,
+    /// Where the work is: a six-digit administrative division code.
+    pub region: String,
+    /// Lowest monthly salary in yuan.
+    pub salary_min_yuan: i64,
+    /// Highest monthly salary in yuan.
+    pub salary_max_yuan: i64,
+    /// How many people it hires.
+    pub headcount: i64,
+    /// Minimum education: none (the default), primary, junior_secondary,
+    /// senior_secondary, associate, bachelor, master, doctorate.
+    #[serde(default)]
+    pub education: Option<String>,
+    /// Minimum years of experience (0 when absent).
+    #[serde(default)]
+    pub experience_years: Option<i64>,
+    /// Job-seeker categories it invites in particular.
+    #[serde(default)]
+    pub welcomes: Vec<String>,
+    /// A public-welfare post (公益性岗位).
+    #[serde(default)]
+    pub public_welfare: bool,
+    /// When applications close (RFC 3339); open until closed when absent.
+    #[serde(default)]
+    pub closes_at: Option<String>,
+}
+
+/// A vacancy to publish, parsed.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    pub employer_id: EmployerId,
+    pub details: VacancyDetails,
+}
+
+impl PublishBody {
+    /// Parses every field; a 422 lists all that are invalid.
+    pub fn parse(&self) -> Result<Publication, ApiError> {
+        let mut fields = Validator::new();
+        let employer_id = fields.check("employer_id", EmployerId::parse(&self.employer_id));
+        let title = fields.check("title", Title::parse(&self.title));
+        let description = fields.check("description", Description::parse(&self.description));
+        let occupation = fields.check("occupation", Label::parse(&self.occupation));
+        let region = fields.check("region", DivisionCode::parse(&self.region));
+        let salary = salary_range(&mut fields, self.salary_min_yuan, self.salary_max_yuan);
+        let headcount = fields.check("headcount", Headcount::parse(self.headcount));
+        let education = match self.education.as_deref() {
+            None => Some(Education::None),
+            Some(text) => fields.check("education", Education::parse(text)),
+        };
+        let experience_years = fields.check(
+            "experience_years",
+            ExperienceYears::parse(self.experience_years.unwrap_or(0)),
+        );
+        let welcomes: Option<BTreeSet<JobSeekerCategory>> =
+            fields.each("welcomes", &self.welcomes, JobSeekerCategory::parse);
+        let closes_at = match self.closes_at.as_deref() {
+            None => Some(None),
+            Some(text) => fields.instant("closes_at", text).map(Some),
+        };
+        fields.finish(|| {
+            Some(Publication {
+                employer_id: employer_id?,
+                details: VacancyDetails {
+                    title: title?,
+                    description: description?,
+                    occupation: occupation?,
+                    region: region?,
+                    salary: salary?,
+                    headcount: headcount?,
+                    education: education?,
+                    experience_years: experience_years?,
+                    welcomes: welcomes?,
+                    public_welfare: self.public_welfare,
+                    closes_at: closes_at?,
+                },
+            })
+        })
+    }
+}
+
+/// A salary amount as the domain takes it; a negative or huge number is
+/// noted against its field.
+fn yuan(fields: &mut Validator, field: &str, amount: i64) -> Option<u32> {
+    u32::try_from(amount)
+        .map_err(|_| {
+            fields.fail(
+                field,
+                "salary.invalid",
+                "must be a whole number of yuan above 0",
+            )
+        })
+        .ok()
+}
+
+/// The salary range of two amounts; a range error is noted against
+/// `salary_min_yuan` (the field a client adjusts first).
+fn salary_range(fields: &mut Validator, min_yuan: i64, max_yuan: i64) -> Option<SalaryRange> {
+    let min = yuan(fields, "salary_min_yuan", min_yuan);
+    let max = yuan(fields, "salary_max_yuan", max_yuan);
+    let (min, max) = (min?, max?);
+    fields.check("salary_min_yuan", SalaryRange::parse(min, max))
+}
+
+/// `PATCH /v1/vacancies/{id}`: only the fields present change; `null`
+/// clears `closes_at`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateBody {
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub occupation: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub salary_min_yuan: Option<i64>,
+    #[serde(default)]
+    pub salary_max_yuan: Option<i64>,
+    #[serde(default)]
+    pub headcount: Option<i64>,
+    #[serde(default)]
+    pub education: Option<String>,
+    #[serde(default)]
+    pub experience_years: Option<i64>,
+    #[serde(default)]
+    pub welcomes: Option<Vec<String>>,
+    #[serde(default)]
+    pub public_welfare: Option<bool>,
+    /// RFC 3339; `null` keeps the vacancy open until it is closed.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub closes_at: Option<Option<String>>,
+}
+
+impl UpdateBody {
+    /// Parses every field present; a 422 lists all that are invalid, and
+    /// a body that names no field is refused too. A salary bound sent
+    /// alone is paired with the other bound of `current`.
+    pub fn parse(&self, current: SalaryRange) -> Result<VacancyChanges, ApiError> {
+        let mut fields = Validator::new();
+        let title = self
+            .title
+            .as_deref()
+            .map(|text| fields.check("title", Title::parse(text)));
+        let description = self
+            .description
+            .as_deref()
+            .map(|text| fields.check("description", Description::parse(text)));
+        let occupation = self
+            .occupation
+            .as_deref()
+            .map(|text| fields.check("occupation", Label::parse(text)));
+        let region = self
+            .region
+            .as_deref()
+            .map(|text| fields.check("region", DivisionCode::parse(text)));
+        let salary =
+            (self.salary_min_yuan.is_some() || self.salary_max_yuan.is_some()).then(|| {
+                salary_range(
+                    &mut fields,
+                    self.salary_min_yuan
+                        .unwrap_or_else(|| i64::from(current.min_yuan())),
+                    self.salary_max_yuan
+                        .unwrap_or_else(|| i64::from(current.max_yuan())),
+                )
+            });
+        let headcount = self
+            .headcount
+            .map(|count| fields.check("headcount", Headcount::parse(count)));
+        let education = self
+            .education
+            .as_deref()
+            .map(|text| fields.check("education", Education::parse(text)));
+        let experience_years = self
+            .experience_years
+            .map(|years| fields.check("experience_years", ExperienceYears::parse(years)));
+        let welcomes = self.welcomes.as_ref().map(|items| {
+            fields.each::<_, _, BTreeSet<_>>("welcomes", items, JobSeekerCategory::parse)
+        });
+        let closes_at = self.closes_at.as_ref().map(|closes_at| match closes_at {
+            None => Some(None),
+            Some(text) => fields.instant("closes_at", text).map(Some),
+        });
+        let changes = fields.finish(|| {
+            Some(VacancyChanges {
+                title: present(title)?,
+                description: present(description)?,
+                occupation: present(occupation)?,
+                region: present(region)?,
+                salary: present(salary)?,
+                headcount: present(headcount)?,
+                education: present(education)?,
+                experience_years: present(experience_years)?,
+                welcomes: present(welcomes)?,
+                public_welfare: self.public_welfare,
+                closes_at: present(closes_at)?,
+            })
+        })?;
+        if changes == VacancyChanges::default() {
+            let mut fields = Validator::new();
+            fields.fail(
+                "body",
+                "update.empty",
+                "names no field to change; send at least one field",
+            );
+            return fields.finish(|| None);
+        }
+        Ok(changes)
+    }
+}
+
+/// A field that is absent (`Some(None)`), parsed (`Some(Some(value))`) or
+/// invalid (`None`, already noted).
+fn present<T>(field: Option<Option<T>>) -> Option<Option<T>> {
+    match field {
+        None => Some(None),
+        Some(parsed) => parsed.map(Some),
+    }
+}
+
+/// `POST /v1/vacancies/{id}/close`: withdraw or close a vacancy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    /// withdrawn, expired or filled_elsewhere.
+    pub reason: String,
+    /// A note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl CloseBody {
+    /// Parses the reason and the note.
+    pub fn parse(&self) -> Result<CloseVacancy, ApiError> {
+        let mut fields = Validator::new();
+        let reason = match self.reason.trim() {
+            "withdrawn" => Some(CloseReason::Withdrawn),
+            "expired" => Some(CloseReason::Expired),
+            "filled_elsewhere" => Some(CloseReason::FilledElsewhere),
+            _ => {
+                fields.fail(
+                    "reason",
+                    "close_reason.unknown",
+                    "must be withdrawn, expired or filled_elsewhere",
+                );
+                None
+            }
+        };
+        let note = match self.note.as_deref() {
+            None => Some(None),
+            Some(text) => fields.check("note", Note::parse(text)).map(Some),
+        };
+        fields.finish(|| {
+            Some(CloseVacancy {
+                reason: reason?,
+                note: note?,
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn publish_body() -> serde_json::Value {
+        json!({
+            "employer_id": "0192f0a0-0000-7000-8000-000000000001",
+            "title": "后端工程师",
+            "description": "负责服务端开发",
+            "occupation": "软件工程师",
+            "region": "410105",
+            "salary_min_yuan": 8000,
+            "salary_max_yuan": 15000,
+            "headcount": 2
+        })
+    }
+
+    fn fields_of(error: ApiError) -> Vec<String> {
+        error
+            .problem()
+            .errors
+            .into_iter()
+            .map(|error| error.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_minimal_vacancy_parses_with_defaults() {
+        let body: PublishBody = serde_json::from_value(publish_body()).unwrap();
+        let publication = body.parse().unwrap();
+        assert_eq!(publication.details.education, Education::None);
+        assert_eq!(publication.details.experience_years.get(), 0);
+        assert!(publication.details.welcomes.is_empty());
+        assert_eq!(publication.details.closes_at, None);
+    }
+
+    #[test]
+    fn every_invalid_field_of_a_vacancy_is_reported() {
+        let mut value = publish_body();
+        value["employer_id"] = json!("nope");
+        value["region"] = json!("12");
+        value["salary_min_yuan"] = json!(-5);
+        value["headcount"] = json!(0);
+        value["welcomes"] = json!(["graduate", "astronaut"]);
+        value["closes_at"] = json!("tomorrow");
+        let body: PublishBody = serde_json::from_value(value).unwrap();
+        let fields = fields_of(body.parse().unwrap_err());
+        assert_eq!(
+            fields,
+            [
+                "employer_id",
+                "region",
+                "salary_min_yuan",
+                "headcount",
+                "welcomes[1]",
+                "closes_at"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_salary_range_upside_down_is_refused() {
+        let mut value = publish_body();
+        value["salary_min_yuan"] = json!(20000);
+        let body: PublishBody = serde_json::from_value(value).unwrap();
+        assert_eq!(fields_of(body.parse().unwrap_err()), ["salary_min_yuan"]);
+    }
+
+    #[test]
+    fn an_update_pairs_one_salary_bound_with_the_current_other() {
+        let current = SalaryRange::parse(5000, 9000).unwrap();
+        let body: UpdateBody = serde_json::from_value(json!({"salary_max_yuan": 12000})).unwrap();
+        let changes = body.parse(current).unwrap();
+        assert_eq!(
+            changes.salary,
+            Some(SalaryRange::parse(5000, 12000).unwrap())
+        );
+        let body: UpdateBody = serde_json::from_value(json!({"salary_max_yuan": 4000})).unwrap();
+        assert_eq!(
+            fields_of(body.parse(current).unwrap_err()),
+            ["salary_min_yuan"]
+        );
+    }
+
+    #[test]
+    fn an_update_clears_the_closing_time_with_null_and_refuses_an_empty_body() {
+        let current = SalaryRange::parse(5000, 9000).unwrap();
+        let body: UpdateBody = serde_json::from_value(json!({"closes_at": null})).unwrap();
+        assert_eq!(body.parse(current).unwrap().closes_at, Some(None));
+        let body: UpdateBody = serde_json::from_value(json!({})).unwrap();
+        assert_eq!(fields_of(body.parse(current).unwrap_err()), ["body"]);
+    }
+
+    #[test]
+    fn a_close_reason_must_be_known() {
+        let body: CloseBody = serde_json::from_value(json!({"reason": "bored"})).unwrap();
+        assert_eq!(fields_of(body.parse().unwrap_err()), ["reason"]);
+        let body: CloseBody =
+            serde_json::from_value(json!({"reason": "withdrawn", "note": "招满了"})).unwrap();
+        assert_eq!(body.parse().unwrap().reason, CloseReason::Withdrawn);
+    }
+}

@@ -1,0 +1,139 @@
+//! What the API answers about employers and vacancies.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use labex_domain::employer::Employer;
+use labex_domain::vacancy::Vacancy;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// An RFC 3339 time as the API writes it (UTC, milliseconds).
+pub fn rfc3339(moment: DateTime<Utc>) -> String {
+    moment.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// An employer's state (or as of a past moment).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmployerView {
+    pub id: String,
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: String,
+    /// Division code of where it is.
+    pub region: String,
+    pub industry: String,
+    /// Always `registered`.
+    pub status: String,
+    /// The stream revision, also the `ETag`.
+    pub revision: u64,
+}
+
+impl EmployerView {
+    /// The view of `employer` at `revision`.
+    pub fn new(employer: &Employer, revision: u64) -> Self {
+        Self {
+            id: employer.id.to_string(),
+            name: employer.name.as_str().to_owned(),
+            credit_code: employer.credit_code.as_str().to_owned(),
+            region: employer.region.as_str().to_owned(),
+            industry: employer.industry.as_str().to_owned(),
+            status: "registered".to_owned(),
+            revision,
+        }
+    }
+}
+
+/// A vacancy's state (or as of a past moment).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VacancyView {
+    pub id: String,
+    pub employer_id: String,
+    pub title: String,
+    pub description: String,
+    pub occupation: String,
+    /// Division code of where the work is.
+    pub region: String,
+    pub salary_min_yuan: u32,
+    pub salary_max_yuan: u32,
+    pub headcount: u32,
+    /// Minimum education.
+    pub education: String,
+    pub experience_years: u8,
+    /// Job-seeker categories it invites.
+    pub welcomes: Vec<String>,
+    /// A public-welfare post (公益性岗位).
+    pub public_welfare: bool,
+    pub closes_at: Option<String>,
+    pub published_at: String,
+    /// open, filled or closed.
+    pub status: String,
+    /// Why it was closed: withdrawn, expired or filled_elsewhere.
+    pub close_reason: Option<String>,
+    /// Places not yet taken.
+    pub open_headcount: u32,
+    /// The stream revision, also the `ETag`.
+    pub revision: u64,
+}
+
+impl VacancyView {
+    /// The view of `vacancy` at `revision`.
+    pub fn new(vacancy: &Vacancy, revision: u64) -> Self {
+        let details = &vacancy.details;
+        Self {
+            id: vacancy.id.to_string(),
+            employer_id: vacancy.employer_id.to_string(),
+            title: details.title.as_str().to_owned(),
+            description: details.description.as_str().to_owned(),
+            occupation: details.occupation.as_str().to_owned(),
+            region: details.region.as_str().to_owned(),
+            salary_min_yuan: details.salary.min_yuan(),
+            salary_max_yuan: details.salary.max_yuan(),
+            headcount: details.headcount.get(),
+            education: details.education.as_str().to_owned(),
+            experience_years: details.experience_years.get(),
+            welcomes: details
+                .welcomes
+                .iter()
+                .map(|category| category.as_str().to_owned())
+                .collect(),
+            public_welfare: details.public_welfare,
+            closes_at: details.closes_at.map(rfc3339),
+            published_at: rfc3339(vacancy.published_at),
+            status: vacancy.status.as_str().to_owned(),
+            close_reason: vacancy.close_reason.map(|reason| {
+                serde_json::to_value(reason)
+                    .ok()
+                    .and_then(|value| value.as_str().map(str::to_owned))
+                    .unwrap_or_default()
+            }),
+            open_headcount: vacancy.open_headcount,
+            revision,
+        }
+    }
+}
+
+/// A vacancy in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VacancySummary {
+    pub id: String,
+    pub employer_id: String,
+    pub title: String,
+    pub occupation: String,
+    pub region: String,
+    pub salary_min_yuan: u32,
+    pub salary_max_yuan: u32,
+    pub headcount: u32,
+    pub open_headcount: u32,
+    pub public_welfare: bool,
+    /// open, filled or closed.
+    pub status: String,
+    pub published_at: String,
+    pub closes_at: Option<String>,
+}
+
+/// A page of vacancies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VacancyPage {
+    pub items: Vec<VacancySummary>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
