@@ -1,0 +1,313 @@
+//! What the index keeps of a vacancy or a job seeker: the current state
+//! (stored whole as JSON, so that a change rebuilds the document without
+//! reading the store) and the indexed document built from it.
+
+use chrono::{DateTime, Utc};
+use labex_domain::jobseeker::{
+    JobSeekerProfile, JobSeekerStatus, PersonalDataChanges, ProfileChanges,
+};
+use labex_domain::vacancy::{VacancyChanges, VacancyDetails, VacancyStatus};
+use labex_domain::value::{DivisionCode, Education, PersonName};
+use labex_domain::{EmployerId, JobSeekerId, VacancyId};
+use serde::{Deserialize, Serialize};
+use tantivy::TantivyDocument;
+
+use crate::analysis::completion_words;
+use crate::schema::{Fields, KIND_JOBSEEKER, KIND_VACANCY};
+
+/// A vacancy as the index keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VacancyRecord {
+    /// Its id.
+    pub id: VacancyId,
+    /// The hiring employer.
+    pub employer_id: EmployerId,
+    /// What it offers and asks.
+    pub details: VacancyDetails,
+    /// When it was published.
+    pub published_at: DateTime<Utc>,
+    /// Open, filled or closed.
+    pub status: VacancyStatus,
+    /// Places not yet taken.
+    pub open_headcount: u32,
+    /// The stream revision of the last event applied.
+    pub revision: u64,
+}
+
+/// A job seeker as the index keeps them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobSeekerRecord {
+    /// Their id.
+    pub id: JobSeekerId,
+    /// Their name (for counsellors' candidate lists).
+    pub name: PersonName,
+    /// Education, skills, wishes.
+    pub profile: JobSeekerProfile,
+    /// The office that registered them.
+    pub office: DivisionCode,
+    /// Seeking, registered unemployed or employed.
+    pub status: JobSeekerStatus,
+    /// The stream revision of the last event applied.
+    pub revision: u64,
+}
+
+/// Either kind of record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Record {
+    /// A vacancy.
+    Vacancy(VacancyRecord),
+    /// A job seeker.
+    #[serde(rename = "jobseeker")]
+    JobSeeker(JobSeekerRecord),
+}
+
+impl Record {
+    /// The id, as indexed.
+    pub fn id(&self) -> String {
+        match self {
+            Record::Vacancy(vacancy) => vacancy.id.as_uuid().to_string(),
+            Record::JobSeeker(jobseeker) => jobseeker.id.as_uuid().to_string(),
+        }
+    }
+
+    /// The stream revision of the last event applied.
+    pub fn revision(&self) -> u64 {
+        match self {
+            Record::Vacancy(vacancy) => vacancy.revision,
+            Record::JobSeeker(jobseeker) => jobseeker.revision,
+        }
+    }
+
+    /// The document to index.
+    pub fn to_document(&self, fields: &Fields) -> TantivyDocument {
+        match self {
+            Record::Vacancy(vacancy) => vacancy_document(self, vacancy, fields),
+            Record::JobSeeker(jobseeker) => jobseeker_document(self, jobseeker, fields),
+        }
+    }
+}
+
+/// The ordinal of an education level (`none` 0 … `doctorate` 7).
+pub fn education_ordinal(education: Education) -> u64 {
+    Education::ALL
+        .iter()
+        .position(|level| *level == education)
+        .unwrap_or(0) as u64
+}
+
+/// The education level of an ordinal.
+pub fn education_of_ordinal(ordinal: u64) -> Option<Education> {
+    Education::ALL.get(ordinal as usize).copied()
+}
+
+/// The scope prefixes of a division code, widest first (`41`, `4101`,
+/// `410105`).
+pub fn scope_prefixes(code: &DivisionCode) -> Vec<String> {
+    let digits = code.as_str();
+    let mut prefixes = vec![digits[0..2].to_owned()];
+    if &digits[2..4] != "00" {
+        prefixes.push(digits[0..4].to_owned());
+    }
+    if &digits[4..6] != "00" {
+        prefixes.push(digits.to_owned());
+    }
+    prefixes
+}
+
+fn add_region(document: &mut TantivyDocument, fields: &Fields, region: &DivisionCode) {
+    document.add_text(fields.region, region.as_str());
+    let city = region.city().unwrap_or_else(|| region.clone());
+    document.add_text(fields.region_city, city.as_str());
+    for prefix in scope_prefixes(region) {
+        document.add_text(fields.region_scope, prefix);
+    }
+}
+
+fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -> TantivyDocument {
+    let details = &vacancy.details;
+    let mut document = TantivyDocument::default();
+    document.add_text(fields.kind, KIND_VACANCY);
+    document.add_text(fields.id, vacancy.id.as_uuid().to_string());
+    document.add_text(
+        fields.state,
+        serde_json::to_string(record).expect("a record serialises"),
+    );
+    document.add_text(fields.title, details.title.as_str());
+    document.add_text(fields.description, details.description.as_str());
+    document.add_text(fields.occupation_text, details.occupation.as_str());
+    document.add_text(fields.occupation, details.occupation.as_str());
+    document.add_text(
+        fields.employer_id,
+        vacancy.employer_id.as_uuid().to_string(),
+    );
+    add_region(&mut document, fields, &details.region);
+    document.add_u64(fields.salary_min, u64::from(details.salary.min_yuan()));
+    document.add_u64(fields.salary_max, u64::from(details.salary.max_yuan()));
+    document.add_u64(fields.education, education_ordinal(details.education));
+    document.add_u64(fields.experience, u64::from(details.experience_years.get()));
+    for category in &details.welcomes {
+        document.add_text(fields.welcomes, category.as_str());
+    }
+    document.add_bool(fields.public_welfare, details.public_welfare);
+    document.add_text(fields.status, vacancy.status.as_str());
+    document.add_i64(fields.published_at, vacancy.published_at.timestamp());
+    document.add_i64(
+        fields.closes_at,
+        details.closes_at.map_or(i64::MAX, |at| at.timestamp()),
+    );
+    document.add_u64(fields.open_headcount, u64::from(vacancy.open_headcount));
+    if vacancy.status == VacancyStatus::Open {
+        let mut words = completion_words(details.title.as_str());
+        for word in completion_words(details.occupation.as_str()) {
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+        for word in words {
+            document.add_text(fields.suggest, word);
+        }
+    }
+    document
+}
+
+fn jobseeker_document(
+    record: &Record,
+    jobseeker: &JobSeekerRecord,
+    fields: &Fields,
+) -> TantivyDocument {
+    let profile = &jobseeker.profile;
+    let mut document = TantivyDocument::default();
+    document.add_text(fields.kind, KIND_JOBSEEKER);
+    document.add_text(fields.id, jobseeker.id.as_uuid().to_string());
+    document.add_text(
+        fields.state,
+        serde_json::to_string(record).expect("a record serialises"),
+    );
+    let mut about = String::new();
+    if let Some(summary) = &profile.summary {
+        about.push_str(summary.as_str());
+    }
+    if let Some(major) = &profile.major {
+        if !about.is_empty() {
+            about.push('\n');
+        }
+        about.push_str(major.as_str());
+    }
+    document.add_text(fields.description, about);
+    for occupation in &profile.desired_occupations {
+        document.add_text(fields.occupation_text, occupation.as_str());
+        document.add_text(fields.occupation, occupation.as_str());
+    }
+    for skill in &profile.skills {
+        document.add_text(fields.skills, skill.as_str());
+    }
+    add_region(&mut document, fields, &jobseeker.office);
+    for region in &profile.desired_regions {
+        for prefix in scope_prefixes(region) {
+            document.add_text(fields.desired_region_scope, prefix);
+        }
+    }
+    document.add_u64(fields.education, education_ordinal(profile.education));
+    for category in &profile.categories {
+        document.add_text(fields.categories, category.as_str());
+    }
+    document.add_text(fields.status, jobseeker.status.as_str());
+    document
+}
+
+/// Applies a vacancy's changes (as the domain's `evolve` does).
+pub fn apply_vacancy_changes(details: &mut VacancyDetails, changes: &VacancyChanges) {
+    if let Some(title) = &changes.title {
+        details.title = title.clone();
+    }
+    if let Some(description) = &changes.description {
+        details.description = description.clone();
+    }
+    if let Some(occupation) = &changes.occupation {
+        details.occupation = occupation.clone();
+    }
+    if let Some(region) = &changes.region {
+        details.region = region.clone();
+    }
+    if let Some(salary) = changes.salary {
+        details.salary = salary;
+    }
+    if let Some(headcount) = changes.headcount {
+        details.headcount = headcount;
+    }
+    if let Some(education) = changes.education {
+        details.education = education;
+    }
+    if let Some(experience_years) = changes.experience_years {
+        details.experience_years = experience_years;
+    }
+    if let Some(welcomes) = &changes.welcomes {
+        details.welcomes = welcomes.clone();
+    }
+    if let Some(public_welfare) = changes.public_welfare {
+        details.public_welfare = public_welfare;
+    }
+    if let Some(closes_at) = changes.closes_at {
+        details.closes_at = closes_at;
+    }
+}
+
+/// Applies a job seeker's changes (as the domain's `evolve` does, for what
+/// the index keeps).
+pub fn apply_jobseeker_changes(
+    record: &mut JobSeekerRecord,
+    personal: &PersonalDataChanges,
+    profile: &ProfileChanges,
+) {
+    if let Some(name) = &personal.name {
+        record.name = name.clone();
+    }
+    let target = &mut record.profile;
+    if let Some(education) = profile.education {
+        target.education = education;
+    }
+    if let Some(major) = &profile.major {
+        target.major = major.clone();
+    }
+    if let Some(graduation_year) = profile.graduation_year {
+        target.graduation_year = graduation_year;
+    }
+    if let Some(categories) = &profile.categories {
+        target.categories = categories.clone();
+    }
+    if let Some(skills) = &profile.skills {
+        target.skills = skills.clone();
+    }
+    if let Some(desired_occupations) = &profile.desired_occupations {
+        target.desired_occupations = desired_occupations.clone();
+    }
+    if let Some(desired_regions) = &profile.desired_regions {
+        target.desired_regions = desired_regions.clone();
+    }
+    if let Some(summary) = &profile.summary {
+        target.summary = summary.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_prefixes_drop_trailing_zero_pairs() {
+        let county = DivisionCode::parse("410105").unwrap();
+        assert_eq!(scope_prefixes(&county), ["41", "4101", "410105"]);
+        let city = DivisionCode::parse("410100").unwrap();
+        assert_eq!(scope_prefixes(&city), ["41", "4101"]);
+        let province = DivisionCode::parse("410000").unwrap();
+        assert_eq!(scope_prefixes(&province), ["41"]);
+    }
+
+    #[test]
+    fn education_ordinals_follow_the_levels() {
+        assert_eq!(education_ordinal(Education::None), 0);
+        assert_eq!(education_ordinal(Education::Bachelor), 5);
+        assert_eq!(education_of_ordinal(5), Some(Education::Bachelor));
+    }
+}

@@ -1,0 +1,613 @@
+//! The index folder, its writer and reader, and how events change it.
+//!
+//! One writer, behind a mutex, applies events as upserts by id (delete the
+//! id's term, add the new document) and keeps the records changed since
+//! the last commit in memory, so that a second event for the same id
+//! before the commit builds on the first. A commit carries, in its
+//! payload, the `$all` position of the last event applied and the schema
+//! and analyzer versions; after it the writer reloads the reader
+//! (`ReloadPolicy::Manual`) and publishes the position now searchable.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use kurrentdb::Position;
+use labex_domain::Event;
+use labex_domain::jobseeker::{JobSeekerEvent, JobSeekerStatus};
+use labex_domain::vacancy::{VacancyEvent, VacancyStatus};
+use labex_eventsourcing::StoredEvent;
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
+};
+use tokio::sync::watch;
+
+use crate::analysis::{ANALYZER_NAME, ANALYZER_VERSION, analyzer, warm_up};
+use crate::document::{
+    JobSeekerRecord, Record, VacancyRecord, apply_jobseeker_changes, apply_vacancy_changes,
+};
+use crate::error::SearchError;
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::synonyms::Synonyms;
+
+/// How the index writes and how often it commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Indexing threads.
+    pub writer_threads: usize,
+    /// The writer's memory budget, in bytes, for all its threads (at least
+    /// 15 MB a thread).
+    pub writer_memory_bytes: usize,
+    /// The longest a change waits for its commit while events trickle in.
+    pub commit_interval: Duration,
+    /// While catching up (full batches of events), commits are this far
+    /// apart, so that a rebuild does not make thousands of tiny segments.
+    pub catch_up_commit_interval: Duration,
+    /// How often a moved checkpoint with no change of documents is
+    /// committed (so a restart need not re-read filtered-out events).
+    pub checkpoint_only_interval: Duration,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        Self {
+            writer_threads: std::thread::available_parallelism()
+                .map_or(1, |threads| threads.get())
+                .min(2),
+            writer_memory_bytes: 200_000_000,
+            commit_interval: Duration::from_millis(100),
+            catch_up_commit_interval: Duration::from_secs(2),
+            checkpoint_only_interval: Duration::from_secs(5),
+        }
+    }
+}
+
+impl IndexOptions {
+    /// Small and single-threaded, for tests.
+    pub fn for_tests() -> Self {
+        Self {
+            writer_threads: 1,
+            writer_memory_bytes: 20_000_000,
+            ..Self::default()
+        }
+    }
+}
+
+/// How the index was found at open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opening {
+    /// There was none; it is empty.
+    Created,
+    /// It was there, built by this version; it goes on from its checkpoint.
+    Reopened {
+        /// The position of the last event in it.
+        checkpoint: Option<Position>,
+    },
+    /// It was built by another schema or analyzer version and was emptied:
+    /// the caller must replay `$all` from the start.
+    Rebuilt {
+        /// The schema version found.
+        found_schema: Option<u32>,
+        /// The analyzer version found.
+        found_analyzer: Option<u32>,
+    },
+}
+
+impl Opening {
+    /// Whether events must be replayed from the start of `$all`.
+    pub fn must_replay_from_start(&self) -> bool {
+        !matches!(
+            self,
+            Opening::Reopened {
+                checkpoint: Some(_)
+            }
+        )
+    }
+}
+
+/// What every commit carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct CommitPayload {
+    schema: u32,
+    analyzer: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    commit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    prepare: Option<u64>,
+}
+
+impl CommitPayload {
+    fn current(position: Option<Position>) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            analyzer: ANALYZER_VERSION,
+            commit: position.map(|position| position.commit),
+            prepare: position.map(|position| position.prepare),
+        }
+    }
+
+    fn position(&self) -> Option<Position> {
+        Some(Position {
+            commit: self.commit?,
+            prepare: self.prepare?,
+        })
+    }
+}
+
+/// The search index: cheap to clone, shared by the projection that writes
+/// it and whoever searches it.
+#[derive(Clone)]
+pub struct SearchIndex {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) fields: Fields,
+    pub(crate) reader: IndexReader,
+    pub(crate) synonyms: Synonyms,
+    writer: Mutex<Indexer>,
+    searchable: watch::Sender<Option<Position>>,
+    path: PathBuf,
+}
+
+struct Indexer {
+    writer: IndexWriter<TantivyDocument>,
+    options: IndexOptions,
+    /// Records changed since the last commit, by id.
+    pending: HashMap<String, Record>,
+    /// Documents changed since the last commit.
+    dirty: bool,
+    /// The position of the last event handed in.
+    handled: Option<Position>,
+    /// The position in the last commit.
+    committed: Option<Position>,
+    last_commit: Instant,
+    last_change: Instant,
+    catching_up: bool,
+}
+
+impl SearchIndex {
+    /// Opens the index in `path` (a folder, made if missing), or creates
+    /// it. An index of another schema or analyzer version is emptied and
+    /// begun again ([`Opening::Rebuilt`]).
+    pub fn open(path: &Path, options: IndexOptions) -> Result<(Self, Opening), SearchError> {
+        warm_up();
+        std::fs::create_dir_all(path)?;
+        let (schema, fields) = Fields::build();
+        let existing = path.join("meta.json").exists();
+        let mut opening = Opening::Created;
+        let mut checkpoint = None;
+        let index = if existing {
+            let index = Index::open_in_dir(path)?;
+            let payload = index
+                .load_metas()?
+                .payload
+                .and_then(|payload| serde_json::from_str::<CommitPayload>(&payload).ok());
+            let current = payload.is_some_and(|payload| {
+                payload.schema == SCHEMA_VERSION && payload.analyzer == ANALYZER_VERSION
+            }) && index.schema() == schema;
+            if current {
+                checkpoint = payload.and_then(|payload| payload.position());
+                opening = Opening::Reopened { checkpoint };
+                index
+            } else {
+                tracing::warn!(
+                    path = %path.display(),
+                    found_schema = ?payload.map(|payload| payload.schema),
+                    found_analyzer = ?payload.map(|payload| payload.analyzer),
+                    "search index of another version, rebuilding"
+                );
+                opening = Opening::Rebuilt {
+                    found_schema: payload.map(|payload| payload.schema),
+                    found_analyzer: payload.map(|payload| payload.analyzer),
+                };
+                drop(index);
+                std::fs::remove_dir_all(path)?;
+                std::fs::create_dir_all(path)?;
+                Index::create_in_dir(path, schema)?
+            }
+        } else {
+            Index::create_in_dir(path, schema)?
+        };
+        index.tokenizers().register(ANALYZER_NAME, analyzer());
+        let writer = index.writer_with_num_threads(
+            options.writer_threads.max(1),
+            options
+                .writer_memory_bytes
+                .max(15_000_000 * options.writer_threads.max(1)),
+        )?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let (searchable, _) = watch::channel(checkpoint);
+        let mut indexer = Indexer {
+            writer,
+            options,
+            pending: HashMap::new(),
+            dirty: false,
+            handled: checkpoint,
+            committed: checkpoint,
+            last_commit: Instant::now(),
+            last_change: Instant::now(),
+            catching_up: false,
+        };
+        if !matches!(opening, Opening::Reopened { .. }) {
+            // Record the versions at once, so the next open recognises it.
+            indexer.dirty = true;
+        }
+        let shared = Arc::new(Shared {
+            fields,
+            reader,
+            synonyms: Synonyms::embedded(),
+            writer: Mutex::new(indexer),
+            searchable,
+            path: path.to_owned(),
+        });
+        let search_index = Self { shared };
+        search_index.flush()?;
+        Ok((search_index, opening))
+    }
+
+    /// The folder it lives in.
+    pub fn path(&self) -> &Path {
+        &self.shared.path
+    }
+
+    /// The position stored with the last commit.
+    pub fn checkpoint(&self) -> Option<Position> {
+        self.shared.writer.lock().committed
+    }
+
+    /// The position up to which every event is searchable.
+    pub fn searchable(&self) -> Option<Position> {
+        *self.shared.searchable.borrow()
+    }
+
+    /// Waits until every event up to `position` is searchable (for
+    /// read-your-writes and tests), at most `timeout`.
+    pub async fn wait_for(&self, position: Position, timeout: Duration) -> Result<(), SearchError> {
+        let mut searchable = self.shared.searchable.subscribe();
+        let reached = searchable.wait_for(|at| *at >= Some(position));
+        match tokio::time::timeout(timeout, reached).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(SearchError::Worker("the index was dropped".to_owned())),
+            Err(_) => Err(SearchError::Timeout {
+                waited_ms: timeout.as_millis(),
+            }),
+        }
+    }
+
+    /// Commits whatever is pending now (blocking).
+    pub fn flush(&self) -> Result<Option<Position>, SearchError> {
+        let mut indexer = self.shared.writer.lock();
+        if indexer.dirty || indexer.handled != indexer.committed {
+            indexer.commit(&self.shared)?;
+        }
+        Ok(indexer.committed)
+    }
+
+    /// Applies `events` and moves the position handled to `checkpoint`;
+    /// commits when a commit is due (blocking).
+    pub fn apply(&self, events: &[StoredEvent], checkpoint: Position) -> Result<(), SearchError> {
+        let mut indexer = self.shared.writer.lock();
+        let searcher = self.shared.reader.searcher();
+        let mut changed = false;
+        for event in events {
+            changed |= indexer.apply(&self.shared, &searcher, event)?;
+        }
+        let now = Instant::now();
+        indexer.handled = indexer.handled.max(Some(checkpoint));
+        if changed {
+            indexer.dirty = true;
+            indexer.last_change = now;
+        }
+        indexer.catching_up = events.len() >= 128;
+        if indexer.commit_due(now, false) {
+            indexer.commit(&self.shared)?;
+        } else {
+            indexer.publish(&self.shared);
+        }
+        Ok(())
+    }
+
+    /// Commits what has waited long enough (called by the projection's
+    /// ticker, blocking).
+    pub(crate) fn tick(&self) -> Result<(), SearchError> {
+        let mut indexer = self.shared.writer.lock();
+        if indexer.commit_due(Instant::now(), true) {
+            indexer.commit(&self.shared)?;
+        }
+        Ok(())
+    }
+
+    /// Applies records directly, with no event (for the benchmark's bulk
+    /// build and tests); commits when due.
+    pub fn upsert_records(&self, records: Vec<Record>) -> Result<(), SearchError> {
+        let mut indexer = self.shared.writer.lock();
+        for record in records {
+            indexer.upsert(&self.shared, record)?;
+        }
+        let now = Instant::now();
+        indexer.dirty = true;
+        indexer.last_change = now;
+        indexer.catching_up = true;
+        if indexer.commit_due(now, false) {
+            indexer.commit(&self.shared)?;
+        }
+        Ok(())
+    }
+
+    /// A searcher over what is committed.
+    pub(crate) fn searcher(&self) -> Searcher {
+        self.shared.reader.searcher()
+    }
+
+    /// The record of vacancy or job seeker `id` as committed, if any.
+    pub fn record(&self, id: &str) -> Result<Option<Record>, SearchError> {
+        let searcher = self.searcher();
+        load_record(&self.shared, &searcher, id)
+    }
+
+    /// Blocks until the background merges end (for the benchmark).
+    pub fn wait_merging_threads(self) -> Result<(), SearchError> {
+        let Ok(shared) = Arc::try_unwrap(self.shared) else {
+            return Err(SearchError::Worker(
+                "the index is still shared; drop the other handles first".to_owned(),
+            ));
+        };
+        let indexer = shared.writer.into_inner();
+        indexer.writer.wait_merging_threads()?;
+        Ok(())
+    }
+}
+
+/// The address of the live document with `id`, if any.
+pub(crate) fn find_document(
+    shared: &Shared,
+    searcher: &Searcher,
+    id: &str,
+) -> Result<Option<DocAddress>, SearchError> {
+    let term = Term::from_field_text(shared.fields.id, id);
+    for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
+        let inverted = segment.inverted_index(shared.fields.id)?;
+        let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)? else {
+            continue;
+        };
+        use tantivy::DocSet;
+        let mut doc = postings.doc();
+        while doc != tantivy::TERMINATED {
+            if segment
+                .alive_bitset()
+                .is_none_or(|alive| alive.is_alive(doc))
+            {
+                return Ok(Some(DocAddress::new(ordinal as u32, doc)));
+            }
+            doc = postings.advance();
+        }
+    }
+    Ok(None)
+}
+
+/// The record stored in a document.
+pub(crate) fn record_of(
+    shared: &Shared,
+    document: &TantivyDocument,
+) -> Result<Record, SearchError> {
+    let state = document
+        .get_first(shared.fields.state)
+        .and_then(|value| value.as_str())
+        .unwrap_or_default();
+    serde_json::from_str(state).map_err(|error| SearchError::Corrupt {
+        id: document
+            .get_first(shared.fields.id)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+fn load_record(
+    shared: &Shared,
+    searcher: &Searcher,
+    id: &str,
+) -> Result<Option<Record>, SearchError> {
+    let Some(address) = find_document(shared, searcher, id)? else {
+        return Ok(None);
+    };
+    let document: TantivyDocument = searcher.doc(address)?;
+    record_of(shared, &document).map(Some)
+}
+
+impl Indexer {
+    fn commit_due(&self, now: Instant, from_ticker: bool) -> bool {
+        let since_commit = now.duration_since(self.last_commit);
+        if self.dirty {
+            if self.catching_up {
+                let quiet = now.duration_since(self.last_change) >= self.options.commit_interval;
+                since_commit >= self.options.catch_up_commit_interval
+                    || (from_ticker && quiet && since_commit >= self.options.commit_interval)
+            } else {
+                since_commit >= self.options.commit_interval
+            }
+        } else {
+            self.handled != self.committed && since_commit >= self.options.checkpoint_only_interval
+        }
+    }
+
+    fn commit(&mut self, shared: &Shared) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&CommitPayload::current(self.handled))
+            .expect("the payload serialises");
+        let mut prepared = self.writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        shared.reader.reload()?;
+        self.pending.clear();
+        self.dirty = false;
+        self.committed = self.handled;
+        self.last_commit = Instant::now();
+        self.publish(shared);
+        Ok(())
+    }
+
+    /// Publishes the position searchable now: what was handled when no
+    /// change waits for a commit, else what was committed.
+    fn publish(&self, shared: &Shared) {
+        let searchable = if self.dirty {
+            self.committed
+        } else {
+            self.handled
+        };
+        shared.searchable.send_if_modified(|at| {
+            if *at != searchable {
+                *at = searchable;
+                true
+            } else {
+                false
+            }
+        });
+    }
+
+    fn current(
+        &self,
+        shared: &Shared,
+        searcher: &Searcher,
+        id: &str,
+    ) -> Result<Option<Record>, SearchError> {
+        if let Some(record) = self.pending.get(id) {
+            return Ok(Some(record.clone()));
+        }
+        load_record(shared, searcher, id)
+    }
+
+    fn upsert(&mut self, shared: &Shared, record: Record) -> Result<(), SearchError> {
+        let id = record.id();
+        self.writer
+            .delete_term(Term::from_field_text(shared.fields.id, &id));
+        self.writer
+            .add_document(record.to_document(&shared.fields))?;
+        self.pending.insert(id, record);
+        Ok(())
+    }
+
+    /// Applies one event; answers whether a document changed.
+    fn apply(
+        &mut self,
+        shared: &Shared,
+        searcher: &Searcher,
+        event: &StoredEvent,
+    ) -> Result<bool, SearchError> {
+        let revision = event.revision;
+        let record = match &event.event {
+            Event::Vacancy(VacancyEvent::Published(published)) => {
+                let id = published.vacancy_id.as_uuid().to_string();
+                if self.current(shared, searcher, &id)?.is_some() {
+                    return Ok(false);
+                }
+                Record::Vacancy(VacancyRecord {
+                    id: published.vacancy_id,
+                    employer_id: published.employer_id,
+                    open_headcount: published.details.headcount.get(),
+                    details: published.details.clone(),
+                    published_at: published.published_at,
+                    status: VacancyStatus::Open,
+                    revision,
+                })
+            }
+            Event::Vacancy(vacancy_event) => {
+                let vacancy_id = match vacancy_event {
+                    VacancyEvent::Published(published) => published.vacancy_id,
+                    VacancyEvent::Updated(updated) => updated.vacancy_id,
+                    VacancyEvent::Closed(closed) => closed.vacancy_id,
+                    VacancyEvent::PlacementRecorded(placement) => placement.vacancy_id,
+                    VacancyEvent::Filled(filled) => filled.vacancy_id,
+                };
+                let id = vacancy_id.as_uuid().to_string();
+                let Some(Record::Vacancy(mut vacancy)) = self.current(shared, searcher, &id)?
+                else {
+                    tracing::warn!(vacancy = %id, event = event.event_type(), "change of a vacancy the index does not hold, skipped");
+                    return Ok(false);
+                };
+                if vacancy.revision >= revision {
+                    return Ok(false);
+                }
+                match vacancy_event {
+                    VacancyEvent::Published(_) => {}
+                    VacancyEvent::Updated(updated) => {
+                        apply_vacancy_changes(&mut vacancy.details, &updated.changes);
+                        if let Some(open_headcount) = updated.open_headcount {
+                            vacancy.open_headcount = open_headcount;
+                        }
+                    }
+                    VacancyEvent::Closed(_) => vacancy.status = VacancyStatus::Closed,
+                    VacancyEvent::PlacementRecorded(placement) => {
+                        vacancy.open_headcount = placement.open_headcount;
+                    }
+                    VacancyEvent::Filled(_) => {
+                        vacancy.status = VacancyStatus::Filled;
+                        vacancy.open_headcount = 0;
+                    }
+                }
+                vacancy.revision = revision;
+                Record::Vacancy(vacancy)
+            }
+            Event::JobSeeker(JobSeekerEvent::Registered(registered)) => {
+                let id = registered.jobseeker_id.as_uuid().to_string();
+                if self.current(shared, searcher, &id)?.is_some() {
+                    return Ok(false);
+                }
+                Record::JobSeeker(JobSeekerRecord {
+                    id: registered.jobseeker_id,
+                    name: registered.personal.name.clone(),
+                    profile: registered.profile.clone(),
+                    office: registered.office.clone(),
+                    status: JobSeekerStatus::Seeking,
+                    revision,
+                })
+            }
+            Event::JobSeeker(jobseeker_event) => {
+                let jobseeker_id = match jobseeker_event {
+                    JobSeekerEvent::Registered(registered) => registered.jobseeker_id,
+                    JobSeekerEvent::ProfileUpdated(updated) => updated.jobseeker_id,
+                    JobSeekerEvent::UnemploymentRegistered(registered) => registered.jobseeker_id,
+                    JobSeekerEvent::EmploymentRegistered(registered) => registered.jobseeker_id,
+                };
+                let id = jobseeker_id.as_uuid().to_string();
+                let Some(Record::JobSeeker(mut jobseeker)) = self.current(shared, searcher, &id)?
+                else {
+                    tracing::warn!(jobseeker = %id, event = event.event_type(), "change of a job seeker the index does not hold, skipped");
+                    return Ok(false);
+                };
+                if jobseeker.revision >= revision {
+                    return Ok(false);
+                }
+                match jobseeker_event {
+                    JobSeekerEvent::Registered(_) => {}
+                    JobSeekerEvent::ProfileUpdated(updated) => {
+                        apply_jobseeker_changes(
+                            &mut jobseeker,
+                            &updated.personal,
+                            &updated.profile,
+                        );
+                    }
+                    JobSeekerEvent::UnemploymentRegistered(_) => {
+                        jobseeker.status = JobSeekerStatus::RegisteredUnemployed;
+                    }
+                    JobSeekerEvent::EmploymentRegistered(_) => {
+                        jobseeker.status = JobSeekerStatus::Employed;
+                    }
+                }
+                jobseeker.revision = revision;
+                Record::JobSeeker(jobseeker)
+            }
+            _ => return Ok(false),
+        };
+        self.upsert(shared, record)?;
+        Ok(true)
+    }
+}

@@ -1,0 +1,507 @@
+//! Two-way matching: vacancies ranked for a job seeker, and job seekers
+//! ranked for a vacancy, each hit with the reasons it was found.
+//!
+//! Candidates in the groups the provincial notice names for priority
+//! (zero-employment households, hardship, disability, long-term
+//! unemployment first; graduates, laid-off workers and new urban labour
+//! next) get a small multiplier: enough to put them ahead of comparable
+//! candidates, too small to put them ahead of clearly better ones.
+
+use std::collections::HashSet;
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use labex_domain::jobseeker::JobSeekerStatus;
+use labex_domain::value::{DivisionCode, JobSeekerCategory};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery};
+use tantivy::{DocId, Score, SegmentReader, TantivyDocument, Term};
+
+use crate::document::{JobSeekerRecord, Record, VacancyRecord, education_ordinal, scope_prefixes};
+use crate::error::SearchError;
+use crate::index::{SearchIndex, record_of};
+use crate::query::{ParsedText, query_words, text_query, word_over_fields};
+use crate::schema::{KIND_JOBSEEKER, KIND_VACANCY};
+use crate::search::{
+    Facets, Highlight, Hit, Reason, ReasonKind, SearchResults, check_paging, filter, load_by_id,
+    open_vacancy_filters, recency_factor, term, vacancy_text_fields,
+};
+
+/// Words of a summary or description used for matching, at most.
+const MAX_FREE_TEXT_WORDS: usize = 24;
+
+/// Priority multiplier for the hard-to-employ (就业困难人员).
+pub const HARD_TO_EMPLOY_BOOST: f32 = 1.12;
+/// Priority multiplier for the other priority groups.
+pub const PRIORITY_BOOST: f32 = 1.06;
+
+/// Paging and scope of a match list.
+#[derive(Debug, Clone, Default)]
+pub struct MatchOptions {
+    /// Hits on the page (at most 100; 20 when 0).
+    pub limit: usize,
+    /// Hits skipped (at most 2,000).
+    pub offset: usize,
+    /// For candidates: only job seekers registered within this office's
+    /// scope.
+    pub office_scope: Option<DivisionCode>,
+    /// Now (the clock unless set).
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl MatchOptions {
+    fn limit(&self) -> usize {
+        if self.limit == 0 { 20 } else { self.limit }
+    }
+}
+
+fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(query, weight))
+}
+
+fn constant(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, score))
+}
+
+/// The priority multiplier of a set of categories.
+pub fn priority_boost<'a>(categories: impl IntoIterator<Item = &'a JobSeekerCategory>) -> f32 {
+    let mut boost = 1.0f32;
+    for category in categories {
+        if category.is_hard_to_employ() {
+            boost = boost.max(HARD_TO_EMPLOY_BOOST);
+        } else if category.is_priority() {
+            boost = boost.max(PRIORITY_BOOST);
+        }
+    }
+    boost
+}
+
+impl SearchIndex {
+    /// Open vacancies ranked for job seeker `jobseeker_id`: their desired
+    /// occupations first, then skills, summary and major; in their desired
+    /// regions (or their office's city); asking no more education than
+    /// they have; welcoming their groups.
+    pub fn matches_for(
+        &self,
+        jobseeker_id: &str,
+        options: &MatchOptions,
+    ) -> Result<SearchResults, SearchError> {
+        check_paging(options.limit(), options.offset)?;
+        let Some((_, Record::JobSeeker(seeker))) = load_by_id(self, jobseeker_id)? else {
+            return Err(SearchError::NotFound {
+                kind: KIND_JOBSEEKER,
+                id: jobseeker_id.to_owned(),
+            });
+        };
+        let shared = &*self.shared;
+        let fields = &shared.fields;
+        let now = options.now.unwrap_or_else(Utc::now);
+        let profile = &seeker.profile;
+        let text_fields = vacancy_text_fields(shared);
+
+        let mut wanted: Vec<Box<dyn Query>> = Vec::new();
+        for occupation in &profile.desired_occupations {
+            wanted.push(boost(term(fields.occupation, occupation.as_str()), 3.0));
+            if let Some(query) = text_query(
+                &ParsedText::parse(occupation.as_str()),
+                &text_fields,
+                &shared.synonyms,
+            ) {
+                wanted.push(boost(query, 2.0));
+            }
+        }
+        for skill in &profile.skills {
+            if let Some(query) = text_query(
+                &ParsedText::parse(skill.as_str()),
+                &text_fields,
+                &shared.synonyms,
+            ) {
+                wanted.push(query);
+            }
+        }
+        let mut free_text = String::new();
+        if let Some(summary) = &profile.summary {
+            free_text.push_str(summary.as_str());
+        }
+        if let Some(major) = &profile.major {
+            free_text.push(' ');
+            free_text.push_str(major.as_str());
+        }
+        for word in query_words(&free_text).iter().take(MAX_FREE_TEXT_WORDS) {
+            wanted.push(boost(
+                word_over_fields(word, &text_fields, &shared.synonyms),
+                0.3,
+            ));
+        }
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![filter(term(fields.kind, KIND_VACANCY))];
+        clauses.extend(open_vacancy_filters(shared, now));
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Unbounded,
+            Bound::Included(Term::from_field_u64(
+                fields.education,
+                education_ordinal(profile.education),
+            )),
+        ))));
+        if !wanted.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = wanted
+                .into_iter()
+                .map(|query| (Occur::Should, query))
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        let regions: Vec<DivisionCode> = if profile.desired_regions.is_empty() {
+            vec![
+                seeker
+                    .office
+                    .city()
+                    .unwrap_or_else(|| seeker.office.clone()),
+            ]
+        } else {
+            profile.desired_regions.iter().cloned().collect()
+        };
+        for region in &regions {
+            clauses.push((
+                Occur::Should,
+                constant(term(fields.region_scope, region.scope_prefix()), 2.0),
+            ));
+        }
+        for category in &profile.categories {
+            clauses.push((
+                Occur::Should,
+                constant(term(fields.welcomes, category.as_str()), 1.5),
+            ));
+        }
+        if profile
+            .categories
+            .iter()
+            .any(|category| category.is_hard_to_employ())
+        {
+            clauses.push((
+                Occur::Should,
+                constant(
+                    Box::new(tantivy::query::TermQuery::new(
+                        Term::from_field_bool(fields.public_welfare, true),
+                        tantivy::schema::IndexRecordOption::Basic,
+                    )),
+                    1.0,
+                ),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let now_seconds = now.timestamp();
+        let ranked = TopDocs::with_limit(options.limit())
+            .and_offset(options.offset)
+            .tweak_score(move |segment: &SegmentReader| {
+                let published = segment.fast_fields().i64("published_at").ok();
+                move |doc: DocId, score: Score| {
+                    let published_at = published
+                        .as_ref()
+                        .and_then(|column| column.first(doc))
+                        .unwrap_or(0);
+                    score * recency_factor(published_at, now_seconds)
+                }
+            });
+        let searcher = self.searcher();
+        let (top_docs, total) = searcher.search(&query, &(ranked, Count))?;
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (score, address) in top_docs {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let record = record_of(shared, &document)?;
+            let Record::Vacancy(vacancy) = &record else {
+                continue;
+            };
+            hits.push(Hit {
+                id: vacancy.id.as_uuid().to_string(),
+                title: Some(vacancy.details.title.as_str().to_owned()),
+                name: None,
+                score,
+                highlight: Highlight::default(),
+                reasons: reasons(&seeker, vacancy, &regions, &shared.synonyms),
+                record: Some(record),
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: Facets::default(),
+        })
+    }
+
+    /// Job seekers ranked for vacancy `vacancy_id`: those who want its
+    /// occupation or have the skills its title and description name, who
+    /// have the education it asks, who want to work where it is; those it
+    /// welcomes and those in priority groups ahead of comparable others.
+    /// Employed job seekers are left out.
+    pub fn candidates_for(
+        &self,
+        vacancy_id: &str,
+        options: &MatchOptions,
+    ) -> Result<SearchResults, SearchError> {
+        check_paging(options.limit(), options.offset)?;
+        let Some((_, Record::Vacancy(vacancy))) = load_by_id(self, vacancy_id)? else {
+            return Err(SearchError::NotFound {
+                kind: KIND_VACANCY,
+                id: vacancy_id.to_owned(),
+            });
+        };
+        let shared = &*self.shared;
+        let fields = &shared.fields;
+        let details = &vacancy.details;
+        let seeker_fields = [
+            (fields.occupation_text, 3.0),
+            (fields.skills, 2.0),
+            (fields.description, 0.5),
+        ];
+
+        let mut wanted: Vec<Box<dyn Query>> = vec![boost(
+            term(fields.occupation, details.occupation.as_str()),
+            3.0,
+        )];
+        if let Some(query) = text_query(
+            &ParsedText::parse(details.occupation.as_str()),
+            &seeker_fields,
+            &shared.synonyms,
+        ) {
+            wanted.push(boost(query, 2.0));
+        }
+        for word in query_words(details.title.as_str()) {
+            wanted.push(word_over_fields(&word, &seeker_fields, &shared.synonyms));
+        }
+        for word in query_words(details.description.as_str())
+            .iter()
+            .take(MAX_FREE_TEXT_WORDS)
+        {
+            wanted.push(boost(
+                word_over_fields(word, &[(fields.skills, 1.0)], &shared.synonyms),
+                0.3,
+            ));
+        }
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![filter(term(fields.kind, KIND_JOBSEEKER))];
+        clauses.push((
+            Occur::MustNot,
+            term(fields.status, JobSeekerStatus::Employed.as_str()),
+        ));
+        clauses.push(filter(Box::new(RangeQuery::new(
+            Bound::Included(Term::from_field_u64(
+                fields.education,
+                education_ordinal(details.education),
+            )),
+            Bound::Unbounded,
+        ))));
+        if let Some(scope) = &options.office_scope {
+            clauses.push(filter(term(fields.region_scope, scope.scope_prefix())));
+        }
+        let any: Vec<(Occur, Box<dyn Query>)> = wanted
+            .into_iter()
+            .map(|query| (Occur::Should, query))
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        let prefixes = scope_prefixes(&details.region);
+        for (depth, prefix) in prefixes.iter().enumerate() {
+            clauses.push((
+                Occur::Should,
+                constant(
+                    term(fields.desired_region_scope, prefix),
+                    0.5 + depth as f32 * 0.75,
+                ),
+            ));
+        }
+        if let Some(city) = prefixes.get(1) {
+            clauses.push((
+                Occur::Should,
+                constant(term(fields.region_scope, city), 0.5),
+            ));
+        }
+        for category in &details.welcomes {
+            clauses.push((
+                Occur::Should,
+                constant(term(fields.categories, category.as_str()), 1.5),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let ranked = TopDocs::with_limit(options.limit())
+            .and_offset(options.offset)
+            .tweak_score(move |segment: &SegmentReader| {
+                let categories = segment.fast_fields().str("categories").ok().flatten();
+                let boosts: Vec<f32> = categories
+                    .as_ref()
+                    .map(|column| {
+                        let mut text = String::new();
+                        (0..column.num_terms() as u64)
+                            .map(|ord| {
+                                if column.ord_to_str(ord, &mut text).unwrap_or(false) {
+                                    JobSeekerCategory::parse(&text)
+                                        .map_or(1.0, |category| priority_boost([&category]))
+                                } else {
+                                    1.0
+                                }
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                move |doc: DocId, score: Score| {
+                    let multiplier = categories.as_ref().map_or(1.0, |column| {
+                        column
+                            .ords()
+                            .values_for_doc(doc)
+                            .map(|ord| boosts.get(ord as usize).copied().unwrap_or(1.0))
+                            .fold(1.0f32, f32::max)
+                    });
+                    score * multiplier
+                }
+            });
+        let searcher = self.searcher();
+        let (top_docs, total) = searcher.search(&query, &(ranked, Count))?;
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for (score, address) in top_docs {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let record = record_of(shared, &document)?;
+            let Record::JobSeeker(seeker) = &record else {
+                continue;
+            };
+            let desired: Vec<DivisionCode> =
+                seeker.profile.desired_regions.iter().cloned().collect();
+            let mut hit_reasons = reasons(seeker, &vacancy, &desired, &shared.synonyms);
+            for category in &seeker.profile.categories {
+                if category.is_priority() {
+                    hit_reasons.push(Reason::new(ReasonKind::Priority, category.as_str()));
+                }
+            }
+            hits.push(Hit {
+                id: seeker.id.as_uuid().to_string(),
+                title: None,
+                name: Some(seeker.name.as_str().to_owned()),
+                score,
+                highlight: Highlight::default(),
+                reasons: hit_reasons,
+                record: Some(record),
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets: Facets::default(),
+        })
+    }
+}
+
+/// The analysed words of a text, sub-words included.
+fn token_set(text: &str) -> HashSet<String> {
+    crate::analysis::tokens(text)
+        .into_iter()
+        .map(|token| token.text)
+        .collect()
+}
+
+/// Whether every word of `wanted` (or of one of its synonyms) is among
+/// `words`.
+fn mentions(
+    index_words: &HashSet<String>,
+    wanted: &str,
+    synonyms: &crate::synonyms::Synonyms,
+) -> bool {
+    let words = query_words(wanted);
+    !words.is_empty()
+        && words.iter().all(|word| {
+            index_words.contains(&word.word)
+                || synonyms
+                    .alternatives(&word.word)
+                    .iter()
+                    .any(|alternative| alternative.iter().all(|token| index_words.contains(token)))
+        })
+}
+
+/// Why `vacancy` suits `seeker`.
+fn reasons(
+    seeker: &JobSeekerRecord,
+    vacancy: &VacancyRecord,
+    regions: &[DivisionCode],
+    synonyms: &crate::synonyms::Synonyms,
+) -> Vec<Reason> {
+    let details = &vacancy.details;
+    let profile = &seeker.profile;
+    let headline = token_set(&format!(
+        "{} {}",
+        details.title.as_str(),
+        details.occupation.as_str()
+    ));
+    let mut whole = headline.clone();
+    whole.extend(token_set(details.description.as_str()));
+    let mut found = Vec::new();
+    for occupation in &profile.desired_occupations {
+        if occupation.as_str() == details.occupation.as_str()
+            || mentions(&headline, occupation.as_str(), synonyms)
+        {
+            found.push(Reason::new(ReasonKind::Occupation, occupation.as_str()));
+        }
+    }
+    for skill in &profile.skills {
+        if mentions(&whole, skill.as_str(), synonyms) {
+            found.push(Reason::new(ReasonKind::Skill, skill.as_str()));
+        }
+    }
+    if let Some(summary) = &profile.summary {
+        let shared: Vec<String> = query_words(summary.as_str())
+            .into_iter()
+            .filter(|word| word.word.chars().count() > 1 && whole.contains(&word.word))
+            .map(|word| word.word)
+            .take(5)
+            .collect();
+        if !shared.is_empty() {
+            found.push(Reason::new(ReasonKind::Summary, shared.join(" ")));
+        }
+    }
+    if let Some(region) = regions.iter().find(|region| region.covers(&details.region)) {
+        found.push(Reason::new(
+            ReasonKind::Region,
+            format!("{} in {}", details.region.as_str(), region.as_str()),
+        ));
+    }
+    if profile.education.meets(details.education) {
+        found.push(Reason::new(
+            ReasonKind::Education,
+            format!(
+                "asks {}, has {}",
+                details.education.as_str(),
+                profile.education.as_str()
+            ),
+        ));
+    }
+    for category in profile.categories.intersection(&details.welcomes) {
+        found.push(Reason::new(ReasonKind::Welcomes, category.as_str()));
+    }
+    if details.public_welfare
+        && profile
+            .categories
+            .iter()
+            .any(|category| category.is_hard_to_employ())
+    {
+        found.push(Reason::new(ReasonKind::PublicWelfare, "public_welfare"));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hard_to_employ_come_before_other_priority_groups() {
+        assert_eq!(priority_boost([&JobSeekerCategory::MigrantWorker]), 1.0);
+        assert_eq!(
+            priority_boost([&JobSeekerCategory::Graduate]),
+            PRIORITY_BOOST
+        );
+        assert_eq!(
+            priority_boost([
+                &JobSeekerCategory::Graduate,
+                &JobSeekerCategory::ZeroEmploymentHousehold
+            ]),
+            HARD_TO_EMPLOY_BOOST
+        );
+    }
+}

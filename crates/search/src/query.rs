@@ -1,0 +1,325 @@
+//! User text into a query. The text is split into plain words, quoted
+//! phrases and `-exclusions`; each is analysed with the index's own
+//! analyzer and built into boolean queries over weighted fields, never
+//! handed to the query parser (whose phrase logic would turn a run of
+//! Chinese words into one phrase).
+
+use std::collections::BTreeMap;
+
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+use crate::analysis::{is_stop_word, tokens};
+use crate::synonyms::Synonyms;
+
+/// User text, split.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedText {
+    /// Plain text, to be segmented into words.
+    pub words: String,
+    /// Quoted phrases.
+    pub phrases: Vec<String>,
+    /// Words or phrases after `-`.
+    pub excluded: Vec<String>,
+}
+
+impl ParsedText {
+    /// Splits `text`: `"…"` (or `“…”`) is a phrase, `-word` or `-"…"`
+    /// excludes; everything else is plain text.
+    pub fn parse(text: &str) -> Self {
+        let mut parsed = ParsedText::default();
+        let characters: Vec<char> = text.chars().collect();
+        let mut index = 0;
+        let mut at_word_start = true;
+        while index < characters.len() {
+            let character = characters[index];
+            let negated = character == '-'
+                && at_word_start
+                && characters
+                    .get(index + 1)
+                    .is_some_and(|next| !next.is_whitespace());
+            if negated {
+                index += 1;
+            }
+            let quote = characters[index];
+            if is_opening_quote(quote) {
+                let end = characters[index + 1..]
+                    .iter()
+                    .position(|candidate| is_closing_quote(*candidate))
+                    .map_or(characters.len(), |offset| index + 1 + offset);
+                let phrase: String = characters[index + 1..end].iter().collect();
+                let phrase = phrase.trim().to_owned();
+                if !phrase.is_empty() {
+                    if negated {
+                        parsed.excluded.push(phrase);
+                    } else {
+                        parsed.phrases.push(phrase);
+                    }
+                }
+                index = end + 1;
+                parsed.words.push(' ');
+                at_word_start = true;
+                continue;
+            }
+            if negated {
+                let end = characters[index..]
+                    .iter()
+                    .position(|candidate| candidate.is_whitespace())
+                    .map_or(characters.len(), |offset| index + offset);
+                let word: String = characters[index..end].iter().collect();
+                parsed.excluded.push(word);
+                index = end;
+                at_word_start = true;
+                continue;
+            }
+            parsed.words.push(character);
+            at_word_start = character.is_whitespace();
+            index += 1;
+        }
+        parsed.words = parsed
+            .words
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        parsed
+    }
+
+    /// Whether there is nothing to look for.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.phrases.is_empty()
+    }
+}
+
+fn is_opening_quote(character: char) -> bool {
+    matches!(character, '"' | '“' | '「')
+}
+
+fn is_closing_quote(character: char) -> bool {
+    matches!(character, '"' | '”' | '」')
+}
+
+/// A field and its weight.
+pub type WeightedField = (Field, f32);
+
+/// One word of the query: the whole word and the shorter words inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryWord {
+    /// The word as indexed.
+    pub word: String,
+    /// Dictionary words inside it.
+    pub parts: Vec<String>,
+}
+
+/// The words of plain text, by position, without stop words.
+pub fn query_words(text: &str) -> Vec<QueryWord> {
+    let mut by_position: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for token in tokens(text) {
+        by_position
+            .entry(token.position)
+            .or_default()
+            .push(token.text);
+    }
+    let mut words = Vec::new();
+    for (_, mut group) in by_position {
+        let Some(word) = group.pop() else { continue };
+        if is_stop_word(&word) {
+            continue;
+        }
+        if words.iter().any(|known: &QueryWord| known.word == word) {
+            continue;
+        }
+        words.push(QueryWord { word, parts: group });
+    }
+    words
+}
+
+/// The whole words of a phrase, with their positions.
+fn phrase_terms(text: &str) -> Vec<(usize, String)> {
+    let mut terms: Vec<(usize, String)> = Vec::new();
+    for token in tokens(text) {
+        match terms.last_mut() {
+            Some(last) if last.0 == token.position => last.1 = token.text,
+            _ => terms.push((token.position, token.text)),
+        }
+    }
+    terms
+}
+
+fn term_query(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if (boost - 1.0).abs() < f32::EPSILON {
+        query
+    } else {
+        Box::new(BoostQuery::new(query, boost))
+    }
+}
+
+/// A phrase (or a single word) over one field.
+fn phrase_query(field: Field, terms: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    match terms {
+        [] => None,
+        [(_, word)] => Some(term_query(field, word)),
+        _ => {
+            let first = terms[0].0;
+            let terms = terms
+                .iter()
+                .map(|(position, word)| (position - first, Term::from_field_text(field, word)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+/// A phrase over weighted fields.
+pub fn phrase_over_fields(text: &str, fields: &[WeightedField]) -> Option<Box<dyn Query>> {
+    let terms = phrase_terms(text);
+    let clauses: Vec<(Occur, Box<dyn Query>)> = fields
+        .iter()
+        .filter_map(|(field, weight)| {
+            phrase_query(*field, &terms).map(|query| (Occur::Should, boosted(query, *weight)))
+        })
+        .collect();
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// One query word over weighted fields: the whole word, its parts (at a
+/// lower weight), and its synonyms (lower still).
+pub fn word_over_fields(
+    word: &QueryWord,
+    fields: &[WeightedField],
+    synonyms: &Synonyms,
+) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (field, weight) in fields {
+        clauses.push((
+            Occur::Should,
+            boosted(term_query(*field, &word.word), *weight),
+        ));
+        for part in &word.parts {
+            clauses.push((
+                Occur::Should,
+                boosted(term_query(*field, part), weight * 0.4),
+            ));
+        }
+        for alternative in synonyms.alternatives(&word.word) {
+            let terms: Vec<(usize, String)> = alternative.iter().cloned().enumerate().collect();
+            if let Some(query) = phrase_query(*field, &terms) {
+                clauses.push((Occur::Should, boosted(query, weight * 0.8)));
+            }
+        }
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// How many of `count` query words a document must hold: all of one or
+/// two, most of more.
+pub fn required_words(count: usize) -> usize {
+    if count <= 2 {
+        count
+    } else {
+        (count * 2).div_ceil(3)
+    }
+}
+
+/// The query for user text over weighted fields, or `None` when it asks
+/// for nothing (no words, only exclusions).
+pub fn text_query(
+    parsed: &ParsedText,
+    fields: &[WeightedField],
+    synonyms: &Synonyms,
+) -> Option<Box<dyn Query>> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let words = query_words(&parsed.words);
+    if !words.is_empty() {
+        let word_clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|word| (Occur::Should, word_over_fields(word, fields, synonyms)))
+            .collect();
+        let required = required_words(word_clauses.len());
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::with_minimum_required_clauses(
+                word_clauses,
+                required,
+            )),
+        ));
+    }
+    for phrase in &parsed.phrases {
+        if let Some(query) = phrase_over_fields(phrase, fields) {
+            clauses.push((Occur::Must, query));
+        }
+    }
+    if clauses.is_empty() {
+        return None;
+    }
+    for excluded in &parsed.excluded {
+        if let Some(query) = phrase_over_fields(excluded, fields) {
+            clauses.push((Occur::MustNot, query));
+        }
+    }
+    Some(Box::new(BooleanQuery::new(clauses)))
+}
+
+/// The exclusions alone, as `MustNot` clauses (for text that has only
+/// exclusions).
+pub fn exclusions(parsed: &ParsedText, fields: &[WeightedField]) -> Vec<(Occur, Box<dyn Query>)> {
+    parsed
+        .excluded
+        .iter()
+        .filter_map(|excluded| phrase_over_fields(excluded, fields))
+        .map(|query| (Occur::MustNot, query))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phrases_and_exclusions_are_split_from_plain_words() {
+        let parsed = ParsedText::parse(r#"焊工 "二氧化碳保护焊" -夜班 -"no experience" driver"#);
+        assert_eq!(parsed.words, "焊工 driver");
+        assert_eq!(parsed.phrases, ["二氧化碳保护焊"]);
+        assert_eq!(parsed.excluded, ["夜班", "no experience"]);
+    }
+
+    #[test]
+    fn a_hyphen_inside_a_word_is_not_an_exclusion() {
+        let parsed = ParsedText::parse("full-time 6000-8000");
+        assert_eq!(parsed.words, "full-time 6000-8000");
+        assert!(parsed.excluded.is_empty());
+    }
+
+    #[test]
+    fn query_words_keep_parts_and_drop_stop_words() {
+        let words = query_words("招聘的电焊工");
+        assert_eq!(
+            words,
+            [
+                QueryWord {
+                    word: "招聘".to_owned(),
+                    parts: vec![]
+                },
+                QueryWord {
+                    word: "电焊工".to_owned(),
+                    parts: vec!["电焊".to_owned(), "焊工".to_owned()]
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn most_words_are_required_of_long_queries() {
+        assert_eq!(required_words(1), 1);
+        assert_eq!(required_words(2), 2);
+        assert_eq!(required_words(3), 2);
+        assert_eq!(required_words(6), 4);
+    }
+}

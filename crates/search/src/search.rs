@@ -1,0 +1,687 @@
+//! Vacancy search: text, filters, sorting, paging, facets, highlights;
+//! and type-ahead.
+
+use std::collections::HashMap;
+use std::ops::Bound;
+
+use chrono::{DateTime, Utc};
+use labex_domain::EmployerId;
+use labex_domain::value::{DivisionCode, DivisionLevel, Education, JobSeekerCategory};
+use serde::Serialize;
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+
+use crate::document::{Record, education_of_ordinal, education_ordinal};
+use crate::error::SearchError;
+use crate::index::{SearchIndex, Shared, record_of};
+use crate::query::{ParsedText, WeightedField, exclusions, text_query};
+use crate::schema::KIND_VACANCY;
+
+/// The most hits on one page.
+pub const MAX_LIMIT: usize = 100;
+/// The furthest offset paging goes.
+pub const MAX_OFFSET: usize = 2_000;
+/// Hits on a page unless asked otherwise.
+pub const DEFAULT_LIMIT: usize = 20;
+/// Values shown per facet.
+pub const FACET_SIZE: usize = 20;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    /// Best match first, the newer a little ahead among equals.
+    #[default]
+    Relevance,
+    /// Newest first.
+    Newest,
+    /// Highest pay first.
+    Salary,
+}
+
+/// A vacancy search.
+#[derive(Debug, Clone)]
+pub struct VacancySearch {
+    /// Text: words, `"phrases"`, `-exclusions`.
+    pub q: Option<String>,
+    /// Where the work is: a county, a city (its districts too) or a
+    /// province (its cities too).
+    pub region: Option<DivisionCode>,
+    /// The exact occupation.
+    pub occupation: Option<String>,
+    /// The seeker's education: the vacancy asks at most this.
+    pub education: Option<Education>,
+    /// The vacancy can pay at least this, yuan a month.
+    pub salary_min_yuan: Option<u32>,
+    /// The vacancy welcomes at least one of these groups.
+    pub welcomes: Vec<JobSeekerCategory>,
+    /// Public-welfare posts only (`true`) or none of them (`false`).
+    pub public_welfare: Option<bool>,
+    /// One employer's vacancies.
+    pub employer: Option<EmployerId>,
+    /// Published after this moment.
+    pub posted_after: Option<DateTime<Utc>>,
+    /// How hits are ordered.
+    pub sort: SortOrder,
+    /// Hits on the page (at most [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// Hits skipped (at most [`MAX_OFFSET`]).
+    pub offset: usize,
+    /// Filled and closed vacancies (and those past their closing time)
+    /// too.
+    pub include_closed: bool,
+    /// Now, for the recency boost and closing times (the clock unless
+    /// set).
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for VacancySearch {
+    fn default() -> Self {
+        Self {
+            q: None,
+            region: None,
+            occupation: None,
+            education: None,
+            salary_min_yuan: None,
+            welcomes: Vec::new(),
+            public_welfare: None,
+            employer: None,
+            posted_after: None,
+            sort: SortOrder::Relevance,
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            include_closed: false,
+            now: None,
+        }
+    }
+}
+
+impl VacancySearch {
+    /// A search for `q`, everything else as default.
+    pub fn text(q: &str) -> Self {
+        Self {
+            q: Some(q.to_owned()),
+            ..Self::default()
+        }
+    }
+}
+
+/// What a search, match or candidate list answers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// How many documents matched in all.
+    pub total: usize,
+    /// The page asked for.
+    pub hits: Vec<Hit>,
+    /// Counts per value of the facet fields (vacancy search only).
+    pub facets: Facets,
+}
+
+/// One hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The vacancy's or job seeker's id.
+    pub id: String,
+    /// The vacancy's title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The job seeker's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The score it was ranked by.
+    pub score: f32,
+    /// Matched words marked `<em>…</em>` (HTML-escaped).
+    pub highlight: Highlight,
+    /// Why it was found.
+    pub reasons: Vec<Reason>,
+    /// The whole record (not serialised; for the service to shape).
+    #[serde(skip)]
+    pub record: Option<Record>,
+}
+
+/// Highlighted fragments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    /// The title, matches marked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A fragment of the description around the best matches.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// Why a hit was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// What matched.
+    pub kind: ReasonKind,
+    /// The value that matched (an occupation, a skill, a category …).
+    pub detail: String,
+}
+
+/// What matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonKind {
+    /// A desired occupation (or the vacancy's occupation).
+    Occupation,
+    /// A skill.
+    Skill,
+    /// Words of the summary or description.
+    Summary,
+    /// The place of work.
+    Region,
+    /// The education asked for is met.
+    Education,
+    /// The vacancy welcomes the seeker's group.
+    Welcomes,
+    /// A public-welfare post for a hard-to-employ seeker.
+    PublicWelfare,
+    /// A group the notice gives priority to.
+    Priority,
+}
+
+impl Reason {
+    pub(crate) fn new(kind: ReasonKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// Counts per facet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    /// By city, or by county within a city or county filter.
+    pub region: Vec<FacetCount>,
+    /// By occupation.
+    pub occupation: Vec<FacetCount>,
+    /// By minimum education asked.
+    pub education: Vec<FacetCount>,
+    /// By welcomed group.
+    pub welcomes: Vec<FacetCount>,
+}
+
+/// One value and how many hits have it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value.
+    pub value: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// A type-ahead suggestion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suggestion {
+    /// The word.
+    pub text: String,
+    /// Open vacancies whose title or occupation holds it.
+    pub count: u64,
+}
+
+/// The vacancy fields text is looked for in, and their weights.
+pub(crate) fn vacancy_text_fields(shared: &Shared) -> Vec<WeightedField> {
+    let fields = &shared.fields;
+    vec![
+        (fields.title, 4.0),
+        (fields.occupation_text, 3.0),
+        (fields.description, 1.0),
+    ]
+}
+
+pub(crate) fn term(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+pub(crate) fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
+}
+
+pub(crate) fn check_paging(limit: usize, offset: usize) -> Result<(), SearchError> {
+    if limit > MAX_LIMIT {
+        return Err(SearchError::LimitTooLarge {
+            limit,
+            max: MAX_LIMIT,
+        });
+    }
+    if offset > MAX_OFFSET {
+        return Err(SearchError::OffsetTooLarge {
+            offset,
+            max: MAX_OFFSET,
+        });
+    }
+    Ok(())
+}
+
+/// What only open, current vacancies pass.
+pub(crate) fn open_vacancy_filters(
+    shared: &Shared,
+    now: DateTime<Utc>,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let fields = &shared.fields;
+    vec![
+        filter(term(fields.status, "open")),
+        filter(Box::new(RangeQuery::new(
+            Bound::Excluded(Term::from_field_i64(fields.closes_at, now.timestamp())),
+            Bound::Unbounded,
+        ))),
+    ]
+}
+
+/// The gentle recency boost: up to a fifth more for a vacancy published
+/// today, halving every 30 days.
+pub(crate) fn recency_factor(published_at: i64, now: i64) -> f32 {
+    let age_days = ((now - published_at).max(0) as f32) / 86_400.0;
+    1.0 + 0.2 * 0.5f32.powf(age_days / 30.0)
+}
+
+impl SearchIndex {
+    /// Searches vacancies.
+    pub fn search_vacancies(&self, search: &VacancySearch) -> Result<SearchResults, SearchError> {
+        check_paging(search.limit, search.offset)?;
+        let shared = &*self.shared;
+        let fields = &shared.fields;
+        let now = search.now.unwrap_or_else(Utc::now);
+        let text_fields = vacancy_text_fields(shared);
+        let parsed = ParsedText::parse(search.q.as_deref().unwrap_or_default());
+        let text = text_query(&parsed, &text_fields, &shared.synonyms);
+
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![filter(term(fields.kind, KIND_VACANCY))];
+        if let Some(text) = &text {
+            clauses.push((Occur::Must, text.box_clone()));
+        } else {
+            clauses.extend(exclusions(&parsed, &text_fields));
+        }
+        if !search.include_closed {
+            clauses.extend(open_vacancy_filters(shared, now));
+        }
+        if let Some(region) = &search.region {
+            clauses.push(filter(term(fields.region_scope, region.scope_prefix())));
+        }
+        if let Some(occupation) = &search.occupation {
+            clauses.push(filter(term(fields.occupation, occupation.trim())));
+        }
+        if let Some(education) = search.education {
+            clauses.push(filter(Box::new(RangeQuery::new(
+                Bound::Unbounded,
+                Bound::Included(Term::from_field_u64(
+                    fields.education,
+                    education_ordinal(education),
+                )),
+            ))));
+        }
+        if let Some(salary) = search.salary_min_yuan {
+            clauses.push(filter(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_u64(fields.salary_max, u64::from(salary))),
+                Bound::Unbounded,
+            ))));
+        }
+        if !search.welcomes.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = search
+                .welcomes
+                .iter()
+                .map(|category| (Occur::Should, term(fields.welcomes, category.as_str())))
+                .collect();
+            clauses.push(filter(Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(public_welfare) = search.public_welfare {
+            clauses.push(filter(Box::new(TermQuery::new(
+                Term::from_field_bool(fields.public_welfare, public_welfare),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        if let Some(employer) = &search.employer {
+            clauses.push(filter(term(
+                fields.employer_id,
+                &employer.as_uuid().to_string(),
+            )));
+        }
+        if let Some(after) = search.posted_after {
+            clauses.push(filter(Box::new(RangeQuery::new(
+                Bound::Excluded(Term::from_field_i64(fields.published_at, after.timestamp())),
+                Bound::Unbounded,
+            ))));
+        }
+        let query = BooleanQuery::new(clauses);
+
+        let by_county = search
+            .region
+            .as_ref()
+            .is_some_and(|region| region.level() != DivisionLevel::Province);
+        let facet_collector = FacetCollector {
+            region_field: if by_county { "region" } else { "region_city" },
+        };
+        let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
+        let sort = search.sort;
+        let now_seconds = now.timestamp();
+        let ranked = top.tweak_score(move |segment: &SegmentReader| {
+            let published = segment.fast_fields().i64("published_at").ok();
+            let salary_max = segment.fast_fields().u64("salary_max").ok();
+            let salary_min = segment.fast_fields().u64("salary_min").ok();
+            move |doc: DocId, score: Score| {
+                let published_at = published
+                    .as_ref()
+                    .and_then(|column| column.first(doc))
+                    .unwrap_or(0);
+                let key = match sort {
+                    SortOrder::Relevance => {
+                        f64::from((score + 0.01) * recency_factor(published_at, now_seconds))
+                    }
+                    SortOrder::Newest => published_at as f64,
+                    SortOrder::Salary => {
+                        let max = salary_max.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        let min = salary_min.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                        (max * 1_000_000 + min) as f64
+                    }
+                };
+                (key, score)
+            }
+        });
+        let searcher = self.searcher();
+        let (top_docs, total, facets) =
+            searcher.search(&query, &(ranked, Count, facet_collector))?;
+
+        let mut generators = None;
+        if let Some(text) = &text {
+            let mut title = SnippetGenerator::create(&searcher, &**text, fields.title)?;
+            title.set_max_num_chars(200);
+            let mut description = SnippetGenerator::create(&searcher, &**text, fields.description)?;
+            description.set_max_num_chars(120);
+            generators = Some((title, description));
+        }
+        let mut hits = Vec::with_capacity(top_docs.len());
+        for ((key, score), address) in top_docs {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let record = record_of(shared, &document)?;
+            let Record::Vacancy(vacancy) = &record else {
+                continue;
+            };
+            let mut highlight = Highlight::default();
+            if let Some((title, description)) = &generators {
+                highlight.title = marked(title.snippet_from_doc(&document));
+                highlight.description = marked(description.snippet_from_doc(&document));
+            }
+            hits.push(Hit {
+                id: vacancy.id.as_uuid().to_string(),
+                title: Some(vacancy.details.title.as_str().to_owned()),
+                name: None,
+                score: match sort {
+                    SortOrder::Relevance => key as f32,
+                    SortOrder::Newest | SortOrder::Salary => score,
+                },
+                highlight,
+                reasons: Vec::new(),
+                record: Some(record),
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+        })
+    }
+
+    /// Type-ahead: the words of open vacancies' titles and occupations
+    /// that start with `prefix` (Chinese or Latin, any case), most common
+    /// first.
+    pub fn complete(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
+        let prefix = prefix.trim().to_lowercase();
+        if prefix.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let limit = limit.min(MAX_LIMIT);
+        let shared = &*self.shared;
+        let field = shared.fields.suggest;
+        let searcher = self.searcher();
+        let mut counts: HashMap<String, u64> = HashMap::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .into_stream()?;
+            while stream.advance() {
+                let Ok(word) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if !word.starts_with(&prefix) {
+                    break;
+                }
+                *counts.entry(word.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+        let mut candidates: Vec<(String, u64)> = counts.into_iter().collect();
+        candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        candidates.truncate(limit * 2);
+        // Document frequencies still count deleted documents until their
+        // segments merge; count the live ones of the best candidates.
+        let mut suggestions = Vec::with_capacity(candidates.len());
+        for (word, _) in candidates {
+            let count = searcher.search(&*term(field, &word), &Count)? as u64;
+            if count > 0 {
+                suggestions.push(Suggestion { text: word, count });
+            }
+        }
+        suggestions.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
+        suggestions.truncate(limit);
+        Ok(suggestions)
+    }
+
+    /// How many documents of either kind are searchable.
+    pub fn document_count(&self) -> Result<usize, SearchError> {
+        Ok(self.searcher().search(&AllQuery, &Count)?)
+    }
+}
+
+fn marked(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
+    if snippet.is_empty() || snippet.highlighted().is_empty() {
+        return None;
+    }
+    snippet.set_snippet_prefix_postfix("<em>", "</em>");
+    Some(snippet.to_html())
+}
+
+// ----------------------------------------------------------------- facets
+
+/// Counts the values of the facet fields over the matching documents,
+/// reading the fast fields' term ordinals of each segment.
+struct FacetCollector {
+    region_field: &'static str,
+}
+
+struct SegmentFacets {
+    region: Option<(StrColumn, Vec<u32>)>,
+    occupation: Option<(StrColumn, Vec<u32>)>,
+    welcomes: Option<(StrColumn, Vec<u32>)>,
+    education: Option<(Column<u64>, [u32; 8])>,
+}
+
+#[derive(Default)]
+struct FacetTally {
+    region: HashMap<String, u64>,
+    occupation: HashMap<String, u64>,
+    welcomes: HashMap<String, u64>,
+    education: [u64; 8],
+}
+
+fn str_column(
+    segment: &SegmentReader,
+    field: &str,
+) -> tantivy::Result<Option<(StrColumn, Vec<u32>)>> {
+    Ok(segment.fast_fields().str(field)?.map(|column| {
+        let terms = column.num_terms();
+        (column, vec![0; terms])
+    }))
+}
+
+impl Collector for FacetCollector {
+    type Fruit = Facets;
+    type Child = SegmentFacets;
+
+    fn for_segment(
+        &self,
+        _segment_ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentFacets> {
+        Ok(SegmentFacets {
+            region: str_column(segment, self.region_field)?,
+            occupation: str_column(segment, "occupation")?,
+            welcomes: str_column(segment, "welcomes")?,
+            education: Some((segment.fast_fields().u64("education")?, [0; 8])),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, tallies: Vec<FacetTally>) -> tantivy::Result<Facets> {
+        let mut total = FacetTally::default();
+        for tally in tallies {
+            for (into, from) in [
+                (&mut total.region, tally.region),
+                (&mut total.occupation, tally.occupation),
+                (&mut total.welcomes, tally.welcomes),
+            ] {
+                for (value, count) in from {
+                    *into.entry(value).or_default() += count;
+                }
+            }
+            for (level, count) in tally.education.iter().enumerate() {
+                total.education[level] += count;
+            }
+        }
+        let education = total
+            .education
+            .iter()
+            .enumerate()
+            .filter(|(_, count)| **count > 0)
+            .filter_map(|(ordinal, count)| {
+                education_of_ordinal(ordinal as u64)
+                    .map(|level| (level.as_str().to_owned(), *count))
+            })
+            .collect();
+        Ok(Facets {
+            region: top_values(total.region),
+            occupation: top_values(total.occupation),
+            education: top_values(education),
+            welcomes: top_values(total.welcomes),
+        })
+    }
+}
+
+fn top_values(counts: HashMap<String, u64>) -> Vec<FacetCount> {
+    let mut values: Vec<FacetCount> = counts
+        .into_iter()
+        .map(|(value, count)| FacetCount { value, count })
+        .collect();
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    values.truncate(FACET_SIZE);
+    values
+}
+
+fn count_ords(column: &mut Option<(StrColumn, Vec<u32>)>, doc: DocId) {
+    if let Some((column, counts)) = column {
+        for ord in column.ords().values_for_doc(doc) {
+            counts[ord as usize] += 1;
+        }
+    }
+}
+
+fn harvest_ords(column: Option<(StrColumn, Vec<u32>)>) -> HashMap<String, u64> {
+    let mut values = HashMap::new();
+    if let Some((column, counts)) = column {
+        let mut text = String::new();
+        for (ord, count) in counts.into_iter().enumerate() {
+            if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+                values.insert(text.clone(), u64::from(count));
+            }
+        }
+    }
+    values
+}
+
+impl SegmentCollector for SegmentFacets {
+    type Fruit = FacetTally;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        count_ords(&mut self.region, doc);
+        count_ords(&mut self.occupation, doc);
+        count_ords(&mut self.welcomes, doc);
+        if let Some((column, counts)) = &mut self.education
+            && let Some(level) = column.first(doc)
+            && let Some(count) = counts.get_mut(level as usize)
+        {
+            *count += 1;
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        FacetTally {
+            region: harvest_ords(self.region),
+            occupation: harvest_ords(self.occupation),
+            welcomes: harvest_ords(self.welcomes),
+            education: self
+                .education
+                .map_or([0; 8], |(_, counts)| counts.map(u64::from)),
+        }
+    }
+}
+
+/// The address and record of the live document `id`.
+pub(crate) fn load_by_id(
+    index: &SearchIndex,
+    id: &str,
+) -> Result<Option<(DocAddress, Record)>, SearchError> {
+    let searcher = index.searcher();
+    let Some(address) = crate::index::find_document(&index.shared, &searcher, id)? else {
+        return Ok(None);
+    };
+    let document: TantivyDocument = searcher.doc(address)?;
+    Ok(Some((address, record_of(&index.shared, &document)?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recency_is_a_gentle_boost() {
+        let now = 1_000_000_000;
+        assert!((recency_factor(now, now) - 1.2).abs() < 1e-6);
+        assert!((recency_factor(now - 30 * 86_400, now) - 1.1).abs() < 1e-6);
+        assert!(recency_factor(now - 365 * 86_400, now) < 1.001);
+    }
+
+    #[test]
+    fn paging_beyond_the_limits_is_refused() {
+        assert!(check_paging(100, 2_000).is_ok());
+        assert!(matches!(
+            check_paging(101, 0),
+            Err(SearchError::LimitTooLarge {
+                limit: 101,
+                max: 100
+            })
+        ));
+        assert!(matches!(
+            check_paging(10, 2_001),
+            Err(SearchError::OffsetTooLarge {
+                offset: 2_001,
+                max: 2_000
+            })
+        ));
+    }
+}
