@@ -30,38 +30,53 @@ const JINSHUI: &str = "410105";
 
 struct Referrals {
     store: Store,
-    _process: Process,
-    _data: tempfile::TempDir,
+    process: Option<Process>,
+    data: tempfile::TempDir,
     http: Http,
     repository: Repository,
     serial: std::sync::atomic::AtomicU64,
+}
+
+fn start_process(store: &Store, data: &Path) -> Process {
+    Process::start(
+        Path::new(env!("CARGO_BIN_EXE_labex-referrals")),
+        &[],
+        &[
+            ("LABEX_HTTP", "127.0.0.1:0"),
+            ("LABEX_EVENTSTORE", &store.url()),
+            ("LABEX_DATA", data.to_str().expect("a UTF-8 path")),
+            ("LABEX_JWT_SECRET", SECRET),
+            ("LABEX_LOG", "warn"),
+        ],
+    )
 }
 
 impl Referrals {
     async fn start() -> Self {
         let store = Store::start().await;
         let data = temporary_folder("labex-referrals-test-");
-        let process = Process::start(
-            Path::new(env!("CARGO_BIN_EXE_labex-referrals")),
-            &[],
-            &[
-                ("LABEX_HTTP", "127.0.0.1:0"),
-                ("LABEX_EVENTSTORE", &store.url()),
-                ("LABEX_DATA", data.path().to_str().expect("a UTF-8 path")),
-                ("LABEX_JWT_SECRET", SECRET),
-                ("LABEX_LOG", "warn"),
-            ],
-        );
+        let process = start_process(&store, data.path());
         let http = Http::new(process.base_url());
         let repository = Repository::new(store.client().clone());
         Self {
             store,
-            _process: process,
-            _data: data,
+            process: Some(process),
+            data,
             http,
             repository,
             serial: std::sync::atomic::AtomicU64::new(1),
         }
+    }
+
+    /// Stops the service cleanly and starts it again on a new, empty data
+    /// folder: its read model is rebuilt from the store.
+    async fn restart_afresh(&mut self) {
+        let status = self.process.take().expect("running").stop();
+        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
+        self.data = temporary_folder("labex-referrals-test-");
+        let process = start_process(&self.store, self.data.path());
+        self.http = Http::new(process.base_url());
+        self.process = Some(process);
     }
 
     fn next(&self) -> u64 {
@@ -770,4 +785,42 @@ async fn lists_filter_by_vacancy_job_seeker_and_status_and_page_with_a_cursor() 
             .await
             .expect_problem(400, code);
     }
+}
+
+#[tokio::test]
+async fn a_service_started_on_an_empty_read_model_still_refuses_a_second_open_referral() {
+    let mut referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 1).await;
+    let made = referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect(201);
+
+    referrals.restart_afresh().await;
+    // At once, before the rebuilt lists could be relied on to be current.
+    referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect_problem(409, "duplicate_open_referral");
+    let listed = referrals
+        .http
+        .get("/v1/referrals", Some(&token))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"], json!([made.body]));
+    let document = referrals.http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/referrals",
+        "/v1/referrals/{id}",
+        "/v1/referrals/{id}/outcome",
+    ] {
+        assert!(
+            document.body["paths"][path].is_object(),
+            "{path} is documented"
+        );
+    }
+    assert_eq!(referrals.referral_events().await, 1);
 }
