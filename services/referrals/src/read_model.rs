@@ -12,9 +12,8 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use labex_domain::Event;
 use labex_domain::jobseeker::JobSeekerEvent;
-use labex_domain::referral::ReferralEvent;
-use labex_domain::{EmployerId, referral::OpenReferral};
-use labex_domain::{JobSeekerId, ReferralId, VacancyId};
+use labex_domain::referral::{OpenReferral, ReferralEvent};
+use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 use labex_eventsourcing::{EventFilter, Projection, ProjectionError, StoredEvent};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
