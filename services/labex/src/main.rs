@@ -13,7 +13,9 @@ use std::sync::Arc;
 use clap::Parser;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
+use labex_employers::EmployersService;
 use labex_jobseekers::JobSeekersService;
+use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext};
 
 /// Labex: a labour exchange for public employment offices.
@@ -82,8 +84,11 @@ async fn run(args: Args) -> Result<(), String> {
         repository: Repository::new(client.clone()),
         data: args.data.clone(),
     };
-    let services: Vec<Arc<dyn Service>> =
-        vec![Arc::new(JobSeekersService::start(context.clone()).await?)];
+    let services: Vec<Arc<dyn Service>> = vec![
+        Arc::new(JobSeekersService::start(context.clone()).await?),
+        Arc::new(EmployersService::start(context.clone()).await?),
+        Arc::new(ReferralsService::start(context.clone()).await?),
+    ];
     let listener = labex_web::bind(args.http).map_err(|error| error.to_string())?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     println!("labex listening on http://{address}");
