@@ -28,7 +28,7 @@ use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
 pub use read_model::PROJECTION;
-pub use requests::{CloseBody, PublishBody, RegisterEmployerBody, UpdateBody};
+pub use requests::{CloseVacancyBody, PublishVacancyBody, RegisterEmployerBody, UpdateVacancyBody};
 pub use routes::CLAIM_CATEGORY;
 pub use views::{EmployerView, VacancyPage, VacancySummary, VacancyView};
 
@@ -48,9 +48,9 @@ pub const NAME: &str = "employers";
     ),
     components(schemas(
         RegisterEmployerBody,
-        PublishBody,
-        UpdateBody,
-        CloseBody,
+        PublishVacancyBody,
+        UpdateVacancyBody,
+        CloseVacancyBody,
         EmployerView,
         VacancyView,
         VacancySummary,

@@ -59,7 +59,7 @@ impl RegisterEmployerBody {
 /// `POST /v1/vacancies`: a vacancy (用工信息) to publish.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PublishBody {
+pub struct PublishVacancyBody {
     /// The hiring employer's id.
     pub employer_id: String,
     /// Job title.
@@ -101,7 +101,7 @@ pub struct Publication {
     pub details: VacancyDetails,
 }
 
-impl PublishBody {
+impl PublishVacancyBody {
     /// Parses every field; a 422 lists all that are invalid.
     pub fn parse(&self) -> Result<Publication, ApiError> {
         let mut fields = Validator::new();
@@ -174,7 +174,7 @@ fn salary_range(fields: &mut Validator, min_yuan: i64, max_yuan: i64) -> Option<
 /// clears `closes_at`.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UpdateBody {
+pub struct UpdateVacancyBody {
     #[serde(default)]
     pub title: Option<String>,
     #[serde(default)]
@@ -203,7 +203,7 @@ pub struct UpdateBody {
     pub closes_at: Option<Option<String>>,
 }
 
-impl UpdateBody {
+impl UpdateVacancyBody {
     /// Parses every field present; a 422 lists all that are invalid, and
     /// a body that names no field is refused too. A salary bound sent
     /// alone is paired with the other bound of `current`.
@@ -292,7 +292,7 @@ fn present<T>(field: Option<Option<T>>) -> Option<Option<T>> {
 /// `POST /v1/vacancies/{id}/close`: withdraw or close a vacancy.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CloseBody {
+pub struct CloseVacancyBody {
     /// withdrawn, expired or filled_elsewhere.
     pub reason: String,
     /// A note.
@@ -300,7 +300,7 @@ pub struct CloseBody {
     pub note: Option<String>,
 }
 
-impl CloseBody {
+impl CloseVacancyBody {
     /// Parses the reason and the note.
     pub fn parse(&self) -> Result<CloseVacancy, ApiError> {
         let mut fields = Validator::new();
@@ -360,7 +360,7 @@ mod tests {
 
     #[test]
     fn a_minimal_vacancy_parses_with_defaults() {
-        let body: PublishBody = serde_json::from_value(publish_body()).unwrap();
+        let body: PublishVacancyBody = serde_json::from_value(publish_body()).unwrap();
         let publication = body.parse().unwrap();
         assert_eq!(publication.details.education, Education::None);
         assert_eq!(publication.details.experience_years.get(), 0);
@@ -377,7 +377,7 @@ mod tests {
         value["headcount"] = json!(0);
         value["welcomes"] = json!(["graduate", "astronaut"]);
         value["closes_at"] = json!("tomorrow");
-        let body: PublishBody = serde_json::from_value(value).unwrap();
+        let body: PublishVacancyBody = serde_json::from_value(value).unwrap();
         let fields = fields_of(body.parse().unwrap_err());
         assert_eq!(
             fields,
@@ -396,20 +396,22 @@ mod tests {
     fn a_salary_range_upside_down_is_refused() {
         let mut value = publish_body();
         value["salary_min_yuan"] = json!(20000);
-        let body: PublishBody = serde_json::from_value(value).unwrap();
+        let body: PublishVacancyBody = serde_json::from_value(value).unwrap();
         assert_eq!(fields_of(body.parse().unwrap_err()), ["salary_min_yuan"]);
     }
 
     #[test]
     fn an_update_pairs_one_salary_bound_with_the_current_other() {
         let current = SalaryRange::parse(5000, 9000).unwrap();
-        let body: UpdateBody = serde_json::from_value(json!({"salary_max_yuan": 12000})).unwrap();
+        let body: UpdateVacancyBody =
+            serde_json::from_value(json!({"salary_max_yuan": 12000})).unwrap();
         let changes = body.parse(current).unwrap();
         assert_eq!(
             changes.salary,
             Some(SalaryRange::parse(5000, 12000).unwrap())
         );
-        let body: UpdateBody = serde_json::from_value(json!({"salary_max_yuan": 4000})).unwrap();
+        let body: UpdateVacancyBody =
+            serde_json::from_value(json!({"salary_max_yuan": 4000})).unwrap();
         assert_eq!(
             fields_of(body.parse(current).unwrap_err()),
             ["salary_min_yuan"]
@@ -419,17 +421,17 @@ mod tests {
     #[test]
     fn an_update_clears_the_closing_time_with_null_and_refuses_an_empty_body() {
         let current = SalaryRange::parse(5000, 9000).unwrap();
-        let body: UpdateBody = serde_json::from_value(json!({"closes_at": null})).unwrap();
+        let body: UpdateVacancyBody = serde_json::from_value(json!({"closes_at": null})).unwrap();
         assert_eq!(body.parse(current).unwrap().closes_at, Some(None));
-        let body: UpdateBody = serde_json::from_value(json!({})).unwrap();
+        let body: UpdateVacancyBody = serde_json::from_value(json!({})).unwrap();
         assert_eq!(fields_of(body.parse(current).unwrap_err()), ["body"]);
     }
 
     #[test]
     fn a_close_reason_must_be_known() {
-        let body: CloseBody = serde_json::from_value(json!({"reason": "bored"})).unwrap();
+        let body: CloseVacancyBody = serde_json::from_value(json!({"reason": "bored"})).unwrap();
         assert_eq!(fields_of(body.parse().unwrap_err()), ["reason"]);
-        let body: CloseBody =
+        let body: CloseVacancyBody =
             serde_json::from_value(json!({"reason": "withdrawn", "note": "招满了"})).unwrap();
         assert_eq!(body.parse().unwrap().reason, CloseReason::Withdrawn);
     }

@@ -19,7 +19,9 @@ use labex_web::{
 use serde::Deserialize;
 
 use crate::read_model::{self, ListQuery};
-use crate::requests::{CloseBody, PublishBody, RegisterEmployerBody, UpdateBody};
+use crate::requests::{
+    CloseVacancyBody, PublishVacancyBody, RegisterEmployerBody, UpdateVacancyBody,
+};
 use crate::views::{EmployerView, VacancyPage, VacancyView};
 
 /// What the handlers share.
@@ -271,7 +273,7 @@ pub async fn get_employer(
     post,
     path = "/v1/vacancies",
     tag = "vacancies",
-    request_body = PublishBody,
+    request_body = PublishVacancyBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses(
         (status = 201, description = "published", body = VacancyView),
@@ -285,7 +287,7 @@ pub async fn publish(
     state: web::Data<State>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<PublishBody>,
+    body: web::Json<PublishVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let publication = body.parse()?;
     let employer_id = publication.employer_id;
@@ -411,7 +413,7 @@ async fn change(
     patch,
     path = "/v1/vacancies/{id}",
     tag = "vacancies",
-    request_body = UpdateBody,
+    request_body = UpdateVacancyBody,
     params(
         ("id" = String, Path, description = "vacancy id"),
         ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
@@ -431,7 +433,7 @@ pub async fn update(
     caller: Caller,
     path: web::Path<String>,
     if_match: IfMatch,
-    body: web::Json<UpdateBody>,
+    body: web::Json<UpdateVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_vacancy_id(&path)?;
     let (vacancy, employer) = load_for_change(&state, &caller, id).await?;
@@ -457,7 +459,7 @@ pub async fn update(
     post,
     path = "/v1/vacancies/{id}/close",
     tag = "vacancies",
-    request_body = CloseBody,
+    request_body = CloseVacancyBody,
     params(
         ("id" = String, Path, description = "vacancy id"),
         ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
@@ -479,7 +481,7 @@ pub async fn close(
     path: web::Path<String>,
     if_match: IfMatch,
     key: IdempotencyKeyHeader,
-    body: web::Json<CloseBody>,
+    body: web::Json<CloseVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_vacancy_id(&path)?;
     let (_, employer) = load_for_change(&state, &caller, id).await?;

@@ -535,6 +535,21 @@ async fn the_list_filters_pages_and_survives_a_restart() {
         .await
         .expect_problem(401, "unauthenticated");
 
+    let document = http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/employers",
+        "/v1/employers/{id}",
+        "/v1/vacancies",
+        "/v1/vacancies/{id}",
+        "/v1/vacancies/{id}/close",
+    ] {
+        assert!(
+            document.body["paths"][path].is_object(),
+            "{path} is documented"
+        );
+    }
+    assert!(document.body["components"]["schemas"]["PublishVacancyBody"].is_object());
+
     service.restart().await;
     let after: Answer = service.http.get("/v1/vacancies", None).await.expect(200);
     assert_eq!(after.body, all);
