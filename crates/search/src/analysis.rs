@@ -79,7 +79,8 @@ pub fn is_word(text: &str) -> bool {
     text.chars().any(char::is_alphanumeric)
 }
 
-fn is_han(character: char) -> bool {
+/// Whether `character` is a CJK ideograph.
+pub fn is_han(character: char) -> bool {
     matches!(character as u32,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F)
 }

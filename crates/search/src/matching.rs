@@ -30,6 +30,11 @@ use crate::search::{
 /// Words of a summary or description used for matching, at most.
 const MAX_FREE_TEXT_WORDS: usize = 24;
 
+/// Text scores (BM25 summed over words and weighted fields) are scaled by
+/// this, so that the fixed bonuses for region, welcomed groups and
+/// public-welfare posts weigh about as much as a good text match.
+const TEXT_SCALE: f32 = 0.2;
+
 /// Priority multiplier for the hard-to-employ (就业困难人员).
 pub const HARD_TO_EMPLOY_BOOST: f32 = 1.12;
 /// Priority multiplier for the other priority groups.
@@ -127,7 +132,11 @@ impl SearchIndex {
             free_text.push(' ');
             free_text.push_str(major.as_str());
         }
-        for word in query_words(&free_text).iter().take(MAX_FREE_TEXT_WORDS) {
+        for word in query_words(&free_text)
+            .iter()
+            .filter(|word| word.word.chars().count() > 1)
+            .take(MAX_FREE_TEXT_WORDS)
+        {
             wanted.push(boost(
                 word_over_fields(word, &text_fields, &shared.synonyms),
                 0.3,
@@ -149,7 +158,10 @@ impl SearchIndex {
                 .into_iter()
                 .map(|query| (Occur::Should, query))
                 .collect();
-            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+            clauses.push((
+                Occur::Must,
+                boost(Box::new(BooleanQuery::new(any)), TEXT_SCALE),
+            ));
         }
         let regions: Vec<DivisionCode> = if profile.desired_regions.is_empty() {
             vec![
@@ -164,13 +176,13 @@ impl SearchIndex {
         for region in &regions {
             clauses.push((
                 Occur::Should,
-                constant(term(fields.region_scope, region.scope_prefix()), 2.0),
+                constant(term(fields.region_scope, region.scope_prefix()), 4.0),
             ));
         }
         for category in &profile.categories {
             clauses.push((
                 Occur::Should,
-                constant(term(fields.welcomes, category.as_str()), 1.5),
+                constant(term(fields.welcomes, category.as_str()), 3.0),
             ));
         }
         if profile
@@ -185,7 +197,7 @@ impl SearchIndex {
                         Term::from_field_bool(fields.public_welfare, true),
                         tantivy::schema::IndexRecordOption::Basic,
                     )),
-                    1.0,
+                    3.0,
                 ),
             ));
         }
@@ -271,6 +283,7 @@ impl SearchIndex {
         }
         for word in query_words(details.description.as_str())
             .iter()
+            .filter(|word| word.word.chars().count() > 1)
             .take(MAX_FREE_TEXT_WORDS)
         {
             wanted.push(boost(
@@ -299,7 +312,10 @@ impl SearchIndex {
             .into_iter()
             .map(|query| (Occur::Should, query))
             .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        clauses.push((
+            Occur::Must,
+            boost(Box::new(BooleanQuery::new(any)), TEXT_SCALE),
+        ));
         let prefixes = scope_prefixes(&details.region);
         for (depth, prefix) in prefixes.iter().enumerate() {
             clauses.push((

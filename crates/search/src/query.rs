@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use tantivy::Term;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, PhraseQuery, Query, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{is_stop_word, tokens};
@@ -189,8 +191,10 @@ pub fn phrase_over_fields(text: &str, fields: &[WeightedField]) -> Option<Box<dy
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
 }
 
-/// One query word over weighted fields: the whole word, its parts (at a
-/// lower weight), and its synonyms (lower still).
+/// One query word over weighted fields: in each field the best of the
+/// whole word, its parts (at a lower weight) and its synonyms (lower
+/// still), so that a document holding several synonyms does not count
+/// each; the fields add up.
 pub fn word_over_fields(
     word: &QueryWord,
     fields: &[WeightedField],
@@ -198,24 +202,45 @@ pub fn word_over_fields(
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (field, weight) in fields {
-        clauses.push((
-            Occur::Should,
-            boosted(term_query(*field, &word.word), *weight),
-        ));
+        let mut alternatives: Vec<Box<dyn Query>> =
+            vec![boosted(term_query(*field, &word.word), *weight)];
         for part in &word.parts {
-            clauses.push((
-                Occur::Should,
-                boosted(term_query(*field, part), weight * 0.4),
-            ));
+            alternatives.push(boosted(term_query(*field, part), weight * PART_WEIGHT));
         }
         for alternative in synonyms.alternatives(&word.word) {
             let terms: Vec<(usize, String)> = alternative.iter().cloned().enumerate().collect();
+            let same_script = alternative
+                .iter()
+                .all(|token| has_han(token) == has_han(&word.word));
+            let relative = if same_script {
+                SYNONYM_WEIGHT
+            } else {
+                OTHER_LANGUAGE_SYNONYM_WEIGHT
+            };
             if let Some(query) = phrase_query(*field, &terms) {
-                clauses.push((Occur::Should, boosted(query, weight * 0.8)));
+                alternatives.push(boosted(query, weight * relative));
             }
         }
+        let clause: Box<dyn Query> = if alternatives.len() == 1 {
+            alternatives.remove(0)
+        } else {
+            Box::new(DisjunctionMaxQuery::with_tie_breaker(alternatives, 0.1))
+        };
+        clauses.push((Occur::Should, clause));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// The weight of a shorter word inside a query word, relative to the word.
+pub const PART_WEIGHT: f32 = 0.3;
+/// The weight of a synonym in the same language, relative to the word.
+pub const SYNONYM_WEIGHT: f32 = 0.5;
+/// The weight of a synonym in the other language (`焊工` for `welder`):
+/// lower, so a rare English word does not outrank the Chinese asked for.
+pub const OTHER_LANGUAGE_SYNONYM_WEIGHT: f32 = 0.25;
+
+fn has_han(text: &str) -> bool {
+    text.chars().any(crate::analysis::is_han)
 }
 
 /// How many of `count` query words a document must hold: all of one or

@@ -1,0 +1,313 @@
+//! Filters, sorting, paging limits, facets and type-ahead over the
+//! relevance fixture.
+
+use chrono::Duration;
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_search::{SearchError, SortOrder, VacancySearch};
+
+use crate::fixture::vacancies;
+use crate::shared_fixture;
+use crate::support::now;
+
+fn search(search: VacancySearch) -> Vec<&'static str> {
+    let fixture = shared_fixture();
+    let search = VacancySearch {
+        limit: 100,
+        now: Some(now()),
+        ..search
+    };
+    let results = fixture.index.index.search_vacancies(&search).unwrap();
+    assert_eq!(results.total, results.hits.len(), "one page holds them all");
+    results
+        .hits
+        .iter()
+        .map(|hit| fixture.key(&hit.id))
+        .collect()
+}
+
+fn keys_where(predicate: impl Fn(&crate::support::VacancySpec) -> bool) -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = vacancies()
+        .into_iter()
+        .filter(|(key, spec)| *key != "weld_closed" && predicate(spec))
+        .map(|(key, _)| key)
+        .collect();
+    keys.sort();
+    keys
+}
+
+fn sorted(mut keys: Vec<&'static str>) -> Vec<&'static str> {
+    keys.sort();
+    keys
+}
+
+#[test]
+fn closed_vacancies_are_left_out_unless_asked_for() {
+    let open = search(VacancySearch::default());
+    assert_eq!(open.len(), vacancies().len() - 1);
+    assert!(!open.contains(&"weld_closed"));
+    let all = search(VacancySearch {
+        include_closed: true,
+        ..VacancySearch::default()
+    });
+    assert!(all.contains(&"weld_closed"));
+}
+
+#[test]
+fn a_city_covers_its_districts_and_a_province_its_cities() {
+    let zhengzhou = DivisionCode::parse("410100").unwrap();
+    assert_eq!(
+        sorted(search(VacancySearch {
+            region: Some(zhengzhou),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.region.starts_with("4101"))
+    );
+    let henan = DivisionCode::parse("410000").unwrap();
+    assert_eq!(
+        sorted(search(VacancySearch {
+            region: Some(henan),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.region.starts_with("41"))
+    );
+    let jinshui = DivisionCode::parse("410105").unwrap();
+    assert_eq!(
+        sorted(search(VacancySearch {
+            region: Some(jinshui),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.region == "410105")
+    );
+}
+
+#[test]
+fn salary_education_welcomes_and_public_welfare_filter() {
+    assert_eq!(
+        sorted(search(VacancySearch {
+            salary_min_yuan: Some(9000),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.salary.1 >= 9000)
+    );
+    let junior = Education::JuniorSecondary;
+    assert_eq!(
+        sorted(search(VacancySearch {
+            education: Some(junior),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| matches!(spec.education, "none" | "primary" | "junior_secondary"))
+    );
+    assert_eq!(
+        sorted(search(VacancySearch {
+            welcomes: vec![JobSeekerCategory::Hardship],
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.welcomes.contains(&"hardship"))
+    );
+    assert_eq!(
+        search(VacancySearch {
+            public_welfare: Some(true),
+            ..VacancySearch::default()
+        }),
+        ["clean_welfare"]
+    );
+    assert_eq!(
+        sorted(search(VacancySearch {
+            q: Some("司机".to_owned()),
+            salary_min_yuan: Some(9000),
+            region: Some(DivisionCode::parse("410100").unwrap()),
+            ..VacancySearch::default()
+        })),
+        ["ride_zh", "truck_zh"]
+    );
+}
+
+#[test]
+fn occupation_employer_and_posting_date_filter() {
+    assert_eq!(
+        sorted(search(VacancySearch {
+            occupation: Some("中式烹调师".to_owned()),
+            ..VacancySearch::default()
+        })),
+        ["cook_canteen", "cook_en", "cook_zh"]
+    );
+    assert_eq!(
+        sorted(search(VacancySearch {
+            posted_after: Some(now() - Duration::days(3) - Duration::hours(1)),
+            ..VacancySearch::default()
+        })),
+        keys_where(|spec| spec.days_ago <= 3)
+    );
+    let fixture = shared_fixture();
+    assert_eq!(
+        search(VacancySearch {
+            employer: Some(fixture.index.employer),
+            ..VacancySearch::default()
+        })
+        .len(),
+        vacancies().len() - 1
+    );
+    assert!(
+        search(VacancySearch {
+            employer: Some(labex_domain::EmployerId::from_uuid(uuid::Uuid::now_v7())),
+            ..VacancySearch::default()
+        })
+        .is_empty()
+    );
+}
+
+#[test]
+fn newest_and_salary_sorts_order_by_date_and_pay() {
+    let newest = search(VacancySearch {
+        sort: SortOrder::Newest,
+        ..VacancySearch::default()
+    });
+    assert_eq!(newest[0], "rust_zh");
+    let ages: Vec<i64> = newest
+        .iter()
+        .map(|key| {
+            vacancies()
+                .into_iter()
+                .find(|(k, _)| k == key)
+                .unwrap()
+                .1
+                .days_ago
+        })
+        .collect();
+    assert!(ages.windows(2).all(|pair| pair[0] <= pair[1]), "{ages:?}");
+    let by_pay = search(VacancySearch {
+        sort: SortOrder::Salary,
+        ..VacancySearch::default()
+    });
+    assert_eq!(&by_pay[..2], ["rust_en", "java_zh"]);
+}
+
+#[test]
+fn text_relevance_is_gently_boosted_by_recency() {
+    // Without text, relevance is recency alone.
+    let relevance = search(VacancySearch::default());
+    assert_eq!(relevance[0], "rust_zh");
+}
+
+#[test]
+fn pages_do_not_overlap_and_limits_are_enforced() {
+    let fixture = shared_fixture();
+    let index = &fixture.index.index;
+    let page = |offset| {
+        index
+            .search_vacancies(&VacancySearch {
+                limit: 5,
+                offset,
+                sort: SortOrder::Newest,
+                now: Some(now()),
+                ..VacancySearch::default()
+            })
+            .unwrap()
+    };
+    let first = page(0);
+    let second = page(5);
+    assert_eq!(first.total, vacancies().len() - 1);
+    assert_eq!(first.hits.len(), 5);
+    assert!(
+        first
+            .hits
+            .iter()
+            .all(|hit| second.hits.iter().all(|other| other.id != hit.id))
+    );
+    assert!(page(2_000).hits.is_empty());
+    let too_many = index.search_vacancies(&VacancySearch {
+        limit: 101,
+        ..VacancySearch::default()
+    });
+    assert!(matches!(
+        too_many,
+        Err(SearchError::LimitTooLarge {
+            limit: 101,
+            max: 100
+        })
+    ));
+    let too_far = index.search_vacancies(&VacancySearch {
+        offset: 2_001,
+        ..VacancySearch::default()
+    });
+    let error = too_far.unwrap_err();
+    assert!(error.is_bad_request());
+    assert!(matches!(
+        error,
+        SearchError::OffsetTooLarge {
+            offset: 2_001,
+            max: 2_000
+        }
+    ));
+}
+
+#[test]
+fn facets_count_every_match_by_city_occupation_education_and_welcomes() {
+    let fixture = shared_fixture();
+    let results = fixture
+        .index
+        .index
+        .search_vacancies(&VacancySearch {
+            limit: 1,
+            now: Some(now()),
+            ..VacancySearch::default()
+        })
+        .unwrap();
+    let count = |values: &[labex_search::FacetCount], value: &str| {
+        values
+            .iter()
+            .find(|facet| facet.value == value)
+            .map_or(0, |facet| facet.count)
+    };
+    let facets = &results.facets;
+    let zhengzhou = keys_where(|spec| spec.region.starts_with("4101")).len() as u64;
+    assert_eq!(count(&facets.region, "410100"), zhengzhou);
+    assert_eq!(count(&facets.region, "420100"), 2);
+    assert_eq!(facets.region[0].value, "410100");
+    assert_eq!(count(&facets.occupation, "电焊工"), 4);
+    assert_eq!(count(&facets.occupation, "软件开发"), 4);
+    let total: u64 = facets.education.iter().map(|facet| facet.count).sum();
+    assert_eq!(total as usize, results.total);
+    assert_eq!(count(&facets.education, "bachelor"), 2);
+    assert_eq!(count(&facets.welcomes, "hardship"), 3);
+
+    // Within a city, regions are counted by county.
+    let in_city = fixture
+        .index
+        .index
+        .search_vacancies(&VacancySearch {
+            q: Some("司机".to_owned()),
+            region: Some(DivisionCode::parse("410100").unwrap()),
+            now: Some(now()),
+            ..VacancySearch::default()
+        })
+        .unwrap();
+    assert_eq!(count(&in_city.facets.region, "410105"), 2);
+    assert_eq!(count(&in_city.facets.region, "410103"), 1);
+    assert_eq!(count(&in_city.facets.region, "410122"), 1);
+}
+
+#[test]
+fn type_ahead_completes_chinese_and_latin_prefixes_from_open_vacancies() {
+    let index = &shared_fixture().index.index;
+    let words = |prefix: &str| -> Vec<String> {
+        index
+            .complete(prefix, 10)
+            .unwrap()
+            .into_iter()
+            .map(|suggestion| suggestion.text)
+            .collect()
+    };
+    let welding = words("电焊");
+    assert_eq!(welding, ["电焊工"]);
+    let chinese = words("叉");
+    assert_eq!(chinese[0], "叉车");
+    assert!(words("fork").contains(&"forklift".to_owned()));
+    assert!(words("Dri").contains(&"driver".to_owned()));
+    let counted = index.complete("司", 5).unwrap();
+    assert_eq!(counted[0].text, "司机");
+    assert_eq!(counted[0].count, 4);
+    // Words only a closed vacancy has are not offered.
+    assert!(words("已招").is_empty());
+    assert!(words("").is_empty());
+}

@@ -1,0 +1,252 @@
+//! Graded relevance: for each query, the vacancies that must come first
+//! (grade 2), those that must also be found (grade 1), and those that must
+//! not be found at all.
+
+use labex_search::VacancySearch;
+
+use crate::fixture::Fixture;
+use crate::shared_fixture;
+use crate::support::now;
+
+/// What one query must give.
+struct Expectation {
+    query: &'static str,
+    /// Found, ahead of every grade-1 and ungraded hit.
+    best: &'static [&'static str],
+    /// Found, after the best.
+    relevant: &'static [&'static str],
+    /// Not found.
+    absent: &'static [&'static str],
+}
+
+const EXPECTATIONS: &[Expectation] = &[
+    Expectation {
+        query: "焊工",
+        best: &["weld_zh"],
+        relevant: &["weld_argon", "weld_apprentice", "weld_en"],
+        absent: &["weld_closed", "forklift_zh", "electrician"],
+    },
+    Expectation {
+        query: "电焊工",
+        best: &["weld_zh"],
+        relevant: &["weld_argon", "weld_en", "weld_apprentice"],
+        absent: &["weld_closed", "electrician"],
+    },
+    Expectation {
+        query: "welder",
+        best: &["weld_en"],
+        relevant: &["weld_zh", "weld_argon"],
+        absent: &["cook_en"],
+    },
+    Expectation {
+        query: "forklift driver",
+        best: &["forklift_en"],
+        relevant: &["forklift_zh"],
+        absent: &["cook_en", "rust_en"],
+    },
+    Expectation {
+        query: "Forklift Drivers",
+        best: &["forklift_en"],
+        relevant: &["forklift_zh"],
+        absent: &["clean_en"],
+    },
+    Expectation {
+        query: "叉车司机",
+        best: &["forklift_zh", "forklift_en"],
+        relevant: &[],
+        absent: &["cook_zh", "bus_zh"],
+    },
+    Expectation {
+        query: "司机",
+        best: &["forklift_zh", "truck_zh", "ride_zh", "forklift_en"],
+        relevant: &["bus_zh", "truck_en"],
+        absent: &["cook_zh", "clean_office"],
+    },
+    Expectation {
+        query: "驾驶员",
+        best: &["bus_zh"],
+        relevant: &["truck_zh", "ride_zh", "forklift_zh"],
+        absent: &["cashier"],
+    },
+    Expectation {
+        query: "保洁",
+        best: &["clean_office", "clean_welfare"],
+        relevant: &["clean_en"],
+        absent: &["guard", "housekeeper"],
+    },
+    Expectation {
+        query: "厨师",
+        best: &["cook_zh"],
+        relevant: &["cook_canteen", "cook_en"],
+        absent: &["waiter", "clean_office"],
+    },
+    Expectation {
+        query: "cook",
+        best: &["cook_en"],
+        relevant: &["cook_zh", "cook_canteen"],
+        absent: &["clean_en"],
+    },
+    Expectation {
+        query: "rust",
+        best: &["rust_zh", "rust_en"],
+        relevant: &[],
+        absent: &["java_zh", "frontend_zh"],
+    },
+    Expectation {
+        query: "Rust 开发",
+        best: &["rust_zh"],
+        relevant: &[],
+        absent: &["java_zh", "cook_zh"],
+    },
+    Expectation {
+        query: "开发工程师",
+        best: &["rust_zh", "java_zh", "frontend_zh"],
+        relevant: &[],
+        absent: &["electrician", "cook_zh"],
+    },
+    Expectation {
+        query: "开发工程师 -java",
+        best: &["rust_zh", "frontend_zh"],
+        relevant: &[],
+        absent: &["java_zh"],
+    },
+    Expectation {
+        query: "\"forklift driver\"",
+        best: &["forklift_en"],
+        relevant: &[],
+        absent: &["truck_en", "forklift_zh"],
+    },
+    Expectation {
+        query: "\"叉车证\"",
+        best: &["forklift_zh"],
+        relevant: &[],
+        absent: &["warehouse_zh"],
+    },
+    Expectation {
+        query: "仓库 叉车",
+        best: &["forklift_zh", "warehouse_zh"],
+        relevant: &[],
+        absent: &["cashier", "warehouse_en"],
+    },
+    Expectation {
+        query: "快递员 多劳多得",
+        best: &["courier"],
+        relevant: &[],
+        absent: &["cook_zh"],
+    },
+    Expectation {
+        query: "保姆",
+        best: &["housekeeper"],
+        relevant: &[],
+        absent: &["nanny"],
+    },
+];
+
+#[test]
+fn each_query_ranks_its_graded_vacancies() {
+    let fixture: &Fixture = shared_fixture();
+    let mut failures = Vec::new();
+    for expectation in EXPECTATIONS {
+        let search = VacancySearch {
+            limit: 50,
+            now: Some(now()),
+            ..VacancySearch::text(expectation.query)
+        };
+        let results = fixture.index.index.search_vacancies(&search).unwrap();
+        let ranked: Vec<&str> = results
+            .hits
+            .iter()
+            .map(|hit| fixture.key(&hit.id))
+            .collect();
+        let rank_of = |key: &str| ranked.iter().position(|found| *found == key);
+        for key in expectation.best {
+            match rank_of(key) {
+                Some(rank) if rank < expectation.best.len() => {}
+                _ => failures.push(format!(
+                    "{:?}: {key} should be among the first {}, got {ranked:?}",
+                    expectation.query,
+                    expectation.best.len()
+                )),
+            }
+        }
+        for key in expectation.relevant {
+            if rank_of(key).is_none() {
+                failures.push(format!(
+                    "{:?}: {key} should be found, got {ranked:?}",
+                    expectation.query
+                ));
+            }
+        }
+        for key in expectation.absent {
+            if rank_of(key).is_some() {
+                failures.push(format!(
+                    "{:?}: {key} should not be found, got {ranked:?}",
+                    expectation.query
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn matched_words_are_highlighted_in_title_and_description() {
+    let fixture = shared_fixture();
+    let results = fixture
+        .index
+        .index
+        .search_vacancies(&VacancySearch {
+            now: Some(now()),
+            ..VacancySearch::text("焊工")
+        })
+        .unwrap();
+    let hit = results
+        .hits
+        .iter()
+        .find(|hit| fixture.key(&hit.id) == "weld_zh")
+        .expect("the welding vacancy is found");
+    let title = hit.highlight.title.as_deref().unwrap();
+    assert!(title.contains("<em>"), "{title}");
+    let description = hit.highlight.description.as_deref().unwrap();
+    assert!(description.contains("<em>焊工</em>"), "{description}");
+
+    let english = fixture
+        .index
+        .index
+        .search_vacancies(&VacancySearch {
+            now: Some(now()),
+            ..VacancySearch::text("forklift drivers")
+        })
+        .unwrap();
+    let title = english.hits[0].highlight.title.as_deref().unwrap();
+    assert_eq!(title, "<em>Forklift</em> <em>driver</em>");
+}
+
+#[test]
+fn results_serialise_in_the_shape_users_see() {
+    let fixture = shared_fixture();
+    let results = fixture
+        .index
+        .index
+        .search_vacancies(&VacancySearch {
+            limit: 1,
+            now: Some(now()),
+            ..VacancySearch::text("\"叉车证\"")
+        })
+        .unwrap();
+    let json = serde_json::to_value(&results).unwrap();
+    assert_eq!(json["total"], 1);
+    let hit = &json["hits"][0];
+    assert_eq!(hit["id"], fixture.id("forklift_zh"));
+    assert_eq!(hit["title"], "仓库叉车司机");
+    assert!(hit["score"].as_f64().unwrap() > 0.0);
+    assert_eq!(
+        hit["highlight"]["description"],
+        "持<em>叉车</em><em>证</em>，负责仓库货物装卸搬运，两班倒"
+    );
+    assert_eq!(hit["reasons"], serde_json::json!([]));
+    assert!(json["facets"]["region"].is_array());
+    assert!(json["facets"]["occupation"].is_array());
+    assert!(json["facets"]["education"].is_array());
+    assert!(json["facets"]["welcomes"].is_array());
+}
