@@ -1,1 +1,590 @@
-fn main() {}
+//! The search benchmark, in process: builds an index of generated Chinese
+//! vacancies through the projection's own path (batches of
+//! `VacancyPublished` events, grouped commits with the position in the
+//! payload), then runs a mixed query set (text with region, salary, sort
+//! and facets) and reports vacancies/s, query latency percentiles, index
+//! size and resident memory.
+//!
+//! ```text
+//! cargo bench -p labex-search --bench search -- --count 100000
+//! ```
+//!
+//! Flags: `--count N` vacancies (1,000,000), `--queries N` measured
+//! queries (5,000), `--seed N` (2026), `--dir PATH` to keep the index
+//! (a temporary folder otherwise).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use hdrhistogram::Histogram;
+use kurrentdb::Position;
+use labex_domain::vacancy::{VacancyEvent, VacancyPublished};
+use labex_domain::value::{DivisionCode, Education};
+use labex_domain::{EmployerId, Event, VacancyId};
+use labex_eventsourcing::{EventContext, Metadata, StoredEvent};
+use labex_search::{IndexOptions, SearchIndex, SortOrder, VacancySearch};
+use serde_json::json;
+use uuid::Uuid;
+
+const OCCUPATIONS: &str = include_str!("data/occupations.txt");
+const DIVISIONS: &str = include_str!("data/divisions.txt");
+
+/// The batch size the projection runner hands over by default.
+const BATCH: usize = 256;
+
+struct Flags {
+    count: usize,
+    queries: usize,
+    seed: u64,
+    dir: Option<PathBuf>,
+}
+
+fn flags() -> Flags {
+    let mut flags = Flags {
+        count: 1_000_000,
+        queries: 5_000,
+        seed: 2026,
+        dir: None,
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().expect("a flag takes a value");
+        match arg.as_str() {
+            "--count" => flags.count = value().replace('_', "").parse().expect("a count"),
+            "--queries" => flags.queries = value().parse().expect("a query count"),
+            "--seed" => flags.seed = value().parse().expect("a seed"),
+            "--dir" => flags.dir = Some(PathBuf::from(value())),
+            // `cargo bench` passes `--bench`; ignore what is not ours.
+            _ => {}
+        }
+    }
+    flags
+}
+
+/// SplitMix64: small, seeded, good enough for test data.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn word(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+struct Occupation {
+    group: u8,
+    name: String,
+    duties: Vec<String>,
+}
+
+struct Division {
+    code: String,
+    name: String,
+}
+
+fn occupations() -> Vec<Occupation> {
+    OCCUPATIONS
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let mut parts = line.split('\t');
+            let group = parts.next().unwrap().parse().unwrap();
+            let name = parts.next().unwrap().to_owned();
+            let duties = parts
+                .next()
+                .unwrap()
+                .split('；')
+                .map(str::to_owned)
+                .collect();
+            Occupation {
+                group,
+                name,
+                duties,
+            }
+        })
+        .collect()
+}
+
+fn divisions() -> Vec<Division> {
+    DIVISIONS
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let (code, name) = line.split_once('\t').unwrap();
+            DivisionCode::parse(code).expect("a real division code");
+            Division {
+                code: code.to_owned(),
+                name: name.to_owned(),
+            }
+        })
+        .collect()
+}
+
+const TITLE_PREFIXES: [&str; 8] = [
+    "",
+    "",
+    "招聘",
+    "急招",
+    "诚聘",
+    "高薪招聘",
+    "长期招聘",
+    "直招",
+];
+const TITLE_SUFFIXES: [&str; 9] = [
+    "",
+    "",
+    "",
+    "（长白班）",
+    "（两班倒）",
+    "（包吃住）",
+    "（五险一金）",
+    "学徒",
+    "（可兼职）",
+];
+const REQUIREMENTS: [&str; 10] = [
+    "年龄18至45周岁，身体健康，吃苦耐劳",
+    "有相关工作经验者优先，无经验可培训",
+    "持相关职业资格证书上岗",
+    "责任心强，服从管理，能适应倒班",
+    "初中及以上文化程度",
+    "高中或中专以上学历，会使用电脑",
+    "大专以上学历，沟通能力强",
+    "欢迎退役军人和应届毕业生",
+    "能吃苦，适应户外工作",
+    "熟悉本地道路优先",
+];
+const BENEFITS: [&str; 10] = [
+    "缴纳五险一金",
+    "提供免费食宿",
+    "月休四天，法定节假日按规定休息",
+    "年底双薪，工作满一年有带薪年假",
+    "计件工资，多劳多得",
+    "提供岗前培训，表现优秀者可晋升",
+    "有餐补和交通补贴",
+    "工作环境好，长白班不加班",
+    "签订正式劳动合同",
+    "节日福利和生日福利",
+];
+const EDUCATIONS: [&str; 6] = [
+    "none",
+    "none",
+    "junior_secondary",
+    "senior_secondary",
+    "associate",
+    "bachelor",
+];
+const CATEGORIES: [&str; 8] = [
+    "graduate",
+    "migrant_worker",
+    "laid_off",
+    "urban_new_labour",
+    "hardship",
+    "zero_employment_household",
+    "returning_migrant",
+    "disabled",
+];
+
+struct Generator {
+    random: Random,
+    occupations: Vec<Occupation>,
+    divisions: Vec<Division>,
+    employers: Vec<EmployerId>,
+    start: chrono::DateTime<Utc>,
+}
+
+impl Generator {
+    fn new(seed: u64) -> Self {
+        let mut random = Random(seed);
+        let employers = (0..5_000)
+            .map(|_| EmployerId::from_uuid(Uuid::from_u64_pair(random.next(), random.next())))
+            .collect();
+        Self {
+            random,
+            occupations: occupations(),
+            divisions: divisions(),
+            employers,
+            start: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn vacancy(&mut self, n: usize) -> Event {
+        let random = &mut self.random;
+        let occupation = &self.occupations[random.below(self.occupations.len())];
+        let division = &self.divisions[random.below(self.divisions.len())];
+        let title = format!(
+            "{}{}{}",
+            random.word(&TITLE_PREFIXES),
+            occupation.name,
+            random.word(&TITLE_SUFFIXES)
+        );
+        let mut description = String::new();
+        for duty in &occupation.duties {
+            description.push_str(duty);
+            description.push('；');
+        }
+        description.push_str(random.word(&REQUIREMENTS));
+        description.push('；');
+        description.push_str(random.word(&REQUIREMENTS));
+        description.push('。');
+        description.push_str(random.word(&BENEFITS));
+        description.push('，');
+        description.push_str(random.word(&BENEFITS));
+        description.push_str("。工作地点：");
+        description.push_str(&division.name);
+        description.push('。');
+        let base = match occupation.group {
+            2 => 6000,
+            3 => 3500,
+            5 => 3500,
+            6 => 4500,
+            _ => 3000,
+        };
+        let min = base + random.below(30) as u32 * 100;
+        let max = min + 1000 + random.below(40) as u32 * 100;
+        let education = if occupation.group == 2 {
+            "associate"
+        } else {
+            random.pick(&EDUCATIONS)
+        };
+        let mut welcomes = Vec::new();
+        if random.chance(30) {
+            welcomes.push(random.word(&CATEGORIES));
+        }
+        let public_welfare = random.chance(2);
+        let published_at = self.start + chrono::Duration::seconds((n as i64) * 13);
+        let employer = self.employers[random.below(self.employers.len())];
+        let id = VacancyId::from_uuid(Uuid::from_u64_pair(random.next(), n as u64));
+        let value = json!({
+            "vacancy_id": id,
+            "employer_id": employer,
+            "details": {
+                "title": title,
+                "description": description,
+                "occupation": occupation.name,
+                "region": division.code,
+                "salary": {"min_yuan": min, "max_yuan": max},
+                "headcount": 1 + random.below(20),
+                "education": education,
+                "experience_years": random.below(4),
+                "welcomes": welcomes,
+                "public_welfare": public_welfare,
+                "closes_at": null
+            },
+            "published_at": published_at,
+        });
+        let published: VacancyPublished =
+            serde_json::from_value(value).expect("generated vacancies are valid");
+        Event::Vacancy(VacancyEvent::Published(published))
+    }
+}
+
+fn stored(event: Event, position: Position, metadata: &Metadata) -> StoredEvent {
+    StoredEvent {
+        id: Uuid::now_v7(),
+        stream: event.stream_name(),
+        revision: 0,
+        position,
+        created: Utc::now(),
+        metadata: metadata.clone(),
+        event,
+    }
+}
+
+fn folder_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|entry| entry.metadata().ok())
+                .filter(|metadata| metadata.is_file())
+                .map(|metadata| metadata.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Resident and peak resident memory, in MiB, from `/proc/self/status`.
+fn memory() -> (u64, u64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .map_or(0, |kib| kib / 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+const QUERY_WORDS: [&str; 24] = [
+    "叉车",
+    "焊工",
+    "电焊工",
+    "司机",
+    "驾驶员",
+    "保洁",
+    "厨师",
+    "普工",
+    "电工",
+    "快递员",
+    "仓库",
+    "收银员",
+    "保安",
+    "育婴员",
+    "护理",
+    "会计",
+    "软件",
+    "服务员",
+    "包吃住",
+    "长白班",
+    "五险一金",
+    "装配",
+    "面点师",
+    "维修",
+];
+const CITIES: [&str; 6] = ["410100", "410200", "410300", "410700", "420100", "410000"];
+const COUNTIES: [&str; 6] = ["410105", "410102", "410311", "420106", "410182", "410212"];
+
+fn query(random: &mut Random) -> VacancySearch {
+    let mut search = VacancySearch::default();
+    let words = if random.chance(20) {
+        format!(
+            "{} {}",
+            random.pick(&QUERY_WORDS),
+            random.pick(&QUERY_WORDS)
+        )
+    } else {
+        (random.word(&QUERY_WORDS)).to_owned()
+    };
+    if !random.chance(10) {
+        search.q = Some(words);
+    }
+    let region = random.below(10);
+    if region < 5 {
+        search.region = Some(DivisionCode::parse(random.word(&CITIES)).unwrap());
+    } else if region < 8 {
+        search.region = Some(DivisionCode::parse(random.word(&COUNTIES)).unwrap());
+    }
+    if random.chance(60) {
+        search.salary_min_yuan = Some(*random.pick(&[3000, 4000, 5000, 6000, 8000]));
+    }
+    if random.chance(15) {
+        search.education =
+            Some(*random.pick(&[Education::JuniorSecondary, Education::SeniorSecondary]));
+    }
+    search.sort = match random.below(10) {
+        0 => SortOrder::Newest,
+        1 => SortOrder::Salary,
+        _ => SortOrder::Relevance,
+    };
+    if random.chance(5) {
+        search.offset = 20 * (1 + random.below(10));
+    }
+    search
+}
+
+fn main() {
+    let flags = flags();
+    let temporary = tempfile::tempdir().expect("a temporary folder");
+    let path = flags
+        .dir
+        .clone()
+        .unwrap_or_else(|| temporary.path().join("index"));
+    println!(
+        "search benchmark: {} vacancies, {} queries, seed {}, {} cores",
+        flags.count,
+        flags.queries,
+        flags.seed,
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+
+    // Build.
+    let (index, _) = SearchIndex::open(&path, IndexOptions::default()).expect("the index opens");
+    let mut generator = Generator::new(flags.seed);
+    let metadata = Metadata::new(&EventContext::for_request(Uuid::nil(), "bench", None), 1);
+    let started = Instant::now();
+    let mut generated = Duration::ZERO;
+    let mut position = 0u64;
+    let mut n = 0;
+    let mut last_report = Instant::now();
+    while n < flags.count {
+        let generating = Instant::now();
+        let size = BATCH.min(flags.count - n);
+        let mut batch = Vec::with_capacity(size);
+        for _ in 0..size {
+            position += 1_000;
+            let at = Position {
+                commit: position,
+                prepare: position,
+            };
+            batch.push(stored(generator.vacancy(n), at, &metadata));
+            n += 1;
+        }
+        generated += generating.elapsed();
+        let checkpoint = Position {
+            commit: position,
+            prepare: position,
+        };
+        index.apply(&batch, checkpoint).expect("the batch applies");
+        if last_report.elapsed() > Duration::from_secs(10) {
+            last_report = Instant::now();
+            println!(
+                "  {n} vacancies, {:.0}/s",
+                n as f64 / started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    index.flush().expect("the last commit");
+    let built = started.elapsed();
+    let indexing = built.saturating_sub(generated);
+    let (rss_built, _) = memory();
+    println!(
+        "build: {} vacancies in {:.1} s = {:.0} vacancies/s (generation {:.1} s excluded: {:.0} vacancies/s)",
+        flags.count,
+        built.as_secs_f64(),
+        flags.count as f64 / built.as_secs_f64(),
+        generated.as_secs_f64(),
+        flags.count as f64 / indexing.as_secs_f64()
+    );
+    println!(
+        "after build: {} segments, index {:.0} MiB, RSS {rss_built} MiB",
+        index.segment_count(),
+        folder_size(&path) as f64 / 1_048_576.0
+    );
+    let merging = Instant::now();
+    index.wait_merging_threads().expect("merges end");
+    let (index, _) = SearchIndex::open(&path, IndexOptions::default()).expect("the index reopens");
+    println!(
+        "merges settled in {:.1} s: {} segments, index {:.0} MiB",
+        merging.elapsed().as_secs_f64(),
+        index.segment_count(),
+        folder_size(&path) as f64 / 1_048_576.0
+    );
+
+    // A look at what the queries find.
+    let sample = index
+        .search_vacancies(&VacancySearch {
+            region: Some(DivisionCode::parse("410100").unwrap()),
+            salary_min_yuan: Some(6000),
+            limit: 3,
+            ..VacancySearch::text("叉车 包吃住")
+        })
+        .expect("a sample search");
+    println!(
+        "sample: 叉车 包吃住 in 410100 paying 6000+: {} matches",
+        sample.total
+    );
+    for hit in &sample.hits {
+        println!(
+            "  {:.2} {} | {}",
+            hit.score,
+            hit.highlight.title.as_deref().unwrap_or_default(),
+            hit.highlight.description.as_deref().unwrap_or_default()
+        );
+    }
+    println!(
+        "  occupations: {:?}",
+        sample
+            .facets
+            .occupation
+            .iter()
+            .take(3)
+            .map(|facet| (&facet.value, facet.count))
+            .collect::<Vec<_>>()
+    );
+    let completions = index.complete("叉", 5).expect("a completion");
+    println!(
+        "sample type-ahead 叉: {:?}",
+        completions
+            .iter()
+            .map(|suggestion| (&suggestion.text, suggestion.count))
+            .collect::<Vec<_>>()
+    );
+
+    // Query.
+    let mut random = Random(flags.seed ^ 0xABCD);
+    for _ in 0..200 {
+        index
+            .search_vacancies(&query(&mut random))
+            .expect("a warm-up search");
+    }
+    let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    let mut hits = 0usize;
+    let mut totals = 0usize;
+    let querying = Instant::now();
+    for _ in 0..flags.queries {
+        let search = query(&mut random);
+        let started = Instant::now();
+        let results = index.search_vacancies(&search).expect("a search");
+        latency
+            .record(started.elapsed().as_micros().max(1) as u64)
+            .unwrap();
+        hits += results.hits.len();
+        totals += results.total;
+    }
+    let elapsed = querying.elapsed();
+    let ms = |quantile: f64| latency.value_at_quantile(quantile) as f64 / 1000.0;
+    println!(
+        "search: {} queries in {:.1} s ({:.0}/s on one thread), mean {:.0} hits of {:.0} matches",
+        flags.queries,
+        elapsed.as_secs_f64(),
+        flags.queries as f64 / elapsed.as_secs_f64(),
+        hits as f64 / flags.queries as f64,
+        totals as f64 / flags.queries as f64
+    );
+    println!(
+        "latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(0.5),
+        ms(0.9),
+        ms(0.99),
+        latency.max() as f64 / 1000.0
+    );
+    let started = Instant::now();
+    let suggestions = 1_000;
+    let mut random = Random(flags.seed ^ 0x1234);
+    let prefixes = [
+        "叉", "电", "司", "保", "厨", "快递", "仓", "收银", "软件", "维",
+    ];
+    let mut completion = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    for _ in 0..suggestions {
+        let at = Instant::now();
+        index
+            .complete(random.word(&prefixes), 10)
+            .expect("a completion");
+        completion
+            .record(at.elapsed().as_micros().max(1) as u64)
+            .unwrap();
+    }
+    println!(
+        "type-ahead: {suggestions} in {:.1} s, p50 {:.2} ms, p99 {:.2} ms",
+        started.elapsed().as_secs_f64(),
+        completion.value_at_quantile(0.5) as f64 / 1000.0,
+        completion.value_at_quantile(0.99) as f64 / 1000.0
+    );
+    let (rss, peak) = memory();
+    println!(
+        "index {:.0} MiB on disk; RSS {rss} MiB now, peak {peak} MiB",
+        folder_size(&path) as f64 / 1_048_576.0
+    );
+}

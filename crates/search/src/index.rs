@@ -342,6 +342,11 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Segments searched now.
+    pub fn segment_count(&self) -> usize {
+        self.searcher().segment_readers().len()
+    }
+
     /// A searcher over what is committed.
     pub(crate) fn searcher(&self) -> Searcher {
         self.shared.reader.searcher()

@@ -243,8 +243,8 @@ fn has_han(text: &str) -> bool {
     text.chars().any(crate::analysis::is_han)
 }
 
-/// How many of `count` query words a document must hold: all of one or
-/// two, most of more.
+/// How many of the `count` words of one chunk of the query (text between
+/// spaces) a document must hold: all of one or two, two thirds of more.
 pub fn required_words(count: usize) -> usize {
     if count <= 2 {
         count
@@ -261,8 +261,13 @@ pub fn text_query(
     synonyms: &Synonyms,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let words = query_words(&parsed.words);
-    if !words.is_empty() {
+    // Each chunk the user separated by spaces is required; of the words
+    // jieba finds in one chunk, most are.
+    for chunk in parsed.words.split_whitespace() {
+        let words = query_words(chunk);
+        if words.is_empty() {
+            continue;
+        }
         let word_clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .map(|word| (Occur::Should, word_over_fields(word, fields, synonyms)))

@@ -410,8 +410,8 @@ impl SearchIndex {
             };
             let mut highlight = Highlight::default();
             if let Some((title, description)) = &generators {
-                highlight.title = marked(title.snippet_from_doc(&document));
-                highlight.description = marked(description.snippet_from_doc(&document));
+                highlight.title = marked_title(title, vacancy.details.title.as_str());
+                highlight.description = marked_fragment(description, &document);
             }
             hits.push(Hit {
                 id: vacancy.id.as_uuid().to_string(),
@@ -486,12 +486,71 @@ impl SearchIndex {
     }
 }
 
-fn marked(mut snippet: tantivy::snippet::Snippet) -> Option<String> {
-    if snippet.is_empty() || snippet.highlighted().is_empty() {
+/// The whole title with its matches marked, or `None` when nothing in it
+/// matched.
+fn marked_title(generator: &SnippetGenerator, title: &str) -> Option<String> {
+    let snippet = generator.snippet(title);
+    if snippet.highlighted().is_empty() {
         return None;
     }
-    snippet.set_snippet_prefix_postfix("<em>", "</em>");
-    Some(snippet.to_html())
+    let offset = snippet.fragment_range().start;
+    let ranges: Vec<std::ops::Range<usize>> = snippet
+        .highlighted()
+        .iter()
+        .map(|range| range.start + offset..range.end + offset)
+        .collect();
+    Some(mark(title, &ranges))
+}
+
+/// The fragment of a description around its best matches, marked.
+fn marked_fragment(generator: &SnippetGenerator, document: &TantivyDocument) -> Option<String> {
+    let snippet = generator.snippet_from_doc(document);
+    if snippet.highlighted().is_empty() {
+        return None;
+    }
+    Some(mark(snippet.fragment(), snippet.highlighted()))
+}
+
+/// `text`, HTML-escaped, with `ranges` (byte ranges, overlapping or
+/// touching ones merged) in `<em>`.
+pub(crate) fn mark(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut sorted: Vec<std::ops::Range<usize>> = ranges.to_vec();
+    sorted.sort_by_key(|range| range.start);
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for range in sorted {
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    let mut html = String::with_capacity(text.len() + merged.len() * 9);
+    let mut at = 0;
+    for range in merged {
+        let (Some(before), Some(inside)) = (text.get(at..range.start), text.get(range.clone()))
+        else {
+            continue;
+        };
+        escape_into(&mut html, before);
+        html.push_str("<em>");
+        escape_into(&mut html, inside);
+        html.push_str("</em>");
+        at = range.end;
+    }
+    escape_into(&mut html, text.get(at..).unwrap_or_default());
+    html
+}
+
+fn escape_into(html: &mut String, text: &str) {
+    for character in text.chars() {
+        match character {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            other => html.push(other),
+        }
+    }
 }
 
 // ----------------------------------------------------------------- facets
@@ -657,6 +716,18 @@ pub(crate) fn load_by_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn marks_merge_touching_ranges_and_escape_html() {
+        assert_eq!(
+            mark("叉车司机（包吃住）", &[0..6, 15..21, 21..24]),
+            "<em>叉车</em>司机（<em>包吃住</em>）"
+        );
+        assert_eq!(
+            mark("C++ <dev> & co", std::slice::from_ref(&(0..3))),
+            "<em>C++</em> &lt;dev&gt; &amp; co"
+        );
+    }
 
     #[test]
     fn recency_is_a_gentle_boost() {

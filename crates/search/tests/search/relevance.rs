@@ -129,6 +129,12 @@ const EXPECTATIONS: &[Expectation] = &[
         absent: &["cashier", "warehouse_en"],
     },
     Expectation {
+        query: "叉车 两班倒",
+        best: &["forklift_zh"],
+        relevant: &[],
+        absent: &["warehouse_zh", "forklift_en", "clean_office"],
+    },
+    Expectation {
         query: "快递员 多劳多得",
         best: &["courier"],
         relevant: &[],
@@ -242,7 +248,7 @@ fn results_serialise_in_the_shape_users_see() {
     assert!(hit["score"].as_f64().unwrap() > 0.0);
     assert_eq!(
         hit["highlight"]["description"],
-        "持<em>叉车</em><em>证</em>，负责仓库货物装卸搬运，两班倒"
+        "持<em>叉车证</em>，负责仓库货物装卸搬运，两班倒"
     );
     assert_eq!(hit["reasons"], serde_json::json!([]));
     assert!(json["facets"]["region"].is_array());
