@@ -40,13 +40,15 @@ impl Projection for VacancyList {
         match event {
             VacancyEvent::Published(published) => {
                 let details = &published.details;
-                transaction.execute(
-                    "INSERT OR REPLACE INTO vacancies
+                transaction
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO vacancies
                         (id, employer_id, title, occupation, region, salary_min_yuan,
                          salary_max_yuan, headcount, open_headcount, public_welfare, status,
                          published_at, closes_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11, ?12)",
-                    params![
+                    )?
+                    .execute(params![
                         published.vacancy_id.to_string(),
                         published.employer_id.to_string(),
                         details.title.as_str(),
@@ -59,17 +61,17 @@ impl Projection for VacancyList {
                         VacancyStatus::Open.as_str(),
                         rfc3339(published.published_at),
                         details.closes_at.map(rfc3339),
-                    ],
-                )?;
+                    ])?;
             }
             VacancyEvent::Updated(updated) => {
                 let id = updated.vacancy_id.to_string();
                 let changes = &updated.changes;
                 let set = |column: &str, value: &dyn rusqlite::ToSql| {
-                    transaction.execute(
-                        &format!("UPDATE vacancies SET {column} = ?2 WHERE id = ?1"),
-                        params![id, value],
-                    )
+                    transaction
+                        .prepare_cached(&format!(
+                            "UPDATE vacancies SET {column} = ?2 WHERE id = ?1"
+                        ))?
+                        .execute(params![id, value])
                 };
                 if let Some(title) = &changes.title {
                     set("title", &title.as_str())?;
@@ -101,17 +103,18 @@ impl Projection for VacancyList {
                 set_status(transaction, closed.vacancy_id, VacancyStatus::Closed)?;
             }
             VacancyEvent::PlacementRecorded(placement) => {
-                transaction.execute(
-                    "UPDATE vacancies SET open_headcount = ?2 WHERE id = ?1",
-                    params![placement.vacancy_id.to_string(), placement.open_headcount],
-                )?;
+                transaction
+                    .prepare_cached("UPDATE vacancies SET open_headcount = ?2 WHERE id = ?1")?
+                    .execute(params![
+                        placement.vacancy_id.to_string(),
+                        placement.open_headcount
+                    ])?;
             }
             VacancyEvent::Filled(filled) => {
                 set_status(transaction, filled.vacancy_id, VacancyStatus::Filled)?;
-                transaction.execute(
-                    "UPDATE vacancies SET open_headcount = 0 WHERE id = ?1",
-                    [filled.vacancy_id.to_string()],
-                )?;
+                transaction
+                    .prepare_cached("UPDATE vacancies SET open_headcount = 0 WHERE id = ?1")?
+                    .execute([filled.vacancy_id.to_string()])?;
             }
         }
         Ok(())
@@ -146,10 +149,9 @@ fn set_status(
     id: VacancyId,
     status: VacancyStatus,
 ) -> rusqlite::Result<()> {
-    transaction.execute(
-        "UPDATE vacancies SET status = ?2 WHERE id = ?1",
-        params![id.to_string(), status.as_str()],
-    )?;
+    transaction
+        .prepare_cached("UPDATE vacancies SET status = ?2 WHERE id = ?1")?
+        .execute(params![id.to_string(), status.as_str()])?;
     Ok(())
 }
 

@@ -40,11 +40,13 @@ impl Projection for JobSeekerList {
         match event {
             JobSeekerEvent::Registered(registered) => {
                 let id = registered.jobseeker_id.to_string();
-                transaction.execute(
-                    "INSERT OR REPLACE INTO jobseekers
+                transaction
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO jobseekers
                         (id, name, id_number, office, status, education, registered_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
+                    )?
+                    .execute(params![
                         id,
                         registered.personal.name.as_str(),
                         registered.personal.id_number.masked(),
@@ -54,8 +56,7 @@ impl Projection for JobSeekerList {
                         stored
                             .created
                             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    ],
-                )?;
+                    ])?;
                 replace_categories(
                     transaction,
                     &id,
@@ -65,16 +66,14 @@ impl Projection for JobSeekerList {
             JobSeekerEvent::ProfileUpdated(updated) => {
                 let id = updated.jobseeker_id.to_string();
                 if let Some(name) = &updated.personal.name {
-                    transaction.execute(
-                        "UPDATE jobseekers SET name = ?2 WHERE id = ?1",
-                        params![id, name.as_str()],
-                    )?;
+                    transaction
+                        .prepare_cached("UPDATE jobseekers SET name = ?2 WHERE id = ?1")?
+                        .execute(params![id, name.as_str()])?;
                 }
                 if let Some(education) = updated.profile.education {
-                    transaction.execute(
-                        "UPDATE jobseekers SET education = ?2 WHERE id = ?1",
-                        params![id, education.as_str()],
-                    )?;
+                    transaction
+                        .prepare_cached("UPDATE jobseekers SET education = ?2 WHERE id = ?1")?
+                        .execute(params![id, education.as_str()])?;
                 }
                 if let Some(categories) = &updated.profile.categories {
                     replace_categories(transaction, &id, categories.iter().copied())?;
@@ -126,12 +125,13 @@ fn replace_categories(
     id: &str,
     categories: impl Iterator<Item = JobSeekerCategory>,
 ) -> rusqlite::Result<()> {
-    transaction.execute("DELETE FROM jobseeker_categories WHERE id = ?1", [id])?;
+    transaction
+        .prepare_cached("DELETE FROM jobseeker_categories WHERE id = ?1")?
+        .execute([id])?;
     for category in categories {
-        transaction.execute(
-            "INSERT INTO jobseeker_categories (category, id) VALUES (?1, ?2)",
-            params![category.as_str(), id],
-        )?;
+        transaction
+            .prepare_cached("INSERT INTO jobseeker_categories (category, id) VALUES (?1, ?2)")?
+            .execute(params![category.as_str(), id])?;
     }
     Ok(())
 }
@@ -141,10 +141,9 @@ fn set_status(
     id: &str,
     status: JobSeekerStatus,
 ) -> rusqlite::Result<()> {
-    transaction.execute(
-        "UPDATE jobseekers SET status = ?2 WHERE id = ?1",
-        params![id, status.as_str()],
-    )?;
+    transaction
+        .prepare_cached("UPDATE jobseekers SET status = ?2 WHERE id = ?1")?
+        .execute(params![id, status.as_str()])?;
     Ok(())
 }
 

@@ -11,12 +11,17 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use labex_employers::EmployersService;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
-use labex_employers::EmployersService;
 use labex_jobseekers::JobSeekersService;
 use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext};
+
+/// mimalloc: under load the system allocator took about a sixth of the
+/// process's time (docs/decisions/009).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Labex: a labour exchange for public employment offices.
 #[derive(Debug, Parser)]

@@ -57,13 +57,14 @@ impl Projection for ReferralList {
     ) -> Result<(), ProjectionError> {
         match &stored.event {
             Event::JobSeeker(JobSeekerEvent::Registered(registered)) => {
-                transaction.execute(
-                    "INSERT OR REPLACE INTO jobseeker_offices (id, office) VALUES (?1, ?2)",
-                    params![
+                transaction
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO jobseeker_offices (id, office) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![
                         registered.jobseeker_id.to_string(),
                         registered.office.as_str()
-                    ],
-                )?;
+                    ])?;
             }
             Event::Referral(ReferralEvent::Made(made)) => {
                 let jobseeker_id = made.jobseeker_id.to_string();
@@ -74,12 +75,14 @@ impl Projection for ReferralList {
                         .as_ref()
                         .map(|office| office.as_str().to_owned())
                 });
-                transaction.execute(
-                    "INSERT OR REPLACE INTO referrals
+                transaction
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO referrals
                         (id, jobseeker_id, vacancy_id, employer_id, office, note, referred_at,
                          status, outcome, outcome_date, outcome_note, revision)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, NULL, ?9)",
-                    params![
+                    )?
+                    .execute(params![
                         made.referral_id.to_string(),
                         jobseeker_id,
                         made.vacancy_id.to_string(),
@@ -89,24 +92,24 @@ impl Projection for ReferralList {
                         timestamp(made.referred_at),
                         OPEN,
                         stored.revision as i64,
-                    ],
-                )?;
+                    ])?;
             }
             Event::Referral(ReferralEvent::OutcomeRecorded(recorded)) => {
-                transaction.execute(
-                    "UPDATE referrals
+                transaction
+                    .prepare_cached(
+                        "UPDATE referrals
                      SET status = ?2, outcome = ?3, outcome_date = ?4, outcome_note = ?5,
                          revision = ?6
                      WHERE id = ?1",
-                    params![
+                    )?
+                    .execute(params![
                         recorded.referral_id.to_string(),
                         CONCLUDED,
                         recorded.outcome.as_str(),
                         recorded.date.format("%Y-%m-%d").to_string(),
                         recorded.note.as_ref().map(|note| note.as_str()),
                         stored.revision as i64,
-                    ],
-                )?;
+                    ])?;
             }
             _ => {}
         }
