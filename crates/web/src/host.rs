@@ -66,6 +66,10 @@ pub trait Service: Send + Sync + 'static {
     fn readiness(&self) -> Vec<Arc<dyn ReadinessCheck>> {
         Vec::new()
     }
+    /// Adds its own series to the process's metrics (called once).
+    fn register_metrics(&self, registry: &prometheus::Registry) {
+        let _ = registry;
+    }
     /// Stops its projections and process managers, each after the batch in
     /// hand, so that their checkpoints stand where their read models do.
     fn stop(&self) -> BoxFuture<'_, ()>;
@@ -100,6 +104,16 @@ impl Runners {
                 }) as Arc<dyn ReadinessCheck>
             })
             .collect()
+    }
+
+    /// How far each runner held now is behind `$all`, by name.
+    pub async fn lags(&self) -> Vec<(String, Option<labex_eventsourcing::Lag>)> {
+        let runners = self.runners.lock().await;
+        let mut lags = Vec::with_capacity(runners.len());
+        for runner in runners.iter() {
+            lags.push((runner.name().to_owned(), runner.lag().await.ok()));
+        }
+        lags
     }
 
     /// Stops every runner after the batch in hand; a runner that had
@@ -218,7 +232,11 @@ pub async fn serve(
         checks.extend(service.readiness());
     }
     let openapi = merge_openapi(services.iter().map(|service| service.openapi()));
-    let operations = Operations::new(checks, Metrics::new(), openapi);
+    let metrics = Metrics::new();
+    for service in &services {
+        service.register_metrics(metrics.registry());
+    }
+    let operations = Operations::new(checks, metrics, openapi);
     let verifier = web::Data::new(TokenVerifier::new(secret));
     let mounted = services.clone();
     let server = HttpServer::new(move || {

@@ -15,6 +15,7 @@ use labex_employers::EmployersService;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
 use labex_jobseekers::JobSeekersService;
+use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext};
 
@@ -27,6 +28,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "labex", version)]
 struct Args {
+    /// What to do; serving everything when absent.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Data folder (event store files, read models, the token secret).
     #[arg(long, env = "LABEX_DATA", default_value = "./data")]
     data: PathBuf,
@@ -45,17 +49,75 @@ struct Args {
     log: String,
 }
 
+/// What `labex` can do besides serving.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Rebuild the search index from the store into a new folder and swap
+    /// it in (stop the serving labex of this data folder first).
+    Reindex,
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     labex_web::init_logging(&args.log);
-    match run(args).await {
+    let outcome = match args.command {
+        Some(Command::Reindex) => reindex(args).await,
+        None => run(args).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("labex: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// `labex reindex`: the store (the embedded one on a free loopback port,
+/// or `LABEX_EVENTSTORE`) replayed into a new search index, with a
+/// progress bar.
+async fn reindex(args: Args) -> Result<(), String> {
+    let eventstore = args.eventstore.filter(|url| !url.trim().is_empty());
+    let (store, url) = match eventstore {
+        Some(url) => (None, url),
+        None => {
+            let config = ServerConfig::new(
+                args.data.join("eventstore"),
+                SocketAddr::from(([127, 0, 0, 1], 0)),
+            );
+            let store = RunningServer::start(config).await.map_err(|error| {
+                format!("cannot open the embedded event store (is labex still running?): {error}")
+            })?;
+            let url = format!("{}&discoveryInterval=10", store.connection_string());
+            (Some(store), url)
+        }
+    };
+    let client = labex_web::connect_store(&url)?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "reindexing [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})",
+        )
+        .map_err(|error| error.to_string())?,
+    );
+    let started = std::time::Instant::now();
+    let reached = labex_matching::reindex(client, &args.data, |progress| {
+        bar.set_length(progress.target.max(1));
+        bar.set_position(progress.done);
+    })
+    .await;
+    bar.finish_and_clear();
+    if let Some(store) = store {
+        store.shutdown().await;
+    }
+    let reached = reached?;
+    println!(
+        "labex: search index rebuilt in {:.1} s up to {}",
+        started.elapsed().as_secs_f64(),
+        reached.map_or_else(|| "the start".to_owned(), labex_matching::format_position)
+    );
+    Ok(())
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -89,7 +151,10 @@ async fn run(args: Args) -> Result<(), String> {
         repository: Repository::new(client.clone()),
         data: args.data.clone(),
     };
+    // Matching first: its /v1/vacancies/search and /feed must be matched
+    // before the employers' /v1/vacancies/{id}.
     let services: Vec<Arc<dyn Service>> = vec![
+        Arc::new(MatchingService::start(context.clone()).await?),
         Arc::new(JobSeekersService::start(context.clone()).await?),
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),

@@ -1,0 +1,189 @@
+//! Search and matching, what graduates, migrant workers and laid-off staff
+//! see of Labex and what counsellors find candidates with: vacancy search
+//! with filters, facets and highlights, type-ahead, vacancies ranked for a
+//! job seeker, job seekers ranked for a vacancy (priority groups first
+//! among comparable candidates), and the vacancy change feed.
+//!
+//! The index is `labex-search`'s Tantivy index under
+//! `<data>/matching/index`, kept by a projection of the vacancy and
+//! job-seeker streams whose `$all` position lives in each commit; search
+//! runs on the blocking pool. Mounted by `labex`, or run alone as
+//! `labex-matching`; `labex reindex` rebuilds the index from the store.
+
+mod feed;
+mod params;
+mod reindex;
+mod routes;
+mod views;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+use futures::future::BoxFuture;
+use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
+use labex_search::{IndexOptions, SearchIndex, SearchProjection};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+use prometheus::{HistogramOpts, HistogramVec, IntGaugeVec, Opts};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+
+pub use feed::{FeedItem, MAX_FEED_PAGE, NEXT_HEADER, format_position};
+pub use reindex::{ReindexProgress, reindex};
+pub use views::{HitView, ResultsView};
+
+/// The service's name and the folder of its files under the data folder.
+pub const NAME: &str = "matching";
+
+/// The index folder under a data folder.
+pub fn index_folder(data: &Path) -> PathBuf {
+    data.join(NAME).join("index")
+}
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        routes::search,
+        routes::complete,
+        routes::matches,
+        routes::candidates,
+        feed::feed,
+    ),
+    components(schemas(
+        ResultsView,
+        HitView,
+        routes::Suggestions,
+        routes::SuggestionView,
+        FeedItem,
+    )),
+    tags((name = "matching", description = "search, type-ahead, matches, candidates and the vacancy feed"))
+)]
+struct ApiDoc;
+
+/// The running service.
+pub struct MatchingService {
+    state: web::Data<routes::State>,
+    runners: Runners,
+    checks: Vec<Arc<dyn ReadinessCheck>>,
+    lag: IntGaugeVec,
+    lag_task: tokio::task::JoinHandle<()>,
+}
+
+impl MatchingService {
+    /// Opens (or creates, or rebuilds after a schema change) the index
+    /// under `<data>/matching/index` and starts its projection.
+    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+        let folder = index_folder(&context.data);
+        let (index, opening) = SearchIndex::open(&folder, IndexOptions::default())
+            .map_err(|error| format!("cannot open the search index: {error}"))?;
+        if opening.must_replay_from_start() {
+            tracing::warn!(
+                ?opening,
+                "the search index is rebuilt from the start of the store"
+            );
+        }
+        let runners = Runners::default();
+        runners
+            .add(ProjectionRunner::spawn(
+                context.repository.client().clone(),
+                SearchProjection::new(index.clone()),
+                RunnerOptions {
+                    batch_size: 1_024,
+                    ..RunnerOptions::default()
+                },
+            ))
+            .await;
+        let checks = runners.checks().await;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "labex_search_query_duration_seconds",
+                "Time to answer a search, type-ahead, match or candidate query",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+            ]),
+            &["kind"],
+        )
+        .map_err(|error| error.to_string())?;
+        let lag = IntGaugeVec::new(
+            Opts::new(
+                "labex_projection_lag_events",
+                "Events a projection has yet to apply (counted up to 10,000)",
+            ),
+            &["projection"],
+        )
+        .map_err(|error| error.to_string())?;
+        let lag_task = tokio::spawn(watch_lag(runners.clone(), lag.clone()));
+        Ok(Self {
+            state: web::Data::new(routes::State {
+                repository: context.repository,
+                index,
+                latency,
+            }),
+            runners,
+            checks,
+            lag,
+            lag_task,
+        })
+    }
+
+    /// The index, for tests and the benchmark.
+    pub fn index(&self) -> &SearchIndex {
+        &self.state.index
+    }
+}
+
+/// Publishes each runner's lag every two seconds.
+async fn watch_lag(runners: Runners, gauge: IntGaugeVec) {
+    loop {
+        for (name, lag) in runners.lags().await {
+            if let Some(lag) = lag {
+                gauge
+                    .with_label_values(&[name.as_str()])
+                    .set(i64::try_from(lag.pending_events).unwrap_or(i64::MAX));
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+impl Service for MatchingService {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn configure(&self, config: &mut web::ServiceConfig) {
+        config.app_data(self.state.clone());
+        routes::configure(config);
+    }
+
+    fn openapi(&self) -> OpenApi {
+        ApiDoc::openapi()
+    }
+
+    fn readiness(&self) -> Vec<Arc<dyn ReadinessCheck>> {
+        self.checks.clone()
+    }
+
+    fn register_metrics(&self, registry: &prometheus::Registry) {
+        for collector in [
+            Box::new(self.state.latency.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(self.lag.clone()),
+        ] {
+            if let Err(error) = registry.register(collector) {
+                tracing::warn!(error = %error, "a search metric could not be registered");
+            }
+        }
+    }
+
+    fn stop(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.lag_task.abort();
+            self.runners.stop().await;
+            if let Err(error) = self.state.index.flush() {
+                tracing::error!(error = %error, "the search index could not be flushed");
+            }
+        })
+    }
+}

@@ -1,0 +1,264 @@
+//! Query strings as clients send them, parsed into searches with every
+//! invalid parameter reported (400 `invalid_query`, one entry per
+//! parameter).
+
+use chrono::{DateTime, Utc};
+use labex_domain::EmployerId;
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_search::{MAX_LIMIT, MAX_OFFSET, SortOrder, VacancySearch};
+use labex_web::{ApiError, ErrorCode, FieldError};
+use serde::Deserialize;
+
+/// `GET /v1/vacancies/search`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchParams {
+    pub q: Option<String>,
+    pub region: Option<String>,
+    pub occupation: Option<String>,
+    pub education: Option<String>,
+    pub salary_min_yuan: Option<String>,
+    /// Categories, comma-separated.
+    pub welcomes: Option<String>,
+    pub public_welfare: Option<String>,
+    pub employer: Option<String>,
+    pub posted_after: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+    /// `open` (default) or `all` (closed and filled too).
+    pub status: Option<String>,
+}
+
+/// Collects bad parameters.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, parameter: &str, code: &str, detail: &str) {
+        self.0.push(FieldError {
+            field: parameter.to_owned(),
+            code: code.to_owned(),
+            detail: detail.to_owned(),
+        });
+    }
+
+    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
+        if self.0.is_empty() {
+            return Ok(value);
+        }
+        let names: Vec<_> = self.0.iter().map(|error| error.field.clone()).collect();
+        Err(ApiError::new(
+            ErrorCode::InvalidQuery,
+            format!(
+                "These query parameters are invalid: {}; see errors.",
+                names.join(", ")
+            ),
+        )
+        .with_errors(self.0))
+    }
+}
+
+/// A whole number in `0..=max` (a page size or offset).
+pub fn number(
+    problems: &mut Problems,
+    parameter: &str,
+    text: Option<&str>,
+    max: usize,
+) -> Option<usize> {
+    let text = text?.trim();
+    match text.parse::<usize>() {
+        Ok(value) if value <= max => Some(value),
+        _ => {
+            problems.add(
+                parameter,
+                "query.range",
+                &format!("{parameter} must be a whole number from 0 to {max}."),
+            );
+            None
+        }
+    }
+}
+
+impl SearchParams {
+    /// The search, or a 400 naming every bad parameter.
+    pub fn parse(&self) -> Result<VacancySearch, ApiError> {
+        let mut problems = Problems::default();
+        let mut search = VacancySearch {
+            q: self
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_owned),
+            ..VacancySearch::default()
+        };
+        if let Some(q) = &search.q
+            && q.chars().count() > 200
+        {
+            problems.add("q", "query.too_long", "q must be at most 200 characters.");
+        }
+        if let Some(region) = self.region.as_deref() {
+            match DivisionCode::parse(region) {
+                Ok(code) => search.region = Some(code),
+                Err(_) => problems.add(
+                    "region",
+                    "division_code.invalid",
+                    "region must be a six-digit administrative division code; a city's code covers its districts.",
+                ),
+            }
+        }
+        search.occupation = self
+            .occupation
+            .as_deref()
+            .map(str::trim)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned);
+        if let Some(education) = self.education.as_deref() {
+            match Education::parse(education) {
+                Ok(level) => search.education = Some(level),
+                Err(_) => problems.add(
+                    "education",
+                    "education.unknown",
+                    "education must be none, primary, junior_secondary, senior_secondary, associate, bachelor, master or doctorate.",
+                ),
+            }
+        }
+        if let Some(salary) = self.salary_min_yuan.as_deref() {
+            match salary.trim().parse::<u32>() {
+                Ok(value) => search.salary_min_yuan = Some(value),
+                Err(_) => problems.add(
+                    "salary_min_yuan",
+                    "query.number",
+                    "salary_min_yuan must be a whole number of yuan per month.",
+                ),
+            }
+        }
+        if let Some(welcomes) = self.welcomes.as_deref() {
+            for category in welcomes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+                match JobSeekerCategory::parse(category) {
+                    Ok(category) => search.welcomes.push(category),
+                    Err(_) => problems.add(
+                        "welcomes",
+                        "job_seeker_category.unknown",
+                        "welcomes must list job-seeker categories, such as graduate,laid_off.",
+                    ),
+                }
+            }
+        }
+        if let Some(flag) = self.public_welfare.as_deref() {
+            match flag.trim() {
+                "true" => search.public_welfare = Some(true),
+                "false" => search.public_welfare = Some(false),
+                _ => problems.add(
+                    "public_welfare",
+                    "query.boolean",
+                    "public_welfare must be true or false.",
+                ),
+            }
+        }
+        if let Some(employer) = self.employer.as_deref() {
+            match EmployerId::parse(employer) {
+                Ok(id) => search.employer = Some(id),
+                Err(_) => problems.add(
+                    "employer",
+                    "id.not_uuid",
+                    "employer must be an employer id.",
+                ),
+            }
+        }
+        if let Some(after) = self.posted_after.as_deref() {
+            match DateTime::parse_from_rfc3339(after.trim()) {
+                Ok(moment) => search.posted_after = Some(moment.with_timezone(&Utc)),
+                Err(_) => problems.add(
+                    "posted_after",
+                    "time.invalid",
+                    "posted_after must be a time in RFC 3339, such as 2026-11-01T00:00:00+08:00.",
+                ),
+            }
+        }
+        match self.sort.as_deref().map(str::trim) {
+            None | Some("relevance") => search.sort = SortOrder::Relevance,
+            Some("newest") => search.sort = SortOrder::Newest,
+            Some("salary") => search.sort = SortOrder::Salary,
+            Some(_) => problems.add(
+                "sort",
+                "query.sort",
+                "sort must be relevance, newest or salary.",
+            ),
+        }
+        match self.status.as_deref().map(str::trim) {
+            None | Some("open") => search.include_closed = false,
+            Some("all") => search.include_closed = true,
+            Some(_) => problems.add(
+                "status",
+                "query.status",
+                "status must be open (the default) or all.",
+            ),
+        }
+        if let Some(limit) = number(&mut problems, "limit", self.limit.as_deref(), MAX_LIMIT) {
+            search.limit = limit.max(1);
+        }
+        if let Some(offset) = number(&mut problems, "offset", self.offset.as_deref(), MAX_OFFSET) {
+            search.offset = offset;
+        }
+        problems.finish(search)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_filter_parses() {
+        let params = SearchParams {
+            q: Some(" 焊工 ".to_owned()),
+            region: Some("410100".to_owned()),
+            education: Some("associate".to_owned()),
+            salary_min_yuan: Some("5000".to_owned()),
+            welcomes: Some("graduate,laid_off".to_owned()),
+            public_welfare: Some("false".to_owned()),
+            sort: Some("newest".to_owned()),
+            limit: Some("50".to_owned()),
+            offset: Some("100".to_owned()),
+            ..SearchParams::default()
+        };
+        let search = params.parse().unwrap();
+        assert_eq!(search.q.as_deref(), Some("焊工"));
+        assert_eq!(search.welcomes.len(), 2);
+        assert_eq!(search.sort, SortOrder::Newest);
+        assert_eq!((search.limit, search.offset), (50, 100));
+    }
+
+    #[test]
+    fn every_bad_parameter_is_named() {
+        let params = SearchParams {
+            region: Some("41".to_owned()),
+            education: Some("phd".to_owned()),
+            salary_min_yuan: Some("lots".to_owned()),
+            sort: Some("random".to_owned()),
+            limit: Some("1000".to_owned()),
+            offset: Some("5000".to_owned()),
+            ..SearchParams::default()
+        };
+        let error = params.parse().unwrap_err();
+        let fields: Vec<_> = error
+            .problem()
+            .errors
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "region",
+                "education",
+                "salary_min_yuan",
+                "sort",
+                "limit",
+                "offset"
+            ]
+        );
+        assert_eq!(error.code(), "invalid_query");
+    }
+}

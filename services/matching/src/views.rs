@@ -1,0 +1,123 @@
+//! What search, matching and candidate lists answer:
+//! `{"total", "hits": [{"id", "title" or "name", "score", "highlight", "reasons", …}], "facets"}`.
+
+use labex_search::{Facets, Highlight, Hit, Reason, Record, SearchResults};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One page of hits.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResultsView {
+    /// Hits in all.
+    pub total: usize,
+    pub hits: Vec<HitView>,
+    /// Counts per region, occupation, education and welcomed category.
+    #[schema(value_type = Object)]
+    pub facets: Facets,
+}
+
+/// One hit: a vacancy (with `title`) or a job seeker (with `name`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HitView {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub score: f32,
+    /// Matched words marked `<em>…</em>`.
+    #[schema(value_type = Object)]
+    pub highlight: Highlight,
+    /// What matched, where, which priority.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Reason>,
+    /// A vacancy's employer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employer_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupation: Option<String>,
+    /// A vacancy's region, a job seeker's office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_min_yuan: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub salary_max_yuan: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub education: Option<String>,
+    /// A job seeker's categories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_welfare: Option<bool>,
+    pub status: String,
+    /// A vacancy's publication time (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+}
+
+impl From<Hit> for HitView {
+    fn from(hit: Hit) -> Self {
+        let mut view = HitView {
+            id: hit.id,
+            title: hit.title,
+            name: hit.name,
+            score: hit.score,
+            highlight: hit.highlight,
+            reasons: hit.reasons,
+            employer_id: None,
+            occupation: None,
+            region: None,
+            salary_min_yuan: None,
+            salary_max_yuan: None,
+            education: None,
+            categories: None,
+            public_welfare: None,
+            status: String::new(),
+            published_at: None,
+        };
+        match hit.record {
+            Some(Record::Vacancy(vacancy)) => {
+                let details = &vacancy.details;
+                view.employer_id = Some(vacancy.employer_id.to_string());
+                view.occupation = Some(details.occupation.as_str().to_owned());
+                view.region = Some(details.region.as_str().to_owned());
+                view.salary_min_yuan = Some(details.salary.min_yuan());
+                view.salary_max_yuan = Some(details.salary.max_yuan());
+                view.education = Some(details.education.as_str().to_owned());
+                view.public_welfare = Some(details.public_welfare);
+                view.status = vacancy.status.as_str().to_owned();
+                view.published_at = Some(
+                    vacancy
+                        .published_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                );
+            }
+            Some(Record::JobSeeker(seeker)) => {
+                view.region = Some(seeker.office.as_str().to_owned());
+                view.education = Some(seeker.profile.education.as_str().to_owned());
+                view.categories = Some(
+                    seeker
+                        .profile
+                        .categories
+                        .iter()
+                        .map(|category| category.as_str().to_owned())
+                        .collect(),
+                );
+                view.status = seeker.status.as_str().to_owned();
+            }
+            None => {}
+        }
+        view
+    }
+}
+
+impl From<SearchResults> for ResultsView {
+    fn from(results: SearchResults) -> Self {
+        Self {
+            total: results.total,
+            hits: results.hits.into_iter().map(HitView::from).collect(),
+            facets: results.facets,
+        }
+    }
+}
