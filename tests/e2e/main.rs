@@ -5,5 +5,6 @@
 mod bad_input;
 mod durability;
 mod flow;
+mod matching;
 mod separate;
 mod support;

@@ -72,7 +72,22 @@ impl Labex {
         self.respawn();
     }
 
-    fn respawn(&mut self) {
+    /// Stops it with SIGTERM (asserting a clean exit), leaving it down.
+    pub fn stop(&mut self) {
+        let status = self.process.take().expect("labex runs").stop();
+        assert!(
+            status.success(),
+            "labex stops cleanly on SIGTERM: {status:?}"
+        );
+    }
+
+    /// `http://ADDR` of the running process.
+    pub fn process_url(&self) -> String {
+        self.process.as_ref().expect("labex runs").base_url()
+    }
+
+    /// Starts it again on the same data folder.
+    pub fn respawn(&mut self) {
         let (process, http, store) = Self::spawn(&self.data);
         self.process = Some(process);
         self.http = http;
