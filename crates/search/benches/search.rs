@@ -34,6 +34,7 @@ const DIVISIONS: &str = include_str!("data/divisions.txt");
 const BATCH: usize = 256;
 
 struct Flags {
+    skip_build: bool,
     count: usize,
     queries: usize,
     seed: u64,
@@ -42,6 +43,7 @@ struct Flags {
 
 fn flags() -> Flags {
     let mut flags = Flags {
+        skip_build: false,
         count: 1_000_000,
         queries: 5_000,
         seed: 2026,
@@ -55,6 +57,7 @@ fn flags() -> Flags {
             "--queries" => flags.queries = value().parse().expect("a query count"),
             "--seed" => flags.seed = value().parse().expect("a seed"),
             "--dir" => flags.dir = Some(PathBuf::from(value())),
+            "--skip-build" => flags.skip_build = true,
             // `cargo bench` passes `--bench`; ignore what is not ours.
             _ => {}
         }
@@ -404,6 +407,18 @@ fn query(random: &mut Random) -> VacancySearch {
     search
 }
 
+fn describe(search: &VacancySearch) -> String {
+    format!(
+        "q={:?} region={:?} salary_min={:?} education={:?} sort={:?} offset={}",
+        search.q.as_deref().unwrap_or_default(),
+        search.region.as_ref().map(|region| region.as_str()),
+        search.salary_min_yuan,
+        search.education.map(|level| level.as_str()),
+        search.sort,
+        search.offset
+    )
+}
+
 fn main() {
     let flags = flags();
     let temporary = tempfile::tempdir().expect("a temporary folder");
@@ -418,6 +433,13 @@ fn main() {
         flags.seed,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
+
+    if flags.skip_build {
+        let (index, _) =
+            SearchIndex::open(&path, IndexOptions::default()).expect("the index opens");
+        measure(&flags, &path, index);
+        return;
+    }
 
     // Build.
     let (index, _) = SearchIndex::open(&path, IndexOptions::default()).expect("the index opens");
@@ -482,6 +504,10 @@ fn main() {
         folder_size(&path) as f64 / 1_048_576.0
     );
 
+    measure(&flags, &path, index);
+}
+
+fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
     // A look at what the queries find.
     let sample = index
         .search_vacancies(&VacancySearch {
@@ -532,17 +558,19 @@ fn main() {
     let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
     let mut hits = 0usize;
     let mut totals = 0usize;
+    let mut slowest: Vec<(u64, usize, String)> = Vec::new();
     let querying = Instant::now();
     for _ in 0..flags.queries {
         let search = query(&mut random);
         let started = Instant::now();
         let results = index.search_vacancies(&search).expect("a search");
-        latency
-            .record(started.elapsed().as_micros().max(1) as u64)
-            .unwrap();
+        let micros = started.elapsed().as_micros().max(1) as u64;
+        latency.record(micros).unwrap();
         hits += results.hits.len();
         totals += results.total;
+        slowest.push((micros, results.total, describe(&search)));
     }
+    slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     let elapsed = querying.elapsed();
     let ms = |quantile: f64| latency.value_at_quantile(quantile) as f64 / 1000.0;
     println!(
@@ -560,6 +588,13 @@ fn main() {
         ms(0.99),
         latency.max() as f64 / 1000.0
     );
+    println!("slowest queries:");
+    for (micros, total, search) in slowest.iter().take(8) {
+        println!(
+            "  {:.1} ms, {total} matches: {search}",
+            *micros as f64 / 1000.0
+        );
+    }
     let started = Instant::now();
     let suggestions = 1_000;
     let mut random = Random(flags.seed ^ 0x1234);
@@ -585,6 +620,6 @@ fn main() {
     let (rss, peak) = memory();
     println!(
         "index {:.0} MiB on disk; RSS {rss} MiB now, peak {peak} MiB",
-        folder_size(&path) as f64 / 1_048_576.0
+        folder_size(path) as f64 / 1_048_576.0
     );
 }

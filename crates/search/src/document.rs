@@ -7,7 +7,7 @@ use labex_domain::jobseeker::{
     JobSeekerProfile, JobSeekerStatus, PersonalDataChanges, ProfileChanges,
 };
 use labex_domain::vacancy::{VacancyChanges, VacancyDetails, VacancyStatus};
-use labex_domain::value::{DivisionCode, Education, PersonName};
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, PersonName};
 use labex_domain::{EmployerId, JobSeekerId, VacancyId};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
@@ -101,6 +101,15 @@ pub fn education_of_ordinal(ordinal: u64) -> Option<Education> {
     Education::ALL.get(ordinal as usize).copied()
 }
 
+/// The bit of a category in a category mask.
+pub fn category_bit(category: JobSeekerCategory) -> u64 {
+    let index = JobSeekerCategory::ALL
+        .iter()
+        .position(|known| *known == category)
+        .unwrap_or(0);
+    1 << index
+}
+
 /// The scope prefixes of a division code, widest first (`41`, `4101`,
 /// `410105`).
 pub fn scope_prefixes(code: &DivisionCode) -> Vec<String> {
@@ -146,9 +155,12 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
     document.add_u64(fields.salary_max, u64::from(details.salary.max_yuan()));
     document.add_u64(fields.education, education_ordinal(details.education));
     document.add_u64(fields.experience, u64::from(details.experience_years.get()));
+    let mut mask = 0u64;
     for category in &details.welcomes {
         document.add_text(fields.welcomes, category.as_str());
+        mask |= category_bit(*category);
     }
+    document.add_u64(fields.welcomes_mask, mask);
     document.add_bool(fields.public_welfare, details.public_welfare);
     document.add_text(fields.status, vacancy.status.as_str());
     document.add_i64(fields.published_at, vacancy.published_at.timestamp());

@@ -39,6 +39,9 @@ use crate::synonyms::Synonyms;
 pub struct IndexOptions {
     /// Indexing threads.
     pub writer_threads: usize,
+    /// Threads one search may use, segments searched in parallel (1: on
+    /// the caller's thread only).
+    pub search_threads: usize,
     /// The writer's memory budget, in bytes, for all its threads (at least
     /// 15 MB a thread).
     pub writer_memory_bytes: usize,
@@ -58,6 +61,9 @@ impl Default for IndexOptions {
             writer_threads: std::thread::available_parallelism()
                 .map_or(1, |threads| threads.get())
                 .min(2),
+            search_threads: std::thread::available_parallelism()
+                .map_or(1, |threads| threads.get())
+                .min(4),
             writer_memory_bytes: 200_000_000,
             commit_interval: Duration::from_millis(100),
             catch_up_commit_interval: Duration::from_secs(2),
@@ -71,6 +77,7 @@ impl IndexOptions {
     pub fn for_tests() -> Self {
         Self {
             writer_threads: 1,
+            search_threads: 1,
             writer_memory_bytes: 20_000_000,
             ..Self::default()
         }
@@ -213,7 +220,11 @@ impl SearchIndex {
         } else {
             Index::create_in_dir(path, schema)?
         };
+        let mut index = index;
         index.tokenizers().register(ANALYZER_NAME, analyzer());
+        if options.search_threads > 1 {
+            index.set_multithread_executor(options.search_threads)?;
+        }
         let writer = index.writer_with_num_threads(
             options.writer_threads.max(1),
             options

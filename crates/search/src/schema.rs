@@ -11,7 +11,7 @@ use crate::analysis::ANALYZER_NAME;
 /// The version of the schema and of what documents hold. Change it with
 /// any change of fields or of how documents are built: an index of another
 /// version is rebuilt at open.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";
@@ -59,6 +59,9 @@ pub struct Fields {
     pub experience: Field,
     /// Categories a vacancy welcomes.
     pub welcomes: Field,
+    /// The same as bits (`1 << i` for the `i`-th of
+    /// `JobSeekerCategory::ALL`), for counting facets fast.
+    pub welcomes_mask: Field,
     /// A job seeker's categories.
     pub categories: Field,
     /// A public-welfare post (vacancy).
@@ -112,7 +115,8 @@ impl Fields {
             salary_max: builder.add_u64_field("salary_max", INDEXED | FAST),
             education: builder.add_u64_field("education", INDEXED | FAST),
             experience: builder.add_u64_field("experience", INDEXED | FAST),
-            welcomes: builder.add_text_field("welcomes", keyword_fast.clone()),
+            welcomes: builder.add_text_field("welcomes", STRING),
+            welcomes_mask: builder.add_u64_field("welcomes_mask", FAST),
             categories: builder.add_text_field("categories", keyword_fast.clone()),
             public_welfare: builder.add_bool_field("public_welfare", INDEXED | FAST),
             status: builder.add_text_field("status", keyword_fast),

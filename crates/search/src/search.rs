@@ -8,14 +8,18 @@ use chrono::{DateTime, Utc};
 use labex_domain::EmployerId;
 use labex_domain::value::{DivisionCode, DivisionLevel, Education, JobSeekerCategory};
 use serde::Serialize;
+use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::{Column, StrColumn};
+
+use tantivy::columnar::{Column, ColumnIndex, ColumnValues, StrColumn};
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+};
 
 use crate::document::{Record, education_of_ordinal, education_ordinal};
 use crate::error::SearchError;
@@ -297,8 +301,11 @@ impl SearchIndex {
         let parsed = ParsedText::parse(search.q.as_deref().unwrap_or_default());
         let text = text_query(&parsed, &text_fields, &shared.synonyms);
 
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![filter(term(fields.kind, KIND_VACANCY))];
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if search.include_closed {
+            // Otherwise `status` open, which only vacancies have, says it.
+            clauses.push(filter(term(fields.kind, KIND_VACANCY)));
+        }
         if let Some(text) = &text {
             clauses.push((Occur::Must, text.box_clone()));
         } else {
@@ -364,34 +371,69 @@ impl SearchIndex {
             region_field: if by_county { "region" } else { "region_city" },
         };
         let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-        let sort = search.sort;
-        let now_seconds = now.timestamp();
-        let ranked = top.tweak_score(move |segment: &SegmentReader| {
-            let published = segment.fast_fields().i64("published_at").ok();
-            let salary_max = segment.fast_fields().u64("salary_max").ok();
-            let salary_min = segment.fast_fields().u64("salary_min").ok();
-            move |doc: DocId, score: Score| {
-                let published_at = published
-                    .as_ref()
-                    .and_then(|column| column.first(doc))
-                    .unwrap_or(0);
-                let key = match sort {
-                    SortOrder::Relevance => {
-                        f64::from((score + 0.01) * recency_factor(published_at, now_seconds))
-                    }
-                    SortOrder::Newest => published_at as f64,
-                    SortOrder::Salary => {
-                        let max = salary_max.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                        let min = salary_min.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                        (max * 1_000_000 + min) as f64
-                    }
-                };
-                (key, score)
-            }
-        });
         let searcher = self.searcher();
-        let (top_docs, total, facets) =
-            searcher.search(&query, &(ranked, Count, facet_collector))?;
+        // Ranked hits as (score shown, address).
+        let (top_docs, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = if text.is_some()
+        {
+            let sort = search.sort;
+            let now_seconds = now.timestamp();
+            let ranked = top.tweak_score(move |segment: &SegmentReader| {
+                let published = segment.fast_fields().i64("published_at").ok();
+                let salary_max = segment.fast_fields().u64("salary_max").ok();
+                let salary_min = segment.fast_fields().u64("salary_min").ok();
+                move |doc: DocId, score: Score| {
+                    let key = match sort {
+                        SortOrder::Relevance => {
+                            let published_at = published
+                                .as_ref()
+                                .and_then(|column| column.first(doc))
+                                .unwrap_or(0);
+                            f64::from(score * recency_factor(published_at, now_seconds))
+                        }
+                        SortOrder::Newest => published
+                            .as_ref()
+                            .and_then(|column| column.first(doc))
+                            .unwrap_or(0) as f64,
+                        SortOrder::Salary => {
+                            let max = salary_max.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                            let min = salary_min.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
+                            (max * 1_000_000 + min) as f64
+                        }
+                    };
+                    (key, score)
+                }
+            });
+            let (ranked, total, facets) =
+                searcher.search(&query, &(ranked, Count, facet_collector))?;
+            let shown = ranked
+                .into_iter()
+                .map(|((key, score), address)| match sort {
+                    SortOrder::Relevance => (key as Score, address),
+                    SortOrder::Newest | SortOrder::Salary => (score, address),
+                })
+                .collect();
+            (shown, total, facets)
+        } else {
+            // Without text every score is the same: relevance is recency,
+            // and nothing needs scoring, so matches are collected in
+            // blocks from the fast fields.
+            match search.sort {
+                SortOrder::Relevance | SortOrder::Newest => {
+                    let ranked = top.order_by_fast_field::<i64>("published_at", Order::Desc);
+                    let (ranked, total, facets) =
+                        searcher.search(&query, &(ranked, Count, facet_collector))?;
+                    let shown = ranked.into_iter().map(|(_, address)| (0.0, address));
+                    (shown.collect(), total, facets)
+                }
+                SortOrder::Salary => {
+                    let ranked = top.order_by_fast_field::<u64>("salary_max", Order::Desc);
+                    let (ranked, total, facets) =
+                        searcher.search(&query, &(ranked, Count, facet_collector))?;
+                    let shown = ranked.into_iter().map(|(_, address)| (0.0, address));
+                    (shown.collect(), total, facets)
+                }
+            }
+        };
 
         let mut generators = None;
         if let Some(text) = &text {
@@ -402,7 +444,7 @@ impl SearchIndex {
             generators = Some((title, description));
         }
         let mut hits = Vec::with_capacity(top_docs.len());
-        for ((key, score), address) in top_docs {
+        for (score, address) in top_docs {
             let document: TantivyDocument = searcher.doc(address)?;
             let record = record_of(shared, &document)?;
             let Record::Vacancy(vacancy) = &record else {
@@ -417,15 +459,14 @@ impl SearchIndex {
                 id: vacancy.id.as_uuid().to_string(),
                 title: Some(vacancy.details.title.as_str().to_owned()),
                 name: None,
-                score: match sort {
-                    SortOrder::Relevance => key as f32,
-                    SortOrder::Newest | SortOrder::Salary => score,
-                },
+                score,
                 highlight,
                 reasons: Vec::new(),
                 record: Some(record),
             });
         }
+        // A page of none still counts and facets.
+        hits.truncate(search.limit);
         Ok(SearchResults {
             total,
             hits,
@@ -562,10 +603,64 @@ struct FacetCollector {
 }
 
 struct SegmentFacets {
-    region: Option<(StrColumn, Vec<u32>)>,
-    occupation: Option<(StrColumn, Vec<u32>)>,
-    welcomes: Option<(StrColumn, Vec<u32>)>,
-    education: Option<(Column<u64>, [u32; 8])>,
+    region: Option<FacetColumn>,
+    occupation: Option<FacetColumn>,
+    welcomes: Option<(Ords, [u32; 64])>,
+    education: Option<(Ords, [u32; 8])>,
+}
+
+/// Term ordinals of a string fast field, and a count per ordinal.
+struct FacetColumn {
+    column: StrColumn,
+    ords: Ords,
+    counts: Vec<u32>,
+}
+
+/// A column's values, read directly when every document has exactly one.
+enum Ords {
+    Full(Arc<dyn ColumnValues<u64>>),
+    Other(Column<u64>),
+}
+
+impl Ords {
+    fn new(column: &Column<u64>) -> Self {
+        match column.index {
+            ColumnIndex::Full => Ords::Full(Arc::clone(&column.values)),
+            _ => Ords::Other(column.clone()),
+        }
+    }
+
+    /// Counts each bit set in the document's value.
+    #[inline]
+    fn count_bits(&self, doc: DocId, counts: &mut [u32; 64]) {
+        let mut bits = match self {
+            Ords::Full(values) => values.get_val(doc),
+            Ords::Other(column) => column.first(doc).unwrap_or(0),
+        };
+        while bits != 0 {
+            let bit = bits.trailing_zeros() as usize;
+            counts[bit] += 1;
+            bits &= bits - 1;
+        }
+    }
+
+    #[inline]
+    fn count(&self, doc: DocId, counts: &mut [u32]) {
+        match self {
+            Ords::Full(values) => {
+                if let Some(count) = counts.get_mut(values.get_val(doc) as usize) {
+                    *count += 1;
+                }
+            }
+            Ords::Other(column) => {
+                for value in column.values_for_doc(doc) {
+                    if let Some(count) = counts.get_mut(value as usize) {
+                        *count += 1;
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -576,13 +671,15 @@ struct FacetTally {
     education: [u64; 8],
 }
 
-fn str_column(
-    segment: &SegmentReader,
-    field: &str,
-) -> tantivy::Result<Option<(StrColumn, Vec<u32>)>> {
+fn str_column(segment: &SegmentReader, field: &str) -> tantivy::Result<Option<FacetColumn>> {
     Ok(segment.fast_fields().str(field)?.map(|column| {
-        let terms = column.num_terms();
-        (column, vec![0; terms])
+        let counts = vec![0; column.num_terms()];
+        let ords = Ords::new(column.ords());
+        FacetColumn {
+            column,
+            ords,
+            counts,
+        }
     }))
 }
 
@@ -598,8 +695,11 @@ impl Collector for FacetCollector {
         Ok(SegmentFacets {
             region: str_column(segment, self.region_field)?,
             occupation: str_column(segment, "occupation")?,
-            welcomes: str_column(segment, "welcomes")?,
-            education: Some((segment.fast_fields().u64("education")?, [0; 8])),
+            welcomes: Some((
+                Ords::new(&segment.fast_fields().u64("welcomes_mask")?),
+                [0; 64],
+            )),
+            education: Some((Ords::new(&segment.fast_fields().u64("education")?), [0; 8])),
         })
     }
 
@@ -652,20 +752,23 @@ fn top_values(counts: HashMap<String, u64>) -> Vec<FacetCount> {
     values
 }
 
-fn count_ords(column: &mut Option<(StrColumn, Vec<u32>)>, doc: DocId) {
-    if let Some((column, counts)) = column {
-        for ord in column.ords().values_for_doc(doc) {
-            counts[ord as usize] += 1;
-        }
+fn count_ords(column: &mut Option<FacetColumn>, doc: DocId) {
+    if let Some(facet) = column {
+        facet.ords.count(doc, &mut facet.counts);
     }
 }
 
-fn harvest_ords(column: Option<(StrColumn, Vec<u32>)>) -> HashMap<String, u64> {
+fn harvest_ords(column: Option<FacetColumn>) -> HashMap<String, u64> {
     let mut values = HashMap::new();
-    if let Some((column, counts)) = column {
+    if let Some(facet) = column {
         let mut text = String::new();
-        for (ord, count) in counts.into_iter().enumerate() {
-            if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
+        for (ord, count) in facet.counts.into_iter().enumerate() {
+            if count > 0
+                && facet
+                    .column
+                    .ord_to_str(ord as u64, &mut text)
+                    .unwrap_or(false)
+            {
                 values.insert(text.clone(), u64::from(count));
             }
         }
@@ -679,12 +782,32 @@ impl SegmentCollector for SegmentFacets {
     fn collect(&mut self, doc: DocId, _score: Score) {
         count_ords(&mut self.region, doc);
         count_ords(&mut self.occupation, doc);
-        count_ords(&mut self.welcomes, doc);
-        if let Some((column, counts)) = &mut self.education
-            && let Some(level) = column.first(doc)
-            && let Some(count) = counts.get_mut(level as usize)
+        if let Some((masks, counts)) = &mut self.welcomes {
+            masks.count_bits(doc, counts);
+        }
+        if let Some((ords, counts)) = &mut self.education {
+            ords.count(doc, counts);
+        }
+    }
+
+    fn collect_block(&mut self, docs: &[DocId]) {
+        if let Some((masks, counts)) = &mut self.welcomes {
+            for doc in docs {
+                masks.count_bits(*doc, counts);
+            }
+        }
+        for facet in [&mut self.region, &mut self.occupation]
+            .into_iter()
+            .flatten()
         {
-            *count += 1;
+            for doc in docs {
+                facet.ords.count(*doc, &mut facet.counts);
+            }
+        }
+        if let Some((ords, counts)) = &mut self.education {
+            for doc in docs {
+                ords.count(*doc, counts);
+            }
         }
     }
 
@@ -692,7 +815,14 @@ impl SegmentCollector for SegmentFacets {
         FacetTally {
             region: harvest_ords(self.region),
             occupation: harvest_ords(self.occupation),
-            welcomes: harvest_ords(self.welcomes),
+            welcomes: self.welcomes.map_or_else(HashMap::new, |(_, counts)| {
+                JobSeekerCategory::ALL
+                    .iter()
+                    .zip(counts)
+                    .filter(|(_, count)| *count > 0)
+                    .map(|(category, count)| (category.as_str().to_owned(), u64::from(count)))
+                    .collect()
+            }),
             education: self
                 .education
                 .map_or([0; 8], |(_, counts)| counts.map(u64::from)),
