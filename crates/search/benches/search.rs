@@ -11,7 +11,11 @@
 //!
 //! Flags: `--count N` vacancies (1,000,000), `--queries N` measured
 //! queries (5,000), `--seed N` (2026), `--dir PATH` to keep the index
-//! (a temporary folder otherwise).
+//! (a temporary folder otherwise), `--skip-build` to query an index kept
+//! in `--dir`. `--store` instead goes through the embedded event store:
+//! it preloads `--count` vacancies, times the projection rebuilding the
+//! index from `$all`, then measures the lag from an acknowledged append to
+//! a searchable vacancy at 50 appends/s for `--lag-seconds` (20).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -34,6 +38,8 @@ const DIVISIONS: &str = include_str!("data/divisions.txt");
 const BATCH: usize = 256;
 
 struct Flags {
+    store: bool,
+    lag_seconds: u64,
     skip_build: bool,
     count: usize,
     queries: usize,
@@ -43,6 +49,8 @@ struct Flags {
 
 fn flags() -> Flags {
     let mut flags = Flags {
+        store: false,
+        lag_seconds: 20,
         skip_build: false,
         count: 1_000_000,
         queries: 5_000,
@@ -58,6 +66,8 @@ fn flags() -> Flags {
             "--seed" => flags.seed = value().parse().expect("a seed"),
             "--dir" => flags.dir = Some(PathBuf::from(value())),
             "--skip-build" => flags.skip_build = true,
+            "--store" => flags.store = true,
+            "--lag-seconds" => flags.lag_seconds = value().parse().expect("seconds"),
             // `cargo bench` passes `--bench`; ignore what is not ours.
             _ => {}
         }
@@ -421,6 +431,14 @@ fn describe(search: &VacancySearch) -> String {
 
 fn main() {
     let flags = flags();
+    if flags.store {
+        println!(
+            "search benchmark through the embedded store: {} vacancies, lag for {} s",
+            flags.count, flags.lag_seconds
+        );
+        through_the_store(flags.count, flags.lag_seconds, flags.seed);
+        return;
+    }
     let temporary = tempfile::tempdir().expect("a temporary folder");
     let path = flags
         .dir
@@ -622,4 +640,135 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
         "index {:.0} MiB on disk; RSS {rss} MiB now, peak {peak} MiB",
         folder_size(path) as f64 / 1_048_576.0
     );
+}
+
+/// `--store`: through the embedded event store. Preloads `count`
+/// vacancies, times a projection runner rebuilding the index from the
+/// start of `$all`, then appends vacancies at 50/s for `seconds` and
+/// measures, for each, the time from the append's acknowledgement to the
+/// vacancy being searchable.
+fn through_the_store(count: usize, seconds: u64, seed: u64) {
+    use kurrentdb::AppendToStreamOptions;
+    use labex_eventsourcing::{ProjectionRunner, RunnerOptions, event_data};
+    use labex_search::SearchProjection;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async move {
+        let store = labex_testkit::Store::start().await;
+        let client = store.client().clone();
+        let context = EventContext::for_request(Uuid::nil(), "bench", None);
+
+        // Preload.
+        let preloading = Instant::now();
+        let mut generator = Generator::new(seed);
+        let events: Vec<Event> = (0..count).map(|n| generator.vacancy(n)).collect();
+        let writers = 32;
+        let mut shares: Vec<Vec<Event>> = (0..writers).map(|_| Vec::new()).collect();
+        for (n, event) in events.into_iter().enumerate() {
+            shares[n % writers].push(event);
+        }
+        let mut tasks = Vec::new();
+        for share in shares {
+            let client = client.clone();
+            let context = context.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut last = None;
+                for event in share {
+                    let stream = event.stream_name();
+                    let written = client
+                        .append_to_stream(
+                            stream,
+                            &AppendToStreamOptions::default(),
+                            event_data(event, Uuid::now_v7(), &context),
+                        )
+                        .await
+                        .expect("an append");
+                    last = last.max(Some(written.position));
+                }
+                last
+            }));
+        }
+        let mut head = None;
+        for task in tasks {
+            head = head.max(task.await.expect("a writer"));
+        }
+        let head = head.expect("something was appended");
+        println!(
+            "store: preloaded {count} vacancies in {:.1} s",
+            preloading.elapsed().as_secs_f64()
+        );
+
+        // Rebuild from the start of $all.
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let (index, _) = SearchIndex::open(&folder.path().join("index"), IndexOptions::default())
+            .expect("the index opens");
+        let rebuilding = Instant::now();
+        let runner = ProjectionRunner::spawn(
+            client.clone(),
+            SearchProjection::new(index.clone()),
+            RunnerOptions::default(),
+        );
+        index
+            .wait_for(head, Duration::from_secs(3_600))
+            .await
+            .expect("the rebuild ends");
+        let rebuilt = rebuilding.elapsed();
+        println!(
+            "store: rebuilt the index from $all in {:.1} s = {:.0} vacancies/s ({} searchable)",
+            rebuilt.as_secs_f64(),
+            count as f64 / rebuilt.as_secs_f64(),
+            index.document_count().expect("a count")
+        );
+
+        // Lag at 50 appends/s.
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<(Position, Instant)>();
+        let watcher = {
+            let index = index.clone();
+            tokio::spawn(async move {
+                let mut lag = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+                while let Some((position, acknowledged)) = receiver.recv().await {
+                    index
+                        .wait_for(position, Duration::from_secs(30))
+                        .await
+                        .expect("the vacancy becomes searchable");
+                    lag.record(acknowledged.elapsed().as_micros().max(1) as u64)
+                        .unwrap();
+                }
+                lag
+            })
+        };
+        let mut ticker = tokio::time::interval(Duration::from_millis(20));
+        let total = seconds * 50;
+        for n in 0..total as usize {
+            ticker.tick().await;
+            let event = generator.vacancy(count + n);
+            let stream = event.stream_name();
+            let written = client
+                .append_to_stream(
+                    stream,
+                    &AppendToStreamOptions::default(),
+                    event_data(event, Uuid::now_v7(), &context),
+                )
+                .await
+                .expect("an append");
+            sender
+                .send((written.position, Instant::now()))
+                .expect("the watcher runs");
+        }
+        drop(sender);
+        let lag = watcher.await.expect("the watcher");
+        println!(
+            "store: lag from acknowledged append to searchable at 50/s, {} vacancies: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            lag.len(),
+            lag.value_at_quantile(0.5) as f64 / 1000.0,
+            lag.value_at_quantile(0.99) as f64 / 1000.0,
+            lag.max() as f64 / 1000.0
+        );
+        runner.stop().await.expect("the runner stops");
+        store.stop().await;
+    });
 }
