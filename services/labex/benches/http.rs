@@ -2,7 +2,7 @@
 //! HTTP on loopback, loaded from this process.
 //!
 //! ```text
-//! cargo bench -p labex --bench http -- [register|get|all] [--seconds S] [--clients N] [--rate R]
+//! cargo bench -p labex --bench http -- [register|get|search|lag|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]
 //! ```
 //!
 //! - `register`: job-seeker registrations/s from `--clients` (64)
@@ -12,6 +12,14 @@
 //!   1,000/s) over registered job seekers, paced open-loop: each request is
 //!   due at its own time whether or not the ones before it were answered,
 //!   and its latency counts from that time.
+//!
+//! - `search`: publishes `--vacancies` (50,000) generated Chinese vacancies
+//!   (occupations of the national classification, Henan division codes)
+//!   over HTTP, waits until all are searchable, then runs a mixed query set
+//!   (text with region, salary, sort and facets) from `--clients` closed-loop
+//!   clients: searches/s and latency.
+//! - `lag`: publishes vacancies at 50/s, each with a word of its own in the
+//!   title, and times from its `201` to the moment a search finds it.
 //!
 //! The bench profile builds the binary with optimisations
 //! (`target/release/labex`); `LABEX_BIN` picks another binary.
@@ -29,10 +37,20 @@ const TARGET_REGISTRATIONS_PER_SECOND: f64 = 3_000.0;
 const TARGET_P99_REGISTRATION: Duration = Duration::from_millis(50);
 const TARGET_P99_GET: Duration = Duration::from_millis(5);
 
+const TARGET_SEARCHES_PER_SECOND: f64 = 400.0;
+const TARGET_P99_SEARCH: Duration = Duration::from_millis(50);
+const TARGET_P50_LAG: Duration = Duration::from_millis(100);
+const TARGET_P99_LAG: Duration = Duration::from_millis(300);
+const OCCUPATIONS: &str = include_str!("../../../crates/search/benches/data/occupations.txt");
+const DIVISIONS: &str = include_str!("../../../crates/search/benches/data/divisions.txt");
+
 #[derive(Debug, Clone)]
 struct Settings {
     register: bool,
     get: bool,
+    search: bool,
+    lag: bool,
+    vacancies: u64,
     seconds: u64,
     clients: usize,
     rate: u64,
@@ -40,7 +58,7 @@ struct Settings {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: cargo bench -p labex --bench http -- [register|get|all] [--seconds S] [--clients N] [--rate R]"
+        "usage: cargo bench -p labex --bench http -- [register|get|search|lag|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]"
     );
     std::process::exit(2)
 }
@@ -49,6 +67,9 @@ fn settings() -> Settings {
     let mut settings = Settings {
         register: false,
         get: false,
+        search: false,
+        lag: false,
+        vacancies: 50_000,
         seconds: 20,
         clients: 64,
         rate: 1_000,
@@ -63,10 +84,15 @@ fn settings() -> Settings {
         match arg.as_str() {
             "register" => settings.register = true,
             "get" => settings.get = true,
+            "search" => settings.search = true,
+            "lag" => settings.lag = true,
             "all" => {
                 settings.register = true;
                 settings.get = true;
+                settings.search = true;
+                settings.lag = true;
             }
+            "--vacancies" => settings.vacancies = number(args.next()),
             "--seconds" => settings.seconds = number(args.next()),
             "--clients" => settings.clients = number(args.next()) as usize,
             "--rate" => settings.rate = number(args.next()),
@@ -74,9 +100,11 @@ fn settings() -> Settings {
             _ => usage(),
         }
     }
-    if !settings.register && !settings.get {
+    if !settings.register && !settings.get && !settings.search && !settings.lag {
         settings.register = true;
         settings.get = true;
+        settings.search = true;
+        settings.lag = true;
     }
     settings
 }
@@ -252,6 +280,342 @@ async fn get_load(base: &str, settings: &Settings, ids: &[String]) -> (Histogram
     (histogram, failures, total)
 }
 
+/// A small seeded generator (SplitMix64): the same vacancies every run.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, bound: usize) -> usize {
+        (self.next() % bound as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The occupations (name, duties) and division codes of the generator.
+struct Vocabulary {
+    occupations: Vec<(String, Vec<String>)>,
+    divisions: Vec<String>,
+}
+
+impl Vocabulary {
+    fn load() -> Self {
+        let rows = |text: &'static str| {
+            text.lines()
+                .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+                .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        let occupations = rows(OCCUPATIONS)
+            .into_iter()
+            .filter(|row| row.len() >= 3)
+            .map(|row| {
+                let duties = row[2].split('；').map(str::to_owned).collect();
+                (row[1].clone(), duties)
+            })
+            .collect();
+        let divisions = rows(DIVISIONS)
+            .into_iter()
+            .map(|row| row[0].clone())
+            .collect();
+        Self {
+            occupations,
+            divisions,
+        }
+    }
+
+    fn vacancy(&self, random: &mut Random, employer: &str, title_suffix: &str) -> Value {
+        const PREFIXES: [&str; 5] = ["", "急招", "诚聘", "招聘", "长期招聘"];
+        const EDUCATION: [&str; 5] = [
+            "none",
+            "junior_secondary",
+            "senior_secondary",
+            "associate",
+            "bachelor",
+        ];
+        const WELCOMES: [&str; 5] = [
+            "graduate",
+            "migrant_worker",
+            "laid_off",
+            "zero_employment_household",
+            "disabled",
+        ];
+        let (occupation, duties) = random.pick(&self.occupations);
+        let minimum = 2_500 + 500 * random.below(20) as u32;
+        let mut description = String::new();
+        for _ in 0..3 {
+            let duty: &String = random.pick(duties);
+            description.push_str(duty);
+            description.push('；');
+        }
+        description.push_str("五险一金，包食宿，节假日福利，欢迎有意者投递简历。");
+        let welcomes: Vec<&str> = (0..random.below(3))
+            .map(|_| *random.pick(&WELCOMES))
+            .collect();
+        json!({
+            "employer_id": employer,
+            "title": format!("{}{occupation}{title_suffix}", random.pick(&PREFIXES)),
+            "description": description,
+            "occupation": occupation,
+            "region": random.pick(&self.divisions),
+            "salary_min_yuan": minimum,
+            "salary_max_yuan": minimum + 500 * (1 + random.below(8)) as u32,
+            "headcount": 1 + random.below(10),
+            "education": random.pick(&EDUCATION),
+            "experience_years": random.below(5),
+            "welcomes": welcomes,
+            "public_welfare": random.below(20) == 0
+        })
+    }
+}
+
+async fn register_employer(client: &reqwest::Client, base: &str, token: &str, n: u64) -> String {
+    let answer = client
+        .post(format!("{base}/v1/employers"))
+        .bearer_auth(token)
+        .json(&json!({
+            "name": "河南省招聘测试有限公司",
+            "credit_code": labex_testkit::credit_code(n),
+            "region": "410105",
+            "industry": "制造业"
+        }))
+        .send()
+        .await
+        .expect("the employer is registered");
+    let body: Value = answer.json().await.expect("a JSON answer");
+    body["id"].as_str().expect("an employer id").to_owned()
+}
+
+async fn search_total(client: &reqwest::Client, base: &str) -> u64 {
+    let answer = client
+        .get(format!("{base}/v1/vacancies/search?limit=1&status=all"))
+        .send()
+        .await
+        .expect("search answers");
+    let body: Value = answer.json().await.expect("a JSON answer");
+    body["total"].as_u64().unwrap_or(0)
+}
+
+/// Publishes `count` generated vacancies from `clients` closed-loop
+/// clients and waits until search finds them all.
+async fn publish_vacancies(base: &str, settings: &Settings) -> (f64, Duration) {
+    let token = Tokens::counsellor("410105");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(settings.clients)
+        .build()
+        .expect("a client");
+    let employer = register_employer(&client, base, &token, 77).await;
+    let vocabulary = Arc::new(Vocabulary::load());
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..settings.clients {
+        let client = client.clone();
+        let token = token.clone();
+        let employer = employer.clone();
+        let vocabulary = vocabulary.clone();
+        let next = next.clone();
+        let url = format!("{base}/v1/vacancies");
+        let count = settings.vacancies;
+        tasks.push(tokio::spawn(async move {
+            let mut random = Random(2026 + worker as u64);
+            while next.fetch_add(1, Ordering::Relaxed) < count {
+                let body = vocabulary.vacancy(&mut random, &employer, "");
+                let answer = client
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&body)
+                    .send()
+                    .await;
+                match answer {
+                    Ok(response) if response.status().as_u16() == 201 => {}
+                    Ok(response) => eprintln!(
+                        "publishing answered {}: {}",
+                        response.status(),
+                        response.text().await.unwrap_or_default()
+                    ),
+                    Err(error) => eprintln!("publishing failed: {error}"),
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("a publisher");
+    }
+    let published = started.elapsed();
+    let rate = settings.vacancies as f64 / published.as_secs_f64();
+    let waiting = Instant::now();
+    while search_total(&client, base).await < settings.vacancies {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    (rate, waiting.elapsed())
+}
+
+/// The mixed query set: text alone, text with a city and a salary,
+/// filters alone, sorted by date or pay; every query asks for facets.
+fn queries(vocabulary: &Vocabulary, count: usize) -> Vec<Vec<(&'static str, String)>> {
+    const CITIES: [&str; 4] = ["410100", "410300", "410700", "420100"];
+    let mut random = Random(7);
+    (0..count)
+        .map(|index| {
+            let (occupation, duties) = random.pick(&vocabulary.occupations);
+            let mut query = Vec::new();
+            match index % 4 {
+                0 => query.push(("q", occupation.clone())),
+                1 => {
+                    query.push(("q", occupation.clone()));
+                    query.push(("region", random.pick(&CITIES).to_string()));
+                    query.push((
+                        "salary_min_yuan",
+                        (3_000 + 500 * random.below(10)).to_string(),
+                    ));
+                }
+                2 => {
+                    let duty: String = random.pick(duties).chars().take(6).collect();
+                    query.push(("q", duty));
+                    query.push(("sort", "newest".to_owned()));
+                }
+                _ => {
+                    query.push(("region", random.pick(&CITIES).to_string()));
+                    query.push(("sort", "salary".to_owned()));
+                }
+            }
+            query
+        })
+        .collect()
+}
+
+async fn search_load(base: &str, settings: &Settings) -> (f64, Histogram<u64>, u64) {
+    let vocabulary = Vocabulary::load();
+    let queries = Arc::new(queries(&vocabulary, 2_000));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(settings.clients)
+        .build()
+        .expect("a client");
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..settings.clients {
+        let client = client.clone();
+        let stop = stop.clone();
+        let queries = queries.clone();
+        let url = format!("{base}/v1/vacancies/search");
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+            let mut failures = 0;
+            let mut index = worker * 31;
+            while !stop.load(Ordering::Relaxed) {
+                let query = &queries[index % queries.len()];
+                index += 1;
+                let sent = Instant::now();
+                let ok = match client.get(&url).query(query).send().await {
+                    Ok(response) => {
+                        response.status().as_u16() == 200 && response.bytes().await.is_ok()
+                    }
+                    Err(_) => false,
+                };
+                if ok {
+                    histogram
+                        .record(sent.elapsed().as_micros() as u64)
+                        .expect("in range");
+                } else {
+                    failures += 1;
+                }
+            }
+            (histogram, failures)
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(settings.seconds)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    let mut failures = 0;
+    for task in tasks {
+        let (part, failed) = task.await.expect("a search client");
+        histogram.add(part).expect("compatible histograms");
+        failures += failed;
+    }
+    (
+        histogram.len() as f64 / started.elapsed().as_secs_f64(),
+        histogram,
+        failures,
+    )
+}
+
+/// Publishes vacancies at 50/s, each with a word of its own, and times
+/// from each `201` until a search finds it.
+async fn lag_load(base: &str, settings: &Settings) -> (Histogram<u64>, u64) {
+    const RATE: u64 = 50;
+    let token = Tokens::counsellor("410105");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()
+        .expect("a client");
+    let employer = register_employer(&client, base, &token, 78).await;
+    let vocabulary = Arc::new(Vocabulary::load());
+    let interval = Duration::from_millis(1_000 / RATE);
+    let total = RATE * settings.seconds;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for index in 0..total {
+        tokio::time::sleep_until((started + interval * index as u32).into()).await;
+        let client = client.clone();
+        let token = token.clone();
+        let employer = employer.clone();
+        let vocabulary = vocabulary.clone();
+        let base = base.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let word = format!("probe{index}x");
+            let mut random = Random(index);
+            let body = vocabulary.vacancy(&mut random, &employer, &format!(" {word}"));
+            let answer = client
+                .post(format!("{base}/v1/vacancies"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .ok()?;
+            if answer.status().as_u16() != 201 {
+                return None;
+            }
+            let acknowledged = Instant::now();
+            while acknowledged.elapsed() < Duration::from_secs(5) {
+                let found = client
+                    .get(format!("{base}/v1/vacancies/search"))
+                    .query(&[("q", word.as_str()), ("limit", "1")])
+                    .send()
+                    .await
+                    .ok()?
+                    .json::<Value>()
+                    .await
+                    .ok()?;
+                if found["total"].as_u64().unwrap_or(0) > 0 {
+                    return Some(acknowledged.elapsed());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            None
+        }));
+    }
+    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
+    let mut failures = 0;
+    for task in tasks {
+        match task.await.expect("a probe") {
+            Some(lag) => histogram.record(lag.as_micros() as u64).expect("in range"),
+            None => failures += 1,
+        }
+    }
+    (histogram, failures)
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT MET" }
 }
@@ -322,6 +686,46 @@ async fn main() {
             "    target p99 <= {} ms: {}",
             TARGET_P99_GET.as_millis(),
             verdict(p99 <= TARGET_P99_GET.as_secs_f64() * 1_000.0 && failures == 0)
+        );
+    }
+    if settings.search {
+        let (rate, waited) = publish_vacancies(&base, &settings).await;
+        println!(
+            "search: {} vacancies published at {rate:.0}/s, all searchable {:.2} s after the last was acknowledged",
+            settings.vacancies,
+            waited.as_secs_f64()
+        );
+        let (rate, histogram, failures) = search_load(&base, &settings).await;
+        let p50 = millis(histogram.value_at_quantile(0.50));
+        let p99 = millis(histogram.value_at_quantile(0.99));
+        println!(
+            "    {rate:.0} searches/s with {} clients over {} s ({failures} failed); latency p50 {p50:.2} ms, p99 {p99:.2} ms, max {:.2} ms",
+            settings.clients,
+            settings.seconds,
+            millis(histogram.max())
+        );
+        println!(
+            "    target >= {TARGET_SEARCHES_PER_SECOND:.0}/s: {}; p99 <= {} ms: {}",
+            verdict(rate >= TARGET_SEARCHES_PER_SECOND && failures == 0),
+            TARGET_P99_SEARCH.as_millis(),
+            verdict(p99 <= TARGET_P99_SEARCH.as_secs_f64() * 1_000.0)
+        );
+    }
+    if settings.lag {
+        let (histogram, failures) = lag_load(&base, &settings).await;
+        let p50 = millis(histogram.value_at_quantile(0.50));
+        let p99 = millis(histogram.value_at_quantile(0.99));
+        println!(
+            "lag: {} vacancies at 50/s, acknowledged -> found by search: p50 {p50:.1} ms, p99 {p99:.1} ms, max {:.1} ms ({failures} not found within 5 s)",
+            histogram.len(),
+            millis(histogram.max())
+        );
+        println!(
+            "    target p50 <= {} ms: {}; p99 <= {} ms: {}",
+            TARGET_P50_LAG.as_millis(),
+            verdict(p50 <= TARGET_P50_LAG.as_secs_f64() * 1_000.0 && failures == 0),
+            TARGET_P99_LAG.as_millis(),
+            verdict(p99 <= TARGET_P99_LAG.as_secs_f64() * 1_000.0)
         );
     }
     let status = process.stop();
