@@ -37,12 +37,14 @@ async fn the_services_run_as_separate_processes_against_one_store() {
         &[],
     );
     let url = format!("esdb://{}?tls=false&discoveryInterval=10", store.address());
-    let folders: Vec<_> = (0..3)
+    let folders: Vec<_> = (0..4)
         .map(|_| temporary_folder("labex-e2e-service-"))
         .collect();
     let jobseekers = service("jobseekers", &url, &folders[0]);
     let employers = service("employers", &url, &folders[1]);
     let referrals = service("referrals", &url, &folders[2]);
+    let matching = service("matching", &url, &folders[3]);
+    let matching_http = Http::new(matching.base_url());
     let (jobseekers_http, employers_http, referrals_http) = (
         Http::new(jobseekers.base_url()),
         Http::new(employers.base_url()),
@@ -121,10 +123,15 @@ async fn the_services_run_as_separate_processes_against_one_store() {
         .get(&format!("/v1/vacancies/{vacancy_id}"), None)
         .await
         .expect_problem(404, "not_found");
-    for http in [&jobseekers_http, &employers_http, &referrals_http] {
+    for http in [
+        &jobseekers_http,
+        &employers_http,
+        &referrals_http,
+        &matching_http,
+    ] {
         http.get("/readyz", None).await.expect(200);
     }
-    for process in [jobseekers, employers, referrals, store] {
+    for process in [jobseekers, employers, referrals, matching, store] {
         let status = process.stop();
         assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
     }
