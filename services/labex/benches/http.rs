@@ -2,7 +2,7 @@
 //! HTTP on loopback, loaded from this process.
 //!
 //! ```text
-//! cargo bench -p labex --bench http -- [register|get|search|lag|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]
+//! cargo bench -p labex --bench http -- [register|get|search|lag|rebuild|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]
 //! ```
 //!
 //! - `register`: job-seeker registrations/s from `--clients` (64)
@@ -18,6 +18,11 @@
 //!   over HTTP, waits until all are searchable, then runs a mixed query set
 //!   (text with region, salary, sort and facets) from `--clients` closed-loop
 //!   clients: searches/s and latency.
+//! - `rebuild`: writes `--vacancies` generated vacancies straight into a
+//!   `labex-store` (one stream each, 32 appenders), then times
+//!   `labex reindex` rebuilding the search index from that store:
+//!   vacancies/s, and the index's size (build `labex-store` in release
+//!   first: `cargo build --release -p labex-store`).
 //! - `lag`: publishes vacancies at 50/s, each with a word of its own in the
 //!   title, and times from its `201` to the moment a search finds it.
 //!
@@ -38,6 +43,7 @@ const TARGET_P99_REGISTRATION: Duration = Duration::from_millis(50);
 const TARGET_P99_GET: Duration = Duration::from_millis(5);
 
 const TARGET_SEARCHES_PER_SECOND: f64 = 400.0;
+const TARGET_REBUILD_PER_SECOND: f64 = 5_000.0;
 const TARGET_P99_SEARCH: Duration = Duration::from_millis(50);
 const TARGET_P50_LAG: Duration = Duration::from_millis(100);
 const TARGET_P99_LAG: Duration = Duration::from_millis(300);
@@ -50,6 +56,7 @@ struct Settings {
     get: bool,
     search: bool,
     lag: bool,
+    rebuild: bool,
     vacancies: u64,
     seconds: u64,
     clients: usize,
@@ -58,7 +65,7 @@ struct Settings {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: cargo bench -p labex --bench http -- [register|get|search|lag|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]"
+        "usage: cargo bench -p labex --bench http -- [register|get|search|lag|rebuild|all] [--seconds S] [--clients N] [--rate R] [--vacancies N]"
     );
     std::process::exit(2)
 }
@@ -69,6 +76,7 @@ fn settings() -> Settings {
         get: false,
         search: false,
         lag: false,
+        rebuild: false,
         vacancies: 50_000,
         seconds: 20,
         clients: 64,
@@ -86,11 +94,13 @@ fn settings() -> Settings {
             "get" => settings.get = true,
             "search" => settings.search = true,
             "lag" => settings.lag = true,
+            "rebuild" => settings.rebuild = true,
             "all" => {
                 settings.register = true;
                 settings.get = true;
                 settings.search = true;
                 settings.lag = true;
+                settings.rebuild = true;
             }
             "--vacancies" => settings.vacancies = number(args.next()),
             "--seconds" => settings.seconds = number(args.next()),
@@ -100,7 +110,8 @@ fn settings() -> Settings {
             _ => usage(),
         }
     }
-    if !settings.register && !settings.get && !settings.search && !settings.lag {
+    if !settings.register && !settings.get && !settings.search && !settings.lag && !settings.rebuild
+    {
         settings.register = true;
         settings.get = true;
         settings.search = true;
@@ -616,6 +627,141 @@ async fn lag_load(base: &str, settings: &Settings) -> (Histogram<u64>, u64) {
     (histogram, failures)
 }
 
+/// The `VacancyPublished` event of a generated vacancy, as the store
+/// keeps it.
+fn published_event(body: &Value, n: u64) -> kurrentdb::EventData {
+    let vacancy_id = uuid::Uuid::now_v7();
+    let event = json!({
+        "vacancy_id": vacancy_id,
+        "employer_id": body["employer_id"],
+        "details": {
+            "title": body["title"],
+            "description": body["description"],
+            "occupation": body["occupation"],
+            "region": body["region"],
+            "salary": {"min_yuan": body["salary_min_yuan"], "max_yuan": body["salary_max_yuan"]},
+            "headcount": body["headcount"],
+            "education": body["education"],
+            "experience_years": body["experience_years"],
+            "welcomes": body["welcomes"],
+            "public_welfare": body["public_welfare"],
+            "closes_at": null
+        },
+        "published_at": chrono::Utc::now().to_rfc3339()
+    });
+    let published: labex_domain::vacancy::VacancyPublished =
+        serde_json::from_value(event).expect("a generated vacancy is valid");
+    let context = labex_eventsourcing::EventContext::for_request(
+        uuid::Uuid::now_v7(),
+        format!("benchmark-{n}"),
+        None,
+    );
+    labex_eventsourcing::event_data(
+        labex_domain::Event::Vacancy(labex_domain::vacancy::VacancyEvent::Published(published)),
+        uuid::Uuid::now_v7(),
+        &context,
+    )
+}
+
+fn folder_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|entry| match entry.metadata() {
+                    Ok(metadata) if metadata.is_dir() => folder_size(&entry.path()),
+                    Ok(metadata) => metadata.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+async fn rebuild(settings: &Settings) {
+    let data = temporary_folder("labex-rebuild-bench-");
+    let folder = data.path().to_str().expect("a UTF-8 path").to_owned();
+    let store = Process::start(
+        &labex_testkit::binary("labex-store"),
+        &[
+            "--data",
+            &folder,
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            "warn",
+        ],
+        &[],
+    );
+    let client = kurrentdb::Client::new(
+        format!("esdb://{}?tls=false&discoveryInterval=10", store.address())
+            .parse()
+            .expect("a connection string"),
+    )
+    .expect("a client");
+    let vocabulary = Arc::new(Vocabulary::load());
+    let next = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..32_u64 {
+        let client = client.clone();
+        let vocabulary = vocabulary.clone();
+        let next = next.clone();
+        let count = settings.vacancies;
+        tasks.push(tokio::spawn(async move {
+            let mut random = Random(9_000 + worker);
+            let employer = uuid::Uuid::now_v7().to_string();
+            let options = kurrentdb::AppendToStreamOptions::default()
+                .stream_state(kurrentdb::StreamState::NoStream);
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= count {
+                    break;
+                }
+                let body = vocabulary.vacancy(&mut random, &employer, "");
+                let event = published_event(&body, n);
+                let stream = format!("vacancy-{}", uuid::Uuid::now_v7());
+                client
+                    .append_to_stream(stream, &options, event)
+                    .await
+                    .expect("the store takes the vacancy");
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.expect("an appender");
+    }
+    println!(
+        "rebuild: {} vacancies written to the store in {:.1} s",
+        settings.vacancies,
+        started.elapsed().as_secs_f64()
+    );
+    assert!(store.stop().success());
+    let started = Instant::now();
+    let output = std::process::Command::new(binary())
+        .arg("reindex")
+        .env("LABEX_DATA", &folder)
+        .env("LABEX_LOG", "warn")
+        .output()
+        .expect("labex reindex runs");
+    let elapsed = started.elapsed().as_secs_f64();
+    assert!(
+        output.status.success(),
+        "labex reindex failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rate = settings.vacancies as f64 / elapsed;
+    let size = folder_size(&data.path().join("matching").join("index"));
+    println!(
+        "    labex reindex: {elapsed:.1} s, {rate:.0} vacancies/s (store opened, replayed, indexed, committed, swapped in); index {:.0} MB",
+        size as f64 / 1e6
+    );
+    println!(
+        "    target >= {TARGET_REBUILD_PER_SECOND:.0} vacancies/s: {}",
+        verdict(rate >= TARGET_REBUILD_PER_SECOND)
+    );
+}
+
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT MET" }
 }
@@ -623,6 +769,12 @@ fn verdict(met: bool) -> &'static str {
 #[tokio::main]
 async fn main() {
     let settings = settings();
+    if settings.rebuild {
+        rebuild(&settings).await;
+        if !settings.register && !settings.get && !settings.search && !settings.lag {
+            return;
+        }
+    }
     let binary = binary();
     println!("labex HTTP benchmark: {}", binary.display());
     println!("machine: {}", machine());
