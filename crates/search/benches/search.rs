@@ -336,6 +336,44 @@ fn folder_size(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
+/// Busy CPU time of the whole machine and of this process, in clock
+/// ticks, to tell how much else ran during a measurement.
+fn cpu_ticks() -> (u64, u64) {
+    let machine = std::fs::read_to_string("/proc/stat")
+        .ok()
+        .and_then(|stat| {
+            let line = stat.lines().next()?.to_owned();
+            let values: Vec<u64> = line
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|value| value.parse().ok())
+                .collect();
+            // user nice system idle iowait irq softirq steal: busy is all
+            // but idle and iowait.
+            Some(values.iter().sum::<u64>() - values.get(3)? - values.get(4)?)
+        })
+        .unwrap_or(0);
+    let own = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            let after_name = stat.rsplit_once(')')?.1.to_owned();
+            let fields: Vec<&str> = after_name.split_whitespace().collect();
+            // utime and stime are fields 14 and 15 of the whole line.
+            Some(fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    (machine, own)
+}
+
+/// The share of one core the rest of the machine used since `before`,
+/// over `elapsed`, in per cent.
+fn rest_of_machine(before: (u64, u64), elapsed: Duration) -> f64 {
+    let after = cpu_ticks();
+    let others = (after.0 - before.0).saturating_sub(after.1 - before.1);
+    // Clock ticks are 1/100 s on Linux.
+    others as f64 / elapsed.as_secs_f64()
+}
+
 /// Resident and peak resident memory, in MiB, from `/proc/self/status`.
 fn memory() -> (u64, u64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -464,6 +502,7 @@ fn main() {
     let mut generator = Generator::new(flags.seed);
     let metadata = Metadata::new(&EventContext::for_request(Uuid::nil(), "bench", None), 1);
     let started = Instant::now();
+    let build_ticks = cpu_ticks();
     let mut generated = Duration::ZERO;
     let mut position = 0u64;
     let mut n = 0;
@@ -497,10 +536,11 @@ fn main() {
     }
     index.flush().expect("the last commit");
     let built = started.elapsed();
+    let build_others = rest_of_machine(build_ticks, built);
     let indexing = built.saturating_sub(generated);
     let (rss_built, _) = memory();
     println!(
-        "build: {} vacancies in {:.1} s = {:.0} vacancies/s (generation {:.1} s excluded: {:.0} vacancies/s)",
+        "build: {} vacancies in {:.1} s = {:.0} vacancies/s (generation {:.1} s excluded: {:.0} vacancies/s; rest of machine: {build_others:.0} % of a core)",
         flags.count,
         built.as_secs_f64(),
         flags.count as f64 / built.as_secs_f64(),
@@ -578,6 +618,7 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
     let mut totals = 0usize;
     let mut slowest: Vec<(u64, usize, String)> = Vec::new();
     let querying = Instant::now();
+    let ticks = cpu_ticks();
     for _ in 0..flags.queries {
         let search = query(&mut random);
         let started = Instant::now();
@@ -590,6 +631,7 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
     }
     slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     let elapsed = querying.elapsed();
+    let others = rest_of_machine(ticks, elapsed);
     let ms = |quantile: f64| latency.value_at_quantile(quantile) as f64 / 1000.0;
     println!(
         "search: {} queries in {:.1} s ({:.0}/s on one thread), mean {:.0} hits of {:.0} matches",
@@ -600,7 +642,7 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
         totals as f64 / flags.queries as f64
     );
     println!(
-        "latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "latency: p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms (rest of machine: {others:.0} % of a core)",
         ms(0.5),
         ms(0.9),
         ms(0.99),

@@ -22,9 +22,17 @@
 //! description), widened by an occupation synonym table
 //! (`data/synonyms.txt`).
 //!
+//! One index holds both kinds of document, so that one commit — and the
+//! one `$all` position in its payload — covers both. Every document keeps
+//! the record it was built from (JSON in a stored field) and the stream
+//! revision of the last event applied, so an event handed over again
+//! changes nothing.
+//!
 //! Threading: index writes take a mutex and run on tokio's blocking pool;
 //! searches are synchronous and may run on any thread (call them from
-//! `spawn_blocking` in a server); Tantivy's own threads index and merge.
+//! `spawn_blocking` in a server); one search may search segments on a few
+//! threads of its own ([`IndexOptions::search_threads`]); Tantivy's own
+//! threads index and merge.
 
 pub mod analysis;
 mod document;
