@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use kurrentdb::Client;
 use rusqlite::{Connection, OpenFlags};
+
+use crate::projection::Projection;
+use crate::runner::ProjectionRunner;
 
 /// How many idle read connections are kept.
 const IDLE_READERS: usize = 16;
@@ -46,6 +50,25 @@ impl ReadModel {
                 path: path.to_owned(),
                 idle: Arc::new(Mutex::new(Vec::new())),
             },
+        ))
+    }
+
+    /// Opens the database at `path`, creates or upgrades `projection`'s
+    /// tables in it (so that no query ever meets a missing table), and
+    /// starts the projection from its checkpoint on the current runtime:
+    /// the read side, and the runner that keeps it.
+    pub fn start<P: Projection>(
+        path: &Path,
+        client: Client,
+        mut projection: P,
+    ) -> rusqlite::Result<(Self, ProjectionRunner)> {
+        let (mut writer, read_model) = Self::open(path)?;
+        let transaction = writer.transaction()?;
+        projection.migrate(&transaction)?;
+        transaction.commit()?;
+        Ok((
+            read_model,
+            ProjectionRunner::start(client, writer, projection),
         ))
     }
 

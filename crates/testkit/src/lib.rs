@@ -8,10 +8,12 @@
 
 mod http;
 mod process;
+mod service;
 mod store;
 
 pub use http::{Answer, Http};
 pub use process::{Process, binary};
+pub use service::ServiceUnderTest;
 pub use store::{Store, event_count};
 
 use std::time::Duration;

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::{ProjectionRunner, ReadModel};
+use labex_eventsourcing::ReadModel;
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -77,21 +77,14 @@ impl EmployersService {
         let folder = context
             .service_folder(NAME)
             .map_err(|error| format!("cannot create the employers folder: {error}"))?;
-        let (mut writer, read_model) = ReadModel::open(&folder.join("readmodel.sqlite"))
-            .map_err(|error| format!("cannot open the employers read model: {error}"))?;
-        let transaction = writer.transaction().and_then(|transaction| {
-            read_model::migrate(&transaction)?;
-            transaction.commit()
-        });
-        transaction.map_err(|error| format!("cannot create the employers tables: {error}"))?;
+        let (read_model, runner) = ReadModel::start(
+            &folder.join("readmodel.sqlite"),
+            context.repository.client().clone(),
+            read_model::VacancyList,
+        )
+        .map_err(|error| format!("cannot open the employers read model: {error}"))?;
         let runners = Runners::default();
-        runners
-            .add(ProjectionRunner::start(
-                context.repository.client().clone(),
-                writer,
-                read_model::VacancyList,
-            ))
-            .await;
+        runners.add(runner).await;
         let checks = runners.checks().await;
         Ok(Self {
             state: web::Data::new(routes::State {

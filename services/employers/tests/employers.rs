@@ -4,59 +4,34 @@
 use std::path::Path;
 use std::time::Duration;
 
-use labex_testkit::{
-    Answer, Http, Process, SECRET, Store, Tokens, credit_code, employer_id, event_count,
-    temporary_folder,
-};
+use labex_testkit::{Answer, ServiceUnderTest, Tokens, credit_code, employer_id};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-struct Service {
-    store: Store,
-    process: Option<Process>,
-    data: tempfile::TempDir,
-    http: Http,
+struct Service(ServiceUnderTest);
+
+impl std::ops::Deref for Service {
+    type Target = ServiceUnderTest;
+
+    fn deref(&self) -> &ServiceUnderTest {
+        &self.0
+    }
 }
 
-fn start_process(store: &Store, data: &Path) -> Process {
-    let data = data.to_str().expect("a UTF-8 path");
-    Process::start(
-        Path::new(env!("CARGO_BIN_EXE_labex-employers")),
-        &[],
-        &[
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE", &store.url()),
-            ("LABEX_DATA", data),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    )
+impl std::ops::DerefMut for Service {
+    fn deref_mut(&mut self) -> &mut ServiceUnderTest {
+        &mut self.0
+    }
 }
 
 impl Service {
     async fn start() -> Self {
-        let store = Store::start().await;
-        let data = temporary_folder("labex-employers-test-");
-        let process = start_process(&store, data.path());
-        let http = Http::new(process.base_url());
-        Self {
-            store,
-            process: Some(process),
-            data,
-            http,
-        }
+        Self(ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-employers"))).await)
     }
 
-    async fn restart(&mut self) {
-        let status = self.process.take().expect("running").stop();
-        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
-        let process = start_process(&self.store, self.data.path());
-        self.http = Http::new(process.base_url());
-        self.process = Some(process);
-    }
-
-    async fn events(&self, prefix: &str) -> usize {
-        event_count(self.store.client(), Some(prefix)).await
+    /// Events of streams starting with `prefix`.
+    async fn events_of(&self, prefix: &str) -> usize {
+        self.0.events(Some(prefix)).await
     }
 
     /// Registers employer `n` in `region` as a counsellor there; its id.
@@ -194,8 +169,8 @@ async fn an_employer_registers_once_per_credit_code_and_is_seen_by_itself_and_it
         .await
         .expect_problem(400, "invalid_path");
 
-    let employers = service.events("employer-").await;
-    let claims = service.events("employercode-").await;
+    let employers = service.events_of("employer-").await;
+    let claims = service.events_of("employercode-").await;
     assert_eq!((employers, claims), (2, 2));
 
     let again = http
@@ -240,8 +215,8 @@ async fn an_employer_registers_once_per_credit_code_and_is_seen_by_itself_and_it
     http.post("/v1/employers", None, &employer_body(6, "410105"))
         .await
         .expect_problem(401, "unauthenticated");
-    assert_eq!(service.events("employer-").await, employers);
-    assert_eq!(service.events("employercode-").await, claims);
+    assert_eq!(service.events_of("employer-").await, employers);
+    assert_eq!(service.events_of("employercode-").await, claims);
 }
 
 #[tokio::test]
@@ -276,7 +251,7 @@ async fn vacancies_are_published_by_the_employer_or_its_office_and_read_by_anyon
         .vacancy(&employer_token(&employer), &employer, "测试工程师")
         .await;
 
-    let events = service.events("vacancy-").await;
+    let events = service.events_of("vacancy-").await;
     assert_eq!(events, 2);
     let other = service.employer(11, "410105").await;
     http.post(
@@ -312,7 +287,7 @@ async fn vacancies_are_published_by_the_employer_or_its_office_and_read_by_anyon
         .await
         .expect_problem(422, "closing_time_not_in_future");
     assert_eq!(past.error_fields(), ["closes_at"]);
-    assert_eq!(service.events("vacancy-").await, events);
+    assert_eq!(service.events_of("vacancy-").await, events);
 
     let path = format!("/v1/vacancies/{id}");
     let read = http.get(&path, None).await.expect(200);
@@ -358,7 +333,7 @@ async fn edits_follow_if_match_and_rights_and_a_closed_vacancy_stays_closed() {
     assert_eq!(updated.body["closes_at"], Value::Null);
     assert_eq!(updated.body["title"], "后端工程师");
 
-    let events = service.events("vacancy-").await;
+    let events = service.events_of("vacancy-").await;
     http.send(
         Method::PATCH,
         &path,
@@ -391,7 +366,7 @@ async fn edits_follow_if_match_and_rights_and_a_closed_vacancy_stays_closed() {
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(invalid.error_fields(), ["region", "headcount"]);
-    assert_eq!(service.events("vacancy-").await, events);
+    assert_eq!(service.events_of("vacancy-").await, events);
 
     let by_office = http
         .patch(
@@ -449,7 +424,7 @@ async fn an_idempotent_retry_answers_the_same_and_writes_once() {
     let first = register().await.expect(201);
     let again = register().await.expect(201);
     assert_eq!(again.body, first.body);
-    assert_eq!(service.events("employer-").await, 1);
+    assert_eq!(service.events_of("employer-").await, 1);
     let employer = first.body["id"].as_str().unwrap().to_owned();
 
     let publication = vacancy_body(&employer, "仓库管理员");
@@ -466,7 +441,7 @@ async fn an_idempotent_retry_answers_the_same_and_writes_once() {
     let again = publish().await.expect(201);
     assert_eq!(again.body, first.body);
     assert_eq!(again.header("location"), first.header("location"));
-    assert_eq!(service.events("vacancy-").await, 1);
+    assert_eq!(service.events_of("vacancy-").await, 1);
 }
 
 #[tokio::test]
@@ -550,7 +525,7 @@ async fn the_list_filters_pages_and_survives_a_restart() {
     }
     assert!(document.body["components"]["schemas"]["PublishVacancyBody"].is_object());
 
-    service.restart().await;
+    service.restart();
     let after: Answer = service.http.get("/v1/vacancies", None).await.expect(200);
     assert_eq!(after.body, all);
 }

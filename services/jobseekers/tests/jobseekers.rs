@@ -4,56 +4,29 @@
 use std::path::Path;
 use std::time::Duration;
 
-use labex_testkit::{Answer, Http, Process, SECRET, Store, Tokens, event_count, temporary_folder};
+use labex_testkit::{Answer, ServiceUnderTest, Tokens};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-struct Registry {
-    store: Store,
-    process: Option<Process>,
-    data: tempfile::TempDir,
-    http: Http,
+struct Registry(ServiceUnderTest);
+
+impl std::ops::Deref for Registry {
+    type Target = ServiceUnderTest;
+
+    fn deref(&self) -> &ServiceUnderTest {
+        &self.0
+    }
 }
 
-fn start_process(store: &Store, data: &Path) -> Process {
-    let data = data.to_str().expect("a UTF-8 path");
-    Process::start(
-        Path::new(env!("CARGO_BIN_EXE_labex-jobseekers")),
-        &[],
-        &[
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE", &store.url()),
-            ("LABEX_DATA", data),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    )
+impl std::ops::DerefMut for Registry {
+    fn deref_mut(&mut self) -> &mut ServiceUnderTest {
+        &mut self.0
+    }
 }
 
 impl Registry {
     async fn start() -> Self {
-        let store = Store::start().await;
-        let data = temporary_folder("labex-jobseekers-test-");
-        let process = start_process(&store, data.path());
-        let http = Http::new(process.base_url());
-        Self {
-            store,
-            process: Some(process),
-            data,
-            http,
-        }
-    }
-
-    async fn restart(&mut self) {
-        let status = self.process.take().expect("running").stop();
-        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
-        let process = start_process(&self.store, self.data.path());
-        self.http = Http::new(process.base_url());
-        self.process = Some(process);
-    }
-
-    async fn events(&self) -> usize {
-        event_count(self.store.client(), None).await
+        Self(ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-jobseekers"))).await)
     }
 
     async fn register(&self, token: &str, body: &Value) -> Answer {
@@ -155,7 +128,7 @@ async fn the_same_id_number_registers_once_and_an_idempotent_retry_answers_the_s
         )
         .await
         .expect(201);
-    let events = registry.events().await;
+    let events = registry.events(None).await;
     let again = registry
         .http
         .send(
@@ -168,14 +141,18 @@ async fn the_same_id_number_registers_once_and_an_idempotent_retry_answers_the_s
         .await
         .expect(201);
     assert_eq!(again.body, first.body);
-    assert_eq!(registry.events().await, events, "a retry writes nothing");
+    assert_eq!(
+        registry.events(None).await,
+        events,
+        "a retry writes nothing"
+    );
 
     let duplicate = registry.register(&token, &graduate(7)).await;
     let duplicate = duplicate.expect_problem(409, "conflict");
     let id = first.body["id"].as_str().unwrap();
     assert!(duplicate.body["detail"].as_str().unwrap().contains(id));
     assert_eq!(
-        registry.events().await,
+        registry.events(None).await,
         events,
         "a refused duplicate writes nothing"
     );
@@ -273,7 +250,7 @@ async fn bad_input_of_every_kind_is_a_problem_and_writes_nothing() {
         .await
         .expect_problem(400, "invalid_cursor");
 
-    assert_eq!(registry.events().await, 0, "nothing was written");
+    assert_eq!(registry.events(None).await, 0, "nothing was written");
 }
 
 #[tokio::test]
@@ -298,7 +275,7 @@ async fn changes_follow_if_match_and_office_scope() {
     assert_eq!(updated.body["skills"], json!(["Rust", "Kubernetes"]));
     assert_eq!(updated.body["phone"], Value::Null);
 
-    let events = registry.events().await;
+    let events = registry.events(None).await;
     http.send(
         Method::PATCH,
         &path,
@@ -328,7 +305,7 @@ async fn changes_follow_if_match_and_office_scope() {
     .await
     .expect_problem(403, "forbidden");
     assert_eq!(
-        registry.events().await,
+        registry.events(None).await,
         events,
         "refused changes write nothing"
     );
@@ -461,7 +438,7 @@ async fn lists_filter_by_office_category_and_status_page_by_cursor_and_survive_a
         .await
         .expect_problem(403, "forbidden");
 
-    registry.restart().await;
+    registry.restart();
     let after = registry
         .list_until(&province, "office=410100&limit=100", 5)
         .await;

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::{PlacementProcess, ProjectionRunner, ReadModel};
+use labex_eventsourcing::{PlacementProcess, ReadModel};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -68,18 +68,14 @@ impl ReferralsService {
         let folder = context
             .service_folder(NAME)
             .map_err(|error| format!("cannot create the referrals folder: {error}"))?;
-        let (mut writer, read_model) = ReadModel::open(&folder.join(READ_MODEL_FILE))
-            .map_err(|error| format!("cannot open the referrals read model: {error}"))?;
-        let transaction = writer.transaction().and_then(|transaction| {
-            read_model::migrate(&transaction)?;
-            transaction.commit()
-        });
-        transaction.map_err(|error| format!("cannot create the referrals tables: {error}"))?;
         let client = context.repository.client().clone();
-        let list_runner = ListRunner::new(
-            ProjectionRunner::start(client.clone(), writer, read_model::ReferralList),
-            client,
-        );
+        let (read_model, runner) = ReadModel::start(
+            &folder.join(READ_MODEL_FILE),
+            client.clone(),
+            read_model::ReferralList,
+        )
+        .map_err(|error| format!("cannot open the referrals read model: {error}"))?;
+        let list_runner = ListRunner::new(runner, client);
 
         let placement = open_placement_database(&folder.join(PLACEMENT_FILE))
             .map_err(|error| format!("cannot open the placement checkpoint database: {error}"))?;

@@ -21,7 +21,7 @@ use labex_domain::value::{
 };
 use labex_domain::{EmployerId, JobSeekerId, VacancyId, china_date};
 use labex_eventsourcing::{EventContext, Repository};
-use labex_testkit::{Answer, Http, Process, SECRET, Store, Tokens, event_count, temporary_folder};
+use labex_testkit::{Answer, ServiceUnderTest, Tokens};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -29,54 +29,29 @@ use serde_json::{Value, json};
 const JINSHUI: &str = "410105";
 
 struct Referrals {
-    store: Store,
-    process: Option<Process>,
-    data: tempfile::TempDir,
-    http: Http,
+    service: ServiceUnderTest,
     repository: Repository,
     serial: std::sync::atomic::AtomicU64,
 }
 
-fn start_process(store: &Store, data: &Path) -> Process {
-    Process::start(
-        Path::new(env!("CARGO_BIN_EXE_labex-referrals")),
-        &[],
-        &[
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE", &store.url()),
-            ("LABEX_DATA", data.to_str().expect("a UTF-8 path")),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    )
+impl std::ops::Deref for Referrals {
+    type Target = ServiceUnderTest;
+
+    fn deref(&self) -> &ServiceUnderTest {
+        &self.service
+    }
 }
 
 impl Referrals {
     async fn start() -> Self {
-        let store = Store::start().await;
-        let data = temporary_folder("labex-referrals-test-");
-        let process = start_process(&store, data.path());
-        let http = Http::new(process.base_url());
-        let repository = Repository::new(store.client().clone());
+        let service =
+            ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-referrals"))).await;
+        let repository = Repository::new(service.store.client().clone());
         Self {
-            store,
-            process: Some(process),
-            data,
-            http,
+            service,
             repository,
             serial: std::sync::atomic::AtomicU64::new(1),
         }
-    }
-
-    /// Stops the service cleanly and starts it again on a new, empty data
-    /// folder: its read model is rebuilt from the store.
-    async fn restart_afresh(&mut self) {
-        let status = self.process.take().expect("running").stop();
-        assert!(status.success(), "a clean stop on SIGTERM: {status:?}");
-        self.data = temporary_folder("labex-referrals-test-");
-        let process = start_process(&self.store, self.data.path());
-        self.http = Http::new(process.base_url());
-        self.process = Some(process);
     }
 
     fn next(&self) -> u64 {
@@ -86,7 +61,7 @@ impl Referrals {
 
     /// Events of referral streams.
     async fn referral_events(&self) -> usize {
-        event_count(self.store.client(), Some("referral-")).await
+        self.service.events(Some("referral-")).await
     }
 
     /// A job seeker (a graduate) registered by `office`.
@@ -799,7 +774,7 @@ async fn a_service_started_on_an_empty_read_model_still_refuses_a_second_open_re
         .await
         .expect(201);
 
-    referrals.restart_afresh().await;
+    referrals.service.restart_afresh();
     // At once, before the rebuilt lists could be relied on to be current.
     referrals
         .refer(&token, jobseeker, vacancy)
