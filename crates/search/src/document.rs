@@ -163,7 +163,9 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
     document.add_u64(fields.welcomes_mask, mask);
     document.add_bool(fields.public_welfare, details.public_welfare);
     document.add_text(fields.status, vacancy.status.as_str());
-    document.add_i64(fields.published_at, vacancy.published_at.timestamp());
+    // Milliseconds: vacancies published within one second still sort
+    // newest first, the same in every build of the index.
+    document.add_i64(fields.published_at, vacancy.published_at.timestamp_millis());
     document.add_i64(
         fields.closes_at,
         details.closes_at.map_or(i64::MAX, |at| at.timestamp()),

@@ -202,7 +202,7 @@ impl SearchIndex {
             ));
         }
         let query = BooleanQuery::new(clauses);
-        let now_seconds = now.timestamp();
+        let now_millis = now.timestamp_millis();
         let ranked = TopDocs::with_limit(options.limit())
             .and_offset(options.offset)
             .tweak_score(move |segment: &SegmentReader| {
@@ -212,7 +212,7 @@ impl SearchIndex {
                         .as_ref()
                         .and_then(|column| column.first(doc))
                         .unwrap_or(0);
-                    score * recency_factor(published_at, now_seconds)
+                    score * recency_factor(published_at, now_millis)
                 }
             });
         let searcher = self.searcher();

@@ -284,9 +284,9 @@ pub(crate) fn open_vacancy_filters(
 }
 
 /// The gentle recency boost: up to a fifth more for a vacancy published
-/// today, halving every 30 days.
+/// today, halving every 30 days (times in milliseconds).
 pub(crate) fn recency_factor(published_at: i64, now: i64) -> f32 {
-    let age_days = ((now - published_at).max(0) as f32) / 86_400.0;
+    let age_days = ((now - published_at).max(0) as f32) / 86_400_000.0;
     1.0 + 0.2 * 0.5f32.powf(age_days / 30.0)
 }
 
@@ -357,7 +357,10 @@ impl SearchIndex {
         }
         if let Some(after) = search.posted_after {
             clauses.push(filter(Box::new(RangeQuery::new(
-                Bound::Excluded(Term::from_field_i64(fields.published_at, after.timestamp())),
+                Bound::Excluded(Term::from_field_i64(
+                    fields.published_at,
+                    after.timestamp_millis(),
+                )),
                 Bound::Unbounded,
             ))));
         }
@@ -376,7 +379,7 @@ impl SearchIndex {
         let (top_docs, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = if text.is_some()
         {
             let sort = search.sort;
-            let now_seconds = now.timestamp();
+            let now_millis = now.timestamp_millis();
             let ranked = top.tweak_score(move |segment: &SegmentReader| {
                 let published = segment.fast_fields().i64("published_at").ok();
                 let salary_max = segment.fast_fields().u64("salary_max").ok();
@@ -388,7 +391,7 @@ impl SearchIndex {
                                 .as_ref()
                                 .and_then(|column| column.first(doc))
                                 .unwrap_or(0);
-                            f64::from(score * recency_factor(published_at, now_seconds))
+                            f64::from(score * recency_factor(published_at, now_millis))
                         }
                         SortOrder::Newest => published
                             .as_ref()
@@ -863,8 +866,8 @@ mod tests {
     fn recency_is_a_gentle_boost() {
         let now = 1_000_000_000;
         assert!((recency_factor(now, now) - 1.2).abs() < 1e-6);
-        assert!((recency_factor(now - 30 * 86_400, now) - 1.1).abs() < 1e-6);
-        assert!(recency_factor(now - 365 * 86_400, now) < 1.001);
+        assert!((recency_factor(now - 30 * 86_400_000, now) - 1.1).abs() < 1e-6);
+        assert!(recency_factor(now - 365 * 86_400_000, now) < 1.001);
     }
 
     #[test]
