@@ -610,6 +610,8 @@ struct SegmentFacets {
     occupation: Option<FacetColumn>,
     welcomes: Option<(Ords, [u32; 64])>,
     education: Option<(Ords, [u32; 8])>,
+    /// Values of one block of documents.
+    buffer: Vec<u64>,
 }
 
 /// Term ordinals of a string fast field, and a count per ordinal.
@@ -630,6 +632,21 @@ impl Ords {
         match column.index {
             ColumnIndex::Full => Ords::Full(Arc::clone(&column.values)),
             _ => Ords::Other(column.clone()),
+        }
+    }
+
+    /// The values of a block of documents into `buffer` (one read of the
+    /// column per block), or `false` when the column is not full.
+    #[inline]
+    fn read_block(&self, docs: &[DocId], buffer: &mut Vec<u64>) -> bool {
+        match self {
+            Ords::Full(values) => {
+                buffer.clear();
+                buffer.resize(docs.len(), 0);
+                values.get_vals(docs, buffer);
+                true
+            }
+            Ords::Other(_) => false,
         }
     }
 
@@ -703,6 +720,7 @@ impl Collector for FacetCollector {
                 [0; 64],
             )),
             education: Some((Ords::new(&segment.fast_fields().u64("education")?), [0; 8])),
+            buffer: Vec::new(),
         })
     }
 
@@ -755,6 +773,20 @@ fn top_values(counts: HashMap<String, u64>) -> Vec<FacetCount> {
     values
 }
 
+fn count_block(ords: &Ords, docs: &[DocId], buffer: &mut Vec<u64>, counts: &mut [u32]) {
+    if ords.read_block(docs, buffer) {
+        for value in buffer.iter() {
+            if let Some(count) = counts.get_mut(*value as usize) {
+                *count += 1;
+            }
+        }
+    } else {
+        for doc in docs {
+            ords.count(*doc, counts);
+        }
+    }
+}
+
 fn count_ords(column: &mut Option<FacetColumn>, doc: DocId) {
     if let Some(facet) = column {
         facet.ords.count(doc, &mut facet.counts);
@@ -794,23 +826,29 @@ impl SegmentCollector for SegmentFacets {
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
+        let buffer = &mut self.buffer;
         if let Some((masks, counts)) = &mut self.welcomes {
-            for doc in docs {
-                masks.count_bits(*doc, counts);
+            if masks.read_block(docs, buffer) {
+                for mut bits in buffer.iter().copied() {
+                    while bits != 0 {
+                        counts[bits.trailing_zeros() as usize] += 1;
+                        bits &= bits - 1;
+                    }
+                }
+            } else {
+                for doc in docs {
+                    masks.count_bits(*doc, counts);
+                }
             }
         }
         for facet in [&mut self.region, &mut self.occupation]
             .into_iter()
             .flatten()
         {
-            for doc in docs {
-                facet.ords.count(*doc, &mut facet.counts);
-            }
+            count_block(&facet.ords, docs, buffer, &mut facet.counts);
         }
         if let Some((ords, counts)) = &mut self.education {
-            for doc in docs {
-                ords.count(*doc, counts);
-            }
+            count_block(ords, docs, buffer, counts);
         }
     }
 
