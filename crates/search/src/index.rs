@@ -336,23 +336,6 @@ impl SearchIndex {
         Ok(())
     }
 
-    /// Applies records directly, with no event (for the benchmark's bulk
-    /// build and tests); commits when due.
-    pub fn upsert_records(&self, records: Vec<Record>) -> Result<(), SearchError> {
-        let mut indexer = self.shared.writer.lock();
-        for record in records {
-            indexer.upsert(&self.shared, record)?;
-        }
-        let now = Instant::now();
-        indexer.dirty = true;
-        indexer.last_change = now;
-        indexer.catching_up = true;
-        if indexer.commit_due(now, false) {
-            indexer.commit(&self.shared)?;
-        }
-        Ok(())
-    }
-
     /// Segments searched now.
     pub fn segment_count(&self) -> usize {
         self.searcher().segment_readers().len()
