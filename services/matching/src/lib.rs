@@ -77,8 +77,13 @@ impl MatchingService {
         let folder = index_folder(&context.data);
         // A commit costs tens of milliseconds of fsyncs; grouping changes
         // for 60 ms keeps a new vacancy's way into search near 100 ms.
+        // One indexing thread and single-threaded searches: the HTTP
+        // workers, the store and the other projections share the machine,
+        // and one thread indexes far faster than offices register.
         let options = IndexOptions {
             commit_interval: Duration::from_millis(60),
+            writer_threads: 1,
+            search_threads: 1,
             ..IndexOptions::default()
         };
         let (index, opening) = SearchIndex::open(&folder, options)

@@ -1,17 +1,16 @@
 //! The referral lists: a read model of every referral (who, to which
-//! vacancy of which employer, in which office, open or how it ended) and of
-//! every job seeker's office, kept by a projection of the referral events
-//! and of job-seeker registrations, and queried with keyset paging (newest
-//! referral first).
+//! vacancy of which employer, in which office, open or how it ended), kept
+//! by a projection of the referral events and queried with keyset paging
+//! (newest referral first).
 //!
-//! A referral's office is the office of the job seeker referred, taken from
-//! the registration seen before it in `$all` (a job seeker is registered
-//! before anyone can refer them), or else from the office the referral's
-//! event was written for.
+//! A referral's office is the office of the job seeker referred: the
+//! office its `ReferralMade` event was written for (the service writes it
+//! with the job seeker's office). Job-seeker registrations are not
+//! followed: every registration would otherwise cost this read model a
+//! write, for an office the referral's own metadata already carries.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use labex_domain::Event;
-use labex_domain::jobseeker::JobSeekerEvent;
 use labex_domain::referral::{OpenReferral, ReferralEvent};
 use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 use labex_eventsourcing::{EventFilter, Projection, ProjectionError, StoredEvent};
@@ -23,11 +22,7 @@ use crate::views::{OutcomeView, ReferralView};
 pub const PROJECTION: &str = "referral-list";
 
 /// The event types it follows.
-pub const EVENT_TYPES: [&str; 3] = [
-    "JobSeekerRegistered",
-    "ReferralMade",
-    "ReferralOutcomeRecorded",
-];
+pub const EVENT_TYPES: [&str; 2] = ["ReferralMade", "ReferralOutcomeRecorded"];
 
 /// The `status` of a referral awaiting its outcome.
 pub const OPEN: &str = "open";
@@ -56,25 +51,12 @@ impl Projection for ReferralList {
         stored: &StoredEvent,
     ) -> Result<(), ProjectionError> {
         match &stored.event {
-            Event::JobSeeker(JobSeekerEvent::Registered(registered)) => {
-                transaction
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO jobseeker_offices (id, office) VALUES (?1, ?2)",
-                    )?
-                    .execute(params![
-                        registered.jobseeker_id.to_string(),
-                        registered.office.as_str()
-                    ])?;
-            }
             Event::Referral(ReferralEvent::Made(made)) => {
                 let jobseeker_id = made.jobseeker_id.to_string();
-                let office = jobseeker_office_in(transaction, &jobseeker_id)?.or_else(|| {
-                    stored
-                        .metadata
-                        .office
-                        .as_ref()
-                        .map(|office| office.as_str().to_owned())
-                });
+                let office = match &stored.metadata.office {
+                    Some(office) => Some(office.as_str().to_owned()),
+                    None => jobseeker_office_in(transaction, &jobseeker_id)?,
+                };
                 transaction
                     .prepare_cached(
                         "INSERT OR REPLACE INTO referrals
