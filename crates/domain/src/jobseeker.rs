@@ -663,6 +663,20 @@ fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(
     Ok(())
 }
 
+impl PersonalData {
+    /// These data with `changes` made, as `evolve` makes them.
+    pub fn apply(&mut self, changes: &PersonalDataChanges) {
+        apply_personal_changes(self, changes);
+    }
+}
+
+impl JobSeekerProfile {
+    /// This profile with `changes` made, as `evolve` makes them.
+    pub fn apply(&mut self, changes: &ProfileChanges) {
+        apply_profile_changes(self, changes);
+    }
+}
+
 fn apply_personal_changes(personal: &mut PersonalData, changes: &PersonalDataChanges) {
     if let Some(name) = &changes.name {
         personal.name = name.clone();

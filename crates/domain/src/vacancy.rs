@@ -530,6 +530,13 @@ fn record_placement(vacancy: &Vacancy, placement: RecordVacancyPlacement) -> Vec
     events
 }
 
+impl VacancyDetails {
+    /// These details with `changes` made, as `evolve` makes them.
+    pub fn apply(&mut self, changes: &VacancyChanges) {
+        apply_changes(self, changes);
+    }
+}
+
 fn apply_changes(details: &mut VacancyDetails, changes: &VacancyChanges) {
     if let Some(title) = &changes.title {
         details.title = title.clone();

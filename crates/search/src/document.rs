@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use labex_domain::jobseeker::{
     JobSeekerProfile, JobSeekerStatus, PersonalDataChanges, ProfileChanges,
 };
-use labex_domain::vacancy::{VacancyChanges, VacancyDetails, VacancyStatus};
+use labex_domain::vacancy::{VacancyDetails, VacancyStatus};
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, PersonName};
 use labex_domain::{EmployerId, JobSeekerId, VacancyId};
 use serde::{Deserialize, Serialize};
@@ -230,43 +230,6 @@ fn jobseeker_document(
     document
 }
 
-/// Applies a vacancy's changes (as the domain's `evolve` does).
-pub fn apply_vacancy_changes(details: &mut VacancyDetails, changes: &VacancyChanges) {
-    if let Some(title) = &changes.title {
-        details.title = title.clone();
-    }
-    if let Some(description) = &changes.description {
-        details.description = description.clone();
-    }
-    if let Some(occupation) = &changes.occupation {
-        details.occupation = occupation.clone();
-    }
-    if let Some(region) = &changes.region {
-        details.region = region.clone();
-    }
-    if let Some(salary) = changes.salary {
-        details.salary = salary;
-    }
-    if let Some(headcount) = changes.headcount {
-        details.headcount = headcount;
-    }
-    if let Some(education) = changes.education {
-        details.education = education;
-    }
-    if let Some(experience_years) = changes.experience_years {
-        details.experience_years = experience_years;
-    }
-    if let Some(welcomes) = &changes.welcomes {
-        details.welcomes = welcomes.clone();
-    }
-    if let Some(public_welfare) = changes.public_welfare {
-        details.public_welfare = public_welfare;
-    }
-    if let Some(closes_at) = changes.closes_at {
-        details.closes_at = closes_at;
-    }
-}
-
 /// Applies a job seeker's changes (as the domain's `evolve` does, for what
 /// the index keeps).
 pub fn apply_jobseeker_changes(
@@ -277,31 +240,7 @@ pub fn apply_jobseeker_changes(
     if let Some(name) = &personal.name {
         record.name = name.clone();
     }
-    let target = &mut record.profile;
-    if let Some(education) = profile.education {
-        target.education = education;
-    }
-    if let Some(major) = &profile.major {
-        target.major = major.clone();
-    }
-    if let Some(graduation_year) = profile.graduation_year {
-        target.graduation_year = graduation_year;
-    }
-    if let Some(categories) = &profile.categories {
-        target.categories = categories.clone();
-    }
-    if let Some(skills) = &profile.skills {
-        target.skills = skills.clone();
-    }
-    if let Some(desired_occupations) = &profile.desired_occupations {
-        target.desired_occupations = desired_occupations.clone();
-    }
-    if let Some(desired_regions) = &profile.desired_regions {
-        target.desired_regions = desired_regions.clone();
-    }
-    if let Some(summary) = &profile.summary {
-        target.summary = summary.clone();
-    }
+    record.profile.apply(profile);
 }
 
 #[cfg(test)]

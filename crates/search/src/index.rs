@@ -27,9 +27,7 @@ use tantivy::{
 use tokio::sync::watch;
 
 use crate::analysis::{ANALYZER_NAME, ANALYZER_VERSION, analyzer, warm_up};
-use crate::document::{
-    JobSeekerRecord, Record, VacancyRecord, apply_jobseeker_changes, apply_vacancy_changes,
-};
+use crate::document::{JobSeekerRecord, Record, VacancyRecord, apply_jobseeker_changes};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::synonyms::Synonyms;
@@ -538,7 +536,7 @@ impl Indexer {
                 match vacancy_event {
                     VacancyEvent::Published(_) => {}
                     VacancyEvent::Updated(updated) => {
-                        apply_vacancy_changes(&mut vacancy.details, &updated.changes);
+                        vacancy.details.apply(&updated.changes);
                         if let Some(open_headcount) = updated.open_headcount {
                             vacancy.open_headcount = open_headcount;
                         }
