@@ -8,10 +8,6 @@ use clap::Parser;
 use labex_eventstore::{DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig};
 
 /// The Labex event store: a single-node server speaking the EventStoreDB gRPC protocol.
-/// mimalloc, as in `labex` (docs/decisions/009).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(name = "labex-store", version)]
 struct Args {
