@@ -15,9 +15,9 @@
 //!
 //! - `search`: publishes `--vacancies` (50,000) generated Chinese vacancies
 //!   (occupations of the national classification, Henan division codes)
-//!   over HTTP, waits until all are searchable, then runs a mixed query set
-//!   (text with region, salary, sort and facets) from `--clients` closed-loop
-//!   clients: searches/s and latency.
+//!   over HTTP, waits until all are searchable, then runs the mixed query
+//!   set of the search library's benchmark (text with region, salary, sort
+//!   and facets) from up to 16 closed-loop clients: searches/s and latency.
 //! - `rebuild`: writes `--vacancies` generated vacancies straight into a
 //!   `labex-store` (one stream each, 32 appenders), then times
 //!   `labex reindex` rebuilding the search index from that store:
@@ -507,34 +507,50 @@ async fn publish_vacancies(base: &str, settings: &Settings) -> (f64, Duration) {
     (rate, waiting.elapsed())
 }
 
-/// The mixed query set: text alone, text with a city and a salary,
-/// filters alone, sorted by date or pay; every query asks for facets.
+/// The mixed query set, drawn like the search library's own benchmark
+/// (`crates/search/benches/search.rs`): 90 % text (an occupation, or in a
+/// fifth of them an occupation and a word offices put in titles), half
+/// within a city or the province, 30 % within a county, 60 % with a salary
+/// floor, 15 % with an education level; relevance (80 %), newest or pay;
+/// 5 % ask for a later page; every query counts facets.
 fn queries(vocabulary: &Vocabulary, count: usize) -> Vec<Vec<(&'static str, String)>> {
-    const CITIES: [&str; 4] = ["410100", "410300", "410700", "420100"];
+    const AREAS: [&str; 5] = ["410100", "410300", "410700", "420100", "410000"];
+    const WORDS: [&str; 4] = ["包吃住", "五险一金", "双休", "叉车"];
+    const EDUCATION: [&str; 3] = ["junior_secondary", "senior_secondary", "associate"];
     let mut random = Random(7);
     (0..count)
-        .map(|index| {
-            let (occupation, duties) = random.pick(&vocabulary.occupations);
+        .map(|_| {
             let mut query = Vec::new();
-            match index % 4 {
-                0 => query.push(("q", occupation.clone())),
-                1 => {
-                    query.push(("q", occupation.clone()));
-                    query.push(("region", random.pick(&CITIES).to_string()));
-                    query.push((
-                        "salary_min_yuan",
-                        (3_000 + 500 * random.below(10)).to_string(),
-                    ));
-                }
-                2 => {
-                    let duty: String = random.pick(duties).chars().take(6).collect();
-                    query.push(("q", duty));
-                    query.push(("sort", "newest".to_owned()));
-                }
-                _ => {
-                    query.push(("region", random.pick(&CITIES).to_string()));
-                    query.push(("sort", "salary".to_owned()));
-                }
+            if random.below(10) < 9 {
+                let (occupation, _) = random.pick(&vocabulary.occupations);
+                let text = if random.below(5) == 0 {
+                    format!("{occupation} {}", random.pick(&WORDS))
+                } else {
+                    occupation.clone()
+                };
+                query.push(("q", text));
+            }
+            match random.below(10) {
+                0..=4 => query.push(("region", random.pick(&AREAS).to_string())),
+                5..=7 => query.push(("region", random.pick(&vocabulary.divisions).clone())),
+                _ => {}
+            }
+            if random.below(10) < 6 {
+                query.push((
+                    "salary_min_yuan",
+                    (3_000 + 500 * random.below(10)).to_string(),
+                ));
+            }
+            if random.below(100) < 15 {
+                query.push(("education", random.pick(&EDUCATION).to_string()));
+            }
+            match random.below(10) {
+                8 => query.push(("sort", "newest".to_owned())),
+                9 => query.push(("sort", "salary".to_owned())),
+                _ => {}
+            }
+            if random.below(20) == 0 {
+                query.push(("offset", "20".to_owned()));
             }
             query
         })
