@@ -204,6 +204,11 @@ impl ApiError {
         )
     }
 
+    /// A 400 for a query parameter that cannot be used.
+    pub fn invalid_query(detail: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidQuery, detail)
+    }
+
     /// A 503 for a store that cannot be reached, with a retry hint.
     pub fn store_unavailable(cause: &dyn fmt::Display) -> Self {
         tracing::warn!(error = %cause, "event store unavailable");

@@ -29,6 +29,17 @@ pub fn etag(revision: u64) -> (HeaderName, HeaderValue) {
 pub struct IfMatch(pub Option<u64>);
 
 impl IfMatch {
+    /// `options` expecting the revision of the header, when there is one.
+    pub fn apply_to(
+        self,
+        options: labex_eventsourcing::ExecuteOptions,
+    ) -> labex_eventsourcing::ExecuteOptions {
+        match self.0 {
+            Some(revision) => options.if_match(revision),
+            None => options,
+        }
+    }
+
     /// Whether the request carried the header (a conflict is then 412).
     pub fn is_present(&self) -> bool {
         self.0.is_some()

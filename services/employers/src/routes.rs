@@ -393,13 +393,11 @@ async fn change(
     id: VacancyId,
     employer: &Employer,
     command: VacancyCommand,
-    mut options: ExecuteOptions,
+    options: ExecuteOptions,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let context = request_context(caller.subject(), Some(employer.region.clone()));
-    if let Some(revision) = if_match.0 {
-        options = options.if_match(revision);
-    }
+    let options = if_match.apply_to(options);
     let done = state
         .repository
         .execute_with::<Vacancy>(id, command, &context, options)
@@ -509,10 +507,6 @@ pub struct ListParams {
     status: Option<String>,
 }
 
-fn invalid_query(detail: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, detail)
-}
-
 /// Published vacancies, newest first. Public.
 #[utoipa::path(
     get,
@@ -541,7 +535,7 @@ pub async fn list(
         .as_deref()
         .map(EmployerId::parse)
         .transpose()
-        .map_err(|_| invalid_query("employer must be an employer id (a UUID)."))?;
+        .map_err(|_| ApiError::invalid_query("employer must be an employer id (a UUID)."))?;
     let status = params
         .status
         .as_deref()
@@ -549,7 +543,9 @@ pub async fn list(
             "open" => Ok(VacancyStatus::Open),
             "filled" => Ok(VacancyStatus::Filled),
             "closed" => Ok(VacancyStatus::Closed),
-            _ => Err(invalid_query("status must be open, filled or closed.")),
+            _ => Err(ApiError::invalid_query(
+                "status must be open, filled or closed.",
+            )),
         })
         .transpose()?;
     let before = page

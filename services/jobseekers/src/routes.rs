@@ -269,10 +269,7 @@ async fn change(
 ) -> Result<HttpResponse, ApiError> {
     load_for_change(state, caller, id, staff_only).await?;
     let context = request_context(caller.subject(), Some(caller.office().clone()));
-    let mut options = ExecuteOptions::default();
-    if let Some(revision) = if_match.0 {
-        options = options.if_match(revision);
-    }
+    let options = if_match.apply_to(ExecuteOptions::default());
     let done = state
         .repository
         .execute_with::<JobSeeker>(id, command, &context, options)
@@ -393,10 +390,6 @@ pub struct ListParams {
     status: Option<String>,
 }
 
-fn invalid_query(detail: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, detail)
-}
-
 /// Job seekers registered within an office's scope, newest first.
 #[utoipa::path(
     get,
@@ -426,7 +419,7 @@ pub async fn list(
     let office = match params.office.as_deref() {
         None => caller.office().clone(),
         Some(text) => DivisionCode::parse(text).map_err(|_| {
-            invalid_query("office must be a six-digit administrative division code.")
+            ApiError::invalid_query("office must be a six-digit administrative division code.")
         })?,
     };
     caller.can_act_in(&office)?;
@@ -436,7 +429,7 @@ pub async fn list(
         .map(JobSeekerCategory::parse)
         .transpose()
         .map_err(|_| {
-            invalid_query(
+            ApiError::invalid_query(
                 "category must be one of the job-seeker categories, such as graduate or laid_off.",
             )
         })?;
@@ -447,7 +440,7 @@ pub async fn list(
             "seeking" => Ok(JobSeekerStatus::Seeking),
             "registered_unemployed" => Ok(JobSeekerStatus::RegisteredUnemployed),
             "employed" => Ok(JobSeekerStatus::Employed),
-            _ => Err(invalid_query(
+            _ => Err(ApiError::invalid_query(
                 "status must be seeking, registered_unemployed or employed.",
             )),
         })

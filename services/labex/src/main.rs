@@ -74,25 +74,32 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The store to talk to: `--eventstore` when given, else the embedded
+/// store on the data folder, started listening on `listen`.
+async fn store_for(
+    args: &Args,
+    listen: SocketAddr,
+) -> Result<(Option<RunningServer>, String), String> {
+    if let Some(url) = args
+        .eventstore
+        .as_ref()
+        .filter(|url| !url.trim().is_empty())
+    {
+        return Ok((None, url.clone()));
+    }
+    let config = ServerConfig::new(args.data.join("eventstore"), listen);
+    let store = RunningServer::start(config).await.map_err(|error| {
+        format!("cannot start the embedded event store (is another labex using this data folder?): {error}")
+    })?;
+    let url = format!("{}&discoveryInterval=10", store.connection_string());
+    Ok((Some(store), url))
+}
+
 /// `labex reindex`: the store (the embedded one on a free loopback port,
 /// or `LABEX_EVENTSTORE`) replayed into a new search index, with a
 /// progress bar.
 async fn reindex(args: Args) -> Result<(), String> {
-    let eventstore = args.eventstore.filter(|url| !url.trim().is_empty());
-    let (store, url) = match eventstore {
-        Some(url) => (None, url),
-        None => {
-            let config = ServerConfig::new(
-                args.data.join("eventstore"),
-                SocketAddr::from(([127, 0, 0, 1], 0)),
-            );
-            let store = RunningServer::start(config).await.map_err(|error| {
-                format!("cannot open the embedded event store (is labex still running?): {error}")
-            })?;
-            let url = format!("{}&discoveryInterval=10", store.connection_string());
-            (Some(store), url)
-        }
-    };
+    let (store, url) = store_for(&args, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let client = labex_web::connect_store(&url)?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -121,23 +128,14 @@ async fn reindex(args: Args) -> Result<(), String> {
 }
 
 async fn run(args: Args) -> Result<(), String> {
-    let eventstore = args.eventstore.filter(|url| !url.trim().is_empty());
-    let (store, url) = match eventstore {
-        Some(url) => (None, url),
-        None => {
-            let config = ServerConfig::new(args.data.join("eventstore"), args.eventstore_listen);
-            let store = RunningServer::start(config)
-                .await
-                .map_err(|error| format!("cannot start the embedded event store: {error}"))?;
-            let url = format!("{}&discoveryInterval=10", store.connection_string());
-            println!(
-                "labex: event store at {} (data in {})",
-                store.connection_string(),
-                args.data.display()
-            );
-            (Some(store), url)
-        }
-    };
+    let (store, url) = store_for(&args, args.eventstore_listen).await?;
+    if let Some(store) = &store {
+        println!(
+            "labex: event store at {} (data in {})",
+            store.connection_string(),
+            args.data.display()
+        );
+    }
     let client = labex_web::connect_store(&url)?;
     let jwt_secret = std::env::var("LABEX_JWT_SECRET")
         .ok()

@@ -362,10 +362,7 @@ pub async fn record_outcome(
             })?;
     let office = may_follow(&state, &caller, &referral).await?;
     let context = request_context(caller.subject(), Some(office));
-    let mut options = ExecuteOptions::default();
-    if let Some(revision) = if_match.0 {
-        options = options.if_match(revision);
-    }
+    let mut options = if_match.apply_to(ExecuteOptions::default());
     if let Some(key) = key.0 {
         options = options.idempotency_key(key);
     }
@@ -389,10 +386,6 @@ pub struct ListParams {
     vacancy: Option<String>,
     jobseeker: Option<String>,
     status: Option<String>,
-}
-
-fn invalid_query(detail: &str) -> ApiError {
-    ApiError::new(ErrorCode::InvalidQuery, detail)
 }
 
 /// Referrals, newest first: staff see those of job seekers within their
@@ -446,20 +439,22 @@ pub async fn list(
         .as_deref()
         .map(VacancyId::parse)
         .transpose()
-        .map_err(|_| invalid_query("vacancy must be the id (a UUID) of a vacancy."))?;
+        .map_err(|_| ApiError::invalid_query("vacancy must be the id (a UUID) of a vacancy."))?;
     let jobseeker_id = params
         .jobseeker
         .as_deref()
         .map(JobSeekerId::parse)
         .transpose()
-        .map_err(|_| invalid_query("jobseeker must be the id (a UUID) of a job seeker."))?;
+        .map_err(|_| {
+            ApiError::invalid_query("jobseeker must be the id (a UUID) of a job seeker.")
+        })?;
     let status = params
         .status
         .as_deref()
         .map(|text| match text.trim() {
             OPEN => Ok(OPEN),
             CONCLUDED => Ok(CONCLUDED),
-            _ => Err(invalid_query("status must be open or concluded.")),
+            _ => Err(ApiError::invalid_query("status must be open or concluded.")),
         })
         .transpose()?;
     let after = page
