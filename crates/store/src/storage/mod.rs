@@ -283,7 +283,8 @@ impl Reader<'_> {
         let info = self
             .connection
             .prepare_cached(
-                "SELECT last_revision, soft_deleted, tombstoned, max_count, max_age, truncate_before
+                "SELECT (SELECT max(revision) FROM events WHERE stream = streams.id),
+                        soft_deleted, tombstoned, max_count, max_age, truncate_before
                  FROM streams WHERE name = ?1",
             )?
             .query_row([name], |row| {

@@ -5,14 +5,15 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 
 /// Version of the schema below, kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS streams (
     id              INTEGER PRIMARY KEY,
     name            TEXT NOT NULL UNIQUE,
-    -- revision of the last event; NULL while the stream has none
-    last_revision   INTEGER,
+    -- the last revision is not kept here: it is the greatest revision of
+    -- the stream's events (one seek in events_by_stream), so that an
+    -- append does not dirty a page of this table too
     soft_deleted    INTEGER NOT NULL DEFAULT 0,
     tombstoned      INTEGER NOT NULL DEFAULT 0,
     -- from the latest event of the stream's $$ metadata stream
@@ -76,6 +77,10 @@ pub(crate) fn open_writer(directory: &Path) -> rusqlite::Result<Connection> {
         )));
     }
     connection.execute_batch(SCHEMA)?;
+    if version == 1 {
+        // Version 1 kept each stream's last revision in `streams`.
+        connection.execute_batch("ALTER TABLE streams DROP COLUMN last_revision")?;
+    }
     connection.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     Ok(connection)
 }
@@ -99,4 +104,97 @@ pub(crate) fn open_checkpointer(directory: &Path) -> rusqlite::Result<Connection
     configure(&connection)?;
     connection.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(connection)
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use uuid::Uuid;
+
+    use super::DATABASE_FILE;
+    use crate::storage::{CurrentRevision, ExpectedRevision, ProposedEvent, Storage};
+
+    /// A database as version 1 of the schema left it: the stream's last
+    /// revision in `streams`, a soft-deleted stream beside a live one.
+    fn version_1_database(directory: &std::path::Path) {
+        let connection = rusqlite::Connection::open(directory.join(DATABASE_FILE)).unwrap();
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE streams (
+                     id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, last_revision INTEGER,
+                     soft_deleted INTEGER NOT NULL DEFAULT 0, tombstoned INTEGER NOT NULL DEFAULT 0,
+                     max_count INTEGER, max_age INTEGER, truncate_before INTEGER);
+                 CREATE TABLE events (
+                     position INTEGER PRIMARY KEY, stream INTEGER NOT NULL REFERENCES streams(id),
+                     revision INTEGER NOT NULL, event_id BLOB NOT NULL, event_type TEXT NOT NULL,
+                     content_type TEXT NOT NULL, custom_metadata BLOB NOT NULL, data BLOB NOT NULL,
+                     created INTEGER NOT NULL);
+                 CREATE UNIQUE INDEX events_by_stream ON events(stream, revision);
+                 INSERT INTO streams (id, name, last_revision) VALUES (1, 'order-1', 2);
+                 INSERT INTO streams (id, name, last_revision, soft_deleted) VALUES (2, 'order-2', 0, 1);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        let mut insert = connection
+            .prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, 'Placed', 'application/json', x'', x'7B7D', 0)")
+            .unwrap();
+        for (position, stream, revision) in [(1, 1, 0), (2, 1, 1), (3, 2, 0), (4, 1, 2)] {
+            insert
+                .execute(rusqlite::params![
+                    position,
+                    stream,
+                    revision,
+                    Uuid::new_v4().as_bytes()
+                ])
+                .unwrap();
+        }
+    }
+
+    fn event() -> ProposedEvent {
+        ProposedEvent {
+            id: Uuid::new_v4(),
+            event_type: "Placed".into(),
+            content_type: "application/json".into(),
+            custom_metadata: Bytes::new(),
+            data: Bytes::from_static(b"{}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_version_1_store_opens_with_its_streams_where_they_were() {
+        let directory = tempfile::tempdir().unwrap();
+        version_1_database(directory.path());
+
+        let storage = Storage::open(directory.path()).unwrap();
+        let info = storage
+            .read_blocking(|reader| reader.stream_info("order-1"))
+            .unwrap()
+            .expect("the stream is still there");
+        assert_eq!(info.last_revision, Some(2));
+        let outcome = storage
+            .append("order-1".into(), ExpectedRevision::Exact(2), vec![event()])
+            .await
+            .unwrap();
+        assert_eq!(outcome.current_revision, CurrentRevision::Current(3));
+        assert_eq!(outcome.position, Some(5));
+
+        // The soft-deleted stream continues after its last revision.
+        let deleted = storage
+            .read_blocking(|reader| reader.stream_info("order-2"))
+            .unwrap()
+            .unwrap();
+        assert!(deleted.soft_deleted);
+        let outcome = storage
+            .append("order-2".into(), ExpectedRevision::Any, vec![event()])
+            .await
+            .unwrap();
+        assert_eq!(outcome.current_revision, CurrentRevision::Current(1));
+        let revived = storage
+            .read_blocking(|reader| reader.stream_info("order-2"))
+            .unwrap()
+            .unwrap();
+        assert!(!revived.soft_deleted);
+        assert_eq!(revived.last_revision, Some(1));
+    }
 }

@@ -331,7 +331,8 @@ impl BatchState<'_, '_> {
         let row = self
             .transaction
             .prepare_cached(
-                "SELECT id, last_revision, soft_deleted, tombstoned, max_count, max_age, truncate_before
+                "SELECT id, (SELECT max(revision) FROM events WHERE stream = streams.id),
+                        soft_deleted, tombstoned, max_count, max_age, truncate_before
                  FROM streams WHERE name = ?1",
             )?
             .query_row([name], |row| {
@@ -375,15 +376,21 @@ impl BatchState<'_, '_> {
         Ok(row)
     }
 
+    /// Keeps the row for the rest of the batch, and in the cache after it.
+    /// Enough after an append: the last revision is the events' own.
+    fn remember(&mut self, row: StreamRow) {
+        self.dirty.insert(row.info.name.clone(), row);
+    }
+
+    /// Writes the row's flags and metadata, and remembers it.
     fn save(&mut self, row: StreamRow) -> Result<()> {
         let info = &row.info;
         self.transaction
             .prepare_cached(
-                "UPDATE streams SET last_revision = ?1, soft_deleted = ?2, tombstoned = ?3,
-                 max_count = ?4, max_age = ?5, truncate_before = ?6 WHERE id = ?7",
+                "UPDATE streams SET soft_deleted = ?1, tombstoned = ?2,
+                 max_count = ?3, max_age = ?4, truncate_before = ?5 WHERE id = ?6",
             )?
             .execute(params![
-                info.last_revision,
                 info.soft_deleted,
                 info.tombstoned,
                 info.metadata.max_count,
@@ -391,7 +398,7 @@ impl BatchState<'_, '_> {
                 info.metadata.truncate_before,
                 row.id
             ])?;
-        self.dirty.insert(info.name.clone(), row);
+        self.remember(row);
         Ok(())
     }
 
@@ -488,9 +495,14 @@ impl BatchState<'_, '_> {
             return Ok(outcome);
         }
         let position = self.insert_events(&mut row, events)?;
-        row.info.soft_deleted = false;
         let current_revision = current_of(&row.info);
-        self.save(row)?;
+        if row.info.soft_deleted {
+            // Appending brings a soft-deleted stream back.
+            row.info.soft_deleted = false;
+            self.save(row)?;
+        } else {
+            self.remember(row);
+        }
         if let Some(metadata) = new_metadata {
             self.apply_metadata(described_stream(stream), metadata)?;
         }
@@ -525,7 +537,7 @@ impl BatchState<'_, '_> {
         let mut row = self.lookup_or_create(stream)?;
         let position = self.insert_events(&mut row, events)?;
         let current_revision = current_of(&row.info);
-        self.save(row)?;
+        self.remember(row);
         if let Some(metadata) = new_metadata {
             self.apply_metadata(described_stream(stream), metadata)?;
         }
