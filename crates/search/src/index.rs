@@ -154,6 +154,8 @@ pub(crate) struct Shared {
     pub(crate) fields: Fields,
     pub(crate) reader: IndexReader,
     pub(crate) synonyms: Synonyms,
+    /// Bit sets of search filters per segment.
+    pub(crate) filters: Arc<crate::filters::FilterCache>,
     writer: Mutex<Indexer>,
     searchable: watch::Sender<Option<Position>>,
     path: PathBuf,
@@ -253,6 +255,7 @@ impl SearchIndex {
             fields,
             reader,
             synonyms: Synonyms::embedded(),
+            filters: Arc::default(),
             writer: Mutex::new(indexer),
             searchable,
             path: path.to_owned(),

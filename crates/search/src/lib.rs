@@ -37,6 +37,7 @@
 pub mod analysis;
 mod document;
 mod error;
+mod filters;
 mod index;
 mod matching;
 mod projection;

@@ -23,6 +23,7 @@ use tantivy::{
 
 use crate::document::{Record, education_of_ordinal, education_ordinal};
 use crate::error::SearchError;
+use crate::filters::{Filter, Filters};
 use crate::index::{SearchIndex, Shared, record_of};
 use crate::query::{ParsedText, WeightedField, exclusions, text_query};
 use crate::schema::KIND_VACANCY;
@@ -302,53 +303,87 @@ impl SearchIndex {
         let text = text_query(&parsed, &text_fields, &shared.synonyms);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if search.include_closed {
-            // Otherwise `status` open, which only vacancies have, says it.
-            clauses.push(filter(term(fields.kind, KIND_VACANCY)));
-        }
         if let Some(text) = &text {
             clauses.push((Occur::Must, text.box_clone()));
         } else {
             clauses.extend(exclusions(&parsed, &text_fields));
         }
-        if !search.include_closed {
-            clauses.extend(open_vacancy_filters(shared, now));
+        // Filters with few distinct values are kept as bit sets per segment.
+        let mut filters = Vec::new();
+        if search.include_closed {
+            // Otherwise `status` open, which only vacancies have, says it.
+            filters.push(Filter::new("kind", term(fields.kind, KIND_VACANCY)));
+        } else {
+            filters.push(Filter::open_at(
+                "open",
+                term(fields.status, "open"),
+                now.timestamp(),
+            ));
         }
         if let Some(region) = &search.region {
-            clauses.push(filter(term(fields.region_scope, region.scope_prefix())));
+            let scope = region.scope_prefix();
+            filters.push(Filter::new(
+                format!("region {scope}"),
+                term(fields.region_scope, scope),
+            ));
         }
         if let Some(occupation) = &search.occupation {
-            clauses.push(filter(term(fields.occupation, occupation.trim())));
+            let occupation = occupation.trim();
+            filters.push(Filter::new(
+                format!("occupation {occupation}"),
+                term(fields.occupation, occupation),
+            ));
         }
         if let Some(education) = search.education {
-            clauses.push(filter(Box::new(RangeQuery::new(
-                Bound::Unbounded,
-                Bound::Included(Term::from_field_u64(
-                    fields.education,
-                    education_ordinal(education),
+            let ordinal = education_ordinal(education);
+            filters.push(Filter::new(
+                format!("education <= {ordinal}"),
+                Box::new(RangeQuery::new(
+                    Bound::Unbounded,
+                    Bound::Included(Term::from_field_u64(fields.education, ordinal)),
                 )),
-            ))));
+            ));
         }
         if let Some(salary) = search.salary_min_yuan {
-            clauses.push(filter(Box::new(RangeQuery::new(
-                Bound::Included(Term::from_field_u64(fields.salary_max, u64::from(salary))),
-                Bound::Unbounded,
-            ))));
+            filters.push(Filter::new(
+                format!("salary >= {salary}"),
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(fields.salary_max, u64::from(salary))),
+                    Bound::Unbounded,
+                )),
+            ));
         }
         if !search.welcomes.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = search
+            let mut names: Vec<&str> = search
                 .welcomes
                 .iter()
-                .map(|category| (Occur::Should, term(fields.welcomes, category.as_str())))
+                .map(|category| category.as_str())
                 .collect();
-            clauses.push(filter(Box::new(BooleanQuery::new(any))));
+            names.sort_unstable();
+            names.dedup();
+            let any: Vec<(Occur, Box<dyn Query>)> = names
+                .iter()
+                .map(|name| (Occur::Should, term(fields.welcomes, name)))
+                .collect();
+            filters.push(Filter::new(
+                format!("welcomes {}", names.join(",")),
+                Box::new(BooleanQuery::new(any)),
+            ));
         }
         if let Some(public_welfare) = search.public_welfare {
-            clauses.push(filter(Box::new(TermQuery::new(
-                Term::from_field_bool(fields.public_welfare, public_welfare),
-                IndexRecordOption::Basic,
-            ))));
+            filters.push(Filter::new(
+                format!("public welfare {public_welfare}"),
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(fields.public_welfare, public_welfare),
+                    IndexRecordOption::Basic,
+                )),
+            ));
         }
+        clauses.push((
+            Occur::Must,
+            Box::new(Filters::new(filters, Arc::clone(&shared.filters))),
+        ));
+        // An employer or a moment: too many values to keep a set for each.
         if let Some(employer) = &search.employer {
             clauses.push(filter(term(
                 fields.employer_id,

@@ -7,7 +7,7 @@ use labex_search::{SearchError, SortOrder, VacancySearch};
 
 use crate::fixture::vacancies;
 use crate::shared_fixture;
-use crate::support::now;
+use crate::support::{TestIndex, VacancySpec, now, vacancy_event};
 
 fn search(search: VacancySearch) -> Vec<&'static str> {
     let fixture = shared_fixture();
@@ -310,4 +310,72 @@ fn type_ahead_completes_chinese_and_latin_prefixes_from_open_vacancies() {
     // Words only a closed vacancy has are not offered.
     assert!(words("已招").is_empty());
     assert!(words("").is_empty());
+}
+
+/// The ids of the open vacancies in Zhengzhou paying 5,000 or more, `days`
+/// after [`now`], matching `q`.
+fn open_in_zhengzhou(index: &TestIndex, days: i64, q: Option<&str>) -> Vec<String> {
+    let results = index
+        .index
+        .search_vacancies(&VacancySearch {
+            q: q.map(str::to_owned),
+            region: Some(DivisionCode::parse("410100").unwrap()),
+            salary_min_yuan: Some(5000),
+            now: Some(now() + Duration::days(days)),
+            ..VacancySearch::default()
+        })
+        .unwrap();
+    assert_eq!(results.total, results.hits.len());
+    let mut ids: Vec<String> = results.hits.into_iter().map(|hit| hit.id).collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_vacancy_leaves_the_results_when_it_closes_and_returns_for_earlier_moments() {
+    let mut index = TestIndex::new();
+    let closing = index.publish(
+        &VacancySpec::new("仓库叉车司机", "叉车司机", "驾驶叉车完成装卸").closes_in_days(2),
+    );
+    let staying = index.publish(&VacancySpec::new("冷库叉车司机", "叉车司机", "驾驶叉车"));
+    index.commit();
+    let both = {
+        let mut both = vec![closing.as_uuid().to_string(), staying.as_uuid().to_string()];
+        both.sort();
+        both
+    };
+    for q in [None, Some("叉车")] {
+        assert_eq!(
+            open_in_zhengzhou(&index, 0, q),
+            both,
+            "open at first, {q:?}"
+        );
+        assert_eq!(
+            open_in_zhengzhou(&index, 3, q),
+            vec![staying.as_uuid().to_string()],
+            "closed after its closing day, {q:?}"
+        );
+        // The filter kept for the later moment is not used for an earlier one.
+        assert_eq!(
+            open_in_zhengzhou(&index, 1, q),
+            both,
+            "still open the day before, {q:?}"
+        );
+    }
+
+    // Closing the other one rewrites it in a new segment; what was kept for
+    // the old segment still answers right.
+    index.apply(vacancy_event(
+        "VacancyClosed",
+        serde_json::json!({"vacancy_id": staying, "reason": "withdrawn", "note": null}),
+    ));
+    index.commit();
+    assert_eq!(
+        open_in_zhengzhou(&index, 0, None),
+        vec![closing.as_uuid().to_string()]
+    );
+    assert_eq!(
+        open_in_zhengzhou(&index, 3, Some("叉车")),
+        Vec::<String>::new()
+    );
 }

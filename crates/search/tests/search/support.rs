@@ -30,6 +30,8 @@ pub struct VacancySpec {
     pub welcomes: &'static [&'static str],
     pub public_welfare: bool,
     pub days_ago: i64,
+    /// Days after [`now`] that applications close, if they do.
+    pub closes_in_days: Option<i64>,
 }
 
 impl VacancySpec {
@@ -44,6 +46,7 @@ impl VacancySpec {
             welcomes: &[],
             public_welfare: false,
             days_ago: 10,
+            closes_in_days: None,
         }
     }
 
@@ -74,6 +77,11 @@ impl VacancySpec {
 
     pub fn days_ago(mut self, days: i64) -> Self {
         self.days_ago = days;
+        self
+    }
+
+    pub fn closes_in_days(mut self, days: i64) -> Self {
+        self.closes_in_days = Some(days);
         self
     }
 }
@@ -123,7 +131,7 @@ pub fn published(id: VacancyId, employer: EmployerId, spec: &VacancySpec) -> Eve
             "experience_years": 0,
             "welcomes": spec.welcomes,
             "public_welfare": spec.public_welfare,
-            "closes_at": null
+            "closes_at": spec.closes_in_days.map(|days| now() + chrono::Duration::days(days)),
         },
         "published_at": published_at,
     });
