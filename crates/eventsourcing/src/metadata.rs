@@ -1,6 +1,7 @@
 //! What every event carries besides its data: who caused it, in answer to
 //! what, for which office, and the schema version of its data.
 
+use chrono::{DateTime, SubsecRound, Utc};
 use labex_domain::value::DivisionCode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -19,6 +20,17 @@ pub struct EventContext {
     pub actor: String,
     /// The office on whose behalf (its administrative division code).
     pub office: Option<DivisionCode>,
+    /// When the change was asked for: the moment the request came in, or
+    /// the reaction began. Times in the events of the change (a vacancy's
+    /// `published_at`, say) are this moment, and `as_of` replays by it.
+    /// Whole milliseconds, as the API shows times, so that a time read
+    /// from a response replays to the state it showed.
+    pub at: DateTime<Utc>,
+}
+
+/// Now, in whole milliseconds (see [`EventContext::at`]).
+pub(crate) fn now_millis() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(3)
 }
 
 impl EventContext {
@@ -34,6 +46,7 @@ impl EventContext {
             causation_id: request_id,
             actor: actor.into(),
             office,
+            at: now_millis(),
         }
     }
 
@@ -46,6 +59,7 @@ impl EventContext {
             causation_id: event_id,
             actor: actor.into(),
             office: metadata.office.clone(),
+            at: now_millis(),
         }
     }
 }
@@ -64,6 +78,10 @@ pub struct Metadata {
     /// The schema version of the event's data (older ones are upcast when
     /// read).
     pub schema: u32,
+    /// See [`EventContext::at`]; absent from events written before it was
+    /// kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
 }
 
 impl Metadata {
@@ -76,6 +94,7 @@ impl Metadata {
             actor: context.actor.clone(),
             office: context.office.clone(),
             schema,
+            at: Some(context.at),
         }
     }
 
@@ -89,13 +108,15 @@ impl Metadata {
         serde_json::to_vec(self).expect("metadata holds only uuids, strings and numbers")
     }
 
-    /// The context the event was written in.
-    pub fn context(&self) -> EventContext {
+    /// The context the event was written in (for an event written before
+    /// the moment was kept, with `recorded`, when the store took it).
+    pub fn context(&self, recorded: DateTime<Utc>) -> EventContext {
         EventContext {
             correlation_id: self.correlation_id,
             causation_id: self.causation_id,
             actor: self.actor.clone(),
             office: self.office.clone(),
+            at: self.at.unwrap_or(recorded),
         }
     }
 }
@@ -119,8 +140,20 @@ mod tests {
                 "actor": "counsellor-7",
                 "office": "410105",
                 "schema": 2,
+                "at": context.at,
             })
         );
+    }
+
+    #[test]
+    fn metadata_written_before_the_moment_was_kept_takes_the_recorded_time() {
+        let json = br#"{"correlation_id":"0190f5a8-0000-7000-8000-0000000000aa",
+            "causation_id":"0190f5a8-0000-7000-8000-0000000000aa",
+            "actor":"counsellor-7","office":"410105","schema":1}"#;
+        let metadata = Metadata::from_json(json).unwrap();
+        assert_eq!(metadata.at, None);
+        let recorded: DateTime<Utc> = "2026-03-01T08:00:00.123Z".parse().unwrap();
+        assert_eq!(metadata.context(recorded).at, recorded);
     }
 
     #[test]

@@ -77,6 +77,7 @@ impl PlacementProcess {
             causation_id: event_id,
             actor: PLACEMENT_ACTOR.to_owned(),
             office: context_of.office.clone(),
+            at: crate::metadata::now_millis(),
         };
         let key = IdempotencyKey::parse(&format!("placement:{}", outcome.referral_id))
             .expect("a referral id makes a visible-ascii key");
@@ -175,7 +176,7 @@ impl Consumer for PlacementConsumer {
             PlacementProcess::react(
                 &self.repository,
                 event.id,
-                &event.metadata.context(),
+                &event.metadata.context(event.created),
                 outcome,
             )
             .await?;

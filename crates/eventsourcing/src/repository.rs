@@ -146,7 +146,8 @@ struct HistoryEntry<E> {
     id: Uuid,
     revision: u64,
     position: Position,
-    created: DateTime<Utc>,
+    /// When the change was asked for, else when the store recorded it.
+    at: DateTime<Utc>,
     event: E,
 }
 
@@ -192,9 +193,15 @@ impl Repository {
         moment: DateTime<Utc>,
     ) -> Result<Loaded<A>, RepositoryError> {
         let history = self.history::<A>(&A::stream_name(id)).await?;
+        // An event is known from the moment its change was asked for (or,
+        // for older events, recorded); never before the events ahead of it.
+        let mut known_from = DateTime::<Utc>::MIN_UTC;
         let known_then = history
             .iter()
-            .take_while(|entry| entry.created <= moment)
+            .take_while(|entry| {
+                known_from = known_from.max(entry.at);
+                known_from <= moment
+            })
             .count();
         Ok(fold(&history[..known_then]))
     }
@@ -418,7 +425,7 @@ impl Repository {
                 id: stored.id,
                 revision: stored.revision,
                 position: stored.position,
-                created: stored.created,
+                at: stored.metadata.at.unwrap_or(stored.created),
                 event,
             });
         }

@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use labex_domain::employer::{Employer, EmployerCommand, RegisterEmployer};
 use labex_domain::vacancy::{
     PublishVacancy, UpdateVacancy, Vacancy, VacancyCommand, VacancyStatus,
@@ -304,13 +304,13 @@ pub async fn publish(
     let id = key.0.as_ref().map_or_else(VacancyId::generate, |key| {
         VacancyId::from_uuid(key.aggregate_uuid(caller.subject(), VacancyId::STREAM_CATEGORY))
     });
+    let context = request_context(caller.subject(), Some(employer.region.clone()));
     let command = VacancyCommand::Publish(PublishVacancy {
         vacancy_id: id,
         employer_id,
         details: publication.details,
-        published_at: Utc::now(),
+        published_at: context.at,
     });
-    let context = request_context(caller.subject(), Some(employer.region.clone()));
     let mut options = ExecuteOptions::default().expected(ExpectedRevision::NoStream);
     if let Some(key) = key.0 {
         options = options.idempotency_key(key);
@@ -392,11 +392,12 @@ async fn change(
     caller: &Caller,
     id: VacancyId,
     employer: &Employer,
-    command: VacancyCommand,
+    command: impl FnOnce(DateTime<Utc>) -> VacancyCommand,
     options: ExecuteOptions,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let context = request_context(caller.subject(), Some(employer.region.clone()));
+    let command = command(context.at);
     let options = if_match.apply_to(options);
     let done = state
         .repository
@@ -436,10 +437,12 @@ pub async fn update(
     let id = parse_vacancy_id(&path)?;
     let (vacancy, employer) = load_for_change(&state, &caller, id).await?;
     let changes = body.parse(vacancy.details.salary)?;
-    let command = VacancyCommand::Update(UpdateVacancy {
-        changes,
-        updated_at: Utc::now(),
-    });
+    let command = |at| {
+        VacancyCommand::Update(UpdateVacancy {
+            changes,
+            updated_at: at,
+        })
+    };
     change(
         &state,
         &caller,
@@ -493,7 +496,7 @@ pub async fn close(
         &caller,
         id,
         &employer,
-        VacancyCommand::Close(close),
+        |_| VacancyCommand::Close(close),
         options,
         if_match,
     )

@@ -407,6 +407,36 @@ async fn edits_follow_if_match_and_rights_and_a_closed_vacancy_stays_closed() {
 }
 
 #[tokio::test]
+async fn a_vacancy_as_of_its_publication_time_is_the_published_one() {
+    let service = Service::start().await;
+    let http = &service.http;
+    let employer = service.employer(22, "410105").await;
+    let own = employer_token(&employer);
+    let id = service.vacancy(&own, &employer, "仓储主管").await;
+    let path = format!("/v1/vacancies/{id}");
+    let published = http.get(&path, None).await.expect(200);
+    let published_at = published.body["published_at"]
+        .as_str()
+        .expect("a publication time")
+        .to_owned();
+    http.patch(&path, Some(&own), &json!({"title": "仓储经理"}))
+        .await
+        .expect(200);
+
+    // The store records the event a moment after the request that set
+    // `published_at`; replaying to `published_at` still finds it.
+    let then = http
+        .get(
+            &format!("{path}?as_of={}", published_at.replace('+', "%2B")),
+            None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(then.body, published.body);
+    assert_eq!(then.etag(), Some("\"0\""));
+}
+
+#[tokio::test]
 async fn an_idempotent_retry_answers_the_same_and_writes_once() {
     let service = Service::start().await;
     let http = &service.http;

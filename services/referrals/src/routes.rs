@@ -5,7 +5,6 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use labex_domain::jobseeker::JobSeeker;
 use labex_domain::referral::{MakeReferral, Referral, ReferralCommand};
 use labex_domain::vacancy::Vacancy;
@@ -245,7 +244,7 @@ pub async fn refer(
         jobseeker_id: jobseeker.id,
         vacancy_id: vacancy.id,
         note: refer.note,
-        referred_at: Utc::now(),
+        referred_at: context.at,
         vacancy: vacancy.for_referral(),
         jobseeker: jobseeker.for_referral(),
         open_referrals,

@@ -361,6 +361,31 @@ async fn as_of_folds_only_the_events_recorded_by_that_moment() {
 }
 
 #[tokio::test]
+async fn as_of_the_moment_a_change_was_asked_for_includes_it() {
+    let store = TestStore::start().await;
+    let repository = store.repository();
+    let id = JobSeekerId::generate();
+    let registration = context("c");
+    repository
+        .execute::<JobSeeker>(id, register_jobseeker(id), &registration)
+        .await
+        .unwrap();
+    // The store records the event a little after the request came in; a
+    // time taken from the request (a vacancy's `published_at`, say) still
+    // shows the change.
+    let then = repository
+        .load_as_of::<JobSeeker>(id, registration.at)
+        .await
+        .unwrap();
+    assert_eq!(then.revision, Some(0));
+    let just_before = repository
+        .load_as_of::<JobSeeker>(id, registration.at - chrono::Duration::milliseconds(1))
+        .await
+        .unwrap();
+    assert_eq!(just_before.revision, None);
+}
+
+#[tokio::test]
 async fn an_event_stored_in_an_old_schema_is_upcast_when_loaded() {
     let store = TestStore::start().await;
     let id = JobSeekerId::generate();
