@@ -74,3 +74,112 @@ impl Repository {
             })
     }
 }
+
+/// The event type of a turn.
+pub const TURN_TAKEN: &str = "TurnTaken";
+
+#[derive(Serialize, Deserialize)]
+struct TurnTaken {
+    /// The aggregate whose turn it is; the nil UUID hands the turn back.
+    holder: Uuid,
+}
+
+/// The latest turn taken in a turn stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Turn {
+    /// Whose turn it is; `None` once handed back.
+    pub holder: Option<Uuid>,
+    /// When it was taken (see [`EventContext::at`]).
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The revision of the turn in its stream.
+    pub revision: u64,
+}
+
+impl Repository {
+    /// The latest turn of `turn_stream`, if one was ever taken.
+    ///
+    /// Turns serialise something that no single aggregate decides, across
+    /// processes: whoever wants to act reads the latest turn, judges it,
+    /// and takes the next with [`Repository::take_turn`], which fails if
+    /// anyone took one in between.
+    pub async fn latest_turn(&self, turn_stream: &str) -> Result<Option<Turn>, RepositoryError> {
+        let options = ReadStreamOptions::default()
+            .position(StreamPosition::End)
+            .backwards()
+            .max_count(1);
+        let mut read = match self.client().read_stream(turn_stream, &options).await {
+            Ok(read) => read,
+            Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let resolved = match read.next().await {
+            Ok(Some(resolved)) => resolved,
+            Ok(None) | Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let recorded = resolved.get_original_event();
+        let turn: TurnTaken = serde_json::from_slice(&recorded.data).map_err(|error| {
+            RepositoryError::Read(ReadError::Claim {
+                event_id: recorded.id,
+                stream: turn_stream.to_owned(),
+                source: error,
+            })
+        })?;
+        let at = Metadata::from_json(&recorded.custom_metadata)
+            .ok()
+            .and_then(|metadata| metadata.at)
+            .unwrap_or(recorded.created);
+        Ok(Some(Turn {
+            holder: Some(turn.holder).filter(|holder| !holder.is_nil()),
+            at,
+            revision: recorded.revision,
+        }))
+    }
+
+    /// Takes the turn of `turn_stream` for `holder` (the nil UUID hands it
+    /// back), if the latest turn is still `after`: `true` when taken (a
+    /// retry of the same taking is taken once), `false` when another turn
+    /// came in between.
+    pub async fn take_turn(
+        &self,
+        turn_stream: &str,
+        holder: Uuid,
+        after: Option<&Turn>,
+        context: &EventContext,
+    ) -> Result<bool, RepositoryError> {
+        let expected = after.map_or(StreamState::NoStream, |turn| {
+            StreamState::StreamRevision(turn.revision)
+        });
+        let seed = format!(
+            "{turn_stream}@{}",
+            after.map_or(-1, |turn| turn.revision as i64)
+        );
+        let event = EventData::json(TURN_TAKEN, &TurnTaken { holder })
+            .expect("a turn serialises")
+            .id(Uuid::new_v5(&holder, seed.as_bytes()))
+            .metadata(Metadata::new(context, 1).to_json().into());
+        let options = AppendToStreamOptions::default().stream_state(expected);
+        match self
+            .client()
+            .append_to_stream(turn_stream, &options, event)
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(kurrentdb::Error::WrongExpectedVersion { .. }) => Ok(false),
+            Err(error) => Err(RepositoryError::Store(error)),
+        }
+    }
+
+    /// Hands back the turn taken as `taken`, so that the next taker need
+    /// not judge it: `true` when handed back, `false` when another turn
+    /// came in since.
+    pub async fn hand_back_turn(
+        &self,
+        turn_stream: &str,
+        taken: &Turn,
+        context: &EventContext,
+    ) -> Result<bool, RepositoryError> {
+        self.take_turn(turn_stream, Uuid::nil(), Some(taken), context)
+            .await
+    }
+}

@@ -37,7 +37,7 @@ mod runner;
 mod stored;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
-pub use claim::KEY_CLAIMED;
+pub use claim::{KEY_CLAIMED, TURN_TAKEN, Turn};
 pub use error::{ProjectionError, ReadError, RepositoryError};
 pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH};
 pub use kurrentdb::Position;

@@ -33,6 +33,16 @@ impl ServiceUnderTest {
         }
     }
 
+    /// Starts one more process of the same binary against the same store,
+    /// with a data folder of its own: the process, a client of it, and the
+    /// folder (removed when dropped).
+    pub fn another(&self) -> (Process, Http, tempfile::TempDir) {
+        let data = temporary_folder("labex-service-test-");
+        let process = spawn(&self.binary, &self.store, data.path());
+        let http = Http::new(process.base_url());
+        (process, http, data)
+    }
+
     /// The running process.
     pub fn process(&self) -> &Process {
         self.process.as_ref().expect("the service runs")

@@ -9,10 +9,11 @@ use labex_domain::jobseeker::JobSeeker;
 use labex_domain::referral::{MakeReferral, Referral, ReferralCommand};
 use labex_domain::vacancy::Vacancy;
 use labex_domain::value::DivisionCode;
+use labex_domain::{Aggregate, DomainError};
 use labex_domain::{JobSeekerId, ReferralId, VacancyId};
 use labex_eventsourcing::{
     ExecuteOptions, Executed, ExpectedRevision, Loaded, ProjectionError, ReadModel, Repository,
-    RepositoryError,
+    RepositoryError, Turn,
 };
 use labex_web::{
     ApiError, Caller, Cursor, ErrorCode, IdempotencyKeyHeader, IfMatch, Page, Role, Validator,
@@ -226,7 +227,8 @@ pub async fn refer(
     }
 
     // One creation per pair at a time, deciding on lists that hold every
-    // referral written before it.
+    // referral written before it: in this process by a lock, across
+    // processes by the pair's turn in the store.
     let _pair = state.pair_locks.lock((jobseeker.id, vacancy.id)).await;
     state
         .list_runner
@@ -249,11 +251,32 @@ pub async fn refer(
         jobseeker: jobseeker.for_referral(),
         open_referrals,
     });
-    let done = match state
+    // What the domain refuses writes nothing, not even a turn. (A retry of
+    // this very referral is answered by the repository from its events.)
+    match Referral::decide(None, command.clone()) {
+        Err(DomainError::DuplicateOpenReferral { existing }) if existing == referral_id => {}
+        Err(refusal) => return Err(refusal.into()),
+        Ok(_) => {}
+    }
+    let pair = pair_stream(jobseeker.id, vacancy.id);
+    let turn = take_pair_turn(&state, &pair, referral_id, &context).await?;
+    let made = state
         .repository
         .execute_with::<Referral>(referral_id, command, &context, options)
-        .await
-    {
+        .await;
+    if let Err(RepositoryError::Domain(_)) = &made {
+        // Refused, so nothing was written: hand the pair's turn back. (After
+        // a store error the referral may stand; the turn then stays with it,
+        // or lapses after TURN_GRACE if it was never written.)
+        let handed_back = state
+            .repository
+            .hand_back_turn(&pair, &turn, &context)
+            .await;
+        if let Err(error) = handed_back {
+            tracing::warn!(%error, %pair, "could not hand a referral turn back");
+        }
+    }
+    let done = match made {
         Ok(done) => done,
         Err(RepositoryError::Conflict { .. }) => {
             return Err(ApiError::new(
@@ -267,6 +290,83 @@ pub async fn refer(
     };
     settle(&state, &done).await;
     Ok(executed(StatusCode::CREATED, done))
+}
+
+/// How long the turn of a referral that was never written holds its pair
+/// (a process stopped between taking the turn and writing the referral).
+const TURN_GRACE: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+
+/// The stream of turns to refer one job seeker to one vacancy.
+fn pair_stream(jobseeker: JobSeekerId, vacancy: VacancyId) -> String {
+    format!(
+        "referralpair-{}_{}",
+        jobseeker.as_uuid().simple(),
+        vacancy.as_uuid().simple()
+    )
+}
+
+/// Takes the pair's turn for `referral_id`, unless the latest turn belongs
+/// to a referral that is open (409) or still being written by another
+/// request (409, retry later). The store lets one taker through.
+async fn take_pair_turn(
+    state: &State,
+    pair: &str,
+    referral_id: ReferralId,
+    context: &labex_eventsourcing::EventContext,
+) -> Result<Turn, ApiError> {
+    const ATTEMPTS: usize = 5;
+    let store = |error| ApiError::from_repository(error, false);
+    for _ in 0..ATTEMPTS {
+        let latest = state.repository.latest_turn(pair).await.map_err(store)?;
+        if let Some(turn) = &latest
+            && let Some(holder) = turn.holder
+        {
+            if holder == referral_id.as_uuid() {
+                // A retry of this very referral (same Idempotency-Key).
+                return Ok(turn.clone());
+            }
+            let other = ReferralId::from_uuid(holder);
+            let referral = state
+                .repository
+                .load::<Referral>(other)
+                .await
+                .map_err(store)?
+                .state;
+            match referral {
+                Some(referral) if referral.is_open() => {
+                    return Err(DomainError::DuplicateOpenReferral { existing: other }.into());
+                }
+                Some(_) => {}
+                None if context.at - turn.at < TURN_GRACE => {
+                    return Err(ApiError::new(
+                        ErrorCode::Conflict,
+                        format!(
+                            "Referral {other} of this job seeker to this vacancy is being made; read it, or retry in a few seconds."
+                        ),
+                    ));
+                }
+                None => {
+                    tracing::warn!(%pair, referral = %other, "taking over the turn of a referral never written");
+                }
+            }
+        }
+        let taken = state
+            .repository
+            .take_turn(pair, referral_id.as_uuid(), latest.as_ref(), context)
+            .await
+            .map_err(store)?;
+        if taken {
+            return Ok(Turn {
+                holder: Some(referral_id.as_uuid()),
+                at: context.at,
+                revision: latest.map_or(0, |turn| turn.revision + 1),
+            });
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::Conflict,
+        "Other referrals of this job seeker to this vacancy are being made; read them, or retry.",
+    ))
 }
 
 /// `?as_of=`.

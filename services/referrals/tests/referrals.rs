@@ -380,6 +380,53 @@ async fn a_second_open_referral_of_a_pair_is_refused_also_when_requests_race() {
 }
 
 #[tokio::test]
+async fn two_processes_racing_for_one_pair_make_one_referral() {
+    let referrals = Referrals::start().await;
+    let (_second, second_http, _data) = referrals.another();
+    let token = Tokens::counsellor(JINSHUI);
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 3).await;
+    for round in 0..3 {
+        let jobseeker = referrals.jobseeker(JINSHUI).await;
+        let body = referral(jobseeker, vacancy);
+        let attempts = (0..8).map(|n| {
+            let http = if n % 2 == 0 {
+                &referrals.http
+            } else {
+                &second_http
+            };
+            http.try_post("/v1/referrals", Some(&token), &body)
+        });
+        let answers = futures::future::join_all(attempts).await;
+        let statuses: Vec<u16> = answers
+            .iter()
+            .map(|answer| answer.as_ref().expect("an answer").status.as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|status| **status == 201).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        assert!(
+            statuses
+                .iter()
+                .all(|status| *status == 201 || *status == 409),
+            "round {round}: {statuses:?}"
+        );
+        let listed = referrals
+            .http
+            .get(
+                &format!("/v1/referrals?jobseeker={jobseeker}&vacancy={vacancy}"),
+                Some(&token),
+            )
+            .await
+            .expect(200);
+        assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    }
+    assert_eq!(referrals.referral_events().await, 3);
+}
+
+#[tokio::test]
 async fn referrals_to_closed_vacancies_or_of_unknown_people_are_refused_and_write_nothing() {
     let referrals = Referrals::start().await;
     let token = Tokens::counsellor(JINSHUI);

@@ -94,3 +94,55 @@ async fn creating_an_aggregate_appends_without_reading_and_refuses_an_existing_s
     );
     assert_eq!(store.recorded(&id.stream_name()).await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_turn_is_taken_once_after_the_latest_and_can_be_handed_back() {
+    let store = TestStore::start().await;
+    let repository = store.repository();
+    let stream = "referralpair-test";
+    let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+    assert_eq!(repository.latest_turn(stream).await.unwrap(), None);
+
+    let taker = context("counsellor-1");
+    assert!(
+        repository
+            .take_turn(stream, first, None, &taker)
+            .await
+            .unwrap()
+    );
+    // A retry of the same taking is taken once; a rival who read before it
+    // is refused.
+    assert!(
+        repository
+            .take_turn(stream, first, None, &taker)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !repository
+            .take_turn(stream, second, None, &context("counsellor-2"))
+            .await
+            .unwrap()
+    );
+    let latest = repository.latest_turn(stream).await.unwrap().unwrap();
+    assert_eq!(latest.holder, Some(first));
+    assert_eq!(latest.revision, 0);
+    assert_eq!(latest.at, taker.at);
+
+    assert!(
+        repository
+            .hand_back_turn(stream, &latest, &taker)
+            .await
+            .unwrap()
+    );
+    let handed_back = repository.latest_turn(stream).await.unwrap().unwrap();
+    assert_eq!(handed_back.holder, None);
+    assert_eq!(handed_back.revision, 1);
+    assert!(
+        repository
+            .take_turn(stream, second, Some(&handed_back), &context("counsellor-2"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(store.recorded(stream).await.len(), 3);
+}
