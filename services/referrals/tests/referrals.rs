@@ -152,6 +152,17 @@ impl Referrals {
             .expect("the vacancy is closed");
     }
 
+    /// The referrals of one job seeker to one vacancy, as listed.
+    async fn of_pair(&self, token: &str, jobseeker: JobSeekerId, vacancy: VacancyId) -> Answer {
+        self.http
+            .get(
+                &format!("/v1/referrals?jobseeker={jobseeker}&vacancy={vacancy}"),
+                Some(token),
+            )
+            .await
+            .expect(200)
+    }
+
     async fn refer(&self, token: &str, jobseeker: JobSeekerId, vacancy: VacancyId) -> Answer {
         self.http
             .post("/v1/referrals", Some(token), &referral(jobseeker, vacancy))
@@ -360,14 +371,7 @@ async fn a_second_open_referral_of_a_pair_is_refused_also_when_requests_race() {
     assert_eq!(referrals.referral_events().await, 3);
 
     // Once the referral has ended, the pair may be referred again.
-    let open = referrals
-        .http
-        .get(
-            &format!("/v1/referrals?jobseeker={jobseeker}&vacancy={vacancy}"),
-            Some(&token),
-        )
-        .await
-        .expect(200);
+    let open = referrals.of_pair(&token, jobseeker, vacancy).await;
     let open_id = open.body["items"][0]["id"].as_str().unwrap().to_owned();
     referrals
         .outcome(&token, &open_id, "no_show", &[])
@@ -413,14 +417,7 @@ async fn two_processes_racing_for_one_pair_make_one_referral() {
                 .all(|status| *status == 201 || *status == 409),
             "round {round}: {statuses:?}"
         );
-        let listed = referrals
-            .http
-            .get(
-                &format!("/v1/referrals?jobseeker={jobseeker}&vacancy={vacancy}"),
-                Some(&token),
-            )
-            .await
-            .expect(200);
+        let listed = referrals.of_pair(&token, jobseeker, vacancy).await;
         assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     }
     assert_eq!(referrals.referral_events().await, 3);
