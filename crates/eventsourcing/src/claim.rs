@@ -4,7 +4,9 @@
 //! (`<category>-<key>`), written once, expecting no stream, so that two
 //! concurrent registrations of the same key cannot both win.
 
-use kurrentdb::{AppendToStreamOptions, EventData, ReadStreamOptions, StreamPosition, StreamState};
+use kurrentdb::{
+    AppendToStreamOptions, EventData, ReadStreamOptions, RecordedEvent, StreamPosition, StreamState,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -55,24 +57,47 @@ impl Repository {
         let options = ReadStreamOptions::default()
             .position(StreamPosition::Start)
             .max_count(1);
-        let mut read = self.client().read_stream(claim_stream, &options).await?;
-        let resolved = read
-            .next()
+        let recorded = self
+            .one_event(claim_stream, &options)
             .await?
             .ok_or_else(|| RepositoryError::NotFound {
                 stream: claim_stream.to_owned(),
             })?;
-        let recorded = resolved.get_original_event();
-        serde_json::from_slice::<KeyClaimed>(&recorded.data)
-            .map(|claim| claim.owner)
-            .map_err(|error| {
-                RepositoryError::Read(ReadError::Claim {
-                    event_id: recorded.id,
-                    stream: claim_stream.to_owned(),
-                    source: error,
-                })
-            })
+        decode::<KeyClaimed>(claim_stream, &recorded).map(|claim| claim.owner)
     }
+
+    /// The one event `options` read from `stream`, if the stream has it.
+    async fn one_event(
+        &self,
+        stream: &str,
+        options: &ReadStreamOptions,
+    ) -> Result<Option<RecordedEvent>, RepositoryError> {
+        let mut read = match self.client().read_stream(stream, options).await {
+            Ok(read) => read,
+            Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        match read.next().await {
+            // The original event: the link, if the stream holds a link.
+            Ok(resolved) => Ok(resolved.and_then(|resolved| resolved.link.or(resolved.event))),
+            Err(kurrentdb::Error::ResourceNotFound) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// The data of a claim or turn event.
+fn decode<T: serde::de::DeserializeOwned>(
+    stream: &str,
+    recorded: &RecordedEvent,
+) -> Result<T, RepositoryError> {
+    serde_json::from_slice(&recorded.data).map_err(|error| {
+        RepositoryError::Read(ReadError::Claim {
+            event_id: recorded.id,
+            stream: stream.to_owned(),
+            source: error,
+        })
+    })
 }
 
 /// The event type of a turn.
@@ -107,28 +132,14 @@ impl Repository {
             .position(StreamPosition::End)
             .backwards()
             .max_count(1);
-        let mut read = match self.client().read_stream(turn_stream, &options).await {
-            Ok(read) => read,
-            Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
-            Err(error) => return Err(error.into()),
+        let Some(recorded) = self.one_event(turn_stream, &options).await? else {
+            return Ok(None);
         };
-        let resolved = match read.next().await {
-            Ok(Some(resolved)) => resolved,
-            Ok(None) | Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
-            Err(error) => return Err(error.into()),
-        };
-        let recorded = resolved.get_original_event();
-        let turn: TurnTaken = serde_json::from_slice(&recorded.data).map_err(|error| {
-            RepositoryError::Read(ReadError::Claim {
-                event_id: recorded.id,
-                stream: turn_stream.to_owned(),
-                source: error,
-            })
-        })?;
+        let turn = decode::<TurnTaken>(turn_stream, &recorded)?;
         let at = Metadata::from_json(&recorded.custom_metadata)
-            .ok()
-            .and_then(|metadata| metadata.at)
-            .unwrap_or(recorded.created);
+            .map_or(recorded.created, |metadata| {
+                metadata.at_or(recorded.created)
+            });
         Ok(Some(Turn {
             holder: Some(turn.holder).filter(|holder| !holder.is_nil()),
             at,
@@ -137,16 +148,16 @@ impl Repository {
     }
 
     /// Takes the turn of `turn_stream` for `holder` (the nil UUID hands it
-    /// back), if the latest turn is still `after`: `true` when taken (a
-    /// retry of the same taking is taken once), `false` when another turn
-    /// came in between.
+    /// back), if the latest turn is still `after`: the turn taken (a retry
+    /// of the same taking is taken once), or `None` when another turn came
+    /// in between.
     pub async fn take_turn(
         &self,
         turn_stream: &str,
         holder: Uuid,
         after: Option<&Turn>,
         context: &EventContext,
-    ) -> Result<bool, RepositoryError> {
+    ) -> Result<Option<Turn>, RepositoryError> {
         let expected = after.map_or(StreamState::NoStream, |turn| {
             StreamState::StreamRevision(turn.revision)
         });
@@ -164,21 +175,25 @@ impl Repository {
             .append_to_stream(turn_stream, &options, event)
             .await
         {
-            Ok(_) => Ok(true),
-            Err(kurrentdb::Error::WrongExpectedVersion { .. }) => Ok(false),
+            Ok(_) => Ok(Some(Turn {
+                holder: Some(holder).filter(|holder| !holder.is_nil()),
+                at: context.at,
+                revision: after.map_or(0, |turn| turn.revision + 1),
+            })),
+            Err(kurrentdb::Error::WrongExpectedVersion { .. }) => Ok(None),
             Err(error) => Err(RepositoryError::Store(error)),
         }
     }
 
     /// Hands back the turn taken as `taken`, so that the next taker need
-    /// not judge it: `true` when handed back, `false` when another turn
-    /// came in since.
+    /// not judge it: the turn handed back, or `None` when another turn came
+    /// in since.
     pub async fn hand_back_turn(
         &self,
         turn_stream: &str,
         taken: &Turn,
         context: &EventContext,
-    ) -> Result<bool, RepositoryError> {
+    ) -> Result<Option<Turn>, RepositoryError> {
         self.take_turn(turn_stream, Uuid::nil(), Some(taken), context)
             .await
     }

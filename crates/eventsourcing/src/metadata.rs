@@ -108,15 +108,21 @@ impl Metadata {
         serde_json::to_vec(self).expect("metadata holds only uuids, strings and numbers")
     }
 
-    /// The context the event was written in (for an event written before
-    /// the moment was kept, with `recorded`, when the store took it).
+    /// When the change was asked for; for an event written before that
+    /// was kept, `recorded`, when the store took it.
+    pub fn at_or(&self, recorded: DateTime<Utc>) -> DateTime<Utc> {
+        self.at.unwrap_or(recorded)
+    }
+
+    /// The context the event was written in (its moment as
+    /// [`at_or`](Self::at_or) gives it).
     pub fn context(&self, recorded: DateTime<Utc>) -> EventContext {
         EventContext {
             correlation_id: self.correlation_id,
             causation_id: self.causation_id,
             actor: self.actor.clone(),
             office: self.office.clone(),
-            at: self.at.unwrap_or(recorded),
+            at: self.at_or(recorded),
         }
     }
 }

@@ -425,7 +425,7 @@ impl Repository {
                 id: stored.id,
                 revision: stored.revision,
                 position: stored.position,
-                at: stored.metadata.at.unwrap_or(stored.created),
+                at: stored.metadata.at_or(stored.created),
                 event,
             });
         }

@@ -28,6 +28,7 @@ use labex_domain::value::{DivisionCode, Education};
 use labex_domain::{EmployerId, Event, VacancyId};
 use labex_eventsourcing::{EventContext, Metadata, StoredEvent};
 use labex_search::{IndexOptions, SearchIndex, SortOrder, VacancySearch};
+use labex_testkit::folder_size;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -321,19 +322,6 @@ fn stored(event: Event, position: Position, metadata: &Metadata) -> StoredEvent 
         metadata: metadata.clone(),
         event,
     }
-}
-
-fn folder_size(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .filter_map(|entry| entry.metadata().ok())
-                .filter(|metadata| metadata.is_file())
-                .map(|metadata| metadata.len())
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// Busy CPU time of the whole machine and of this process, in clock

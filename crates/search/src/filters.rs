@@ -72,19 +72,17 @@ pub(crate) struct FilterCache {
 
 #[derive(Default)]
 struct CacheState {
-    entries: HashMap<(SegmentId, String), Arc<Bits>>,
+    /// Sets by segment, then by filter key.
+    entries: HashMap<SegmentId, HashMap<String, Arc<Bits>>>,
     bytes: usize,
 }
 
 impl fmt::Debug for FilterCache {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let state = self.lock();
         formatter
             .debug_struct("FilterCache")
-            .field("entries", &state.entries.len())
+            .field("segments", &state.entries.len())
             .field("bytes", &state.bytes)
             .finish()
     }
@@ -99,23 +97,24 @@ struct Bits {
 }
 
 impl FilterCache {
-    fn get(&self, segment: SegmentId, filter: &Filter) -> Option<Arc<Bits>> {
-        let state = self
-            .state
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let bits = state.entries.get(&(segment, filter.key.clone()))?;
-        match filter.open_at {
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The set kept for `key` in `segment`, if it is right at `open_at`.
+    fn get(&self, segment: SegmentId, key: &str, open_at: Option<i64>) -> Option<Arc<Bits>> {
+        let state = self.lock();
+        let bits = state.entries.get(&segment)?.get(key)?;
+        match open_at {
             Some(now) if !bits.valid.contains(&now) => None,
             _ => Some(Arc::clone(bits)),
         }
     }
 
-    fn put(&self, segment: SegmentId, filter: &Filter, bits: Arc<Bits>) {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    fn put(&self, segment: SegmentId, key: &str, bits: Arc<Bits>) {
+        let mut state = self.lock();
         let size = bits.words.len() * 8;
         if state.bytes + size > MAX_CACHED_BYTES {
             // Segments merged away leave their sets behind; starting over
@@ -123,7 +122,12 @@ impl FilterCache {
             state.entries.clear();
             state.bytes = 0;
         }
-        if let Some(old) = state.entries.insert((segment, filter.key.clone()), bits) {
+        let replaced = state
+            .entries
+            .entry(segment)
+            .or_default()
+            .insert(key.to_owned(), bits);
+        if let Some(old) = replaced {
             state.bytes -= old.words.len() * 8;
         }
         state.bytes += size;
@@ -162,7 +166,13 @@ impl Query for Filters {
         let filters = self
             .filters
             .iter()
-            .map(|filter| Ok((filter.clone(), filter.query.weight(disabled)?)))
+            .map(|filter| {
+                Ok(FilterWeight {
+                    key: filter.key.clone(),
+                    open_at: filter.open_at,
+                    weight: filter.query.weight(disabled)?,
+                })
+            })
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(Box::new(FiltersWeight {
             filters,
@@ -172,31 +182,30 @@ impl Query for Filters {
 }
 
 struct FiltersWeight {
-    filters: Vec<(Filter, Box<dyn Weight>)>,
+    filters: Vec<FilterWeight>,
     cache: Arc<FilterCache>,
 }
 
+/// One filter of a search, ready to build its sets.
+struct FilterWeight {
+    key: String,
+    open_at: Option<i64>,
+    weight: Box<dyn Weight>,
+}
+
 impl FiltersWeight {
-    fn bits(
-        &self,
-        reader: &SegmentReader,
-        filter: &Filter,
-        weight: &dyn Weight,
-    ) -> tantivy::Result<Arc<Bits>> {
+    fn bits(&self, reader: &SegmentReader, filter: &FilterWeight) -> tantivy::Result<Arc<Bits>> {
         let segment = reader.segment_id();
-        if let Some(bits) = self.cache.get(segment, filter) {
+        if let Some(bits) = self.cache.get(segment, &filter.key, filter.open_at) {
             return Ok(bits);
         }
-        let bits = Arc::new(build(reader, filter, weight)?);
-        self.cache.put(segment, filter, Arc::clone(&bits));
+        let bits = Arc::new(build(reader, filter.open_at, filter.weight.as_ref())?);
+        self.cache.put(segment, &filter.key, Arc::clone(&bits));
         Ok(bits)
     }
 
     fn docset(&self, reader: &SegmentReader) -> tantivy::Result<WordsDocSet> {
-        let mut sets = self
-            .filters
-            .iter()
-            .map(|(filter, weight)| self.bits(reader, filter, weight.as_ref()));
+        let mut sets = self.filters.iter().map(|filter| self.bits(reader, filter));
         let Some(first) = sets.next() else {
             // No filter passes everything.
             let words = vec![u64::MAX; words_for(reader.max_doc())];
@@ -247,10 +256,16 @@ fn trimmed(mut words: Vec<u64>, max_doc: DocId) -> Vec<u64> {
     words
 }
 
-fn build(reader: &SegmentReader, filter: &Filter, weight: &dyn Weight) -> tantivy::Result<Bits> {
+/// The set of the documents `weight` matches (and that have not closed at
+/// `open_at`, if asked).
+fn build(
+    reader: &SegmentReader,
+    open_at: Option<i64>,
+    weight: &dyn Weight,
+) -> tantivy::Result<Bits> {
     let mut words = vec![0u64; words_for(reader.max_doc())];
     let mut scorer = weight.scorer(reader, 1.0)?;
-    let closes_at = match filter.open_at {
+    let closes_at = match open_at {
         Some(_) => Some(reader.fast_fields().i64("closes_at")?),
         None => None,
     };
@@ -259,7 +274,7 @@ fn build(reader: &SegmentReader, filter: &Filter, weight: &dyn Weight) -> tantiv
     let mut valid = i64::MIN..i64::MAX;
     let mut doc = scorer.doc();
     while doc != TERMINATED {
-        let keep = match (&closes_at, filter.open_at) {
+        let keep = match (&closes_at, open_at) {
             (Some(column), Some(now)) => match column.first(doc) {
                 Some(closes) if closes > now => {
                     valid.end = valid.end.min(closes);

@@ -23,8 +23,8 @@ use crate::index::{SearchIndex, record_of};
 use crate::query::{ParsedText, query_words, text_query, word_over_fields};
 use crate::schema::{KIND_JOBSEEKER, KIND_VACANCY};
 use crate::search::{
-    Facets, Highlight, Hit, Reason, ReasonKind, SearchResults, check_paging, filter, load_by_id,
-    open_vacancy_filters, recency_factor, term, vacancy_text_fields,
+    Facets, Highlight, Hit, Reason, ReasonKind, SearchResults, check_paging, filter, kept_filters,
+    load_by_id, open_now, recency_factor, term, vacancy_text_fields,
 };
 
 /// Words of a summary or description used for matching, at most.
@@ -145,7 +145,7 @@ impl SearchIndex {
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![filter(term(fields.kind, KIND_VACANCY))];
-        clauses.extend(open_vacancy_filters(shared, now));
+        clauses.push(kept_filters(shared, vec![open_now(shared, now)]));
         clauses.push(filter(Box::new(RangeQuery::new(
             Bound::Unbounded,
             Bound::Included(Term::from_field_u64(

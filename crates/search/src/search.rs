@@ -269,19 +269,17 @@ pub(crate) fn check_paging(limit: usize, offset: usize) -> Result<(), SearchErro
     Ok(())
 }
 
-/// What only open, current vacancies pass.
-pub(crate) fn open_vacancy_filters(
-    shared: &Shared,
-    now: DateTime<Utc>,
-) -> Vec<(Occur, Box<dyn Query>)> {
-    let fields = &shared.fields;
-    vec![
-        filter(term(fields.status, "open")),
-        filter(Box::new(RangeQuery::new(
-            Bound::Excluded(Term::from_field_i64(fields.closes_at, now.timestamp())),
-            Bound::Unbounded,
-        ))),
-    ]
+/// What only open vacancies not yet closed at `now` pass, kept as bit sets.
+pub(crate) fn open_now(shared: &Shared, now: DateTime<Utc>) -> Filter {
+    Filter::open_at("open", term(shared.fields.status, "open"), now.timestamp())
+}
+
+/// The clause that `filters`, kept as bit sets per segment, all pass.
+pub(crate) fn kept_filters(shared: &Shared, filters: Vec<Filter>) -> (Occur, Box<dyn Query>) {
+    (
+        Occur::Must,
+        Box::new(Filters::new(filters, Arc::clone(&shared.filters))),
+    )
 }
 
 /// The gentle recency boost: up to a fifth more for a vacancy published
@@ -314,11 +312,7 @@ impl SearchIndex {
             // Otherwise `status` open, which only vacancies have, says it.
             filters.push(Filter::new("kind", term(fields.kind, KIND_VACANCY)));
         } else {
-            filters.push(Filter::open_at(
-                "open",
-                term(fields.status, "open"),
-                now.timestamp(),
-            ));
+            filters.push(open_now(shared, now));
         }
         if let Some(region) = &search.region {
             let scope = region.scope_prefix();
@@ -379,10 +373,7 @@ impl SearchIndex {
                 )),
             ));
         }
-        clauses.push((
-            Occur::Must,
-            Box::new(Filters::new(filters, Arc::clone(&shared.filters))),
-        ));
+        clauses.push(kept_filters(shared, filters));
         // An employer or a moment: too many values to keep a set for each.
         if let Some(employer) = &search.employer {
             clauses.push(filter(term(

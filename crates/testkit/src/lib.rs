@@ -22,6 +22,22 @@ use labex_domain::EmployerId;
 use labex_domain::value::DivisionCode;
 use labex_web::{Role, TokenIssuer};
 
+/// Bytes of the files under `path`, subfolders included; 0 for a folder
+/// that cannot be read (benchmarks report data and index sizes with it).
+pub fn folder_size(path: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.metadata() {
+            Ok(metadata) if metadata.is_dir() => folder_size(&entry.path()),
+            Ok(metadata) => metadata.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
 /// The token secret every test process is given (`LABEX_JWT_SECRET`).
 pub const SECRET: &str = "labex-test-secret-0123456789abcdef";
 

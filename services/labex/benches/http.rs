@@ -35,7 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use labex_testkit::{Process, SECRET, Tokens, temporary_folder};
+use labex_testkit::{Process, SECRET, Tokens, folder_size, temporary_folder};
 use serde_json::{Value, json};
 
 const TARGET_REGISTRATIONS_PER_SECOND: f64 = 3_000.0;
@@ -144,6 +144,21 @@ fn binary() -> PathBuf {
     std::env::var_os("LABEX_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| labex_testkit::binary("labex"))
+}
+
+/// `labex` serving the data folder `data` (embedded store) on free ports.
+fn serve(binary: &std::path::Path, data: &str) -> Process {
+    Process::start(
+        binary,
+        &[],
+        &[
+            ("LABEX_DATA", data),
+            ("LABEX_HTTP", "127.0.0.1:0"),
+            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
+            ("LABEX_JWT_SECRET", SECRET),
+            ("LABEX_LOG", "warn"),
+        ],
+    )
 }
 
 fn machine() -> String {
@@ -716,21 +731,6 @@ fn published_event(body: &Value, n: u64) -> kurrentdb::EventData {
     )
 }
 
-fn folder_size(path: &std::path::Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|entry| match entry.metadata() {
-                    Ok(metadata) if metadata.is_dir() => folder_size(&entry.path()),
-                    Ok(metadata) => metadata.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
-}
-
 async fn rebuild(settings: &Settings) {
     let data = temporary_folder("labex-rebuild-bench-");
     let folder = data.path().to_str().expect("a UTF-8 path").to_owned();
@@ -815,17 +815,7 @@ async fn rebuild(settings: &Settings) {
     );
 
     // The same data served by labex: search and lag on the large index.
-    let process = Process::start(
-        &binary(),
-        &[],
-        &[
-            ("LABEX_DATA", folder.as_str()),
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    );
+    let process = serve(&binary(), &folder);
     let base = process.base_url();
     settle(&base).await;
     println!(
@@ -889,17 +879,7 @@ async fn main() {
     println!("machine: {}", machine());
     let data = temporary_folder("labex-http-bench-");
     let data_path = data.path().to_str().expect("a UTF-8 path").to_owned();
-    let process = Process::start(
-        &binary,
-        &[],
-        &[
-            ("LABEX_DATA", data_path.as_str()),
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    );
+    let process = serve(&binary, &data_path);
     let base = process.base_url();
     let counter = Arc::new(Counter {
         next: AtomicU64::new(0),

@@ -355,12 +355,8 @@ async fn take_pair_turn(
             .take_turn(pair, referral_id.as_uuid(), latest.as_ref(), context)
             .await
             .map_err(store)?;
-        if taken {
-            return Ok(Turn {
-                holder: Some(referral_id.as_uuid()),
-                at: context.at,
-                revision: latest.map_or(0, |turn| turn.revision + 1),
-            });
+        if let Some(turn) = taken {
+            return Ok(turn);
         }
     }
     Err(ApiError::new(

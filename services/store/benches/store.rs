@@ -27,7 +27,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -38,6 +38,7 @@ use kurrentdb::{
     AppendToStreamOptions, Client, ClientSettings, EventData, ReadAllOptions, StreamPosition,
     StreamState, SubscribeToAllOptions, SubscriptionEvent,
 };
+use labex_testkit::folder_size;
 use support::{StoreProcess, data_folder};
 use uuid::Uuid;
 
@@ -358,20 +359,6 @@ fn dirty_bytes() -> u64 {
 
 fn megabytes(bytes: u64) -> String {
     format!("{:.0} MB", bytes as f64 / (1024.0 * 1024.0))
-}
-
-fn folder_size(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| match entry.metadata() {
-            Ok(metadata) if metadata.is_dir() => folder_size(&entry.path()),
-            Ok(metadata) => metadata.len(),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 struct AppendFigures {

@@ -109,6 +109,7 @@ async fn a_turn_is_taken_once_after_the_latest_and_can_be_handed_back() {
             .take_turn(stream, first, None, &taker)
             .await
             .unwrap()
+            .is_some()
     );
     // A retry of the same taking is taken once; a rival who read before it
     // is refused.
@@ -117,12 +118,14 @@ async fn a_turn_is_taken_once_after_the_latest_and_can_be_handed_back() {
             .take_turn(stream, first, None, &taker)
             .await
             .unwrap()
+            .is_some()
     );
     assert!(
-        !repository
+        repository
             .take_turn(stream, second, None, &context("counsellor-2"))
             .await
             .unwrap()
+            .is_none()
     );
     let latest = repository.latest_turn(stream).await.unwrap().unwrap();
     assert_eq!(latest.holder, Some(first));
@@ -134,6 +137,7 @@ async fn a_turn_is_taken_once_after_the_latest_and_can_be_handed_back() {
             .hand_back_turn(stream, &latest, &taker)
             .await
             .unwrap()
+            .is_some()
     );
     let handed_back = repository.latest_turn(stream).await.unwrap().unwrap();
     assert_eq!(handed_back.holder, None);
@@ -143,6 +147,7 @@ async fn a_turn_is_taken_once_after_the_latest_and_can_be_handed_back() {
             .take_turn(stream, second, Some(&handed_back), &context("counsellor-2"))
             .await
             .unwrap()
+            .is_some()
     );
     assert_eq!(store.recorded(stream).await.len(), 3);
 }

@@ -282,23 +282,9 @@ impl Reader<'_> {
     pub fn stream_info(&self, name: &str) -> Result<Option<StreamInfo>> {
         let info = self
             .connection
-            .prepare_cached(
-                "SELECT (SELECT max(revision) FROM events WHERE stream = streams.id),
-                        soft_deleted, tombstoned, max_count, max_age, truncate_before
-                 FROM streams WHERE name = ?1",
-            )?
+            .prepare_cached(schema::SELECT_STREAM)?
             .query_row([name], |row| {
-                Ok(StreamInfo {
-                    name: name.to_owned(),
-                    last_revision: row.get(0)?,
-                    soft_deleted: row.get(1)?,
-                    tombstoned: row.get(2)?,
-                    metadata: StreamMetadata {
-                        max_count: row.get(3)?,
-                        max_age: row.get(4)?,
-                        truncate_before: row.get(5)?,
-                    },
-                })
+                schema::stream_of_row(name, row).map(|(_, info)| info)
             })
             .optional()?;
         Ok(info)

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags};
 
+use super::model::{StreamInfo, StreamMetadata};
+
 /// Version of the schema below, kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 2;
 
@@ -49,6 +51,34 @@ CREATE TABLE IF NOT EXISTS kv (
 "#;
 
 pub(crate) const DATABASE_FILE: &str = "events.sqlite3";
+
+/// A stream's id and what [`stream_of_row`] reads, by name (`?1`). Its
+/// last revision is the greatest of its events'.
+pub(crate) const SELECT_STREAM: &str =
+    "SELECT id, (SELECT max(revision) FROM events WHERE stream = streams.id),
+        soft_deleted, tombstoned, max_count, max_age, truncate_before
+ FROM streams WHERE name = ?1";
+
+/// The id and [`StreamInfo`] of stream `name` from a row of [`SELECT_STREAM`].
+pub(crate) fn stream_of_row(
+    name: &str,
+    row: &rusqlite::Row<'_>,
+) -> rusqlite::Result<(i64, StreamInfo)> {
+    Ok((
+        row.get(0)?,
+        StreamInfo {
+            name: name.to_owned(),
+            last_revision: row.get(1)?,
+            soft_deleted: row.get(2)?,
+            tombstoned: row.get(3)?,
+            metadata: StreamMetadata {
+                max_count: row.get(4)?,
+                max_age: row.get(5)?,
+                truncate_before: row.get(6)?,
+            },
+        },
+    ))
+}
 
 /// WAL pages (4 KiB) after which the writer checkpoints by itself.
 const WRITER_CHECKPOINT_PAGES: i64 = 65_536;

@@ -330,26 +330,9 @@ impl BatchState<'_, '_> {
         }
         let row = self
             .transaction
-            .prepare_cached(
-                "SELECT id, (SELECT max(revision) FROM events WHERE stream = streams.id),
-                        soft_deleted, tombstoned, max_count, max_age, truncate_before
-                 FROM streams WHERE name = ?1",
-            )?
+            .prepare_cached(super::schema::SELECT_STREAM)?
             .query_row([name], |row| {
-                Ok(StreamRow {
-                    id: row.get(0)?,
-                    info: StreamInfo {
-                        name: name.to_owned(),
-                        last_revision: row.get(1)?,
-                        soft_deleted: row.get(2)?,
-                        tombstoned: row.get(3)?,
-                        metadata: StreamMetadata {
-                            max_count: row.get(4)?,
-                            max_age: row.get(5)?,
-                            truncate_before: row.get(6)?,
-                        },
-                    },
-                })
+                super::schema::stream_of_row(name, row).map(|(id, info)| StreamRow { id, info })
             })
             .optional()?;
         Ok(row)
