@@ -17,6 +17,10 @@ use crate::repository::Repository;
 /// The event type of a claim.
 pub const KEY_CLAIMED: &str = "KeyClaimed";
 
+/// The schema version a claim's data is written with (its `schema`
+/// metadata); its shape is kept in `tests/golden/KeyClaimed.v1.json`.
+pub const KEY_CLAIMED_SCHEMA: u32 = 1;
+
 #[derive(Serialize, Deserialize)]
 struct KeyClaimed {
     owner: Uuid,
@@ -39,7 +43,7 @@ impl Repository {
         let event = EventData::json(KEY_CLAIMED, &KeyClaimed { owner })
             .expect("a claim serialises")
             .id(id)
-            .metadata(Metadata::new(context, 1).to_json().into());
+            .metadata(Metadata::new(context, KEY_CLAIMED_SCHEMA).to_json().into());
         let options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
         match self
             .client()
@@ -102,6 +106,10 @@ fn decode<T: serde::de::DeserializeOwned>(
 
 /// The event type of a turn.
 pub const TURN_TAKEN: &str = "TurnTaken";
+
+/// The schema version a turn's data is written with (its `schema`
+/// metadata); its shape is kept in `tests/golden/TurnTaken.v1.json`.
+pub const TURN_TAKEN_SCHEMA: u32 = 1;
 
 #[derive(Serialize, Deserialize)]
 struct TurnTaken {
@@ -168,7 +176,7 @@ impl Repository {
         let event = EventData::json(TURN_TAKEN, &TurnTaken { holder })
             .expect("a turn serialises")
             .id(Uuid::new_v5(&holder, seed.as_bytes()))
-            .metadata(Metadata::new(context, 1).to_json().into());
+            .metadata(Metadata::new(context, TURN_TAKEN_SCHEMA).to_json().into());
         let options = AppendToStreamOptions::default().stream_state(expected);
         match self
             .client()

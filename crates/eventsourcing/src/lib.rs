@@ -37,9 +37,14 @@ mod runner;
 mod stored;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
-pub use claim::{KEY_CLAIMED, TURN_TAKEN, Turn};
+pub use claim::{KEY_CLAIMED, KEY_CLAIMED_SCHEMA, TURN_TAKEN, TURN_TAKEN_SCHEMA, Turn};
 pub use error::{ProjectionError, ReadError, RepositoryError};
 pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH};
+/// The client this crate speaks to the store through, at the one version
+/// the repository's [`client`](Repository::client) is of: for what works
+/// beneath the repository, such as tests writing an event of an old schema
+/// version as an older build did.
+pub use kurrentdb;
 pub use kurrentdb::Position;
 pub use metadata::{EventContext, Metadata};
 pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};

@@ -2,6 +2,7 @@
 //! started on a free port for every test.
 
 mod claim;
+mod golden;
 mod idempotency;
 mod metadata;
 mod placement;
