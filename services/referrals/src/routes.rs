@@ -139,9 +139,9 @@ async fn jobseeker_office(state: &State, id: JobSeekerId) -> Result<DivisionCode
     }
 }
 
-/// Who may read a referral or record its outcome: office staff whose
-/// scope covers the job seeker's office, and the employer it was made to.
-/// Answers the office to write events for.
+/// Who may read a referral: office staff whose scope covers the job
+/// seeker's office, and the employer it was made to. Answers the job
+/// seeker's office.
 async fn may_follow(
     state: &State,
     caller: &Caller,
@@ -163,6 +163,36 @@ async fn may_follow(
             Ok(office)
         }
     }
+}
+
+/// Whose role may record how a referral ended: the office staff who refer
+/// (counsellors, office administrators, the province). The employer
+/// referred to reads the referral and tells the office how it ended; it
+/// does not record the outcome itself.
+fn may_record_outcomes(caller: &Caller) -> Result<(), ApiError> {
+    match caller.role() {
+        Role::Counsellor | Role::OfficeAdmin | Role::Province => Ok(()),
+        Role::Employer => Err(ApiError::forbidden(
+            "Outcomes of referrals are recorded by the employment office; an employer reads the referrals to it and tells the office how they ended.",
+        )),
+        Role::Jobseeker => Err(ApiError::forbidden(
+            "Outcomes of referrals are recorded by the employment office; ask your employment office.",
+        )),
+    }
+}
+
+/// Who may record a referral's outcome: office staff (see
+/// [`may_record_outcomes`]) whose scope covers the job seeker's office.
+/// Answers that office, to write the outcome's events for.
+async fn may_record(
+    state: &State,
+    caller: &Caller,
+    referral: &Referral,
+) -> Result<DivisionCode, ApiError> {
+    may_record_outcomes(caller)?;
+    let office = jobseeker_office(state, referral.jobseeker_id).await?;
+    caller.can_act_in(&office)?;
+    Ok(office)
 }
 
 /// Refer a job seeker to a vacancy (职业介绍).
@@ -413,8 +443,9 @@ pub async fn get(
     Ok(answer(StatusCode::OK, Some(referral), revision))
 }
 
-/// Record how a referral ended; a hire employs the job seeker and lowers
-/// the vacancy's open headcount shortly after.
+/// Record how a referral ended (office staff within their scope); a hire
+/// employs the job seeker and lowers the vacancy's open headcount shortly
+/// after.
 #[utoipa::path(
     post,
     path = "/v1/referrals/{id}/outcome",
@@ -428,7 +459,7 @@ pub async fn get(
     responses(
         (status = 200, description = "recorded", body = ReferralView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
-        (status = 403, description = "neither staff covering the job seeker's office nor the employer referred to", body = labex_web::Problem),
+        (status = 403, description = "not office staff covering the job seeker's office (employers read referrals but do not record outcomes)", body = labex_web::Problem),
         (status = 404, description = "no such referral", body = labex_web::Problem),
         (status = 409, description = "the referral already has an outcome", body = labex_web::Problem),
         (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
@@ -445,6 +476,7 @@ pub async fn record_outcome(
     body: web::Json<OutcomeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
+    may_record_outcomes(&caller)?;
     let outcome = body.parse()?;
     let (referral, _) =
         state
@@ -455,7 +487,7 @@ pub async fn record_outcome(
                 RepositoryError::NotFound { .. } => not_found(id),
                 error => ApiError::from_repository(error, false),
             })?;
-    let office = may_follow(&state, &caller, &referral).await?;
+    let office = may_record(&state, &caller, &referral).await?;
     let context = request_context(caller.subject(), Some(office));
     let mut options = if_match.apply_to(ExecuteOptions::default());
     if let Some(key) = key.0 {

@@ -556,14 +556,6 @@ async fn offices_see_their_scope_and_employers_only_the_referrals_to_them() {
         .expect(200);
     assert_eq!(filtered.body["items"], json!([]));
 
-    // The employer records the outcome of a referral to it.
-    let rejected = referrals
-        .outcome(&employer, &to_me, "rejected", &[])
-        .await
-        .expect(200);
-    assert_eq!(rejected.body["status"], "concluded");
-    assert_eq!(rejected.body["outcome"]["outcome"], "rejected");
-
     let seeker = Tokens::issue(labex_web::Role::Jobseeker, JINSHUI, None);
     referrals
         .http
@@ -842,4 +834,124 @@ async fn a_service_started_on_an_empty_read_model_still_refuses_a_second_open_re
         );
     }
     assert_eq!(referrals.referral_events().await, 1);
+}
+
+#[tokio::test]
+async fn only_office_staff_in_scope_record_outcomes_and_the_employer_reads_them() {
+    let referrals = Referrals::start().await;
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer_id = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer_id, 1).await;
+    let referral = id_of(
+        &referrals
+            .refer(&Tokens::counsellor(JINSHUI), jobseeker, vacancy)
+            .await
+            .expect(201),
+    );
+    let path = format!("/v1/referrals/{referral}");
+    let events = referrals.referral_events().await;
+    let all_events = referrals.events(None).await;
+
+    // The employer referred to may not record how it ended, not even with
+    // an If-Match or an Idempotency-Key, nor for a referral that does not
+    // exist; nor may the job seeker, nor an office outside the scope.
+    let employer = Tokens::employer(employer_id, JINSHUI);
+    let refused = referrals
+        .outcome(&employer, &referral, "hired", &[])
+        .await
+        .expect_problem(403, "forbidden");
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("employment office"),
+        "{}",
+        refused.text
+    );
+    referrals
+        .outcome(
+            &employer,
+            &referral,
+            "rejected",
+            &[("If-Match", "\"0\""), ("Idempotency-Key", "employer-1")],
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .outcome(&employer, &VacancyId::generate().to_string(), "hired", &[])
+        .await
+        .expect_problem(403, "forbidden");
+    let seeker = Tokens::issue(labex_web::Role::Jobseeker, JINSHUI, None);
+    referrals
+        .outcome(&seeker, &referral, "withdrawn", &[])
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .outcome(&Tokens::counsellor("420100"), &referral, "hired", &[])
+        .await
+        .expect_problem(403, "forbidden");
+    referrals
+        .outcome(
+            &Tokens::issue(labex_web::Role::OfficeAdmin, "410102", None),
+            &referral,
+            "hired",
+            &[],
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(referrals.referral_events().await, events);
+    assert_eq!(
+        referrals.events(None).await,
+        all_events,
+        "refused outcomes write nothing anywhere"
+    );
+    let still_open = referrals.http.get(&path, Some(&employer)).await.expect(200);
+    assert_eq!(still_open.body["status"], "open");
+    assert_eq!(still_open.body["outcome"], Value::Null);
+
+    // The city's office administrator covers Jinshui and records it.
+    let city_admin = Tokens::issue(labex_web::Role::OfficeAdmin, "410100", None);
+    let rejected = referrals
+        .outcome(&city_admin, &referral, "rejected", &[])
+        .await
+        .expect(200);
+    assert_eq!(rejected.body["status"], "concluded");
+    assert_eq!(rejected.body["outcome"]["outcome"], "rejected");
+    assert_eq!(referrals.referral_events().await, events + 1);
+
+    // The employer still reads the referral to it, and its outcome, by id
+    // and in its list.
+    let read = referrals.http.get(&path, Some(&employer)).await.expect(200);
+    assert_eq!(read.body, rejected.body);
+    let listed = referrals
+        .http
+        .get(&format!("/v1/referrals?vacancy={vacancy}"), Some(&employer))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["items"], json!([rejected.body]));
+
+    // A counsellor of Jinshui and the province record outcomes too.
+    let second_vacancy = referrals.vacancy(employer_id, 1).await;
+    let second = id_of(
+        &referrals
+            .refer(&Tokens::counsellor(JINSHUI), jobseeker, second_vacancy)
+            .await
+            .expect(201),
+    );
+    referrals
+        .outcome(&Tokens::counsellor(JINSHUI), &second, "no_show", &[])
+        .await
+        .expect(200);
+    let third_vacancy = referrals.vacancy(employer_id, 1).await;
+    let third = id_of(
+        &referrals
+            .refer(&Tokens::counsellor(JINSHUI), jobseeker, third_vacancy)
+            .await
+            .expect(201),
+    );
+    let withdrawn = referrals
+        .outcome(&Tokens::province(), &third, "withdrawn", &[])
+        .await
+        .expect(200);
+    assert_eq!(withdrawn.body["outcome"]["outcome"], "withdrawn");
 }
