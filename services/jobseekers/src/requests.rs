@@ -135,23 +135,31 @@ impl RegisterBody {
 }
 
 /// `PATCH /v1/jobseekers/{id}`: only the fields present change; `null`
-/// clears an optional one.
+/// clears an optional one. A job seeker may change their own contact,
+/// skills, wishes and free profile (`phone`, `skills`,
+/// `desired_occupations`, `desired_regions`, `summary`, `major`); who they
+/// are and what they qualify for (`name`, `education`, `graduation_year`,
+/// `categories`) only office staff change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
+    /// Office staff only.
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub phone: Option<Option<String>>,
+    /// Office staff only.
     #[serde(default)]
     pub education: Option<String>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub major: Option<Option<String>>,
+    /// Office staff only.
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub graduation_year: Option<Option<i64>>,
+    /// Office staff only.
     #[serde(default)]
     pub categories: Option<Vec<String>>,
     #[serde(default)]
@@ -166,6 +174,34 @@ pub struct UpdateBody {
 }
 
 impl UpdateBody {
+    /// The fields present that only office staff may change: identity
+    /// (`name`) and what eligibility is judged on (`education`,
+    /// `graduation_year`, `categories`). Every field is named here, so a
+    /// field added later must be placed on one side or the other.
+    pub fn staff_only_fields(&self) -> Vec<&'static str> {
+        let Self {
+            name,
+            phone: _,
+            education,
+            major: _,
+            graduation_year,
+            categories,
+            skills: _,
+            desired_occupations: _,
+            desired_regions: _,
+            summary: _,
+        } = self;
+        [
+            ("name", name.is_some()),
+            ("education", education.is_some()),
+            ("graduation_year", graduation_year.is_some()),
+            ("categories", categories.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(field, present)| present.then_some(field))
+        .collect()
+    }
+
     /// Parses every field present; a 422 lists all that are invalid, and
     /// a body that changes nothing is refused too.
     pub fn parse(&self) -> Result<UpdateJobSeekerProfile, ApiError> {
@@ -415,6 +451,25 @@ mod tests {
         assert_eq!(parsed.profile.skills.unwrap().len(), 1);
         let empty = UpdateBody::default().parse().unwrap_err();
         assert_eq!(empty.problem().errors[0].code, "update.empty");
+    }
+
+    #[test]
+    fn identity_and_eligibility_fields_are_staff_only_even_when_null() {
+        let update: UpdateBody = serde_json::from_value(serde_json::json!({
+            "phone": null, "skills": ["电工"], "desired_occupations": [], "desired_regions": [],
+            "summary": "x", "major": null
+        }))
+        .unwrap();
+        assert!(update.staff_only_fields().is_empty());
+        let update: UpdateBody = serde_json::from_value(serde_json::json!({
+            "categories": ["hardship"], "graduation_year": null, "skills": ["电工"],
+            "education": "master", "name": "王强"
+        }))
+        .unwrap();
+        assert_eq!(
+            update.staff_only_fields(),
+            ["name", "education", "graduation_year", "categories"]
+        );
     }
 
     #[test]

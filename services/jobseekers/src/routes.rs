@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerCommand, JobSeekerStatus, RegisterJobSeeker};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
 use labex_domain::{Aggregate, JobSeekerId, china_date};
@@ -11,8 +11,8 @@ use labex_eventsourcing::{
     ExecuteOptions, Executed, ExpectedRevision, Loaded, ReadModel, Repository, RepositoryError,
 };
 use labex_web::{
-    ApiError, Caller, Cursor, ErrorCode, IdempotencyKeyHeader, IfMatch, Page, Role, etag,
-    parse_as_of, request_context,
+    ApiError, Caller, Cursor, ErrorCode, FieldError, IdempotencyKeyHeader, IfMatch, Page, Role,
+    etag, parse_as_of, request_context,
 };
 use serde::Deserialize;
 
@@ -63,7 +63,20 @@ fn parse_id(text: &str) -> Result<JobSeekerId, ApiError> {
     })
 }
 
-fn answer(status: StatusCode, state: Option<JobSeeker>, revision: Option<u64>) -> HttpResponse {
+/// The day (in China) whose age an answer about the state at `as_of`
+/// (now when absent) gives: that moment's, but never past today, for
+/// nothing later than now is known of anyone.
+fn age_day(as_of: Option<DateTime<Utc>>) -> NaiveDate {
+    let now = Utc::now();
+    china_date(as_of.map_or(now, |moment| moment.min(now)))
+}
+
+fn answer(
+    status: StatusCode,
+    state: Option<JobSeeker>,
+    revision: Option<u64>,
+    as_of: Option<DateTime<Utc>>,
+) -> HttpResponse {
     match (state, revision) {
         (Some(jobseeker), Some(revision)) => {
             let mut response = HttpResponse::build(status);
@@ -73,7 +86,7 @@ fn answer(status: StatusCode, state: Option<JobSeeker>, revision: Option<u64>) -
             }
             response
                 .insert_header(etag(revision))
-                .json(JobSeekerView::new(&jobseeker, revision))
+                .json(JobSeekerView::new(&jobseeker, revision, age_day(as_of)))
         }
         _ => actix_web::ResponseError::error_response(&ApiError::internal(
             &"a command left no job seeker",
@@ -82,7 +95,7 @@ fn answer(status: StatusCode, state: Option<JobSeeker>, revision: Option<u64>) -
 }
 
 fn executed(status: StatusCode, executed: Executed<JobSeeker>) -> HttpResponse {
-    answer(status, executed.state, executed.revision)
+    answer(status, executed.state, executed.revision, None)
 }
 
 /// Who may read or change a job seeker: office staff whose scope covers
@@ -225,7 +238,7 @@ pub async fn get(
         return Err(not_found(id));
     };
     may_see(&caller, &jobseeker)?;
-    Ok(answer(StatusCode::OK, Some(jobseeker), revision))
+    Ok(answer(StatusCode::OK, Some(jobseeker), revision, as_of))
 }
 
 fn not_found(id: JobSeekerId) -> ApiError {
@@ -278,7 +291,10 @@ async fn change(
     Ok(executed(StatusCode::OK, done))
 }
 
-/// Update the profile or contact: only the fields sent change.
+/// Update the profile or contact: only the fields sent change. Office
+/// staff within their scope may change every field; the job seeker
+/// themself only phone, skills, desired occupations and regions, summary
+/// and major (name, education, graduation year and categories: 403).
 #[utoipa::path(
     patch,
     path = "/v1/jobseekers/{id}",
@@ -290,6 +306,8 @@ async fn change(
     ),
     responses(
         (status = 200, description = "updated", body = JobSeekerView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "outside the caller's scope, or a job seeker changing a staff-only field (listed in errors)", body = labex_web::Problem),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
         (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
         (status = 422, description = "invalid fields", body = labex_web::Problem),
@@ -304,6 +322,9 @@ pub async fn update(
     body: web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path)?;
+    if caller.role() == Role::Jobseeker {
+        refuse_staff_only_fields(&body)?;
+    }
     let update = body.parse()?;
     change(
         &state,
@@ -314,6 +335,29 @@ pub async fn update(
         false,
     )
     .await
+}
+
+/// A job seeker changes their own contact, skills, wishes and free
+/// profile; who they are and what they qualify for (categories such as
+/// hardship or disabled open public-welfare posts) an office decides.
+fn refuse_staff_only_fields(body: &UpdateBody) -> Result<(), ApiError> {
+    let fields = body.staff_only_fields();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let errors = fields
+        .iter()
+        .map(|field| FieldError {
+            field: (*field).to_owned(),
+            code: "update.staff_only".to_owned(),
+            detail: "Only employment-office staff may change this field.".to_owned(),
+        })
+        .collect();
+    Err(ApiError::forbidden(format!(
+        "A job seeker may change their own phone, skills, desired occupations and regions, summary and major, but not {}; ask your employment office to change them.",
+        fields.join(", ")
+    ))
+    .with_errors(errors))
 }
 
 /// Register unemployment (失业登记).
@@ -465,6 +509,7 @@ pub async fn list(
         status,
         before,
         limit: page.limit,
+        today: china_date(Utc::now()),
     };
     let (items, more) = state
         .read_model

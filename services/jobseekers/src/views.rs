@@ -1,5 +1,8 @@
 //! What the API answers about job seekers. The resident ID number is
-//! always masked (`410105********123X`).
+//! always masked (`410105********123X`), and nothing else answered gives
+//! away the digits the mask hides: not the birth date (digits 7–14), only
+//! the age in whole years, which counsellors need (programmes for workers
+//! over 40 or 50) and which names no day.
 
 use chrono::NaiveDate;
 use labex_domain::jobseeker::JobSeeker;
@@ -13,8 +16,9 @@ pub struct JobSeekerView {
     pub name: String,
     /// Masked: the first six and last four characters.
     pub id_number: String,
-    #[schema(value_type = String, format = Date)]
-    pub birth_date: NaiveDate,
+    /// Age in whole years on the day (in China) the answer describes:
+    /// today, or the `as_of` moment's day when replaying to the past.
+    pub age: u32,
     pub phone: Option<String>,
     pub education: String,
     pub major: Option<String>,
@@ -46,15 +50,15 @@ pub struct EmploymentView {
 }
 
 impl JobSeekerView {
-    /// The view of `jobseeker` at `revision`.
-    pub fn new(jobseeker: &JobSeeker, revision: u64) -> Self {
+    /// The view of `jobseeker` at `revision`, its age taken on `on`.
+    pub fn new(jobseeker: &JobSeeker, revision: u64, on: NaiveDate) -> Self {
         let profile = &jobseeker.profile;
         let personal = &jobseeker.personal;
         Self {
             id: jobseeker.id.to_string(),
             name: personal.name.as_str().to_owned(),
             id_number: personal.id_number.masked(),
-            birth_date: personal.id_number.birth_date(),
+            age: personal.id_number.age_on(on),
             phone: personal
                 .phone
                 .as_ref()
@@ -113,6 +117,8 @@ pub struct JobSeekerSummary {
     pub name: String,
     /// Masked.
     pub id_number: String,
+    /// Age in whole years today (in China).
+    pub age: u32,
     pub office: String,
     pub status: String,
     pub education: String,

@@ -4,8 +4,15 @@
 use std::path::Path;
 use std::time::Duration;
 
-use labex_testkit::{Answer, ServiceUnderTest, Tokens};
+use chrono::{DateTime, NaiveDate, Utc};
+use labex_domain::value::DivisionCode;
+use labex_domain::{JobSeekerId, china_date};
+use labex_eventsourcing::Metadata;
+use labex_eventsourcing::kurrentdb::{AppendToStreamOptions, EventData, StreamState};
+use labex_testkit::{Answer, SECRET, ServiceUnderTest, Tokens};
+use labex_web::{Role, TokenIssuer};
 use reqwest::Method;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 struct Registry(ServiceUnderTest);
@@ -54,6 +61,31 @@ fn id_number(n: u32) -> String {
     labex_testkit::id_number(u64::from(n))
 }
 
+fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year, month, day).expect("a calendar date")
+}
+
+/// Whole years from `birth` to `day`, counted here independently of the
+/// service (chrono's calendar arithmetic).
+fn age_on(birth: NaiveDate, day: NaiveDate) -> u32 {
+    day.years_since(birth).expect("born before")
+}
+
+fn age_today(birth: NaiveDate) -> u32 {
+    age_on(birth, china_date(Utc::now()))
+}
+
+/// A token of the job seeker `id` (`sub` is their id), of `office`.
+fn jobseeker_token(id: &str, office: &str) -> String {
+    TokenIssuer::new(SECRET.as_bytes()).issue(
+        id,
+        Role::Jobseeker,
+        DivisionCode::parse(office).expect("a division code"),
+        None,
+        Duration::from_secs(3600),
+    )
+}
+
 fn graduate(n: u32) -> Value {
     json!({
         "name": "李娜",
@@ -92,7 +124,9 @@ async fn a_registration_answers_masked_with_etag_and_location_and_reads_back() {
         "the full number never leaves"
     );
     assert_eq!(created.body["status"], "seeking");
-    assert_eq!(created.body["birth_date"], "1970-01-01");
+    // Born 1970-01-01: the age, never the date.
+    assert_eq!(created.body.get("birth_date"), None);
+    assert_eq!(created.body["age"], age_today(date(1970, 1, 1)));
 
     let read = registry
         .http
@@ -444,4 +478,411 @@ async fn lists_filter_by_office_category_and_status_page_by_cursor_and_survive_a
         .await;
     assert_eq!(after["items"], all["items"]);
     registry.http.get("/readyz", None).await.expect(200);
+}
+
+#[tokio::test]
+async fn no_answer_about_a_job_seeker_gives_away_the_birth_date_or_the_whole_number() {
+    let registry = Registry::start().await;
+    let token = Tokens::counsellor("410105");
+    // The 2,000,123rd test number: born 1975-06-24, serial 123.
+    let n = 2_000_123;
+    let number = id_number(n);
+    let birth_digits = &number[6..14];
+    assert_eq!(birth_digits, "19750624");
+    let birth = date(1975, 6, 24);
+    let birth_iso = birth.format("%Y-%m-%d").to_string();
+
+    let created = registry.register(&token, &graduate(n)).await.expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/jobseekers/{id}");
+    let http = &registry.http;
+    let moment = (Utc::now() + chrono::TimeDelta::seconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+
+    let mut answers = vec![("create", created)];
+    answers.push(("get", http.get(&path, Some(&token)).await.expect(200)));
+    answers.push((
+        "get as_of",
+        http.get(&format!("{path}?as_of={moment}"), Some(&token))
+            .await
+            .expect(200),
+    ));
+    answers.push((
+        "list",
+        json_answer(registry.list_until(&token, "office=410105", 1).await),
+    ));
+    answers.push((
+        "patch by staff",
+        http.patch(&path, Some(&token), &json!({"summary": "有三年后端经验"}))
+            .await
+            .expect(200),
+    ));
+    let own = jobseeker_token(&id, "410105");
+    answers.push((
+        "get by the job seeker",
+        http.get(&path, Some(&own)).await.expect(200),
+    ));
+    answers.push((
+        "patch by the job seeker",
+        http.patch(&path, Some(&own), &json!({"skills": ["Rust", "Go"]}))
+            .await
+            .expect(200),
+    ));
+    answers.push((
+        "unemployment",
+        http.post(&format!("{path}/unemployment"), Some(&token), &json!({}))
+            .await
+            .expect(200),
+    ));
+    answers.push((
+        "employment",
+        http.post(
+            &format!("{path}/employment"),
+            Some(&token),
+            &json!({"started_on": "2026-11-20", "employer_name": "郑州宇通客车"}),
+        )
+        .await
+        .expect(200),
+    ));
+    answers.push((
+        "a refused change",
+        http.patch(&path, Some(&own), &json!({"categories": ["hardship"]}))
+            .await
+            .expect_problem(403, "forbidden"),
+    ));
+    answers.push((
+        "a duplicate registration",
+        registry
+            .register(&token, &graduate(n))
+            .await
+            .expect_problem(409, "conflict"),
+    ));
+
+    let expected_age = age_today(birth);
+    for (what, answer) in &answers {
+        assert!(
+            !answer.text.contains(&number),
+            "{what} shows the whole number: {}",
+            answer.text
+        );
+        assert!(
+            !answer.text.contains(birth_digits),
+            "{what} shows the birth-date digits: {}",
+            answer.text
+        );
+        assert!(
+            !answer.text.contains(&birth_iso),
+            "{what} shows the birth date: {}",
+            answer.text
+        );
+        assert!(
+            !answer.text.contains("birth"),
+            "{what} names a birth field: {}",
+            answer.text
+        );
+    }
+    for (what, answer) in answers.iter().filter(|(_, answer)| answer.status == 200) {
+        let views: Vec<&Value> = match answer.body["items"].as_array() {
+            Some(items) => items.iter().collect(),
+            None => vec![&answer.body],
+        };
+        for view in views {
+            assert_eq!(view["age"], expected_age, "{what}: {}", answer.text);
+            assert_eq!(
+                view["id_number"],
+                format!("{}********{}", &number[..6], &number[14..]),
+                "{what}"
+            );
+        }
+    }
+
+    // Nor does the published schema describe a birth date.
+    let openapi = http.get("/openapi.json", None).await.expect(200);
+    let schemas = &openapi.body["components"]["schemas"];
+    for schema in ["JobSeekerView", "JobSeekerSummary"] {
+        let properties = schemas[schema]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{schema} in {}", openapi.text));
+        assert!(properties.contains_key("age"), "{schema}");
+        assert!(
+            properties.keys().all(|name| !name.contains("birth")),
+            "{schema}: {properties:?}"
+        );
+    }
+    assert!(!openapi.text.contains("birth_date"));
+}
+
+/// A list page read by [`Registry::list_until`], as an answer.
+fn json_answer(body: Value) -> Answer {
+    Answer {
+        status: reqwest::StatusCode::OK,
+        headers: Default::default(),
+        text: body.to_string(),
+        body,
+    }
+}
+
+#[tokio::test]
+async fn a_job_seeker_changes_their_contact_skills_and_wishes_but_not_who_they_are_or_what_they_qualify_for()
+ {
+    let registry = Registry::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let created = registry
+        .register(&counsellor, &graduate(31))
+        .await
+        .expect(201);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/jobseekers/{id}");
+    let own = jobseeker_token(&id, "410105");
+    let http = &registry.http;
+    let events = registry.events(None).await;
+
+    // Self-declaring hardship or disability, or changing name, education
+    // or graduation year, is refused with the fields named, even mixed
+    // with allowed fields, cleared with null, invalid, or with If-Match.
+    let refused = http
+        .patch(
+            &path,
+            Some(&own),
+            &json!({"categories": ["hardship", "disabled"]}),
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(refused.error_fields(), ["categories"]);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("categories")
+    );
+    let refused = http
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&own),
+            Some(&json!({
+                "name": "李娜娜", "education": "master", "graduation_year": 2020,
+                "categories": ["graduate", "hardship"], "skills": ["焊接"]
+            })),
+            &[("if-match", "\"0\"")],
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(
+        refused.error_fields(),
+        ["name", "education", "graduation_year", "categories"]
+    );
+    assert!(
+        refused.body["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|error| error["code"] == "update.staff_only")
+    );
+    http.patch(&path, Some(&own), &json!({"graduation_year": null}))
+        .await
+        .expect_problem(403, "forbidden");
+    http.patch(&path, Some(&own), &json!({"categories": ["astronaut"]}))
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(registry.events(None).await, events, "nothing was written");
+    let unchanged = http.get(&path, Some(&own)).await.expect(200);
+    assert_eq!(unchanged.body, created.body);
+
+    // Contact, skills, wishes and the free profile are theirs to change.
+    let updated = http
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&own),
+            Some(&json!({
+                "phone": "13912345678",
+                "skills": ["Rust", "PostgreSQL"],
+                "desired_occupations": ["后端开发"],
+                "desired_regions": ["410100", "410200"],
+                "summary": "希望在郑州或开封工作",
+                "major": "软件工程"
+            })),
+            &[("if-match", "\"0\"")],
+        )
+        .await
+        .expect(200);
+    assert_eq!(updated.etag(), Some("\"1\""));
+    assert_eq!(updated.body["phone"], "13912345678");
+    assert_eq!(updated.body["skills"], json!(["Rust", "PostgreSQL"]));
+    assert_eq!(updated.body["desired_occupations"], json!(["后端开发"]));
+    assert_eq!(updated.body["desired_regions"], json!(["410100", "410200"]));
+    assert_eq!(updated.body["summary"], "希望在郑州或开封工作");
+    assert_eq!(updated.body["major"], "软件工程");
+    assert_eq!(updated.body["categories"], json!(["graduate"]));
+    assert_eq!(updated.body["name"], created.body["name"]);
+    assert_eq!(registry.events(None).await, events + 1);
+
+    // Another job seeker may change nothing of this one.
+    let other = jobseeker_token(&JobSeekerId::generate().to_string(), "410105");
+    http.patch(&path, Some(&other), &json!({"phone": null}))
+        .await
+        .expect_problem(403, "forbidden");
+    http.get(&path, Some(&other))
+        .await
+        .expect_problem(403, "forbidden");
+    // An employer neither.
+    let employer = Tokens::issue(Role::Employer, "410105", None);
+    http.patch(&path, Some(&employer), &json!({"skills": ["焊接"]}))
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(registry.events(None).await, events + 1);
+
+    // The office changes what eligibility is judged on.
+    let city_admin = Tokens::issue(Role::OfficeAdmin, "410100", None);
+    let decided = http
+        .patch(
+            &path,
+            Some(&city_admin),
+            &json!({
+                "name": "李娜娜", "education": "master", "graduation_year": 2025,
+                "categories": ["graduate", "hardship"]
+            }),
+        )
+        .await
+        .expect(200);
+    assert_eq!(decided.body["name"], "李娜娜");
+    assert_eq!(decided.body["education"], "master");
+    assert_eq!(decided.body["graduation_year"], 2025);
+    assert_eq!(decided.body["categories"], json!(["graduate", "hardship"]));
+    assert_eq!(decided.body["skills"], json!(["Rust", "PostgreSQL"]));
+    registry
+        .list_until(&counsellor, "office=410105&category=hardship", 1)
+        .await;
+    // A counsellor of another office may not.
+    http.patch(
+        &path,
+        Some(&Tokens::counsellor("410102")),
+        &json!({"categories": ["disabled"]}),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    assert_eq!(registry.events(None).await, events + 2);
+}
+
+#[tokio::test]
+async fn a_v1_registration_written_by_an_older_build_is_served_in_the_current_shape() {
+    let registry = Registry::start().await;
+    // The domain's golden v1 registration, as an older build wrote it:
+    // one flat object, a formatted phone, one category.
+    let golden = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../crates/domain/tests/golden/JobSeekerRegistered.v1.json"
+    ))
+    .expect("the domain's golden v1 registration");
+    let v1: Value = serde_json::from_str(&golden).unwrap();
+    assert!(v1.get("category").is_some() && v1.get("personal").is_none());
+    let id = v1["jobseeker_id"].as_str().unwrap().to_owned();
+    let number = v1["id_number"].as_str().unwrap().to_owned();
+    let birth = date(1998, 5, 12);
+    assert_eq!(&number[6..14], "19980512");
+
+    let registered_at: DateTime<Utc> = "2020-03-02T01:00:00Z".parse().unwrap();
+    let mut context =
+        labex_web::request_context("older-build", Some(DivisionCode::parse("410105").unwrap()));
+    context.at = registered_at;
+    let data: Box<RawValue> = RawValue::from_string(golden.clone()).unwrap();
+    let event = EventData::json("JobSeekerRegistered", &data)
+        .unwrap()
+        .metadata(Metadata::new(&context, 1).to_json().into());
+    registry
+        .store
+        .client()
+        .append_to_stream(
+            format!("jobseeker-{id}"),
+            &AppendToStreamOptions::default().stream_state(StreamState::NoStream),
+            event,
+        )
+        .await
+        .expect("the v1 event is appended");
+
+    let token = Tokens::counsellor("410105");
+    let path = format!("/v1/jobseekers/{id}");
+    let read = registry.http.get(&path, Some(&token)).await.expect(200);
+    assert_eq!(read.etag(), Some("\"0\""));
+    assert_eq!(
+        read.body,
+        json!({
+            "id": id,
+            "name": "张伟",
+            "id_number": "410105********1235",
+            "age": age_today(birth),
+            "phone": "13800138000",
+            "education": "bachelor",
+            "major": "软件工程",
+            "graduation_year": 2020,
+            "categories": ["graduate"],
+            "skills": ["Rust", "SQL"],
+            "desired_occupations": ["软件开发"],
+            "desired_regions": ["410100"],
+            "summary": null,
+            "office": "410105",
+            "status": "seeking",
+            "unemployed_since": null,
+            "employment": null,
+            "revision": 0
+        })
+    );
+    assert!(!read.text.contains(&number) && !read.text.contains("19980512"));
+
+    // Replayed, it is known from its moment, with the age of then: 21 when
+    // registered, 22 on the last day (in China) before the 2021 birthday,
+    // 23 from that day on.
+    registry
+        .http
+        .get(&format!("{path}?as_of=2020-03-01T00:00:00Z"), Some(&token))
+        .await
+        .expect_problem(404, "not_found");
+    for (moment, age) in [
+        ("2020-03-02T01:00:00Z", 21),
+        ("2021-05-11T15:59:59Z", 22),
+        ("2021-05-11T16:00:00Z", 23),
+    ] {
+        assert_eq!(age, age_on(birth, china_date(moment.parse().unwrap())));
+        let then = registry
+            .http
+            .get(&format!("{path}?as_of={moment}"), Some(&token))
+            .await
+            .expect(200);
+        assert_eq!(then.body["age"], age, "as of {moment}");
+        let mut now = read.body.clone();
+        now["age"] = json!(age);
+        assert_eq!(then.body, now, "as of {moment}");
+    }
+
+    // It is in the office's lists, by category too.
+    let listed = registry.list_until(&token, "office=410105", 1).await;
+    let item = &listed["items"][0];
+    assert_eq!(item["id"], id);
+    assert_eq!(item["name"], "张伟");
+    assert_eq!(item["id_number"], "410105********1235");
+    assert_eq!(item["age"], age_today(birth));
+    assert_eq!(item["categories"], json!(["graduate"]));
+    assert_eq!(item["status"], "seeking");
+    assert_eq!(item["education"], "bachelor");
+    registry
+        .list_until(&token, "office=410105&category=graduate", 1)
+        .await;
+    assert!(!listed.to_string().contains(&number));
+
+    // And it carries on as any registration: changed, then read back.
+    let updated = registry
+        .http
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&token),
+            Some(&json!({"skills": ["Rust", "SQL", "Kubernetes"]})),
+            &[("if-match", "\"0\"")],
+        )
+        .await
+        .expect(200);
+    assert_eq!(updated.etag(), Some("\"1\""));
+    assert_eq!(updated.body["skills"], json!(["Rust", "SQL", "Kubernetes"]));
+    assert_eq!(updated.body["phone"], "13800138000");
 }
