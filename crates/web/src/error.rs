@@ -67,7 +67,8 @@ catalogue! {
     InvalidQuery => "invalid_query", BAD_REQUEST, "Invalid query parameters";
     /// A path segment cannot be read (an id that is not a UUID).
     InvalidPath => "invalid_path", BAD_REQUEST, "Invalid path parameter";
-    /// The `If-Match` header is not a quoted revision.
+    /// The `If-Match` header is neither `*` nor quoted revisions, or it
+    /// names more than one revision.
     InvalidIfMatch => "invalid_if_match", BAD_REQUEST, "Invalid If-Match header";
     /// The `Idempotency-Key` header is not 1–255 visible ASCII characters.
     InvalidIdempotencyKey => "invalid_idempotency_key", BAD_REQUEST, "Invalid Idempotency-Key header";
@@ -85,7 +86,8 @@ catalogue! {
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
     /// The current state forbids the command.
     Conflict => "conflict", CONFLICT, "Conflict";
-    /// The resource changed since the revision given in `If-Match`.
+    /// The resource changed since the revision given in `If-Match`, or
+    /// `If-Match` held only weak tags, which never match.
     PreconditionFailed => "precondition_failed", PRECONDITION_FAILED, "Precondition failed";
     /// The command breaks a rule of the domain.
     Unprocessable => "unprocessable", UNPROCESSABLE_ENTITY, "Unprocessable command";

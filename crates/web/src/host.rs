@@ -26,6 +26,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
 use crate::ops::{Operations, ReadinessCheck, merge_openapi};
+use crate::panics::catch_panic;
 use crate::request_id::{self, observe};
 use crate::settings::load_or_generate_jwt_secret;
 
@@ -242,6 +243,7 @@ pub async fn serve(
     let server = HttpServer::new(move || {
         let services = mounted.clone();
         App::new()
+            .wrap(from_fn(catch_panic))
             .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
             .wrap(from_fn(observe))
             .app_data(verifier.clone())

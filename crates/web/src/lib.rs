@@ -6,13 +6,16 @@
 //! (JWT, HS256) and office scoping ([`Caller`], [`TokenIssuer`]); the
 //! observing middleware ([`observe`]) that gives each request an id, logs it
 //! without bodies or query strings and counts it in the Prometheus
-//! [`Metrics`]; the operational endpoints ([`Operations`]: `/healthz`,
+//! [`Metrics`]; the middleware that answers a handler's panic with a 500
+//! problem ([`catch_panic`]); the operational endpoints ([`Operations`]: `/healthz`,
 //! `/readyz`, `/metrics`, `/openapi.json`); and the request and response
 //! helpers of the API conventions (`ETag`, `If-Match`, `Idempotency-Key`,
 //! cursor paging).
 //!
 //! A service builds its app as
-//! `App::new().wrap(from_fn(observe)).configure(configure_extractors).configure(operations.configure())`,
+//! `App::new().wrap(from_fn(catch_panic)).wrap(from_fn(observe)).configure(configure_extractors).configure(operations.configure())`
+//! (the panic catcher inside the observer, so that its 500 carries the
+//! request id), as [`serve`] does,
 //! with a [`TokenVerifier`] in the app data, then its own routes. Handlers
 //! return `Result<_, ApiError>`; the request id of the task serving the
 //! request becomes each problem's `instance`.
@@ -24,6 +27,7 @@ mod host;
 mod logging;
 mod metrics;
 mod ops;
+mod panics;
 mod request_id;
 mod responses;
 mod settings;
@@ -42,6 +46,7 @@ pub use host::{
 pub use logging::init_logging;
 pub use metrics::Metrics;
 pub use ops::{BEARER_SCHEME, Operations, ReadinessCheck, merge_openapi};
+pub use panics::catch_panic;
 pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
 pub use responses::{
     Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,

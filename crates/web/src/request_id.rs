@@ -2,12 +2,14 @@
 //! `X-Request-Id` (or makes one), echoes it, opens a tracing span with it,
 //! logs one line per request (method, path without the query string,
 //! status, duration — never bodies or query strings, so ID numbers are never
-//! logged) and counts the request in the [`Metrics`].
+//! logged) and counts the request in the [`Metrics`]. An error from inside
+//! it is rendered with the request's id too.
 
 use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
@@ -60,8 +62,11 @@ pub async fn observe(
     let mut response = match outcome {
         Ok(response) => response,
         Err(error) => {
-            // A middleware inside this one failed before any handler ran;
-            // actix renders the error after this function returns.
+            // A middleware inside this one failed, or a handler panicked
+            // ([`catch_panic`](crate::catch_panic)). Without the request
+            // there is no response to hand back, so the error is rendered
+            // here, within the request's id scope (its `instance`), given
+            // the id header, and handed on already rendered.
             let status = error.as_response_error().status_code().as_u16();
             if let Some(metrics) = metrics {
                 metrics.observe(&method, "unmatched", status, elapsed);
@@ -73,7 +78,11 @@ pub async fn observe(
                     "request failed"
                 )
             });
-            return Err(error);
+            let mut rendered = REQUEST_ID.sync_scope(request_id.clone(), || error.error_response());
+            if let Ok(value) = HeaderValue::from_str(&request_id) {
+                rendered.headers_mut().insert(REQUEST_ID_HEADER, value);
+            }
+            return Err(InternalError::from_response(error, rendered).into());
         }
     };
     let status = response.status().as_u16();

@@ -23,43 +23,135 @@ pub fn etag(revision: u64) -> (HeaderName, HeaderValue) {
     (header::ETAG, value)
 }
 
-/// The revision a write expects, from `If-Match: "<n>"`; `None` without the
-/// header. A malformed header is refused with 400.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IfMatch(pub Option<u64>);
+/// What a write's `If-Match` asks for (RFC 9110 §13.1.1), in the form the
+/// services can honour: a write is appended with one expected revision.
+///
+/// - No header: [`IfMatch::Absent`]. The write is decided on the latest
+///   revision and decided again after losing a race.
+/// - `*`: [`IfMatch::Any`], "proceed if the resource exists". The write is
+///   decided on the latest revision, as without the header; the handlers
+///   already refuse a resource that does not exist (404, which RFC 9110
+///   §13.2.1 lets take precedence over the precondition), and an aggregate
+///   with no events refuses every command but its creation.
+/// - One strong entity tag (`"3"`), or a list whose strong tags all name
+///   that one revision (`"3", W/"2"`, `"3", "3"`; several header lines count
+///   as one list): [`IfMatch::Revision`], "proceed only at exactly this
+///   revision"; a stale one is 412.
+///
+/// Refused before the handler runs:
+///
+/// - Only weak tags (`W/"3"`): 412 `precondition_failed`. `If-Match`
+///   compares entity tags strongly, so a weak tag never matches (RFC 9110
+///   §8.8.3.2); a weak tag among strong ones is simply never the match. The
+///   detail says why, since this service issues only strong tags and a weak
+///   one usually means something between weakened it.
+/// - A list naming two or more different revisions: 400 `invalid_if_match`.
+///   At most one of them can be current, but which one is only known once
+///   the aggregate is loaded, and a write carries one expected revision;
+///   rather than guess, the client is asked for the one ETag it holds.
+/// - Anything else (`3`, `"abc"`, `*` inside a list, an empty value): 400
+///   `invalid_if_match`. Every ETag this service issues is a quoted
+///   revision, so no other tag could ever match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IfMatch {
+    /// No `If-Match` header.
+    #[default]
+    Absent,
+    /// `If-Match: *`: the resource exists, at any revision.
+    Any,
+    /// The resource is exactly at this revision.
+    Revision(u64),
+}
 
 impl IfMatch {
-    /// `options` expecting the revision of the header, when there is one.
+    /// `options` expecting the revision of the header, when it names one;
+    /// without the header and with `*` they are left as they are.
     pub fn apply_to(
         self,
         options: labex_eventsourcing::ExecuteOptions,
     ) -> labex_eventsourcing::ExecuteOptions {
-        match self.0 {
-            Some(revision) => options.if_match(revision),
-            None => options,
+        match self {
+            Self::Revision(revision) => options.if_match(revision),
+            Self::Absent | Self::Any => options,
         }
     }
 
-    /// Whether the request carried the header (a conflict is then 412).
+    /// Whether the request carried the header, `*` included (a conflict is
+    /// then 412). With `*` a conflict can only come from writers that
+    /// outran every retry.
     pub fn is_present(&self) -> bool {
-        self.0.is_some()
+        !matches!(self, Self::Absent)
+    }
+
+    /// The revision the header names, if it names one.
+    pub fn revision(&self) -> Option<u64> {
+        match self {
+            Self::Revision(revision) => Some(*revision),
+            Self::Absent | Self::Any => None,
+        }
     }
 }
 
-/// Parses an `If-Match` value: one quoted revision, optionally weak (`W/`).
-pub fn parse_if_match(value: &str) -> Result<u64, ApiError> {
-    let text = value.trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.strip_prefix('"')
+fn malformed_if_match() -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidIfMatch,
+        "If-Match must be * or the ETag of the resource, a quoted revision such as \"3\"; send the ETag you received.",
+    )
+}
+
+/// One member of an `If-Match` list: a quoted revision, weak or strong.
+struct EntityTag {
+    weak: bool,
+    revision: u64,
+}
+
+fn parse_entity_tag(text: &str) -> Option<EntityTag> {
+    let (weak, quoted) = match text.strip_prefix("W/") {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let revision = quoted
+        .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
         .filter(|digits| !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()))
-        .and_then(|digits| digits.parse().ok())
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::InvalidIfMatch,
-                "If-Match must be the ETag of the resource, a quoted revision such as \"3\"; send the ETag you received.",
-            )
-        })
+        .and_then(|digits| digits.parse().ok())?;
+    Some(EntityTag { weak, revision })
+}
+
+/// Parses an `If-Match` value (several header lines joined with commas):
+/// `*`, or a list of quoted revisions of which the strong ones name one
+/// revision. See [`IfMatch`] for what is refused and how.
+pub fn parse_if_match(value: &str) -> Result<IfMatch, ApiError> {
+    let text = value.trim();
+    if text == "*" {
+        return Ok(IfMatch::Any);
+    }
+    // RFC 9110 §5.6.1: empty list elements are allowed and ignored.
+    let members = text
+        .split(',')
+        .map(str::trim)
+        .filter(|member| !member.is_empty());
+    let mut tags = Vec::new();
+    for member in members {
+        tags.push(parse_entity_tag(member).ok_or_else(malformed_if_match)?);
+    }
+    if tags.is_empty() {
+        return Err(malformed_if_match());
+    }
+    let mut strong = tags.iter().filter(|tag| !tag.weak).map(|tag| tag.revision);
+    let Some(revision) = strong.next() else {
+        return Err(ApiError::new(
+            ErrorCode::PreconditionFailed,
+            "If-Match compares entity tags strongly, so a weak tag such as W/\"3\" never matches; send the ETag exactly as this service gave it, without W/.",
+        ));
+    };
+    if strong.any(|other| other != revision) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidIfMatch,
+            "If-Match may name only one revision, because a change is written against exactly one; send only the ETag you received last.",
+        ));
+    }
+    Ok(IfMatch::Revision(revision))
 }
 
 impl FromRequest for IfMatch {
@@ -67,15 +159,16 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let result = match request.headers().get(header::IF_MATCH) {
-            None => Ok(Self(None)),
-            Some(value) => value
-                .to_str()
-                .map_err(|_| parse_if_match("").unwrap_err())
-                .and_then(parse_if_match)
-                .map(|revision| Self(Some(revision))),
-        };
-        ready(result)
+        let mut lines = request.headers().get_all(header::IF_MATCH).peekable();
+        if lines.peek().is_none() {
+            return ready(Ok(Self::Absent));
+        }
+        // Several lines of a list header are one list (RFC 9110 §5.3).
+        let joined = lines
+            .map(|line| line.to_str().map_err(|_| malformed_if_match()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(|lines| lines.join(","));
+        ready(joined.and_then(|value| parse_if_match(&value)))
     }
 }
 
@@ -209,12 +302,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn if_match_takes_quoted_revisions_only() {
-        assert_eq!(parse_if_match("\"3\"").unwrap(), 3);
-        assert_eq!(parse_if_match("W/\"12\"").unwrap(), 12);
-        assert!(parse_if_match("3").is_err());
-        assert!(parse_if_match("\"abc\"").is_err());
-        assert!(parse_if_match("\"\"").is_err());
+    fn if_match_takes_star_and_quoted_revisions_that_name_one_revision() {
+        assert_eq!(parse_if_match("\"3\"").unwrap(), IfMatch::Revision(3));
+        assert_eq!(parse_if_match(" * ").unwrap(), IfMatch::Any);
+        assert_eq!(
+            parse_if_match("\"3\", W/\"2\"").unwrap(),
+            IfMatch::Revision(3)
+        );
+        assert_eq!(
+            parse_if_match("\"3\" ,, \"3\"").unwrap(),
+            IfMatch::Revision(3)
+        );
+        for malformed in ["3", "\"abc\"", "\"\"", "", " , ", "*, \"3\"", "W/3"] {
+            let error = parse_if_match(malformed).unwrap_err();
+            assert_eq!(error.code(), "invalid_if_match", "{malformed:?}");
+        }
+    }
+
+    #[test]
+    fn weak_tags_never_match_and_several_revisions_are_refused() {
+        let weak = parse_if_match("W/\"12\"").unwrap_err();
+        assert_eq!(weak.code(), "precondition_failed");
+        let weak_only = parse_if_match("W/\"12\", W/\"13\"").unwrap_err();
+        assert_eq!(weak_only.code(), "precondition_failed");
+        let several = parse_if_match("\"3\", \"4\"").unwrap_err();
+        assert_eq!(several.code(), "invalid_if_match");
+    }
+
+    #[test]
+    fn only_a_named_revision_constrains_the_write() {
+        use labex_eventsourcing::ExecuteOptions;
+        let options = ExecuteOptions::default;
+        assert_eq!(
+            IfMatch::Revision(3).apply_to(options()),
+            options().if_match(3)
+        );
+        assert_eq!(IfMatch::Any.apply_to(options()), options());
+        assert_eq!(IfMatch::Absent.apply_to(options()), options());
+        assert!(IfMatch::Any.is_present() && IfMatch::Revision(0).is_present());
+        assert!(!IfMatch::Absent.is_present());
+        assert_eq!(IfMatch::Any.revision(), None);
     }
 
     #[test]

@@ -69,7 +69,7 @@ async fn update_thing(
     if_match: IfMatch,
     _path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(expected) = if_match.0
+    if let Some(expected) = if_match.revision()
         && expected != CURRENT_REVISION
     {
         let conflict = RepositoryError::Conflict {
@@ -82,6 +82,11 @@ async fn update_thing(
     Ok(HttpResponse::Ok()
         .insert_header(etag(CURRENT_REVISION + 1))
         .json(serde_json::json!({"revision": CURRENT_REVISION + 1})))
+}
+
+/// A handler with a bug: it panics, after its body has been read.
+async fn panic_on_purpose(_body: String) -> HttpResponse {
+    panic!("the test handler fell over on purpose")
 }
 
 async fn list_things(page: Page) -> HttpResponse {
@@ -144,6 +149,7 @@ pub fn operations(projection_lagging: bool) -> Operations {
 macro_rules! test_app {
     ($operations:expr) => {
         actix_web::App::new()
+            .wrap(actix_web::middleware::from_fn(labex_web::catch_panic))
             .wrap(actix_web::middleware::from_fn(labex_web::observe))
             .app_data(actix_web::web::Data::new(labex_web::TokenVerifier::new(
                 $crate::helpers::SECRET,
@@ -159,6 +165,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/v1/things", web::post().to(create_thing))
         .route("/v1/things", web::get().to(list_things))
         .route("/v1/things/{id}", web::put().to(update_thing))
+        .route("/v1/panics", web::post().to(panic_on_purpose))
         .route("/v1/offices/{office}/things", web::put().to(act_in_office))
         .route(
             "/v1/employers/{employer_id}/vacancies",
@@ -195,26 +202,37 @@ impl TestServer {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Reply {
-        let mut stream = tokio::net::TcpStream::connect(self.address).await.unwrap();
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.address,
-            body.len()
-        );
-        for (name, value) in headers {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        request.push_str(body);
-        stream.write_all(request.as_bytes()).await.unwrap();
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.unwrap();
-        Reply::parse(&String::from_utf8(raw).unwrap())
+        send(self.address, method, path, headers, body).await
     }
 
     pub async fn stop(self) {
         self.handle.stop(true).await;
     }
+}
+
+/// Sends one HTTP/1.1 request to `address` over a new connection and reads
+/// the whole response.
+pub async fn send(
+    address: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Reply {
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await.unwrap();
+    Reply::parse(&String::from_utf8(raw).unwrap())
 }
 
 pub struct Reply {

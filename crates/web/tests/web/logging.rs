@@ -8,7 +8,7 @@ use actix_web::test::TestRequest;
 use crate::helpers::call;
 
 #[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
 
 impl Write for Captured {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -24,7 +24,7 @@ impl Write for Captured {
 /// The log of the whole test binary. A global subscriber, because a
 /// thread-local one races with the callsite caching of tests running on
 /// other threads.
-fn captured_log() -> &'static Captured {
+pub fn captured_log() -> &'static Captured {
     static CAPTURED: OnceLock<Captured> = OnceLock::new();
     CAPTURED.get_or_init(|| {
         let captured = Captured::default();
@@ -35,6 +35,18 @@ fn captured_log() -> &'static Captured {
             .init();
         captured
     })
+}
+
+impl Captured {
+    /// The lines logged so far that contain `needle`.
+    pub fn lines_with(&self, needle: &str) -> String {
+        let everything = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
+        everything
+            .lines()
+            .filter(|line| line.contains(needle))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 #[actix_web::test]

@@ -4,6 +4,7 @@
 
 mod auth;
 mod errors;
+mod failures;
 mod helpers;
 mod logging;
 mod operations;

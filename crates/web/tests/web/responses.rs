@@ -31,7 +31,7 @@ async fn a_malformed_if_match_is_a_400_problem() {
             "type": "https://labex.example/problems/invalid_if_match",
             "title": "Invalid If-Match header",
             "status": 400,
-            "detail": "If-Match must be the ETag of the resource, a quoted revision such as \"3\"; send the ETag you received.",
+            "detail": "If-Match must be * or the ETag of the resource, a quoted revision such as \"3\"; send the ETag you received.",
             "instance": "req-3",
         })
     );
@@ -51,6 +51,99 @@ async fn a_stale_etag_is_a_412_problem() {
             "instance": "req-3",
         })
     );
+}
+
+#[actix_web::test]
+async fn if_match_star_proceeds_on_a_resource_that_exists() {
+    let (status, headers, body) = call(put_thing("*")).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers.get("etag").unwrap(), "\"4\"");
+    assert_eq!(body["revision"], 4);
+}
+
+#[actix_web::test]
+async fn a_list_whose_strong_tags_name_the_current_revision_proceeds() {
+    for list in ["\"3\", \"3\"", "W/\"2\", \"3\"", " \"3\" , , W/\"3\""] {
+        let (status, headers, _) = call(put_thing(list)).await;
+        assert_eq!(status, 200, "{list}");
+        assert_eq!(headers.get("etag").unwrap(), "\"4\"", "{list}");
+    }
+}
+
+#[actix_web::test]
+async fn several_if_match_lines_are_read_as_one_list() {
+    let request = TestRequest::put()
+        .uri(THING)
+        .append_header(("if-match", "W/\"3\""))
+        .append_header(("if-match", "\"3\""));
+    let (status, _, _) = call(request).await;
+    assert_eq!(status, 200);
+    let stale = TestRequest::put()
+        .uri(THING)
+        .append_header(("if-match", "\"2\""))
+        .append_header(("if-match", "W/\"3\""));
+    let (status, _, body) = call(stale).await;
+    assert_eq!(status, 412);
+    assert_eq!(
+        body["type"],
+        "https://labex.example/problems/precondition_failed"
+    );
+}
+
+#[actix_web::test]
+async fn a_weak_tag_never_matches_even_the_current_revision() {
+    let (status, headers, body) = call(put_thing("W/\"3\"")).await;
+    assert_eq!(status, 412);
+    assert_eq!(
+        headers.get("content-type").unwrap(),
+        "application/problem+json"
+    );
+    assert_eq!(
+        body,
+        json!({
+            "type": "https://labex.example/problems/precondition_failed",
+            "title": "Precondition failed",
+            "status": 412,
+            "detail": "If-Match compares entity tags strongly, so a weak tag such as W/\"3\" never matches; send the ETag exactly as this service gave it, without W/.",
+            "instance": "req-3",
+        })
+    );
+    // Beside a stale strong tag, a weak copy of the current one does not
+    // save the write either.
+    let (status, _, body) = call(put_thing("\"2\", W/\"3\"")).await;
+    assert_eq!(status, 412);
+    assert_eq!(
+        body["detail"],
+        "The resource has changed since the revision in If-Match; fetch it again and retry with its new ETag."
+    );
+}
+
+#[actix_web::test]
+async fn a_list_naming_several_revisions_is_a_400_problem() {
+    let (status, _, body) = call(put_thing("\"2\", \"3\"")).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({
+            "type": "https://labex.example/problems/invalid_if_match",
+            "title": "Invalid If-Match header",
+            "status": 400,
+            "detail": "If-Match may name only one revision, because a change is written against exactly one; send only the ETag you received last.",
+            "instance": "req-3",
+        })
+    );
+}
+
+#[actix_web::test]
+async fn a_star_inside_a_list_or_a_foreign_tag_is_a_400_problem() {
+    for malformed in ["*, \"3\"", "\"abc\"", "W/3", ","] {
+        let (status, _, body) = call(put_thing(malformed)).await;
+        assert_eq!(status, 400, "{malformed}");
+        assert_eq!(
+            body["type"], "https://labex.example/problems/invalid_if_match",
+            "{malformed}"
+        );
+    }
 }
 
 #[actix_web::test]
