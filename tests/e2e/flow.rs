@@ -2,7 +2,7 @@
 //! vacancy published, a job seeker registered, referred and hired; the job
 //! seeker is then employed and the vacancy filled.
 
-use labex_testkit::Tokens;
+use labex_testkit::{Tokens, china_today};
 use serde_json::json;
 
 use crate::support::{Labex, employer, id_of, jobseeker, vacancy};
@@ -44,11 +44,14 @@ async fn a_referral_ends_in_a_hire_that_employs_the_job_seeker_and_fills_the_vac
         .await
         .expect(201);
     let referral_id = id_of(&referral);
+    // Outcomes are recorded by office staff and dated no earlier than the
+    // referral (China time): today, taken after the referral was made.
+    let today = china_today();
     let hired = http
         .post(
             &format!("/v1/referrals/{referral_id}/outcome"),
             Some(&counsellor),
-            &json!({"outcome": "hired", "date": "2026-12-01"}),
+            &json!({"outcome": "hired", "date": today}),
         )
         .await
         .expect(200);
@@ -63,7 +66,7 @@ async fn a_referral_ends_in_a_hire_that_employs_the_job_seeker_and_fills_the_vac
         .await;
     assert_eq!(employed["employment"]["vacancy_id"], vacancy_id.as_str());
     assert_eq!(employed["employment"]["employer_id"], employer_id.as_str());
-    assert_eq!(employed["employment"]["started_on"], "2026-12-01");
+    assert_eq!(employed["employment"]["started_on"], today.as_str());
     let filled = labex
         .eventually(
             &format!("/v1/vacancies/{vacancy_id}"),

@@ -3,8 +3,10 @@
 //! over gRPC with the official client, to count what was written).
 
 mod bad_input;
+mod checkpoints;
 mod durability;
 mod flow;
 mod matching;
+mod privacy;
 mod separate;
 mod support;

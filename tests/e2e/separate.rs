@@ -2,7 +2,7 @@
 //! `labex-store` and each service's own binary with its own data folder
 //! and HTTP port, sharing nothing but the store and the token secret.
 
-use labex_testkit::{Http, Process, SECRET, Tokens, binary, temporary_folder};
+use labex_testkit::{Http, Process, SECRET, Tokens, binary, china_today, temporary_folder};
 use serde_json::json;
 
 use crate::support::{employer, id_of, jobseeker, vacancy};
@@ -84,11 +84,13 @@ async fn the_services_run_as_separate_processes_against_one_store() {
             .await
             .expect(201),
     );
+    // A counsellor records the hire, dated today in China: never before
+    // the referral, whatever day the test runs.
     referrals_http
         .post(
             &format!("/v1/referrals/{referral_id}/outcome"),
             Some(&counsellor),
-            &json!({"outcome": "hired", "date": "2026-12-01"}),
+            &json!({"outcome": "hired", "date": china_today()}),
         )
         .await
         .expect(200);

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use kurrentdb::Client;
+use kurrentdb::{Client, Position, ReadStreamOptions, StreamPosition};
 use labex_testkit::{Answer, Http, Process, SECRET, binary, event_count, temporary_folder};
 use serde_json::{Value, json};
 
@@ -13,22 +13,31 @@ pub struct Labex {
     pub data: tempfile::TempDir,
     pub http: Http,
     store: Client,
+    log: String,
 }
 
 impl Labex {
-    /// Starts `labex` on a fresh data folder.
+    /// Starts `labex` on a fresh data folder, logging warnings only.
     pub async fn start() -> Self {
+        Self::start_logging("warn").await
+    }
+
+    /// Starts `labex` on a fresh data folder with the log filter `log`
+    /// (`LABEX_LOG`), kept across restarts; its lines are plain text
+    /// (`NO_COLOR`).
+    pub async fn start_logging(log: &str) -> Self {
         let data = temporary_folder("labex-e2e-");
-        let (process, http, store) = Self::spawn(&data);
+        let (process, http, store) = Self::spawn(&data, log);
         Self {
             process: Some(process),
             data,
             http,
             store,
+            log: log.to_owned(),
         }
     }
 
-    fn spawn(data: &tempfile::TempDir) -> (Process, Http, Client) {
+    fn spawn(data: &tempfile::TempDir, log: &str) -> (Process, Http, Client) {
         let folder = data.path().to_str().expect("a UTF-8 path");
         let process = Process::start(
             &binary("labex"),
@@ -38,7 +47,8 @@ impl Labex {
                 ("LABEX_HTTP", "127.0.0.1:0"),
                 ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
                 ("LABEX_JWT_SECRET", SECRET),
-                ("LABEX_LOG", "warn"),
+                ("LABEX_LOG", log),
+                ("NO_COLOR", "1"),
             ],
         );
         let url = process
@@ -81,6 +91,17 @@ impl Labex {
         );
     }
 
+    /// Stops it with SIGTERM (asserting a clean exit), leaving it down,
+    /// and returns everything it printed, to its last line.
+    pub fn stop_with_output(&mut self) -> String {
+        let (status, output) = self.process.take().expect("labex runs").stop_with_output();
+        assert!(
+            status.success(),
+            "labex stops cleanly on SIGTERM: {status:?}; its output:\n{output}"
+        );
+        output
+    }
+
     /// `http://ADDR` of the running process.
     pub fn process_url(&self) -> String {
         self.process.as_ref().expect("labex runs").base_url()
@@ -88,7 +109,7 @@ impl Labex {
 
     /// Starts it again on the same data folder.
     pub fn respawn(&mut self) {
-        let (process, http, store) = Self::spawn(&self.data);
+        let (process, http, store) = Self::spawn(&self.data, &self.log);
         self.process = Some(process);
         self.http = http;
         self.store = store;
@@ -98,6 +119,40 @@ impl Labex {
     /// of streams starting with `prefix`.
     pub async fn events(&self, prefix: Option<&str>) -> usize {
         event_count(&self.store, prefix).await
+    }
+
+    /// The position in `$all` of the last event of `stream`.
+    ///
+    /// Read on a runtime of its own, dropped with the client's connection
+    /// once read: `labex`'s store lets open connections run out its grace
+    /// period when it stops, which a client kept here would hold up.
+    pub fn last_position(&self, stream: &str) -> Position {
+        let settings = self.store.settings().clone();
+        let stream = stream.to_owned();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async move {
+                let client = Client::new(settings).expect("a client");
+                let options = ReadStreamOptions::default()
+                    .position(StreamPosition::End)
+                    .backwards()
+                    .max_count(1);
+                let mut events = client
+                    .read_stream(stream.as_str(), &options)
+                    .await
+                    .expect("a read of the stream");
+                let mut last = None;
+                while let Some(event) = events.next().await.expect("a read of the stream") {
+                    last = Some(event.get_original_event().position);
+                }
+                last.unwrap_or_else(|| panic!("{stream} has no events"))
+            })
+        })
+        .join()
+        .expect("the read of the stream")
     }
 
     /// Polls `path` with `token` until `done` holds for its body.

@@ -73,6 +73,16 @@ impl Tokens {
     }
 }
 
+/// Today's date in China (UTC+8) as `YYYY-MM-DD`, the date an office
+/// writes on an outcome recorded now. Outcomes dated before their referral
+/// (in China time) are refused, so tests take the date at test time
+/// rather than a fixed one that expires.
+pub fn china_today() -> String {
+    labex_domain::china_date(chrono::Utc::now())
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
 /// A fresh temporary folder.
 pub fn temporary_folder(prefix: &str) -> tempfile::TempDir {
     tempfile::Builder::new()

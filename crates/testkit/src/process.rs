@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a binary may take to start serving.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -123,6 +123,20 @@ impl Process {
             .is_ok_and(|status| status.success());
         assert!(sent, "cannot send SIGTERM");
         self.child.wait().expect("the process is reaped")
+    }
+
+    /// Stops it with SIGTERM, waits for it to exit and returns its exit
+    /// status with everything it printed, to its last line.
+    pub fn stop_with_output(self) -> (ExitStatus, String) {
+        let output = Arc::clone(&self.output);
+        let status = self.stop();
+        // The two readers hold the other references until they have read
+        // to the end of the closed pipes.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Arc::strong_count(&output) > 1 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        (status, lines(&output))
     }
 
     /// Kills it with SIGKILL, as a crash would, and reaps it.
