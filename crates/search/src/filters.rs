@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Bytes of bit sets kept before the cache starts over.
 const MAX_CACHED_BYTES: usize = 96 << 20;
@@ -155,10 +155,19 @@ impl Filters {
     pub(crate) fn new(filters: Vec<Filter>, cache: Arc<FilterCache>) -> Self {
         Self { filters, cache }
     }
-}
 
-impl Query for Filters {
-    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+    /// The documents of `reader`'s segment that pass every filter, one bit
+    /// each (deleted documents too: the caller leaves them out).
+    pub(crate) fn words(
+        &self,
+        searcher: &Searcher,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Arc<Vec<u64>>> {
+        self.filters_weight(EnableScoring::disabled_from_searcher(searcher))?
+            .words(reader)
+    }
+
+    fn filters_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<FiltersWeight> {
         let disabled = match enable_scoring.searcher() {
             Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
             None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
@@ -174,10 +183,16 @@ impl Query for Filters {
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(FiltersWeight {
+        Ok(FiltersWeight {
             filters,
             cache: Arc::clone(&self.cache),
-        }))
+        })
+    }
+}
+
+impl Query for Filters {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.filters_weight(enable_scoring)?))
     }
 }
 
@@ -204,16 +219,16 @@ impl FiltersWeight {
         Ok(bits)
     }
 
-    fn docset(&self, reader: &SegmentReader) -> tantivy::Result<WordsDocSet> {
+    fn words(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Vec<u64>>> {
         let mut sets = self.filters.iter().map(|filter| self.bits(reader, filter));
         let Some(first) = sets.next() else {
             // No filter passes everything.
             let words = vec![u64::MAX; words_for(reader.max_doc())];
-            return Ok(WordsDocSet::new(Arc::new(trimmed(words, reader.max_doc()))));
+            return Ok(Arc::new(trimmed(words, reader.max_doc())));
         };
         let first = first?;
         let Some(second) = sets.next() else {
-            return Ok(WordsDocSet::new(Arc::clone(&first.words)));
+            return Ok(Arc::clone(&first.words));
         };
         let mut words = Vec::clone(&first.words);
         for bits in std::iter::once(second).chain(sets) {
@@ -221,7 +236,11 @@ impl FiltersWeight {
                 *word &= other;
             }
         }
-        Ok(WordsDocSet::new(Arc::new(words)))
+        Ok(Arc::new(words))
+    }
+
+    fn docset(&self, reader: &SegmentReader) -> tantivy::Result<WordsDocSet> {
+        Ok(WordsDocSet::new(self.words(reader)?))
     }
 }
 

@@ -156,6 +156,8 @@ pub(crate) struct Shared {
     pub(crate) synonyms: Synonyms,
     /// Bit sets of search filters per segment.
     pub(crate) filters: Arc<crate::filters::FilterCache>,
+    /// Dense copies of the columns searches read per match, per segment.
+    pub(crate) columns: Arc<crate::columns::ColumnCache>,
     writer: Mutex<Indexer>,
     searchable: watch::Sender<Option<Position>>,
     path: PathBuf,
@@ -256,6 +258,7 @@ impl SearchIndex {
             reader,
             synonyms: Synonyms::embedded(),
             filters: Arc::default(),
+            columns: Arc::default(),
             writer: Mutex::new(indexer),
             searchable,
             path: path.to_owned(),

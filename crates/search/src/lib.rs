@@ -35,6 +35,7 @@
 //! threads index and merge.
 
 pub mod analysis;
+mod columns;
 mod document;
 mod error;
 mod filters;

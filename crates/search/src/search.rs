@@ -10,17 +10,18 @@ use labex_domain::value::{DivisionCode, DivisionLevel, Education, JobSeekerCateg
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-
 use tantivy::columnar::{Column, ColumnIndex, ColumnValues, StrColumn};
+
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, DocId, Order, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term,
 };
 
+use crate::columns::{ColumnCache, Names, SegmentColumns, salary_key};
 use crate::document::{Record, education_of_ordinal, education_ordinal};
 use crate::error::SearchError;
 use crate::filters::{Filter, Filters};
@@ -373,7 +374,8 @@ impl SearchIndex {
                 )),
             ));
         }
-        clauses.push(kept_filters(shared, filters));
+        let kept = Filters::new(filters, Arc::clone(&shared.filters));
+        clauses.push((Occur::Must, Box::new(kept.clone())));
         // An employer or a moment: too many values to keep a set for each.
         if let Some(employer) = &search.employer {
             clauses.push(filter(term(
@@ -390,43 +392,43 @@ impl SearchIndex {
                 Bound::Unbounded,
             ))));
         }
+        // Nothing but kept filters: no text, exclusion, employer or moment.
+        let filters_only = text.is_none() && clauses.len() == 1;
         let query = BooleanQuery::new(clauses);
-
         let by_county = search
             .region
             .as_ref()
             .is_some_and(|region| region.level() != DivisionLevel::Province);
+        let searcher = self.searcher();
         let facet_collector = FacetCollector {
             region_field: if by_county { "region" } else { "region_city" },
         };
         let top = TopDocs::with_limit(search.limit.max(1)).and_offset(search.offset);
-        let searcher = self.searcher();
-        // Ranked hits as (score shown, address).
-        let (top_docs, total, facets): (Vec<(Score, DocAddress)>, usize, Facets) = if text.is_some()
-        {
+        let (top_docs, total, facets): Answer = if text.is_some() {
             let sort = search.sort;
             let now_millis = now.timestamp_millis();
+            // The compressed fast field, not the dense column: read for
+            // every match in no order, it stays in the caches.
             let ranked = top.tweak_score(move |segment: &SegmentReader| {
                 let published = segment.fast_fields().i64("published_at").ok();
                 let salary_max = segment.fast_fields().u64("salary_max").ok();
                 let salary_min = segment.fast_fields().u64("salary_min").ok();
                 move |doc: DocId, score: Score| {
-                    let key = match sort {
-                        SortOrder::Relevance => {
-                            let published_at = published
-                                .as_ref()
-                                .and_then(|column| column.first(doc))
-                                .unwrap_or(0);
-                            f64::from(score * recency_factor(published_at, now_millis))
-                        }
-                        SortOrder::Newest => published
+                    let published_at = || {
+                        published
                             .as_ref()
                             .and_then(|column| column.first(doc))
-                            .unwrap_or(0) as f64,
+                            .unwrap_or(0)
+                    };
+                    let key = match sort {
+                        SortOrder::Relevance => {
+                            f64::from(score * recency_factor(published_at(), now_millis))
+                        }
+                        SortOrder::Newest => published_at() as f64,
                         SortOrder::Salary => {
                             let max = salary_max.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
                             let min = salary_min.as_ref().and_then(|c| c.first(doc)).unwrap_or(0);
-                            (max * 1_000_000 + min) as f64
+                            salary_key(max, min) as f64
                         }
                     };
                     (key, score)
@@ -442,26 +444,30 @@ impl SearchIndex {
                 })
                 .collect();
             (shown, total, facets)
+        } else if filters_only {
+            browse(&shared.columns, &searcher, &kept, search, by_county)?
         } else {
             // Without text every score is the same: relevance is recency,
-            // and nothing needs scoring, so matches are collected in
-            // blocks from the fast fields.
-            match search.sort {
-                SortOrder::Relevance | SortOrder::Newest => {
-                    let ranked = top.order_by_fast_field::<i64>("published_at", Order::Desc);
-                    let (ranked, total, facets) =
-                        searcher.search(&query, &(ranked, Count, facet_collector))?;
-                    let shown = ranked.into_iter().map(|(_, address)| (0.0, address));
-                    (shown.collect(), total, facets)
+            // and nothing needs scoring: matches are ranked by the same
+            // keys a search of filters alone pages by.
+            let sort = search.sort;
+            let columns = Arc::clone(&shared.columns);
+            let live = searcher.clone();
+            let ranked = top.order_by(move |segment: &SegmentReader| {
+                let columns = columns.get(segment, live.segment_readers()).ok();
+                move |doc: DocId| {
+                    columns.as_ref().map_or(0, |columns| match sort {
+                        SortOrder::Salary => i128::from(columns.salary[doc as usize]),
+                        SortOrder::Relevance | SortOrder::Newest => {
+                            i128::from(columns.published_at[doc as usize])
+                        }
+                    })
                 }
-                SortOrder::Salary => {
-                    let ranked = top.order_by_fast_field::<u64>("salary_max", Order::Desc);
-                    let (ranked, total, facets) =
-                        searcher.search(&query, &(ranked, Count, facet_collector))?;
-                    let shown = ranked.into_iter().map(|(_, address)| (0.0, address));
-                    (shown.collect(), total, facets)
-                }
-            }
+            });
+            let (ranked, total, facets) =
+                searcher.search(&query, &(ranked, Count, facet_collector))?;
+            let shown = ranked.into_iter().map(|(_, address)| (0.0, address));
+            (shown.collect(), total, facets)
         };
 
         let mut generators = None;
@@ -623,10 +629,104 @@ fn escape_into(html: &mut String, text: &str) {
     }
 }
 
+// ----------------------------------------------------------------- browse
+
+/// Ranked hits as (score shown, address), how many matched, and facets.
+type Answer = (Vec<(Score, DocAddress)>, usize, Facets);
+
+/// A search whose every condition is a kept filter (no text): the count
+/// and the facets from one pass over the filters' bit set, and the page
+/// from the segment's newest-first or best-paid-first order, so that
+/// nothing is scored and only the documents shown are ranked. Hits are
+/// in that order, the earlier segment and the lower document first among
+/// equals.
+fn browse(
+    columns: &ColumnCache,
+    searcher: &Searcher,
+    filters: &Filters,
+    search: &VacancySearch,
+    by_county: bool,
+) -> tantivy::Result<Answer> {
+    let wanted = search.offset + search.limit.max(1);
+    let mut total = 0;
+    let mut tallies = Vec::new();
+    // (order key, address): published_at or the pay key, both below 2^63.
+    let mut candidates: Vec<(i128, DocAddress)> = Vec::new();
+    for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
+        let words = filters.words(searcher, reader)?;
+        let alive = reader.alive_bitset();
+        let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
+        let columns = columns.get(reader, searcher.segment_readers())?;
+        let mut counts = RowCounts::new(Arc::clone(&columns), by_county);
+        let mut in_segment = 0_usize;
+        for (index, word) in words.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let doc = (index * 64) as DocId + bits.trailing_zeros();
+                bits &= bits - 1;
+                if is_alive(doc) {
+                    in_segment += 1;
+                    counts.count(doc);
+                }
+            }
+        }
+        total += in_segment;
+        tallies.push(counts.harvest());
+        let key = |doc: DocId| match search.sort {
+            SortOrder::Salary => i128::from(columns.salary[doc as usize]),
+            SortOrder::Relevance | SortOrder::Newest => {
+                i128::from(columns.published_at[doc as usize])
+            }
+        };
+        let passes = |doc: DocId| words[doc as usize / 64] & (1 << (doc % 64)) != 0;
+        let address = |doc: DocId| DocAddress::new(ordinal as SegmentOrdinal, doc);
+        if in_segment.saturating_mul(32) < reader.max_doc() as usize {
+            // Few pass: rank them all rather than walk the whole order.
+            let mut docs: Vec<DocId> = Vec::with_capacity(in_segment);
+            for (index, word) in words.iter().enumerate() {
+                let mut bits = *word;
+                while bits != 0 {
+                    let doc = (index * 64) as DocId + bits.trailing_zeros();
+                    bits &= bits - 1;
+                    if is_alive(doc) {
+                        docs.push(doc);
+                    }
+                }
+            }
+            docs.sort_by(|a, b| key(*b).cmp(&key(*a)).then(a.cmp(b)));
+            docs.truncate(wanted);
+            candidates.extend(docs.into_iter().map(|doc| (key(doc), address(doc))));
+        } else {
+            let order = match search.sort {
+                SortOrder::Salary => columns.best_paid_first(),
+                SortOrder::Relevance | SortOrder::Newest => columns.newest_first(),
+            };
+            candidates.extend(
+                order
+                    .iter()
+                    .copied()
+                    .filter(|doc| passes(*doc) && is_alive(*doc))
+                    .take(wanted)
+                    .map(|doc| (key(doc), address(doc))),
+            );
+        }
+    }
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let page = candidates
+        .into_iter()
+        .skip(search.offset)
+        .take(search.limit.max(1))
+        .map(|(_, address)| (0.0, address))
+        .collect();
+    Ok((page, total, merge_tallies(tallies)))
+}
+
 // ----------------------------------------------------------------- facets
 
 /// Counts the values of the facet fields over the matching documents,
-/// reading the fast fields' term ordinals of each segment.
+/// reading the fast fields' term ordinals of each segment. (Matches of
+/// text are few and scattered: the compressed columns stay in the caches
+/// where the dense rows of [`RowCounts`] would not.)
 struct FacetCollector {
     region_field: &'static str,
 }
@@ -755,37 +855,40 @@ impl Collector for FacetCollector {
     }
 
     fn merge_fruits(&self, tallies: Vec<FacetTally>) -> tantivy::Result<Facets> {
-        let mut total = FacetTally::default();
-        for tally in tallies {
-            for (into, from) in [
-                (&mut total.region, tally.region),
-                (&mut total.occupation, tally.occupation),
-                (&mut total.welcomes, tally.welcomes),
-            ] {
-                for (value, count) in from {
-                    *into.entry(value).or_default() += count;
-                }
-            }
-            for (level, count) in tally.education.iter().enumerate() {
-                total.education[level] += count;
+        Ok(merge_tallies(tallies))
+    }
+}
+
+fn merge_tallies(tallies: Vec<FacetTally>) -> Facets {
+    let mut total = FacetTally::default();
+    for tally in tallies {
+        for (into, from) in [
+            (&mut total.region, tally.region),
+            (&mut total.occupation, tally.occupation),
+            (&mut total.welcomes, tally.welcomes),
+        ] {
+            for (value, count) in from {
+                *into.entry(value).or_default() += count;
             }
         }
-        let education = total
-            .education
-            .iter()
-            .enumerate()
-            .filter(|(_, count)| **count > 0)
-            .filter_map(|(ordinal, count)| {
-                education_of_ordinal(ordinal as u64)
-                    .map(|level| (level.as_str().to_owned(), *count))
-            })
-            .collect();
-        Ok(Facets {
-            region: top_values(total.region),
-            occupation: top_values(total.occupation),
-            education: top_values(education),
-            welcomes: top_values(total.welcomes),
+        for (level, count) in tally.education.iter().enumerate() {
+            total.education[level] += count;
+        }
+    }
+    let education = total
+        .education
+        .iter()
+        .enumerate()
+        .filter(|(_, count)| **count > 0)
+        .filter_map(|(ordinal, count)| {
+            education_of_ordinal(ordinal as u64).map(|level| (level.as_str().to_owned(), *count))
         })
+        .collect();
+    Facets {
+        region: top_values(total.region),
+        occupation: top_values(total.occupation),
+        education: top_values(education),
+        welcomes: top_values(total.welcomes),
     }
 }
 
@@ -797,6 +900,91 @@ fn top_values(counts: HashMap<String, u64>) -> Vec<FacetCount> {
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     values.truncate(FACET_SIZE);
     values
+}
+
+/// The texts of the ordinals counted.
+fn harvest_ordinals(counts: &[u32], ordinals: &Names) -> HashMap<String, u64> {
+    let mut values = HashMap::new();
+    let mut text = String::new();
+    for (ordinal, count) in counts.iter().enumerate() {
+        if *count > 0 && ordinals.text(ordinal as u64, &mut text) {
+            values.insert(text.clone(), u64::from(*count));
+        }
+    }
+    values
+}
+
+/// One segment's facet counts from its dense rows, by ordinal (for
+/// searches of filters alone, which visit matches in order).
+struct RowCounts {
+    columns: Arc<SegmentColumns>,
+    by_county: bool,
+    region: Vec<u32>,
+    occupation: Vec<u32>,
+    welcomes: [u32; 64],
+    education: [u32; 8],
+}
+
+impl RowCounts {
+    fn new(columns: Arc<SegmentColumns>, by_county: bool) -> Self {
+        let regions = if by_county {
+            &columns.region
+        } else {
+            &columns.region_city
+        };
+        Self {
+            region: vec![0; regions.terms()],
+            occupation: vec![0; columns.occupation.terms()],
+            welcomes: [0; 64],
+            education: [0; 8],
+            by_county,
+            columns,
+        }
+    }
+
+    #[inline]
+    fn count(&mut self, doc: DocId) {
+        let row = self.columns.facets[doc as usize];
+        let region = if self.by_county {
+            row.region
+        } else {
+            row.region_city
+        };
+        if let Some(count) = self.region.get_mut(region as usize) {
+            *count += 1;
+        }
+        if let Some(count) = self.occupation.get_mut(row.occupation as usize) {
+            *count += 1;
+        }
+        if let Some(count) = self.education.get_mut(usize::from(row.education)) {
+            *count += 1;
+        }
+        let mut bits = row.welcomes;
+        while bits != 0 {
+            self.welcomes[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+    }
+
+    fn harvest(self) -> FacetTally {
+        let columns = &*self.columns;
+        let regions = if self.by_county {
+            &columns.region
+        } else {
+            &columns.region_city
+        };
+        FacetTally {
+            region: harvest_ordinals(&self.region, regions),
+            occupation: harvest_ordinals(&self.occupation, &columns.occupation),
+            welcomes: JobSeekerCategory::ALL
+                .iter()
+                .zip(self.welcomes)
+                .filter(|(_, count)| *count > 0)
+                .map(|(category, count)| (category.as_str().to_owned(), u64::from(count)))
+                .collect(),
+            education: self.education.map(u64::from),
+        }
+    }
 }
 
 fn count_block(ords: &Ords, docs: &[DocId], buffer: &mut Vec<u64>, counts: &mut [u32]) {
