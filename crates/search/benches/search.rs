@@ -24,7 +24,7 @@ use chrono::{TimeZone, Utc};
 use hdrhistogram::Histogram;
 use kurrentdb::Position;
 use labex_domain::vacancy::{VacancyEvent, VacancyPublished};
-use labex_domain::value::{DivisionCode, Education};
+use labex_domain::value::{DivisionCode, DivisionLevel, Education};
 use labex_domain::{EmployerId, Event, VacancyId};
 use labex_eventsourcing::{EventContext, Metadata, StoredEvent};
 use labex_search::{IndexOptions, SearchIndex, SortOrder, VacancySearch};
@@ -449,6 +449,39 @@ fn query(random: &mut Random) -> VacancySearch {
     search
 }
 
+/// Queries and microseconds by kind: with or without text (one word or
+/// more), and how wide their region is.
+fn time_by_kind(
+    measured: &[(u64, usize, String, &'static str)],
+) -> std::collections::BTreeMap<&'static str, (u64, u64)> {
+    let mut kinds = std::collections::BTreeMap::new();
+    for (micros, _, _, kind) in measured {
+        let entry: &mut (u64, u64) = kinds.entry(*kind).or_default();
+        entry.0 += 1;
+        entry.1 += micros;
+    }
+    kinds
+}
+
+fn kind(search: &VacancySearch) -> &'static str {
+    let words = search
+        .q
+        .as_deref()
+        .map_or(0, |q| q.split_whitespace().count());
+    let wide = search
+        .region
+        .as_ref()
+        .is_none_or(|region| region.level() == DivisionLevel::Province);
+    match (words, wide) {
+        (0, true) => "no text, province",
+        (0, false) => "no text, city or county",
+        (1, true) => "one word, province",
+        (1, false) => "one word, city or county",
+        (_, true) => "two words, province",
+        (_, false) => "two words, city or county",
+    }
+}
+
 fn describe(search: &VacancySearch) -> String {
     format!(
         "q={:?} region={:?} salary_min={:?} education={:?} sort={:?} offset={}",
@@ -610,7 +643,7 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
     let mut latency = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
     let mut hits = 0usize;
     let mut totals = 0usize;
-    let mut slowest: Vec<(u64, usize, String)> = Vec::new();
+    let mut slowest: Vec<(u64, usize, String, &'static str)> = Vec::new();
     let querying = Instant::now();
     let ticks = cpu_ticks();
     for _ in 0..flags.queries {
@@ -621,8 +654,10 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
         latency.record(micros).unwrap();
         hits += results.hits.len();
         totals += results.total;
-        slowest.push((micros, results.total, describe(&search)));
+        slowest.push((micros, results.total, describe(&search), kind(&search)));
     }
+    let own_ticks = cpu_ticks().1 - ticks.1;
+    let shares = time_by_kind(&slowest);
     slowest.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     let elapsed = querying.elapsed();
     let others = rest_of_machine(ticks, elapsed);
@@ -642,8 +677,22 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
         ms(0.99),
         latency.max() as f64 / 1000.0
     );
+    // Clock ticks are 1/100 s: CPU time is steadier than latency when
+    // something else shares the machine.
+    println!(
+        "CPU: {:.2} ms a query (this process, user and system)",
+        own_ticks as f64 * 10.0 / flags.queries as f64
+    );
+    println!("time by kind of query:");
+    for (kind, (count, micros)) in &shares {
+        println!(
+            "  {kind}: {count} queries, mean {:.2} ms, {:.0} % of the time",
+            *micros as f64 / *count as f64 / 1000.0,
+            *micros as f64 * 100.0 / elapsed.as_micros() as f64
+        );
+    }
     println!("slowest queries:");
-    for (micros, total, search) in slowest.iter().take(8) {
+    for (micros, total, search, _) in slowest.iter().take(8) {
         println!(
             "  {:.1} ms, {total} matches: {search}",
             *micros as f64 / 1000.0

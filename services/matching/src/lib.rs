@@ -131,6 +131,7 @@ impl MatchingService {
                 repository: context.repository,
                 index,
                 latency,
+                running: tokio::sync::Semaphore::new(routes::queries_at_once()),
             }),
             runners,
             checks,
