@@ -1,8 +1,8 @@
 //! Request ids and the middleware that observes every request: it takes
 //! `X-Request-Id` (or makes one), echoes it, opens a tracing span with it,
-//! logs one line per request (method, path without the query string,
-//! status, duration — never bodies or query strings, so ID numbers are never
-//! logged) and counts the request in the [`Metrics`]. An error from inside
+//! logs one line per request (method, path without the query string and
+//! with any ID number a client put in it starred out, status, duration —
+//! never bodies or query strings, so ID numbers are never logged) and counts the request in the [`Metrics`]. An error from inside
 //! it is rendered with the request's id too.
 
 use std::time::Instant;
@@ -40,6 +40,38 @@ fn accepted_id(value: Option<&HeaderValue>) -> Option<String> {
     acceptable.then(|| text.to_owned())
 }
 
+/// The path as logged: a run of 15 or more digits (an ID number a client
+/// put in a URL, in its 15- or 18-character form, `X` check included) is
+/// replaced by `*`s of its length.
+fn logged_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut logged = String::with_capacity(path.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let digits = bytes[at..]
+            .iter()
+            .take_while(|byte| byte.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            let character = path[at..].chars().next().unwrap_or_default();
+            logged.push(character);
+            at += character.len_utf8().max(1);
+            continue;
+        }
+        let mut end = at + digits;
+        if digits >= 15 && matches!(bytes.get(end), Some(b'X' | b'x')) {
+            end += 1;
+        }
+        if digits >= 15 {
+            logged.extend(std::iter::repeat_n('*', end - at));
+        } else {
+            logged.push_str(&path[at..end]);
+        }
+        at = end;
+    }
+    logged
+}
+
 /// The middleware, for `App::wrap(actix_web::middleware::from_fn(observe))`.
 /// It finds the [`Metrics`] in the app data when present.
 pub async fn observe(
@@ -50,7 +82,7 @@ pub async fn observe(
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let metrics = request.app_data::<web::Data<Metrics>>().cloned();
     let method = request.method().to_string();
-    let path = request.path().to_owned();
+    let path = logged_path(request.path());
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
     let started = Instant::now();
@@ -110,6 +142,23 @@ pub async fn observe(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_numbers_in_paths_are_not_logged() {
+        assert_eq!(
+            logged_path("/v1/jobseekers/11010519491231002X/matches"),
+            "/v1/jobseekers/******************/matches"
+        );
+        assert_eq!(
+            logged_path("/v1/x/110105491231002"),
+            "/v1/x/***************"
+        );
+        assert_eq!(
+            logged_path("/v1/vacancies/0193a6f0-7c1d-7d3e-9f00-1234567890ab"),
+            "/v1/vacancies/0193a6f0-7c1d-7d3e-9f00-1234567890ab"
+        );
+        assert_eq!(logged_path("/v1/搜索/12345"), "/v1/搜索/12345");
+    }
 
     #[test]
     fn client_ids_are_taken_only_when_visible_ascii_and_short() {
