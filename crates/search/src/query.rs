@@ -201,11 +201,21 @@ pub fn word_over_fields(
     synonyms: &Synonyms,
 ) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let lowest = fields
+        .iter()
+        .map(|(_, weight)| *weight)
+        .fold(f32::INFINITY, f32::min);
     for (field, weight) in fields {
         let mut alternatives: Vec<Box<dyn Query>> =
             vec![boosted(term_query(*field, &word.word), *weight)];
-        for part in &word.parts {
-            alternatives.push(boosted(term_query(*field, part), weight * PART_WEIGHT));
+        // Of several fields, the parts are looked for only in those
+        // weighted above the least (a title, an occupation), not in the
+        // long free text, where a common part (服务 of 服务员) would match
+        // a good share of the index and widen the search for nothing.
+        if fields.len() == 1 || *weight > lowest {
+            for part in &word.parts {
+                alternatives.push(boosted(term_query(*field, part), weight * PART_WEIGHT));
+            }
         }
         for alternative in synonyms.alternatives(&word.word) {
             let terms: Vec<(usize, String)> = alternative.iter().cloned().enumerate().collect();
