@@ -356,6 +356,38 @@ impl SearchIndex {
         load_record(&self.shared, &searcher, id)
     }
 
+    /// Merges every committed segment into one (blocking), keeping the
+    /// committed position. For `labex reindex`: a bulk load leaves a dozen
+    /// or more segments, and every search pays per segment (term look-ups,
+    /// scorers, filter sets); merged once, the index starts from one. Merges
+    /// the index started on its own finish first.
+    pub fn merge_all(&self) -> Result<(), SearchError> {
+        loop {
+            let ids = self
+                .shared
+                .reader
+                .searcher()
+                .index()
+                .searchable_segment_ids()?;
+            if ids.len() < 2 {
+                return Ok(());
+            }
+            let merge = self.shared.writer.lock().writer.merge(&ids);
+            match merge.wait() {
+                Ok(_) => break,
+                // A segment still in one of the index's own merges: wait
+                // for it and ask again.
+                Err(tantivy::TantivyError::InvalidArgument(_)) => {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    self.shared.reader.reload()?;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        self.shared.reader.reload()?;
+        Ok(())
+    }
+
     /// Blocks until the background merges end (for the benchmark).
     pub fn wait_merging_threads(self) -> Result<(), SearchError> {
         let Ok(shared) = Arc::try_unwrap(self.shared) else {

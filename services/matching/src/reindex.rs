@@ -95,6 +95,9 @@ pub async fn reindex(
         done: target_commit,
         target: target_commit,
     });
+    index
+        .merge_all()
+        .map_err(|error| format!("cannot merge the new index: {error}"))?;
     // Merges in flight finish before the folder moves; a handle still held
     // by the stopped projection's timer only delays that to its drop.
     if let Err(error) = index.wait_merging_threads() {
