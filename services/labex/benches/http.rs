@@ -183,6 +183,20 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}")
 }
 
+/// A process's resident and peak resident memory, from `/proc`.
+fn resident_memory(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.split_whitespace().nth(1))
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .map_or_else(|| "?".to_owned(), |kib| format!("{} MiB", kib / 1024))
+    };
+    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
+
 fn millis(duration: u64) -> f64 {
     duration as f64 / 1_000.0
 }
@@ -823,6 +837,10 @@ async fn rebuild(settings: &Settings) {
     );
     report_search(&base, settings).await;
     report_lag(lag_load(&base, settings).await);
+    println!(
+        "labex resident memory after searching and publishing: {}",
+        resident_memory(process.pid())
+    );
     println!("labex stopped on SIGTERM: {}", process.stop());
 }
 
