@@ -47,6 +47,9 @@ pub enum SearchError {
         /// How long it waited.
         waited_ms: u128,
     },
+    /// Another process writes the index (a labex serving it).
+    #[error("the search index in {} is in use by another process", .0.display())]
+    Locked(std::path::PathBuf),
     /// The writer's worker thread ended abnormally.
     #[error("search index writer: {0}")]
     Worker(String),

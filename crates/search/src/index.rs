@@ -401,6 +401,38 @@ impl SearchIndex {
     }
 }
 
+/// The writer lock of an index folder, held: no other process can write
+/// (or serve) that index while it lives.
+pub struct WriterLock {
+    _writer: tantivy::IndexWriter<TantivyDocument>,
+}
+
+impl std::fmt::Debug for WriterLock {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("WriterLock")
+    }
+}
+
+impl WriterLock {
+    /// Takes the writer lock of the index in `path`: `Ok(None)` when there
+    /// is no index there, [`SearchError::Locked`] when a running process
+    /// (a serving labex) holds it.
+    pub fn take(path: &Path) -> Result<Option<Self>, SearchError> {
+        if !path.join("meta.json").exists() {
+            return Ok(None);
+        }
+        let index = tantivy::Index::open_in_dir(path)?;
+        // The least memory a writer thread may have; it never indexes.
+        match index.writer_with_num_threads::<TantivyDocument>(1, 20_000_000) {
+            Ok(writer) => Ok(Some(Self { _writer: writer })),
+            Err(tantivy::TantivyError::LockFailure(..)) => {
+                Err(SearchError::Locked(path.to_owned()))
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
 /// The address of the live document with `id`, if any.
 pub(crate) fn find_document(
     shared: &Shared,
@@ -644,5 +676,31 @@ impl Indexer {
         };
         self.upsert(shared, record)?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_writer_lock_is_refused_while_an_index_is_open_and_taken_after() {
+        let folder = tempfile::tempdir().expect("a temporary folder");
+        let path = folder.path().join("index");
+        assert!(
+            WriterLock::take(&path)
+                .expect("no index, no lock")
+                .is_none()
+        );
+        let (index, _) = SearchIndex::open(&path, IndexOptions::for_tests()).expect("it opens");
+        assert!(matches!(
+            WriterLock::take(&path),
+            Err(SearchError::Locked(locked)) if locked == path
+        ));
+        drop(index);
+        let lock = WriterLock::take(&path).expect("free again");
+        assert!(lock.is_some());
+        // Held, it keeps the index from being opened for writing.
+        assert!(SearchIndex::open(&path, IndexOptions::for_tests()).is_err());
     }
 }

@@ -49,7 +49,7 @@ mod synonyms;
 
 pub use document::{JobSeekerRecord, Record, VacancyRecord, scope_prefixes};
 pub use error::SearchError;
-pub use index::{IndexOptions, Opening, SearchIndex};
+pub use index::{IndexOptions, Opening, SearchIndex, WriterLock};
 pub use matching::{HARD_TO_EMPLOY_BOOST, MatchOptions, PRIORITY_BOOST, priority_boost};
 pub use projection::{PROJECTION_NAME, SearchProjection};
 pub use schema::SCHEMA_VERSION;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use kurrentdb::{Client, Position, ReadAllOptions, StreamPosition, SubscriptionFilter};
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
-use labex_search::{IndexOptions, SearchIndex, SearchProjection};
+use labex_search::{IndexOptions, SearchIndex, SearchProjection, WriterLock};
 
 use crate::index_folder;
 
@@ -44,13 +44,23 @@ async fn last_indexed_event(client: &Client) -> Result<Option<Position>, String>
 
 /// Rebuilds the index of the data folder `data` from the store of
 /// `client`, reporting progress, and swaps it in. Labex must not be
-/// serving from this data folder meanwhile. Answers the position reached.
+/// serving from this data folder meanwhile: the live index's writer lock is
+/// taken first and held until the swap, so a labex serving it makes the
+/// rebuild refuse, and one started meanwhile cannot open it. Answers the
+/// position reached.
 pub async fn reindex(
     client: Client,
     data: &Path,
     progress: impl Fn(ReindexProgress),
 ) -> Result<Option<Position>, String> {
     let live = index_folder(data);
+    let _live_lock = WriterLock::take(&live).map_err(|error| match error {
+        labex_search::SearchError::Locked(_) => format!(
+            "{error}: labex seems to be serving from {}; stop it before reindexing",
+            data.display()
+        ),
+        other => format!("cannot open {}: {other}", live.display()),
+    })?;
     let fresh = live.with_extension("new");
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh)
