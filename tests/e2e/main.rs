@@ -8,5 +8,6 @@ mod durability;
 mod flow;
 mod matching;
 mod privacy;
+mod recovery;
 mod separate;
 mod support;
