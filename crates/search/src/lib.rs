@@ -54,7 +54,7 @@ pub use matching::{HARD_TO_EMPLOY_BOOST, MatchOptions, PRIORITY_BOOST, priority_
 pub use projection::{PROJECTION_NAME, SearchProjection};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
-    DEFAULT_LIMIT, FacetCount, Facets, Highlight, Hit, MAX_LIMIT, MAX_OFFSET, Reason, ReasonKind,
-    SearchResults, SortOrder, Suggestion, VacancySearch,
+    DEFAULT_LIMIT, FacetCount, Facets, Highlight, Hit, MAX_LIMIT, MAX_OFFSET, Reason, ReasonField,
+    ReasonKind, SearchResults, SortOrder, Suggestion, VacancySearch,
 };
 pub use synonyms::Synonyms;

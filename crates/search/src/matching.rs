@@ -23,8 +23,8 @@ use crate::index::{SearchIndex, record_of};
 use crate::query::{ParsedText, query_words, text_query, word_over_fields};
 use crate::schema::{KIND_JOBSEEKER, KIND_VACANCY};
 use crate::search::{
-    Facets, Highlight, Hit, Reason, ReasonKind, SearchResults, check_paging, filter, kept_filters,
-    load_by_id, open_now, recency_factor, term, vacancy_text_fields,
+    Facets, Highlight, Hit, Reason, ReasonField, ReasonKind, SearchResults, check_paging, filter,
+    kept_filters, load_by_id, open_now, recency_factor, term, vacancy_text_fields,
 };
 
 /// Words of a summary or description used for matching, at most.
@@ -384,7 +384,10 @@ impl SearchIndex {
             let mut hit_reasons = reasons(seeker, &vacancy, &desired, &shared.synonyms);
             for category in &seeker.profile.categories {
                 if category.is_priority() {
-                    hit_reasons.push(Reason::new(ReasonKind::Priority, category.as_str()));
+                    hit_reasons.push(
+                        Reason::new(ReasonKind::Priority, category.as_str())
+                            .at(ReasonField::Categories),
+                    );
                 }
             }
             hits.push(Hit {
@@ -431,7 +434,43 @@ fn mentions(
         })
 }
 
-/// Why `vacancy` suits `seeker`.
+/// Which of the vacancy's text fields holds `wanted`: the first of
+/// title, occupation and description that holds all of its words (or of a
+/// synonym's); when they are spread over several, the first that holds
+/// one of them; `None` when together they do not hold it.
+fn located(
+    fields: &[(ReasonField, HashSet<String>)],
+    wanted: &str,
+    synonyms: &crate::synonyms::Synonyms,
+) -> Option<ReasonField> {
+    if let Some((field, _)) = fields
+        .iter()
+        .find(|(_, words)| mentions(words, wanted, synonyms))
+    {
+        return Some(*field);
+    }
+    let whole: HashSet<String> = fields
+        .iter()
+        .flat_map(|(_, words)| words.iter().cloned())
+        .collect();
+    if !mentions(&whole, wanted, synonyms) {
+        return None;
+    }
+    let words = query_words(wanted);
+    fields
+        .iter()
+        .find(|(_, field_words)| {
+            words.iter().any(|word| {
+                field_words.contains(&word.word)
+                    || synonyms.alternatives(&word.word).iter().any(|alternative| {
+                        alternative.iter().any(|token| field_words.contains(token))
+                    })
+            })
+        })
+        .map(|(field, _)| *field)
+}
+
+/// Why `vacancy` suits `seeker`, each reason with where it matched.
 fn reasons(
     seeker: &JobSeekerRecord,
     vacancy: &VacancyRecord,
@@ -440,55 +479,78 @@ fn reasons(
 ) -> Vec<Reason> {
     let details = &vacancy.details;
     let profile = &seeker.profile;
-    let headline = token_set(&format!(
-        "{} {}",
-        details.title.as_str(),
-        details.occupation.as_str()
-    ));
-    let mut whole = headline.clone();
-    whole.extend(token_set(details.description.as_str()));
+    let title = (ReasonField::Title, token_set(details.title.as_str()));
+    let occupation_words = (
+        ReasonField::Occupation,
+        token_set(details.occupation.as_str()),
+    );
+    let description = (
+        ReasonField::Description,
+        token_set(details.description.as_str()),
+    );
+    let headline = [title.clone(), occupation_words.clone()];
+    let text = [title, occupation_words, description];
     let mut found = Vec::new();
     for occupation in &profile.desired_occupations {
-        if occupation.as_str() == details.occupation.as_str()
-            || mentions(&headline, occupation.as_str(), synonyms)
-        {
-            found.push(Reason::new(ReasonKind::Occupation, occupation.as_str()));
+        let field = if occupation.as_str() == details.occupation.as_str() {
+            Some(ReasonField::Occupation)
+        } else {
+            located(&headline, occupation.as_str(), synonyms)
+        };
+        if let Some(field) = field {
+            found.push(Reason::new(ReasonKind::Occupation, occupation.as_str()).at(field));
         }
     }
     for skill in &profile.skills {
-        if mentions(&whole, skill.as_str(), synonyms) {
-            found.push(Reason::new(ReasonKind::Skill, skill.as_str()));
+        if let Some(field) = located(&text, skill.as_str(), synonyms) {
+            found.push(Reason::new(ReasonKind::Skill, skill.as_str()).at(field));
         }
     }
     if let Some(summary) = &profile.summary {
-        let shared: Vec<String> = query_words(summary.as_str())
+        let shared: Vec<(String, ReasonField)> = query_words(summary.as_str())
             .into_iter()
-            .filter(|word| word.word.chars().count() > 1 && whole.contains(&word.word))
-            .map(|word| word.word)
+            .filter(|word| word.word.chars().count() > 1)
+            .filter_map(|word| {
+                text.iter()
+                    .find(|(_, words)| words.contains(&word.word))
+                    .map(|(field, _)| (word.word, *field))
+            })
             .take(5)
             .collect();
         if !shared.is_empty() {
-            found.push(Reason::new(ReasonKind::Summary, shared.join(" ")));
+            // The first field, in order, holding one of the shared words.
+            let field = text
+                .iter()
+                .map(|(field, _)| *field)
+                .find(|field| shared.iter().any(|(_, found)| found == field));
+            let words: Vec<&str> = shared.iter().map(|(word, _)| word.as_str()).collect();
+            found.push(Reason::new(ReasonKind::Summary, words.join(" ")).at(field));
         }
     }
     if let Some(region) = regions.iter().find(|region| region.covers(&details.region)) {
-        found.push(Reason::new(
-            ReasonKind::Region,
-            format!("{} in {}", details.region.as_str(), region.as_str()),
-        ));
+        found.push(
+            Reason::new(
+                ReasonKind::Region,
+                format!("{} in {}", details.region.as_str(), region.as_str()),
+            )
+            .at(ReasonField::Region),
+        );
     }
     if profile.education.meets(details.education) {
-        found.push(Reason::new(
-            ReasonKind::Education,
-            format!(
-                "asks {}, has {}",
-                details.education.as_str(),
-                profile.education.as_str()
-            ),
-        ));
+        found.push(
+            Reason::new(
+                ReasonKind::Education,
+                format!(
+                    "asks {}, has {}",
+                    details.education.as_str(),
+                    profile.education.as_str()
+                ),
+            )
+            .at(ReasonField::Education),
+        );
     }
     for category in profile.categories.intersection(&details.welcomes) {
-        found.push(Reason::new(ReasonKind::Welcomes, category.as_str()));
+        found.push(Reason::new(ReasonKind::Welcomes, category.as_str()).at(ReasonField::Welcomes));
     }
     if details.public_welfare
         && profile
@@ -496,7 +558,9 @@ fn reasons(
             .iter()
             .any(|category| category.is_hard_to_employ())
     {
-        found.push(Reason::new(ReasonKind::PublicWelfare, "public_welfare"));
+        found.push(
+            Reason::new(ReasonKind::PublicWelfare, "public_welfare").at(ReasonField::PublicWelfare),
+        );
     }
     found
 }

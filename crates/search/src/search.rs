@@ -169,6 +169,33 @@ pub struct Reason {
     pub kind: ReasonKind,
     /// The value that matched (an occupation, a skill, a category …).
     pub detail: String,
+    /// Where it matched: the vacancy's field holding the words or the
+    /// value (`title`, `occupation`, `description`, `region` …), or the
+    /// job seeker's `categories` for a priority; left out when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<ReasonField>,
+}
+
+/// Where a reason matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonField {
+    /// The vacancy's title.
+    Title,
+    /// The vacancy's occupation.
+    Occupation,
+    /// The vacancy's description.
+    Description,
+    /// The vacancy's place of work.
+    Region,
+    /// The education the vacancy asks for.
+    Education,
+    /// The groups the vacancy welcomes.
+    Welcomes,
+    /// The vacancy's public-welfare flag.
+    PublicWelfare,
+    /// The job seeker's categories.
+    Categories,
 }
 
 /// What matched.
@@ -198,7 +225,14 @@ impl Reason {
         Self {
             kind,
             detail: detail.into(),
+            field: None,
         }
+    }
+
+    /// The same reason, matched in `field`.
+    pub(crate) fn at(mut self, field: impl Into<Option<ReasonField>>) -> Self {
+        self.field = field.into();
+        self
     }
 }
 

@@ -1,7 +1,7 @@
 //! Vacancies for a job seeker and job seekers for a vacancy, with reasons
 //! and the notice's priority for hardship groups.
 
-use labex_search::{MatchOptions, Reason, ReasonKind, SearchError};
+use labex_search::{Hit, MatchOptions, Reason, ReasonField, ReasonKind, SearchError};
 use serde_json::json;
 
 use crate::fixture::vacancies;
@@ -19,6 +19,42 @@ fn has_reason(reasons: &[Reason], kind: ReasonKind, detail: &str) -> bool {
     reasons
         .iter()
         .any(|reason| reason.kind == kind && reason.detail.contains(detail))
+}
+
+fn field_of(reasons: &[Reason], kind: ReasonKind, detail: &str) -> Option<ReasonField> {
+    reasons
+        .iter()
+        .find(|reason| reason.kind == kind && reason.detail.contains(detail))
+        .and_then(|reason| reason.field)
+}
+
+/// Every hit says why it was found, and every reason says where: text
+/// reasons in the title, occupation or description.
+fn assert_reasons_say_where(hits: &[Hit]) {
+    assert!(!hits.is_empty());
+    for hit in hits {
+        assert!(!hit.reasons.is_empty(), "{hit:?}");
+        for reason in &hit.reasons {
+            let expected: &[ReasonField] = match reason.kind {
+                ReasonKind::Occupation | ReasonKind::Skill | ReasonKind::Summary => &[
+                    ReasonField::Title,
+                    ReasonField::Occupation,
+                    ReasonField::Description,
+                ],
+                ReasonKind::Region => &[ReasonField::Region],
+                ReasonKind::Education => &[ReasonField::Education],
+                ReasonKind::Welcomes => &[ReasonField::Welcomes],
+                ReasonKind::PublicWelfare => &[ReasonField::PublicWelfare],
+                ReasonKind::Priority => &[ReasonField::Categories],
+            };
+            assert!(
+                reason.field.is_some_and(|field| expected.contains(&field)),
+                "{reason:?} of {hit:?}"
+            );
+            let json = serde_json::to_value(reason).unwrap();
+            assert!(json["field"].is_string(), "{json}");
+        }
+    }
 }
 
 #[test]
@@ -73,6 +109,16 @@ fn vacancies_for_a_welder_come_with_their_reasons() {
         has_reason(reasons, ReasonKind::Welcomes, "migrant_worker"),
         "{reasons:?}"
     );
+    assert_eq!(
+        field_of(reasons, ReasonKind::Occupation, "电焊工"),
+        Some(ReasonField::Occupation),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        field_of(reasons, ReasonKind::Region, "410105"),
+        Some(ReasonField::Region)
+    );
+    assert_reasons_say_where(&results.hits);
     // Kaifeng is outside the desired region: no region reason.
     let apprentice = results
         .hits
@@ -87,6 +133,8 @@ fn vacancies_for_a_welder_come_with_their_reasons() {
     );
     let json = serde_json::to_value(best).unwrap();
     assert_eq!(json["reasons"][0]["kind"], "occupation");
+    assert_eq!(json["reasons"][0]["detail"], "电焊工");
+    assert_eq!(json["reasons"][0]["field"], "occupation");
 }
 
 #[test]
@@ -120,6 +168,7 @@ fn hard_to_employ_seekers_are_offered_public_welfare_posts() {
             .iter()
             .any(|reason| reason.kind == ReasonKind::PublicWelfare)
     );
+    assert_reasons_say_where(&results.hits);
 }
 
 #[test]
@@ -208,6 +257,15 @@ fn comparable_candidates_in_hardship_groups_come_first() {
         ReasonKind::Region,
         "410103 in 410100"
     ));
+    assert_eq!(
+        field_of(
+            &hit.reasons,
+            ReasonKind::Priority,
+            "zero_employment_household"
+        ),
+        Some(ReasonField::Categories)
+    );
+    assert_reasons_say_where(&results.hits);
 
     // Within an office's scope only.
     let scoped = index
@@ -241,4 +299,64 @@ fn unknown_ids_are_not_found() {
             ..
         })
     ));
+}
+
+#[test]
+fn text_reasons_say_in_which_field_they_matched() {
+    let mut index = TestIndex::new();
+    let vacancy = index.publish(&VacancySpec::new(
+        "钢结构厂招聘焊工",
+        "电焊工",
+        "要求熟练氩弧焊，能看懂图纸。",
+    ));
+    let in_title = index.register(&SeekerSpec {
+        skills: &["氩弧焊"],
+        summary: Some("在钢结构厂干过三年"),
+        ..SeekerSpec::new("孙一", &["焊工"])
+    });
+    let exact = index.register(&SeekerSpec::new("钱二", &["电焊工"]));
+    index.commit();
+
+    let results = index
+        .index
+        .candidates_for(&vacancy.as_uuid().to_string(), &options())
+        .unwrap();
+    assert_reasons_say_where(&results.hits);
+    let reasons_of = |id: labex_domain::JobSeekerId| {
+        results
+            .hits
+            .iter()
+            .find(|hit| hit.id == id.as_uuid().to_string())
+            .unwrap_or_else(|| panic!("{id:?} is a candidate: {results:?}"))
+            .reasons
+            .clone()
+    };
+    let reasons = reasons_of(in_title);
+    assert_eq!(
+        field_of(&reasons, ReasonKind::Occupation, "焊工"),
+        Some(ReasonField::Title),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        field_of(&reasons, ReasonKind::Skill, "氩弧焊"),
+        Some(ReasonField::Description),
+        "{reasons:?}"
+    );
+    assert_eq!(
+        field_of(&reasons, ReasonKind::Summary, "钢结构"),
+        Some(ReasonField::Title),
+        "{reasons:?}"
+    );
+    let reasons = reasons_of(exact);
+    assert_eq!(
+        field_of(&reasons, ReasonKind::Occupation, "电焊工"),
+        Some(ReasonField::Occupation),
+        "{reasons:?}"
+    );
+
+    let results = index
+        .index
+        .matches_for(&in_title.as_uuid().to_string(), &options())
+        .unwrap();
+    assert_reasons_say_where(&results.hits);
 }
