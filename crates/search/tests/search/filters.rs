@@ -187,6 +187,60 @@ fn text_relevance_is_gently_boosted_by_recency() {
     // Without text, relevance is recency alone.
     let relevance = search(VacancySearch::default());
     assert_eq!(relevance[0], "rust_zh");
+
+    // With text: equally good matches come newest first, and a clearly
+    // better match (the word in title and occupation) stays ahead of a
+    // much newer weaker one (the word only in the description).
+    let mut index = TestIndex::new();
+    let weld = VacancySpec::new("电焊工", "电焊工", "负责钢结构焊接。");
+    let weld_old = index.publish(&weld.clone().days_ago(60));
+    let weld_new = index.publish(&weld.clone().days_ago(2));
+    let weld_middle = index.publish(&weld.days_ago(20));
+    let forklift_strong = index
+        .publish(&VacancySpec::new("叉车司机", "叉车司机", "负责仓库货物装卸搬运。").days_ago(90));
+    let forklift_weak = index.publish(
+        &VacancySpec::new("仓库保管员", "仓库保管员", "管理仓库库存，偶尔驾驶叉车。").days_ago(0),
+    );
+    index.publish(&VacancySpec::new("中式烹调师", "中式烹调师", "负责热菜制作。").days_ago(5));
+    index.commit();
+    let ranked = |q: &str| -> Vec<(String, f32)> {
+        index
+            .index
+            .search_vacancies(&VacancySearch {
+                q: Some(q.to_owned()),
+                limit: 10,
+                now: Some(now()),
+                ..VacancySearch::default()
+            })
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|hit| (hit.id, hit.score))
+            .collect()
+    };
+    let id = |id: labex_domain::VacancyId| id.as_uuid().to_string();
+
+    let welders = ranked("电焊工");
+    let order: Vec<&str> = welders.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        order,
+        [id(weld_new), id(weld_middle), id(weld_old)],
+        "equally good matches, newest first: {welders:?}"
+    );
+    assert!(
+        welders[0].1 > welders[1].1 && welders[1].1 > welders[2].1,
+        "{welders:?}"
+    );
+    // Gently: at most a fifth apart.
+    assert!(welders[0].1 <= welders[2].1 * 1.2, "{welders:?}");
+
+    let forklifts = ranked("叉车");
+    let order: Vec<&str> = forklifts.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        order,
+        [id(forklift_strong), id(forklift_weak)],
+        "the better match, 90 days old, before the weaker one of today: {forklifts:?}"
+    );
 }
 
 #[test]
