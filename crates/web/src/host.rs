@@ -17,7 +17,7 @@ use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, ResponseError, web};
 use futures::future::BoxFuture;
 use kurrentdb::{Client, ClientSettings, ReadAllOptions, StreamPosition};
-use labex_eventsourcing::{EventContext, ProjectionRunner, Repository};
+use labex_eventsourcing::{EventContext, LAG_COUNT_LIMIT, Lag, ProjectionRunner, Repository};
 use tokio::sync::Mutex;
 use utoipa::openapi::OpenApi;
 
@@ -25,7 +25,7 @@ use crate::auth::{Role, TokenIssuer, TokenVerifier};
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
-use crate::ops::{Operations, ReadinessCheck, merge_openapi};
+use crate::ops::{LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
 use crate::panics::catch_panic;
 use crate::request_id::{self, observe};
 use crate::settings::load_or_generate_jwt_secret;
@@ -143,18 +143,50 @@ impl ReadinessCheck for RunnerCaughtUp {
     }
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move { self.report().await.outcome })
+    }
+
+    fn report(&self) -> BoxFuture<'_, Readiness> {
         Box::pin(async move {
             let runners = self.runners.runners.lock().await;
             let Some(runner) = runners.get(self.index) else {
-                return Err("stopped".to_owned());
+                return Readiness {
+                    outcome: Err("stopped".to_owned()),
+                    lag: None,
+                };
             };
-            let lag = runner.lag().await.map_err(|error| error.to_string())?;
-            if lag.caught_up() || lag.pending_events <= READY_LAG_EVENTS {
-                Ok(())
-            } else {
-                Err(format!("{} events behind the store", lag.pending_events))
+            match runner.lag().await {
+                Ok(lag) => Readiness {
+                    outcome: lag_outcome(&lag),
+                    lag: Some(LagReport::from(&lag)),
+                },
+                Err(error) => Readiness {
+                    outcome: Err(error.to_string()),
+                    lag: None,
+                },
             }
         })
+    }
+}
+
+/// Ready when caught up or at most [`READY_LAG_EVENTS`] behind.
+pub fn lag_outcome(lag: &Lag) -> Result<(), String> {
+    if lag.caught_up() || lag.pending_events <= READY_LAG_EVENTS {
+        Ok(())
+    } else {
+        Err(format!("{} events behind the store", lag.pending_events))
+    }
+}
+
+impl From<&Lag> for LagReport {
+    fn from(lag: &Lag) -> Self {
+        Self {
+            lag_events: lag.pending_events,
+            lag_counted_up_to: LAG_COUNT_LIMIT,
+            position: lag.checkpoint.map(|position| position.commit),
+            head_position: lag.head.map(|position| position.commit),
+            ready_within_events: READY_LAG_EVENTS,
+        }
     }
 }
 

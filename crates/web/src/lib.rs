@@ -40,12 +40,12 @@ pub use extractors::{
 };
 pub use host::{
     DEFAULT_ADMIN_OFFICE, DEFAULT_EVENTSTORE, READY_LAG_EVENTS, Runners, SHUTDOWN_GRACE, Service,
-    ServiceContext, StoreReachable, admin_office, bind, connect_store, print_admin_token,
-    request_context, run_standalone, serve, shutdown_signal,
+    ServiceContext, StoreReachable, admin_office, bind, connect_store, lag_outcome,
+    print_admin_token, request_context, run_standalone, serve, shutdown_signal,
 };
 pub use logging::init_logging;
 pub use metrics::Metrics;
-pub use ops::{BEARER_SCHEME, Operations, ReadinessCheck, merge_openapi};
+pub use ops::{BEARER_SCHEME, LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
 pub use panics::catch_panic;
 pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
 pub use responses::{

@@ -3,13 +3,16 @@
 
 use std::sync::Arc;
 
-use actix_web::{HttpResponse, web};
+use actix_web::http::header;
+use actix_web::{HttpResponse, ResponseError, web};
 use futures::future::BoxFuture;
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{OpenApi as _, PartialSchema, ToSchema};
 
-use crate::error::{ApiError, ErrorCode, FieldError, Problem};
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, Problem};
 use crate::metrics::Metrics;
 
 /// One thing that must hold for the service to take traffic: the store is
@@ -19,6 +22,54 @@ pub trait ReadinessCheck: Send + Sync {
     fn name(&self) -> &str;
     /// `Ok` when ready; otherwise a lowercase reason.
     fn check(&self) -> BoxFuture<'_, Result<(), String>>;
+    /// The check with what it measured on the way (a projection's lag),
+    /// as `/readyz` reports it; by default [`check`](Self::check) alone.
+    fn report(&self) -> BoxFuture<'_, Readiness> {
+        Box::pin(async move {
+            Readiness {
+                outcome: self.check().await,
+                lag: None,
+            }
+        })
+    }
+}
+
+/// What a readiness check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// `Ok` when ready; otherwise a lowercase reason.
+    pub outcome: Result<(), String>,
+    /// How far behind the store a projection is, for a projection's check
+    /// that could measure it.
+    pub lag: Option<LagReport>,
+}
+
+/// How far behind the store's `$all` a projection is, as `/readyz`
+/// reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LagReport {
+    /// Events it has yet to apply (counted up to `lag_counted_up_to`).
+    pub lag_events: u64,
+    /// The count of `lag_events` stops here: it may be more.
+    pub lag_counted_up_to: u64,
+    /// The commit position it has reached in `$all` (its checkpoint), if
+    /// it has reached any.
+    pub position: Option<u64>,
+    /// The commit position of the last event in `$all`, if any.
+    pub head_position: Option<u64>,
+    /// The most events it may be behind and still count as ready.
+    pub ready_within_events: u64,
+}
+
+/// One check's line in the `/readyz` body.
+#[derive(Debug, Clone, Serialize)]
+struct CheckReport {
+    name: String,
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+    #[serde(flatten)]
+    lag: Option<LagReport>,
 }
 
 /// What the operational endpoints serve.
@@ -68,30 +119,61 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
+/// Ready (200) when every check holds, otherwise a 503 `not_ready`
+/// problem naming the failed ones; either way the body lists every check
+/// (`checks`) with, for a projection, its lag.
 async fn readyz(operations: web::Data<Operations>) -> Result<HttpResponse, ApiError> {
     let mut failed = Vec::new();
+    let mut reports = Vec::with_capacity(operations.checks.len());
     for check in &operations.checks {
-        if let Err(reason) = check.check().await {
-            tracing::warn!(check = check.name(), reason = %reason, "readiness check failed");
-            failed.push(FieldError {
-                field: check.name().to_owned(),
-                code: "readiness.failed".to_owned(),
-                detail: crate::error::sentence(&reason),
-            });
-        }
+        let readiness = check.report().await;
+        let detail = match &readiness.outcome {
+            Ok(()) => None,
+            Err(reason) => {
+                tracing::warn!(check = check.name(), reason = %reason, "readiness check failed");
+                let detail = crate::error::sentence(reason);
+                failed.push(FieldError {
+                    field: check.name().to_owned(),
+                    code: "readiness.failed".to_owned(),
+                    detail: detail.clone(),
+                });
+                Some(detail)
+            }
+        };
+        reports.push(CheckReport {
+            name: check.name().to_owned(),
+            ok: readiness.outcome.is_ok(),
+            detail,
+            lag: readiness.lag,
+        });
     }
     if failed.is_empty() {
-        return Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ready"})));
+        return Ok(HttpResponse::Ok().json(serde_json::json!({
+            "status": "ready",
+            "checks": reports,
+        })));
     }
     let names: Vec<_> = failed.iter().map(|error| error.field.clone()).collect();
-    Err(ApiError::new(
+    let error = ApiError::new(
         ErrorCode::NotReady,
         format!(
             "The service is not ready: {} failed; retry shortly.",
             names.join(", ")
         ),
     )
-    .with_errors(failed))
+    .with_errors(failed);
+    // The problem with every check's report as an extension member.
+    let mut body =
+        serde_json::to_value(error.problem()).map_err(|cause| ApiError::internal(&cause))?;
+    if let Some(members) = body.as_object_mut() {
+        members.insert(
+            "checks".to_owned(),
+            serde_json::to_value(&reports).unwrap_or_default(),
+        );
+    }
+    Ok(HttpResponse::build(error.status_code())
+        .insert_header((header::CONTENT_TYPE, PROBLEM_JSON))
+        .json(body))
 }
 
 async fn metrics(operations: web::Data<Operations>) -> HttpResponse {

@@ -53,7 +53,30 @@ async fn the_matching_binary_serves_search_and_the_feed_alone() {
     .await
     .expect_problem(404, "not_found");
 
-    http.get("/readyz", None).await.expect(200);
+    let ready = http.get("/readyz", None).await.expect(200);
+    assert_eq!(ready.body["status"], "ready");
+    let checks = ready.body["checks"]
+        .as_array()
+        .expect("the checks are listed");
+    assert!(
+        checks
+            .iter()
+            .any(|check| check["name"] == "event_store" && check["ok"] == true),
+        "{checks:?}"
+    );
+    let search = checks
+        .iter()
+        .find(|check| check["name"] == "search")
+        .unwrap_or_else(|| panic!("the search projection reports its lag: {checks:?}"));
+    assert_eq!(search["ok"], true, "{search}");
+    assert!(search["lag_events"].is_u64(), "{search}");
+    assert!(search["lag_events"].as_u64() <= Some(1_000), "{search}");
+    // Positions in `$all`: null while there is none (an empty store).
+    for position in ["position", "head_position"] {
+        let value = search.get(position).expect("the position is reported");
+        assert!(value.is_u64() || value.is_null(), "{search}");
+    }
+    assert_eq!(search["ready_within_events"], 1_000, "{search}");
     let metrics = http.get("/metrics", None).await.expect(200);
     assert!(metrics.text.contains("labex_search_query_duration_seconds"));
     let document = http.get("/openapi.json", None).await.expect(200);

@@ -10,8 +10,8 @@ use labex_domain::EmployerId;
 use labex_domain::value::DivisionCode;
 use labex_eventsourcing::RepositoryError;
 use labex_web::{
-    ApiError, Caller, Cursor, FieldError, IdempotencyKeyHeader, IfMatch, Metrics, Operations, Page,
-    ReadinessCheck, Role, TokenIssuer, etag, merge_openapi,
+    ApiError, Caller, Cursor, FieldError, IdempotencyKeyHeader, IfMatch, LagReport, Metrics,
+    Operations, Page, Readiness, ReadinessCheck, Role, TokenIssuer, etag, merge_openapi,
 };
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -101,6 +101,7 @@ async fn list_things(page: Page) -> HttpResponse {
 struct Fixed {
     name: &'static str,
     outcome: Result<(), &'static str>,
+    lag: Option<LagReport>,
 }
 
 impl ReadinessCheck for Fixed {
@@ -110,6 +111,26 @@ impl ReadinessCheck for Fixed {
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move { self.outcome.map_err(str::to_owned) })
+    }
+
+    fn report(&self) -> BoxFuture<'_, Readiness> {
+        Box::pin(async move {
+            Readiness {
+                outcome: self.check().await,
+                lag: self.lag.clone(),
+            }
+        })
+    }
+}
+
+/// A projection's lag: `events` behind a head at 9000.
+fn lag(events: u64) -> LagReport {
+    LagReport {
+        lag_events: events,
+        lag_counted_up_to: 10_000,
+        position: Some(9_000 - events),
+        head_position: Some(9_000),
+        ready_within_events: 1_000,
     }
 }
 
@@ -124,6 +145,7 @@ pub fn checks(projection_lagging: bool) -> Vec<Arc<dyn ReadinessCheck>> {
         Arc::new(Fixed {
             name: "event_store",
             outcome: Ok(()),
+            lag: None,
         }),
         Arc::new(Fixed {
             name: "projection_lag",
@@ -132,6 +154,7 @@ pub fn checks(projection_lagging: bool) -> Vec<Arc<dyn ReadinessCheck>> {
             } else {
                 Ok(())
             },
+            lag: Some(lag(if projection_lagging { 5_000 } else { 0 })),
         }),
     ]
 }

@@ -27,7 +27,7 @@ async fn healthz_answers_while_the_process_lives() {
 }
 
 #[tokio::test]
-async fn readyz_names_the_failing_check_in_a_503_problem() {
+async fn readyz_names_the_failing_check_in_a_503_problem_and_reports_every_check() {
     let server = TestServer::start(true).await;
     let reply = server
         .request("GET", "/readyz", &[("X-Request-Id", "req-4")], "")
@@ -50,11 +50,47 @@ async fn readyz_names_the_failing_check_in_a_503_problem() {
                 "code": "readiness.failed",
                 "detail": "The jobseekers projection is 5000 events behind.",
             }],
+            "checks": [
+                {"name": "event_store", "ok": true},
+                {
+                    "name": "projection_lag",
+                    "ok": false,
+                    "detail": "The jobseekers projection is 5000 events behind.",
+                    "lag_events": 5000,
+                    "lag_counted_up_to": 10000,
+                    "position": 4000,
+                    "head_position": 9000,
+                    "ready_within_events": 1000,
+                },
+            ],
         })
     );
     server.stop().await;
+}
+
+#[tokio::test]
+async fn readyz_reports_each_projections_lag_when_ready() {
     let ready = TestServer::start(false).await;
-    assert_eq!(ready.request("GET", "/readyz", &[], "").await.status, 200);
+    let reply = ready.request("GET", "/readyz", &[], "").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(
+        reply.json(),
+        json!({
+            "status": "ready",
+            "checks": [
+                {"name": "event_store", "ok": true},
+                {
+                    "name": "projection_lag",
+                    "ok": true,
+                    "lag_events": 0,
+                    "lag_counted_up_to": 10000,
+                    "position": 9000,
+                    "head_position": 9000,
+                    "ready_within_events": 1000,
+                },
+            ],
+        })
+    );
     ready.stop().await;
 }
 
