@@ -4,10 +4,10 @@
 //! rebuilt by `labex reindex` and recovered after SIGKILL with the same
 //! answers.
 
-use labex_testkit::{Answer, Tokens, binary};
+use labex_testkit::{Answer, Tokens, binary, china_today};
 use serde_json::{Value, json};
 
-use crate::support::{Labex, employer, id_of, jobseeker};
+use crate::support::{Labex, employer, id_of, jobseeker, vacancy};
 
 struct Fixture {
     employer: String,
@@ -378,6 +378,244 @@ async fn the_feed_pages_resumes_and_streams() {
     }
     assert!(seen.contains("event: VacancyPublished"), "{seen}");
     assert!(seen.contains(&format!("id: {first}")), "{seen}");
+}
+
+/// The JSON lines of a feed page.
+fn feed_items(answer: &Answer) -> Vec<Value> {
+    answer
+        .text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect()
+}
+
+/// Server-sent events of the feed until `until` shows up.
+async fn events_until(
+    labex: &Labex,
+    query: &str,
+    last_event_id: Option<&str>,
+    until: &str,
+) -> String {
+    let mut request = reqwest::Client::new()
+        .get(format!("{}/v1/vacancies/feed{query}", labex.process_url()))
+        .header("accept", "text/event-stream");
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id);
+    }
+    let mut response = request.send().await.expect("the feed answers");
+    assert_eq!(response.status(), 200);
+    let mut seen = String::new();
+    while !seen.contains(until) {
+        let chunk = tokio::time::timeout(std::time::Duration::from_secs(10), response.chunk())
+            .await
+            .expect("events arrive")
+            .expect("a chunk")
+            .expect("the stream goes on");
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    seen
+}
+
+#[tokio::test]
+async fn the_feed_resumes_server_sent_events_from_last_event_id_over_after() {
+    let labex = Labex::start().await;
+    let f = fixture(&labex).await;
+    let page = labex.http.get("/v1/vacancies/feed", None).await.expect(200);
+    let items = feed_items(&page);
+    let positions: Vec<_> = items
+        .iter()
+        .map(|item| item["position"].as_str().unwrap().to_owned())
+        .collect();
+    let (first, second, third) = (&positions[0], &positions[1], &positions[2]);
+
+    // A reconnecting EventSource: the URL it was opened with, and the
+    // last id it saw.
+    let seen = events_until(
+        &labex,
+        &format!("?after={first}"),
+        Some(second),
+        &f.software,
+    )
+    .await;
+    let ids: Vec<_> = seen
+        .lines()
+        .filter_map(|line| line.strip_prefix("id: "))
+        .collect();
+    assert_eq!(ids.first().copied(), Some(third.as_str()), "{seen}");
+    assert!(!ids.contains(&first.as_str()), "{seen}");
+    assert!(!ids.contains(&second.as_str()), "{seen}");
+    assert!(!seen.contains(&f.welding), "{seen}");
+    assert!(!seen.contains(&f.forklift), "{seen}");
+
+    // Without the header, `after` still holds.
+    let seen = events_until(&labex, &format!("?after={first}"), None, &f.software).await;
+    assert!(seen.contains(&format!("id: {second}")), "{seen}");
+    assert!(!seen.contains(&format!("id: {first}")), "{seen}");
+
+    // A malformed Last-Event-ID is refused like a malformed `after`.
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/vacancies/feed?after={first}",
+            labex.process_url()
+        ))
+        .header("accept", "text/event-stream")
+        .header("last-event-id", "yesterday")
+        .send()
+        .await
+        .expect("the feed answers");
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let problem: Value = response.json().await.expect("a problem");
+    assert_eq!(problem["errors"][0]["field"], "Last-Event-ID", "{problem}");
+}
+
+#[tokio::test]
+async fn the_feed_refuses_positions_that_name_no_item() {
+    let labex = Labex::start().await;
+    let f = fixture(&labex).await;
+    let items = feed_items(&labex.http.get("/v1/vacancies/feed", None).await.expect(200));
+    let last = items.last().unwrap()["position"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (commit, _) = last.split_once('-').unwrap();
+    let commit: u64 = commit.parse().unwrap();
+    for after in [
+        "5-3".to_owned(),
+        "3-5".to_owned(),
+        format!("{}-{}", commit + 1_000_000, commit + 1_000_000),
+        format!("{commit}-{}", commit + 1),
+    ] {
+        labex
+            .http
+            .get(&format!("/v1/vacancies/feed?after={after}"), None)
+            .await
+            .expect_problem(400, "invalid_query");
+        let response = reqwest::Client::new()
+            .get(format!("{}/v1/vacancies/feed", labex.process_url()))
+            .header("accept", "text/event-stream")
+            .header("last-event-id", &after)
+            .send()
+            .await
+            .expect("the feed answers");
+        assert_eq!(response.status(), 400, "Last-Event-ID: {after}");
+    }
+    // The last item's own position is a good place to resume: nothing yet.
+    let rest = labex
+        .http
+        .get(&format!("/v1/vacancies/feed?after={last}"), None)
+        .await
+        .expect(200);
+    assert_eq!(rest.text, "");
+    assert_eq!(rest.header("labex-feed-next"), Some(last.as_str()));
+    assert!(
+        items
+            .iter()
+            .any(|item| item["vacancy_id"] == f.software.as_str())
+    );
+}
+
+#[tokio::test]
+async fn the_feed_shows_a_hire_without_the_job_seeker_or_the_referral() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &labex.http;
+    let employer_id = id_of(
+        &http
+            .post("/v1/employers", Some(&counsellor), &employer(41))
+            .await
+            .expect(201),
+    );
+    let vacancy_id = id_of(
+        &http
+            .post(
+                "/v1/vacancies",
+                Some(&counsellor),
+                &vacancy(&employer_id, 1),
+            )
+            .await
+            .expect(201),
+    );
+    let jobseeker_id = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(41))
+            .await
+            .expect(201),
+    );
+    let referral_id = id_of(
+        &http
+            .post(
+                "/v1/referrals",
+                Some(&counsellor),
+                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id, "note": "专业对口"}),
+            )
+            .await
+            .expect(201),
+    );
+    let today = china_today();
+    http.post(
+        &format!("/v1/referrals/{referral_id}/outcome"),
+        Some(&counsellor),
+        &json!({"outcome": "hired", "date": today}),
+    )
+    .await
+    .expect(200);
+    labex
+        .eventually(
+            &format!("/v1/vacancies/{vacancy_id}"),
+            &counsellor,
+            |body| body["status"] == "filled",
+        )
+        .await;
+
+    let page = http.get("/v1/vacancies/feed", None).await.expect(200);
+    let items = feed_items(&page);
+    let types: Vec<_> = items
+        .iter()
+        .map(|item| item["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "VacancyPublished",
+            "VacancyPlacementRecorded",
+            "VacancyFilled"
+        ],
+        "{}",
+        page.text
+    );
+    let placement = &items[1];
+    assert_eq!(placement["vacancy_id"], vacancy_id.as_str());
+    assert_eq!(placement["data"]["vacancy_id"], vacancy_id.as_str());
+    assert_eq!(placement["data"]["hired_on"], today.as_str());
+    assert_eq!(placement["data"]["open_headcount"], 0);
+    assert_eq!(placement["data"]["status"], "filled");
+    assert_eq!(items[2]["data"]["status"], "filled");
+    for item in &items {
+        assert!(item["data"].get("jobseeker_id").is_none(), "{item}");
+        assert!(item["data"].get("referral_id").is_none(), "{item}");
+    }
+    for secret in [&jobseeker_id, &referral_id] {
+        assert!(!page.text.contains(secret.as_str()), "{}", page.text);
+    }
+    assert!(!page.text.contains("jobseeker_id"), "{}", page.text);
+    assert!(!page.text.contains("referral_id"), "{}", page.text);
+
+    // The same over server-sent events.
+    let filled_position = items[2]["position"].as_str().unwrap();
+    let seen = events_until(&labex, "", None, &format!("id: {filled_position}")).await;
+    assert!(seen.contains("event: VacancyPlacementRecorded"), "{seen}");
+    for secret in [&jobseeker_id, &referral_id] {
+        assert!(!seen.contains(secret.as_str()), "{seen}");
+    }
+    assert!(!seen.contains("jobseeker_id"), "{seen}");
+    assert!(!seen.contains("referral_id"), "{seen}");
 }
 
 #[tokio::test]
