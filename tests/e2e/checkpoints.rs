@@ -10,10 +10,10 @@
 use std::collections::BTreeMap;
 
 use kurrentdb::Position;
-use labex_testkit::{Tokens, china_today};
-use serde_json::{Value, json};
+use labex_testkit::Tokens;
+use serde_json::Value;
 
-use crate::support::{Labex, employer, id_of, jobseeker, vacancy};
+use crate::support::{Labex, Placement, id_of, jobseeker, place};
 
 /// Info for the service's own lines, debug for the projection runners.
 const LOG: &str = "info,labex_eventsourcing::runner=debug";
@@ -85,45 +85,13 @@ async fn sigterm_saves_every_projection_checkpoint_and_a_restart_resumes_from_it
     let http = labex.http.clone();
 
     // A placement: every projection has something to apply.
-    let employer_id = id_of(
-        &http
-            .post("/v1/employers", Some(&counsellor), &employer(31))
-            .await
-            .expect(201),
-    );
-    let vacancy_id = id_of(
-        &http
-            .post(
-                "/v1/vacancies",
-                Some(&counsellor),
-                &vacancy(&employer_id, 1),
-            )
-            .await
-            .expect(201),
-    );
-    let jobseeker_id = id_of(
-        &http
-            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(31))
-            .await
-            .expect(201),
-    );
-    let referral_id = id_of(
-        &http
-            .post(
-                "/v1/referrals",
-                Some(&counsellor),
-                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id}),
-            )
-            .await
-            .expect(201),
-    );
-    http.post(
-        &format!("/v1/referrals/{referral_id}/outcome"),
-        Some(&counsellor),
-        &json!({"outcome": "hired", "date": china_today()}),
-    )
-    .await
-    .expect(200);
+    let Placement {
+        employer: employer_id,
+        vacancy: vacancy_id,
+        jobseeker: jobseeker_id,
+        referral: referral_id,
+        ..
+    } = place(&http, &http, &http, 31).await;
 
     // Wait until each read model shows the last change it will see: the
     // placement's effects in the lists, the filled vacancy in the index.

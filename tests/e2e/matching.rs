@@ -4,10 +4,10 @@
 //! rebuilt by `labex reindex` and recovered after SIGKILL with the same
 //! answers.
 
-use labex_testkit::{Answer, Tokens, binary, china_today};
+use labex_testkit::{Answer, Tokens, binary};
 use serde_json::{Value, json};
 
-use crate::support::{Labex, employer, id_of, jobseeker, vacancy};
+use crate::support::{Labex, Placement, employer, id_of, jobseeker, place};
 
 struct Fixture {
     employer: String,
@@ -526,46 +526,13 @@ async fn the_feed_shows_a_hire_without_the_job_seeker_or_the_referral() {
     let labex = Labex::start().await;
     let counsellor = Tokens::counsellor("410105");
     let http = &labex.http;
-    let employer_id = id_of(
-        &http
-            .post("/v1/employers", Some(&counsellor), &employer(41))
-            .await
-            .expect(201),
-    );
-    let vacancy_id = id_of(
-        &http
-            .post(
-                "/v1/vacancies",
-                Some(&counsellor),
-                &vacancy(&employer_id, 1),
-            )
-            .await
-            .expect(201),
-    );
-    let jobseeker_id = id_of(
-        &http
-            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(41))
-            .await
-            .expect(201),
-    );
-    let referral_id = id_of(
-        &http
-            .post(
-                "/v1/referrals",
-                Some(&counsellor),
-                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id, "note": "专业对口"}),
-            )
-            .await
-            .expect(201),
-    );
-    let today = china_today();
-    http.post(
-        &format!("/v1/referrals/{referral_id}/outcome"),
-        Some(&counsellor),
-        &json!({"outcome": "hired", "date": today}),
-    )
-    .await
-    .expect(200);
+    let Placement {
+        vacancy: vacancy_id,
+        jobseeker: jobseeker_id,
+        referral: referral_id,
+        hired_on: today,
+        ..
+    } = place(http, http, http, 41).await;
     labex
         .eventually(
             &format!("/v1/vacancies/{vacancy_id}"),

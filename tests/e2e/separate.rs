@@ -2,10 +2,9 @@
 //! `labex-store` and each service's own binary with its own data folder
 //! and HTTP port, sharing nothing but the store and the token secret.
 
-use labex_testkit::{Http, Process, SECRET, Tokens, binary, china_today, temporary_folder};
-use serde_json::json;
+use labex_testkit::{Http, Process, SECRET, Tokens, binary, temporary_folder};
 
-use crate::support::{employer, id_of, jobseeker, vacancy};
+use crate::support::{Placement, place};
 
 fn service(name: &str, store: &str, data: &tempfile::TempDir) -> Process {
     Process::start(
@@ -52,48 +51,11 @@ async fn the_services_run_as_separate_processes_against_one_store() {
     );
     let counsellor = Tokens::counsellor("410105");
 
-    let employer_id = id_of(
-        &employers_http
-            .post("/v1/employers", Some(&counsellor), &employer(21))
-            .await
-            .expect(201),
-    );
-    let vacancy_id = id_of(
-        &employers_http
-            .post(
-                "/v1/vacancies",
-                Some(&counsellor),
-                &vacancy(&employer_id, 1),
-            )
-            .await
-            .expect(201),
-    );
-    let jobseeker_id = id_of(
-        &jobseekers_http
-            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(21))
-            .await
-            .expect(201),
-    );
-    let referral_id = id_of(
-        &referrals_http
-            .post(
-                "/v1/referrals",
-                Some(&counsellor),
-                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id}),
-            )
-            .await
-            .expect(201),
-    );
-    // A counsellor records the hire, dated today in China: never before
-    // the referral, whatever day the test runs.
-    referrals_http
-        .post(
-            &format!("/v1/referrals/{referral_id}/outcome"),
-            Some(&counsellor),
-            &json!({"outcome": "hired", "date": china_today()}),
-        )
-        .await
-        .expect(200);
+    let Placement {
+        vacancy: vacancy_id,
+        jobseeker: jobseeker_id,
+        ..
+    } = place(&employers_http, &jobseekers_http, &referrals_http, 21).await;
 
     // The placement process runs in the referrals service; its effects are
     // read from the services that own them.

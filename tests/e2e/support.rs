@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use kurrentdb::{Client, Position, ReadStreamOptions, StreamPosition};
-use labex_testkit::{Answer, Http, Process, SECRET, binary, event_count, temporary_folder};
+use labex_testkit::{
+    Answer, Http, Process, SECRET, Tokens, binary, china_today, event_count, temporary_folder,
+};
 use serde_json::{Value, json};
 
 /// A `labex` process and its data folder.
@@ -236,4 +238,68 @@ pub fn id_of(answer: &Answer) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("no id in {}", answer.text))
         .to_owned()
+}
+
+/// The resources of one placement.
+pub struct Placement {
+    pub employer: String,
+    pub vacancy: String,
+    pub jobseeker: String,
+    pub referral: String,
+    /// The hire's date: today in China (never before the referral,
+    /// whatever day the test runs).
+    pub hired_on: String,
+}
+
+/// As a counsellor of 410105: registers employer `n`, publishes a vacancy
+/// for one person, registers job seeker `n`, refers them and records the
+/// hire. `employers`, `jobseekers` and `referrals` serve those resources
+/// (one `labex`, or each service's own process).
+pub async fn place(employers: &Http, jobseekers: &Http, referrals: &Http, n: u32) -> Placement {
+    let counsellor = Tokens::counsellor("410105");
+    let counsellor = Some(counsellor.as_str());
+    let employer_id = id_of(
+        &employers
+            .post("/v1/employers", counsellor, &employer(n))
+            .await
+            .expect(201),
+    );
+    let vacancy_id = id_of(
+        &employers
+            .post("/v1/vacancies", counsellor, &vacancy(&employer_id, 1))
+            .await
+            .expect(201),
+    );
+    let jobseeker_id = id_of(
+        &jobseekers
+            .post("/v1/jobseekers", counsellor, &jobseeker(n))
+            .await
+            .expect(201),
+    );
+    let referral_id = id_of(
+        &referrals
+            .post(
+                "/v1/referrals",
+                counsellor,
+                &json!({"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id, "note": "专业对口"}),
+            )
+            .await
+            .expect(201),
+    );
+    let hired_on = china_today();
+    referrals
+        .post(
+            &format!("/v1/referrals/{referral_id}/outcome"),
+            counsellor,
+            &json!({"outcome": "hired", "date": hired_on}),
+        )
+        .await
+        .expect(200);
+    Placement {
+        employer: employer_id,
+        vacancy: vacancy_id,
+        jobseeker: jobseeker_id,
+        referral: referral_id,
+        hired_on,
+    }
 }

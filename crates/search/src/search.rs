@@ -693,16 +693,9 @@ fn browse(
         let columns = columns.get(reader, searcher.segment_readers())?;
         let mut counts = RowCounts::new(Arc::clone(&columns), by_county);
         let mut in_segment = 0_usize;
-        for (index, word) in words.iter().enumerate() {
-            let mut bits = *word;
-            while bits != 0 {
-                let doc = (index * 64) as DocId + bits.trailing_zeros();
-                bits &= bits - 1;
-                if is_alive(doc) {
-                    in_segment += 1;
-                    counts.count(doc);
-                }
-            }
+        for doc in set_bits(&words).filter(|doc| is_alive(*doc)) {
+            in_segment += 1;
+            counts.count(doc);
         }
         total += in_segment;
         tallies.push(counts.harvest());
@@ -716,17 +709,7 @@ fn browse(
         let address = |doc: DocId| DocAddress::new(ordinal as SegmentOrdinal, doc);
         if in_segment.saturating_mul(32) < reader.max_doc() as usize {
             // Few pass: rank them all rather than walk the whole order.
-            let mut docs: Vec<DocId> = Vec::with_capacity(in_segment);
-            for (index, word) in words.iter().enumerate() {
-                let mut bits = *word;
-                while bits != 0 {
-                    let doc = (index * 64) as DocId + bits.trailing_zeros();
-                    bits &= bits - 1;
-                    if is_alive(doc) {
-                        docs.push(doc);
-                    }
-                }
-            }
+            let mut docs: Vec<DocId> = set_bits(&words).filter(|doc| is_alive(*doc)).collect();
             docs.sort_by(|a, b| key(*b).cmp(&key(*a)).then(a.cmp(b)));
             docs.truncate(wanted);
             candidates.extend(docs.into_iter().map(|doc| (key(doc), address(doc))));
@@ -753,6 +736,21 @@ fn browse(
         .map(|(_, address)| (0.0, address))
         .collect();
     Ok((page, total, merge_tallies(tallies)))
+}
+
+/// The documents whose bits are set, in order.
+fn set_bits(words: &[u64]) -> impl Iterator<Item = DocId> + '_ {
+    words.iter().enumerate().flat_map(|(index, word)| {
+        let mut bits = *word;
+        std::iter::from_fn(move || {
+            if bits == 0 {
+                return None;
+            }
+            let doc = (index * 64) as DocId + bits.trailing_zeros();
+            bits &= bits - 1;
+            Some(doc)
+        })
+    })
 }
 
 // ----------------------------------------------------------------- facets
