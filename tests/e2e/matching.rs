@@ -634,3 +634,24 @@ async fn reindex_and_a_crash_give_the_same_answers() {
     }
     assert!(before[0].contains(&f.welding));
 }
+
+#[tokio::test]
+async fn metrics_export_the_search_lag_and_query_latency() {
+    let labex = Labex::start().await;
+    let f = fixture(&labex).await;
+    assert!(ids(&search(&labex, "q=rust").await).contains(&f.software));
+    let metrics = labex.http.get("/metrics", None).await.expect(200).text;
+    let value = |name: &str| -> f64 {
+        metrics
+            .lines()
+            .find(|line| line.starts_with(name))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("{name} is not exported:\n{metrics}"))
+    };
+    // Each vacancy published, and the job seekers registered, waited a
+    // measured time to become searchable.
+    assert!(value("labex_search_lag_seconds_count") >= 3.0, "{metrics}");
+    assert!(value("labex_search_lag_seconds_sum") > 0.0, "{metrics}");
+    assert!(value("labex_search_query_duration_seconds_count{kind=\"search\"}") >= 1.0);
+}

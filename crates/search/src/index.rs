@@ -158,6 +158,9 @@ pub(crate) struct Shared {
     pub(crate) filters: Arc<crate::filters::FilterCache>,
     /// Dense copies of the columns searches read per match, per segment.
     pub(crate) columns: Arc<crate::columns::ColumnCache>,
+    /// Told, at each commit, how long each change it makes searchable
+    /// waited since the store recorded it.
+    on_searchable: std::sync::OnceLock<Box<dyn Fn(Duration) + Send + Sync>>,
     writer: Mutex<Indexer>,
     searchable: watch::Sender<Option<Position>>,
     path: PathBuf,
@@ -177,6 +180,8 @@ struct Indexer {
     last_commit: Instant,
     last_change: Instant,
     catching_up: bool,
+    /// When the store recorded each change waiting for the next commit.
+    waiting_since: Vec<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SearchIndex {
@@ -248,6 +253,7 @@ impl SearchIndex {
             last_commit: Instant::now(),
             last_change: Instant::now(),
             catching_up: false,
+            waiting_since: Vec::new(),
         };
         if !matches!(opening, Opening::Reopened { .. }) {
             // Record the versions at once, so the next open recognises it.
@@ -259,6 +265,7 @@ impl SearchIndex {
             synonyms: Synonyms::embedded(),
             filters: Arc::default(),
             columns: Arc::default(),
+            on_searchable: std::sync::OnceLock::new(),
             writer: Mutex::new(indexer),
             searchable,
             path: path.to_owned(),
@@ -313,7 +320,10 @@ impl SearchIndex {
         let searcher = self.shared.reader.searcher();
         let mut changed = false;
         for event in events {
-            changed |= indexer.apply(&self.shared, &searcher, event)?;
+            if indexer.apply(&self.shared, &searcher, event)? {
+                changed = true;
+                indexer.waiting_since.push(event.created);
+            }
         }
         let now = Instant::now();
         indexer.handled = indexer.handled.max(Some(checkpoint));
@@ -338,6 +348,13 @@ impl SearchIndex {
             indexer.commit(&self.shared)?;
         }
         Ok(())
+    }
+
+    /// Calls `observe` at each commit with how long each change it made
+    /// searchable waited since the store recorded it (the projection lag
+    /// a searcher sees). Only the first observer set is kept.
+    pub fn on_searchable(&self, observe: impl Fn(Duration) + Send + Sync + 'static) {
+        let _ = self.shared.on_searchable.set(Box::new(observe));
     }
 
     /// Segments searched now.
@@ -514,6 +531,13 @@ impl Indexer {
         prepared.set_payload(&payload);
         prepared.commit()?;
         shared.reader.reload()?;
+        if let Some(observe) = shared.on_searchable.get() {
+            let now = chrono::Utc::now();
+            for recorded in &self.waiting_since {
+                observe((now - *recorded).to_std().unwrap_or_default());
+            }
+        }
+        self.waiting_since.clear();
         self.pending.clear();
         self.dirty = false;
         self.committed = self.handled;

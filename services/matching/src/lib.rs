@@ -25,7 +25,7 @@ use futures::future::BoxFuture;
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
 use labex_search::{IndexOptions, SearchIndex, SearchProjection};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
-use prometheus::{HistogramOpts, HistogramVec, IntGaugeVec, Opts};
+use prometheus::{Histogram, HistogramOpts, HistogramVec, IntGaugeVec, Opts};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
@@ -67,6 +67,8 @@ pub struct MatchingService {
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
     lag: IntGaugeVec,
+    /// Seconds from the store recording a change to its being searchable.
+    searchable_lag: Histogram,
     lag_task: tokio::task::JoinHandle<()>,
 }
 
@@ -125,6 +127,18 @@ impl MatchingService {
             &["projection"],
         )
         .map_err(|error| error.to_string())?;
+        let searchable_lag = Histogram::with_opts(
+            HistogramOpts::new(
+                "labex_search_lag_seconds",
+                "Time from the store recording a vacancy or job-seeker change to its being searchable",
+            )
+            .buckets(vec![
+                0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+            ]),
+        )
+        .map_err(|error| error.to_string())?;
+        let observed = searchable_lag.clone();
+        index.on_searchable(move |waited| observed.observe(waited.as_secs_f64()));
         let lag_task = tokio::spawn(watch_lag(runners.clone(), lag.clone()));
         Ok(Self {
             state: web::Data::new(routes::State {
@@ -136,6 +150,7 @@ impl MatchingService {
             runners,
             checks,
             lag,
+            searchable_lag,
             lag_task,
         })
     }
@@ -182,6 +197,7 @@ impl Service for MatchingService {
         for collector in [
             Box::new(self.state.latency.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(self.lag.clone()),
+            Box::new(self.searchable_lag.clone()),
         ] {
             if let Err(error) = registry.register(collector) {
                 tracing::warn!(error = %error, "a search metric could not be registered");
