@@ -28,7 +28,7 @@ use labex_domain::value::{DivisionCode, DivisionLevel, Education};
 use labex_domain::{EmployerId, Event, VacancyId};
 use labex_eventsourcing::{EventContext, Metadata, StoredEvent};
 use labex_search::{IndexOptions, SearchIndex, SortOrder, VacancySearch};
-use labex_testkit::folder_size;
+use labex_testkit::{folder_size, resident_memory};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -362,20 +362,6 @@ fn rest_of_machine(before: (u64, u64), elapsed: Duration) -> f64 {
     others as f64 / elapsed.as_secs_f64()
 }
 
-/// Resident and peak resident memory, in MiB, from `/proc/self/status`.
-fn memory() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|kib| kib.parse::<u64>().ok())
-            .map_or(0, |kib| kib / 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
-}
-
 const QUERY_WORDS: [&str; 24] = [
     "叉车",
     "焊工",
@@ -482,6 +468,12 @@ fn kind(search: &VacancySearch) -> &'static str {
     }
 }
 
+/// This process's resident and peak resident memory, in MiB.
+fn memory_mib() -> (u64, u64) {
+    let (rss, peak) = resident_memory(std::process::id());
+    (rss >> 20, peak >> 20)
+}
+
 fn describe(search: &VacancySearch) -> String {
     format!(
         "q={:?} region={:?} salary_min={:?} education={:?} sort={:?} offset={}",
@@ -565,7 +557,7 @@ fn main() {
     let built = started.elapsed();
     let build_others = rest_of_machine(build_ticks, built);
     let indexing = built.saturating_sub(generated);
-    let (rss_built, _) = memory();
+    let (rss_built, _) = memory_mib();
     println!(
         "build: {} vacancies in {:.1} s = {:.0} vacancies/s (generation {:.1} s excluded: {:.0} vacancies/s; rest of machine: {build_others:.0} % of a core)",
         flags.count,
@@ -720,7 +712,7 @@ fn measure(flags: &Flags, path: &Path, index: SearchIndex) {
         completion.value_at_quantile(0.5) as f64 / 1000.0,
         completion.value_at_quantile(0.99) as f64 / 1000.0
     );
-    let (rss, peak) = memory();
+    let (rss, peak) = memory_mib();
     println!(
         "index {:.0} MiB on disk; RSS {rss} MiB now, peak {peak} MiB",
         folder_size(path) as f64 / 1_048_576.0

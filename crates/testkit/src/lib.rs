@@ -22,6 +22,27 @@ use labex_domain::EmployerId;
 use labex_domain::value::DivisionCode;
 use labex_web::{Role, TokenIssuer};
 
+/// `VmRSS` and `VmHWM` (resident and peak resident memory) of process
+/// `pid`, in bytes, from `/proc`; 0 for what cannot be read (benchmarks
+/// report memory with it).
+pub fn resident_memory(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| {
+                rest.trim()
+                    .trim_end_matches("kB")
+                    .trim()
+                    .parse::<u64>()
+                    .ok()
+            })
+            .map_or(0, |kilobytes| kilobytes * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// Bytes of the files under `path`, subfolders included; 0 for a folder
 /// that cannot be read (benchmarks report data and index sizes with it).
 pub fn folder_size(path: &std::path::Path) -> u64 {

@@ -38,7 +38,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use labex_testkit::{Process, SECRET, Tokens, folder_size, temporary_folder};
+use labex_testkit::{Process, SECRET, Tokens, folder_size, resident_memory, temporary_folder};
 use serde_json::{Value, json};
 
 const TARGET_REGISTRATIONS_PER_SECOND: f64 = 3_000.0;
@@ -183,20 +183,6 @@ fn machine() -> String {
     format!("{cores} cores, {cpu}")
 }
 
-/// A process's resident and peak resident memory, from `/proc`.
-fn resident_memory(pid: u32) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|line| line.starts_with(name))
-            .and_then(|line| line.split_whitespace().nth(1))
-            .and_then(|kib| kib.parse::<u64>().ok())
-            .map_or_else(|| "?".to_owned(), |kib| format!("{} MiB", kib / 1024))
-    };
-    format!("{} (peak {})", field("VmRSS:"), field("VmHWM:"))
-}
-
 fn millis(duration: u64) -> f64 {
     duration as f64 / 1_000.0
 }
@@ -326,26 +312,48 @@ async fn get_load(base: &str, settings: &Settings, ids: &[String]) -> (Histogram
         .pool_max_idle_per_host(256)
         .build()
         .expect("a client");
-    let interval = Duration::from_secs_f64(1.0 / settings.rate as f64);
     let total = settings.rate * settings.seconds;
+    let (_, histogram, failures) = open_loop(settings.rate as f64, total, |index| {
+        let client = client.clone();
+        let token = token.clone();
+        let url = format!("{base}/v1/jobseekers/{}", ids[index as usize % ids.len()]);
+        async move {
+            match client.get(&url).bearer_auth(&token).send().await {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    status == 200 && response.bytes().await.is_ok()
+                }
+                Err(_) => false,
+            }
+        }
+    })
+    .await;
+    (histogram, failures, total)
+}
+
+/// `total` requests at `rate` a second, paced open-loop: request `index`
+/// is due at its own time whether or not the ones before it were
+/// answered, and its latency counts from that time (so a stall shows in
+/// every request it delays). Answers how long after the first due time the
+/// last answer came, the latencies of the answered requests and how many
+/// failed.
+async fn open_loop<F>(
+    rate: f64,
+    total: u64,
+    request: impl Fn(u64) -> F,
+) -> (Duration, Histogram<u64>, u64)
+where
+    F: std::future::Future<Output = bool> + Send + 'static,
+{
+    let interval = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(total as usize);
     for index in 0..total {
         let due = started + interval.mul_f64(index as f64);
         tokio::time::sleep_until(due.into()).await;
-        let client = client.clone();
-        let token = token.clone();
-        let url = format!("{base}/v1/jobseekers/{}", ids[index as usize % ids.len()]);
+        let answered = request(index);
         tasks.push(tokio::spawn(async move {
-            let answer = client.get(&url).bearer_auth(&token).send().await;
-            let ok = match answer {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    let body = response.bytes().await;
-                    status == 200 && body.is_ok()
-                }
-                Err(_) => false,
-            };
+            let ok = answered.await;
             (due.elapsed(), ok)
         }));
     }
@@ -361,7 +369,7 @@ async fn get_load(base: &str, settings: &Settings, ids: &[String]) -> (Histogram
             failures += 1;
         }
     }
-    (histogram, failures, total)
+    (started.elapsed(), histogram, failures)
 }
 
 /// A small seeded generator (SplitMix64): the same vacancies every run.
@@ -659,11 +667,7 @@ async fn search_capacity(base: &str, settings: &Settings) -> (f64, Histogram<u64
     )
 }
 
-/// Open loop at the target rate: each search is due at its own time
-/// whether or not the ones before it were answered, and its latency
-/// counts from that time (so a stall shows in every search it delays).
-/// Answers how long after the first due time the last answer came, the
-/// latencies of the answered searches and the failures.
+/// Searches at the target rate, open loop ([`open_loop`]).
 async fn search_at_rate(base: &str, settings: &Settings) -> (Duration, Histogram<u64>, u64) {
     let vocabulary = Vocabulary::load();
     let queries = queries(&vocabulary, 2_000);
@@ -673,34 +677,13 @@ async fn search_at_rate(base: &str, settings: &Settings) -> (Duration, Histogram
         .expect("a client");
     let url = format!("{base}/v1/vacancies/search");
     let rate = TARGET_SEARCHES_PER_SECOND;
-    let interval = Duration::from_secs_f64(1.0 / rate);
-    let total = (rate as u64) * settings.seconds;
-    let started = Instant::now();
-    let mut tasks = Vec::with_capacity(total as usize);
-    for index in 0..total {
-        let due = started + interval.mul_f64(index as f64);
-        tokio::time::sleep_until(due.into()).await;
+    open_loop(rate, (rate as u64) * settings.seconds, |index| {
         let client = client.clone();
         let url = url.clone();
         let query = queries[index as usize % queries.len()].clone();
-        tasks.push(tokio::spawn(async move {
-            let ok = search_once(&client, &url, &query).await;
-            (due.elapsed(), ok)
-        }));
-    }
-    let mut histogram = Histogram::<u64>::new(3).expect("a histogram");
-    let mut failures = 0;
-    for task in tasks {
-        let (latency, ok) = task.await.expect("a search task");
-        if ok {
-            histogram
-                .record(latency.as_micros() as u64)
-                .expect("in range");
-        } else {
-            failures += 1;
-        }
-    }
-    (started.elapsed(), histogram, failures)
+        async move { search_once(&client, &url, &query).await }
+    })
+    .await
 }
 
 /// One search; whether it was answered `200` with a whole body.
@@ -837,9 +820,11 @@ async fn rebuild(settings: &Settings) {
     );
     report_search(&base, settings).await;
     report_lag(lag_load(&base, settings).await);
+    let (rss, peak) = resident_memory(process.pid());
     println!(
-        "labex resident memory after searching and publishing: {}",
-        resident_memory(process.pid())
+        "labex resident memory after searching and publishing: {} MiB (peak {} MiB)",
+        rss >> 20,
+        peak >> 20
     );
     println!("labex stopped on SIGTERM: {}", process.stop());
 }

@@ -38,7 +38,7 @@ use kurrentdb::{
     AppendToStreamOptions, Client, ClientSettings, EventData, ReadAllOptions, StreamPosition,
     StreamState, SubscribeToAllOptions, SubscriptionEvent,
 };
-use labex_testkit::folder_size;
+use labex_testkit::{folder_size, resident_memory};
 use support::{StoreProcess, data_folder};
 use uuid::Uuid;
 
@@ -300,25 +300,6 @@ fn machine_cpu_time() -> Duration {
         })
         .unwrap_or(0);
     Duration::from_millis(ticks * 10)
-}
-
-/// `VmRSS` and `VmHWM` (peak) of a process, in bytes.
-fn memory(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| {
-                rest.trim()
-                    .trim_end_matches("kB")
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .map_or(0, |kilobytes| kilobytes * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 /// CPU time (user + system) a process has used so far.
@@ -909,7 +890,7 @@ async fn run_large(report: &mut Report, settings: &Settings) {
         "",
         None,
     );
-    let (rss, _) = memory(store.pid());
+    let (rss, _) = resident_memory(store.pid());
     report.add(
         "RSS after preloading",
         megabytes(rss),
@@ -935,7 +916,7 @@ async fn run_large(report: &mut Report, settings: &Settings) {
         &large_read,
         Some(empty_read_rate * (1.0 - TARGET_LARGE_SLOWDOWN)),
     );
-    let (rss, peak) = memory(store.pid());
+    let (rss, peak) = resident_memory(store.pid());
     report.add(
         "RSS after appending and reading (peak)",
         format!("{} ({})", megabytes(rss), megabytes(peak)),
@@ -968,7 +949,7 @@ async fn run_large(report: &mut Report, settings: &Settings) {
         format!("≤ {:.0} s", TARGET_RESTART.as_secs_f64()),
         Some(store.startup() + append <= TARGET_RESTART),
     );
-    let (rss, _) = memory(store.pid());
+    let (rss, _) = resident_memory(store.pid());
     report.add(
         "RSS after a restart",
         megabytes(rss),
@@ -1178,7 +1159,7 @@ async fn main() {
                 Bench::Large => {}
             }
         }
-        let (rss, peak) = memory(store.pid());
+        let (rss, peak) = resident_memory(store.pid());
         report.add(
             "RSS of the server after the figures above (peak)",
             format!("{} ({})", megabytes(rss), megabytes(peak)),
