@@ -156,15 +156,10 @@ impl Filters {
         Self { filters, cache }
     }
 
-    /// The documents of `reader`'s segment that pass every filter, one bit
-    /// each (deleted documents too: the caller leaves them out).
-    pub(crate) fn words(
-        &self,
-        searcher: &Searcher,
-        reader: &SegmentReader,
-    ) -> tantivy::Result<Arc<Vec<u64>>> {
-        self.filters_weight(EnableScoring::disabled_from_searcher(searcher))?
-            .words(reader)
+    /// The filters ready to give each segment's set of `searcher`
+    /// ([`FiltersWeight::words`]).
+    pub(crate) fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<FiltersWeight> {
+        self.filters_weight(EnableScoring::disabled_from_searcher(searcher))
     }
 
     fn filters_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<FiltersWeight> {
@@ -196,7 +191,7 @@ impl Query for Filters {
     }
 }
 
-struct FiltersWeight {
+pub(crate) struct FiltersWeight {
     filters: Vec<FilterWeight>,
     cache: Arc<FilterCache>,
 }
@@ -219,7 +214,9 @@ impl FiltersWeight {
         Ok(bits)
     }
 
-    fn words(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Vec<u64>>> {
+    /// The documents of `reader`'s segment that pass every filter, one bit
+    /// each (deleted documents too: the caller leaves them out).
+    pub(crate) fn words(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Vec<u64>>> {
         let mut sets = self.filters.iter().map(|filter| self.bits(reader, filter));
         let Some(first) = sets.next() else {
             // No filter passes everything.

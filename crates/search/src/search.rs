@@ -686,8 +686,9 @@ fn browse(
     let mut tallies = Vec::new();
     // (order key, address): published_at or the pay key, both below 2^63.
     let mut candidates: Vec<(i128, DocAddress)> = Vec::new();
+    let filters = filters.for_searcher(searcher)?;
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
-        let words = filters.words(searcher, reader)?;
+        let words = filters.words(reader)?;
         let alive = reader.alive_bitset();
         let is_alive = |doc: DocId| alive.is_none_or(|alive| alive.is_alive(doc));
         let columns = columns.get(reader, searcher.segment_readers())?;
