@@ -1,7 +1,31 @@
 //! What every aggregate is: a pure `decide` and a pure `evolve`.
 
-use crate::error::{AggregateKind, DomainError};
-use crate::event::Event;
+use std::fmt;
+
+use crate::event::DomainEvent;
+use crate::refusal::Refusal;
+
+/// The id of an aggregate: a UUID whose stream is `<category>-<uuid>`.
+pub trait AggregateId:
+    Copy + fmt::Debug + fmt::Display + PartialEq + Eq + std::hash::Hash + Send + Sync + 'static
+{
+    /// The stream category: streams are named `<category>-<uuid>`.
+    const STREAM_CATEGORY: &'static str;
+    /// What the aggregate is called in messages (`job seeker`).
+    const NAME: &'static str;
+
+    /// The stream that holds this aggregate's events.
+    fn stream_name(&self) -> String;
+
+    /// The UUID.
+    fn as_uuid(&self) -> uuid::Uuid;
+
+    /// The id of a UUID.
+    fn from_uuid(uuid: uuid::Uuid) -> Self;
+
+    /// Parses the hyphenated form, as in URLs.
+    fn parse(input: &str) -> Result<Self, crate::IdError>;
+}
 
 /// An aggregate: the state of one stream, folded from its events, and the
 /// rules that decide which new events a command produces.
@@ -10,14 +34,14 @@ use crate::event::Event;
 /// functions are pure: what a decision needs beyond the aggregate's own
 /// state (the status of another aggregate, the time) comes in the command.
 pub trait Aggregate: Sized + Clone {
-    /// Which aggregate this is (for errors).
-    const KIND: AggregateKind;
-    /// Stream category: the aggregate's events live in `<category>-<uuid>`.
-    const STREAM_CATEGORY: &'static str;
+    /// Its id.
+    type Id: AggregateId;
     /// What may be asked of it.
     type Command;
     /// What it records.
-    type Event: Clone + Into<Event> + TryFrom<Event, Error = Event>;
+    type Event: DomainEvent;
+    /// Why it refuses a command.
+    type Error: Refusal + Clone + PartialEq;
 
     /// The events a command produces on this state, or why it is refused.
     /// An empty list means the command changes nothing (a repeat of one
@@ -25,7 +49,7 @@ pub trait Aggregate: Sized + Clone {
     fn decide(
         state: Option<&Self>,
         command: Self::Command,
-    ) -> Result<Vec<Self::Event>, DomainError>;
+    ) -> Result<Vec<Self::Event>, Self::Error>;
 
     /// The state after one more event. Total: an event that does not fit
     /// the state (which `decide` never produces) leaves it unchanged.

@@ -16,6 +16,13 @@ fn china_standard_time() -> FixedOffset {
         .expect("eight hours east of UTC is within a day, so a valid offset")
 }
 
+/// An instant as every answer and read model writes it: RFC 3339 in UTC
+/// with milliseconds (`2026-12-07T03:04:05.678Z`), the precision events
+/// keep their moments in. Strings of this form sort as their instants do.
+pub fn rfc3339_millis(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
 /// The calendar date in China (UTC+8) of an instant.
 pub fn china_date(instant: DateTime<Utc>) -> NaiveDate {
     instant.with_timezone(&china_standard_time()).date_naive()

@@ -1,9 +1,8 @@
-//! Identifiers of aggregates and the names of their streams.
-
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+//! Identifiers of aggregates and the names of their streams: the
+//! [`aggregate_id!`] macro that declares an id type, [`IdError`], and the
+//! ids that contexts use to refer to one another's aggregates (a job
+//! seeker, an employer, a vacancy, a referral). A context whose ids no
+//! other context names declares them in its own folder.
 
 /// A text that is not an identifier of the expected kind.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -19,7 +18,7 @@ pub enum IdError {
     },
 }
 
-impl crate::value::ErrorCode for IdError {
+impl crate::refusal::Coded for IdError {
     fn code(&self) -> &'static str {
         match self {
             Self::NotUuid => "id.not_uuid",
@@ -28,12 +27,14 @@ impl crate::value::ErrorCode for IdError {
     }
 }
 
+/// Declares an aggregate's id type: a UUID newtype whose stream is
+/// `<category>-<uuid>`, implementing [`AggregateId`](crate::AggregateId).
 macro_rules! aggregate_id {
-    ($(#[$attribute:meta])* $name:ident, $category:literal) => {
+    ($(#[$attribute:meta])* $name:ident, $category:literal, $what:literal) => {
         $(#[$attribute])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(transparent)]
-        pub struct $name(Uuid);
+        pub struct $name(::uuid::Uuid);
 
         impl $name {
             /// The stream category: streams are named `<category>-<uuid>`.
@@ -41,21 +42,21 @@ macro_rules! aggregate_id {
 
             /// A new time-ordered id (UUIDv7).
             pub fn generate() -> Self {
-                Self(Uuid::now_v7())
+                Self(::uuid::Uuid::now_v7())
             }
 
             /// Wraps a UUID (one derived from an idempotency key, say).
-            pub fn from_uuid(uuid: Uuid) -> Self {
+            pub fn from_uuid(uuid: ::uuid::Uuid) -> Self {
                 Self(uuid)
             }
 
             /// Parses the hyphenated form, as in URLs.
-            pub fn parse(input: &str) -> Result<Self, IdError> {
-                Uuid::try_parse(input.trim()).map(Self).map_err(|_| IdError::NotUuid)
+            pub fn parse(input: &str) -> Result<Self, $crate::IdError> {
+                ::uuid::Uuid::try_parse(input.trim()).map(Self).map_err(|_| $crate::IdError::NotUuid)
             }
 
             /// The UUID.
-            pub fn as_uuid(&self) -> Uuid {
+            pub fn as_uuid(&self) -> ::uuid::Uuid {
                 self.0
             }
 
@@ -65,57 +66,85 @@ macro_rules! aggregate_id {
             }
 
             /// The id in a stream name written by [`stream_name`](Self::stream_name).
-            pub fn from_stream_name(stream: &str) -> Result<Self, IdError> {
+            pub fn from_stream_name(stream: &str) -> Result<Self, $crate::IdError> {
                 let uuid = stream
                     .strip_prefix(Self::STREAM_CATEGORY)
                     .and_then(|rest| rest.strip_prefix('-'))
-                    .ok_or(IdError::StreamCategory {
+                    .ok_or($crate::IdError::StreamCategory {
                         expected: Self::STREAM_CATEGORY,
                     })?;
                 Self::parse(uuid)
             }
         }
 
-        impl std::str::FromStr for $name {
-            type Err = IdError;
+        impl $crate::AggregateId for $name {
+            const STREAM_CATEGORY: &'static str = $category;
+            const NAME: &'static str = $what;
+
+            fn stream_name(&self) -> String {
+                $name::stream_name(self)
+            }
+
+            fn as_uuid(&self) -> ::uuid::Uuid {
+                self.0
+            }
+
+            fn from_uuid(uuid: ::uuid::Uuid) -> Self {
+                Self(uuid)
+            }
+
+            fn parse(input: &str) -> Result<Self, $crate::IdError> {
+                $name::parse(input)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::IdError;
 
             fn from_str(input: &str) -> Result<Self, Self::Err> {
                 Self::parse(input)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&self.0, formatter)
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.0, formatter)
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, formatter: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(formatter, "{}({})", stringify!($name), self.0)
             }
         }
     };
 }
 
+#[allow(unused_imports)] // for contexts whose ids no other context names
+pub(crate) use aggregate_id;
+
 aggregate_id!(
     /// Identifies a job seeker; stream `jobseeker-<uuid>`.
     JobSeekerId,
-    "jobseeker"
+    "jobseeker",
+    "job seeker"
 );
 aggregate_id!(
     /// Identifies an employer; stream `employer-<uuid>`.
     EmployerId,
+    "employer",
     "employer"
 );
 aggregate_id!(
     /// Identifies a vacancy; stream `vacancy-<uuid>`.
     VacancyId,
+    "vacancy",
     "vacancy"
 );
 aggregate_id!(
     /// Identifies a referral; stream `referral-<uuid>`.
     ReferralId,
+    "referral",
     "referral"
 );
 

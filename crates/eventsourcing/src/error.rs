@@ -1,6 +1,6 @@
 //! What can go wrong, one enum per job.
 
-use labex_domain::{DecodeError, DomainError};
+use labex_domain::{DecodeError, Refused};
 use uuid::Uuid;
 
 /// A stored event that cannot be read as a Labex event.
@@ -52,9 +52,10 @@ pub enum ReadError {
 /// Why loading or executing a command on an aggregate failed.
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
-    /// The aggregate refused the command.
+    /// The aggregate refused the command (its context's error, erased:
+    /// [`Refused::downcast_ref`] gives it back).
     #[error(transparent)]
-    Domain(#[from] DomainError),
+    Domain(Refused),
     /// The stream was not at the expected revision: the caller's `If-Match`
     /// (`expected` is what it gave) or a new aggregate's stream that exists
     /// already, or concurrent writers that outran every retry. `None` means

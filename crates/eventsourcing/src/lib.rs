@@ -14,8 +14,9 @@
 //! [`Projection`] keeps a read model in SQLite; its [`ProjectionRunner`]
 //! follows a server-side filtered `$all` subscription and applies each
 //! batch of events in one transaction with the checkpoint, so a restart
-//! neither skips nor repeats an event. The [`PlacementProcess`] turns hires
-//! into employment and lower headcounts, idempotently under redelivery.
+//! neither skips nor repeats an event. A [`ProcessManager`] reacts to
+//! events of other aggregates with commands, through its own subscription
+//! and checkpoint ([`start_process`]), idempotently under redelivery.
 //!
 //! Threading: everything is async on the caller's tokio runtime, and the
 //! repository is a cheap clone shared by request handlers. A runner is two
@@ -29,11 +30,12 @@ mod claim;
 mod error;
 mod idempotency;
 mod metadata;
-mod placement;
+mod process;
 mod projection;
 mod read_model;
 mod repository;
 mod runner;
+mod state_view;
 mod stored;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
@@ -47,15 +49,18 @@ pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOT
 pub use kurrentdb;
 pub use kurrentdb::Position;
 pub use metadata::{EventContext, Metadata};
-pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
+pub use process::{
+    ProcessManager, pass_over_refusal, reaction_context, reaction_key, start_process,
+};
 pub use projection::Projection;
 pub use read_model::{ReadModel, ReadModelError};
 pub use repository::{
-    AggregateStream, DEFAULT_CONFLICT_RETRIES, ExecuteOptions, Executed, ExpectedRevision, Loaded,
-    Repository, event_data,
+    DEFAULT_CONFLICT_RETRIES, ExecuteOptions, Executed, ExpectedRevision, Loaded, Repository,
+    event_data,
 };
 pub use runner::{
     Consumer, EventFilter, LAG_COUNT_LIMIT, Lag, Progress, ProjectionRunner, RunState,
     RunnerOptions,
 };
+pub use state_view::{StateProjection, StateView};
 pub use stored::StoredEvent;

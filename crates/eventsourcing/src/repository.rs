@@ -6,15 +6,11 @@ use kurrentdb::{
     AppendToStreamOptions, Client, CurrentRevision, EventData, Position, ReadStreamOptions,
     StreamState,
 };
-use labex_domain::employer::Employer;
-use labex_domain::jobseeker::JobSeeker;
-use labex_domain::referral::Referral;
-use labex_domain::vacancy::Vacancy;
-use labex_domain::{Aggregate, EmployerId, JobSeekerId, ReferralId, VacancyId, encode};
+use labex_domain::{Aggregate, AggregateId, DomainEvent, Refused};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::error::{ReadError, RepositoryError};
+use crate::error::RepositoryError;
 use crate::idempotency::{EventIds, IdempotencyKey};
 use crate::metadata::{EventContext, Metadata};
 use crate::stored::StoredEvent;
@@ -22,47 +18,6 @@ use crate::stored::StoredEvent;
 /// How often a command is decided again after losing a race with another
 /// writer, by default.
 pub const DEFAULT_CONFLICT_RETRIES: usize = 3;
-
-/// An aggregate whose events live in one stream per id.
-pub trait AggregateStream: Aggregate {
-    /// Its id.
-    type Id: Copy + std::fmt::Debug + std::fmt::Display + Send + Sync + 'static;
-
-    /// The stream of the aggregate with this id (`<category>-<uuid>`).
-    fn stream_name(id: Self::Id) -> String;
-}
-
-impl AggregateStream for JobSeeker {
-    type Id = JobSeekerId;
-
-    fn stream_name(id: JobSeekerId) -> String {
-        id.stream_name()
-    }
-}
-
-impl AggregateStream for Employer {
-    type Id = EmployerId;
-
-    fn stream_name(id: EmployerId) -> String {
-        id.stream_name()
-    }
-}
-
-impl AggregateStream for Vacancy {
-    type Id = VacancyId;
-
-    fn stream_name(id: VacancyId) -> String {
-        id.stream_name()
-    }
-}
-
-impl AggregateStream for Referral {
-    type Id = ReferralId;
-
-    fn stream_name(id: ReferralId) -> String {
-        id.stream_name()
-    }
-}
 
 /// An aggregate as loaded: its state and the revision it was folded to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -180,19 +135,19 @@ impl Repository {
     }
 
     /// The aggregate's current state and revision.
-    pub async fn load<A: AggregateStream>(&self, id: A::Id) -> Result<Loaded<A>, RepositoryError> {
-        let history = self.history::<A>(&A::stream_name(id)).await?;
+    pub async fn load<A: Aggregate>(&self, id: A::Id) -> Result<Loaded<A>, RepositoryError> {
+        let history = self.history::<A>(&id.stream_name()).await?;
         Ok(fold(&history))
     }
 
     /// The aggregate as it stood at `moment`: only events the store recorded
     /// up to then are folded.
-    pub async fn load_as_of<A: AggregateStream>(
+    pub async fn load_as_of<A: Aggregate>(
         &self,
         id: A::Id,
         moment: DateTime<Utc>,
     ) -> Result<Loaded<A>, RepositoryError> {
-        let history = self.history::<A>(&A::stream_name(id)).await?;
+        let history = self.history::<A>(&id.stream_name()).await?;
         // An event is known from the moment its change was asked for (or,
         // for older events, recorded); never before the events ahead of it.
         let mut known_from = DateTime::<Utc>::MIN_UTC;
@@ -208,21 +163,21 @@ impl Repository {
 
     /// Like [`load`](Self::load), but an aggregate with no events is
     /// [`NotFound`](RepositoryError::NotFound).
-    pub async fn get<A: AggregateStream>(&self, id: A::Id) -> Result<(A, u64), RepositoryError> {
+    pub async fn get<A: Aggregate>(&self, id: A::Id) -> Result<(A, u64), RepositoryError> {
         match self.load::<A>(id).await? {
             Loaded {
                 state: Some(state),
                 revision: Some(revision),
             } => Ok((state, revision)),
             _ => Err(RepositoryError::NotFound {
-                stream: A::stream_name(id),
+                stream: id.stream_name(),
             }),
         }
     }
 
     /// Loads the aggregate, decides `command`, and appends the events with
     /// the expected revision; see [`execute_with`](Self::execute_with).
-    pub async fn execute<A: AggregateStream>(
+    pub async fn execute<A: Aggregate>(
         &self,
         id: A::Id,
         command: A::Command,
@@ -244,7 +199,7 @@ impl Repository {
     /// another writer reloads and decides again, at most the repository's
     /// retry bound, unless the caller named the expected revision or turned
     /// retries off; then it is a [`Conflict`](RepositoryError::Conflict).
-    pub async fn execute_with<A: AggregateStream>(
+    pub async fn execute_with<A: Aggregate>(
         &self,
         id: A::Id,
         command: A::Command,
@@ -254,7 +209,7 @@ impl Repository {
     where
         A::Command: Clone,
     {
-        let stream = A::stream_name(id);
+        let stream = id.stream_name();
         let event_ids = options
             .idempotency_key
             .as_ref()
@@ -298,7 +253,8 @@ impl Repository {
                 }
                 _ => {}
             }
-            let events = A::decide(loaded.state.as_ref(), command.clone())?;
+            let events = A::decide(loaded.state.as_ref(), command.clone())
+                .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
             if events.is_empty() {
                 return Ok(Executed {
                     events,
@@ -354,14 +310,15 @@ impl Repository {
     /// A new aggregate's first append, without reading first: decided on
     /// no state and appended expecting no stream. `None` when the stream
     /// exists (the caller then reads it and answers the conflict).
-    async fn create<A: AggregateStream>(
+    async fn create<A: Aggregate>(
         &self,
         stream: &str,
         command: A::Command,
         context: &EventContext,
         event_ids: Option<EventIds>,
     ) -> Result<Option<Executed<A>>, RepositoryError> {
-        let events = A::decide(None, command)?;
+        let events = A::decide(None, command)
+            .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
         if events.is_empty() {
             return Ok(None);
         }
@@ -389,7 +346,7 @@ impl Repository {
 
     /// Every event of `stream`, decoded; none for a stream that does not
     /// exist or was deleted.
-    async fn history<A: AggregateStream>(
+    async fn history<A: Aggregate>(
         &self,
         stream: &str,
     ) -> Result<Vec<HistoryEntry<A::Event>>, RepositoryError> {
@@ -414,19 +371,13 @@ impl Repository {
                 }
                 Err(error) => return Err(error.into()),
             };
-            let stored = StoredEvent::from_recorded(resolved.get_original_event())?;
-            let event_type = stored.event_type();
-            let event = A::Event::try_from(stored.event).map_err(|_| ReadError::ForeignEvent {
-                event_id: stored.id,
-                stream: stored.stream.clone(),
-                event_type: event_type.to_owned(),
-            })?;
+            let stored = StoredEvent::<A::Event>::from_recorded(resolved.get_original_event())?;
             history.push(HistoryEntry {
                 id: stored.id,
                 revision: stored.revision,
                 position: stored.position,
                 at: stored.metadata.at_or(stored.created),
-                event,
+                event: stored.event,
             });
         }
         Ok(history)
@@ -445,7 +396,7 @@ fn events_data<A: Aggregate>(
         .enumerate()
         .map(|(index, event)| {
             let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
-            event_data(event.clone().into(), id, context)
+            event_data(event, id, context)
         })
         .collect()
 }
@@ -489,8 +440,8 @@ fn replay<A: Aggregate>(
 /// A domain event as the store takes it: the domain's JSON data
 /// (`application/json`) under its type name, the metadata of `context` with
 /// its schema version, and the given id.
-pub fn event_data(event: labex_domain::Event, id: Uuid, context: &EventContext) -> EventData {
-    let encoded = encode(&event);
+pub fn event_data(event: &impl DomainEvent, id: Uuid, context: &EventContext) -> EventData {
+    let encoded = event.encode();
     let metadata = Metadata::new(context, encoded.schema_version);
     // The domain's bytes pass through unchanged: a raw JSON value
     // serialises as itself.

@@ -3,15 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use kurrentdb::{Position, RecordedEvent};
-use labex_domain::{Event, decode};
+use labex_domain::{DecodeError, DomainEvent, Event};
 use uuid::Uuid;
 
 use crate::error::ReadError;
 use crate::metadata::Metadata;
 
-/// One recorded Labex event, decoded (and upcast to its current shape).
+/// One recorded Labex event, decoded (and upcast to its current shape):
+/// any event of the domain, or one of a single context's family `E`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredEvent {
+pub struct StoredEvent<E = Event> {
     /// Its id (deterministic for idempotent commands).
     pub id: Uuid,
     /// Its stream (`vacancy-<uuid>`).
@@ -25,10 +26,10 @@ pub struct StoredEvent {
     /// Correlation, causation, actor, office and schema version.
     pub metadata: Metadata,
     /// The event, in its current shape.
-    pub event: Event,
+    pub event: E,
 }
 
-impl StoredEvent {
+impl<E: DomainEvent> StoredEvent<E> {
     /// Reads a recorded event: its metadata, then its data with the schema
     /// version the metadata names.
     pub fn from_recorded(recorded: &RecordedEvent) -> Result<Self, ReadError> {
@@ -41,11 +42,21 @@ impl StoredEvent {
             }
         })?;
         let event =
-            decode(&recorded.event_type, metadata.schema, &recorded.data).map_err(|source| {
-                ReadError::Decode {
-                    event_id: recorded.id,
-                    stream: stream.clone(),
-                    source,
+            E::decode(&recorded.event_type, metadata.schema, &recorded.data).map_err(|source| {
+                match source {
+                    // A type of the domain, but not of this family.
+                    DecodeError::UnknownEventType { event_type } if Event::knows(&event_type) => {
+                        ReadError::ForeignEvent {
+                            event_id: recorded.id,
+                            stream: stream.clone(),
+                            event_type,
+                        }
+                    }
+                    source => ReadError::Decode {
+                        event_id: recorded.id,
+                        stream: stream.clone(),
+                        source,
+                    },
                 }
             })?;
         Ok(Self {

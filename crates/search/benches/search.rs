@@ -760,7 +760,7 @@ fn through_the_store(count: usize, seconds: u64, seed: u64) {
                         .append_to_stream(
                             stream,
                             &AppendToStreamOptions::default(),
-                            event_data(event, Uuid::now_v7(), &context),
+                            event_data(&event, Uuid::now_v7(), &context),
                         )
                         .await
                         .expect("an append");
@@ -828,7 +828,7 @@ fn through_the_store(count: usize, seconds: u64, seed: u64) {
                 .append_to_stream(
                     stream,
                     &AppendToStreamOptions::default(),
-                    event_data(event, Uuid::now_v7(), &context),
+                    event_data(&event, Uuid::now_v7(), &context),
                 )
                 .await
                 .expect("an append");

@@ -8,27 +8,12 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use labex_app::{Actor, Role};
 use labex_domain::EmployerId;
 use labex_domain::value::DivisionCode;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-
-/// What a caller is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// A person looking for work.
-    Jobseeker,
-    /// An employer, acting for its own `employer_id` only.
-    Employer,
-    /// An employment-office counsellor, within the office's scope.
-    Counsellor,
-    /// An office administrator, within the office's scope.
-    OfficeAdmin,
-    /// The province: everything, everywhere.
-    Province,
-}
 
 /// The claims of a Labex token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,16 +111,30 @@ impl TokenIssuer {
 }
 
 /// The authenticated caller of a request; extracting it answers 401 for a
-/// missing, malformed, badly signed or expired token.
+/// missing, malformed, badly signed or expired token. It derefs to the
+/// [`Actor`] a use case takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     claims: Claims,
+    actor: Actor,
 }
 
 impl Caller {
     /// From verified claims.
     pub fn new(claims: Claims) -> Self {
-        Self { claims }
+        let actor = Actor {
+            subject: claims.sub.clone(),
+            role: claims.role,
+            office: claims.office.clone(),
+            employer_id: claims.employer_id,
+            correlation_id: crate::host::request_correlation_id(),
+        };
+        Self { claims, actor }
+    }
+
+    /// The actor a use case acts for.
+    pub fn actor(&self) -> &Actor {
+        &self.actor
     }
 
     /// The user id.
@@ -162,48 +161,13 @@ impl Caller {
     pub fn claims(&self) -> &Claims {
         &self.claims
     }
+}
 
-    /// Whether the caller may act as an office in `office`: the province
-    /// everywhere, counsellors and office administrators within their
-    /// office's scope, nobody else.
-    pub fn can_act_in(&self, office: &DivisionCode) -> Result<(), ApiError> {
-        match self.claims.role {
-            Role::Province => Ok(()),
-            Role::Counsellor | Role::OfficeAdmin if self.claims.office.covers(office) => Ok(()),
-            Role::Counsellor | Role::OfficeAdmin => Err(ApiError::forbidden(format!(
-                "Office {} may not act in division {office}; ask an office whose scope covers it.",
-                self.claims.office
-            ))),
-            Role::Jobseeker | Role::Employer => Err(ApiError::forbidden(
-                "Only employment-office staff may do this; ask your employment office.",
-            )),
-        }
-    }
+impl std::ops::Deref for Caller {
+    type Target = Actor;
 
-    /// Whether the caller may act for the employer `employer` registered in
-    /// `office`: that employer itself, or an office whose scope covers it.
-    pub fn can_act_for_employer(
-        &self,
-        employer: EmployerId,
-        office: &DivisionCode,
-    ) -> Result<(), ApiError> {
-        match self.claims.role {
-            Role::Employer if self.claims.employer_id == Some(employer) => Ok(()),
-            Role::Employer => Err(ApiError::forbidden(
-                "An employer may act only for itself; use a token issued to this employer.",
-            )),
-            _ => self.can_act_in(office),
-        }
-    }
-
-    /// Whether the caller has one of `roles` (the province always does).
-    pub fn require_role(&self, roles: &[Role]) -> Result<(), ApiError> {
-        if self.claims.role == Role::Province || roles.contains(&self.claims.role) {
-            return Ok(());
-        }
-        Err(ApiError::forbidden(
-            "Your role may not do this; use a token of a role that may.",
-        ))
+    fn deref(&self) -> &Actor {
+        &self.actor
     }
 }
 
@@ -264,52 +228,8 @@ impl FromRequest for MaybeCaller {
 mod tests {
     use super::*;
 
-    fn caller(role: Role, office: &str, employer_id: Option<EmployerId>) -> Caller {
-        Caller::new(Claims {
-            sub: "u1".to_owned(),
-            role,
-            office: DivisionCode::parse(office).unwrap(),
-            exp: u64::MAX,
-            employer_id,
-        })
-    }
-
     fn code(text: &str) -> DivisionCode {
         DivisionCode::parse(text).unwrap()
-    }
-
-    #[test]
-    fn a_city_counsellor_acts_in_its_districts_but_not_elsewhere() {
-        let counsellor = caller(Role::Counsellor, "410100", None);
-        assert!(counsellor.can_act_in(&code("410105")).is_ok());
-        assert!(counsellor.can_act_in(&code("410000")).is_err());
-        assert!(counsellor.can_act_in(&code("420100")).is_err());
-    }
-
-    #[test]
-    fn the_province_acts_everywhere_and_job_seekers_nowhere() {
-        assert!(
-            caller(Role::Province, "410000", None)
-                .can_act_in(&code("420100"))
-                .is_ok()
-        );
-        assert!(
-            caller(Role::Jobseeker, "410105", None)
-                .can_act_in(&code("410105"))
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn an_employer_acts_only_for_itself() {
-        let own = EmployerId::generate();
-        let employer = caller(Role::Employer, "410105", Some(own));
-        assert!(employer.can_act_for_employer(own, &code("410105")).is_ok());
-        assert!(
-            employer
-                .can_act_for_employer(EmployerId::generate(), &code("410105"))
-                .is_err()
-        );
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use labex_domain::{DomainError, ErrorKind};
+use labex_app::{Error as UseCaseError, FieldError};
+use labex_domain::{ErrorKind, Refused};
 use labex_eventsourcing::RepositoryError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -106,32 +107,6 @@ impl ErrorCode {
     }
 }
 
-/// One invalid field of a request, as listed in a problem's `errors`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// The field, named as in the API (`id_number`).
-    pub field: String,
-    /// A stable machine code (`resident_id.check_character`).
-    pub code: String,
-    /// A sentence saying what is wrong.
-    pub detail: String,
-}
-
-impl FieldError {
-    /// A field error from a value object's error: its stable code, and its
-    /// lowercase message turned into a sentence.
-    pub fn new<E>(field: &str, error: &E) -> Self
-    where
-        E: labex_domain::ErrorCode + fmt::Display,
-    {
-        Self {
-            field: field.to_owned(),
-            code: error.code().to_owned(),
-            detail: sentence(&error.to_string()),
-        }
-    }
-}
-
 /// The body of every error response (RFC 9457).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
@@ -223,7 +198,7 @@ impl ApiError {
 
     /// A domain refusal: 404, 409 or 422 by its kind, with the domain's own
     /// code as the problem type, and its field listed where it has one.
-    pub fn from_domain(error: &DomainError) -> Self {
+    pub fn from_refused(error: &Refused) -> Self {
         let (title, status) = match error.kind() {
             ErrorKind::NotFound => (ErrorCode::NotFound.title(), StatusCode::NOT_FOUND),
             ErrorKind::Conflict => (ErrorCode::Conflict.title(), StatusCode::CONFLICT),
@@ -237,7 +212,7 @@ impl ApiError {
             .field()
             .map(|field| FieldError {
                 field: field.to_owned(),
-                code: error.code().to_owned(),
+                code: error.code(),
                 detail: detail.clone(),
             })
             .into_iter()
@@ -255,23 +230,7 @@ impl ApiError {
     /// A repository error, knowing whether the request carried `If-Match`:
     /// a conflict is then 412 (the client's revision is stale), else 409.
     pub fn from_repository(error: RepositoryError, had_if_match: bool) -> Self {
-        match error {
-            RepositoryError::Domain(domain) => Self::from_domain(&domain),
-            RepositoryError::Conflict { .. } if had_if_match => Self::new(
-                ErrorCode::PreconditionFailed,
-                "The resource has changed since the revision in If-Match; fetch it again and retry with its new ETag.",
-            ),
-            RepositoryError::Conflict { .. } => Self::new(
-                ErrorCode::Conflict,
-                "The resource was changed by another request at the same time; retry the request.",
-            ),
-            RepositoryError::NotFound { .. } => Self::new(
-                ErrorCode::NotFound,
-                "No such resource exists; check the id in the path.",
-            ),
-            RepositoryError::Store(store) => Self::store_unavailable(&store),
-            RepositoryError::Read(read) => Self::internal(&read),
-        }
+        UseCaseError::from_repository(error, had_if_match).into()
     }
 
     /// Adds a response header.
@@ -331,9 +290,30 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(error: DomainError) -> Self {
-        Self::from_domain(&error)
+impl From<UseCaseError> for ApiError {
+    /// The one place a use case's error becomes an HTTP answer.
+    fn from(error: UseCaseError) -> Self {
+        match error {
+            UseCaseError::Forbidden { detail, errors } => {
+                Self::forbidden(detail).with_errors(errors)
+            }
+            UseCaseError::NotFound { detail } => Self::new(ErrorCode::NotFound, detail),
+            UseCaseError::Refused(refused) => Self::from_refused(&refused),
+            UseCaseError::Invalid(errors) => Self::validation(errors),
+            UseCaseError::Conflict { detail } => Self::new(ErrorCode::Conflict, detail),
+            UseCaseError::BadCursor => Self::new(
+                ErrorCode::InvalidCursor,
+                "The cursor is not one this service issued; use the next_cursor of the previous page, or none for the first page.",
+            ),
+            UseCaseError::Stale => Self::new(
+                ErrorCode::PreconditionFailed,
+                "The resource has changed since the revision in If-Match; fetch it again and retry with its new ETag.",
+            ),
+            UseCaseError::NotReady { detail } => Self::new(ErrorCode::NotReady, detail)
+                .with_header(header::RETRY_AFTER, HeaderValue::from_static("5")),
+            UseCaseError::Unavailable { cause } => Self::store_unavailable(&cause),
+            UseCaseError::Internal { cause } => Self::internal(&cause),
+        }
     }
 }
 
@@ -345,23 +325,14 @@ impl From<RepositoryError> for ApiError {
     }
 }
 
-/// A lowercase log-style message as a sentence: capitalised, full stop.
-pub(crate) fn sentence(message: &str) -> String {
-    let mut characters = message.chars();
-    let mut text = match characters.next() {
-        Some(first) => first.to_uppercase().chain(characters).collect::<String>(),
-        None => return String::new(),
-    };
-    if !text.ends_with(['.', '?', '!']) {
-        text.push('.');
-    }
-    text
-}
+pub(crate) use labex_app::sentence;
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use labex_domain::AggregateKind;
+    use labex_domain::jobseeker::JobSeekerError;
+    use labex_domain::referral::ReferralError;
+    use labex_domain::vacancy::VacancyError;
 
     #[test]
     fn catalogue_codes_are_unique_snake_case() {
@@ -379,14 +350,13 @@ mod tests {
 
     #[test]
     fn domain_errors_map_by_kind() {
-        let not_found = ApiError::from(DomainError::NotFound {
-            aggregate: AggregateKind::Vacancy,
-        });
+        let not_found = ApiError::from(UseCaseError::refused(VacancyError::NotFound));
         assert_eq!(not_found.status_code(), StatusCode::NOT_FOUND);
-        let conflict = ApiError::from(DomainError::AlreadyEmployed);
+        let conflict = ApiError::from(UseCaseError::refused(JobSeekerError::AlreadyEmployed));
         assert_eq!(conflict.status_code(), StatusCode::CONFLICT);
         assert_eq!(conflict.code(), "already_employed");
-        let unprocessable = ApiError::from(DomainError::OutcomeBeforeReferral);
+        let unprocessable =
+            ApiError::from(UseCaseError::refused(ReferralError::OutcomeBeforeReferral));
         assert_eq!(
             unprocessable.status_code(),
             StatusCode::UNPROCESSABLE_ENTITY
@@ -425,11 +395,5 @@ mod tests {
             problem.detail,
             "Something went wrong on our side; try again later, and quote the instance if it persists."
         );
-    }
-
-    #[test]
-    fn log_messages_become_sentences() {
-        assert_eq!(sentence("the vacancy is closed"), "The vacancy is closed.");
-        assert_eq!(sentence("Done."), "Done.");
     }
 }

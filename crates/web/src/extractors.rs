@@ -4,7 +4,9 @@
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::{HttpRequest, web};
 
-use crate::error::{ApiError, ErrorCode, FieldError, sentence};
+use labex_app::{FieldError, InputError};
+
+use crate::error::{ApiError, ErrorCode, sentence};
 
 /// The default limit of a JSON body.
 pub const DEFAULT_JSON_LIMIT: usize = 64 * 1024;
@@ -79,10 +81,12 @@ fn body_error(error: &serde_json::Error) -> ApiError {
                 .strip_prefix("missing field `")
                 .and_then(|rest| rest.strip_suffix('`'));
             let errors = missing
-                .map(|field| FieldError {
-                    field: field.to_owned(),
-                    code: "body.missing_field".to_owned(),
-                    detail: format!("The field {field} is required."),
+                .map(|field| {
+                    FieldError::with_sentence(
+                        field,
+                        InputError::MissingField,
+                        format!("The field {field} is required."),
+                    )
                 })
                 .into_iter()
                 .collect();

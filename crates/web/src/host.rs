@@ -21,7 +21,9 @@ use labex_eventsourcing::{EventContext, LAG_COUNT_LIMIT, Lag, ProjectionRunner, 
 use tokio::sync::Mutex;
 use utoipa::openapi::OpenApi;
 
-use crate::auth::{Role, TokenIssuer, TokenVerifier};
+use labex_app::Role;
+
+use crate::auth::{TokenIssuer, TokenVerifier};
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
@@ -241,13 +243,19 @@ pub fn request_context(
     actor: &str,
     office: Option<labex_domain::value::DivisionCode>,
 ) -> EventContext {
-    let id = request_id::current()
+    EventContext::for_request(request_correlation_id(), actor, office)
+}
+
+/// The correlation id of the request being served: its id (a UUID; a
+/// client's own request id that is not one is hashed into one), or a new
+/// one outside a request.
+pub(crate) fn request_correlation_id() -> uuid::Uuid {
+    request_id::current()
         .map(|text| {
             uuid::Uuid::try_parse(&text)
                 .unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, text.as_bytes()))
         })
-        .unwrap_or_else(uuid::Uuid::now_v7);
-    EventContext::for_request(id, actor, office)
+        .unwrap_or_else(uuid::Uuid::now_v7)
 }
 
 /// Serves `services` on `listener` until `shutdown` completes, then stops

@@ -29,12 +29,13 @@ mod metrics;
 mod ops;
 mod panics;
 mod request_id;
+mod resources;
 mod responses;
 mod settings;
 mod validate;
 
-pub use auth::{Caller, Claims, MaybeCaller, Role, TokenIssuer, TokenVerifier};
-pub use error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
+pub use auth::{Caller, Claims, MaybeCaller, TokenIssuer, TokenVerifier};
+pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
 };
@@ -43,11 +44,13 @@ pub use host::{
     ServiceContext, StoreReachable, admin_office, bind, connect_store, lag_outcome,
     print_admin_token, request_context, run_standalone, serve, shutdown_signal,
 };
+pub use labex_app::{Actor, FieldError, InputError, OFFICE_STAFF, Role, STAFF, Validator};
 pub use logging::init_logging;
 pub use metrics::Metrics;
 pub use ops::{BEARER_SCHEME, LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
 pub use panics::catch_panic;
 pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
+pub use resources::{AsOf, Id, aggregate_answer};
 pub use responses::{
     Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,
     etag, parse_if_match,
@@ -56,4 +59,4 @@ pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret,
 };
-pub use validate::{Validator, parse_as_of};
+pub use validate::parse_as_of;

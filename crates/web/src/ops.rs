@@ -12,7 +12,9 @@ use utoipa::{OpenApi as _, PartialSchema, ToSchema};
 
 use serde::Serialize;
 
-use crate::error::{ApiError, ErrorCode, FieldError, PROBLEM_JSON, Problem};
+use labex_app::{FieldError, InputError};
+
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, Problem};
 use crate::metrics::Metrics;
 
 /// One thing that must hold for the service to take traffic: the store is
@@ -132,11 +134,11 @@ async fn readyz(operations: web::Data<Operations>) -> Result<HttpResponse, ApiEr
             Err(reason) => {
                 tracing::warn!(check = check.name(), reason = %reason, "readiness check failed");
                 let detail = crate::error::sentence(reason);
-                failed.push(FieldError {
-                    field: check.name().to_owned(),
-                    code: "readiness.failed".to_owned(),
-                    detail: detail.clone(),
-                });
+                failed.push(FieldError::with_sentence(
+                    check.name(),
+                    InputError::ReadinessFailed,
+                    detail.clone(),
+                ));
                 Some(detail)
             }
         };

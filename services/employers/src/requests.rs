@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use labex_app::{Error, InputError, Validator};
 use labex_domain::EmployerId;
 use labex_domain::double_option;
 use labex_domain::vacancy::{CloseReason, CloseVacancy, VacancyChanges, VacancyDetails};
@@ -10,7 +11,6 @@ use labex_domain::value::{
     CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
     JobSeekerCategory, Label, Note, OrganisationName, SalaryRange, Title,
 };
-use labex_web::{ApiError, Validator};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -39,7 +39,7 @@ pub struct EmployerRegistration {
 
 impl RegisterEmployerBody {
     /// Parses every field; a 422 lists all that are invalid.
-    pub fn parse(&self) -> Result<EmployerRegistration, ApiError> {
+    pub fn parse(&self) -> Result<EmployerRegistration, Error> {
         let mut fields = Validator::new();
         let name = fields.check("name", OrganisationName::parse(&self.name));
         let credit_code = fields.check("credit_code", CreditCode::parse(&self.credit_code));
@@ -103,7 +103,7 @@ pub struct Publication {
 
 impl PublishVacancyBody {
     /// Parses every field; a 422 lists all that are invalid.
-    pub fn parse(&self) -> Result<Publication, ApiError> {
+    pub fn parse(&self) -> Result<Publication, Error> {
         let mut fields = Validator::new();
         let employer_id = fields.check("employer_id", EmployerId::parse(&self.employer_id));
         let title = fields.check("title", Title::parse(&self.title));
@@ -154,7 +154,7 @@ fn yuan(fields: &mut Validator, field: &str, amount: i64) -> Option<u32> {
         .map_err(|_| {
             fields.fail(
                 field,
-                "salary.invalid",
+                InputError::SalaryInvalid,
                 "must be a whole number of yuan above 0",
             )
         })
@@ -207,7 +207,7 @@ impl UpdateVacancyBody {
     /// Parses every field present; a 422 lists all that are invalid, and
     /// a body that names no field is refused too. A salary bound sent
     /// alone is paired with the other bound of `current`.
-    pub fn parse(&self, current: SalaryRange) -> Result<VacancyChanges, ApiError> {
+    pub fn parse(&self, current: SalaryRange) -> Result<VacancyChanges, Error> {
         let mut fields = Validator::new();
         let title = self
             .title
@@ -271,7 +271,7 @@ impl UpdateVacancyBody {
             let mut fields = Validator::new();
             fields.fail(
                 "body",
-                "update.empty",
+                InputError::UpdateEmpty,
                 "names no field to change; send at least one field",
             );
             return fields.finish(|| None);
@@ -302,7 +302,7 @@ pub struct CloseVacancyBody {
 
 impl CloseVacancyBody {
     /// Parses the reason and the note.
-    pub fn parse(&self) -> Result<CloseVacancy, ApiError> {
+    pub fn parse(&self) -> Result<CloseVacancy, Error> {
         let mut fields = Validator::new();
         let reason = match self.reason.trim() {
             "withdrawn" => Some(CloseReason::Withdrawn),
@@ -311,7 +311,7 @@ impl CloseVacancyBody {
             _ => {
                 fields.fail(
                     "reason",
-                    "close_reason.unknown",
+                    InputError::CloseReasonUnknown,
                     "must be withdrawn, expired or filled_elsewhere",
                 );
                 None
@@ -349,12 +349,11 @@ mod tests {
         })
     }
 
-    fn fields_of(error: ApiError) -> Vec<String> {
+    fn fields_of(error: Error) -> Vec<String> {
         error
-            .problem()
-            .errors
-            .into_iter()
-            .map(|error| error.field)
+            .field_errors()
+            .iter()
+            .map(|error| error.field.clone())
             .collect()
     }
 

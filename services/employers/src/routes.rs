@@ -163,7 +163,7 @@ pub async fn register_employer(
 ) -> Result<HttpResponse, ApiError> {
     caller.require_role(STAFF)?;
     let registration = body.parse()?;
-    caller.can_act_in(&registration.region)?;
+    caller.may_act_in(&registration.region)?;
     let proposed = key.0.as_ref().map_or_else(EmployerId::generate, |key| {
         EmployerId::from_uuid(key.aggregate_uuid(caller.subject(), EmployerId::STREAM_CATEGORY))
     });
@@ -177,7 +177,7 @@ pub async fn register_employer(
         })
     };
     // Refuse what the domain refuses before anything is written.
-    Employer::decide(None, command(proposed)).map_err(|error| ApiError::from_domain(&error))?;
+    Employer::decide(None, command(proposed)).map_err(labex_app::Error::refused)?;
     let context = request_context(caller.subject(), Some(registration.region.clone()));
     let claim = format!("{CLAIM_CATEGORY}-{}", registration.credit_code.as_str());
     let owner = state
@@ -263,7 +263,7 @@ pub async fn get_employer(
     else {
         return Err(employer_not_found(id));
     };
-    caller.can_act_for_employer(employer.id, &employer.region)?;
+    caller.may_act_for_employer(employer.id, &employer.region)?;
     Ok(employer_answer(StatusCode::OK, Some(employer), revision))
 }
 
@@ -292,15 +292,15 @@ pub async fn publish(
     let publication = body.parse()?;
     let employer_id = publication.employer_id;
     let Some(employer) = current_employer(&state, employer_id).await? else {
-        return Err(ApiError::validation(vec![FieldError {
-            field: "employer_id".to_owned(),
-            code: "employer.unknown".to_owned(),
-            detail: format!(
+        return Err(ApiError::validation(vec![FieldError::with_sentence(
+            "employer_id",
+            labex_web::InputError::EmployerUnknown,
+            format!(
                 "employer_id names no registered employer ({employer_id}); register the employer first."
             ),
-        }]));
+        )]));
     };
-    caller.can_act_for_employer(employer.id, &employer.region)?;
+    caller.may_act_for_employer(employer.id, &employer.region)?;
     let id = key.0.as_ref().map_or_else(VacancyId::generate, |key| {
         VacancyId::from_uuid(key.aggregate_uuid(caller.subject(), VacancyId::STREAM_CATEGORY))
     });
@@ -383,7 +383,7 @@ async fn load_for_change(
             vacancy.employer_id
         )));
     };
-    caller.can_act_for_employer(employer.id, &employer.region)?;
+    caller.may_act_for_employer(employer.id, &employer.region)?;
     Ok((vacancy, employer))
 }
 

@@ -9,6 +9,8 @@
 //! kept by a projection of those streams (`<data>/jobseekers/`). Mounted by
 //! `labex` with the other services, or run alone as `labex-jobseekers`.
 
+mod commands;
+mod queries;
 mod read_model;
 mod registry;
 mod requests;
@@ -19,13 +21,16 @@ use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::ReadModel;
+use labex_eventsourcing::{ReadModel, StateProjection};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
+pub use commands::{JobSeekers, STAFF_ONLY_FIELDS};
+pub use queries::ListFilter;
 pub use registry::{CLAIM_CATEGORY, REGISTRY_KEY_FILE, Registry};
 pub use requests::{EmploymentBody, RegisterBody, UnemploymentBody, UpdateBody};
+pub use requests::{ProfileUpdate, Registration};
 pub use views::{EmploymentView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
 
 /// The service's name and the folder of its files under the data folder.
@@ -57,7 +62,7 @@ struct ApiDoc;
 
 /// The running service.
 pub struct JobSeekersService {
-    state: web::Data<routes::State>,
+    app: web::Data<JobSeekers>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
 }
@@ -74,18 +79,14 @@ impl JobSeekersService {
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             context.repository.client().clone(),
-            read_model::JobSeekerList,
+            StateProjection::new(read_model::JobSeekerList),
         )
         .map_err(|error| format!("cannot open the jobseekers read model: {error}"))?;
         let runners = Runners::default();
         runners.add(runner).await;
         let checks = runners.checks().await;
         Ok(Self {
-            state: web::Data::new(routes::State {
-                repository: context.repository,
-                registry,
-                read_model,
-            }),
+            app: web::Data::new(JobSeekers::new(context.repository, registry, read_model)),
             runners,
             checks,
         })
@@ -98,7 +99,7 @@ impl Service for JobSeekersService {
     }
 
     fn configure(&self, config: &mut web::ServiceConfig) {
-        config.app_data(self.state.clone());
+        config.app_data(self.app.clone());
         routes::configure(config);
     }
 

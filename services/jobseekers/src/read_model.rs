@@ -1,15 +1,16 @@
 //! The office lists: a read model of every job seeker's office, status,
 //! education, categories and birth date (kept only to answer the age;
-//! never answered itself), kept by a projection of the job-seeker events
-//! and queried with keyset paging (newest registration first).
+//! never answered itself), written from each job seeker's state as the
+//! domain folds it ([`StateView`]), and queried with keyset paging (newest
+//! registration first, ties by id).
+
+use std::fmt;
 
 use chrono::NaiveDate;
-use labex_domain::Event;
-use labex_domain::jobseeker::{JobSeekerEvent, JobSeekerStatus};
+use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
-use labex_eventsourcing::{
-    EventFilter, Projection, ProjectionError, StoredEvent, reset_checkpoint,
-};
+use labex_domain::{JobSeekerId, rfc3339_millis};
+use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
 use rusqlite::{Connection, Transaction, params};
 
 use crate::views::JobSeekerSummary;
@@ -20,151 +21,122 @@ pub const PROJECTION: &str = "jobseeker-list";
 /// Keeps the `jobseekers` and `jobseeker_categories` tables.
 pub struct JobSeekerList;
 
-impl Projection for JobSeekerList {
+impl StateView for JobSeekerList {
+    type State = JobSeeker;
+
     fn name(&self) -> &str {
         PROJECTION
     }
 
-    fn filter(&self) -> EventFilter {
-        EventFilter::stream_prefixes(["jobseeker-"])
+    /// 2: rows written from the folded state, ordered by registration
+    /// time (1 ordered by id and lacked the birth date).
+    fn version(&self) -> u32 {
+        2
     }
 
-    fn migrate(&mut self, transaction: &Transaction<'_>) -> rusqlite::Result<()> {
-        migrate(transaction)
+    fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
+        if rebuild {
+            transaction.execute_batch(
+                "DROP TABLE IF EXISTS jobseekers;
+                DROP TABLE IF EXISTS jobseeker_categories;",
+            )?;
+        }
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS jobseekers (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                id_number TEXT NOT NULL,
+                birth_date TEXT NOT NULL,
+                office TEXT NOT NULL,
+                status TEXT NOT NULL,
+                education TEXT NOT NULL,
+                registered_at TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS jobseekers_newest ON jobseekers (registered_at, id);
+            CREATE TABLE IF NOT EXISTS jobseeker_categories (
+                category TEXT NOT NULL,
+                id TEXT NOT NULL,
+                PRIMARY KEY (category, id)
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS jobseeker_categories_by_id ON jobseeker_categories (id);",
+        )
     }
 
-    fn apply(
+    fn write(
         &mut self,
         transaction: &Transaction<'_>,
-        stored: &StoredEvent,
+        jobseeker: &JobSeeker,
+        event: &StoredEvent,
     ) -> Result<(), ProjectionError> {
-        let Event::JobSeeker(event) = &stored.event else {
-            return Ok(());
-        };
-        match event {
-            JobSeekerEvent::Registered(registered) => {
-                let id = registered.jobseeker_id.to_string();
-                transaction
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO jobseekers
-                        (id, name, id_number, birth_date, office, status, education,
-                         registered_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(params![
-                        id,
-                        registered.personal.name.as_str(),
-                        registered.personal.id_number.masked(),
-                        registered.personal.id_number.birth_date().to_string(),
-                        registered.office.as_str(),
-                        JobSeekerStatus::Seeking.as_str(),
-                        registered.profile.education.as_str(),
-                        stored
-                            .created
-                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                    ])?;
-                replace_categories(
-                    transaction,
-                    &id,
-                    registered.profile.categories.iter().copied(),
-                )?;
-            }
-            JobSeekerEvent::ProfileUpdated(updated) => {
-                let id = updated.jobseeker_id.to_string();
-                if let Some(name) = &updated.personal.name {
-                    transaction
-                        .prepare_cached("UPDATE jobseekers SET name = ?2 WHERE id = ?1")?
-                        .execute(params![id, name.as_str()])?;
-                }
-                if let Some(education) = updated.profile.education {
-                    transaction
-                        .prepare_cached("UPDATE jobseekers SET education = ?2 WHERE id = ?1")?
-                        .execute(params![id, education.as_str()])?;
-                }
-                if let Some(categories) = &updated.profile.categories {
-                    replace_categories(transaction, &id, categories.iter().copied())?;
-                }
-            }
-            JobSeekerEvent::UnemploymentRegistered(registered) => {
-                set_status(
-                    transaction,
-                    &registered.jobseeker_id.to_string(),
-                    JobSeekerStatus::RegisteredUnemployed,
-                )?;
-            }
-            JobSeekerEvent::EmploymentRegistered(registered) => {
-                set_status(
-                    transaction,
-                    &registered.jobseeker_id.to_string(),
-                    JobSeekerStatus::Employed,
-                )?;
-            }
+        let id = jobseeker.id.to_string();
+        // The first event of a job seeker is their registration: its
+        // moment is when they registered, and stays.
+        let registered_at = rfc3339_millis(event.metadata.at_or(event.created));
+        transaction
+            .prepare_cached(
+                "INSERT INTO jobseekers
+                    (id, name, id_number, birth_date, office, status, education, registered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET
+                    name = excluded.name, id_number = excluded.id_number,
+                    birth_date = excluded.birth_date, office = excluded.office,
+                    status = excluded.status, education = excluded.education",
+            )?
+            .execute(params![
+                id,
+                jobseeker.personal.name.as_str(),
+                jobseeker.personal.id_number.masked(),
+                jobseeker.personal.id_number.birth_date().to_string(),
+                jobseeker.office.as_str(),
+                jobseeker.status.as_str(),
+                jobseeker.profile.education.as_str(),
+                registered_at,
+            ])?;
+        transaction
+            .prepare_cached("DELETE FROM jobseeker_categories WHERE id = ?1")?
+            .execute([&id])?;
+        for category in &jobseeker.profile.categories {
+            transaction
+                .prepare_cached("INSERT INTO jobseeker_categories (category, id) VALUES (?1, ?2)")?
+                .execute(params![category.as_str(), id])?;
         }
         Ok(())
     }
 }
 
-/// Creates the tables if missing. Tables of an older shape (without the
-/// birth date the age is answered from) are dropped and the projection's
-/// checkpoint forgotten, so that it rebuilds them from the store.
-pub fn migrate(connection: &Connection) -> rusqlite::Result<()> {
-    let columns = connection
-        .prepare("SELECT name FROM pragma_table_info('jobseekers')")?
-        .query_map([], |row| row.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    if !columns.is_empty() && !columns.iter().any(|column| column == "birth_date") {
-        connection.execute_batch(
-            "DROP TABLE IF EXISTS jobseekers;
-            DROP TABLE IF EXISTS jobseeker_categories;",
-        )?;
-        reset_checkpoint(connection, PROJECTION)?;
-    }
-    connection.execute_batch(
-        "CREATE TABLE IF NOT EXISTS jobseekers (
-            id TEXT PRIMARY KEY,
-            name TEXT NOT NULL,
-            id_number TEXT NOT NULL,
-            birth_date TEXT NOT NULL,
-            office TEXT NOT NULL,
-            status TEXT NOT NULL,
-            education TEXT NOT NULL,
-            registered_at TEXT NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS jobseekers_by_office ON jobseekers (office, id);
-        CREATE TABLE IF NOT EXISTS jobseeker_categories (
-            category TEXT NOT NULL,
-            id TEXT NOT NULL,
-            PRIMARY KEY (category, id)
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS jobseeker_categories_by_id ON jobseeker_categories (id);",
-    )
+/// Where a list page continues: after the job seeker registered at `at`
+/// with the id `id` (newest first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListKey {
+    at: String,
+    id: String,
 }
 
-fn replace_categories(
-    transaction: &Transaction<'_>,
-    id: &str,
-    categories: impl Iterator<Item = JobSeekerCategory>,
-) -> rusqlite::Result<()> {
-    transaction
-        .prepare_cached("DELETE FROM jobseeker_categories WHERE id = ?1")?
-        .execute([id])?;
-    for category in categories {
-        transaction
-            .prepare_cached("INSERT INTO jobseeker_categories (category, id) VALUES (?1, ?2)")?
-            .execute(params![category.as_str(), id])?;
+impl ListKey {
+    /// The key of a listed job seeker.
+    pub fn of(item: &JobSeekerSummary) -> Self {
+        Self {
+            at: item.registered_at.clone(),
+            id: item.id.clone(),
+        }
     }
-    Ok(())
+
+    /// A key written by [`Display`](fmt::Display), or `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (at, id) = text.split_once(' ')?;
+        chrono::DateTime::parse_from_rfc3339(at).ok()?;
+        JobSeekerId::parse(id).ok()?;
+        Some(Self {
+            at: at.to_owned(),
+            id: id.to_owned(),
+        })
+    }
 }
 
-fn set_status(
-    transaction: &Transaction<'_>,
-    id: &str,
-    status: JobSeekerStatus,
-) -> rusqlite::Result<()> {
-    transaction
-        .prepare_cached("UPDATE jobseekers SET status = ?2 WHERE id = ?1")?
-        .execute(params![id, status.as_str()])?;
-    Ok(())
+impl fmt::Display for ListKey {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(formatter, "{} {}", self.at, self.id)
+    }
 }
 
 /// What a list asks for.
@@ -174,19 +146,20 @@ pub struct ListQuery {
     pub office: DivisionCode,
     pub category: Option<JobSeekerCategory>,
     pub status: Option<JobSeekerStatus>,
-    /// Only ids before this one (the previous page's last).
-    pub before: Option<String>,
+    /// Only those after this key (the previous page's last).
+    pub after: Option<ListKey>,
     pub limit: u32,
     /// The day (in China) ages are taken on.
     pub today: NaiveDate,
 }
 
-/// One page, newest first, and whether more follow.
-pub fn list(
-    connection: &Connection,
-    query: &ListQuery,
-) -> rusqlite::Result<(Vec<JobSeekerSummary>, bool)> {
+/// One page, newest first, and one more item when more follow.
+pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<JobSeekerSummary>> {
     let prefix = format!("{}%", query.office.scope_prefix());
+    let (after_at, after_id) = match &query.after {
+        Some(key) => (Some(key.at.as_str()), Some(key.id.as_str())),
+        None => (None, None),
+    };
     let mut statement = connection.prepare_cached(
         "SELECT j.id, j.name, j.id_number, j.office, j.status, j.education, j.registered_at,
                 (SELECT group_concat(c.category, ',') FROM jobseeker_categories c WHERE c.id = j.id),
@@ -196,16 +169,17 @@ pub fn list(
            AND (?2 IS NULL OR j.status = ?2)
            AND (?3 IS NULL OR EXISTS
                 (SELECT 1 FROM jobseeker_categories c WHERE c.category = ?3 AND c.id = j.id))
-           AND (?4 IS NULL OR j.id < ?4)
-         ORDER BY j.id DESC
-         LIMIT ?5",
+           AND (?4 IS NULL OR j.registered_at < ?4 OR (j.registered_at = ?4 AND j.id < ?5))
+         ORDER BY j.registered_at DESC, j.id DESC
+         LIMIT ?6",
     )?;
     let rows = statement.query_map(
         params![
             prefix,
             query.status.map(JobSeekerStatus::as_str),
             query.category.map(JobSeekerCategory::as_str),
-            query.before,
+            after_at,
+            after_id,
             i64::from(query.limit) + 1,
         ],
         |row| {
@@ -241,21 +215,18 @@ pub fn list(
             })
         },
     )?;
-    let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = items.len() > query.limit as usize;
-    items.truncate(query.limit as usize);
-    Ok((items, more))
+    rows.collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use labex_eventsourcing::read_checkpoint;
+    use labex_eventsourcing::{Projection, StateProjection, read_checkpoint};
 
     use super::*;
 
     #[test]
-    fn tables_without_the_birth_date_are_rebuilt_from_the_store() {
-        let connection = Connection::open_in_memory().unwrap();
+    fn tables_of_an_earlier_version_are_rebuilt_from_the_store() {
+        let mut connection = Connection::open_in_memory().unwrap();
         connection
             .execute_batch(
                 "CREATE TABLE jobseekers (
@@ -279,7 +250,10 @@ mod tests {
             )
             .unwrap();
 
-        migrate(&connection).unwrap();
+        let mut projection = StateProjection::new(JobSeekerList);
+        let transaction = connection.transaction().unwrap();
+        projection.migrate(&transaction).unwrap();
+        transaction.commit().unwrap();
         let rows: i64 = connection
             .query_row("SELECT count(*) FROM jobseekers", [], |row| row.get(0))
             .unwrap();
@@ -295,7 +269,7 @@ mod tests {
         assert_eq!(read_checkpoint(&connection, PROJECTION).unwrap(), None);
         assert!(read_checkpoint(&connection, "other").unwrap().is_some());
 
-        // Tables of the current shape are kept as they are.
+        // Tables of the current version are kept as they are.
         connection
             .execute(
                 "INSERT INTO jobseekers VALUES
@@ -304,10 +278,26 @@ mod tests {
                 [],
             )
             .unwrap();
-        migrate(&connection).unwrap();
+        let transaction = connection.transaction().unwrap();
+        projection.migrate(&transaction).unwrap();
+        transaction.commit().unwrap();
         let rows: i64 = connection
             .query_row("SELECT count(*) FROM jobseekers", [], |row| row.get(0))
             .unwrap();
         assert_eq!(rows, 1);
+    }
+
+    #[test]
+    fn list_keys_round_trip_and_refuse_what_was_not_issued() {
+        let key = ListKey {
+            at: "2026-12-07T03:00:00.123Z".to_owned(),
+            id: "0190f5a8-3c1e-7d2a-9b4f-0123456789ab".to_owned(),
+        };
+        assert_eq!(ListKey::parse(&key.to_string()), Some(key));
+        assert_eq!(ListKey::parse("0190f5a8-3c1e-7d2a-9b4f-0123456789ab"), None);
+        assert_eq!(
+            ListKey::parse("yesterday 0190f5a8-3c1e-7d2a-9b4f-0123456789ab"),
+            None
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use labex_app::{Error, InputError, Validator};
 use labex_domain::EmployerId;
 use labex_domain::double_option;
 use labex_domain::jobseeker::{
@@ -14,7 +15,6 @@ use labex_domain::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
     Note, OrganisationName, PersonName, ResidentId,
 };
-use labex_web::{ApiError, Validator};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -71,7 +71,7 @@ pub struct Registration {
 
 impl RegisterBody {
     /// Parses every field; a 422 lists all that are invalid.
-    pub fn parse(&self) -> Result<Registration, ApiError> {
+    pub fn parse(&self) -> Result<Registration, Error> {
         let mut fields = Validator::new();
         let name = fields.check("name", PersonName::parse(&self.name));
         let id_number = fields.check("id_number", ResidentId::parse(&self.id_number));
@@ -173,38 +173,61 @@ pub struct UpdateBody {
     pub summary: Option<Option<String>>,
 }
 
+/// An update as read: every field the request named (a `null` names a
+/// field too), for the rule of who may change which, and its changes or
+/// why they are invalid. Who may send those fields is decided first, so a
+/// job seeker sending a field that is not theirs learns that, whatever its
+/// value.
+#[derive(Debug)]
+pub struct ProfileUpdate {
+    pub fields: Vec<&'static str>,
+    pub changes: Result<UpdateJobSeekerProfile, Error>,
+}
+
 impl UpdateBody {
-    /// The fields present that only office staff may change: identity
-    /// (`name`) and what eligibility is judged on (`education`,
-    /// `graduation_year`, `categories`). Every field is named here, so a
-    /// field added later must be placed on one side or the other.
-    pub fn staff_only_fields(&self) -> Vec<&'static str> {
+    /// The fields the body names. Every field is listed here, so a field
+    /// added later is named too.
+    pub fn named_fields(&self) -> Vec<&'static str> {
         let Self {
             name,
-            phone: _,
+            phone,
             education,
-            major: _,
+            major,
             graduation_year,
             categories,
-            skills: _,
-            desired_occupations: _,
-            desired_regions: _,
-            summary: _,
+            skills,
+            desired_occupations,
+            desired_regions,
+            summary,
         } = self;
         [
             ("name", name.is_some()),
+            ("phone", phone.is_some()),
             ("education", education.is_some()),
+            ("major", major.is_some()),
             ("graduation_year", graduation_year.is_some()),
             ("categories", categories.is_some()),
+            ("skills", skills.is_some()),
+            ("desired_occupations", desired_occupations.is_some()),
+            ("desired_regions", desired_regions.is_some()),
+            ("summary", summary.is_some()),
         ]
         .into_iter()
         .filter_map(|(field, present)| present.then_some(field))
         .collect()
     }
 
-    /// Parses every field present; a 422 lists all that are invalid, and
-    /// a body that changes nothing is refused too.
-    pub fn parse(&self) -> Result<UpdateJobSeekerProfile, ApiError> {
+    /// Reads the body: the fields it names, and every field present parsed
+    /// (all that are invalid are listed; a body that changes nothing is
+    /// refused too).
+    pub fn parse(&self) -> ProfileUpdate {
+        ProfileUpdate {
+            fields: self.named_fields(),
+            changes: self.parse_changes(),
+        }
+    }
+
+    fn parse_changes(&self) -> Result<UpdateJobSeekerProfile, Error> {
         let mut fields = Validator::new();
         let name = self
             .name
@@ -260,7 +283,7 @@ impl UpdateBody {
             let mut fields = Validator::new();
             fields.fail(
                 "body",
-                "update.empty",
+                InputError::UpdateEmpty,
                 "names no field to change; send at least one field",
             );
             return fields.finish(|| None);
@@ -284,7 +307,7 @@ pub struct UnemploymentBody {
 
 impl UnemploymentBody {
     /// Parses the body, `today` filling a missing date.
-    pub fn parse(&self, today: NaiveDate) -> Result<RegisterUnemployment, ApiError> {
+    pub fn parse(&self, today: NaiveDate) -> Result<RegisterUnemployment, Error> {
         let mut fields = Validator::new();
         let registered_on = match self.registered_on.as_deref() {
             None => Some(today),
@@ -320,7 +343,7 @@ pub struct EmploymentBody {
 
 impl EmploymentBody {
     /// Parses the body.
-    pub fn parse(&self) -> Result<RegisterEmployment, ApiError> {
+    pub fn parse(&self) -> Result<RegisterEmployment, Error> {
         let mut fields = Validator::new();
         let started_on = fields.date("started_on", &self.started_on);
         let employer_id = optional(
@@ -356,7 +379,7 @@ fn optional<T, E>(
     parse: impl Fn(&str) -> Result<T, E>,
 ) -> Option<Option<T>>
 where
-    E: labex_domain::ErrorCode + std::fmt::Display,
+    E: labex_domain::Coded + std::fmt::Display,
 {
     match text {
         None => Some(None),
@@ -374,7 +397,7 @@ fn clearable<T, E>(
     parse: impl Fn(&str) -> Result<T, E>,
 ) -> Option<Option<Option<T>>>
 where
-    E: labex_domain::ErrorCode + std::fmt::Display,
+    E: labex_domain::Coded + std::fmt::Display,
 {
     match value {
         None => Some(None),
@@ -422,10 +445,9 @@ mod tests {
         .parse()
         .unwrap_err();
         let fields: Vec<_> = error
-            .problem()
-            .errors
-            .into_iter()
-            .map(|error| error.field)
+            .field_errors()
+            .iter()
+            .map(|error| error.field.clone())
             .collect();
         assert_eq!(
             fields,
@@ -445,12 +467,24 @@ mod tests {
     fn an_update_distinguishes_absent_null_and_values() {
         let update: UpdateBody =
             serde_json::from_value(serde_json::json!({"phone": null, "skills": ["电工"]})).unwrap();
-        let parsed = update.parse().unwrap();
-        assert_eq!(parsed.personal.phone, Some(None));
-        assert_eq!(parsed.personal.name, None);
-        assert_eq!(parsed.profile.skills.unwrap().len(), 1);
-        let empty = UpdateBody::default().parse().unwrap_err();
-        assert_eq!(empty.problem().errors[0].code, "update.empty");
+        let parsed = update.parse();
+        assert_eq!(parsed.fields, ["phone", "skills"]);
+        let changes = parsed.changes.unwrap();
+        assert_eq!(changes.personal.phone, Some(None));
+        assert_eq!(changes.personal.name, None);
+        assert_eq!(changes.profile.skills.unwrap().len(), 1);
+        let Err(Error::Invalid(errors)) = UpdateBody::default().parse().changes else {
+            panic!("an empty update is invalid");
+        };
+        assert_eq!(errors[0].code, "update.empty");
+    }
+
+    fn staff_only(update: &UpdateBody) -> Vec<&'static str> {
+        update
+            .named_fields()
+            .into_iter()
+            .filter(|field| crate::commands::STAFF_ONLY_FIELDS.contains(field))
+            .collect()
     }
 
     #[test]
@@ -460,14 +494,14 @@ mod tests {
             "summary": "x", "major": null
         }))
         .unwrap();
-        assert!(update.staff_only_fields().is_empty());
+        assert!(staff_only(&update).is_empty());
         let update: UpdateBody = serde_json::from_value(serde_json::json!({
             "categories": ["hardship"], "graduation_year": null, "skills": ["电工"],
             "education": "master", "name": "王强"
         }))
         .unwrap();
         assert_eq!(
-            update.staff_only_fields(),
+            staff_only(&update),
             ["name", "education", "graduation_year", "categories"]
         );
     }
@@ -477,7 +511,7 @@ mod tests {
         let body: EmploymentBody =
             serde_json::from_value(serde_json::json!({"started_on": "2026-02-30"})).unwrap();
         assert_eq!(
-            body.parse().unwrap_err().problem().errors[0].field,
+            body.parse().unwrap_err().field_errors()[0].field,
             "started_on"
         );
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();

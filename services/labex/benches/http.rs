@@ -791,7 +791,7 @@ fn published_event(body: &Value, n: u64) -> kurrentdb::EventData {
         None,
     );
     labex_eventsourcing::event_data(
-        labex_domain::Event::Vacancy(labex_domain::vacancy::VacancyEvent::Published(published)),
+        &labex_domain::vacancy::VacancyEvent::Published(published),
         uuid::Uuid::now_v7(),
         &context,
     )

@@ -87,7 +87,7 @@ fn position_parameter(problems: &mut Problems, name: &str, text: Option<&str>) -
     if position.is_none() {
         problems.add(
             name,
-            "feed.position",
+            labex_web::InputError::FeedPosition,
             &format!("{name} must be the position of a feed item, such as 1234-1234."),
         );
     }
@@ -116,7 +116,7 @@ async fn check_position(client: &Client, name: &str, position: Position) -> Resu
     let mut problems = Problems::default();
     problems.add(
         name,
-        "feed.position",
+        labex_web::InputError::FeedPosition,
         &format!(
             "{name} {} is not the position of a feed item; resume from one the feed gave, or from the start.",
             format_position(position)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use labex_domain::EmployerId;
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
 use labex_search::{MAX_LIMIT, MAX_OFFSET, SortOrder, VacancySearch};
-use labex_web::{ApiError, ErrorCode, FieldError};
+use labex_web::{ApiError, ErrorCode, FieldError, InputError};
 use serde::Deserialize;
 
 /// `GET /v1/vacancies/search`.
@@ -34,12 +34,9 @@ pub struct SearchParams {
 pub struct Problems(Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, parameter: &str, code: &str, detail: &str) {
-        self.0.push(FieldError {
-            field: parameter.to_owned(),
-            code: code.to_owned(),
-            detail: detail.to_owned(),
-        });
+    pub fn add(&mut self, parameter: &str, code: InputError, detail: &str) {
+        self.0
+            .push(FieldError::with_sentence(parameter, code, detail));
     }
 
     pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
@@ -71,7 +68,7 @@ pub fn number(
         _ => {
             problems.add(
                 parameter,
-                "query.range",
+                InputError::QueryRange,
                 &format!("{parameter} must be a whole number from 0 to {max}."),
             );
             None
@@ -95,14 +92,18 @@ impl SearchParams {
         if let Some(q) = &search.q
             && q.chars().count() > 200
         {
-            problems.add("q", "query.too_long", "q must be at most 200 characters.");
+            problems.add(
+                "q",
+                InputError::QueryTooLong,
+                "q must be at most 200 characters.",
+            );
         }
         if let Some(region) = self.region.as_deref() {
             match DivisionCode::parse(region) {
                 Ok(code) => search.region = Some(code),
                 Err(_) => problems.add(
                     "region",
-                    "division_code.invalid",
+                    InputError::DivisionCodeInvalid,
                     "region must be a six-digit administrative division code; a city's code covers its districts.",
                 ),
             }
@@ -118,7 +119,7 @@ impl SearchParams {
                 Ok(level) => search.education = Some(level),
                 Err(_) => problems.add(
                     "education",
-                    "education.unknown",
+                    InputError::EducationUnknown,
                     "education must be none, primary, junior_secondary, senior_secondary, associate, bachelor, master or doctorate.",
                 ),
             }
@@ -128,7 +129,7 @@ impl SearchParams {
                 Ok(value) => search.salary_min_yuan = Some(value),
                 Err(_) => problems.add(
                     "salary_min_yuan",
-                    "query.number",
+                    InputError::QueryNumber,
                     "salary_min_yuan must be a whole number of yuan per month.",
                 ),
             }
@@ -139,7 +140,7 @@ impl SearchParams {
                     Ok(category) => search.welcomes.push(category),
                     Err(_) => problems.add(
                         "welcomes",
-                        "job_seeker_category.unknown",
+                        InputError::CategoryUnknown,
                         "welcomes must list job-seeker categories, such as graduate,laid_off.",
                     ),
                 }
@@ -151,7 +152,7 @@ impl SearchParams {
                 "false" => search.public_welfare = Some(false),
                 _ => problems.add(
                     "public_welfare",
-                    "query.boolean",
+                    InputError::QueryBoolean,
                     "public_welfare must be true or false.",
                 ),
             }
@@ -159,11 +160,10 @@ impl SearchParams {
         if let Some(employer) = self.employer.as_deref() {
             match EmployerId::parse(employer) {
                 Ok(id) => search.employer = Some(id),
-                Err(_) => problems.add(
-                    "employer",
-                    "id.not_uuid",
-                    "employer must be an employer id.",
-                ),
+                Err(error) => problems.0.push(FieldError {
+                    detail: "employer must be an employer id.".to_owned(),
+                    ..FieldError::new("employer", &error)
+                }),
             }
         }
         if let Some(after) = self.posted_after.as_deref() {
@@ -171,7 +171,7 @@ impl SearchParams {
                 Ok(moment) => search.posted_after = Some(moment.with_timezone(&Utc)),
                 Err(_) => problems.add(
                     "posted_after",
-                    "time.invalid",
+                    InputError::TimeInvalid,
                     "posted_after must be a time in RFC 3339, such as 2026-11-01T00:00:00+08:00.",
                 ),
             }
@@ -182,7 +182,7 @@ impl SearchParams {
             Some("salary") => search.sort = SortOrder::Salary,
             Some(_) => problems.add(
                 "sort",
-                "query.sort",
+                InputError::QuerySort,
                 "sort must be relevance, newest or salary.",
             ),
         }
@@ -191,7 +191,7 @@ impl SearchParams {
             Some("all") => search.include_closed = true,
             Some(_) => problems.add(
                 "status",
-                "query.status",
+                InputError::QueryStatus,
                 "status must be open (the default) or all.",
             ),
         }

@@ -175,7 +175,7 @@ pub async fn complete(
     if prefix.is_empty() || prefix.chars().count() > 50 {
         problems.add(
             "q",
-            "query.required",
+            labex_web::InputError::QueryRequired,
             "q must be a prefix of 1 to 50 characters.",
         );
     }
@@ -263,7 +263,7 @@ pub async fn matches(
     let jobseeker = loaded(state.repository.get::<JobSeeker>(id).await, "job seeker")?;
     let own = caller.role() == Role::Jobseeker && caller.subject() == id.to_string();
     if !own {
-        caller.can_act_in(&jobseeker.office)?;
+        caller.may_act_in(&jobseeker.office)?;
     }
     let results: SearchResults = state
         .query("matches", move |index| {
@@ -300,7 +300,7 @@ pub async fn candidates(
     let id = VacancyId::parse(&path).map_err(|_| invalid_id("vacancy"))?;
     let mut options = params.options()?;
     let vacancy = loaded(state.repository.get::<Vacancy>(id).await, "vacancy")?;
-    caller.can_act_for_employer(vacancy.employer_id, &vacancy.details.region)?;
+    caller.may_act_for_employer(vacancy.employer_id, &vacancy.details.region)?;
     // Staff see the job seekers of their own scope; the province and the
     // employer see everyone the vacancy could take.
     if matches!(caller.role(), Role::Counsellor | Role::OfficeAdmin) {

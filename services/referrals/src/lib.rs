@@ -18,6 +18,7 @@
 //! services, or run alone as `labex-referrals`.
 
 mod consistency;
+mod placement;
 mod read_model;
 mod requests;
 mod routes;
@@ -27,8 +28,10 @@ use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::{PlacementProcess, ReadModel};
+use labex_eventsourcing::ReadModel;
+
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 

@@ -2,10 +2,10 @@
 //! parsing into ids and value objects with every invalid field reported.
 
 use chrono::NaiveDate;
+use labex_app::{Error, InputError, Validator};
 use labex_domain::referral::{RecordReferralOutcome, ReferralOutcome};
 use labex_domain::value::Note;
 use labex_domain::{JobSeekerId, VacancyId};
-use labex_web::{ApiError, Validator};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -32,7 +32,7 @@ pub struct Refer {
 
 impl ReferBody {
     /// Parses every field; a 422 lists all that are invalid.
-    pub fn parse(&self) -> Result<Refer, ApiError> {
+    pub fn parse(&self) -> Result<Refer, Error> {
         let mut fields = Validator::new();
         let jobseeker_id = fields.check("jobseeker_id", JobSeekerId::parse(&self.jobseeker_id));
         let vacancy_id = fields.check("vacancy_id", VacancyId::parse(&self.vacancy_id));
@@ -62,13 +62,13 @@ pub struct OutcomeBody {
 
 impl OutcomeBody {
     /// Parses every field; a 422 lists all that are invalid.
-    pub fn parse(&self) -> Result<RecordReferralOutcome, ApiError> {
+    pub fn parse(&self) -> Result<RecordReferralOutcome, Error> {
         let mut fields = Validator::new();
         let outcome = parse_outcome(&self.outcome);
         if outcome.is_none() {
             fields.fail(
                 "outcome",
-                "referral_outcome.unknown",
+                InputError::ReferralOutcomeUnknown,
                 "must be hired, rejected, no_show or withdrawn",
             );
         }
@@ -107,12 +107,11 @@ fn optional_note(fields: &mut Validator, text: Option<&str>) -> Option<Option<No
 mod tests {
     use super::*;
 
-    fn fields_of(error: ApiError) -> Vec<String> {
+    fn fields_of(error: Error) -> Vec<String> {
         error
-            .problem()
-            .errors
-            .into_iter()
-            .map(|error| error.field)
+            .field_errors()
+            .iter()
+            .map(|error| error.field.clone())
             .collect()
     }
 

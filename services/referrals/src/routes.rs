@@ -5,19 +5,20 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, web};
+use labex_domain::Aggregate;
 use labex_domain::jobseeker::JobSeeker;
+use labex_domain::referral::ReferralError;
 use labex_domain::referral::{MakeReferral, Referral, ReferralCommand};
 use labex_domain::vacancy::Vacancy;
 use labex_domain::value::DivisionCode;
-use labex_domain::{Aggregate, DomainError};
 use labex_domain::{JobSeekerId, ReferralId, VacancyId};
 use labex_eventsourcing::{
     ExecuteOptions, Executed, ExpectedRevision, Loaded, ProjectionError, ReadModel, Repository,
     RepositoryError, Turn,
 };
 use labex_web::{
-    ApiError, Caller, Cursor, ErrorCode, IdempotencyKeyHeader, IfMatch, Page, Role, Validator,
-    etag, parse_as_of, request_context,
+    ApiError, Caller, Cursor, ErrorCode, IdempotencyKeyHeader, IfMatch, InputError, Page, Role,
+    Validator, etag, parse_as_of, request_context,
 };
 use serde::Deserialize;
 
@@ -159,7 +160,7 @@ async fn may_follow(
         )),
         Role::Counsellor | Role::OfficeAdmin | Role::Province => {
             let office = jobseeker_office(state, referral.jobseeker_id).await?;
-            caller.can_act_in(&office)?;
+            caller.may_act_in(&office)?;
             Ok(office)
         }
     }
@@ -191,7 +192,7 @@ async fn may_record(
 ) -> Result<DivisionCode, ApiError> {
     may_record_outcomes(caller)?;
     let office = jobseeker_office(state, referral.jobseeker_id).await?;
-    caller.can_act_in(&office)?;
+    caller.may_act_in(&office)?;
     Ok(office)
 }
 
@@ -233,19 +234,19 @@ pub async fn refer(
     if jobseeker.is_none() {
         fields.fail(
             "jobseeker_id",
-            "jobseeker.unknown",
+            InputError::JobSeekerUnknown,
             "names no registered job seeker; use the id of a registered job seeker",
         );
     }
     if vacancy.is_none() {
         fields.fail(
             "vacancy_id",
-            "vacancy.unknown",
+            InputError::VacancyUnknown,
             "names no published vacancy; use the id of a published vacancy",
         );
     }
     let (jobseeker, vacancy) = fields.finish(|| Some((jobseeker?, vacancy?)))?;
-    caller.can_act_in(&jobseeker.office)?;
+    caller.may_act_in(&jobseeker.office)?;
 
     let referral_id = key.0.as_ref().map_or_else(ReferralId::generate, |key| {
         ReferralId::from_uuid(key.aggregate_uuid(caller.subject(), ReferralId::STREAM_CATEGORY))
@@ -284,8 +285,8 @@ pub async fn refer(
     // What the domain refuses writes nothing, not even a turn. (A retry of
     // this very referral is answered by the repository from its events.)
     match Referral::decide(None, command.clone()) {
-        Err(DomainError::DuplicateOpenReferral { existing }) if existing == referral_id => {}
-        Err(refusal) => return Err(refusal.into()),
+        Err(ReferralError::DuplicateOpenReferral { existing }) if existing == referral_id => {}
+        Err(refusal) => return Err(labex_app::Error::refused(refusal).into()),
         Ok(_) => {}
     }
     let pair = pair_stream(jobseeker.id, vacancy.id);
@@ -364,7 +365,12 @@ async fn take_pair_turn(
                 .state;
             match referral {
                 Some(referral) if referral.is_open() => {
-                    return Err(DomainError::DuplicateOpenReferral { existing: other }.into());
+                    return Err(
+                        labex_app::Error::refused(ReferralError::DuplicateOpenReferral {
+                            existing: other,
+                        })
+                        .into(),
+                    );
                 }
                 Some(_) => {}
                 None if context.at - turn.at < TURN_GRACE => {

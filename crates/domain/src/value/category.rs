@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// A group a job seeker belongs to; one person may be in several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ pub enum JobSeekerCategory {
 #[error("unknown job-seeker category")]
 pub struct JobSeekerCategoryError;
 
-impl ErrorCode for JobSeekerCategoryError {
+impl Coded for JobSeekerCategoryError {
     fn code(&self) -> &'static str {
         "category.unknown"
     }

@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::{DivisionCode, ErrorCode};
+use super::DivisionCode;
+use crate::refusal::Coded;
 
 /// The 31 characters of the code, in the order of their values (no I, O, S,
 /// V, Z).
@@ -48,7 +49,7 @@ pub enum CreditCodeError {
     CheckCharacter,
 }
 
-impl ErrorCode for CreditCodeError {
+impl Coded for CreditCodeError {
     fn code(&self) -> &'static str {
         match self {
             Self::Length { .. } => "credit_code.length",

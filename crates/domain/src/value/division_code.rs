@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// Province-level codes (first two digits) in use: the 34 provincial
 /// divisions, from Beijing (11) to Macao (82).
@@ -67,7 +67,7 @@ pub enum DivisionCodeError {
     CountyWithoutCity,
 }
 
-impl ErrorCode for DivisionCodeError {
+impl Coded for DivisionCodeError {
     fn code(&self) -> &'static str {
         match self {
             Self::Length { .. } => "division_code.length",

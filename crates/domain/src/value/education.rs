@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// The highest education completed, in increasing order, so that "the
 /// vacancy asks at least X" is `seeker.education >= vacancy.education`.
@@ -36,7 +36,7 @@ pub enum Education {
 )]
 pub struct EducationError;
 
-impl ErrorCode for EducationError {
+impl Coded for EducationError {
     fn code(&self) -> &'static str {
         "education.unknown"
     }

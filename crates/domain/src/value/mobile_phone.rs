@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// A mainland mobile number, stored as its 11 digits (`13800138000`).
 ///
@@ -33,7 +33,7 @@ pub enum MobilePhoneError {
     Prefix,
 }
 
-impl ErrorCode for MobilePhoneError {
+impl Coded for MobilePhoneError {
     fn code(&self) -> &'static str {
         match self {
             Self::Characters => "mobile_phone.characters",

@@ -21,11 +21,3 @@ pub use number::{ExperienceYears, GraduationYear, Headcount, OutOfRange};
 pub use resident_id::{ResidentId, ResidentIdError, Sex};
 pub use salary::{SALARY_CAP_YUAN, SalaryRange, SalaryRangeError};
 pub use text::{Description, Label, Note, OrganisationName, PersonName, TextError, Title};
-
-/// A stable machine-readable code for an error (`resident_id.check_character`),
-/// for the per-field `errors` of a problem response. Codes never change once
-/// published; messages may.
-pub trait ErrorCode {
-    /// The code: lowercase, dot-separated, stable.
-    fn code(&self) -> &'static str;
-}

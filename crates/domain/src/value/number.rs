@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// A number outside the range its field allows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -18,7 +18,7 @@ pub struct OutOfRange {
     pub max: i64,
 }
 
-impl ErrorCode for OutOfRange {
+impl Coded for OutOfRange {
     fn code(&self) -> &'static str {
         "number.out_of_range"
     }

@@ -5,8 +5,9 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{DivisionCode, ErrorCode};
+use super::DivisionCode;
 use crate::calendar::china_today;
+use crate::refusal::Coded;
 
 /// ISO 7064 MOD 11-2 weights of the first 17 characters.
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -74,7 +75,7 @@ pub enum ResidentIdError {
     BirthDateTooEarly,
 }
 
-impl ErrorCode for ResidentIdError {
+impl Coded for ResidentIdError {
     fn code(&self) -> &'static str {
         match self {
             Self::Length { .. } => "resident_id.length",

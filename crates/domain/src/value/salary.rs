@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// The highest monthly salary a vacancy may state, in yuan. Anything above
 /// is a typing error (an extra zero, fen taken for yuan).
@@ -44,7 +44,7 @@ pub enum SalaryRangeError {
     },
 }
 
-impl ErrorCode for SalaryRangeError {
+impl Coded for SalaryRangeError {
     fn code(&self) -> &'static str {
         match self {
             Self::Zero => "salary.zero",

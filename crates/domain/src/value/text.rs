@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ErrorCode;
+use crate::refusal::Coded;
 
 /// Why a text was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,7 +32,7 @@ pub enum TextError {
     },
 }
 
-impl ErrorCode for TextError {
+impl Coded for TextError {
     fn code(&self) -> &'static str {
         match self {
             Self::Empty => "text.empty",

@@ -1,5 +1,5 @@
+use labex_domain::employer::EmployerError;
 use labex_domain::employer::{Employer, EmployerCommand};
-use labex_domain::{AggregateKind, DomainError};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -18,7 +18,5 @@ fn an_employer_is_registered_with_its_credit_code() {
 fn registering_an_existing_employer_is_refused() {
     given::<Employer>([employer_registered()])
         .when(EmployerCommand::Register(register_employer()))
-        .then_error(DomainError::AlreadyExists {
-            aggregate: AggregateKind::Employer,
-        });
+        .then_error(EmployerError::AlreadyExists);
 }

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use labex_domain::event::{EVENT_TYPES, current_schema_version};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerEvent};
+use labex_domain::registry::{current_schema_version, event_types};
 use labex_domain::value::JobSeekerCategory;
 use labex_domain::{Aggregate, DecodeError, Event, decode, encode};
 use serde_json::{Value, json};
@@ -110,7 +110,7 @@ fn every_golden_file_decodes_and_re_encodes_to_the_current_shape() {
 #[test]
 fn every_event_type_and_version_has_a_golden_file() {
     let files = golden_files();
-    for event_type in EVENT_TYPES {
+    for event_type in event_types() {
         for version in 1..=event_type.schema_version {
             let name = GoldenName {
                 event_type: event_type.name.to_owned(),

@@ -1,3 +1,4 @@
+use labex_domain::jobseeker::JobSeekerError;
 use labex_domain::jobseeker::{
     EmploymentRegistered, JobSeeker, JobSeekerCommand, JobSeekerEvent, JobSeekerProfile,
     JobSeekerProfileUpdated, JobSeekerRegistered, JobSeekerStatus, PersonalDataChanges,
@@ -7,7 +8,7 @@ use labex_domain::jobseeker::{
 use labex_domain::value::{
     Education, GraduationYear, JobSeekerCategory, Note, OrganisationName, PersonName, ResidentId,
 };
-use labex_domain::{AggregateKind, DomainError, Event, encode};
+use labex_domain::{Event, encode};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -89,9 +90,7 @@ fn a_job_seeker_is_registered_seeking_work() {
 fn registering_an_existing_job_seeker_is_refused() {
     given::<JobSeeker>([zhang_wei_registered()])
         .when(JobSeekerCommand::Register(register_zhang_wei()))
-        .then_error(DomainError::AlreadyExists {
-            aggregate: AggregateKind::JobSeeker,
-        });
+        .then_error(JobSeekerError::AlreadyExists);
 }
 
 #[test]
@@ -102,7 +101,7 @@ fn a_job_seeker_younger_than_sixteen_is_refused() {
     register.registered_on = date(2026, 3, 1);
     given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
-        .then_error(DomainError::UnderMinimumWorkingAge { minimum_age: 16 });
+        .then_error(JobSeekerError::UnderMinimumWorkingAge { minimum_age: 16 });
 }
 
 #[test]
@@ -143,7 +142,7 @@ fn a_graduate_without_higher_education_is_refused() {
     register.profile.education = Education::SeniorSecondary;
     given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
-        .then_error(DomainError::CategoryRequiresEducation {
+        .then_error(JobSeekerError::CategoryRequiresEducation {
             category: JobSeekerCategory::Graduate,
             minimum: Education::Associate,
         });
@@ -155,7 +154,7 @@ fn a_graduation_year_before_the_age_of_ten_is_refused() {
     register.profile.graduation_year = Some(GraduationYear::parse(2007).unwrap());
     given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
-        .then_error(DomainError::GraduationYearImplausible {
+        .then_error(JobSeekerError::GraduationYearImplausible {
             graduation_year: 2007,
             birth_year: 1998,
         });
@@ -194,7 +193,7 @@ fn too_many_desired_regions_are_refused() {
         .collect();
     given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
-        .then_error(DomainError::TooManyItems {
+        .then_error(JobSeekerError::TooManyItems {
             field: "desired_regions",
             max: 10,
         });
@@ -303,7 +302,7 @@ fn an_update_that_breaks_a_profile_rule_is_refused() {
                 ..ProfileChanges::default()
             },
         ))
-        .then_error(DomainError::CategoryRequiresEducation {
+        .then_error(JobSeekerError::CategoryRequiresEducation {
             category: JobSeekerCategory::Graduate,
             minimum: Education::Associate,
         });
@@ -342,9 +341,7 @@ fn updating_an_unknown_job_seeker_is_refused() {
             PersonalDataChanges::default(),
             ProfileChanges::default(),
         ))
-        .then_error(DomainError::NotFound {
-            aggregate: AggregateKind::JobSeeker,
-        });
+        .then_error(JobSeekerError::NotFound);
 }
 
 #[test]
@@ -363,7 +360,7 @@ fn a_second_unemployment_registration_is_refused() {
         unemployment_registered(date(2024, 3, 2)),
     ])
     .when(register_unemployment(date(2024, 4, 1)))
-    .then_error(DomainError::AlreadyRegisteredUnemployed);
+    .then_error(JobSeekerError::AlreadyRegisteredUnemployed);
 }
 
 #[test]
@@ -385,7 +382,7 @@ fn unemployment_before_the_current_job_started_is_refused() {
         employment_registered(date(2024, 3, 5)),
     ])
     .when(register_unemployment(date(2024, 3, 4)))
-    .then_error(DomainError::UnemploymentBeforeEmploymentStart);
+    .then_error(JobSeekerError::UnemploymentBeforeEmploymentStart);
 }
 
 #[test]
@@ -410,7 +407,7 @@ fn registering_employment_of_an_employed_job_seeker_is_refused() {
         employment_registered(date(2024, 3, 5)),
     ])
     .when(register_employment(date(2024, 4, 1)))
-    .then_error(DomainError::AlreadyEmployed);
+    .then_error(JobSeekerError::AlreadyEmployed);
 }
 
 #[test]
@@ -447,7 +444,5 @@ fn a_placement_is_recorded_even_after_employment_registered_by_hand() {
 fn a_placement_for_an_unknown_job_seeker_is_refused() {
     given::<JobSeeker>([])
         .when(placement())
-        .then_error(DomainError::NotFound {
-            aggregate: AggregateKind::JobSeeker,
-        });
+        .then_error(JobSeekerError::NotFound);
 }

@@ -2,14 +2,15 @@
 //! employs the job seeker and fills the vacancy, once, however often the
 //! outcome is delivered.
 
+use labex_domain::Aggregate;
 use labex_domain::jobseeker::{JobSeeker, JobSeekerCommand, JobSeekerStatus};
 use labex_domain::placement::placement_commands;
+use labex_domain::referral::ReferralError;
 use labex_domain::referral::{
     MakeReferral, RecordReferralOutcome, Referral, ReferralCommand, ReferralEvent, ReferralOutcome,
     ReferralOutcomeRecorded,
 };
 use labex_domain::vacancy::{Vacancy, VacancyCommand, VacancyStatus};
-use labex_domain::{Aggregate, DomainError};
 
 use crate::fixtures::*;
 
@@ -27,7 +28,7 @@ impl<A: Aggregate> Stream<A> {
         A::fold(&self.events)
     }
 
-    fn execute(&mut self, command: A::Command) -> Result<Vec<A::Event>, DomainError> {
+    fn execute(&mut self, command: A::Command) -> Result<Vec<A::Event>, A::Error> {
         let events = A::decide(self.state().as_ref(), command)?;
         self.events.extend(events.iter().cloned());
         Ok(events)
@@ -142,7 +143,7 @@ fn a_referral_hired_employs_the_job_seeker_and_fills_the_vacancy_once() {
     }));
     assert_eq!(
         refused,
-        Err(DomainError::VacancyNotOpen {
+        Err(ReferralError::VacancyNotOpen {
             status: VacancyStatus::Filled
         })
     );

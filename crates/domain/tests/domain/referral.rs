@@ -1,12 +1,12 @@
 use chrono::{DateTime, Utc};
 use labex_domain::jobseeker::JobSeekerForReferral;
+use labex_domain::referral::ReferralError;
 use labex_domain::referral::{
     MakeReferral, OpenReferral, RecordReferralOutcome, Referral, ReferralCommand, ReferralEvent,
     ReferralOutcome, ReferralOutcomeRecorded,
 };
 use labex_domain::vacancy::{VacancyForReferral, VacancyStatus};
 use labex_domain::value::{JobSeekerCategory, Note};
-use labex_domain::{AggregateKind, DomainError};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -96,7 +96,7 @@ fn referral_to_a_closed_vacancy_is_refused() {
         .when(ReferralCommand::Make(refer(with_status(
             VacancyStatus::Closed,
         ))))
-        .then_error(DomainError::VacancyNotOpen {
+        .then_error(ReferralError::VacancyNotOpen {
             status: VacancyStatus::Closed,
         });
 }
@@ -107,7 +107,7 @@ fn referral_to_a_filled_vacancy_is_refused() {
         .when(ReferralCommand::Make(refer(with_status(
             VacancyStatus::Filled,
         ))))
-        .then_error(DomainError::VacancyNotOpen {
+        .then_error(ReferralError::VacancyNotOpen {
             status: VacancyStatus::Filled,
         });
 }
@@ -120,7 +120,7 @@ fn referral_after_the_closing_time_is_refused() {
             closes_at: Some(closes_at),
             ..open_vacancy()
         })))
-        .then_error(DomainError::VacancyPastClosingTime { closes_at });
+        .then_error(ReferralError::VacancyPastClosingTime { closes_at });
 }
 
 #[test]
@@ -133,7 +133,7 @@ fn a_second_open_referral_to_the_same_vacancy_is_refused() {
     }];
     given::<Referral>([])
         .when(ReferralCommand::Make(make))
-        .then_error(DomainError::DuplicateOpenReferral {
+        .then_error(ReferralError::DuplicateOpenReferral {
             existing: referral_id(),
         });
 }
@@ -157,7 +157,7 @@ fn referral_to_a_public_welfare_post_requires_a_hard_to_employ_job_seeker() {
             public_welfare: true,
             ..open_vacancy()
         })))
-        .then_error(DomainError::NotEligibleForPublicWelfarePost);
+        .then_error(ReferralError::NotEligibleForPublicWelfarePost);
 }
 
 #[test]
@@ -181,9 +181,7 @@ fn a_member_of_a_zero_employment_household_may_be_referred_to_a_public_welfare_p
 fn making_an_existing_referral_again_is_refused() {
     given::<Referral>([referral_made()])
         .when(ReferralCommand::Make(refer(open_vacancy())))
-        .then_error(DomainError::AlreadyExists {
-            aggregate: AggregateKind::Referral,
-        });
+        .then_error(ReferralError::AlreadyExists);
 }
 
 #[test]
@@ -211,7 +209,7 @@ fn a_second_outcome_is_refused() {
         recorded(ReferralOutcome::Rejected, date(2024, 3, 8)),
     ])
     .when(record(ReferralOutcome::Hired, date(2024, 3, 9)))
-    .then_error(DomainError::ReferralAlreadyConcluded {
+    .then_error(ReferralError::AlreadyConcluded {
         outcome: ReferralOutcome::Rejected,
     });
 }
@@ -223,7 +221,7 @@ fn the_same_outcome_twice_is_refused_too() {
         recorded(ReferralOutcome::Hired, date(2024, 3, 8)),
     ])
     .when(record(ReferralOutcome::Hired, date(2024, 3, 8)))
-    .then_error(DomainError::ReferralAlreadyConcluded {
+    .then_error(ReferralError::AlreadyConcluded {
         outcome: ReferralOutcome::Hired,
     });
 }
@@ -232,7 +230,7 @@ fn the_same_outcome_twice_is_refused_too() {
 fn an_outcome_dated_before_the_referral_is_refused() {
     given::<Referral>([referral_made()])
         .when(record(ReferralOutcome::NoShow, date(2024, 3, 3)))
-        .then_error(DomainError::OutcomeBeforeReferral);
+        .then_error(ReferralError::OutcomeBeforeReferral);
 }
 
 #[test]
@@ -251,14 +249,12 @@ fn an_outcome_on_the_day_of_the_referral_in_china_is_accepted() {
         .then([recorded(ReferralOutcome::Withdrawn, date(2024, 3, 4))]);
     given::<Referral>([late_referral])
         .when(record(ReferralOutcome::Withdrawn, date(2024, 3, 3)))
-        .then_error(DomainError::OutcomeBeforeReferral);
+        .then_error(ReferralError::OutcomeBeforeReferral);
 }
 
 #[test]
 fn recording_an_outcome_for_an_unknown_referral_is_refused() {
     given::<Referral>([])
         .when(record(ReferralOutcome::Hired, date(2024, 3, 8)))
-        .then_error(DomainError::NotFound {
-            aggregate: AggregateKind::Referral,
-        });
+        .then_error(ReferralError::NotFound);
 }

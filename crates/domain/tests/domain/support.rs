@@ -11,7 +11,7 @@
 
 use std::fmt::Debug;
 
-use labex_domain::{Aggregate, DomainError, Event, decode, encode};
+use labex_domain::{Aggregate, DomainEvent};
 
 /// The history of an aggregate before the command.
 pub struct Given<A: Aggregate> {
@@ -37,7 +37,7 @@ impl<A: Aggregate> Given<A> {
 /// The decision, to be checked.
 pub struct When<A: Aggregate> {
     state: Option<A>,
-    decision: Result<Vec<A::Event>, DomainError>,
+    decision: Result<Vec<A::Event>, A::Error>,
 }
 
 impl<A> When<A>
@@ -74,7 +74,7 @@ where
 
     /// Expects this refusal.
     #[track_caller]
-    pub fn then_error(self, expected: DomainError) {
+    pub fn then_error(self, expected: A::Error) {
         match self.decision {
             Ok(events) => panic!("expected the error {expected:?}, got events {events:#?}"),
             Err(error) => assert_eq!(error, expected, "the refusal"),
@@ -89,11 +89,8 @@ where
     A: Aggregate,
     A::Event: PartialEq + Debug,
 {
-    let stored: Event = event.clone().into();
-    let encoded = encode(&stored);
-    let decoded = decode(encoded.event_type, encoded.schema_version, &encoded.data)
+    let encoded = event.encode();
+    let decoded = A::Event::decode(encoded.event_type, encoded.schema_version, &encoded.data)
         .unwrap_or_else(|error| panic!("{} does not decode: {error}", encoded.event_type));
-    let decoded = A::Event::try_from(decoded)
-        .unwrap_or_else(|other| panic!("decoded as another aggregate's event: {other:?}"));
     assert_eq!(&decoded, event, "the event after encode and decode");
 }

@@ -1,10 +1,11 @@
+use labex_domain::ReferralId;
+use labex_domain::vacancy::VacancyError;
 use labex_domain::vacancy::{
     CloseReason, CloseVacancy, RecordVacancyPlacement, UpdateVacancy, Vacancy, VacancyChanges,
     VacancyClosed, VacancyCommand, VacancyEvent, VacancyFilled, VacancyPlacementRecorded,
     VacancyStatus, VacancyUpdated,
 };
 use labex_domain::value::{Education, Headcount, SalaryRange, Title};
-use labex_domain::{AggregateKind, DomainError, ReferralId};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -90,7 +91,7 @@ fn a_closing_time_not_after_publication_is_refused() {
     details.closes_at = Some(publication_time());
     given::<Vacancy>([])
         .when(VacancyCommand::Publish(publish(details)))
-        .then_error(DomainError::ClosingTimeNotInFuture {
+        .then_error(VacancyError::ClosingTimeNotInFuture {
             closes_at: publication_time(),
         });
 }
@@ -99,16 +100,12 @@ fn a_closing_time_not_after_publication_is_refused() {
 fn publishing_an_existing_vacancy_is_refused() {
     given::<Vacancy>([published(developer_post(2))])
         .when(VacancyCommand::Publish(publish(developer_post(2))))
-        .then_error(DomainError::AlreadyExists {
-            aggregate: AggregateKind::Vacancy,
-        });
+        .then_error(VacancyError::AlreadyExists);
 }
 
 #[test]
 fn commands_on_an_unpublished_vacancy_are_refused() {
-    let not_found = DomainError::NotFound {
-        aggregate: AggregateKind::Vacancy,
-    };
+    let not_found = VacancyError::NotFound;
     given::<Vacancy>([])
         .when(close(CloseReason::Withdrawn))
         .then_error(not_found.clone());
@@ -177,7 +174,7 @@ fn an_update_with_a_past_closing_time_is_refused() {
             closes_at: Some(Some(at("2024-03-04T00:00:00Z"))),
             ..VacancyChanges::default()
         }))
-        .then_error(DomainError::ClosingTimeNotInFuture {
+        .then_error(VacancyError::ClosingTimeNotInFuture {
             closes_at: at("2024-03-04T00:00:00Z"),
         });
 }
@@ -231,7 +228,7 @@ fn lowering_the_headcount_below_the_hires_is_refused() {
         headcount: Some(headcount(1)),
         ..VacancyChanges::default()
     }))
-    .then_error(DomainError::HeadcountBelowPlacements { placed: 2 });
+    .then_error(VacancyError::HeadcountBelowPlacements { placed: 2 });
 }
 
 #[test]
@@ -241,7 +238,7 @@ fn updating_a_closed_vacancy_is_refused() {
             education: Some(Education::Master),
             ..VacancyChanges::default()
         }))
-        .then_error(DomainError::VacancyNotOpen {
+        .then_error(VacancyError::NotOpen {
             status: VacancyStatus::Closed,
         });
 }
@@ -270,7 +267,7 @@ fn closing_a_filled_vacancy_is_refused() {
         filled(),
     ])
     .when(close(CloseReason::Withdrawn))
-    .then_error(DomainError::VacancyNotOpen {
+    .then_error(VacancyError::NotOpen {
         status: VacancyStatus::Filled,
     });
 }

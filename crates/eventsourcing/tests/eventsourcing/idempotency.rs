@@ -126,9 +126,9 @@ async fn the_same_key_from_another_actor_is_another_command() {
     // registered unemployed.
     assert!(matches!(
         bobs,
-        Err(labex_eventsourcing::RepositoryError::Domain(
-            labex_domain::DomainError::AlreadyRegisteredUnemployed
-        ))
+        Err(labex_eventsourcing::RepositoryError::Domain(refusal))
+            if refusal.downcast_ref::<labex_domain::jobseeker::JobSeekerError>()
+                == Some(&labex_domain::jobseeker::JobSeekerError::AlreadyRegisteredUnemployed)
     ));
 }
 

@@ -5,7 +5,6 @@ mod claim;
 mod golden;
 mod idempotency;
 mod metadata;
-mod placement;
 mod projection;
 mod repository;
 mod support;

@@ -62,7 +62,7 @@ async fn stored_events_read_back_with_their_metadata_position_and_time() {
         .await
         .unwrap();
     let resolved = read.next().await.unwrap().unwrap();
-    let stored = StoredEvent::from_recorded(resolved.get_original_event()).unwrap();
+    let stored: StoredEvent = StoredEvent::from_recorded(resolved.get_original_event()).unwrap();
     assert_eq!(stored.stream, id.stream_name());
     assert_eq!(stored.revision, 0);
     assert_eq!(Some(stored.position), executed.position);

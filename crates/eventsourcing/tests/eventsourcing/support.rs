@@ -7,21 +7,16 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use kurrentdb::{Client, ReadStreamOptions, RecordedEvent};
 use labex_domain::employer::{EmployerCommand, RegisterEmployer};
-use labex_domain::jobseeker::JobSeeker;
 use labex_domain::jobseeker::{
     JobSeekerCommand, JobSeekerProfile, PersonalData, RegisterJobSeeker,
 };
-use labex_domain::referral::{
-    MakeReferral, RecordReferralOutcome, ReferralCommand, ReferralOutcome,
-};
-use labex_domain::vacancy::Vacancy;
 use labex_domain::vacancy::{PublishVacancy, VacancyCommand, VacancyDetails};
 use labex_domain::value::{
     CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
     JobSeekerCategory, Label, MobilePhone, OrganisationName, PersonName, ResidentId, SalaryRange,
     Title,
 };
-use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use labex_domain::{EmployerId, JobSeekerId, VacancyId};
 use labex_eventsourcing::{EventContext, Repository};
 use labex_eventstore::{RunningServer, ServerConfig};
 use uuid::Uuid;
@@ -211,32 +206,5 @@ pub fn publish_vacancy(
         employer_id,
         details: developer_post(headcount),
         published_at: at("2024-03-01T02:00:00Z"),
-    })
-}
-
-/// A referral of the job seeker to the vacancy, as the referral service
-/// would build it from their current states.
-pub fn make_referral(
-    referral_id: ReferralId,
-    jobseeker: &JobSeeker,
-    vacancy: &Vacancy,
-) -> ReferralCommand {
-    ReferralCommand::Make(MakeReferral {
-        referral_id,
-        jobseeker_id: jobseeker.id,
-        vacancy_id: vacancy.id,
-        note: None,
-        referred_at: at("2024-03-04T02:00:00Z"),
-        vacancy: vacancy.for_referral(),
-        jobseeker: jobseeker.for_referral(),
-        open_referrals: vec![],
-    })
-}
-
-pub fn record_outcome(outcome: ReferralOutcome) -> ReferralCommand {
-    ReferralCommand::RecordOutcome(RecordReferralOutcome {
-        outcome,
-        date: date(2024, 3, 11),
-        note: None,
     })
 }

@@ -26,7 +26,7 @@ async fn append(client: &Client, event: Event) -> Position {
         .append_to_stream(
             stream,
             &AppendToStreamOptions::default(),
-            event_data(event, Uuid::now_v7(), &context),
+            event_data(&event, Uuid::now_v7(), &context),
         )
         .await
         .expect("the append succeeds")

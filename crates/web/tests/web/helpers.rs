@@ -53,7 +53,7 @@ async fn create_thing(
 async fn act_in_office(caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let code = DivisionCode::parse(&path)
         .map_err(|error| ApiError::validation(vec![FieldError::new("office", &error)]))?;
-    caller.can_act_in(&code)?;
+    caller.may_act_in(&code)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -61,7 +61,7 @@ async fn act_for_employer(
     caller: Caller,
     path: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.can_act_for_employer(EmployerId::from_uuid(*path), &office("410105"))?;
+    caller.may_act_for_employer(EmployerId::from_uuid(*path), &office("410105"))?;
     Ok(HttpResponse::NoContent().finish())
 }
 

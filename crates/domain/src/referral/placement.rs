@@ -8,9 +8,9 @@
 //! redelivered event (or a retry after a crash between the two) yields no
 //! second employment and no second fall of the headcount.
 
+use super::{ReferralOutcome, ReferralOutcomeRecorded};
 use crate::ids::{JobSeekerId, VacancyId};
 use crate::jobseeker::{JobSeekerCommand, RecordJobSeekerPlacement};
-use crate::referral::{ReferralOutcome, ReferralOutcomeRecorded};
 use crate::vacancy::{RecordVacancyPlacement, VacancyCommand};
 
 /// The commands that carry out one hire.

@@ -4,17 +4,28 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
-use crate::error::{AggregateKind, DomainError};
-use crate::event::Event;
-use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::ids::{EmployerId, ReferralId, VacancyId};
 use crate::serde_helpers::double_option;
 use crate::value::{
     Description, DivisionCode, Education, ExperienceYears, Headcount, JobSeekerCategory, Label,
-    Note, SalaryRange, Title,
+    SalaryRange, Title,
+};
+
+mod commands;
+mod error;
+mod events;
+
+pub use commands::{
+    CloseVacancy, PublishVacancy, RecordVacancyPlacement, UpdateVacancy, VacancyCommand,
+};
+pub use error::VacancyError;
+pub use events::{
+    VacancyClosed, VacancyEvent, VacancyFilled, VacancyPlacementRecorded, VacancyPublished,
+    VacancyUpdated,
 };
 
 /// What a vacancy offers and asks.
@@ -89,7 +100,7 @@ pub struct VacancyChanges {
 }
 
 impl VacancyChanges {
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self == &Self::default()
     }
 }
@@ -136,7 +147,7 @@ pub enum CloseReason {
 }
 
 /// A published vacancy, as folded from its events.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Vacancy {
     /// Its id.
     pub id: VacancyId,
@@ -182,183 +193,20 @@ impl Vacancy {
     }
 }
 
-// ---------------------------------------------------------------- commands
-
-/// Publish a vacancy. That the employer exists is for the caller to
-/// establish.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishVacancy {
-    /// The new vacancy's id.
-    pub vacancy_id: VacancyId,
-    /// The hiring employer.
-    pub employer_id: EmployerId,
-    /// What it offers and asks.
-    pub details: VacancyDetails,
-    /// Now.
-    pub published_at: DateTime<Utc>,
-}
-
-/// Edit an open vacancy (a PATCH).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UpdateVacancy {
-    /// What changes.
-    pub changes: VacancyChanges,
-    /// Now, for the closing-time rule.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Withdraw or close a vacancy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CloseVacancy {
-    /// Why.
-    pub reason: CloseReason,
-    /// A note.
-    pub note: Option<Note>,
-}
-
-/// Count a hire through a referral: the placement process manager's
-/// command. Idempotent: a referral already counted produces no events.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordVacancyPlacement {
-    /// The referral that was hired.
-    pub referral_id: ReferralId,
-    /// Who was hired.
-    pub jobseeker_id: JobSeekerId,
-    /// The outcome's date.
-    pub hired_on: NaiveDate,
-}
-
-/// What may be asked of a vacancy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VacancyCommand {
-    /// Publish.
-    Publish(PublishVacancy),
-    /// Edit.
-    Update(UpdateVacancy),
-    /// Withdraw or close.
-    Close(CloseVacancy),
-    /// Count a hire.
-    RecordPlacement(RecordVacancyPlacement),
-}
-
-// ------------------------------------------------------------------ events
-
-/// `VacancyPublished` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VacancyPublished {
-    /// The vacancy.
-    pub vacancy_id: VacancyId,
-    /// The hiring employer.
-    pub employer_id: EmployerId,
-    /// What it offers and asks.
-    pub details: VacancyDetails,
-    /// When.
-    pub published_at: DateTime<Utc>,
-}
-
-/// `VacancyUpdated` (schema 1): only the fields that changed are present;
-/// `open_headcount` is there when the headcount changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VacancyUpdated {
-    /// The vacancy.
-    pub vacancy_id: VacancyId,
-    /// What changed.
-    pub changes: VacancyChanges,
-    /// Places not yet taken after the change of headcount.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub open_headcount: Option<u32>,
-}
-
-/// `VacancyClosed` (schema 1): withdrawn or closed before it was filled.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VacancyClosed {
-    /// The vacancy.
-    pub vacancy_id: VacancyId,
-    /// Why.
-    pub reason: CloseReason,
-    /// A note.
-    pub note: Option<Note>,
-}
-
-/// `VacancyPlacementRecorded` (schema 1): a referral to it ended in a hire.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VacancyPlacementRecorded {
-    /// The vacancy.
-    pub vacancy_id: VacancyId,
-    /// The referral hired.
-    pub referral_id: ReferralId,
-    /// Who was hired.
-    pub jobseeker_id: JobSeekerId,
-    /// The outcome's date.
-    pub hired_on: NaiveDate,
-    /// Places not yet taken after this hire.
-    pub open_headcount: u32,
-}
-
-/// `VacancyFilled` (schema 1): every place is taken.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VacancyFilled {
-    /// The vacancy.
-    pub vacancy_id: VacancyId,
-}
-
-/// What happens to a vacancy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VacancyEvent {
-    /// `VacancyPublished`.
-    Published(VacancyPublished),
-    /// `VacancyUpdated`.
-    Updated(VacancyUpdated),
-    /// `VacancyClosed`.
-    Closed(VacancyClosed),
-    /// `VacancyPlacementRecorded`.
-    PlacementRecorded(VacancyPlacementRecorded),
-    /// `VacancyFilled`.
-    Filled(VacancyFilled),
-}
-
-impl From<VacancyEvent> for Event {
-    fn from(event: VacancyEvent) -> Self {
-        Event::Vacancy(event)
-    }
-}
-
-impl TryFrom<Event> for VacancyEvent {
-    type Error = Event;
-
-    fn try_from(event: Event) -> Result<Self, Self::Error> {
-        match event {
-            Event::Vacancy(event) => Ok(event),
-            other => Err(other),
-        }
-    }
-}
-
-// ---------------------------------------------------------------- decide
-
 impl Aggregate for Vacancy {
-    const KIND: AggregateKind = AggregateKind::Vacancy;
-    const STREAM_CATEGORY: &'static str = VacancyId::STREAM_CATEGORY;
+    type Id = VacancyId;
     type Command = VacancyCommand;
     type Event = VacancyEvent;
+    type Error = VacancyError;
 
     fn decide(
         state: Option<&Self>,
         command: VacancyCommand,
-    ) -> Result<Vec<VacancyEvent>, DomainError> {
+    ) -> Result<Vec<VacancyEvent>, VacancyError> {
         match (state, command) {
             (None, VacancyCommand::Publish(publish)) => publish_vacancy(publish),
-            (Some(_), VacancyCommand::Publish(_)) => Err(DomainError::AlreadyExists {
-                aggregate: AggregateKind::Vacancy,
-            }),
-            (None, _) => Err(DomainError::NotFound {
-                aggregate: AggregateKind::Vacancy,
-            }),
+            (Some(_), VacancyCommand::Publish(_)) => Err(VacancyError::AlreadyExists),
+            (None, _) => Err(VacancyError::NotFound),
             (Some(vacancy), VacancyCommand::Update(update)) => update_vacancy(vacancy, update),
             (Some(vacancy), VacancyCommand::Close(close)) => close_vacancy(vacancy, close),
             (Some(vacancy), VacancyCommand::RecordPlacement(placement)) => {
@@ -406,11 +254,11 @@ impl Aggregate for Vacancy {
     }
 }
 
-fn publish_vacancy(publish: PublishVacancy) -> Result<Vec<VacancyEvent>, DomainError> {
+fn publish_vacancy(publish: PublishVacancy) -> Result<Vec<VacancyEvent>, VacancyError> {
     if let Some(closes_at) = publish.details.closes_at
         && closes_at <= publish.published_at
     {
-        return Err(DomainError::ClosingTimeNotInFuture { closes_at });
+        return Err(VacancyError::ClosingTimeNotInFuture { closes_at });
     }
     Ok(vec![VacancyEvent::Published(VacancyPublished {
         vacancy_id: publish.vacancy_id,
@@ -423,9 +271,9 @@ fn publish_vacancy(publish: PublishVacancy) -> Result<Vec<VacancyEvent>, DomainE
 fn update_vacancy(
     vacancy: &Vacancy,
     update: UpdateVacancy,
-) -> Result<Vec<VacancyEvent>, DomainError> {
+) -> Result<Vec<VacancyEvent>, VacancyError> {
     if vacancy.status != VacancyStatus::Open {
-        return Err(DomainError::VacancyNotOpen {
+        return Err(VacancyError::NotOpen {
             status: vacancy.status,
         });
     }
@@ -466,7 +314,7 @@ fn update_vacancy(
     if let Some(Some(closes_at)) = changes.closes_at
         && closes_at <= update.updated_at
     {
-        return Err(DomainError::ClosingTimeNotInFuture { closes_at });
+        return Err(VacancyError::ClosingTimeNotInFuture { closes_at });
     }
     let open_headcount = match changes.headcount {
         Some(headcount) => {
@@ -474,7 +322,7 @@ fn update_vacancy(
             let open = usize::try_from(headcount.get())
                 .ok()
                 .and_then(|headcount| headcount.checked_sub(placed))
-                .ok_or(DomainError::HeadcountBelowPlacements { placed })?;
+                .ok_or(VacancyError::HeadcountBelowPlacements { placed })?;
             Some(u32::try_from(open).unwrap_or(u32::MAX))
         }
         None => None,
@@ -492,10 +340,13 @@ fn update_vacancy(
     Ok(events)
 }
 
-fn close_vacancy(vacancy: &Vacancy, close: CloseVacancy) -> Result<Vec<VacancyEvent>, DomainError> {
+fn close_vacancy(
+    vacancy: &Vacancy,
+    close: CloseVacancy,
+) -> Result<Vec<VacancyEvent>, VacancyError> {
     match vacancy.status {
         VacancyStatus::Closed => Ok(vec![]),
-        VacancyStatus::Filled => Err(DomainError::VacancyNotOpen {
+        VacancyStatus::Filled => Err(VacancyError::NotOpen {
             status: VacancyStatus::Filled,
         }),
         VacancyStatus::Open => Ok(vec![VacancyEvent::Closed(VacancyClosed {

@@ -3,13 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
-use crate::error::{AggregateKind, DomainError};
-use crate::event::Event;
 use crate::ids::EmployerId;
+use crate::refusal::{Coded, ErrorKind, Refusal};
 use crate::value::{CreditCode, DivisionCode, Label, OrganisationName};
 
 /// A registered employer, as folded from its events.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Employer {
     /// Its id.
     pub id: EmployerId,
@@ -65,44 +64,54 @@ pub struct EmployerRegistered {
     pub industry: Label,
 }
 
-/// What happens to an employer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum EmployerEvent {
-    /// `EmployerRegistered`.
-    Registered(EmployerRegistered),
-}
-
-impl From<EmployerEvent> for Event {
-    fn from(event: EmployerEvent) -> Self {
-        Event::Employer(event)
+crate::domain_events! {
+    /// What happens to an employer.
+    pub enum EmployerEvent in employer_id {
+        /// `EmployerRegistered`.
+        Registered(EmployerRegistered) = ("EmployerRegistered", 1),
     }
 }
 
-impl TryFrom<Event> for EmployerEvent {
-    type Error = Event;
+/// Why a command on an employer was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmployerError {
+    /// A registration under an id already registered.
+    #[error("the employer already exists")]
+    AlreadyExists,
+}
 
-    fn try_from(event: Event) -> Result<Self, Self::Error> {
-        match event {
-            Event::Employer(event) => Ok(event),
-            other => Err(other),
+impl Coded for EmployerError {
+    fn code(&self) -> &'static str {
+        match self {
+            Self::AlreadyExists => "already_exists",
         }
     }
 }
 
+impl Refusal for EmployerError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            Self::AlreadyExists => ErrorKind::Conflict,
+        }
+    }
+
+    fn field(&self) -> Option<&'static str> {
+        None
+    }
+}
+
 impl Aggregate for Employer {
-    const KIND: AggregateKind = AggregateKind::Employer;
-    const STREAM_CATEGORY: &'static str = EmployerId::STREAM_CATEGORY;
+    type Id = EmployerId;
     type Command = EmployerCommand;
     type Event = EmployerEvent;
+    type Error = EmployerError;
 
     fn decide(
         state: Option<&Self>,
         command: EmployerCommand,
-    ) -> Result<Vec<EmployerEvent>, DomainError> {
+    ) -> Result<Vec<EmployerEvent>, EmployerError> {
         match (state, command) {
-            (Some(_), EmployerCommand::Register(_)) => Err(DomainError::AlreadyExists {
-                aggregate: AggregateKind::Employer,
-            }),
+            (Some(_), EmployerCommand::Register(_)) => Err(EmployerError::AlreadyExists),
             (None, EmployerCommand::Register(register)) => {
                 Ok(vec![EmployerEvent::Registered(EmployerRegistered {
                     employer_id: register.employer_id,

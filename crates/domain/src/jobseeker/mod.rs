@@ -7,13 +7,24 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
-use crate::error::{AggregateKind, DomainError};
-use crate::event::Event;
 use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
-use crate::serde_helpers::double_option;
 use crate::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
-    Note, OrganisationName, PersonName, ResidentId,
+    OrganisationName, PersonName, ResidentId,
+};
+
+mod commands;
+mod error;
+mod events;
+
+pub use commands::{
+    JobSeekerCommand, PersonalDataChanges, ProfileChanges, RecordJobSeekerPlacement,
+    RegisterEmployment, RegisterJobSeeker, RegisterUnemployment, UpdateJobSeekerProfile,
+};
+pub use error::JobSeekerError;
+pub use events::{
+    EmploymentRegistered, JobSeekerEvent, JobSeekerProfileUpdated, JobSeekerRegistered,
+    UnemploymentRegistered,
 };
 
 /// Nobody younger may register for work (Labour Law art. 15).
@@ -79,6 +90,17 @@ pub enum JobSeekerStatus {
 }
 
 impl JobSeekerStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Seeking, Self::RegisteredUnemployed, Self::Employed];
+
+    /// The status of its snake_case name, or `None`.
+    pub fn parse(text: &str) -> Result<Self, UnknownStatus> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or(UnknownStatus)
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -89,8 +111,13 @@ impl JobSeekerStatus {
     }
 }
 
+/// A text that names no job-seeker status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a job-seeker status")]
+pub struct UnknownStatus;
+
 /// The job a job seeker holds, as registered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Employment {
     /// First day of work.
     pub started_on: NaiveDate,
@@ -105,7 +132,7 @@ pub struct Employment {
 }
 
 /// A registered job seeker, as folded from their events.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSeeker {
     /// Its id.
     pub id: JobSeekerId,
@@ -142,272 +169,20 @@ impl JobSeeker {
     }
 }
 
-// ---------------------------------------------------------------- commands
-
-/// Register a job seeker (求职登记).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterJobSeeker {
-    /// The new job seeker's id.
-    pub jobseeker_id: JobSeekerId,
-    /// Name, resident id number, phone.
-    pub personal: PersonalData,
-    /// Education, skills, wishes.
-    pub profile: JobSeekerProfile,
-    /// The registering office.
-    pub office: DivisionCode,
-    /// The day of registration (in China), for the minimum-age rule.
-    pub registered_on: NaiveDate,
-}
-
-/// Changes to personal data; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PersonalDataChanges {
-    /// A corrected name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<PersonName>,
-    /// A new phone (`Some(None)` removes it).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
-    pub phone: Option<Option<MobilePhone>>,
-}
-
-impl PersonalDataChanges {
-    fn is_empty(&self) -> bool {
-        self.name.is_none() && self.phone.is_none()
-    }
-}
-
-/// Changes to the profile; `None` leaves a field as it is, `Some(None)`
-/// clears an optional one.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ProfileChanges {
-    /// New education.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub education: Option<Education>,
-    /// New major.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
-    pub major: Option<Option<Label>>,
-    /// New graduation year.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
-    pub graduation_year: Option<Option<GraduationYear>>,
-    /// New categories (the whole set).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub categories: Option<BTreeSet<JobSeekerCategory>>,
-    /// New skills (the whole list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skills: Option<Vec<Label>>,
-    /// New desired occupations (the whole list).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub desired_occupations: Option<Vec<Label>>,
-    /// New desired regions (the whole set).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub desired_regions: Option<BTreeSet<DivisionCode>>,
-    /// New summary.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "double_option"
-    )]
-    pub summary: Option<Option<Description>>,
-}
-
-impl ProfileChanges {
-    fn is_empty(&self) -> bool {
-        self == &Self::default()
-    }
-}
-
-/// Update a job seeker's profile and contact (a PATCH).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UpdateJobSeekerProfile {
-    /// Changes to name and phone.
-    pub personal: PersonalDataChanges,
-    /// Changes to the rest.
-    pub profile: ProfileChanges,
-}
-
-/// Register a job seeker as unemployed (失业登记).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterUnemployment {
-    /// The day of registration.
-    pub registered_on: NaiveDate,
-    /// The counsellor's note (the reason, the former employer).
-    pub note: Option<Note>,
-}
-
-/// Register a job seeker as employed (就业登记), by a counsellor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegisterEmployment {
-    /// First day of work.
-    pub started_on: NaiveDate,
-    /// The employer, when registered with Labex.
-    pub employer_id: Option<EmployerId>,
-    /// The employer's name, when not.
-    pub employer_name: Option<OrganisationName>,
-    /// The counsellor's note.
-    pub note: Option<Note>,
-}
-
-/// Record that a referral ended in a hire: the placement process manager's
-/// command. Idempotent: a referral already recorded produces no events.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordJobSeekerPlacement {
-    /// The referral that was hired.
-    pub referral_id: ReferralId,
-    /// The vacancy filled.
-    pub vacancy_id: VacancyId,
-    /// The hiring employer.
-    pub employer_id: EmployerId,
-    /// First day of work (the outcome's date).
-    pub started_on: NaiveDate,
-}
-
-/// What may be asked of a job seeker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobSeekerCommand {
-    /// Register.
-    Register(RegisterJobSeeker),
-    /// Update profile and contact.
-    UpdateProfile(UpdateJobSeekerProfile),
-    /// Register unemployment.
-    RegisterUnemployment(RegisterUnemployment),
-    /// Register employment.
-    RegisterEmployment(RegisterEmployment),
-    /// Record a hire through a referral.
-    RecordPlacement(RecordJobSeekerPlacement),
-}
-
-// ------------------------------------------------------------------ events
-
-/// `JobSeekerRegistered` (schema 2): a job seeker was registered.
-///
-/// Schema 1 had `name`, `id_number` and a required `phone` at the top level
-/// and one `category`; it is upcast on reading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSeekerRegistered {
-    /// The job seeker.
-    pub jobseeker_id: JobSeekerId,
-    /// Name, resident id number, phone.
-    pub personal: PersonalData,
-    /// Education, skills, wishes.
-    pub profile: JobSeekerProfile,
-    /// The registering office.
-    pub office: DivisionCode,
-}
-
-/// `JobSeekerProfileUpdated` (schema 1): profile or contact changed; only
-/// the fields that changed are present.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobSeekerProfileUpdated {
-    /// The job seeker.
-    pub jobseeker_id: JobSeekerId,
-    /// Changed name or phone.
-    #[serde(default, skip_serializing_if = "PersonalDataChanges::is_empty")]
-    pub personal: PersonalDataChanges,
-    /// Changed profile fields.
-    #[serde(default, skip_serializing_if = "ProfileChanges::is_empty")]
-    pub profile: ProfileChanges,
-}
-
-/// `UnemploymentRegistered` (schema 1): registered as unemployed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UnemploymentRegistered {
-    /// The job seeker.
-    pub jobseeker_id: JobSeekerId,
-    /// The day of registration.
-    pub registered_on: NaiveDate,
-    /// The counsellor's note.
-    pub note: Option<Note>,
-}
-
-/// `EmploymentRegistered` (schema 1): registered as employed, by a
-/// counsellor or through a referral's hire (then `referral_id` and
-/// `vacancy_id` are set).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmploymentRegistered {
-    /// The job seeker.
-    pub jobseeker_id: JobSeekerId,
-    /// First day of work.
-    pub started_on: NaiveDate,
-    /// The employer, when registered with Labex.
-    pub employer_id: Option<EmployerId>,
-    /// The employer's name, when not.
-    pub employer_name: Option<OrganisationName>,
-    /// The vacancy filled, for a placement.
-    pub vacancy_id: Option<VacancyId>,
-    /// The referral hired, for a placement.
-    pub referral_id: Option<ReferralId>,
-    /// The counsellor's note.
-    pub note: Option<Note>,
-}
-
-/// What happens to a job seeker.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobSeekerEvent {
-    /// `JobSeekerRegistered`.
-    Registered(JobSeekerRegistered),
-    /// `JobSeekerProfileUpdated`.
-    ProfileUpdated(JobSeekerProfileUpdated),
-    /// `UnemploymentRegistered`.
-    UnemploymentRegistered(UnemploymentRegistered),
-    /// `EmploymentRegistered`.
-    EmploymentRegistered(EmploymentRegistered),
-}
-
-impl From<JobSeekerEvent> for Event {
-    fn from(event: JobSeekerEvent) -> Self {
-        Event::JobSeeker(event)
-    }
-}
-
-impl TryFrom<Event> for JobSeekerEvent {
-    type Error = Event;
-
-    fn try_from(event: Event) -> Result<Self, Self::Error> {
-        match event {
-            Event::JobSeeker(event) => Ok(event),
-            other => Err(other),
-        }
-    }
-}
-
-// ---------------------------------------------------------------- decide
-
 impl Aggregate for JobSeeker {
-    const KIND: AggregateKind = AggregateKind::JobSeeker;
-    const STREAM_CATEGORY: &'static str = JobSeekerId::STREAM_CATEGORY;
+    type Id = JobSeekerId;
     type Command = JobSeekerCommand;
     type Event = JobSeekerEvent;
+    type Error = JobSeekerError;
 
     fn decide(
         state: Option<&Self>,
         command: JobSeekerCommand,
-    ) -> Result<Vec<JobSeekerEvent>, DomainError> {
+    ) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
         match (state, command) {
             (None, JobSeekerCommand::Register(register)) => register_job_seeker(register),
-            (Some(_), JobSeekerCommand::Register(_)) => Err(DomainError::AlreadyExists {
-                aggregate: AggregateKind::JobSeeker,
-            }),
-            (None, _) => Err(DomainError::NotFound {
-                aggregate: AggregateKind::JobSeeker,
-            }),
+            (Some(_), JobSeekerCommand::Register(_)) => Err(JobSeekerError::AlreadyExists),
+            (None, _) => Err(JobSeekerError::NotFound),
             (Some(jobseeker), JobSeekerCommand::UpdateProfile(update)) => {
                 update_profile(jobseeker, update)
             }
@@ -466,10 +241,10 @@ impl Aggregate for JobSeeker {
     }
 }
 
-fn register_job_seeker(register: RegisterJobSeeker) -> Result<Vec<JobSeekerEvent>, DomainError> {
+fn register_job_seeker(register: RegisterJobSeeker) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
     let age = register.personal.id_number.age_on(register.registered_on);
     if age < MINIMUM_WORKING_AGE {
-        return Err(DomainError::UnderMinimumWorkingAge {
+        return Err(JobSeekerError::UnderMinimumWorkingAge {
             minimum_age: MINIMUM_WORKING_AGE,
         });
     }
@@ -486,7 +261,7 @@ fn register_job_seeker(register: RegisterJobSeeker) -> Result<Vec<JobSeekerEvent
 fn update_profile(
     jobseeker: &JobSeeker,
     update: UpdateJobSeekerProfile,
-) -> Result<Vec<JobSeekerEvent>, DomainError> {
+) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
     let personal = PersonalDataChanges {
         name: update
             .personal
@@ -543,14 +318,14 @@ fn update_profile(
 fn register_unemployment(
     jobseeker: &JobSeeker,
     registration: RegisterUnemployment,
-) -> Result<Vec<JobSeekerEvent>, DomainError> {
+) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
     if jobseeker.status == JobSeekerStatus::RegisteredUnemployed {
-        return Err(DomainError::AlreadyRegisteredUnemployed);
+        return Err(JobSeekerError::AlreadyRegisteredUnemployed);
     }
     if let Some(employment) = &jobseeker.employment
         && registration.registered_on < employment.started_on
     {
-        return Err(DomainError::UnemploymentBeforeEmploymentStart);
+        return Err(JobSeekerError::UnemploymentBeforeEmploymentStart);
     }
     Ok(vec![JobSeekerEvent::UnemploymentRegistered(
         UnemploymentRegistered {
@@ -564,9 +339,9 @@ fn register_unemployment(
 fn register_employment(
     jobseeker: &JobSeeker,
     registration: RegisterEmployment,
-) -> Result<Vec<JobSeekerEvent>, DomainError> {
+) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
     if jobseeker.status == JobSeekerStatus::Employed {
-        return Err(DomainError::AlreadyEmployed);
+        return Err(JobSeekerError::AlreadyEmployed);
     }
     Ok(vec![JobSeekerEvent::EmploymentRegistered(
         EmploymentRegistered {
@@ -586,7 +361,7 @@ fn register_employment(
 fn record_placement(
     jobseeker: &JobSeeker,
     placement: RecordJobSeekerPlacement,
-) -> Result<Vec<JobSeekerEvent>, DomainError> {
+) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
     if jobseeker.placements.contains(&placement.referral_id) {
         return Ok(vec![]);
     }
@@ -619,7 +394,7 @@ fn deduplicate(labels: Vec<Label>) -> Vec<Label> {
 }
 
 /// The rules a profile obeys, at registration and after every update.
-fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(), DomainError> {
+fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(), JobSeekerError> {
     for (field, length, max) in [
         ("skills", profile.skills.len(), MAX_SKILLS),
         (
@@ -634,7 +409,7 @@ fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(
         ),
     ] {
         if length > max {
-            return Err(DomainError::TooManyItems { field, max });
+            return Err(JobSeekerError::TooManyItems { field, max });
         }
     }
     if let Some(graduation_year) = profile.graduation_year {
@@ -643,7 +418,7 @@ fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(
         let plausible =
             (birth_year + EARLIEST_GRADUATION_AGE)..=(birth_year + LATEST_GRADUATION_AGE);
         if !plausible.contains(&year) {
-            return Err(DomainError::GraduationYearImplausible {
+            return Err(JobSeekerError::GraduationYearImplausible {
                 graduation_year: graduation_year.get(),
                 birth_year,
             });
@@ -655,7 +430,7 @@ fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(
         .find(|category| category.requires_higher_education())
         && !profile.education.is_higher()
     {
-        return Err(DomainError::CategoryRequiresEducation {
+        return Err(JobSeekerError::CategoryRequiresEducation {
             category: *category,
             minimum: Education::Associate,
         });

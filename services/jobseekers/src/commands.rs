@@ -1,0 +1,261 @@
+//! The job-seeker registry's use cases that change something: register
+//! (求职登记) with one registration per resident ID number, update the
+//! profile and contact, register unemployment (失业登记) and employment
+//! (就业登记). Each takes the [`Actor`] and a typed command and does load →
+//! authorise → decide → claim → append; none knows HTTP.
+
+use chrono::Utc;
+use labex_app::{Actor, Error, Result, STAFF, Saved};
+use labex_domain::jobseeker::{
+    JobSeeker, JobSeekerCommand, RegisterEmployment, RegisterJobSeeker, RegisterUnemployment,
+};
+use labex_domain::{Aggregate, JobSeekerId, china_date};
+use labex_eventsourcing::{
+    EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, ReadModel, Repository,
+    RepositoryError,
+};
+
+use crate::registry::Registry;
+use crate::requests::{ProfileUpdate, Registration};
+
+/// The job-seeker registry's application: its use cases over the store,
+/// the ID-number registry and the office lists.
+pub struct JobSeekers {
+    pub(crate) repository: Repository,
+    pub(crate) registry: Registry,
+    pub(crate) read_model: ReadModel,
+}
+
+/// The fields of a profile only office staff may change: identity
+/// (`name`) and what eligibility is judged on (`education`,
+/// `graduation_year`, `categories`).
+pub const STAFF_ONLY_FIELDS: &[&str] = &["name", "education", "graduation_year", "categories"];
+
+impl JobSeekers {
+    /// The application over `repository`, keying ID-number claims with
+    /// `registry` and listing from `read_model`.
+    pub fn new(repository: Repository, registry: Registry, read_model: ReadModel) -> Self {
+        Self {
+            repository,
+            registry,
+            read_model,
+        }
+    }
+
+    /// Registers a job seeker (求职登记) in `registration.office` (the
+    /// actor's office when absent). One registration per resident ID
+    /// number: the number is claimed first; a registration whose first
+    /// attempt stopped after its claim is completed under the claimed id.
+    /// With `key`, a retry answers as the first attempt did.
+    pub async fn register(
+        &self,
+        actor: &Actor,
+        registration: Registration,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Saved<JobSeeker>> {
+        actor.require_role(STAFF)?;
+        let office = registration
+            .office
+            .clone()
+            .unwrap_or_else(|| actor.office.clone());
+        actor.may_act_in(&office)?;
+        let proposed = key.as_ref().map_or_else(JobSeekerId::generate, |key| {
+            JobSeekerId::from_uuid(key.aggregate_uuid(&actor.subject, JobSeekerId::STREAM_CATEGORY))
+        });
+        let command = |jobseeker_id| {
+            JobSeekerCommand::Register(RegisterJobSeeker {
+                jobseeker_id,
+                personal: registration.personal.clone(),
+                profile: registration.profile.clone(),
+                office: office.clone(),
+                registered_on: china_date(Utc::now()),
+            })
+        };
+        // Refuse what the domain refuses before anything is claimed.
+        JobSeeker::decide(None, command(proposed)).map_err(Error::refused)?;
+        let context = actor.event_context(&office);
+        let id = self
+            .claim_id_number(&registration, proposed, &context)
+            .await?;
+        let mut options = ExecuteOptions::default().expected(ExpectedRevision::NoStream);
+        if let Some(key) = key {
+            options = options.idempotency_key(key);
+        }
+        match self
+            .repository
+            .execute_with::<JobSeeker>(id, command(id), &context, options)
+            .await
+        {
+            Ok(done) => Saved::executed(done),
+            Err(RepositoryError::Conflict { .. }) => Err(already_registered(id)),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Claims the ID number for `proposed`, and answers the id to register
+    /// under: `proposed`, or the id of a claim whose registration never
+    /// completed. A number registered already is a conflict.
+    async fn claim_id_number(
+        &self,
+        registration: &Registration,
+        proposed: JobSeekerId,
+        context: &EventContext,
+    ) -> Result<JobSeekerId> {
+        let claim = self.registry.claim_stream(&registration.personal.id_number);
+        let owner = self
+            .repository
+            .claim(&claim, proposed.as_uuid(), context)
+            .await?;
+        let id = JobSeekerId::from_uuid(owner);
+        if id != proposed {
+            if self.repository.load::<JobSeeker>(id).await?.state.is_some() {
+                return Err(already_registered(id));
+            }
+            tracing::info!(jobseeker = %id, "completing a registration whose first attempt stopped after its claim");
+        }
+        Ok(id)
+    }
+
+    /// Updates the profile or contact: only the fields sent change. Office
+    /// staff within their scope may change every field; the job seeker
+    /// themself all but [`STAFF_ONLY_FIELDS`].
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        update: ProfileUpdate,
+        if_match: Option<u64>,
+    ) -> Result<Saved<JobSeeker>> {
+        if actor.is_jobseeker(id) {
+            refuse_staff_only_fields(&update.fields)?;
+        }
+        self.change(
+            actor,
+            id,
+            JobSeekerCommand::UpdateProfile(update.changes?),
+            if_match,
+            Who::StaffOrThemself,
+        )
+        .await
+    }
+
+    /// Registers unemployment (失业登记): office staff in scope.
+    pub async fn register_unemployment(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        registration: RegisterUnemployment,
+        if_match: Option<u64>,
+    ) -> Result<Saved<JobSeeker>> {
+        let command = JobSeekerCommand::RegisterUnemployment(registration);
+        self.change(actor, id, command, if_match, Who::Staff).await
+    }
+
+    /// Registers employment (就业登记): office staff in scope.
+    pub async fn register_employment(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        registration: RegisterEmployment,
+        if_match: Option<u64>,
+    ) -> Result<Saved<JobSeeker>> {
+        let command = JobSeekerCommand::RegisterEmployment(registration);
+        self.change(actor, id, command, if_match, Who::Staff).await
+    }
+
+    /// Loads the job seeker, checks that `actor` may change them, and
+    /// executes `command` (at the revision `if_match` when given).
+    async fn change(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        command: JobSeekerCommand,
+        if_match: Option<u64>,
+        who: Who,
+    ) -> Result<Saved<JobSeeker>> {
+        let (jobseeker, _) =
+            self.repository
+                .get::<JobSeeker>(id)
+                .await
+                .map_err(|error| match error {
+                    RepositoryError::NotFound { .. } => not_found(id),
+                    error => error.into(),
+                })?;
+        match who {
+            Who::Staff => {
+                actor.require_role(STAFF)?;
+                actor.may_act_in(&jobseeker.office)?;
+            }
+            Who::StaffOrThemself => may_see(actor, &jobseeker)?,
+        }
+        let context = actor.event_context(&jobseeker.office);
+        let options = match if_match {
+            Some(revision) => ExecuteOptions::default().if_match(revision),
+            None => ExecuteOptions::default(),
+        };
+        let done = self
+            .repository
+            .execute_with::<JobSeeker>(id, command, &context, options)
+            .await
+            .map_err(|error| Error::from_repository(error, if_match.is_some()))?;
+        Saved::executed(done)
+    }
+}
+
+/// Who may make a change.
+enum Who {
+    /// Office staff whose scope covers the job seeker's office.
+    Staff,
+    /// Those, and the job seeker themself.
+    StaffOrThemself,
+}
+
+/// Who may read or change a job seeker: office staff whose scope covers
+/// the registering office, and the job seeker themself (`sub` = id).
+pub(crate) fn may_see(actor: &Actor, jobseeker: &JobSeeker) -> Result<()> {
+    if actor.is_jobseeker(jobseeker.id) {
+        return Ok(());
+    }
+    actor.may_act_in(&jobseeker.office)
+}
+
+pub(crate) fn not_found(id: JobSeekerId) -> Error {
+    Error::not_found(format!("No job seeker {id} is registered; check the id."))
+}
+
+fn already_registered(id: JobSeekerId) -> Error {
+    Error::conflict(format!(
+        "A job seeker with this ID number is already registered as {id}; update that registration instead."
+    ))
+}
+
+/// A job seeker changes their own contact, skills, wishes and free
+/// profile; who they are and what they qualify for (categories such as
+/// hardship or disabled open public-welfare posts) an office decides.
+fn refuse_staff_only_fields(named: &[&'static str]) -> Result<()> {
+    let fields: Vec<&str> = named
+        .iter()
+        .copied()
+        .filter(|field| STAFF_ONLY_FIELDS.contains(field))
+        .collect();
+    if fields.is_empty() {
+        return Ok(());
+    }
+    let errors = fields
+        .iter()
+        .map(|field| {
+            labex_app::FieldError::with_sentence(
+                field,
+                labex_app::InputError::StaffOnly,
+                "Only employment-office staff may change this field.",
+            )
+        })
+        .collect();
+    Err(Error::Forbidden {
+        detail: format!(
+            "A job seeker may change their own phone, skills, desired occupations and regions, summary and major, but not {}; ask your employment office to change them.",
+            fields.join(", ")
+        ),
+        errors,
+    })
+}
