@@ -127,7 +127,7 @@ impl Caller {
             role: claims.role,
             office: claims.office.clone(),
             employer_id: claims.employer_id,
-            correlation_id: crate::host::request_correlation_id(),
+            correlation_id: crate::request_id::request_correlation_id(),
         };
         Self { claims, actor }
     }

@@ -21,6 +21,7 @@
 //! request becomes each problem's `instance`.
 
 mod auth;
+mod bootstrap;
 mod error;
 mod extractors;
 mod host;
@@ -31,30 +32,35 @@ mod panics;
 mod request_id;
 mod resources;
 mod responses;
+mod runners;
 mod settings;
 mod validate;
 
 pub use auth::{Caller, Claims, MaybeCaller, TokenIssuer, TokenVerifier};
+pub use bootstrap::{
+    DEFAULT_ADMIN_OFFICE, StartError, Starting, admin_office, connect_store, print_admin_token,
+    run_standalone,
+};
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
 };
 pub use host::{
-    DEFAULT_ADMIN_OFFICE, DEFAULT_EVENTSTORE, READY_LAG_EVENTS, Runners, SHUTDOWN_GRACE, Service,
-    ServiceContext, StoreReachable, admin_office, bind, connect_store, lag_outcome,
-    print_admin_token, request_context, run_standalone, serve, shutdown_signal,
+    DEFAULT_EVENTSTORE, SHUTDOWN_GRACE, Service, ServiceContext, bind, serve, shutdown_signal,
 };
 pub use labex_app::{Actor, FieldError, InputError, OFFICE_STAFF, Role, STAFF, Validator};
 pub use logging::init_logging;
 pub use metrics::Metrics;
 pub use ops::{BEARER_SCHEME, LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
 pub use panics::catch_panic;
+pub use request_id::request_context;
 pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
 pub use resources::{AsOf, Id, aggregate_answer};
 pub use responses::{
     Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,
     etag, parse_if_match,
 };
+pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret,

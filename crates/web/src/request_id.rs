@@ -13,6 +13,7 @@ use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
+use labex_eventsourcing::EventContext;
 use tracing::Instrument;
 
 use crate::metrics::Metrics;
@@ -137,6 +138,28 @@ pub async fn observe(
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     Ok(response)
+}
+
+/// The event context of the request being served: its id (a UUID; a
+/// client's own request id that is not one is hashed into one) as
+/// correlation and causation, the caller as actor, on behalf of `office`.
+pub fn request_context(
+    actor: &str,
+    office: Option<labex_domain::value::DivisionCode>,
+) -> EventContext {
+    EventContext::for_request(request_correlation_id(), actor, office)
+}
+
+/// The correlation id of the request being served: its id (a UUID; a
+/// client's own request id that is not one is hashed into one), or a new
+/// one outside a request.
+pub(crate) fn request_correlation_id() -> uuid::Uuid {
+    current()
+        .map(|text| {
+            uuid::Uuid::try_parse(&text)
+                .unwrap_or_else(|_| uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, text.as_bytes()))
+        })
+        .unwrap_or_else(uuid::Uuid::now_v7)
 }
 
 #[cfg(test)]

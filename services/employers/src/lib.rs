@@ -23,7 +23,7 @@ use std::sync::Arc;
 use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::ReadModel;
-use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
@@ -73,16 +73,16 @@ pub struct EmployersService {
 impl EmployersService {
     /// Opens its read model under `<data>/employers/` and starts the
     /// vacancy-list projection.
-    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+    pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
         let folder = context
             .service_folder(NAME)
-            .map_err(|error| format!("cannot create the employers folder: {error}"))?;
+            .starting("cannot create the employers folder")?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             context.repository.client().clone(),
             read_model::VacancyList,
         )
-        .map_err(|error| format!("cannot open the employers read model: {error}"))?;
+        .starting("cannot open the employers read model")?;
         let runners = Runners::default();
         runners.add(runner).await;
         let checks = runners.checks().await;

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::{ReadModel, StateProjection};
-use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
@@ -70,18 +70,17 @@ pub struct JobSeekersService {
 impl JobSeekersService {
     /// Opens its read model and registry key under `<data>/jobseekers/` and
     /// starts the list projection.
-    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+    pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
         let folder = context
             .service_folder(NAME)
-            .map_err(|error| format!("cannot create the jobseekers folder: {error}"))?;
-        let registry = Registry::load(&folder)
-            .map_err(|error| format!("cannot read or write the registry key: {error}"))?;
+            .starting("cannot create the jobseekers folder")?;
+        let registry = Registry::load(&folder).starting("cannot read or write the registry key")?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             context.repository.client().clone(),
             StateProjection::new(read_model::JobSeekerList),
         )
-        .map_err(|error| format!("cannot open the jobseekers read model: {error}"))?;
+        .starting("cannot open the jobseekers read model")?;
         let runners = Runners::default();
         runners.add(runner).await;
         let checks = runners.checks().await;

@@ -17,7 +17,7 @@ use labex_eventstore::{RunningServer, ServerConfig};
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
-use labex_web::{Service, ServiceContext};
+use labex_web::{Service, ServiceContext, StartError, Starting};
 
 /// mimalloc: under load the system allocator took about a sixth of the
 /// process's time (docs/decisions/009).
@@ -79,7 +79,7 @@ async fn main() -> ExitCode {
 async fn store_for(
     args: &Args,
     listen: SocketAddr,
-) -> Result<(Option<RunningServer>, String), String> {
+) -> Result<(Option<RunningServer>, String), StartError> {
     if let Some(url) = args
         .eventstore
         .as_ref()
@@ -88,9 +88,9 @@ async fn store_for(
         return Ok((None, url.clone()));
     }
     let config = ServerConfig::new(args.data.join("eventstore"), listen);
-    let store = RunningServer::start(config).await.map_err(|error| {
-        format!("cannot start the embedded event store (is another labex using this data folder?): {error}")
-    })?;
+    let store = RunningServer::start(config).await.starting(
+        "cannot start the embedded event store (is another labex using this data folder?)",
+    )?;
     let url = format!("{}&discoveryInterval=10", store.connection_string());
     Ok((Some(store), url))
 }
@@ -98,7 +98,7 @@ async fn store_for(
 /// `labex reindex`: the store (the embedded one on a free loopback port,
 /// or `LABEX_EVENTSTORE`) replayed into a new search index, with a
 /// progress bar.
-async fn reindex(args: Args) -> Result<(), String> {
+async fn reindex(args: Args) -> Result<(), StartError> {
     let (store, url) = store_for(&args, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let client = labex_web::connect_store(&url)?;
     let bar = indicatif::ProgressBar::new(0);
@@ -106,7 +106,7 @@ async fn reindex(args: Args) -> Result<(), String> {
         indicatif::ProgressStyle::with_template(
             "reindexing [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})",
         )
-        .map_err(|error| error.to_string())?,
+        .starting("the progress bar template is malformed")?,
     );
     let started = std::time::Instant::now();
     let reached = labex_matching::reindex(client, &args.data, |progress| {
@@ -118,7 +118,7 @@ async fn reindex(args: Args) -> Result<(), String> {
     if let Some(store) = store {
         store.shutdown().await;
     }
-    let reached = reached?;
+    let reached = reached.starting("the search index could not be rebuilt")?;
     println!(
         "labex: search index rebuilt in {:.1} s up to {}",
         started.elapsed().as_secs_f64(),
@@ -127,7 +127,7 @@ async fn reindex(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-async fn run(args: Args) -> Result<(), String> {
+async fn run(args: Args) -> Result<(), StartError> {
     let (store, url) = store_for(&args, args.eventstore_listen).await?;
     if let Some(store) = &store {
         println!(
@@ -141,7 +141,7 @@ async fn run(args: Args) -> Result<(), String> {
         .ok()
         .filter(|secret| !secret.trim().is_empty());
     let secret = labex_web::load_or_generate_jwt_secret(jwt_secret.as_deref(), &args.data)
-        .map_err(|error| format!("cannot read or write the token secret: {error}"))?;
+        .starting("cannot read or write the token secret")?;
     if secret.generated {
         labex_web::print_admin_token(&secret.secret, labex_web::admin_office()?);
     }
@@ -157,8 +157,10 @@ async fn run(args: Args) -> Result<(), String> {
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
     ];
-    let listener = labex_web::bind(args.http).map_err(|error| error.to_string())?;
-    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
+    let address = listener
+        .local_addr()
+        .starting("cannot read the HTTP address")?;
     println!("labex listening on http://{address}");
     let served = labex_web::serve(
         listener,
@@ -168,7 +170,7 @@ async fn run(args: Args) -> Result<(), String> {
         labex_web::shutdown_signal(),
     )
     .await
-    .map_err(|error| format!("HTTP server failed: {error}"));
+    .starting("HTTP server failed");
     if let Some(store) = store {
         store.shutdown().await;
     }

@@ -24,8 +24,8 @@ use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
 use labex_search::{IndexOptions, SearchIndex, SearchProjection};
-use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntGaugeVec, Opts};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
+use prometheus::{Histogram, HistogramOpts, HistogramVec};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
@@ -66,16 +66,14 @@ pub struct MatchingService {
     state: web::Data<routes::State>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
-    lag: IntGaugeVec,
     /// Seconds from the store recording a change to its being searchable.
     searchable_lag: Histogram,
-    lag_task: tokio::task::JoinHandle<()>,
 }
 
 impl MatchingService {
     /// Opens (or creates, or rebuilds after a schema change) the index
     /// under `<data>/matching/index` and starts its projection.
-    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+    pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
         let folder = index_folder(&context.data);
         // A commit costs tens of milliseconds of fsyncs; grouping changes
         // for 60 ms keeps a new vacancy's way into search near 100 ms.
@@ -88,8 +86,8 @@ impl MatchingService {
             search_threads: 1,
             ..IndexOptions::default()
         };
-        let (index, opening) = SearchIndex::open(&folder, options)
-            .map_err(|error| format!("cannot open the search index: {error}"))?;
+        let (index, opening) =
+            SearchIndex::open(&folder, options).starting("cannot open the search index")?;
         if opening.must_replay_from_start() {
             tracing::warn!(
                 ?opening,
@@ -118,15 +116,7 @@ impl MatchingService {
             ]),
             &["kind"],
         )
-        .map_err(|error| error.to_string())?;
-        let lag = IntGaugeVec::new(
-            Opts::new(
-                "labex_projection_lag_events",
-                "Events a projection has yet to apply (counted up to 10,000)",
-            ),
-            &["projection"],
-        )
-        .map_err(|error| error.to_string())?;
+        .starting("a search metric is malformed")?;
         let searchable_lag = Histogram::with_opts(
             HistogramOpts::new(
                 "labex_search_lag_seconds",
@@ -136,10 +126,9 @@ impl MatchingService {
                 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
             ]),
         )
-        .map_err(|error| error.to_string())?;
+        .starting("a search metric is malformed")?;
         let observed = searchable_lag.clone();
         index.on_searchable(move |waited| observed.observe(waited.as_secs_f64()));
-        let lag_task = tokio::spawn(watch_lag(runners.clone(), lag.clone()));
         Ok(Self {
             state: web::Data::new(routes::State {
                 repository: context.repository,
@@ -149,29 +138,13 @@ impl MatchingService {
             }),
             runners,
             checks,
-            lag,
             searchable_lag,
-            lag_task,
         })
     }
 
     /// The index, for tests and the benchmark.
     pub fn index(&self) -> &SearchIndex {
         &self.state.index
-    }
-}
-
-/// Publishes each runner's lag every two seconds.
-async fn watch_lag(runners: Runners, gauge: IntGaugeVec) {
-    loop {
-        for (name, lag) in runners.lags().await {
-            if let Some(lag) = lag {
-                gauge
-                    .with_label_values(&[name.as_str()])
-                    .set(i64::try_from(lag.pending_events).unwrap_or(i64::MAX));
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(2)).await;
     }
 }
 
@@ -196,7 +169,6 @@ impl Service for MatchingService {
     fn register_metrics(&self, registry: &prometheus::Registry) {
         for collector in [
             Box::new(self.state.latency.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(self.lag.clone()),
             Box::new(self.searchable_lag.clone()),
         ] {
             if let Err(error) = registry.register(collector) {
@@ -207,7 +179,6 @@ impl Service for MatchingService {
 
     fn stop(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            self.lag_task.abort();
             self.runners.stop().await;
             if let Err(error) = self.state.index.flush() {
                 tracing::error!(error = %error, "the search index could not be flushed");

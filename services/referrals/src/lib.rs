@@ -30,7 +30,7 @@ use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::ReadModel;
 
-use labex_web::{ReadinessCheck, Runners, Service, ServiceContext};
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -67,21 +67,21 @@ pub struct ReferralsService {
 impl ReferralsService {
     /// Opens its read model under `<data>/referrals/`, starts the list
     /// projection and the placement process manager.
-    pub async fn start(context: ServiceContext) -> Result<Self, String> {
+    pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
         let folder = context
             .service_folder(NAME)
-            .map_err(|error| format!("cannot create the referrals folder: {error}"))?;
+            .starting("cannot create the referrals folder")?;
         let client = context.repository.client().clone();
         let (read_model, runner) = ReadModel::start(
             &folder.join(READ_MODEL_FILE),
             client.clone(),
             read_model::ReferralList,
         )
-        .map_err(|error| format!("cannot open the referrals read model: {error}"))?;
+        .starting("cannot open the referrals read model")?;
         let list_runner = ListRunner::new(runner, client);
 
         let placement = open_placement_database(&folder.join(PLACEMENT_FILE))
-            .map_err(|error| format!("cannot open the placement checkpoint database: {error}"))?;
+            .starting("cannot open the placement checkpoint database")?;
         let runners = Runners::default();
         runners
             .add(PlacementProcess::start(
