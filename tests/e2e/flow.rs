@@ -108,4 +108,22 @@ async fn a_referral_ends_in_a_hire_that_employs_the_job_seeker_and_fills_the_vac
         metrics.text.contains("/v1/referrals"),
         "requests are counted by route"
     );
+    // Every projection and process manager of every service exports its
+    // lag (published every two seconds).
+    let mut lags = String::new();
+    for _ in 0..50 {
+        lags = http.get("/metrics", None).await.expect(200).text;
+        if lags.contains("projection=\"placement-process\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for projection in ["jobseeker-list", "placement-process", "search"] {
+        assert!(
+            lags.lines()
+                .any(|line| line.starts_with("labex_projection_lag_events{")
+                    && line.contains(&format!("projection=\"{projection}\""))),
+            "{projection} exports its lag:\n{lags}"
+        );
+    }
 }

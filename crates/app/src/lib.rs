@@ -14,17 +14,21 @@
 //! [`STAFF`]); the use-case [`Error`]; and the input checks every request
 //! goes through: [`Validator`] parses raw fields into value objects,
 //! collecting every [`FieldError`] at once, each with a stable code — a
-//! value object's own, or an [`InputError`] of the request itself.
+//! value object's own, or an [`InputError`] of the request itself; and
+//! the [`RuleBook`] of the thresholds and periods a province or an office
+//! sets, as data with defaults.
 
 mod actor;
 mod error;
 mod input;
 mod record;
+pub mod rules;
 
 pub use actor::{Actor, OFFICE_STAFF, Role, STAFF};
 pub use error::Error;
 pub use input::{FieldError, InputError, Validator, sentence};
 pub use record::{ListPage, Listed, Saved};
+pub use rules::{RULES_FILE, RuleBook, RulesError};
 
 /// What a use case answers.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
