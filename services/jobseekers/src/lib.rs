@@ -92,6 +92,14 @@ impl JobSeekersService {
     }
 }
 
+impl JobSeekersService {
+    /// The application: its use cases, for tests that call them without
+    /// HTTP.
+    pub fn app(&self) -> &JobSeekers {
+        &self.app
+    }
+}
+
 impl Service for JobSeekersService {
     fn name(&self) -> &'static str {
         NAME

@@ -1,5 +1,6 @@
-//! The job-seeker registry as its own process (`labex-jobseekers`) against
-//! the real event store, spoken to over HTTP.
+//! HTTP: the job-seeker registry as its own process (`labex-jobseekers`)
+//! against the real event store: status codes, headers, problem bodies,
+//! roles and scope.
 
 use std::path::Path;
 use std::time::Duration;

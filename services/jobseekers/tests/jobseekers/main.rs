@@ -1,0 +1,6 @@
+//! The job-seeker registry's one integration-test binary: its use cases
+//! against the real store without HTTP, and its HTTP surface through the
+//! real `labex-jobseekers` binary.
+
+mod http;
+mod usecases;
