@@ -26,6 +26,22 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role.
+    pub const ALL: [Role; 5] = [
+        Role::Jobseeker,
+        Role::Employer,
+        Role::Counsellor,
+        Role::OfficeAdmin,
+        Role::Province,
+    ];
+
+    /// The role of its snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text.trim())
+    }
+
     /// The snake_case name used in tokens and logs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -24,7 +24,8 @@
 //! its commands, its events and its errors: [`jobseeker`], [`employer`],
 //! [`vacancy`], [`referral`] (with the [`placement`](referral::placement)
 //! process, which turns a hire into idempotent commands on the job seeker
-//! and the vacancy). What a decision needs of other aggregates comes in the
+//! and the vacancy), and [`tokens`] (bearer tokens revoked before they
+//! expire). What a decision needs of other aggregates comes in the
 //! command.
 //!
 //! The [`registry`] at the top lists the contexts' event families as one
@@ -49,6 +50,7 @@ pub mod referral;
 mod refusal;
 pub mod registry;
 mod serde_helpers;
+pub mod tokens;
 pub mod vacancy;
 pub mod value;
 

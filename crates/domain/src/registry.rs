@@ -14,6 +14,7 @@ use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
+use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
 
 macro_rules! registry {
@@ -118,6 +119,8 @@ registry! {
     Vacancy(VacancyEvent),
     /// Of a referral.
     Referral(ReferralEvent),
+    /// Of a bearer token.
+    Token(TokenEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

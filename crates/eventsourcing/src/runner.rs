@@ -279,6 +279,24 @@ impl ProjectionRunner {
         }
     }
 
+    /// Waits until it has handled everything the store held when asked
+    /// (nothing to wait for in an empty store), at most `timeout`.
+    pub async fn catch_up(&self, timeout: Duration) -> Result<(), ProjectionError> {
+        let options = ReadAllOptions::default()
+            .position(StreamPosition::End)
+            .backwards()
+            .max_count(1);
+        let mut read = self.client.read_all(&options).await?;
+        let head = read
+            .next()
+            .await?
+            .map(|event| event.get_original_event().position);
+        match head {
+            Some(head) => self.wait_for(head, timeout).await,
+            None => Ok(()),
+        }
+    }
+
     /// How far it is behind `$all`.
     pub async fn lag(&self) -> Result<Lag, ProjectionError> {
         let checkpoint = self.progress().checkpoint;

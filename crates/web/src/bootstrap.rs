@@ -68,18 +68,37 @@ pub fn connect_store(url: &str) -> Result<Client, StartError> {
 /// role acts everywhere; the claim says which province issued it.
 pub const DEFAULT_ADMIN_OFFICE: &str = "410000";
 
-/// Prints a province administrator token for a secret generated just now,
-/// so that a new installation can be used at once.
-pub fn print_admin_token(secret: &[u8], office: labex_domain::value::DivisionCode) {
+/// The file, in the data folder, that holds the administrator token of a
+/// new installation (0600).
+pub const ADMIN_TOKEN_FILE: &str = "admin-token";
+
+/// How long the first start's administrator token is valid.
+pub const ADMIN_TOKEN_DAYS: u64 = 30;
+
+/// Writes a province administrator token, for a secret generated just now,
+/// to `<data>/admin-token` (readable by its owner only) and says where, so
+/// that a new installation can be used at once without the token reaching
+/// standard output (and so the journal).
+pub fn write_admin_token(
+    data: &std::path::Path,
+    secret: &[u8],
+    office: labex_domain::value::DivisionCode,
+) -> Result<std::path::PathBuf, StartError> {
     let token = TokenIssuer::new(secret).issue(
         "admin",
         Role::Province,
         office,
         None,
-        Duration::from_secs(30 * 24 * 3600),
+        Duration::from_secs(ADMIN_TOKEN_DAYS * 24 * 3600),
     );
-    println!("A new token secret was generated. An administrator token, valid 30 days:");
-    println!("LABEX_TOKEN={token}");
+    let path = data.join(ADMIN_TOKEN_FILE);
+    crate::settings::write_private_file(&path, token.as_bytes())
+        .starting("cannot write the administrator token")?;
+    println!(
+        "A new token secret was generated. An administrator token, valid {ADMIN_TOKEN_DAYS} days, is in {} (readable by its owner only).",
+        path.display()
+    );
+    Ok(path)
 }
 
 /// A Labex service run as its own process against one event store; every
@@ -120,7 +139,7 @@ where
     let secret = load_or_generate_jwt_secret(configured_secret.as_deref(), &args.data)
         .starting("cannot read or write the token secret")?;
     if secret.generated {
-        print_admin_token(&secret.secret, admin_office()?);
+        write_admin_token(&args.data, &secret.secret, admin_office()?)?;
     }
     let context = ServiceContext {
         repository: Repository::new(client.clone()),

@@ -20,14 +20,19 @@ use kurrentdb::Client;
 use labex_eventsourcing::Repository;
 use utoipa::openapi::OpenApi;
 
-use crate::auth::TokenVerifier;
+use crate::auth::{RevokedTokens, TokenPolicy, TokenVerifier};
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
 use crate::ops::{Operations, ReadinessCheck, merge_openapi};
 use crate::panics::catch_panic;
 use crate::request_id::observe;
-use crate::runners::{StoreReachable, export_lags};
+use crate::revocations::{RevocationFollower, Revocations};
+use crate::runners::{Runners, StoreReachable, export_lags};
+
+/// How long a start waits to know every token revocation before serving
+/// (requests with a token then wait for them, 503).
+const REVOCATIONS_CATCH_UP: Duration = Duration::from_secs(5);
 
 /// How long a graceful stop waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -85,18 +90,63 @@ pub async fn serve(
     services: Vec<Arc<dyn Service>>,
     shutdown: impl Future<Output = ()>,
 ) -> io::Result<()> {
+    let policy = TokenPolicy::from_env().map_err(io::Error::other)?;
+    let revoked = RevokedTokens::default();
+    // No token is accepted before every revocation in the store is known:
+    // the server starts once they are (or after a bound, answering 503 to
+    // requests with a token until they are).
+    let following = RevocationFollower::start(client.clone(), revoked.clone());
+    match tokio::time::timeout(
+        REVOCATIONS_CATCH_UP,
+        following.catch_up(REVOCATIONS_CATCH_UP),
+    )
+    .await
+    {
+        Ok(Ok(())) => revoked.mark_known(),
+        Ok(Err(error)) => tracing::warn!(%error, "token revocations not read yet; tokens wait"),
+        Err(_) => tracing::warn!("token revocations not read in time; tokens wait"),
+    }
+    if !revoked.is_known() {
+        let revoked = revoked.clone();
+        let client = client.clone();
+        tokio::spawn(async move {
+            let probe = RevocationFollower::start(client, revoked.clone());
+            while probe.catch_up(REVOCATIONS_CATCH_UP).await.is_err() {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            revoked.mark_known();
+            let _ = probe.stop().await;
+        });
+    }
+    let follower = Runners::default();
+    follower.add(following).await;
+    let revocations = web::Data::new(Revocations::new(
+        client.clone(),
+        revoked.clone(),
+        policy.longest_days(),
+    ));
     let mut checks: Vec<Arc<dyn ReadinessCheck>> = vec![Arc::new(StoreReachable::new(client))];
+    checks.extend(follower.checks().await);
     for service in &services {
         checks.extend(service.readiness());
     }
-    let openapi = merge_openapi(services.iter().map(|service| service.openapi()));
+    let openapi = merge_openapi(
+        services
+            .iter()
+            .map(|service| service.openapi())
+            .chain([<crate::revocations::TokensApiDoc as utoipa::OpenApi>::openapi()]),
+    );
     let metrics = Metrics::new();
     for service in &services {
         service.register_metrics(metrics.registry());
     }
     let lag_export = export_lags(checks.clone(), metrics.registry());
     let operations = Operations::new(checks, metrics, openapi);
-    let verifier = web::Data::new(TokenVerifier::new(secret));
+    let verifier = web::Data::new(
+        TokenVerifier::new(secret)
+            .with_policy(policy)
+            .with_revocations(revoked),
+    );
     let mounted = services.clone();
     let server = HttpServer::new(move || {
         let services = mounted.clone();
@@ -105,7 +155,12 @@ pub async fn serve(
             .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
             .wrap(from_fn(observe))
             .app_data(verifier.clone())
+            .app_data(revocations.clone())
             .configure(configure_extractors)
+            .route(
+                "/v1/tokens/revocations",
+                web::post().to(crate::revocations::revoke),
+            )
             .configure(move |config| {
                 for service in &services {
                     service.configure(config);
@@ -129,6 +184,7 @@ pub async fn serve(
     for service in &services {
         service.stop().await;
     }
+    follower.stop().await;
     tracing::info!("stopped");
     served
 }

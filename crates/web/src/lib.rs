@@ -32,14 +32,18 @@ mod panics;
 mod request_id;
 mod resources;
 mod responses;
+mod revocations;
 mod runners;
 mod settings;
 mod validate;
 
-pub use auth::{Caller, Claims, MaybeCaller, TokenIssuer, TokenVerifier};
+pub use auth::{
+    Caller, Claims, MaybeCaller, RevokedTokens, TokenIssuer, TokenPolicy, TokenPolicyError,
+    TokenVerifier,
+};
 pub use bootstrap::{
-    DEFAULT_ADMIN_OFFICE, StartError, Starting, admin_office, connect_store, print_admin_token,
-    run_standalone,
+    ADMIN_TOKEN_DAYS, ADMIN_TOKEN_FILE, DEFAULT_ADMIN_OFFICE, StartError, Starting, admin_office,
+    connect_store, run_standalone, write_admin_token,
 };
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
@@ -60,9 +64,10 @@ pub use responses::{
     Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,
     etag, parse_if_match,
 };
+pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
-    load_or_generate_secret,
+    load_or_generate_secret, write_private_file,
 };
 pub use validate::parse_as_of;

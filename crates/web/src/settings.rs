@@ -95,6 +95,37 @@ pub struct JwtSecret {
     pub generated: bool,
 }
 
+/// The fewest bytes a configured secret may have.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The placeholders of `deploy/labex.env.example`: a deployment that kept
+/// one would accept tokens anyone can mint.
+const EXAMPLE_SECRETS: &[&str] = &[
+    "change-me-to-32-random-bytes-in-base64",
+    "change-me-to-another-32-random-bytes-in-base64",
+];
+
+/// Refuses a configured secret that is too short to resist guessing or is
+/// the example's placeholder.
+fn check_configured_secret(secret: &str) -> io::Result<()> {
+    let refuse = |why: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{why}; generate one with: head -c 32 /dev/urandom | base64"),
+        ))
+    };
+    if EXAMPLE_SECRETS.contains(&secret.trim()) {
+        return refuse("the secret is the example's placeholder, which anyone can read");
+    }
+    if secret.len() < MIN_SECRET_BYTES {
+        return refuse(&format!(
+            "the secret has {} bytes, fewer than {MIN_SECRET_BYTES}",
+            secret.len()
+        ));
+    }
+    Ok(())
+}
+
 /// The configured secret if there is one; else the one kept in
 /// `<data>/jwt-secret`; else a new one of 32 random bytes (base64url), written
 /// there with permissions 0600.
@@ -107,6 +138,7 @@ pub fn load_or_generate_jwt_secret(configured: Option<&str>, data: &Path) -> io:
 /// with permissions 0600 (its folder created if missing).
 pub fn load_or_generate_secret(configured: Option<&str>, path: &Path) -> io::Result<JwtSecret> {
     if let Some(secret) = configured {
+        check_configured_secret(secret)?;
         return Ok(JwtSecret {
             secret: secret.as_bytes().to_vec(),
             generated: false,
@@ -131,23 +163,33 @@ pub fn load_or_generate_secret(configured: Option<&str>, path: &Path) -> io::Res
         Err(error) if error.kind() == io::ErrorKind::NotFound => {}
         Err(error) => return Err(error),
     }
-    if let Some(folder) = path.parent() {
-        std::fs::create_dir_all(folder)?;
-    }
     let mut bytes = [0_u8; 32];
     getrandom::fill(&mut bytes).map_err(io::Error::other)?;
     let secret = URL_SAFE_NO_PAD.encode(bytes);
+    write_private_file(path, secret.as_bytes())?;
+    Ok(JwtSecret {
+        secret: secret.into_bytes(),
+        generated: true,
+    })
+}
+
+/// Writes a new file at `path` that only its owner may read (0600), its
+/// folder made if missing (0700), durably; an existing file is an error.
+pub fn write_private_file(path: &Path, contents: &[u8]) -> io::Result<()> {
+    if let Some(folder) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(folder)?;
+    }
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options.open(path)?;
-    file.write_all(secret.as_bytes())?;
-    file.sync_all()?;
-    Ok(JwtSecret {
-        secret: secret.into_bytes(),
-        generated: true,
-    })
+    file.write_all(contents)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -155,6 +197,25 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+
+    #[test]
+    fn short_and_example_secrets_are_refused() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("secret");
+        for bad in [
+            "short",
+            "change-me-to-32-random-bytes-in-base64",
+            "0123456789abcdef0123456789abcde",
+        ] {
+            let error = load_or_generate_secret(Some(bad), &path).unwrap_err();
+            assert_eq!(error.kind(), io::ErrorKind::InvalidInput, "{bad}");
+        }
+        let good = "0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            load_or_generate_secret(Some(good), &path).unwrap().secret,
+            good.as_bytes()
+        );
+    }
 
     #[test]
     fn unset_variables_take_the_defaults() {
@@ -210,7 +271,8 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
-        let configured = load_or_generate_jwt_secret(Some("given"), data.path()).unwrap();
-        assert_eq!(configured.secret, b"given");
+        let given = "given-given-given-given-given-given";
+        let configured = load_or_generate_jwt_secret(Some(given), data.path()).unwrap();
+        assert_eq!(configured.secret, given.as_bytes());
     }
 }

@@ -55,6 +55,32 @@ enum Command {
     /// Rebuild the search index from the store into a new folder and swap
     /// it in (stop the serving labex of this data folder first).
     Reindex,
+    /// Mint a bearer token for a member of staff (or an employer, a job
+    /// seeker) with the data folder's token secret (or `LABEX_JWT_SECRET`),
+    /// and print it with its id (`jti`, for revoking it).
+    Token(TokenArgs),
+}
+
+/// `labex token --role counsellor --office 410105 --sub NAME --days 7`.
+#[derive(Debug, clap::Args)]
+struct TokenArgs {
+    /// jobseeker, employer, counsellor, office_admin or province.
+    #[arg(long)]
+    role: String,
+    /// The office (six-digit division code) the token acts in.
+    #[arg(long)]
+    office: String,
+    /// Who the token is for (a staff member's user name; a job seeker's
+    /// id; an employer's user).
+    #[arg(long)]
+    sub: String,
+    /// Days until it expires (at most what the role allows,
+    /// `LABEX_TOKEN_MAX_DAYS`).
+    #[arg(long, default_value_t = 7)]
+    days: u64,
+    /// The employer an employer's token acts for.
+    #[arg(long)]
+    employer: Option<String>,
 }
 
 #[tokio::main]
@@ -63,6 +89,7 @@ async fn main() -> ExitCode {
     labex_web::init_logging(&args.log);
     let outcome = match args.command {
         Some(Command::Reindex) => reindex(args).await,
+        Some(Command::Token(ref token)) => mint_token(&args, token),
         None => run(args).await,
     };
     match outcome {
@@ -127,6 +154,74 @@ async fn reindex(args: Args) -> Result<(), StartError> {
     Ok(())
 }
 
+/// `labex token`: a token signed with this installation's secret.
+fn mint_token(args: &Args, token: &TokenArgs) -> Result<(), StartError> {
+    let role = labex_web::Role::parse(&token.role).ok_or_else(|| {
+        StartError::new(
+            "--role must be jobseeker, employer, counsellor, office_admin or province",
+            format!("{} is none of them", token.role),
+        )
+    })?;
+    let office = labex_domain::value::DivisionCode::parse(&token.office)
+        .starting("--office must be a six-digit administrative division code")?;
+    let employer_id = token
+        .employer
+        .as_deref()
+        .map(labex_domain::EmployerId::parse)
+        .transpose()
+        .starting("--employer must be an employer id")?;
+    if role == labex_web::Role::Employer && employer_id.is_none() {
+        return Err(StartError::new(
+            "an employer's token needs --employer",
+            "no employer id given",
+        ));
+    }
+    let policy = labex_web::TokenPolicy::from_env().starting("LABEX_TOKEN_MAX_DAYS")?;
+    let allowed = policy.max_lifetime(role).as_secs() / 86_400;
+    if token.days == 0 || token.days > allowed {
+        return Err(StartError::new(
+            format!(
+                "--days must be from 1 to {allowed} for a {} token",
+                role.as_str()
+            ),
+            format!("{} days asked", token.days),
+        ));
+    }
+    let configured = std::env::var("LABEX_JWT_SECRET")
+        .ok()
+        .filter(|secret| !secret.trim().is_empty());
+    let secret_file = args.data.join(labex_web::JWT_SECRET_FILE);
+    if configured.is_none() && !secret_file.exists() {
+        return Err(StartError::new(
+            format!("no token secret in {}", args.data.display()),
+            "start labex once on this data folder, or set LABEX_JWT_SECRET",
+        ));
+    }
+    let secret = labex_web::load_or_generate_jwt_secret(configured.as_deref(), &args.data)
+        .starting("cannot read the token secret")?;
+    let minted = labex_web::TokenIssuer::new(&secret.secret).issue(
+        &token.sub,
+        role,
+        office,
+        employer_id,
+        std::time::Duration::from_secs(token.days * 24 * 3600),
+    );
+    let claims = labex_web::TokenVerifier::new(&secret.secret)
+        .with_policy(policy)
+        .verify(&minted)
+        .map_err(|error| StartError::new("the minted token does not verify", error.to_string()))?;
+    eprintln!(
+        "labex: a {} token for {} in {}, valid {} days; its id (for revoking it): {}",
+        role.as_str(),
+        token.sub,
+        token.office,
+        token.days,
+        claims.jti
+    );
+    println!("{minted}");
+    Ok(())
+}
+
 async fn run(args: Args) -> Result<(), StartError> {
     let (store, url) = store_for(&args, args.eventstore_listen).await?;
     if let Some(store) = &store {
@@ -143,7 +238,7 @@ async fn run(args: Args) -> Result<(), StartError> {
     let secret = labex_web::load_or_generate_jwt_secret(jwt_secret.as_deref(), &args.data)
         .starting("cannot read or write the token secret")?;
     if secret.generated {
-        labex_web::print_admin_token(&secret.secret, labex_web::admin_office()?);
+        labex_web::write_admin_token(&args.data, &secret.secret, labex_web::admin_office()?)?;
     }
     let context = ServiceContext {
         repository: Repository::new(client.clone()),

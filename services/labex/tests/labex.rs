@@ -1,6 +1,8 @@
 //! The `labex` binary's own promises: the token secret generated once with
-//! an administrator token printed that works, an external store used when
-//! `LABEX_EVENTSTORE` names one, and clear refusals of bad configuration.
+//! an administrator token written to an owner-only file (never printed),
+//! staff tokens minted by `labex token` and revoked through the API, an
+//! external store used when `LABEX_EVENTSTORE` names one, and clear
+//! refusals of bad configuration.
 
 use std::path::Path;
 use std::process::Command;
@@ -13,7 +15,7 @@ fn labex() -> &'static Path {
 }
 
 #[tokio::test]
-async fn first_start_generates_the_secret_once_and_prints_an_admin_token_that_works() {
+async fn first_start_generates_the_secret_once_and_writes_an_admin_token_that_works() {
     let data = temporary_folder("labex-first-start-");
     let folder = data.path().to_str().expect("a UTF-8 path");
     let env = [
@@ -23,18 +25,25 @@ async fn first_start_generates_the_secret_once_and_prints_an_admin_token_that_wo
         ("LABEX_LOG", "warn"),
     ];
     let first = Process::start(labex(), &[], &env);
-    let token = first
-        .printed("LABEX_TOKEN=")
-        .expect("the first start prints an admin token");
-    let secret = data.path().join("jwt-secret");
-    #[cfg(unix)]
-    {
+    let said = first
+        .printed("A new token secret was generated.")
+        .expect("the first start says where the admin token is");
+    let token_file = data.path().join("admin-token");
+    assert!(said.contains(token_file.to_str().unwrap()), "{said}");
+    let token = std::fs::read_to_string(&token_file).expect("the admin token is kept");
+    assert!(!said.contains(&token), "the token itself is not printed");
+    for file in [data.path().join("jwt-secret"), token_file] {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&secret)
-            .expect("the secret is kept")
+        let mode = std::fs::metadata(&file)
+            .expect("the file is kept")
             .permissions()
             .mode();
-        assert_eq!(mode & 0o777, 0o600, "only the owner reads the secret");
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "only the owner reads {}",
+            file.display()
+        );
     }
     let http = Http::new(first.base_url());
     http.get("/v1/jobseekers?office=410105", Some(&token))
@@ -43,12 +52,162 @@ async fn first_start_generates_the_secret_once_and_prints_an_admin_token_that_wo
     assert!(first.stop().success());
 
     let second = Process::start(labex(), &[], &env);
-    assert_eq!(second.printed("LABEX_TOKEN="), None, "no new token");
+    assert_eq!(
+        second.printed("A new token secret was generated."),
+        None,
+        "no new token"
+    );
     Http::new(second.base_url())
         .get("/v1/jobseekers?office=410105", Some(&token))
         .await
         .expect(200);
     assert!(second.stop().success());
+}
+
+/// `labex token …` on the data folder `data`: its output, or the failure.
+fn labex_token(data: &Path, arguments: &[&str]) -> Result<String, String> {
+    let output = Command::new(labex())
+        .env("LABEX_DATA", data)
+        .env_remove("LABEX_JWT_SECRET")
+        .arg("token")
+        .args(arguments)
+        .output()
+        .expect("labex runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    } else {
+        Err(stderr)
+    }
+}
+
+#[tokio::test]
+async fn staff_tokens_are_minted_by_labex_token_and_refused_everywhere_once_revoked() {
+    let data = temporary_folder("labex-tokens-");
+    let folder = data.path().to_str().expect("a UTF-8 path");
+    assert!(
+        labex_token(
+            data.path(),
+            &[
+                "--role",
+                "counsellor",
+                "--office",
+                "410105",
+                "--sub",
+                "wang"
+            ]
+        )
+        .unwrap_err()
+        .contains("no token secret"),
+        "no installation yet"
+    );
+    let env = [
+        ("LABEX_DATA", folder),
+        ("LABEX_HTTP", "127.0.0.1:0"),
+        ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
+        ("LABEX_LOG", "warn"),
+    ];
+    let labex_process = Process::start(labex(), &[], &env);
+    let admin = std::fs::read_to_string(data.path().join("admin-token")).expect("an admin token");
+    let counsellor = labex_token(
+        data.path(),
+        &[
+            "--role",
+            "counsellor",
+            "--office",
+            "410105",
+            "--sub",
+            "wang",
+            "--days",
+            "7",
+        ],
+    )
+    .expect("a counsellor's token");
+    let http = Http::new(labex_process.base_url());
+    http.get("/v1/jobseekers?office=410105", Some(&counsellor))
+        .await
+        .expect(200);
+    // Longer than the role may have, or of no role: refused.
+    let too_long = labex_token(
+        data.path(),
+        &[
+            "--role",
+            "counsellor",
+            "--office",
+            "410105",
+            "--sub",
+            "wang",
+            "--days",
+            "400",
+        ],
+    )
+    .unwrap_err();
+    assert!(
+        too_long.contains("--days must be from 1 to 30"),
+        "{too_long}"
+    );
+    assert!(
+        labex_token(
+            data.path(),
+            &["--role", "janitor", "--office", "410105", "--sub", "x"]
+        )
+        .unwrap_err()
+        .contains("--role")
+    );
+
+    let jti = jti_of(&counsellor);
+    // Only the province revokes.
+    http.post(
+        "/v1/tokens/revocations",
+        Some(&counsellor),
+        &json!({"jti": jti, "reason": "笔记本电脑遗失"}),
+    )
+    .await
+    .expect_problem(403, "forbidden");
+    http.post(
+        "/v1/tokens/revocations",
+        Some(&admin),
+        &json!({"jti": "not-a-uuid"}),
+    )
+    .await
+    .expect_problem(422, "validation_failed");
+    let revoked = http
+        .post(
+            "/v1/tokens/revocations",
+            Some(&admin),
+            &json!({"jti": jti, "reason": "笔记本电脑遗失"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(revoked.body["jti"], jti);
+    let refused = http
+        .get("/v1/jobseekers?office=410105", Some(&counsellor))
+        .await
+        .expect_problem(401, "unauthenticated");
+    assert_eq!(
+        refused.body["detail"],
+        "The bearer token has been revoked; sign in again for a new one."
+    );
+    assert!(labex_process.stop().success());
+
+    // A restarted process learns the revocation from the store.
+    let again = Process::start(labex(), &[], &env);
+    Http::new(again.base_url())
+        .get("/v1/jobseekers?office=410105", Some(&counsellor))
+        .await
+        .expect_problem(401, "unauthenticated");
+    assert!(again.stop().success());
+}
+
+/// The `jti` claim of a token (its payload, unverified).
+fn jti_of(token: &str) -> String {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .expect("base64url");
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON claims");
+    claims["jti"].as_str().expect("a jti").to_owned()
 }
 
 #[tokio::test]

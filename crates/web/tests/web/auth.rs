@@ -43,6 +43,8 @@ async fn an_expired_token_is_a_401_problem_saying_so() {
         role: Role::Counsellor,
         office: office("410100"),
         exp: 1_000_000_000,
+        iat: 999_999_000,
+        jti: "0190f5a8-3c1e-7d2a-9b4f-0123456789ab".to_owned(),
         employer_id: None,
     });
     let (status, headers, body) = call(put_in_office("410105", Some(&expired))).await;
@@ -69,6 +71,63 @@ async fn a_token_signed_with_another_secret_is_a_401_problem() {
         body["detail"],
         "The bearer token is not valid; send a token issued by this service."
     );
+}
+
+fn claims(iat: u64, exp: u64) -> Claims {
+    Claims {
+        sub: "user-1".to_owned(),
+        role: Role::Counsellor,
+        office: office("410100"),
+        exp,
+        iat,
+        jti: "0190f5a8-3c1e-7d2a-9b4f-0123456789ac".to_owned(),
+        employer_id: None,
+    }
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[actix_web::test]
+async fn a_token_living_longer_than_its_role_allows_is_a_401_problem() {
+    let long = TokenIssuer::new(SECRET).sign(&claims(now(), now() + 31 * 86_400));
+    let (status, _, body) = call(put_in_office("410105", Some(&long))).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["detail"],
+        "The bearer token lives longer than a counsellor token may (30 days); ask for a token of a shorter lifetime."
+    );
+    let future = TokenIssuer::new(SECRET).sign(&claims(now() + 3_600, now() + 7_200));
+    let (status, _, body) = call(put_in_office("410105", Some(&future))).await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        body["detail"],
+        "The bearer token is issued in the future; check the issuer's clock and ask for a new token."
+    );
+}
+
+#[actix_web::test]
+async fn a_token_without_an_id_or_issue_time_is_a_401_problem() {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    // Signed properly, but without iat and jti (as tokens were before).
+    let header = engine.encode(br#"{"typ":"JWT","alg":"HS256"}"#);
+    let payload = engine.encode(
+        json!({"sub": "user-1", "role": "counsellor", "office": "410100", "exp": now() + 60})
+            .to_string(),
+    );
+    let signature = {
+        use ring::hmac;
+        let key = hmac::Key::new(hmac::HMAC_SHA256, SECRET);
+        engine.encode(hmac::sign(&key, format!("{header}.{payload}").as_bytes()))
+    };
+    let old = format!("{header}.{payload}.{signature}");
+    let (status, _, _) = call(put_in_office("410105", Some(&old))).await;
+    assert_eq!(status, 401);
 }
 
 #[actix_web::test]
