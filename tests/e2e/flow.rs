@@ -92,6 +92,10 @@ async fn a_referral_ends_in_a_hire_that_employs_the_job_seeker_and_fills_the_vac
     // Everything answers from one port, documented in one API document.
     let document = http.get("/openapi.json", None).await.expect(200);
     for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/v1/tokens/revocations",
         "/v1/jobseekers",
         "/v1/employers",
         "/v1/vacancies",

@@ -379,9 +379,11 @@ fn authenticate(request: &HttpRequest) -> Result<Option<Caller>, ApiError> {
     let verifier = request
         .app_data::<web::Data<TokenVerifier>>()
         .ok_or_else(|| ApiError::internal(&"no token verifier in the app data"))?;
-    verifier
-        .verify(token)
-        .map(|claims| Some(Caller::new(claims)))
+    let claims = verifier.verify(token)?;
+    let span = tracing::Span::current();
+    span.record("role", claims.role.as_str());
+    span.record("office", claims.office.as_str());
+    Ok(Some(Caller::new(claims)))
 }
 
 impl FromRequest for Caller {

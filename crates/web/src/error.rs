@@ -85,6 +85,11 @@ catalogue! {
     NotFound => "not_found", NOT_FOUND, "Not found";
     /// The resource does not take this method.
     MethodNotAllowed => "method_not_allowed", METHOD_NOT_ALLOWED, "Method not allowed";
+    /// The request (its body, say) did not arrive and was not answered in
+    /// time.
+    RequestTimeout => "request_timeout", REQUEST_TIMEOUT, "Request timeout";
+    /// Too many requests or connections from this client, or in all.
+    TooManyRequests => "too_many_requests", TOO_MANY_REQUESTS, "Too many requests";
     /// The current state forbids the command.
     Conflict => "conflict", CONFLICT, "Conflict";
     /// The resource changed since the revision given in `If-Match`, or

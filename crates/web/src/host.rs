@@ -21,6 +21,7 @@ use labex_eventsourcing::Repository;
 use utoipa::openapi::OpenApi;
 
 use crate::auth::{RevokedTokens, TokenPolicy, TokenVerifier};
+use crate::deadline::{Deadline, deadline};
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
@@ -147,14 +148,17 @@ pub async fn serve(
             .with_policy(policy)
             .with_revocations(revoked),
     );
+    let request_deadline = web::Data::new(Deadline::from_env());
     let mounted = services.clone();
     let server = HttpServer::new(move || {
         let services = mounted.clone();
         App::new()
             .wrap(from_fn(catch_panic))
+            .wrap(from_fn(deadline))
             .wrap(ErrorHandlers::new().handler(StatusCode::METHOD_NOT_ALLOWED, method_not_allowed))
             .wrap(from_fn(observe))
             .app_data(verifier.clone())
+            .app_data(request_deadline.clone())
             .app_data(revocations.clone())
             .configure(configure_extractors)
             .route(
@@ -169,6 +173,11 @@ pub async fn serve(
             .configure(operations.clone().configure())
     })
     .backlog(4096)
+    // The headers within 10 s; an idle kept-alive connection closed after
+    // 75 s; a client that does not close after the answer, 5 s.
+    .client_request_timeout(Duration::from_secs(10))
+    .keep_alive(Duration::from_secs(75))
+    .client_disconnect_timeout(Duration::from_secs(5))
     .max_connections(100_000)
     .disable_signals()
     .shutdown_timeout(SHUTDOWN_GRACE.as_secs())

@@ -22,6 +22,7 @@
 
 mod auth;
 mod bootstrap;
+mod deadline;
 mod error;
 mod extractors;
 mod host;
@@ -45,6 +46,7 @@ pub use bootstrap::{
     ADMIN_TOKEN_DAYS, ADMIN_TOKEN_FILE, DEFAULT_ADMIN_OFFICE, StartError, Starting, admin_office,
     connect_store, run_standalone, write_admin_token,
 };
+pub use deadline::{Deadline, deadline};
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
@@ -53,7 +55,7 @@ pub use host::{
     DEFAULT_EVENTSTORE, SHUTDOWN_GRACE, Service, ServiceContext, bind, serve, shutdown_signal,
 };
 pub use labex_app::{Actor, FieldError, InputError, OFFICE_STAFF, Role, STAFF, Validator};
-pub use logging::init_logging;
+pub use logging::{LogFormat, init_logging};
 pub use metrics::Metrics;
 pub use ops::{BEARER_SCHEME, LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
 pub use panics::catch_panic;

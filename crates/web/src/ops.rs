@@ -117,13 +117,29 @@ async fn no_such_route() -> Result<HttpResponse, ApiError> {
     ))
 }
 
+/// Alive: the process answers (nothing else is checked).
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "alive: {\"status\": \"ok\"}", body = serde_json::Value))
+)]
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// Ready (200) when every check holds, otherwise a 503 `not_ready`
 /// problem naming the failed ones; either way the body lists every check
-/// (`checks`) with, for a projection, its lag.
+/// (`checks`: name, ok, detail when failing, and a projection's lag).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "ready; every check with its lag", body = serde_json::Value),
+        (status = 503, description = "not ready: the failed checks in errors, every check in checks", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 async fn readyz(operations: web::Data<Operations>) -> Result<HttpResponse, ApiError> {
     let mut failed = Vec::new();
     let mut reports = Vec::with_capacity(operations.checks.len());
@@ -178,6 +194,14 @@ async fn readyz(operations: web::Data<Operations>) -> Result<HttpResponse, ApiEr
         .json(body))
 }
 
+/// Prometheus metrics in the text format: requests by method, route and
+/// status, projections' lag, search latency and lag.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "the Prometheus text format", body = String, content_type = "text/plain"))
+)]
 async fn metrics(operations: web::Data<Operations>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
@@ -192,10 +216,14 @@ async fn openapi(operations: web::Data<Operations>) -> HttpResponse {
 pub const BEARER_SCHEME: &str = "bearer";
 
 #[derive(utoipa::OpenApi)]
-#[openapi(info(
-    title = "Labex",
-    description = "A labour exchange for public employment offices."
-))]
+#[openapi(
+    info(
+        title = "Labex",
+        description = "A labour exchange for public employment offices."
+    ),
+    paths(healthz, readyz, metrics),
+    tags((name = "operations", description = "liveness, readiness and metrics"))
+)]
 struct BaseDoc;
 
 /// One document from the services' documents, with the problem schema and

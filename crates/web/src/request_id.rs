@@ -73,6 +73,19 @@ fn logged_path(path: &str) -> String {
     logged
 }
 
+/// The methods HTTP defines (RFC 9110, and PATCH); any other is counted
+/// and logged as `OTHER`, so that a client cannot add label values without
+/// bound.
+fn method_label(method: &str) -> &'static str {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    STANDARD
+        .into_iter()
+        .find(|standard| *standard == method)
+        .unwrap_or("OTHER")
+}
+
 /// The middleware, for `App::wrap(actix_web::middleware::from_fn(observe))`.
 /// It finds the [`Metrics`] in the app data when present.
 pub async fn observe(
@@ -82,10 +95,18 @@ pub async fn observe(
     let request_id = accepted_id(request.headers().get(&REQUEST_ID_HEADER))
         .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
     let metrics = request.app_data::<web::Data<Metrics>>().cloned();
-    let method = request.method().to_string();
+    let method = method_label(request.method().as_str());
     let path = logged_path(request.path());
-    let span =
-        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    // The caller's role and office are recorded once the token is read
+    // (never who they are, nor anything personal).
+    let span = tracing::info_span!(
+        "request",
+        request_id = %request_id,
+        method = %method,
+        path = %path,
+        role = tracing::field::Empty,
+        office = tracing::field::Empty,
+    );
     let started = Instant::now();
     let outcome = REQUEST_ID
         .scope(request_id.clone(), next.call(request))
@@ -102,7 +123,7 @@ pub async fn observe(
             // the id header, and handed on already rendered.
             let status = error.as_response_error().status_code().as_u16();
             if let Some(metrics) = metrics {
-                metrics.observe(&method, "unmatched", status, elapsed);
+                metrics.observe(method, "unmatched", status, elapsed);
             }
             span.in_scope(|| {
                 tracing::info!(
@@ -124,7 +145,7 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     if let Some(metrics) = metrics {
-        metrics.observe(&method, &route, status, elapsed);
+        metrics.observe(method, &route, status, elapsed);
     }
     span.in_scope(|| {
         tracing::info!(
@@ -165,6 +186,14 @@ pub(crate) fn request_correlation_id() -> uuid::Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_standard_methods_are_label_values() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("FROBNICATE"), "OTHER");
+        assert_eq!(method_label("get"), "OTHER");
+    }
 
     #[test]
     fn id_numbers_in_paths_are_not_logged() {

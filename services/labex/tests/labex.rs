@@ -269,3 +269,40 @@ fn bad_configuration_is_refused_with_a_clear_message() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("LABEX_EVENTSTORE"), "{stderr}");
 }
+
+#[tokio::test]
+async fn log_lines_are_json_with_the_request_id_role_and_office_when_not_on_a_terminal() {
+    let data = temporary_folder("labex-json-logs-");
+    let folder = data.path().to_str().expect("a UTF-8 path");
+    let process = Process::start(
+        labex(),
+        &[],
+        &[
+            ("LABEX_DATA", folder),
+            ("LABEX_HTTP", "127.0.0.1:0"),
+            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
+            ("LABEX_LOG", "info"),
+        ],
+    );
+    let admin = std::fs::read_to_string(data.path().join("admin-token")).expect("an admin token");
+    let http = Http::new(process.base_url());
+    http.send(
+        reqwest::Method::GET,
+        "/v1/jobseekers?office=410105",
+        Some(&admin),
+        None,
+        &[("x-request-id", "req-json-1")],
+    )
+    .await
+    .expect(200);
+    let (status, output) = process.stop_with_output();
+    assert!(status.success());
+    let served = output
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .find(|line| line["span"]["request_id"] == "req-json-1")
+        .unwrap_or_else(|| panic!("a JSON line of the request:\n{output}"));
+    assert_eq!(served["span"]["role"], "province");
+    assert_eq!(served["span"]["office"], "410000");
+    assert!(!output.contains('\u{1b}'), "no colour codes in a file");
+}

@@ -221,3 +221,80 @@ async fn an_error_from_an_inner_middleware_carries_the_request_id() {
     assert!(admitted.header("x-request-id").is_some());
     handle.stop(true).await;
 }
+
+#[actix_web::test]
+async fn a_body_that_never_arrives_is_a_408_problem_and_the_worker_serves_on() {
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let server = HttpServer::new(|| {
+        App::new()
+            .wrap(from_fn(labex_web::deadline))
+            .wrap(from_fn(observe))
+            .app_data(web::Data::new(labex_web::Deadline(Duration::from_millis(
+                300,
+            ))))
+            .configure(labex_web::configure_extractors)
+            .route(
+                "/v1/echo",
+                web::post().to(|body: web::Json<serde_json::Value>| async move {
+                    HttpResponse::Ok().json(body.into_inner())
+                }),
+            )
+    })
+    .workers(1)
+    .disable_signals()
+    .bind(("127.0.0.1", 0))
+    .unwrap();
+    let address = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+
+    // Promises 100 bytes, sends 2, and waits.
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    slow.write_all(
+        format!(
+            "POST /v1/echo HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\""
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    let started = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut raw)).await;
+    let raw = String::from_utf8_lossy(&raw);
+    assert!(raw.starts_with("HTTP/1.1 408"), "{raw}");
+    assert!(raw.contains("request_timeout"), "{raw}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // Meanwhile and after, others are served.
+    let reply = send(
+        address,
+        "POST",
+        "/v1/echo",
+        &[("Content-Type", "application/json")],
+        r#"{"a":1}"#,
+    )
+    .await;
+    assert_eq!(reply.status, 200);
+    handle.stop(true).await;
+}
+
+#[actix_web::test]
+async fn methods_outside_the_standard_set_count_as_one_label() {
+    let server = TestServer::start(false).await;
+    for method in ["FROBNICATE", "WIBBLE", "GET"] {
+        let _ = server.request(method, "/v1/things", &[], "").await;
+    }
+    let metrics = server.request("GET", "/metrics", &[], "").await;
+    assert!(
+        metrics.body.contains("method=\"OTHER\""),
+        "{}",
+        metrics.body
+    );
+    assert!(!metrics.body.contains("FROBNICATE"));
+    assert!(!metrics.body.contains("WIBBLE"));
+    server.stop().await;
+}
