@@ -50,6 +50,8 @@ impl Labex {
                 ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
                 ("LABEX_JWT_SECRET", SECRET),
                 ("LABEX_LOG", log),
+                // The tests read the log as text lines.
+                ("LABEX_LOG_FORMAT", "text"),
                 ("NO_COLOR", "1"),
             ],
         );
