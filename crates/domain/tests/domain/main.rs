@@ -9,5 +9,6 @@ mod employer;
 mod golden;
 mod jobseeker;
 mod placement;
+mod properties;
 mod referral;
 mod vacancy;
