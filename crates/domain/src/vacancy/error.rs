@@ -26,6 +26,13 @@ pub enum VacancyError {
         /// Its status.
         status: VacancyStatus,
     },
+    /// A change other than a new closing time to a vacancy whose closing
+    /// time has passed (so that it is closed).
+    #[error("the vacancy closed at {closes_at}; only a new closing time reopens it")]
+    PastClosingTime {
+        /// Its closing time.
+        closes_at: DateTime<Utc>,
+    },
     /// A headcount below the number of people already hired.
     #[error("the headcount cannot be below the {placed} people already hired")]
     HeadcountBelowPlacements {
@@ -41,6 +48,7 @@ impl Coded for VacancyError {
             Self::AlreadyExists => "already_exists",
             Self::ClosingTimeNotInFuture { .. } => "closing_time_not_in_future",
             Self::NotOpen { .. } => "vacancy_not_open",
+            Self::PastClosingTime { .. } => "vacancy_past_closing_time",
             Self::HeadcountBelowPlacements { .. } => "headcount_below_placements",
         }
     }
@@ -50,16 +58,17 @@ impl Refusal for VacancyError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound => ErrorKind::NotFound,
-            Self::AlreadyExists | Self::NotOpen { .. } | Self::HeadcountBelowPlacements { .. } => {
-                ErrorKind::Conflict
-            }
+            Self::AlreadyExists
+            | Self::NotOpen { .. }
+            | Self::PastClosingTime { .. }
+            | Self::HeadcountBelowPlacements { .. } => ErrorKind::Conflict,
             Self::ClosingTimeNotInFuture { .. } => ErrorKind::Unprocessable,
         }
     }
 
     fn field(&self) -> Option<&'static str> {
         match self {
-            Self::ClosingTimeNotInFuture { .. } => Some("closes_at"),
+            Self::ClosingTimeNotInFuture { .. } | Self::PastClosingTime { .. } => Some("closes_at"),
             Self::HeadcountBelowPlacements { .. } => Some("headcount"),
             Self::NotFound | Self::AlreadyExists | Self::NotOpen { .. } => None,
         }
@@ -81,6 +90,9 @@ mod tests {
             },
             &VacancyError::NotOpen {
                 status: VacancyStatus::Closed,
+            },
+            &VacancyError::PastClosingTime {
+                closes_at: DateTime::UNIX_EPOCH,
             },
             &VacancyError::HeadcountBelowPlacements { placed: 2 },
         ]);

@@ -118,6 +118,30 @@ pub enum VacancyStatus {
 }
 
 impl VacancyStatus {
+    /// Every status.
+    pub const ALL: [Self; 3] = [Self::Open, Self::Filled, Self::Closed];
+
+    /// The status of its snake_case name.
+    pub fn parse(text: &str) -> Result<Self, UnknownVacancyStatus> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or(UnknownVacancyStatus)
+    }
+
+    /// The status at `moment` of a vacancy whose events left it `self` and
+    /// whose applications close at `closes_at`: an open vacancy is closed
+    /// once its closing time has come (`closes_at <= moment`, as referrals
+    /// judge it); filled and closed stay as they are. The one rule of a
+    /// vacancy's status, for what holds only its columns (a read model, an
+    /// index); [`Vacancy::status_at`] applies it to a folded vacancy.
+    pub fn at(self, closes_at: Option<DateTime<Utc>>, moment: DateTime<Utc>) -> Self {
+        match (self, closes_at) {
+            (Self::Open, Some(closes_at)) if closes_at <= moment => Self::Closed,
+            (status, _) => status,
+        }
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -134,6 +158,11 @@ impl fmt::Display for VacancyStatus {
     }
 }
 
+/// A status name that is not `open`, `filled` or `closed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a vacancy status: open, filled or closed")]
+pub struct UnknownVacancyStatus;
+
 /// Why a vacancy was closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -144,6 +173,25 @@ pub enum CloseReason {
     Expired,
     /// The places were filled other than through referrals.
     FilledElsewhere,
+}
+
+impl CloseReason {
+    /// Every reason.
+    pub const ALL: [Self; 3] = [Self::Withdrawn, Self::Expired, Self::FilledElsewhere];
+
+    /// The reason of its snake_case name, or `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| reason.as_str() == text)
+    }
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Withdrawn => "withdrawn",
+            Self::Expired => "expired",
+            Self::FilledElsewhere => "filled_elsewhere",
+        }
+    }
 }
 
 /// A published vacancy, as folded from its events.
@@ -182,6 +230,25 @@ pub struct VacancyForReferral {
 }
 
 impl Vacancy {
+    /// Its status at `moment`: as its events left it, except that an open
+    /// vacancy whose closing time has come is closed (see
+    /// [`VacancyStatus::at`]). What every answer about a vacancy shows,
+    /// whatever reads it: its `GET` (now, or at `as_of`), the lists, the
+    /// search index.
+    pub fn status_at(&self, moment: DateTime<Utc>) -> VacancyStatus {
+        self.status.at(self.details.closes_at, moment)
+    }
+
+    /// Why it was closed, as of `moment`: the reason its closing recorded,
+    /// or [`CloseReason::Expired`] for an open vacancy whose closing time
+    /// has come.
+    pub fn close_reason_at(&self, moment: DateTime<Utc>) -> Option<CloseReason> {
+        match self.status_at(moment) {
+            VacancyStatus::Closed => Some(self.close_reason.unwrap_or(CloseReason::Expired)),
+            VacancyStatus::Open | VacancyStatus::Filled => self.close_reason,
+        }
+    }
+
     /// The facts about this vacancy that a referral decision takes.
     pub fn for_referral(&self) -> VacancyForReferral {
         VacancyForReferral {
@@ -308,6 +375,16 @@ fn update_vacancy(
             .closes_at
             .filter(|closes_at| closes_at != &current.closes_at),
     };
+    // Past its closing time a vacancy is closed: it takes a new closing
+    // time, which reopens it (with other changes alongside), and nothing
+    // else.
+    if let (VacancyStatus::Closed, Some(closes_at)) = (
+        vacancy.status_at(update.updated_at),
+        vacancy.details.closes_at,
+    ) && changes.closes_at.is_none()
+    {
+        return Err(VacancyError::PastClosingTime { closes_at });
+    }
     if changes.is_empty() {
         return Ok(vec![]);
     }

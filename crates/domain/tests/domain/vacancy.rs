@@ -315,3 +315,118 @@ fn a_hire_beyond_the_headcount_is_counted_and_the_open_headcount_stays_at_zero()
     .when(hire(other_referral_id()))
     .then([hired(other_referral_id(), 0)]);
 }
+
+/// A moment after the tests' vacancy's closing time (2024-06-30T16:00Z).
+fn after_closing() -> chrono::DateTime<chrono::Utc> {
+    at("2024-07-01T00:00:00Z")
+}
+
+#[test]
+fn an_open_vacancy_is_closed_as_expired_once_its_closing_time_has_come() {
+    let vacancy = given::<Vacancy>([published(developer_post(2))])
+        .when(update(VacancyChanges {
+            title: Some(Title::parse("Rust 工程师").unwrap()),
+            ..VacancyChanges::default()
+        }))
+        .then([updated(
+            VacancyChanges {
+                title: Some(Title::parse("Rust 工程师").unwrap()),
+                ..VacancyChanges::default()
+            },
+            None,
+        )]);
+    assert_eq!(vacancy.status, VacancyStatus::Open, "as its events left it");
+    assert_eq!(
+        vacancy.status_at(at("2024-06-30T15:59:59.999Z")),
+        VacancyStatus::Open
+    );
+    assert_eq!(vacancy.close_reason_at(at("2024-06-30T15:59:59Z")), None);
+    let closing_time = at("2024-06-30T16:00:00Z");
+    assert_eq!(vacancy.status_at(closing_time), VacancyStatus::Closed);
+    assert_eq!(
+        vacancy.close_reason_at(closing_time),
+        Some(CloseReason::Expired)
+    );
+}
+
+#[test]
+fn a_filled_or_withdrawn_vacancy_keeps_its_status_and_reason_past_its_closing_time() {
+    let filled_vacancy = given::<Vacancy>([published(developer_post(1))])
+        .when(hire(referral_id()))
+        .then([hired(referral_id(), 0), filled()]);
+    assert_eq!(
+        filled_vacancy.status_at(after_closing()),
+        VacancyStatus::Filled
+    );
+    assert_eq!(filled_vacancy.close_reason_at(after_closing()), None);
+    let withdrawn = given::<Vacancy>([published(developer_post(2))])
+        .when(close(CloseReason::Withdrawn))
+        .then([closed(CloseReason::Withdrawn)]);
+    assert_eq!(
+        withdrawn.close_reason_at(after_closing()),
+        Some(CloseReason::Withdrawn)
+    );
+}
+
+#[test]
+fn a_vacancy_without_a_closing_time_stays_open() {
+    let mut post = developer_post(2);
+    post.closes_at = None;
+    let vacancy = given::<Vacancy>([])
+        .when(VacancyCommand::Publish(publish(post.clone())))
+        .then([published(post)]);
+    assert_eq!(
+        vacancy.status_at(at("2099-01-01T00:00:00Z")),
+        VacancyStatus::Open
+    );
+}
+
+#[test]
+fn editing_a_vacancy_past_its_closing_time_is_refused() {
+    given::<Vacancy>([published(developer_post(2))])
+        .when(VacancyCommand::Update(UpdateVacancy {
+            changes: VacancyChanges {
+                education: Some(Education::Master),
+                ..VacancyChanges::default()
+            },
+            updated_at: after_closing(),
+        }))
+        .then_error(VacancyError::PastClosingTime {
+            closes_at: at("2024-06-30T16:00:00Z"),
+        });
+}
+
+#[test]
+fn a_new_closing_time_reopens_a_vacancy_past_its_closing_time() {
+    let changes = VacancyChanges {
+        education: Some(Education::Master),
+        closes_at: Some(Some(at("2024-09-30T16:00:00Z"))),
+        ..VacancyChanges::default()
+    };
+    let vacancy = given::<Vacancy>([published(developer_post(2))])
+        .when(VacancyCommand::Update(UpdateVacancy {
+            changes: changes.clone(),
+            updated_at: after_closing(),
+        }))
+        .then([updated(changes, None)]);
+    assert_eq!(vacancy.status_at(after_closing()), VacancyStatus::Open);
+}
+
+#[test]
+fn statuses_parse_from_their_names_only() {
+    for status in VacancyStatus::ALL {
+        assert_eq!(VacancyStatus::parse(status.as_str()), Ok(status));
+    }
+    assert!(VacancyStatus::parse("paused").is_err());
+    assert!(VacancyStatus::parse("Open").is_err());
+}
+
+#[test]
+fn close_reasons_are_named_as_in_json() {
+    for reason in CloseReason::ALL {
+        let json = serde_json::to_value(reason).unwrap();
+        assert_eq!(json, reason.as_str());
+        assert_eq!(CloseReason::parse(reason.as_str()), Some(reason));
+    }
+    assert_eq!(CloseReason::parse("bored"), None);
+}
