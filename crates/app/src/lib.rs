@@ -14,20 +14,24 @@
 //! [`STAFF`]); the use-case [`Error`]; and the input checks every request
 //! goes through: [`Validator`] parses raw fields into value objects,
 //! collecting every [`FieldError`] at once, each with a stable code — a
-//! value object's own, or an [`InputError`] of the request itself; and
-//! the [`RuleBook`] of the thresholds and periods a province or an office
-//! sets, as data with defaults.
+//! value object's own, or an [`InputError`] of the request itself; the
+//! [`RuleBook`] of the thresholds and periods a province or an office
+//! sets, as data with defaults; and what creating a record takes: its id
+//! ([`new_id`], the same for a retry with the same `Idempotency-Key`) and
+//! the claim of a unique key ([`create_claimed`]).
 
 mod actor;
+mod create;
 mod error;
 mod input;
 mod record;
 pub mod rules;
 
 pub use actor::{Actor, OFFICE_STAFF, Role, STAFF};
+pub use create::{create_claimed, new_id};
 pub use error::Error;
 pub use input::{FieldError, InputError, Validator, sentence};
-pub use record::{ListPage, Listed, Saved};
+pub use record::{ListKey, ListPage, Listed, Saved};
 pub use rules::{RULES_FILE, RuleBook, RulesError};
 
 /// What a use case answers.

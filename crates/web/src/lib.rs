@@ -64,7 +64,7 @@ pub use request_id::{REQUEST_ID_HEADER, current as current_request_id, observe};
 pub use resources::{AsOf, Id, aggregate_answer};
 pub use responses::{
     Cursor, DEFAULT_LIMIT, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeader, IfMatch, MAX_LIMIT, Page,
-    etag, parse_if_match,
+    etag, next_cursor, parse_if_match,
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome};
@@ -72,4 +72,4 @@ pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret, write_private_file,
 };
-pub use validate::parse_as_of;
+pub use validate::{parse_as_of, parse_office};

@@ -278,6 +278,20 @@ impl Page {
             .transpose()?;
         Ok(Self { limit, cursor })
     }
+
+    /// The page a use case reads: the limit, and the key the cursor holds.
+    pub fn list_page(self) -> labex_app::ListPage {
+        labex_app::ListPage {
+            limit: self.limit,
+            after: self.cursor.map(|cursor| cursor.0),
+        }
+    }
+}
+
+/// The `next_cursor` of a page whose use case answered `next`, the key to
+/// continue after (`None` on the last page).
+pub fn next_cursor(next: Option<String>) -> Option<String> {
+    next.map(|key| Cursor::new(key).encode())
 }
 
 impl FromRequest for Page {
@@ -349,6 +363,16 @@ mod tests {
         let cursor = Cursor::new("2026-01-01|0193");
         assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
         assert!(Cursor::decode("%%%").is_err());
+    }
+
+    #[test]
+    fn a_cursor_carries_the_key_a_use_case_continues_after() {
+        let next = next_cursor(Some("2026-01-01T00:00:00.000Z 0193".to_owned()));
+        let page = Page::new(Some(5), next.as_deref()).unwrap().list_page();
+        assert_eq!(page.limit, 5);
+        assert_eq!(page.after.as_deref(), Some("2026-01-01T00:00:00.000Z 0193"));
+        assert_eq!(next_cursor(None), None);
+        assert_eq!(Page::new(None, None).unwrap().list_page().after, None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! Reading `?as_of=`; the validation of request fields is
+//! Reading `?as_of=` and `?office=`; the validation of request fields is
 //! [`labex_app::Validator`], re-exported.
 
 use chrono::{DateTime, Utc};
+use labex_domain::value::DivisionCode;
 
 use crate::error::ApiError;
 
@@ -20,6 +21,14 @@ pub fn parse_as_of(text: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError
     .transpose()
 }
 
+/// Parses `?office=` of an office's list: a division code, or a 400
+/// problem.
+pub fn parse_office(text: Option<&str>) -> Result<Option<DivisionCode>, ApiError> {
+    text.map(DivisionCode::parse).transpose().map_err(|_| {
+        ApiError::invalid_query("office must be a six-digit administrative division code.")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +42,20 @@ mod tests {
                 .is_some()
         );
         assert_eq!(parse_as_of(None).unwrap(), None);
+    }
+
+    #[test]
+    fn an_office_is_a_division_code() {
+        assert_eq!(
+            parse_office(Some("41")).unwrap_err().code(),
+            "invalid_query"
+        );
+        assert_eq!(
+            parse_office(Some("410100"))
+                .unwrap()
+                .map(|office| office.to_string()),
+            Some("410100".to_owned())
+        );
+        assert_eq!(parse_office(None).unwrap(), None);
     }
 }
