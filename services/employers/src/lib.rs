@@ -1,36 +1,50 @@
 //! Employers (用人单位) and their vacancies (用工信息): registration with one
 //! employer per unified social credit code, each employer's state now or at
-//! a past moment; publishing a vacancy by the employer itself or by an
-//! office on its behalf, editing, withdrawing and closing it; and the public
-//! list of vacancies by employer and status.
+//! a past moment, and the offices' lists of the employers in their scope;
+//! publishing a vacancy by the employer itself or by an office on its
+//! behalf, editing, withdrawing and closing it; and the public list of
+//! vacancies by employer and status.
 //!
-//! Commands go through the [`Repository`](labex_eventsourcing::Repository)
-//! to `employer-<uuid>` and `vacancy-<uuid>` streams; a credit code is
-//! claimed in an `employercode-<code>` stream before its employer is
-//! registered. The vacancy list comes from a SQLite read model kept by a
-//! projection of the vacancy streams (`<data>/employers/`). Authorization of
-//! a vacancy change loads its employer from the store, so it holds the
-//! moment the employer is registered. Mounted by `labex` with the other
-//! services, or run alone as `labex-employers`.
+//! The use cases are [`Employers`]' (`commands.rs`, `queries.rs`); the HTTP
+//! handlers extract, call one and render. Commands go through the
+//! [`Repository`](labex_eventsourcing::Repository) to `employer-<uuid>` and
+//! `vacancy-<uuid>` streams; a credit code is claimed in an
+//! `employercode-<code>` stream before its employer is registered.
+//! Authorization of a vacancy change loads its employer from the store, so
+//! it holds the moment the employer is registered. The lists come from two
+//! SQLite read models written from the state the domain folds
+//! ([`StateView`](labex_eventsourcing::StateView)), under
+//! `<data>/employers/`. A vacancy's status is the domain's status at a
+//! moment ([`Vacancy::status_at`](labex_domain::vacancy::Vacancy::status_at)):
+//! past its closing time an open vacancy is closed, in every answer.
+//! Mounted by `labex` with the other services, or run alone as
+//! `labex-employers`.
 
-mod read_model;
+mod commands;
+mod employer_list;
+mod queries;
 mod requests;
 mod routes;
+mod vacancy_list;
 mod views;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::ReadModel;
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use read_model::PROJECTION;
+pub use commands::{CLAIM_CATEGORY, Employers};
+pub use employer_list::PROJECTION as EMPLOYER_PROJECTION;
+pub use queries::{VacancyFilter, described_moment};
 pub use requests::{CloseVacancyBody, PublishVacancyBody, RegisterEmployerBody, UpdateVacancyBody};
-pub use routes::CLAIM_CATEGORY;
-pub use views::{EmployerView, VacancyPage, VacancySummary, VacancyView};
+pub use requests::{EmployerRegistration, Publication, SalaryBound, VacancyEdit};
+pub use vacancy_list::PROJECTION;
+pub use views::{
+    EmployerPage, EmployerSummary, EmployerView, VacancyPage, VacancySummary, VacancyView,
+};
 
 /// The service's name and the folder of its files under the data folder.
 pub const NAME: &str = "employers";
@@ -40,6 +54,7 @@ pub const NAME: &str = "employers";
     paths(
         routes::register_employer,
         routes::get_employer,
+        routes::list_employers,
         routes::publish,
         routes::get_vacancy,
         routes::update,
@@ -52,6 +67,8 @@ pub const NAME: &str = "employers";
         UpdateVacancyBody,
         CloseVacancyBody,
         EmployerView,
+        EmployerSummary,
+        EmployerPage,
         VacancyView,
         VacancySummary,
         VacancyPage,
@@ -65,32 +82,27 @@ struct ApiDoc;
 
 /// The running service.
 pub struct EmployersService {
-    state: web::Data<routes::State>,
+    app: web::Data<Employers>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
 }
 
 impl EmployersService {
-    /// Opens its read model under `<data>/employers/` and starts the
-    /// vacancy-list projection.
+    /// Opens its read models under `<data>/employers/` and starts the
+    /// projections that keep them.
     pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
         let folder = context
             .service_folder(NAME)
             .starting("cannot create the employers folder")?;
-        let (read_model, runner) = ReadModel::start(
-            &folder.join("readmodel.sqlite"),
-            context.repository.client().clone(),
-            read_model::VacancyList,
-        )
-        .starting("cannot open the employers read model")?;
+        let (app, started) = Employers::open(context.repository, &folder)
+            .starting("cannot open the employers read models")?;
         let runners = Runners::default();
-        runners.add(runner).await;
+        for runner in started {
+            runners.add(runner).await;
+        }
         let checks = runners.checks().await;
         Ok(Self {
-            state: web::Data::new(routes::State {
-                repository: context.repository,
-                read_model,
-            }),
+            app: web::Data::new(app),
             runners,
             checks,
         })
@@ -103,7 +115,7 @@ impl Service for EmployersService {
     }
 
     fn configure(&self, config: &mut web::ServiceConfig) {
-        config.app_data(self.state.clone());
+        config.app_data(self.app.clone());
         routes::configure(config);
     }
 

@@ -203,11 +203,55 @@ pub struct UpdateVacancyBody {
     pub closes_at: Option<Option<String>>,
 }
 
+/// An edit of a vacancy, parsed: every change the body names, and a
+/// salary bound sent without the other, which is paired with the other
+/// bound of the vacancy as it stands once it is loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VacancyEdit {
+    /// The changes (the salary range among them when both bounds were
+    /// sent).
+    pub changes: VacancyChanges,
+    /// One salary bound sent alone.
+    pub lone_salary_bound: Option<SalaryBound>,
+}
+
+/// One bound of a salary range, in yuan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SalaryBound {
+    /// `salary_min_yuan`.
+    Min(u32),
+    /// `salary_max_yuan`.
+    Max(u32),
+}
+
+impl VacancyEdit {
+    /// The changes to a vacancy whose salary range is `current`: a lone
+    /// bound is paired with the other bound of `current`; a range upside
+    /// down is noted against `salary_min_yuan`.
+    pub fn changes_to(self, current: SalaryRange) -> Result<VacancyChanges, Error> {
+        let Some(bound) = self.lone_salary_bound else {
+            return Ok(self.changes);
+        };
+        let (min, max) = match bound {
+            SalaryBound::Min(min) => (min, current.max_yuan()),
+            SalaryBound::Max(max) => (current.min_yuan(), max),
+        };
+        let mut fields = Validator::new();
+        let salary = fields.check("salary_min_yuan", SalaryRange::parse(min, max));
+        fields.finish(|| {
+            Some(VacancyChanges {
+                salary: Some(salary?),
+                ..self.changes
+            })
+        })
+    }
+}
+
 impl UpdateVacancyBody {
     /// Parses every field present; a 422 lists all that are invalid, and
     /// a body that names no field is refused too. A salary bound sent
-    /// alone is paired with the other bound of `current`.
-    pub fn parse(&self, current: SalaryRange) -> Result<VacancyChanges, Error> {
+    /// alone is kept for [`VacancyEdit::changes_to`].
+    pub fn parse(&self) -> Result<VacancyEdit, Error> {
         let mut fields = Validator::new();
         let title = self
             .title
@@ -225,16 +269,8 @@ impl UpdateVacancyBody {
             .region
             .as_deref()
             .map(|text| fields.check("region", DivisionCode::parse(text)));
-        let salary =
-            (self.salary_min_yuan.is_some() || self.salary_max_yuan.is_some()).then(|| {
-                salary_range(
-                    &mut fields,
-                    self.salary_min_yuan
-                        .unwrap_or_else(|| i64::from(current.min_yuan())),
-                    self.salary_max_yuan
-                        .unwrap_or_else(|| i64::from(current.max_yuan())),
-                )
-            });
+        let (salary, lone_salary_bound) =
+            salary_edit(&mut fields, self.salary_min_yuan, self.salary_max_yuan);
         let headcount = self
             .headcount
             .map(|count| fields.check("headcount", Headcount::parse(count)));
@@ -252,22 +288,25 @@ impl UpdateVacancyBody {
             None => Some(None),
             Some(text) => fields.instant("closes_at", text).map(Some),
         });
-        let changes = fields.finish(|| {
-            Some(VacancyChanges {
-                title: present(title)?,
-                description: present(description)?,
-                occupation: present(occupation)?,
-                region: present(region)?,
-                salary: present(salary)?,
-                headcount: present(headcount)?,
-                education: present(education)?,
-                experience_years: present(experience_years)?,
-                welcomes: present(welcomes)?,
-                public_welfare: self.public_welfare,
-                closes_at: present(closes_at)?,
+        let edit = fields.finish(|| {
+            Some(VacancyEdit {
+                changes: VacancyChanges {
+                    title: present(title)?,
+                    description: present(description)?,
+                    occupation: present(occupation)?,
+                    region: present(region)?,
+                    salary: present(salary)?,
+                    headcount: present(headcount)?,
+                    education: present(education)?,
+                    experience_years: present(experience_years)?,
+                    welcomes: present(welcomes)?,
+                    public_welfare: self.public_welfare,
+                    closes_at: present(closes_at)?,
+                },
+                lone_salary_bound: present(lone_salary_bound)?,
             })
         })?;
-        if changes == VacancyChanges::default() {
+        if edit.changes == VacancyChanges::default() && edit.lone_salary_bound.is_none() {
             let mut fields = Validator::new();
             fields.fail(
                 "body",
@@ -276,7 +315,31 @@ impl UpdateVacancyBody {
             );
             return fields.finish(|| None);
         }
-        Ok(changes)
+        Ok(edit)
+    }
+}
+
+/// The salary fields of an edit, each absent (`None`), invalid and noted
+/// (`Some(None)`) or parsed: the range when both bounds are sent, or the
+/// one bound sent alone.
+type SalaryFields = (Option<Option<SalaryRange>>, Option<Option<SalaryBound>>);
+
+fn salary_edit(
+    fields: &mut Validator,
+    min_yuan: Option<i64>,
+    max_yuan: Option<i64>,
+) -> SalaryFields {
+    match (min_yuan, max_yuan) {
+        (None, None) => (None, None),
+        (Some(min), Some(max)) => (Some(salary_range(fields, min, max)), None),
+        (Some(min), None) => {
+            let min = yuan(fields, "salary_min_yuan", min);
+            (None, Some(min.map(SalaryBound::Min)))
+        }
+        (None, Some(max)) => {
+            let max = yuan(fields, "salary_max_yuan", max);
+            (None, Some(max.map(SalaryBound::Max)))
+        }
     }
 }
 
@@ -304,19 +367,14 @@ impl CloseVacancyBody {
     /// Parses the reason and the note.
     pub fn parse(&self) -> Result<CloseVacancy, Error> {
         let mut fields = Validator::new();
-        let reason = match self.reason.trim() {
-            "withdrawn" => Some(CloseReason::Withdrawn),
-            "expired" => Some(CloseReason::Expired),
-            "filled_elsewhere" => Some(CloseReason::FilledElsewhere),
-            _ => {
-                fields.fail(
-                    "reason",
-                    InputError::CloseReasonUnknown,
-                    "must be withdrawn, expired or filled_elsewhere",
-                );
-                None
-            }
-        };
+        let reason = CloseReason::parse(self.reason.trim());
+        if reason.is_none() {
+            fields.fail(
+                "reason",
+                InputError::CloseReasonUnknown,
+                "must be withdrawn, expired or filled_elsewhere",
+            );
+        }
         let note = match self.note.as_deref() {
             None => Some(None),
             Some(text) => fields.check("note", Note::parse(text)).map(Some),
@@ -404,7 +462,7 @@ mod tests {
         let current = SalaryRange::parse(5000, 9000).unwrap();
         let body: UpdateVacancyBody =
             serde_json::from_value(json!({"salary_max_yuan": 12000})).unwrap();
-        let changes = body.parse(current).unwrap();
+        let changes = body.parse().unwrap().changes_to(current).unwrap();
         assert_eq!(
             changes.salary,
             Some(SalaryRange::parse(5000, 12000).unwrap())
@@ -412,18 +470,34 @@ mod tests {
         let body: UpdateVacancyBody =
             serde_json::from_value(json!({"salary_max_yuan": 4000})).unwrap();
         assert_eq!(
-            fields_of(body.parse(current).unwrap_err()),
+            fields_of(body.parse().unwrap().changes_to(current).unwrap_err()),
             ["salary_min_yuan"]
         );
+    }
+
+    #[test]
+    fn an_update_checks_both_salary_bounds_with_every_other_field() {
+        let body: UpdateVacancyBody = serde_json::from_value(
+            json!({"region": "x", "salary_min_yuan": 9000, "salary_max_yuan": 100}),
+        )
+        .unwrap();
+        assert_eq!(
+            fields_of(body.parse().unwrap_err()),
+            ["region", "salary_min_yuan"]
+        );
+        let body: UpdateVacancyBody =
+            serde_json::from_value(json!({"salary_min_yuan": -1})).unwrap();
+        assert_eq!(fields_of(body.parse().unwrap_err()), ["salary_min_yuan"]);
     }
 
     #[test]
     fn an_update_clears_the_closing_time_with_null_and_refuses_an_empty_body() {
         let current = SalaryRange::parse(5000, 9000).unwrap();
         let body: UpdateVacancyBody = serde_json::from_value(json!({"closes_at": null})).unwrap();
-        assert_eq!(body.parse(current).unwrap().closes_at, Some(None));
+        let changes = body.parse().unwrap().changes_to(current).unwrap();
+        assert_eq!(changes.closes_at, Some(None));
         let body: UpdateVacancyBody = serde_json::from_value(json!({})).unwrap();
-        assert_eq!(fields_of(body.parse(current).unwrap_err()), ["body"]);
+        assert_eq!(fields_of(body.parse().unwrap_err()), ["body"]);
     }
 
     #[test]

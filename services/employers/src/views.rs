@@ -1,15 +1,14 @@
-//! What the API answers about employers and vacancies.
+//! What the API answers about employers and vacancies. Times are written
+//! as [`rfc3339_millis`] writes them; a vacancy's status and close reason
+//! are those at the moment the answer describes
+//! ([`Vacancy::status_at`]).
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use labex_domain::employer::Employer;
+use labex_domain::rfc3339_millis;
 use labex_domain::vacancy::Vacancy;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-
-/// An RFC 3339 time as the API writes it (UTC, milliseconds).
-pub fn rfc3339(moment: DateTime<Utc>) -> String {
-    moment.to_rfc3339_opts(SecondsFormat::Millis, true)
-}
 
 /// An employer's state (or as of a past moment).
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,9 +63,11 @@ pub struct VacancyView {
     pub public_welfare: bool,
     pub closes_at: Option<String>,
     pub published_at: String,
-    /// open, filled or closed.
+    /// open, filled or closed, at the moment described (now, or `as_of`
+    /// when earlier): past its closing time an open vacancy is closed.
     pub status: String,
-    /// Why it was closed: withdrawn, expired or filled_elsewhere.
+    /// Why it was closed: withdrawn, expired (its closing time passed) or
+    /// filled_elsewhere.
     pub close_reason: Option<String>,
     /// Places not yet taken.
     pub open_headcount: u32,
@@ -75,8 +76,8 @@ pub struct VacancyView {
 }
 
 impl VacancyView {
-    /// The view of `vacancy` at `revision`.
-    pub fn new(vacancy: &Vacancy, revision: u64) -> Self {
+    /// The view of `vacancy` at `revision`, with its status at `moment`.
+    pub fn new(vacancy: &Vacancy, revision: u64, moment: DateTime<Utc>) -> Self {
         let details = &vacancy.details;
         Self {
             id: vacancy.id.to_string(),
@@ -96,15 +97,12 @@ impl VacancyView {
                 .map(|category| category.as_str().to_owned())
                 .collect(),
             public_welfare: details.public_welfare,
-            closes_at: details.closes_at.map(rfc3339),
-            published_at: rfc3339(vacancy.published_at),
-            status: vacancy.status.as_str().to_owned(),
-            close_reason: vacancy.close_reason.map(|reason| {
-                serde_json::to_value(reason)
-                    .ok()
-                    .and_then(|value| value.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            }),
+            closes_at: details.closes_at.map(rfc3339_millis),
+            published_at: rfc3339_millis(vacancy.published_at),
+            status: vacancy.status_at(moment).as_str().to_owned(),
+            close_reason: vacancy
+                .close_reason_at(moment)
+                .map(|reason| reason.as_str().to_owned()),
             open_headcount: vacancy.open_headcount,
             revision,
         }
@@ -124,7 +122,8 @@ pub struct VacancySummary {
     pub headcount: u32,
     pub open_headcount: u32,
     pub public_welfare: bool,
-    /// open, filled or closed.
+    /// open, filled or closed, now (past its closing time an open vacancy
+    /// is closed).
     pub status: String,
     pub published_at: String,
     pub closes_at: Option<String>,
@@ -134,6 +133,28 @@ pub struct VacancySummary {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VacancyPage {
     pub items: Vec<VacancySummary>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// An employer in an office's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct EmployerSummary {
+    pub id: String,
+    pub name: String,
+    /// Unified social credit code.
+    pub credit_code: String,
+    /// Division code of where it is.
+    pub region: String,
+    pub industry: String,
+    /// When it was registered.
+    pub registered_at: String,
+}
+
+/// A page of employers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmployerPage {
+    pub items: Vec<EmployerSummary>,
     /// Pass as `cursor` for the next page; `null` on the last.
     pub next_cursor: Option<String>,
 }

@@ -1,5 +1,6 @@
-//! Employers and vacancies as their own process (`labex-employers`) against
-//! the real event store, spoken to over HTTP.
+//! What the HTTP surface answers: status codes, headers (`ETag`,
+//! `Location`), problem bodies, and the rules end to end, with
+//! `labex-employers` as its own process against the real event store.
 
 use std::path::Path;
 use std::time::Duration;
@@ -7,6 +8,8 @@ use std::time::Duration;
 use labex_testkit::{Answer, ServiceUnderTest, Tokens, credit_code, employer_id};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+use crate::fixtures::{employer_body, vacancy_body};
 
 struct Service(ServiceUnderTest);
 
@@ -58,6 +61,23 @@ impl Service {
         answer.body["id"].as_str().expect("an id").to_owned()
     }
 
+    /// Polls `GET /v1/employers?{query}` with `token` until `expected`
+    /// items answer.
+    async fn employers_until(&self, token: &str, query: &str, expected: usize) -> Value {
+        for _ in 0..100 {
+            let answer = self
+                .http
+                .get(&format!("/v1/employers?{query}"), Some(token))
+                .await
+                .expect(200);
+            if answer.body["items"].as_array().map(Vec::len) == Some(expected) {
+                return answer.body;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the employers {query} never reached {expected} items");
+    }
+
     /// Polls the public list until `expected` items answer.
     async fn list_until(&self, query: &str, expected: usize) -> Value {
         for _ in 0..100 {
@@ -73,33 +93,6 @@ impl Service {
         }
         panic!("the list {query} never reached {expected} items");
     }
-}
-
-fn employer_body(n: u64, region: &str) -> Value {
-    json!({
-        "name": format!("郑州第{n}软件有限公司"),
-        "credit_code": credit_code(n),
-        "region": region,
-        "industry": "软件和信息技术服务业"
-    })
-}
-
-fn vacancy_body(employer: &str, title: &str) -> Value {
-    json!({
-        "employer_id": employer,
-        "title": title,
-        "description": "负责服务端开发与维护",
-        "occupation": "软件工程师",
-        "region": "410105",
-        "salary_min_yuan": 8000,
-        "salary_max_yuan": 15000,
-        "headcount": 2,
-        "education": "bachelor",
-        "experience_years": 1,
-        "welcomes": ["graduate"],
-        "public_welfare": false,
-        "closes_at": "2099-12-31T16:00:00Z"
-    })
 }
 
 fn employer_token(id: &str) -> String {
@@ -558,4 +551,107 @@ async fn the_list_filters_pages_and_survives_a_restart() {
     service.restart();
     let after: Answer = service.http.get("/v1/vacancies", None).await.expect(200);
     assert_eq!(after.body, all);
+}
+
+#[tokio::test]
+async fn a_vacancy_past_its_closing_time_answers_closed_and_takes_only_a_new_closing_time() {
+    let service = Service::start().await;
+    let http = &service.http;
+    let employer = service.employer(70, "410105").await;
+    let own = employer_token(&employer);
+    let closes_at = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let mut body = vacancy_body(&employer, "短期岗位");
+    body["closes_at"] = json!(labex_domain::rfc3339_millis(closes_at));
+    let published = http
+        .post("/v1/vacancies", Some(&own), &body)
+        .await
+        .expect(201);
+    assert_eq!(published.body["status"], "open");
+    assert_eq!(published.body["close_reason"], Value::Null);
+    let path = format!("/v1/vacancies/{}", published.body["id"].as_str().unwrap());
+    let left = (closes_at - chrono::Utc::now())
+        .to_std()
+        .unwrap_or_default();
+    tokio::time::sleep(left + Duration::from_millis(50)).await;
+
+    let read = http.get(&path, None).await.expect(200);
+    assert_eq!(read.body["status"], "closed");
+    assert_eq!(read.body["close_reason"], "expired");
+    assert_eq!(read.etag(), Some("\"0\""));
+    let listed = service
+        .list_until(&format!("employer={employer}&status=closed"), 1)
+        .await;
+    assert_eq!(listed["items"][0]["status"], "closed");
+    let refused = http
+        .patch(&path, Some(&own), &json!({"title": "过期后修改"}))
+        .await
+        .expect_problem(409, "vacancy_past_closing_time");
+    assert_eq!(refused.error_fields(), ["closes_at"]);
+
+    let reopened = http
+        .patch(
+            &path,
+            Some(&own),
+            &json!({"closes_at": "2099-06-30T16:00:00Z"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(reopened.body["status"], "open");
+    assert_eq!(reopened.body["close_reason"], Value::Null);
+    assert_eq!(reopened.etag(), Some("\"1\""));
+}
+
+#[tokio::test]
+async fn office_staff_page_through_the_employers_of_their_scope() {
+    let service = Service::start().await;
+    let http = &service.http;
+    let counsellor = Tokens::counsellor("410105");
+    let mut registered = Vec::new();
+    for n in 80..83 {
+        registered.push(service.employer(n, "410105").await);
+    }
+    let elsewhere = service.employer(83, "420100").await;
+
+    let page = service.employers_until(&counsellor, "limit=2", 2).await;
+    let ids = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&page), [registered[2].as_str(), registered[1].as_str()]);
+    assert_eq!(page["items"][0]["credit_code"], credit_code(82));
+    assert_eq!(page["items"][0]["region"], "410105");
+    let cursor = page["next_cursor"].as_str().expect("a next page");
+    let rest = http
+        .get(
+            &format!("/v1/employers?limit=2&cursor={cursor}"),
+            Some(&counsellor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(&rest.body), [registered[0].as_str()]);
+    assert_eq!(rest.body["next_cursor"], Value::Null);
+    let province = service
+        .employers_until(&Tokens::province(), "office=420100", 1)
+        .await;
+    assert_eq!(ids(&province), [elsewhere.as_str()]);
+
+    http.get("/v1/employers?office=420100", Some(&counsellor))
+        .await
+        .expect_problem(403, "forbidden");
+    http.get("/v1/employers", Some(&employer_token(&elsewhere)))
+        .await
+        .expect_problem(403, "forbidden");
+    http.get("/v1/employers", None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    http.get("/v1/employers?office=41", Some(&counsellor))
+        .await
+        .expect_problem(400, "invalid_query");
+    http.get("/v1/employers?cursor=garbage", Some(&counsellor))
+        .await
+        .expect_problem(400, "invalid_cursor");
 }
