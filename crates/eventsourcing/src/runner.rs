@@ -45,8 +45,13 @@ impl EventFilter {
         Self::StreamPrefixes(prefixes.into_iter().map(Into::into).collect())
     }
 
-    /// Whether an event of `event_type` in `stream` passes.
+    /// Whether an event of `event_type` in `stream` passes. The store's
+    /// own events (`$`-prefixed types, such as the `$streamDeleted` that
+    /// KurrentDB writes into a tombstoned stream) never do.
     pub fn matches(&self, stream: &str, event_type: &str) -> bool {
+        if event_type.starts_with('$') {
+            return false;
+        }
         match self {
             Self::EventTypes(types) => types.iter().any(|known| known == event_type),
             Self::StreamPrefixes(prefixes) => {
@@ -580,6 +585,8 @@ mod tests {
         let streams = EventFilter::stream_prefixes(["vacancy-", "employer-"]);
         assert!(streams.matches("vacancy-1", "VacancyPublished"));
         assert!(!streams.matches("jobseeker-1", "JobSeekerRegistered"));
+        // The store's own events in a followed stream (a tombstone's).
+        assert!(!streams.matches("vacancy-1", "$streamDeleted"));
     }
 
     #[test]

@@ -67,7 +67,7 @@ pub use responses::{
     etag, next_cursor, parse_if_match,
 };
 pub use revocations::{RevocationBody, RevocationView};
-pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome};
+pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret, write_private_file,

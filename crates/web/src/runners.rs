@@ -88,23 +88,30 @@ impl ReadinessCheck for RunnerCaughtUp {
     fn report(&self) -> BoxFuture<'_, Readiness> {
         Box::pin(async move {
             let runners = self.runners.runners.lock().await;
-            let Some(runner) = runners.get(self.index) else {
-                return Readiness {
-                    outcome: Err("stopped".to_owned()),
-                    lag: None,
-                };
-            };
-            match runner.lag().await {
-                Ok(lag) => Readiness {
-                    outcome: lag_outcome(&lag),
-                    lag: Some(LagReport::from(&lag)),
-                },
-                Err(error) => Readiness {
-                    outcome: Err(error.to_string()),
-                    lag: None,
-                },
-            }
+            runner_readiness(runners.get(self.index)).await
         })
+    }
+}
+
+/// The readiness of a runner (`None`: stopped): caught up within
+/// [`READY_LAG_EVENTS`], with its lag. For a runner a service keeps out of
+/// its [`Runners`] (one its use cases wait on) to report as they do.
+pub async fn runner_readiness(runner: Option<&ProjectionRunner>) -> Readiness {
+    let Some(runner) = runner else {
+        return Readiness {
+            outcome: Err("stopped".to_owned()),
+            lag: None,
+        };
+    };
+    match runner.lag().await {
+        Ok(lag) => Readiness {
+            outcome: lag_outcome(&lag),
+            lag: Some(LagReport::from(&lag)),
+        },
+        Err(error) => Readiness {
+            outcome: Err(error.to_string()),
+            lag: None,
+        },
     }
 }
 
