@@ -4,40 +4,47 @@
 //! and the placement process manager, which turns a hire into the job
 //! seeker's employment and a lower open headcount of the vacancy.
 //!
-//! Commands go through the [`Repository`](labex_eventsourcing::Repository)
-//! to `referral-<uuid>` streams, deciding on the job seeker and the vacancy
-//! loaded from theirs. The lists come from a SQLite read model kept by a
-//! projection of referral events and job-seeker registrations
+//! The use cases are [`Referrals`]' (`commands.rs`, `queries.rs`): each
+//! takes the actor and a typed command, and goes through the
+//! [`Repository`](labex_eventsourcing::Repository) to `referral-<uuid>`
+//! streams, deciding on the job seeker and the vacancy loaded from theirs;
+//! the handlers (`routes.rs`) only extract, call and render. The lists are
+//! a SQLite read model written from each referral's folded state
 //! (`<data>/referrals/readmodel.sqlite`); a referral is decided on the job
-//! seeker's open referrals in it. So that no job seeker gets two open
-//! referrals to one vacancy when requests race, creation is serialised per
-//! pair within the process, waits for the read model to hold every event
-//! written before it, and answers only once the read model has applied its
-//! own. The placement process keeps its checkpoint in
+//! seeker's open referrals in it. How no job seeker gets two open
+//! referrals to one vacancy when requests race, in one process or many, is
+//! [`pairs`]' alone. The placement process keeps its checkpoint in
 //! `<data>/referrals/placement.sqlite`. Mounted by `labex` with the other
 //! services, or run alone as `labex-referrals`.
 
-mod consistency;
+mod commands;
+mod lists;
+pub mod pairs;
 mod placement;
+mod queries;
 mod read_model;
 mod requests;
 mod routes;
+mod settings;
 mod views;
 
 use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
-use labex_eventsourcing::ReadModel;
-
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
-pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use consistency::{ListRunner, PairGuard, PairLocks};
-pub use requests::{OutcomeBody, ReferBody};
-pub use views::{OutcomeView, ReferralPage, ReferralView};
+pub use commands::Referrals;
+pub use lists::{LISTS_WAIT, ListRunner};
+pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
+pub use queries::ListFilter;
+pub use requests::{OutcomeBody, Refer, ReferBody, parse_outcome};
+pub use settings::{
+    DEFAULT_TURN_GRACE, MAX_TURN_GRACE, ReferralSettings, SettingsError, TURN_GRACE_VARIABLE,
+};
+pub use views::{OutcomeView, ReferralPage, ReferralStatus, ReferralView};
 
 /// The service's name and the folder of its files under the data folder.
 pub const NAME: &str = "referrals";
@@ -58,27 +65,35 @@ struct ApiDoc;
 
 /// The running service.
 pub struct ReferralsService {
-    state: web::Data<routes::State>,
-    list_runner: ListRunner,
+    app: web::Data<Referrals>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
 }
 
 impl ReferralsService {
-    /// Opens its read model under `<data>/referrals/`, starts the list
+    /// Reads its settings from the environment ([`ReferralSettings`]),
+    /// opens its read model under `<data>/referrals/`, starts the list
     /// projection and the placement process manager.
     pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
+        let settings =
+            ReferralSettings::from_env().starting("cannot read the referrals settings")?;
+        Self::start_with(context, &settings).await
+    }
+
+    /// Like [`start`](Self::start), with `settings`.
+    pub async fn start_with(
+        context: ServiceContext,
+        settings: &ReferralSettings,
+    ) -> Result<Self, StartError> {
         let folder = context
             .service_folder(NAME)
             .starting("cannot create the referrals folder")?;
-        let client = context.repository.client().clone();
-        let (read_model, runner) = ReadModel::start(
+        let app = Referrals::start(
+            context.repository.clone(),
             &folder.join(READ_MODEL_FILE),
-            client.clone(),
-            read_model::ReferralList,
+            settings,
         )
         .starting("cannot open the referrals read model")?;
-        let list_runner = ListRunner::new(runner, client);
 
         let placement = open_placement_database(&folder.join(PLACEMENT_FILE))
             .starting("cannot open the placement checkpoint database")?;
@@ -90,19 +105,18 @@ impl ReferralsService {
             ))
             .await;
 
-        let mut checks: Vec<Arc<dyn ReadinessCheck>> = vec![Arc::new(list_runner.clone())];
+        let mut checks: Vec<Arc<dyn ReadinessCheck>> = vec![Arc::new(app.lists().clone())];
         checks.extend(runners.checks().await);
         Ok(Self {
-            state: web::Data::new(routes::State {
-                repository: context.repository,
-                read_model,
-                list_runner: list_runner.clone(),
-                pair_locks: PairLocks::default(),
-            }),
-            list_runner,
+            app: web::Data::new(app),
             runners,
             checks,
         })
+    }
+
+    /// The application its handlers call.
+    pub fn app(&self) -> &Referrals {
+        &self.app
     }
 }
 
@@ -119,7 +133,7 @@ impl Service for ReferralsService {
     }
 
     fn configure(&self, config: &mut web::ServiceConfig) {
-        config.app_data(self.state.clone());
+        config.app_data(self.app.clone());
         routes::configure(config);
     }
 
@@ -133,7 +147,7 @@ impl Service for ReferralsService {
 
     fn stop(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            self.list_runner.stop().await;
+            self.app.lists().stop().await;
             self.runners.stop().await;
         })
     }

@@ -1,158 +1,128 @@
-//! The referral lists: a read model of every referral (who, to which
-//! vacancy of which employer, in which office, open or how it ended), kept
-//! by a projection of the referral events and queried with keyset paging
-//! (newest referral first).
+//! The referral lists: a read model of every referral, written from its
+//! state as the domain folds it ([`StateView`]) — so that a new referral
+//! event is taught once, in the domain — and queried with keyset paging
+//! (newest referral first, ties by id). Each row keeps the state itself,
+//! and answers it through the same [`ReferralView`] a referral read by id
+//! is answered with, beside the columns lists filter and sort by.
 //!
-//! A referral's office is the office of the job seeker referred: the
-//! office its `ReferralMade` event was written for (the service writes it
-//! with the job seeker's office). Job-seeker registrations are not
-//! followed: every registration would otherwise cost this read model a
-//! write, for an office the referral's own metadata already carries.
+//! What it needs of job seekers is their office: a referral is listed to
+//! the office staff whose scope covers the job seeker's office. It takes
+//! it from the referral's own events, whose metadata `office` is the
+//! office of the record they belong to — for a referral the job seeker's,
+//! which the service writes on every referral event and which never
+//! changes after registration. No projection of job-seeker registrations
+//! is kept for it: that would cost this read model a write for every
+//! registration (most never referred), and a second source for a code
+//! each referral already carries. An event written without an office
+//! leaves it empty; such a referral is listed to the province and to its
+//! employer only.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use labex_domain::Event;
-use labex_domain::referral::{OpenReferral, ReferralEvent};
+use labex_app::ListKey;
+use labex_domain::referral::{OpenReferral, Referral};
 use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
-use labex_eventsourcing::{EventFilter, Projection, ProjectionError, StoredEvent};
+use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use crate::views::{OutcomeView, ReferralView};
+use crate::views::{ReferralStatus, ReferralView, timestamp};
 
 /// The projection's name (its checkpoint's key).
 pub const PROJECTION: &str = "referral-list";
 
-/// The event types it follows.
-pub const EVENT_TYPES: [&str; 2] = ["ReferralMade", "ReferralOutcomeRecorded"];
-
-/// The `status` of a referral awaiting its outcome.
-pub const OPEN: &str = "open";
-/// The `status` of a referral that ended.
-pub const CONCLUDED: &str = "concluded";
-
-/// Keeps the `referrals` and `jobseeker_offices` tables.
+/// Keeps the `referrals` table.
 pub struct ReferralList;
 
-impl Projection for ReferralList {
+impl StateView for ReferralList {
+    type State = Referral;
+
     fn name(&self) -> &str {
         PROJECTION
     }
 
-    fn filter(&self) -> EventFilter {
-        EventFilter::event_types(EVENT_TYPES)
+    /// 2: rows written from the folded state, which they keep (1 was
+    /// written event by event, beside an unused table of job seekers'
+    /// offices).
+    fn version(&self) -> u32 {
+        2
     }
 
-    fn migrate(&mut self, transaction: &Transaction<'_>) -> rusqlite::Result<()> {
-        migrate(transaction)
+    fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
+        if rebuild {
+            transaction.execute_batch(
+                "DROP TABLE IF EXISTS referrals;
+                DROP TABLE IF EXISTS jobseeker_offices;",
+            )?;
+        }
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS referrals (
+                id TEXT PRIMARY KEY,
+                jobseeker_id TEXT NOT NULL,
+                vacancy_id TEXT NOT NULL,
+                employer_id TEXT NOT NULL,
+                office TEXT,
+                referred_at TEXT NOT NULL,
+                status TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                state TEXT NOT NULL
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS referrals_by_time ON referrals (referred_at, id);
+            CREATE INDEX IF NOT EXISTS referrals_by_jobseeker ON referrals (jobseeker_id, status);
+            CREATE INDEX IF NOT EXISTS referrals_by_vacancy ON referrals (vacancy_id, referred_at, id);
+            CREATE INDEX IF NOT EXISTS referrals_by_employer ON referrals (employer_id, referred_at, id);",
+        )
     }
 
-    fn apply(
+    fn write(
         &mut self,
         transaction: &Transaction<'_>,
-        stored: &StoredEvent,
+        referral: &Referral,
+        event: &StoredEvent,
     ) -> Result<(), ProjectionError> {
-        match &stored.event {
-            Event::Referral(ReferralEvent::Made(made)) => {
-                let jobseeker_id = made.jobseeker_id.to_string();
-                let office = match &stored.metadata.office {
-                    Some(office) => Some(office.as_str().to_owned()),
-                    None => jobseeker_office_in(transaction, &jobseeker_id)?,
-                };
-                transaction
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO referrals
-                        (id, jobseeker_id, vacancy_id, employer_id, office, note, referred_at,
-                         status, outcome, outcome_date, outcome_note, revision)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, NULL, ?9)",
-                    )?
-                    .execute(params![
-                        made.referral_id.to_string(),
-                        jobseeker_id,
-                        made.vacancy_id.to_string(),
-                        made.employer_id.to_string(),
-                        office,
-                        made.note.as_ref().map(|note| note.as_str()),
-                        timestamp(made.referred_at),
-                        OPEN,
-                        stored.revision as i64,
-                    ])?;
-            }
-            Event::Referral(ReferralEvent::OutcomeRecorded(recorded)) => {
-                transaction
-                    .prepare_cached(
-                        "UPDATE referrals
-                     SET status = ?2, outcome = ?3, outcome_date = ?4, outcome_note = ?5,
-                         revision = ?6
-                     WHERE id = ?1",
-                    )?
-                    .execute(params![
-                        recorded.referral_id.to_string(),
-                        CONCLUDED,
-                        recorded.outcome.as_str(),
-                        recorded.date.format("%Y-%m-%d").to_string(),
-                        recorded.note.as_ref().map(|note| note.as_str()),
-                        stored.revision as i64,
-                    ])?;
-            }
-            _ => {}
-        }
+        let state = serde_json::to_string(referral).map_err(|error| ProjectionError::Apply {
+            projection: PROJECTION.to_owned(),
+            event_id: event.id,
+            reason: format!("state not serialisable: {error}"),
+        })?;
+        // The office comes with the referral's first event and stays.
+        transaction
+            .prepare_cached(
+                "INSERT INTO referrals
+                    (id, jobseeker_id, vacancy_id, employer_id, office, referred_at, status,
+                     revision, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (id) DO UPDATE SET
+                    office = coalesce(referrals.office, excluded.office),
+                    status = excluded.status, revision = excluded.revision,
+                    state = excluded.state",
+            )?
+            .execute(params![
+                referral.id.to_string(),
+                referral.jobseeker_id.to_string(),
+                referral.vacancy_id.to_string(),
+                referral.employer_id.to_string(),
+                event.metadata.office.as_ref().map(|office| office.as_str()),
+                timestamp(referral.referred_at),
+                ReferralStatus::of(referral).as_str(),
+                event.revision as i64,
+                state,
+            ])?;
         Ok(())
     }
 }
 
-/// A moment as the API writes it and the read model sorts it: RFC 3339 in
-/// UTC with microseconds, so that the text orders as the time does.
-pub fn timestamp(moment: DateTime<Utc>) -> String {
-    moment.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
-
-/// Creates the tables if missing.
-pub fn migrate(connection: &Connection) -> rusqlite::Result<()> {
-    connection.execute_batch(
-        "CREATE TABLE IF NOT EXISTS referrals (
-            id TEXT PRIMARY KEY,
-            jobseeker_id TEXT NOT NULL,
-            vacancy_id TEXT NOT NULL,
-            employer_id TEXT NOT NULL,
-            office TEXT,
-            note TEXT,
-            referred_at TEXT NOT NULL,
-            status TEXT NOT NULL,
-            outcome TEXT,
-            outcome_date TEXT,
-            outcome_note TEXT,
-            revision INTEGER NOT NULL
-        ) WITHOUT ROWID;
-        CREATE INDEX IF NOT EXISTS referrals_by_time ON referrals (referred_at, id);
-        CREATE INDEX IF NOT EXISTS referrals_by_jobseeker ON referrals (jobseeker_id, status);
-        CREATE INDEX IF NOT EXISTS referrals_by_vacancy ON referrals (vacancy_id, referred_at, id);
-        CREATE INDEX IF NOT EXISTS referrals_by_employer ON referrals (employer_id, referred_at, id);
-        CREATE TABLE IF NOT EXISTS jobseeker_offices (
-            id TEXT PRIMARY KEY,
-            office TEXT NOT NULL
-        ) WITHOUT ROWID;",
-    )
-}
-
-fn jobseeker_office_in(
+/// The office of the job seeker a referral refers, if the lists hold the
+/// referral with one.
+pub fn office_of(
     connection: &Connection,
-    jobseeker_id: &str,
+    referral_id: ReferralId,
 ) -> rusqlite::Result<Option<String>> {
     connection
         .query_row(
-            "SELECT office FROM jobseeker_offices WHERE id = ?1",
-            [jobseeker_id],
+            "SELECT office FROM referrals WHERE id = ?1",
+            [referral_id.to_string()],
             |row| row.get(0),
         )
         .optional()
-}
-
-/// The office a job seeker was registered by, if the read model has seen
-/// the registration.
-pub fn jobseeker_office(
-    connection: &Connection,
-    jobseeker_id: JobSeekerId,
-) -> rusqlite::Result<Option<String>> {
-    jobseeker_office_in(connection, &jobseeker_id.to_string())
+        .map(Option::flatten)
 }
 
 /// The job seeker's referrals still awaiting an outcome.
@@ -163,15 +133,18 @@ pub fn open_referrals(
     let mut statement = connection.prepare_cached(
         "SELECT id, vacancy_id FROM referrals WHERE jobseeker_id = ?1 AND status = ?2",
     )?;
-    let rows = statement.query_map(params![jobseeker_id.to_string(), OPEN], |row| {
-        let referral_id: String = row.get(0)?;
-        let vacancy_id: String = row.get(1)?;
-        Ok((referral_id, vacancy_id))
-    })?;
+    let rows = statement.query_map(
+        params![jobseeker_id.to_string(), ReferralStatus::Open.as_str()],
+        |row| {
+            let referral_id: String = row.get(0)?;
+            let vacancy_id: String = row.get(1)?;
+            Ok((referral_id, vacancy_id))
+        },
+    )?;
     let mut open = Vec::new();
     for row in rows {
         let (referral_id, vacancy_id) = row?;
-        // The projection writes only ids it read from events.
+        // The view writes only ids it read from states.
         if let (Ok(referral_id), Ok(vacancy_id)) = (
             ReferralId::parse(&referral_id),
             VacancyId::parse(&vacancy_id),
@@ -197,64 +170,32 @@ pub enum Visibility {
     Employer(EmployerId),
 }
 
-/// The last item of a page, where the next one starts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct After {
-    /// Its `referred_at`, as stored.
-    pub referred_at: String,
-    /// Its id.
-    pub id: String,
-}
-
-impl After {
-    /// The cursor's text: `<referred_at>|<id>`.
-    pub fn position(&self) -> String {
-        format!("{}|{}", self.referred_at, self.id)
-    }
-
-    /// Reads a cursor's text written by [`position`](Self::position).
-    pub fn parse(position: &str) -> Option<Self> {
-        let (referred_at, id) = position.split_once('|')?;
-        DateTime::parse_from_rfc3339(referred_at).ok()?;
-        ReferralId::parse(id).ok()?;
-        Some(Self {
-            referred_at: referred_at.to_owned(),
-            id: id.to_owned(),
-        })
-    }
-}
-
 /// What a list asks for.
 #[derive(Debug, Clone)]
 pub struct ListQuery {
     pub visibility: Visibility,
     pub vacancy_id: Option<VacancyId>,
     pub jobseeker_id: Option<JobSeekerId>,
-    /// [`OPEN`] or [`CONCLUDED`].
-    pub status: Option<&'static str>,
-    /// Only referrals before this one (the previous page's last).
-    pub after: Option<After>,
+    pub status: Option<ReferralStatus>,
+    /// Only referrals after this key (the previous page's last): its
+    /// moment is a `referred_at` as stored.
+    pub after: Option<ListKey>,
     pub limit: u32,
 }
 
-/// One page, newest first, and where the next starts if more follow.
-pub fn list(
-    connection: &Connection,
-    query: &ListQuery,
-) -> rusqlite::Result<(Vec<ReferralView>, Option<After>)> {
+/// One page, newest first, and one more item when more follow.
+pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<ReferralView>> {
     let (office_prefix, employer_id) = match &query.visibility {
         Visibility::All => (None, None),
         Visibility::OfficeScope(prefix) => (Some(format!("{prefix}%")), None),
         Visibility::Employer(employer_id) => (None, Some(employer_id.to_string())),
     };
-    let (after_time, after_id) = query
-        .after
-        .as_ref()
-        .map(|after| (after.referred_at.clone(), after.id.clone()))
-        .unzip();
+    let (after_time, after_id) = match &query.after {
+        Some(key) => (Some(key.at.as_str()), Some(key.id.as_str())),
+        None => (None, None),
+    };
     let mut statement = connection.prepare_cached(
-        "SELECT id, jobseeker_id, vacancy_id, employer_id, note, referred_at, status,
-                outcome, outcome_date, outcome_note, revision
+        "SELECT state, revision
          FROM referrals
          WHERE (?1 IS NULL OR office LIKE ?1)
            AND (?2 IS NULL OR employer_id = ?2)
@@ -271,82 +212,73 @@ pub fn list(
             employer_id,
             query.vacancy_id.map(|id| id.to_string()),
             query.jobseeker_id.map(|id| id.to_string()),
-            query.status,
+            query.status.map(ReferralStatus::as_str),
             after_time,
             after_id,
             i64::from(query.limit) + 1,
         ],
-        view_of_row,
-    )?;
-    let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-    let more = items.len() > query.limit as usize;
-    items.truncate(query.limit as usize);
-    let next = more
-        .then(|| {
-            items.last().map(|last| After {
-                referred_at: last.referred_at.clone(),
-                id: last.id.clone(),
-            })
-        })
-        .flatten();
-    Ok((items, next))
-}
-
-fn view_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<ReferralView> {
-    let outcome: Option<String> = row.get(7)?;
-    let outcome_date: Option<String> = row.get(8)?;
-    let outcome = match (outcome, outcome_date) {
-        (Some(outcome), Some(date)) => Some(OutcomeView {
-            outcome,
-            date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|error| {
+        |row| {
+            let state: String = row.get(0)?;
+            let revision: i64 = row.get(1)?;
+            let referral: Referral = serde_json::from_str(&state).map_err(|error| {
                 rusqlite::Error::FromSqlConversionFailure(
-                    8,
+                    0,
                     rusqlite::types::Type::Text,
                     Box::new(error),
                 )
-            })?,
-            note: row.get(9)?,
-        }),
-        _ => None,
-    };
-    let revision: i64 = row.get(10)?;
-    Ok(ReferralView {
-        id: row.get(0)?,
-        jobseeker_id: row.get(1)?,
-        vacancy_id: row.get(2)?,
-        employer_id: row.get(3)?,
-        note: row.get(4)?,
-        referred_at: row.get(5)?,
-        status: row.get(6)?,
-        outcome,
-        revision: revision.max(0) as u64,
-    })
+            })?;
+            Ok(ReferralView::new(&referral, revision.max(0) as u64))
+        },
+    )?;
+    rows.collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use labex_eventsourcing::{Projection, StateProjection, read_checkpoint};
+
     use super::*;
 
     #[test]
-    fn cursors_round_trip_and_reject_what_was_not_issued() {
-        let after = After {
-            referred_at: "2026-11-28T06:00:00.123456Z".to_owned(),
-            id: "0190f5a8-3c1e-7d2a-9b4f-0123456789ab".to_owned(),
-        };
-        assert_eq!(After::parse(&after.position()), Some(after));
-        assert_eq!(
-            After::parse("yesterday|0190f5a8-3c1e-7d2a-9b4f-0123456789ab"),
-            None
-        );
-        assert_eq!(After::parse("2026-11-28T06:00:00Z|42"), None);
-        assert_eq!(After::parse("no separator"), None);
-    }
+    fn lists_written_event_by_event_are_rebuilt_from_the_store() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .execute_batch(
+                "CREATE TABLE referrals (
+                    id TEXT PRIMARY KEY, jobseeker_id TEXT NOT NULL, vacancy_id TEXT NOT NULL,
+                    employer_id TEXT NOT NULL, office TEXT, note TEXT, referred_at TEXT NOT NULL,
+                    status TEXT NOT NULL, outcome TEXT, outcome_date TEXT, outcome_note TEXT,
+                    revision INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE jobseeker_offices (id TEXT PRIMARY KEY, office TEXT NOT NULL);
+                INSERT INTO referrals VALUES ('a', 'j', 'v', 'e', '410105', NULL, 'x', 'open',
+                    NULL, NULL, NULL, 0);",
+            )
+            .unwrap();
+        assert_eq!(read_checkpoint(&connection, PROJECTION).unwrap(), None);
+        connection
+            .execute(
+                "INSERT INTO labex_checkpoints VALUES (?1, 42, 42, 'then')",
+                [PROJECTION],
+            )
+            .unwrap();
 
-    #[test]
-    fn timestamps_sort_as_text_in_time_order() {
-        let earlier: DateTime<Utc> = "2026-11-28T06:00:00.9Z".parse().unwrap();
-        let later: DateTime<Utc> = "2026-11-28T06:00:01Z".parse().unwrap();
-        assert_eq!(timestamp(later), "2026-11-28T06:00:01.000000Z");
-        assert!(timestamp(earlier) < timestamp(later));
+        let mut projection = StateProjection::new(ReferralList);
+        let transaction = connection.transaction().unwrap();
+        projection.migrate(&transaction).unwrap();
+        transaction.commit().unwrap();
+        let rows: i64 = connection
+            .query_row("SELECT count(*) FROM referrals", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 0, "the old rows are gone, to be rebuilt");
+        let old_table: i64 = connection
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'jobseeker_offices'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(old_table, 0);
+        assert_eq!(read_checkpoint(&connection, PROJECTION).unwrap(), None);
     }
 }

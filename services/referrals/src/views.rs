@@ -1,12 +1,55 @@
-//! What the API answers about referrals: one shape for a referral read by
-//! id and for each item of a list.
+//! What the API answers about referrals: one shape, a pure function of
+//! the referral's folded state, for a referral read by id and for each
+//! item of a list.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use labex_domain::referral::Referral;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::read_model::{CONCLUDED, OPEN, timestamp};
+/// Whether a referral still awaits its outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferralStatus {
+    /// Awaiting its outcome.
+    Open,
+    /// Ended, with an outcome.
+    Concluded,
+}
+
+impl ReferralStatus {
+    /// Every status.
+    pub const ALL: [Self; 2] = [Self::Open, Self::Concluded];
+
+    /// The status of `referral`.
+    pub fn of(referral: &Referral) -> Self {
+        if referral.is_open() {
+            Self::Open
+        } else {
+            Self::Concluded
+        }
+    }
+
+    /// Its name in the API (and in the read model).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Concluded => "concluded",
+        }
+    }
+
+    /// A status by its name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text.trim())
+    }
+}
+
+/// A moment as the API writes it and the read model sorts it: RFC 3339 in
+/// UTC with microseconds, so that the text orders as the time does.
+pub fn timestamp(moment: DateTime<Utc>) -> String {
+    moment.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
 
 /// A referral (职业介绍): who was referred to which vacancy, and how it
 /// ended once it has.
@@ -58,7 +101,7 @@ impl ReferralView {
             employer_id: referral.employer_id.to_string(),
             note: referral.note.as_ref().map(|note| note.as_str().to_owned()),
             referred_at: timestamp(referral.referred_at),
-            status: if referral.is_open() { OPEN } else { CONCLUDED }.to_owned(),
+            status: ReferralStatus::of(referral).as_str().to_owned(),
             outcome,
             revision,
         }
@@ -71,4 +114,27 @@ pub struct ReferralPage {
     pub items: Vec<ReferralView>,
     /// The cursor of the next page; `null` on the last.
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_sort_as_text_in_time_order() {
+        let earlier: DateTime<Utc> = "2026-11-28T06:00:00.9Z".parse().unwrap();
+        let later: DateTime<Utc> = "2026-11-28T06:00:01Z".parse().unwrap();
+        assert_eq!(timestamp(later), "2026-11-28T06:00:01.000000Z");
+        assert!(timestamp(earlier) < timestamp(later));
+    }
+
+    #[test]
+    fn statuses_are_open_or_concluded() {
+        assert_eq!(ReferralStatus::parse(" open"), Some(ReferralStatus::Open));
+        assert_eq!(
+            ReferralStatus::parse("concluded"),
+            Some(ReferralStatus::Concluded)
+        );
+        assert_eq!(ReferralStatus::parse("hired"), None);
+    }
 }

@@ -1,37 +1,25 @@
 //! Referrals as their own process (`labex-referrals`) against the real
-//! event store, spoken to over HTTP. The job seekers, employers and
-//! vacancies referred to are written straight through the repository.
+//! event store, spoken to over HTTP: status codes, headers, problem
+//! bodies, roles and scope, and bad input changing nothing. The job
+//! seekers, employers and vacancies referred to are written straight
+//! through the repository.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::Utc;
-use labex_domain::employer::{EmployerCommand, RegisterEmployer};
-use labex_domain::jobseeker::{
-    JobSeeker, JobSeekerCommand, JobSeekerProfile, JobSeekerStatus, PersonalData, RegisterJobSeeker,
-};
-use labex_domain::vacancy::{
-    CloseReason, CloseVacancy, PublishVacancy, Vacancy, VacancyCommand, VacancyDetails,
-    VacancyStatus,
-};
-use labex_domain::value::{
-    CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
-    JobSeekerCategory, Label, OrganisationName, PersonName, ResidentId, SalaryRange, Title,
-};
-use labex_domain::{EmployerId, JobSeekerId, VacancyId, china_date};
-use labex_eventsourcing::{EventContext, Repository};
-use labex_testkit::{Answer, ServiceUnderTest, Tokens};
+use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
+use labex_domain::vacancy::{Vacancy, VacancyStatus};
+use labex_domain::{EmployerId, JobSeekerId, VacancyId};
+use labex_testkit::{Answer, ServiceUnderTest, Tokens, china_today as today};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// The office the fixtures' job seekers and employers are registered in.
-const JINSHUI: &str = "410105";
+use crate::fixtures::{JINSHUI, Records};
 
 struct Referrals {
     service: ServiceUnderTest,
-    repository: Repository,
-    serial: std::sync::atomic::AtomicU64,
+    records: Records,
 }
 
 impl std::ops::Deref for Referrals {
@@ -46,17 +34,8 @@ impl Referrals {
     async fn start() -> Self {
         let service =
             ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-referrals"))).await;
-        let repository = Repository::new(service.store.client().clone());
-        Self {
-            service,
-            repository,
-            serial: std::sync::atomic::AtomicU64::new(1),
-        }
-    }
-
-    fn next(&self) -> u64 {
-        self.serial
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        let records = Records::new(service.store.client());
+        Self { service, records }
     }
 
     /// Events of referral streams.
@@ -64,92 +43,20 @@ impl Referrals {
         self.service.events(Some("referral-")).await
     }
 
-    /// A job seeker (a graduate) registered by `office`.
     async fn jobseeker(&self, office: &str) -> JobSeekerId {
-        let id = JobSeekerId::generate();
-        let command = JobSeekerCommand::Register(RegisterJobSeeker {
-            jobseeker_id: id,
-            personal: PersonalData {
-                name: PersonName::parse("王芳").expect("a name"),
-                id_number: ResidentId::parse(&labex_testkit::id_number(self.next()))
-                    .expect("an id number"),
-                phone: None,
-            },
-            profile: JobSeekerProfile {
-                education: Education::Bachelor,
-                major: None,
-                graduation_year: None,
-                categories: BTreeSet::from([JobSeekerCategory::Graduate]),
-                skills: vec![label("Rust")],
-                desired_occupations: vec![label("软件开发")],
-                desired_regions: BTreeSet::new(),
-                summary: None,
-            },
-            office: division(office),
-            registered_on: china_date(Utc::now()),
-        });
-        self.repository
-            .execute::<JobSeeker>(id, command, &context(office))
-            .await
-            .expect("the job seeker is registered");
-        id
+        self.records.jobseeker(office).await
     }
 
-    /// An employer in Jinshui.
     async fn employer(&self) -> EmployerId {
-        let id = EmployerId::generate();
-        let command = EmployerCommand::Register(RegisterEmployer {
-            employer_id: id,
-            name: OrganisationName::parse("郑州中原软件有限公司").expect("a name"),
-            credit_code: CreditCode::parse(&labex_testkit::credit_code(self.next()))
-                .expect("a credit code"),
-            region: division(JINSHUI),
-            industry: label("软件和信息技术服务业"),
-        });
-        self.repository
-            .execute::<labex_domain::employer::Employer>(id, command, &context(JINSHUI))
-            .await
-            .expect("the employer is registered");
-        id
+        self.records.employer().await
     }
 
-    /// An open vacancy of `employer` for `headcount` people.
     async fn vacancy(&self, employer: EmployerId, headcount: u32) -> VacancyId {
-        let id = VacancyId::generate();
-        let command = VacancyCommand::Publish(PublishVacancy {
-            vacancy_id: id,
-            employer_id: employer,
-            details: VacancyDetails {
-                title: Title::parse("Rust 开发工程师").expect("a title"),
-                description: Description::parse("开发就业服务平台后端。").expect("a description"),
-                occupation: label("软件开发"),
-                region: division(JINSHUI),
-                salary: SalaryRange::parse(8000, 12000).expect("a salary range"),
-                headcount: Headcount::parse(i64::from(headcount)).expect("a headcount"),
-                education: Education::Associate,
-                experience_years: ExperienceYears::parse(0).expect("years"),
-                welcomes: BTreeSet::from([JobSeekerCategory::Graduate]),
-                public_welfare: false,
-                closes_at: None,
-            },
-            published_at: Utc::now(),
-        });
-        self.repository
-            .execute::<Vacancy>(id, command, &context(JINSHUI))
-            .await
-            .expect("the vacancy is published");
-        id
+        self.records.vacancy(employer, headcount).await
     }
 
     async fn close(&self, vacancy: VacancyId) {
-        let command = VacancyCommand::Close(CloseVacancy {
-            reason: CloseReason::Withdrawn,
-            note: None,
-        });
-        self.repository
-            .execute::<Vacancy>(vacancy, command, &context(JINSHUI))
-            .await
-            .expect("the vacancy is closed");
+        self.records.close(vacancy).await;
     }
 
     /// The referrals of one job seeker to one vacancy, as listed.
@@ -197,12 +104,14 @@ impl Referrals {
     ) -> (JobSeeker, Vacancy) {
         for _ in 0..200 {
             let (person, _) = self
-                .repository
+                .records
+                .repository()
                 .get::<JobSeeker>(jobseeker)
                 .await
                 .expect("the job seeker");
             let (post, _) = self
-                .repository
+                .records
+                .repository()
                 .get::<Vacancy>(vacancy)
                 .await
                 .expect("the vacancy");
@@ -213,22 +122,6 @@ impl Referrals {
         }
         panic!("the placement never showed on job seeker {jobseeker} and vacancy {vacancy}");
     }
-}
-
-fn context(office: &str) -> EventContext {
-    labex_web::request_context("test-fixture", Some(division(office)))
-}
-
-fn division(code: &str) -> DivisionCode {
-    DivisionCode::parse(code).expect("a division code")
-}
-
-fn label(text: &str) -> Label {
-    Label::parse(text).expect("a label")
-}
-
-fn today() -> String {
-    china_date(Utc::now()).format("%Y-%m-%d").to_string()
 }
 
 fn referral(jobseeker: JobSeekerId, vacancy: VacancyId) -> Value {
@@ -954,4 +847,64 @@ async fn only_office_staff_in_scope_record_outcomes_and_the_employer_reads_them(
         .await
         .expect(200);
     assert_eq!(withdrawn.body["outcome"]["outcome"], "withdrawn");
+}
+
+#[tokio::test]
+async fn readiness_reports_the_lag_of_the_lists_and_of_the_placement_process() {
+    let referrals = Referrals::start().await;
+    let token = Tokens::counsellor(JINSHUI);
+    let jobseeker = referrals.jobseeker(JINSHUI).await;
+    let employer = referrals.employer().await;
+    let vacancy = referrals.vacancy(employer, 1).await;
+    referrals
+        .refer(&token, jobseeker, vacancy)
+        .await
+        .expect(201);
+
+    let ready = referrals.http.get("/readyz", None).await.expect(200);
+    assert_eq!(ready.body["status"], "ready");
+    let checks = ready.body["checks"]
+        .as_array()
+        .expect("the checks are listed");
+    for name in ["referral-list", "placement-process"] {
+        let check = checks
+            .iter()
+            .find(|check| check["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is a readiness check: {checks:?}"));
+        assert_eq!(check["ok"], true, "{check}");
+        assert!(
+            check["lag_events"].is_u64(),
+            "{name} reports its lag: {check}"
+        );
+        // Positions in `$all`: null while a runner has reached none.
+        for position in ["position", "head_position"] {
+            let value = check.get(position).expect("the position is reported");
+            assert!(value.is_u64() || value.is_null(), "{check}");
+        }
+        assert_eq!(check["ready_within_events"], 1_000, "{check}");
+    }
+    // The lists applied the referral before it was answered.
+    let lists = checks
+        .iter()
+        .find(|check| check["name"] == "referral-list")
+        .expect("the lists' check");
+    assert_eq!(lists["lag_events"], 0, "{lists}");
+    assert!(lists["position"].is_u64(), "{lists}");
+
+    // And the host exports it as a metric, as every projection's.
+    let mut metrics = String::new();
+    for _ in 0..50 {
+        metrics = referrals.http.get("/metrics", None).await.expect(200).text;
+        if metrics.contains("projection=\"referral-list\"") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("labex_projection_lag_events{")
+                && line.contains("projection=\"referral-list\"")),
+        "the lists export their lag:\n{metrics}"
+    );
 }
