@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/streams.proto",
         "proto/serverfeatures.proto",
         "proto/persistent.proto",
+        "proto/gossip.proto",
     ];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");

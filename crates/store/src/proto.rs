@@ -19,6 +19,10 @@ pub mod event_store {
         pub mod persistent_subscriptions {
             tonic::include_proto!("event_store.client.persistent_subscriptions");
         }
+
+        pub mod gossip {
+            tonic::include_proto!("event_store.client.gossip");
+        }
     }
 }
 
@@ -29,5 +33,5 @@ pub mod google {
 }
 
 pub use event_store::client as shared;
-pub use event_store::client::{persistent_subscriptions, server_features, streams};
+pub use event_store::client::{gossip, persistent_subscriptions, server_features, streams};
 pub use google::rpc as google_rpc;

@@ -71,13 +71,43 @@ pub(crate) fn maximum_append_size_exceeded(limit: usize) -> Status {
     )
 }
 
-/// A storage error as the status an official client understands.
+/// What a client asked of a stream, as the messages of wrong expected
+/// versions name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Operation {
+    Append,
+    Delete,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Append => "Append",
+            Operation::Delete => "Delete",
+        }
+    }
+}
+
+/// A storage error of an append (or of a read) as the status an official
+/// client understands.
 pub(crate) fn status(error: StoreError, stream: &str) -> Status {
+    status_of(Operation::Append, error, stream)
+}
+
+/// A storage error as the status an official client understands. A wrong
+/// expected version is `FailedPrecondition` with KurrentDB's message, which
+/// the Python client reads (`Actual version: -1` is its "not found"); a
+/// tombstoned or soft-deleted stream is `FailedPrecondition` with
+/// `exception: stream-deleted` (the Rust client's `ResourceDeleted`) and a
+/// message ending in "is deleted." (the Python client's
+/// `StreamIsDeletedError`).
+pub(crate) fn status_of(operation: Operation, error: StoreError, stream: &str) -> Status {
     match error {
         StoreError::WrongExpectedVersion { current, expected } => with_exception(
             Code::FailedPrecondition,
             format!(
-                "Append failed due to WrongExpectedVersion. Stream: {stream}, Expected version: {}, Actual version: {}",
+                "{} failed due to WrongExpectedVersion. Stream: {stream}, Expected version: {}, Actual version: {}",
+                operation.name(),
                 describe_expected(expected),
                 describe_current(current)
             ),

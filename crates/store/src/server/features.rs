@@ -13,6 +13,7 @@ pub const SERVER_VERSION: &str = "24.10.0";
 const STREAMS: &str = "event_store.client.streams.streams";
 const PERSISTENT: &str = "event_store.client.persistent_subscriptions.persistentsubscriptions";
 const FEATURES: &str = "event_store.client.server_features.serverfeatures";
+const GOSSIP: &str = "event_store.client.gossip.gossip";
 
 /// Every method served, by service, with its features.
 const SERVED: &[(&str, &str, &[&str])] = &[
@@ -30,6 +31,7 @@ const SERVED: &[(&str, &str, &[&str])] = &[
     (PERSISTENT, "list", &["stream", "all"]),
     (PERSISTENT, "restartsubsystem", &[]),
     (FEATURES, "getsupportedmethods", &[]),
+    (GOSSIP, "read", &[]),
 ];
 
 pub(crate) struct FeaturesService;

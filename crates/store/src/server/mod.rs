@@ -5,6 +5,7 @@ mod connection;
 mod convert;
 mod errors;
 mod features;
+mod gossip;
 mod persistent;
 mod reads;
 mod streams;
@@ -18,6 +19,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::Routes;
 
+use crate::proto::gossip::gossip_server::GossipServer;
 use crate::proto::persistent_subscriptions::persistent_subscriptions_server::PersistentSubscriptionsServer;
 use crate::proto::server_features::server_features_server::ServerFeaturesServer;
 use crate::proto::streams::streams_server::StreamsServer;
@@ -129,7 +131,10 @@ impl RunningServer {
         let routes = Routes::from(axum::Router::new().fallback(not_served))
             .add_service(streams)
             .add_service(persistent)
-            .add_service(ServerFeaturesServer::new(features::FeaturesService));
+            .add_service(ServerFeaturesServer::new(features::FeaturesService))
+            .add_service(gossip::WithAuthority(GossipServer::new(
+                gossip::GossipService::new(local_addr),
+            )));
 
         let (stop, stopped) = oneshot::channel::<()>();
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener)
@@ -199,7 +204,7 @@ impl RunningServer {
 async fn not_served(uri: axum::http::Uri) -> axum::response::Response {
     let method = uri.path().trim_start_matches('/');
     let message = format!(
-        "labex-store does not serve {method}: it serves Streams, PersistentSubscriptions and ServerFeatures (no gossip, users, operations or projections)"
+        "labex-store does not serve {method}: it serves Streams, PersistentSubscriptions, ServerFeatures and Gossip (no users, operations, monitoring or projections)"
     );
     tonic::Status::unimplemented(message).into_http()
 }

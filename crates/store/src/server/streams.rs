@@ -249,7 +249,7 @@ impl Streams for StreamsService {
             .storage
             .delete(stream.clone(), expected)
             .await
-            .map_err(|error| errors::status(error, &stream))?;
+            .map_err(|error| errors::status_of(errors::Operation::Delete, error, &stream))?;
         let position_option = Some(match position {
             Some(position) => delete_resp::PositionOption::Position(delete_resp::Position {
                 commit_position: position,
@@ -278,7 +278,7 @@ impl Streams for StreamsService {
             .storage
             .tombstone(stream.clone(), expected)
             .await
-            .map_err(|error| errors::status(error, &stream))?;
+            .map_err(|error| errors::status_of(errors::Operation::Delete, error, &stream))?;
         let position_option = Some(match position {
             Some(position) => tombstone_resp::PositionOption::Position(tombstone_resp::Position {
                 commit_position: position,

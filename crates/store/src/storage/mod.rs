@@ -18,9 +18,10 @@ use uuid::Uuid;
 
 pub use error::{Result, StoreError};
 pub use model::{
-    ALL_STREAM, AppendOutcome, CurrentRevision, ExpectedRevision, METADATA_EVENT_TYPE,
-    METADATA_STREAM_PREFIX, ProposedEvent, RecordedEvent, StreamInfo, StreamMetadata,
-    TICKS_PER_SECOND, described_stream, is_metadata_stream, now_ticks,
+    ALL_STREAM, AppendOutcome, CurrentRevision, DELETED_STREAM_TRUNCATE_BEFORE, ExpectedRevision,
+    METADATA_EVENT_TYPE, METADATA_STREAM_PREFIX, ProposedEvent, RecordedEvent,
+    STORE_CREATED_EVENT_TYPE, STORE_STREAM, StreamInfo, StreamMetadata, TICKS_PER_SECOND,
+    described_stream, is_metadata_stream, now_ticks,
 };
 
 use writer::{Command, Writer};
@@ -83,7 +84,8 @@ impl Storage {
             live,
             closing: watch::Sender::new(false),
         });
-        let writer = Writer::new(connection, shared.clone())?;
+        let mut writer = Writer::new(connection, shared.clone())?;
+        writer.record_creation_if_new()?;
         let (commands, queue) = mpsc::channel(WRITE_QUEUE);
         std::thread::Builder::new()
             .name("labex-store-writer".into())
@@ -278,8 +280,30 @@ fn event_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RecordedEvent> {
 }
 
 impl Reader<'_> {
-    /// Where a stream stands, if it was ever written, deleted or given metadata.
+    /// Where a stream stands for reads, if it was ever written, deleted or
+    /// given metadata. A metadata stream reads as tombstoned once the
+    /// stream it describes is, as in KurrentDB (which still takes writes to
+    /// it: the writer does not ask here).
     pub fn stream_info(&self, name: &str) -> Result<Option<StreamInfo>> {
+        let mut info = self.stored_stream_info(name)?;
+        if is_metadata_stream(name)
+            && self
+                .stored_stream_info(described_stream(name))?
+                .is_some_and(|described| described.tombstoned)
+        {
+            let info = info.get_or_insert_with(|| StreamInfo {
+                name: name.to_owned(),
+                last_revision: None,
+                soft_deleted: false,
+                tombstoned: false,
+                metadata: StreamMetadata::default(),
+            });
+            info.tombstoned = true;
+        }
+        Ok(info)
+    }
+
+    fn stored_stream_info(&self, name: &str) -> Result<Option<StreamInfo>> {
         let info = self
             .connection
             .prepare_cached(schema::SELECT_STREAM)?

@@ -10,6 +10,16 @@ pub const ALL_STREAM: &str = "$all";
 pub const METADATA_STREAM_PREFIX: &str = "$$";
 /// Event type of an event in a metadata stream.
 pub const METADATA_EVENT_TYPE: &str = "$metadata";
+/// The `$tb` (truncate before) of a soft-deleted stream, as KurrentDB writes
+/// it: the largest 64-bit signed integer. Metadata that carries it deletes
+/// the stream; the next append to the stream writes the metadata again with
+/// `$tb` at the first new revision.
+pub const DELETED_STREAM_TRUNCATE_BEFORE: u64 = i64::MAX as u64;
+/// The system stream a new store begins `$all` with, as a KurrentDB
+/// database begins with its own system events.
+pub const STORE_STREAM: &str = "$store";
+/// Type of the event that records the store's creation in [`STORE_STREAM`].
+pub const STORE_CREATED_EVENT_TYPE: &str = "$store-created";
 
 /// An event as a client proposes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

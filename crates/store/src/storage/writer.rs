@@ -14,9 +14,10 @@ use uuid::Uuid;
 use super::Shared;
 use super::error::{Result, StoreError};
 use super::model::{
-    AppendOutcome, CurrentRevision, ExpectedRevision, METADATA_EVENT_TYPE, METADATA_STREAM_PREFIX,
-    ProposedEvent, RecordedEvent, StreamInfo, StreamMetadata, described_stream, is_metadata_stream,
-    now_ticks,
+    AppendOutcome, CurrentRevision, DELETED_STREAM_TRUNCATE_BEFORE, ExpectedRevision,
+    METADATA_EVENT_TYPE, METADATA_STREAM_PREFIX, ProposedEvent, RecordedEvent,
+    STORE_CREATED_EVENT_TYPE, STORE_STREAM, StreamInfo, StreamMetadata, described_stream,
+    is_metadata_stream, now_ticks,
 };
 
 /// Most commands taken into one transaction.
@@ -115,6 +116,39 @@ impl Writer {
             next_position,
             shared,
         })
+    }
+
+    /// Begins the `$all` of a new store with the system event that records
+    /// its creation, as a new KurrentDB database begins with system events
+    /// of its own (clients that exclude system events never see it).
+    pub(crate) fn record_creation_if_new(&mut self) -> Result<()> {
+        if self.next_position != 1 {
+            return Ok(());
+        }
+        let data = serde_json::json!({
+            "store": "labex-store",
+            "version": env!("CARGO_PKG_VERSION"),
+        });
+        let (reply, mut answer) = oneshot::channel();
+        let mut batch = vec![Command::Append {
+            stream: STORE_STREAM.to_owned(),
+            expected: ExpectedRevision::NoStream,
+            events: vec![ProposedEvent {
+                id: Uuid::new_v4(),
+                event_type: STORE_CREATED_EVENT_TYPE.to_owned(),
+                content_type: "application/json".to_owned(),
+                custom_metadata: Bytes::new(),
+                data: Bytes::from(data.to_string()),
+            }],
+            reply,
+        }];
+        self.commit_batch(&mut batch);
+        match answer.try_recv() {
+            Ok(outcome) => outcome.map(|_| ()),
+            Err(_) => Err(StoreError::CommitFailed(
+                "the store's creation was not recorded".to_owned(),
+            )),
+        }
     }
 
     /// Runs until every sender of the queue is gone.
@@ -433,17 +467,21 @@ impl BatchState<'_, '_> {
         &mut self,
         stream: &str,
         expected: ExpectedRevision,
-        events: Vec<ProposedEvent>,
+        mut events: Vec<ProposedEvent>,
     ) -> Result<AppendOutcome> {
         validate_stream_name(stream)?;
-        let new_metadata = match (is_metadata_stream(stream), events.last()) {
-            (true, Some(last)) => Some(parse_metadata(&last.data)?),
+        let new_metadata = match (is_metadata_stream(stream), events.last_mut()) {
+            (true, Some(last)) => Some(self.metadata_to_write(described_stream(stream), last)?),
             _ => None,
         };
         let Some(mut row) = self.lookup(stream)? else {
             return self.append_new(stream, expected, events, new_metadata);
         };
         if row.info.tombstoned {
+            return Err(StoreError::StreamDeleted(stream.to_owned()));
+        }
+        if row.info.soft_deleted && expected == ExpectedRevision::StreamExists {
+            // As KurrentDB answers: the stream exists, deleted.
             return Err(StoreError::StreamDeleted(stream.to_owned()));
         }
         if !expectation_holds(expected, &row.info) {
@@ -477,15 +515,20 @@ impl BatchState<'_, '_> {
         {
             return Ok(outcome);
         }
+        if row.info.soft_deleted {
+            // Appending brings a soft-deleted stream back, as KurrentDB
+            // does: its metadata is written again (first in $all), keeping
+            // every field but `$tb`, which now hides only the events from
+            // before the delete.
+            let first_new = row.info.last_revision.map_or(0, |last| last + 1);
+            self.write_truncate_before(stream, first_new)?;
+            row = self
+                .lookup(stream)?
+                .ok_or_else(|| StoreError::CommitFailed(format!("stream {stream} vanished")))?;
+        }
         let position = self.insert_events(&mut row, events)?;
         let current_revision = current_of(&row.info);
-        if row.info.soft_deleted {
-            // Appending brings a soft-deleted stream back.
-            row.info.soft_deleted = false;
-            self.save(row)?;
-        } else {
-            self.remember(row);
-        }
+        self.remember(row);
         if let Some(metadata) = new_metadata {
             self.apply_metadata(described_stream(stream), metadata)?;
         }
@@ -570,10 +613,72 @@ impl BatchState<'_, '_> {
         Ok(position)
     }
 
+    /// Takes a stream's new metadata; `$tb` at
+    /// [`DELETED_STREAM_TRUNCATE_BEFORE`] soft-deletes it, any other value
+    /// brings a soft-deleted stream back.
     fn apply_metadata(&mut self, stream: &str, metadata: StreamMetadata) -> Result<()> {
         let mut row = self.lookup_or_create(stream)?;
+        row.info.soft_deleted = metadata.truncate_before == Some(DELETED_STREAM_TRUNCATE_BEFORE);
         row.info.metadata = metadata;
         self.save(row)
+    }
+
+    /// The metadata a `$metadata` event about to be written to `stream`'s
+    /// metadata stream sets. Metadata that brings a soft-deleted stream back
+    /// keeps the events from before the delete hidden: as KurrentDB does, its
+    /// `$tb` is raised to the stream's next revision, in the event itself.
+    fn metadata_to_write(
+        &mut self,
+        stream: &str,
+        event: &mut ProposedEvent,
+    ) -> Result<StreamMetadata> {
+        let metadata = parse_metadata(&event.data)?;
+        if metadata.truncate_before == Some(DELETED_STREAM_TRUNCATE_BEFORE) {
+            return Ok(metadata);
+        }
+        let Some(row) = self.lookup(stream)? else {
+            return Ok(metadata);
+        };
+        if !row.info.soft_deleted {
+            return Ok(metadata);
+        }
+        let first_new = row.info.last_revision.map_or(0, |last| last + 1);
+        if metadata
+            .truncate_before
+            .is_some_and(|before| before >= first_new)
+        {
+            return Ok(metadata);
+        }
+        let mut object = serde_json::from_slice::<serde_json::Value>(&event.data)
+            .ok()
+            .and_then(|value| value.as_object().cloned())
+            .unwrap_or_default();
+        object.insert("$tb".into(), serde_json::Value::from(first_new));
+        let data = serde_json::to_vec(&object)
+            .map_err(|error| StoreError::BadRequest(error.to_string()))?;
+        event.data = Bytes::from(data);
+        parse_metadata(&event.data)
+    }
+
+    /// Writes the stream's current metadata again with `$tb` set to
+    /// `truncate_before`; returns the position of the `$metadata` event.
+    fn write_truncate_before(&mut self, stream: &str, truncate_before: u64) -> Result<Option<u64>> {
+        let mut metadata = self.current_metadata_json(stream)?;
+        metadata.insert("$tb".into(), serde_json::Value::from(truncate_before));
+        let data = serde_json::to_vec(&metadata)
+            .map_err(|error| StoreError::BadRequest(error.to_string()))?;
+        let outcome = self.append(
+            &format!("{METADATA_STREAM_PREFIX}{stream}"),
+            ExpectedRevision::Any,
+            vec![ProposedEvent {
+                id: Uuid::new_v4(),
+                event_type: METADATA_EVENT_TYPE.into(),
+                content_type: "application/json".into(),
+                custom_metadata: Bytes::new(),
+                data: Bytes::from(data),
+            }],
+        )?;
+        Ok(outcome.position)
     }
 
     /// The JSON object of the stream's current metadata, or an empty one.
@@ -599,52 +704,45 @@ impl BatchState<'_, '_> {
             .unwrap_or_default())
     }
 
+    /// Soft-deletes a stream as KurrentDB does: its metadata is written
+    /// again with `$tb` at [`DELETED_STREAM_TRUNCATE_BEFORE`].
     fn soft_delete(&mut self, stream: &str, expected: ExpectedRevision) -> Result<Option<u64>> {
         validate_stream_name(stream)?;
         let info = self.lookup(stream)?.map(|row| row.info);
         if info.as_ref().is_some_and(|info| info.tombstoned) {
             return Err(StoreError::StreamDeleted(stream.to_owned()));
         }
-        let (Some(info), Some(last)) = (
-            info.clone(),
-            info.as_ref().and_then(|info| info.last_revision),
-        ) else {
-            if matches!(expected, ExpectedRevision::Any | ExpectedRevision::NoStream) {
-                return Ok(None);
-            }
+        let Some((info, last)) = info.and_then(|info| info.last_revision.map(|last| (info, last)))
+        else {
+            // A stream never written cannot be deleted, whatever was
+            // expected, not even with `any`: KurrentDB answers a wrong
+            // expected version with the actual version -1, which the
+            // clients read as "not found".
             return Err(StoreError::WrongExpectedVersion {
                 current: CurrentRevision::NoStream,
                 expected,
             });
         };
-        if info.soft_deleted && matches!(expected, ExpectedRevision::Any) {
-            return Ok(None);
+        if info.soft_deleted {
+            // Deleting a deleted stream again succeeds and writes nothing,
+            // except when a live stream is expected.
+            return match expected {
+                ExpectedRevision::Any | ExpectedRevision::NoStream => Ok(None),
+                ExpectedRevision::Exact(revision) if revision == last => Ok(None),
+                ExpectedRevision::StreamExists => Err(StoreError::StreamDeleted(stream.to_owned())),
+                ExpectedRevision::Exact(_) => Err(StoreError::WrongExpectedVersion {
+                    current: CurrentRevision::Current(last),
+                    expected,
+                }),
+            };
         }
-        if info.soft_deleted || !expectation_holds(expected, &info) {
+        if !expectation_holds(expected, &info) {
             return Err(StoreError::WrongExpectedVersion {
                 current: current_of(&info),
                 expected,
             });
         }
-        let mut metadata = self.current_metadata_json(stream)?;
-        metadata.insert("$tb".into(), serde_json::Value::from(last + 1));
-        let data = serde_json::to_vec(&metadata)
-            .map_err(|error| StoreError::BadRequest(error.to_string()))?;
-        let outcome = self.append(
-            &format!("{METADATA_STREAM_PREFIX}{stream}"),
-            ExpectedRevision::Any,
-            vec![ProposedEvent {
-                id: Uuid::new_v4(),
-                event_type: METADATA_EVENT_TYPE.into(),
-                content_type: "application/json".into(),
-                custom_metadata: Bytes::new(),
-                data: Bytes::from(data),
-            }],
-        )?;
-        let mut row = self.lookup_or_create(stream)?;
-        row.info.soft_deleted = true;
-        self.save(row)?;
-        Ok(outcome.position)
+        self.write_truncate_before(stream, DELETED_STREAM_TRUNCATE_BEFORE)
     }
 
     fn tombstone(&mut self, stream: &str, expected: ExpectedRevision) -> Result<Option<u64>> {

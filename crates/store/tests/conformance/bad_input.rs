@@ -375,7 +375,6 @@ async fn methods_not_served_answer_unimplemented_with_a_clear_message() {
     let store = TestStore::start().await;
     let mut client = raw_client(&store).await;
     for method in [
-        "/event_store.client.gossip.Gossip/Read",
         "/event_store.client.users.Users/Details",
         "/event_store.client.operations.Operations/StartScavenge",
         "/event_store.client.projections.Projections/Create",

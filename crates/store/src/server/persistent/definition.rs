@@ -123,7 +123,7 @@ impl Strategy {
             "RoundRobin" => Ok(Strategy::RoundRobin),
             "Pinned" => Ok(Strategy::Pinned),
             "PinnedByCorrelation" => Ok(Strategy::PinnedByCorrelation),
-            other => Err(PersistentError::InvalidRequest(format!(
+            other => Err(PersistentError::SettingsRefused(format!(
                 "Unknown consumer strategy '{other}'; use DispatchToSingle, RoundRobin, Pinned or PinnedByCorrelation."
             ))),
         }
@@ -282,6 +282,13 @@ impl Settings {
                 "The setting max_checkpoint_count ({max_checkpoint_count}) is below min_checkpoint_count ({min_checkpoint_count}); raise it."
             )));
         }
+        let read_batch_size = buffer("read_batch_size", raw.read_batch_size, 20)?;
+        let history_buffer_size = buffer("history_buffer_size", raw.history_buffer_size, 500)?;
+        if read_batch_size >= history_buffer_size {
+            return Err(PersistentError::SettingsRefused(format!(
+                "The setting read_batch_size ({read_batch_size}) must be below history_buffer_size ({history_buffer_size}); lower it or raise the history buffer."
+            )));
+        }
         Ok(Settings {
             resolve_links: raw.resolve_links,
             extra_statistics: raw.extra_statistics,
@@ -292,8 +299,8 @@ impl Settings {
             max_checkpoint_count,
             max_subscriber_count: count("max_subscriber_count", raw.max_subscriber_count)?,
             live_buffer_size: buffer("live_buffer_size", raw.live_buffer_size, 500)?,
-            read_batch_size: buffer("read_batch_size", raw.read_batch_size, 20)?,
-            history_buffer_size: buffer("history_buffer_size", raw.history_buffer_size, 500)?,
+            read_batch_size,
+            history_buffer_size,
             strategy: raw.strategy?,
         })
     }
@@ -652,7 +659,7 @@ mod tests {
     }
 
     #[test]
-    fn negative_settings_and_unknown_strategies_are_refused() {
+    fn negative_settings_are_invalid_and_unknown_strategies_refused_as_kurrentdb_does() {
         let mut options = create_options();
         options.settings.as_mut().unwrap().max_retry_count = -1;
         assert!(matches!(
@@ -663,7 +670,19 @@ mod tests {
         options.settings.as_mut().unwrap().consumer_strategy = "Random".into();
         assert!(matches!(
             Definition::from_create(Some(options)),
-            Err(PersistentError::InvalidRequest(_))
+            Err(PersistentError::SettingsRefused(_))
+        ));
+    }
+
+    #[test]
+    fn a_read_batch_not_below_the_history_buffer_is_refused() {
+        let mut options = create_options();
+        let settings = options.settings.as_mut().unwrap();
+        settings.read_batch_size = 200;
+        settings.history_buffer_size = 100;
+        assert!(matches!(
+            Definition::from_create(Some(options)),
+            Err(PersistentError::SettingsRefused(_))
         ));
     }
 

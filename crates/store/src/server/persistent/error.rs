@@ -29,6 +29,12 @@ pub(crate) enum PersistentError {
     /// The request is malformed; the text says how, to the user.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// Settings that KurrentDB takes but cannot build a group from (a read
+    /// batch not smaller than the history buffer, an unknown consumer
+    /// strategy): it answers `Internal`, which the clients raise as their
+    /// internal or server error, so this store does too.
+    #[error("settings refused: {0}")]
+    SettingsRefused(String),
     /// The storage engine refused or failed.
     #[error("storage: {source}")]
     Storage {
@@ -101,6 +107,7 @@ impl From<PersistentError> for Status {
                 "The event store is shutting down; subscribe again once it is back.",
             ),
             PersistentError::InvalidRequest(message) => Status::invalid_argument(message),
+            PersistentError::SettingsRefused(message) => Status::internal(message),
             PersistentError::Storage { source, stream } => errors::status(source, &stream),
         }
     }

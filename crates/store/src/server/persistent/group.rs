@@ -50,6 +50,12 @@ const MAX_PAGE: u32 = 512;
 pub(crate) const RESPONSES_BEYOND_SLOTS: usize = 2;
 /// Shortest interval between time-based checkpoint checks.
 const MIN_CHECKPOINT_TICK: Duration = Duration::from_millis(10);
+/// How often a group looks for deliveries past their message timeout, as
+/// KurrentDB does on its one-second timer: a delivery is sent again at the
+/// first look after its timeout, so a timeout below a second acts as up to
+/// one. Clients depend on it: the Python client batches its acks for up to
+/// 0.2 s, and its test of `max_retry_count` gives a 0.1 s message timeout.
+const TIMEOUT_TICK: Duration = Duration::from_secs(1);
 /// Pause after a failed read before trying again.
 const READ_RETRY_PAUSE: Duration = Duration::from_millis(500);
 
@@ -173,6 +179,7 @@ impl GroupHandle {
             in_flight: HashMap::new(),
             by_event: HashMap::new(),
             deadlines: BinaryHeap::new(),
+            timeout_ticks_from: Instant::now(),
             next_delivery: 0,
             writes: FuturesUnordered::new(),
             replaying: HashSet::new(),
@@ -331,6 +338,8 @@ struct Group {
     by_event: HashMap<Uuid, Vec<u64>>,
     /// When deliveries time out; entries of answered deliveries are skipped.
     deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
+    /// Where the grid of [`TIMEOUT_TICK`]s starts.
+    timeout_ticks_from: Instant,
     next_delivery: u64,
 
     writes: FuturesUnordered<BoxFuture<'static, Written>>,
@@ -662,10 +671,15 @@ impl Group {
         }
     }
 
+    /// The first timeout tick at or after the earliest deadline in flight.
     fn next_deadline(&mut self) -> Option<Instant> {
         while let Some(Reverse((deadline, delivery))) = self.deadlines.peek() {
             if self.in_flight.contains_key(delivery) {
-                return Some(*deadline);
+                let since = deadline.saturating_duration_since(self.timeout_ticks_from);
+                let ticks = since.as_nanos().div_ceil(TIMEOUT_TICK.as_nanos());
+                let ticks = u32::try_from(ticks).unwrap_or(u32::MAX);
+                let tick = self.timeout_ticks_from.checked_add(TIMEOUT_TICK * ticks);
+                return Some(tick.unwrap_or(*deadline));
             }
             self.deadlines.pop();
         }
