@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo bench -p labex-store --bench store -- [append|latency|read|live|large|all]...
-//!     [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N]
+//!     [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N] [--runs N]
 //! ```
 //!
 //! - `append`: appends/s with `--writers` (64) concurrent writers, each
@@ -11,6 +11,10 @@
 //! - `latency`: append latency at a fixed offered rate (`--rate`, 2,000/s),
 //!   paced open-loop: each append is due at its own time whether or not the
 //!   ones before it were answered, and its latency counts from that time.
+//!   With `--runs N`, N runs each on a fresh store, each line with the CPU
+//!   the rest of the machine used meanwhile and the disk's own fsync
+//!   latency just before (a second of 4 KiB writes, each fsynced, in the
+//!   data folder), then the spread of p99 over the runs.
 //! - `read`: events/s reading `$all` forwards into one client (after
 //!   writing events up to 200,000 if the store holds fewer).
 //! - `live`: a live `$all` subscriber's latency from the append's
@@ -74,12 +78,14 @@ struct Settings {
     rate: u64,
     event_size: usize,
     preload: u64,
+    /// Runs of `latency`, each on a fresh store.
+    runs: u64,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench -p labex-store --bench store -- [append|latency|read|live|large|all]... \
-         [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N]"
+         [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N] [--runs N]"
     );
     std::process::exit(2)
 }
@@ -109,6 +115,7 @@ impl Settings {
             rate: 2_000,
             event_size: 500,
             preload: 200_000,
+            runs: 1,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -132,6 +139,7 @@ impl Settings {
                 "--rate" => settings.rate = number(args.next()).max(1),
                 "--event-size" => settings.event_size = number(args.next()) as usize,
                 "--preload" => settings.preload = number(args.next()),
+                "--runs" => settings.runs = number(args.next()).max(1),
                 _ => usage(),
             }
         }
@@ -1039,11 +1047,16 @@ async fn main() {
     );
     let mut report = Report::default();
 
+    let latency_runs = settings.runs > 1 && settings.benches.contains(&Bench::Latency);
+    if latency_runs {
+        run_latency_runs(&mut report, &settings, &binary).await;
+    }
     let small: Vec<Bench> = settings
         .benches
         .iter()
         .copied()
         .filter(|bench| *bench != Bench::Large)
+        .filter(|bench| !(latency_runs && *bench == Bench::Latency))
         .collect();
     if !small.is_empty() {
         let data = data_folder();
@@ -1173,6 +1186,109 @@ async fn main() {
         run_large(&mut report, &settings).await;
     }
     report.print();
+}
+
+/// The disk's fsync latency where the store keeps its data: 4 KiB written
+/// over the same 4 MiB again and again, each write fsynced, for `probe`.
+fn disk_fsync_latency(folder: &std::path::Path, probe: Duration) -> Histogram<u64> {
+    use std::io::{Seek, SeekFrom, Write};
+    let path = folder.join("fsync-probe");
+    let mut latency = histogram();
+    let Ok(mut file) = std::fs::File::create(&path) else {
+        return latency;
+    };
+    let block = vec![b'x'; 4096];
+    let started = Instant::now();
+    let mut offset = 0u64;
+    while started.elapsed() < probe {
+        let written = file
+            .seek(SeekFrom::Start(offset))
+            .and_then(|_| file.write_all(&block));
+        let synced = Instant::now();
+        if written.and_then(|()| file.sync_all()).is_err() {
+            break;
+        }
+        latency.saturating_record(micros(synced.elapsed()));
+        offset = (offset + 4096) % (4 * 1024 * 1024);
+    }
+    drop(std::fs::remove_file(&path));
+    latency
+}
+
+/// `latency` `--runs` times, each on a fresh store, with the load on the
+/// rest of the machine and the disk's fsync latency beside each run.
+async fn run_latency_runs(report: &mut Report, settings: &Settings, binary: &std::path::Path) {
+    println!(
+        "latency: {} runs of {} appends/s for {} s, open loop, each on a fresh store",
+        settings.runs, settings.rate, settings.seconds
+    );
+    let mut p99s = Vec::new();
+    for run in 1..=settings.runs {
+        let data = data_folder();
+        let disk = disk_fsync_latency(data.path(), Duration::from_secs(1));
+        let store = StoreProcess::start(binary, data.path(), &[]);
+        let client = connect(&store);
+        let cpu_at_start = cpu_time(store.pid());
+        let client_cpu_at_start = cpu_time(std::process::id());
+        let machine_cpu_at_start = machine_cpu_time();
+        let figures = fixed_rate_latency(&client, settings).await;
+        let server_cpu = cpu_time(store.pid()).saturating_sub(cpu_at_start);
+        let client_cpu = cpu_time(std::process::id()).saturating_sub(client_cpu_at_start);
+        let other_cpu = machine_cpu_time()
+            .saturating_sub(machine_cpu_at_start)
+            .saturating_sub(server_cpu + client_cpu);
+        store.kill();
+        let p99 = figures.latency.value_at_quantile(0.99);
+        let seconds = figures.elapsed.as_secs_f64();
+        println!(
+            "    run {run}: p50 {} / p99 {} / max {}; CPU server {:.0} %, client {:.0} %, rest of machine {:.0} %; disk fsync before the run p50 {} / p99 {} / max {}",
+            milliseconds(figures.latency.value_at_quantile(0.50)),
+            milliseconds(p99),
+            milliseconds(figures.latency.max()),
+            100.0 * server_cpu.as_secs_f64() / seconds,
+            100.0 * client_cpu.as_secs_f64() / seconds,
+            100.0 * other_cpu.as_secs_f64() / seconds,
+            milliseconds(disk.value_at_quantile(0.50)),
+            milliseconds(disk.value_at_quantile(0.99)),
+            milliseconds(disk.max()),
+        );
+        if !figures.slow_periods.is_empty() {
+            println!(
+                "        appends over {} ms, by when they were due: {}",
+                TARGET_P99_APPEND.as_millis(),
+                figures.slow_periods.join("; ")
+            );
+        }
+        p99s.push(p99);
+    }
+    let met = p99s
+        .iter()
+        .filter(|p99| **p99 <= micros(TARGET_P99_APPEND))
+        .count();
+    let mut sorted = p99s.clone();
+    sorted.sort_unstable();
+    let median = sorted[sorted.len() / 2];
+    report.add(
+        format!(
+            "append latency p99 at {} /s offered, {} fresh runs: min / median / max",
+            thousands(settings.rate as f64),
+            p99s.len()
+        ),
+        format!(
+            "{} / {} / {} ({met} of {} runs ≤ {} ms; every run: {})",
+            milliseconds(sorted[0]),
+            milliseconds(median),
+            milliseconds(sorted[sorted.len() - 1]),
+            p99s.len(),
+            TARGET_P99_APPEND.as_millis(),
+            p99s.iter()
+                .map(|p99| format!("{:.1}", *p99 as f64 / 1_000.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        format!("p99 ≤ {} ms in every run", TARGET_P99_APPEND.as_millis()),
+        Some(met == p99s.len()),
+    );
 }
 
 /// Position of the last event: the number of events, since positions count from 1.

@@ -245,9 +245,18 @@ fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_INTERVAL)
             {
-                let outcome = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                if let Err(error) = outcome {
-                    tracing::warn!(%error, "background checkpoint failed; the writer will checkpoint instead");
+                let began = std::time::Instant::now();
+                let outcome = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                    Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                });
+                match outcome {
+                    Ok((wal_pages, copied_pages)) => tracing::trace!(
+                        wal_pages,
+                        copied_pages,
+                        took_us = began.elapsed().as_micros() as u64,
+                        "checkpoint"
+                    ),
+                    Err(error) => tracing::warn!(%error, "background checkpoint failed; the writer will checkpoint instead"),
                 }
             }
         })

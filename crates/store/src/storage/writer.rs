@@ -168,6 +168,8 @@ impl Writer {
     }
 
     fn commit_batch(&mut self, batch: &mut Vec<Command>) {
+        let began = std::time::Instant::now();
+        let commands = batch.len();
         let mut pending = Vec::with_capacity(batch.len());
         let transaction = match self
             .connection
@@ -242,6 +244,7 @@ impl Writer {
             written,
             ..
         } = state;
+        let applied = began.elapsed();
         let outcome = match storage_failure {
             Some(message) => {
                 drop(transaction.rollback());
@@ -249,6 +252,14 @@ impl Writer {
             }
             None => transaction.commit().map_err(|error| error.to_string()),
         };
+        let committed = began.elapsed();
+        tracing::trace!(
+            commands,
+            events = written.len(),
+            apply_us = applied.as_micros() as u64,
+            commit_us = (committed - applied).as_micros() as u64,
+            "group commit"
+        );
         self.cache = cache;
 
         match outcome {
