@@ -1004,3 +1004,106 @@ async fn updating_a_group_keeps_its_checkpoint_and_drops_its_consumers() {
         .unwrap();
     assert_eq!(info.settings.unwrap().max_retry_count, 3);
 }
+
+// What the official Python client's own test class says of groups on
+// `$all`, as KurrentDB answers it; each test is named after the one it
+// mirrors.
+
+/// An event never acked is delivered `max_retry_count` more times, then
+/// parked; with room for one event in flight, the next events wait until
+/// then. KurrentDB looks for timed-out deliveries once a second, so a
+/// message timeout of 0.1 s redelivers after up to a second: the Python
+/// client, which batches its acks for up to 0.2 s, depends on it to see
+/// the events after the parked one delivered once each.
+#[tokio::test]
+async fn test_subscription_to_all_read_with_max_retry_count_3() {
+    let store = TestStore::start().await;
+    let options = PersistentSubscriptionToAllOptions::default()
+        .start_from(StreamPosition::End)
+        .message_timeout(Duration::from_millis(100))
+        .max_retry_count(3);
+    store
+        .client
+        .create_persistent_subscription_to_all("retries", &options)
+        .await
+        .unwrap();
+    store.append_numbered("retried", 1..=3).await;
+
+    let mut subscription = store
+        .client
+        .subscribe_to_persistent_subscription_to_all(
+            "retries",
+            &SubscribeToPersistentSubscriptionOptions::default().buffer_size(1),
+        )
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let started = tokio::time::Instant::now();
+    while received.len() < 6 {
+        let (event, retry_count) =
+            tokio::time::timeout(Duration::from_secs(10), next_event(&mut subscription))
+                .await
+                .expect("six deliveries within ten seconds");
+        let number = number(&event);
+        received.push((number, retry_count));
+        if number != 1 {
+            // Acked late, as the Python client's batched acks are.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            subscription.ack(&event).await.unwrap();
+        }
+    }
+    assert_eq!(
+        received,
+        vec![(1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (3, 0)]
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(2_500),
+        "timeouts are looked for once a second"
+    );
+}
+
+/// A read batch not smaller than the history buffer is refused on create
+/// and on update with `Internal`, as KurrentDB answers (the Python client's
+/// `InternalError`, the Rust client's `ServerError`).
+#[tokio::test]
+async fn test_subscription_to_all_wrong_history_buffer_size_raises_internal_error() {
+    let store = TestStore::start().await;
+    let wrong = PersistentSubscriptionToAllOptions::default()
+        .read_batch_size(200)
+        .history_buffer_size(100);
+    let created = store
+        .client
+        .create_persistent_subscription_to_all("history", &wrong)
+        .await;
+    assert!(matches!(created, Err(Error::ServerError(_))), "{created:?}");
+    store
+        .client
+        .create_persistent_subscription_to_all("history", &Default::default())
+        .await
+        .unwrap();
+    let updated = store
+        .client
+        .update_persistent_subscription_to_all("history", &wrong)
+        .await;
+    assert!(matches!(updated, Err(Error::ServerError(_))), "{updated:?}");
+}
+
+/// An unknown consumer strategy is refused with `Internal`, as KurrentDB
+/// answers. (The Python client refuses an unknown strategy on update
+/// itself, before asking the server.)
+#[tokio::test]
+async fn test_subscription_to_all_invalid_consumer_strategy() {
+    let store = TestStore::start().await;
+    let invalid = PersistentSubscriptionToAllOptions::default()
+        .consumer_strategy_name(SystemConsumerStrategy::Custom("InvalidStrategy".to_owned()));
+    let created = store
+        .client
+        .create_persistent_subscription_to_all("strategy", &invalid)
+        .await;
+    assert!(matches!(created, Err(Error::ServerError(_))), "{created:?}");
+    store
+        .client
+        .create_persistent_subscription_to_all("strategy", &Default::default())
+        .await
+        .unwrap();
+}

@@ -1,62 +1,164 @@
 //! A third-party client against the real `labex-store` process: the
-//! official Python client (`kurrentdbclient`) runs `tests/python/store_client.py`,
-//! which appends, reads, subscribes and provokes a wrong expected version.
+//! official Python client (`kurrentdbclient`) runs the scripts of
+//! `tests/python/`: `store_client.py` appends, reads, subscribes and
+//! provokes a wrong expected version; `client_class_mirror.py` checks what
+//! the client's own test class (`tests.test_client.TestKurrentDBClient`,
+//! run against KurrentDB by its maintainers) says a server answers.
+//!
+//! The test provisions the client itself, so that `cargo test` passes on a
+//! fresh machine: a virtualenv under the target folder (`python-venv`),
+//! made once with `python3 -m venv` and `pip install 'kurrentdbclient>=1.1'`,
+//! behind a lock file so that tests running at once do not race.
 
 mod support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use support::{StoreProcess, data_folder, test_binary};
 
-/// Longest the script may run.
-const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest a script may run.
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
+/// What the virtualenv installs.
+const REQUIREMENT: &str = "kurrentdbclient>=1.1";
+/// A lock older than this was left by a test that died while provisioning.
+const STALE_LOCK: Duration = Duration::from_secs(15 * 60);
 
-fn script() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/store_client.py")
+fn script(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/python")
+        .join(name)
 }
 
-/// Fails with what to do when python3 or the client package is missing.
-fn require_python_client() {
-    let probe = Command::new("python3")
+/// The target folder this test was built into (it honours
+/// `CARGO_TARGET_DIR`): the test binary is `<target>/<profile>/deps/<name>`.
+fn target_folder() -> PathBuf {
+    let executable = std::env::current_exe().expect("the test knows its own path");
+    executable
+        .ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .expect("the test binary lies three folders down the target folder")
+}
+
+fn run(command: &mut Command, what: &str) {
+    let output = command
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|error| panic!("cannot {what}: {error}; is Python 3 installed?"));
+    assert!(
+        output.status.success(),
+        "cannot {what} ({}):\n{}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Holds `<target>/python-venv.lock` while it lives.
+struct ProvisioningLock(PathBuf);
+
+impl ProvisioningLock {
+    fn take(path: PathBuf) -> ProvisioningLock {
+        let started = Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return ProvisioningLock(path),
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&path)
+                        .and_then(|metadata| metadata.modified())
+                        .ok()
+                        .and_then(|modified| SystemTime::now().duration_since(modified).ok());
+                    if age.is_some_and(|age| age > STALE_LOCK) {
+                        drop(std::fs::remove_file(&path));
+                        continue;
+                    }
+                    assert!(
+                        started.elapsed() < STALE_LOCK,
+                        "{} is still held after {STALE_LOCK:?}",
+                        path.display()
+                    );
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(error) => panic!("cannot create {}: {error}", path.display()),
+            }
+        }
+    }
+}
+
+impl Drop for ProvisioningLock {
+    fn drop(&mut self) {
+        drop(std::fs::remove_file(&self.0));
+    }
+}
+
+/// The Python of a virtualenv with the official client, made once.
+fn python_with_client() -> PathBuf {
+    let target = target_folder();
+    std::fs::create_dir_all(&target).expect("the target folder exists");
+    let venv = target.join("python-venv");
+    let python = venv.join("bin").join("python");
+    let ready = venv.join("labex-ready");
+    let is_ready =
+        || std::fs::read_to_string(&ready).is_ok_and(|installed| installed.trim() == REQUIREMENT);
+    if !is_ready() {
+        let _lock = ProvisioningLock::take(target.join("python-venv.lock"));
+        if !is_ready() {
+            drop(std::fs::remove_dir_all(&venv));
+            run(
+                Command::new("python3").args(["-m", "venv"]).arg(&venv),
+                "create a virtualenv with `python3 -m venv`",
+            );
+            run(
+                Command::new(&python).args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    REQUIREMENT,
+                ]),
+                &format!("install {REQUIREMENT} into {}", venv.display()),
+            );
+            std::fs::write(&ready, REQUIREMENT).expect("the virtualenv can be marked ready");
+        }
+    }
+    let version = Command::new(&python)
         .args([
             "-c",
             "import kurrentdbclient; print(kurrentdbclient.__version__)",
         ])
-        .output();
-    match probe {
-        Ok(output) if output.status.success() => {
-            println!(
-                "kurrentdbclient {}",
-                String::from_utf8_lossy(&output.stdout).trim()
-            );
-        }
-        Ok(output) => panic!(
-            "the official Python client is not installed: run .ci/run (which installs it) or `python3 -m pip install kurrentdbclient`\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        ),
-        Err(error) => panic!(
-            "cannot run python3 ({error}): install Python 3, then run .ci/run or `python3 -m pip install kurrentdbclient`"
-        ),
-    }
+        .output()
+        .expect("the virtualenv's python runs");
+    println!(
+        "kurrentdbclient {} in {}",
+        String::from_utf8_lossy(&version.stdout).trim(),
+        venv.display()
+    );
+    python
 }
 
-#[test]
-fn the_official_python_client_appends_reads_subscribes_and_sees_wrong_expected_versions() {
-    require_python_client();
+/// Runs a script of `tests/python/` against a fresh `labex-store`; returns
+/// its standard output.
+fn run_script(name: &str) -> String {
+    let python = python_with_client();
     let data = data_folder();
     let store = StoreProcess::start(&test_binary(), data.path(), &[]);
     let uri = format!("kurrentdb://{}?Tls=false", store.address());
 
-    let mut child = Command::new("python3")
-        .arg(script())
+    let mut child = Command::new(&python)
+        .arg(script(name))
         .arg(&uri)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("python3 starts");
+        .expect("the virtualenv's python starts");
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("the script can be waited for") {
@@ -71,21 +173,36 @@ fn the_official_python_client_appends_reads_subscribes_and_sees_wrong_expected_v
     let output = child
         .wait_with_output()
         .expect("the script's output can be read");
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("{stdout}");
     let succeeded = status.is_some_and(|status| status.success());
     assert!(
         succeeded,
-        "store_client.py {uri} {}\n--- its stdout ---\n{stdout}\n--- its stderr ---\n{stderr}\n--- the store's output ---\n{}",
+        "{name} {uri} {}\n--- its stdout ---\n{stdout}\n--- its stderr ---\n{stderr}\n--- the store's output ---\n{}",
         match status {
             Some(status) => format!("failed with {status}"),
             None => format!("did not finish within {SCRIPT_TIMEOUT:?}"),
         },
         store.output()
     );
+    stdout
+}
+
+#[test]
+fn the_official_python_client_appends_reads_subscribes_and_sees_wrong_expected_versions() {
+    let stdout = run_script("store_client.py");
     assert!(
         stdout.contains("ok: kurrentdbclient works against labex-store"),
+        "the script exited 0 without reporting success:\n{stdout}"
+    );
+}
+
+#[test]
+fn the_official_python_client_gets_the_answers_its_own_test_class_expects_of_kurrentdb() {
+    let stdout = run_script("client_class_mirror.py");
+    assert!(
+        stdout.contains("ok: labex-store answers as the client's test class expects"),
         "the script exited 0 without reporting success:\n{stdout}"
     );
 }

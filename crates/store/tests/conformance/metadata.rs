@@ -141,3 +141,114 @@ async fn the_metadata_stream_keeps_one_event_and_bad_metadata_is_refused() {
         other => panic!("expected the metadata back, got {other:?}"),
     }
 }
+
+/// Mirrors the Python client's `test_stream_metadata_get_and_set`: a soft
+/// delete writes `$tb` at the largest 64-bit signed integer, as KurrentDB
+/// does; metadata that keeps it keeps the stream deleted; the next append
+/// writes it again at its first new revision, keeping the other fields; a
+/// tombstoned stream's metadata reads as deleted yet still takes writes.
+#[tokio::test]
+async fn test_stream_metadata_get_and_set() {
+    use kurrentdb::{AppendToStreamOptions, DeleteStreamOptions, StreamState};
+    const MAX_LONG: u64 = 9_223_372_036_854_775_807;
+    let store = TestStore::start().await;
+    let name = stream_with(&store, 2).await;
+    assert!(matches!(
+        store
+            .client
+            .get_stream_metadata(name.as_str(), &Default::default())
+            .await
+            .unwrap(),
+        StreamMetadataResult::NotFound
+    ));
+
+    store
+        .client
+        .delete_stream(
+            name.as_str(),
+            &DeleteStreamOptions::default().stream_state(StreamState::StreamExists),
+        )
+        .await
+        .unwrap();
+    let StreamMetadataResult::Success(deleted) = store
+        .client
+        .get_stream_metadata(name.as_str(), &Default::default())
+        .await
+        .unwrap()
+    else {
+        panic!("a deleted stream has metadata");
+    };
+    assert_eq!(deleted.metadata().truncate_before, Some(MAX_LONG));
+    assert_eq!(deleted.version(), 0);
+
+    let kept_deleted = StreamMetadata::builder()
+        .truncate_before(MAX_LONG)
+        .max_count(10)
+        .insert_custom_property("foo", "bar")
+        .build();
+    store
+        .client
+        .set_stream_metadata(
+            name.as_str(),
+            &AppendToStreamOptions::default().stream_state(StreamState::StreamRevision(0)),
+            &kept_deleted,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.read_stream(&name).await,
+        Err(kurrentdb::Error::ResourceNotFound)
+    ));
+
+    store
+        .client
+        .append_to_stream(name.as_str(), &Default::default(), event("A", 2))
+        .await
+        .unwrap();
+    let StreamMetadataResult::Success(recreated) = store
+        .client
+        .get_stream_metadata(name.as_str(), &Default::default())
+        .await
+        .unwrap()
+    else {
+        panic!("a recreated stream has metadata");
+    };
+    assert_eq!(recreated.version(), 2);
+    assert_eq!(recreated.metadata().truncate_before, Some(2));
+    assert_eq!(recreated.metadata().max_count, Some(10));
+    assert_eq!(
+        recreated.metadata().custom_properties.get("foo"),
+        Some(&serde_json::json!("bar"))
+    );
+    let visible: Vec<u64> = store
+        .read_stream(&name)
+        .await
+        .unwrap()
+        .iter()
+        .map(number)
+        .collect();
+    assert_eq!(visible, vec![2]);
+
+    store
+        .client
+        .tombstone_stream(name.as_str(), &Default::default())
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .client
+            .get_stream_metadata(name.as_str(), &Default::default())
+            .await
+            .unwrap(),
+        StreamMetadataResult::Deleted
+    ));
+    store
+        .client
+        .set_stream_metadata(
+            name.as_str(),
+            &AppendToStreamOptions::default().stream_state(StreamState::StreamRevision(2)),
+            &StreamMetadata::builder().max_count(3).build(),
+        )
+        .await
+        .unwrap();
+}

@@ -84,3 +84,31 @@ async fn shutdown_ends_live_subscriptions_instead_of_waiting_for_them() {
     server.shutdown().await;
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// Mirrors the Python client's `test_gossip_read`: `Gossip.Read` answers
+/// one member, this node, alive and leader, where the client reached it, so
+/// that a client that discovers nodes (`esdb+discover://`) connects.
+#[tokio::test]
+async fn test_gossip_read() {
+    let store = TestStore::start().await;
+    let Some(server) = &store.server else {
+        // Against another server the connection string says how to discover.
+        return;
+    };
+    let url = format!(
+        "esdb+discover://localhost:{}?tls=false",
+        server.local_addr().port()
+    );
+    let client = Client::new(url.parse().expect("a discovery connection string")).unwrap();
+    let name = stream("discovered");
+    client
+        .append_to_stream(
+            name.as_str(),
+            &AppendToStreamOptions::default().stream_state(StreamState::NoStream),
+            event("A", 0),
+        )
+        .await
+        .unwrap();
+    let events = store.read_stream(&name).await.unwrap();
+    assert_eq!(events.iter().map(number).collect::<Vec<_>>(), vec![0]);
+}

@@ -327,3 +327,48 @@ async fn thousands_of_idle_subscriptions_are_held_and_still_receive_events() {
     let read = store.read_stream(&name).await.unwrap();
     assert_eq!(read.len(), 1);
 }
+
+/// Mirrors the Python client's `test_subscribe_to_all_filter_exclude_nothing`:
+/// a subscription to `$all` that excludes nothing begins with system events,
+/// as on KurrentDB, whose new databases begin `$all` with system events of
+/// their own (Labex's store: one `$store-created`), and it sees the
+/// `$metadata` events written to `$$` streams.
+#[tokio::test]
+async fn test_subscribe_to_all_filter_exclude_nothing() {
+    let store = TestStore::start().await;
+    let name = stream("exclude-nothing");
+    store
+        .client
+        .append_to_stream(name.as_str(), &Default::default(), event("A", 0))
+        .await
+        .unwrap();
+    store
+        .client
+        .set_stream_metadata(
+            name.as_str(),
+            &Default::default(),
+            &kurrentdb::StreamMetadata::builder().max_count(5).build(),
+        )
+        .await
+        .unwrap();
+
+    let mut subscription = store
+        .client
+        .subscribe_to_all(&SubscribeToAllOptions::default().position(StreamPosition::Start))
+        .await;
+    let first = soon(subscription.next()).await.unwrap();
+    assert!(
+        first.get_original_event().event_type.starts_with('$'),
+        "the first event of $all is a system event, not {:?}",
+        first.get_original_event().event_type
+    );
+    let metadata_stream = format!("$${name}");
+    loop {
+        let event = soon(subscription.next()).await.unwrap();
+        let recorded = event.get_original_event();
+        if recorded.stream_id() == metadata_stream {
+            assert_eq!(recorded.event_type, "$metadata");
+            break;
+        }
+    }
+}
