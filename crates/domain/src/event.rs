@@ -15,6 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::personal::PersonalField;
+
 /// An event type and the schema version it is written with today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventType {
@@ -22,6 +24,12 @@ pub struct EventType {
     pub name: &'static str,
     /// The current schema version (older ones are upcast when read).
     pub schema_version: u32,
+    /// Its fields that hold a person's data, and whose: written to the
+    /// store only sealed with that person's key.
+    pub personal: &'static [PersonalField],
+    /// For an event that erases a person's data: the field holding the
+    /// person's id. Whoever keeps personal data drops it on this event.
+    pub erases: Option<&'static str>,
 }
 
 /// An event as the store keeps it.
@@ -119,6 +127,24 @@ pub trait DomainEvent: Sized + Clone + std::fmt::Debug + PartialEq + Send + Sync
     /// Whether the family has an event of this type.
     fn knows(event_type: &str) -> bool {
         Self::current_schema_version(event_type).is_some()
+    }
+
+    /// The fields of `event_type` that hold a person's data (none for a
+    /// type this family does not have).
+    fn personal_fields(event_type: &str) -> &'static [PersonalField] {
+        Self::types()
+            .iter()
+            .find(|known| known.name == event_type)
+            .map_or(&[], |known| known.personal)
+    }
+
+    /// For an event type that erases a person's data, the field holding
+    /// the person's id.
+    fn erasure_subject(event_type: &str) -> Option<&'static str> {
+        Self::types()
+            .iter()
+            .find(|known| known.name == event_type)
+            .and_then(|known| known.erases)
     }
 
     /// The current schema version of `event_type`; `None` for a type this
@@ -219,12 +245,18 @@ pub fn from_value<T: DeserializeOwned>(
 /// schema version of each, the id field every event of the family carries
 /// (which names its stream), and optionally the family's upcasters.
 ///
+/// An event type whose fields hold a person's data says which and whose,
+/// in one line: `personal ["note" of "jobseeker_id"]` (paths as
+/// [`PersonalField`](crate::PersonalField) reads them, `members[].details`
+/// of `members[].jobseeker_id` for each element of a list). An event that
+/// erases a person's data says `erases "jobseeker_id"`.
+///
 /// ```ignore
 /// domain_events! {
 ///     /// What happens to a referral.
 ///     pub enum ReferralEvent in referral_id {
 ///         /// `ReferralMade`.
-///         Made(ReferralMade) = ("ReferralMade", 1),
+///         Made(ReferralMade) = ("ReferralMade", 1) personal ["note" of "jobseeker_id"],
 ///         /// `ReferralOutcomeRecorded`.
 ///         OutcomeRecorded(ReferralOutcomeRecorded) = ("ReferralOutcomeRecorded", 1),
 ///     }
@@ -235,7 +267,9 @@ macro_rules! domain_events {
     (
         $(#[$meta:meta])*
         pub enum $family:ident in $id_field:ident {
-            $( $(#[$variant_meta:meta])* $variant:ident($event:ty) = ($name:literal, $version:literal), )*
+            $( $(#[$variant_meta:meta])* $variant:ident($event:ty) = ($name:literal, $version:literal)
+                $( personal [ $( $field:literal of $subject:literal ),* $(,)? ] )?
+                $( erases $erased:literal )?, )*
         }
         $( upcasters = $upcasters:expr; )?
     ) => {
@@ -247,7 +281,12 @@ macro_rules! domain_events {
 
         impl $crate::DomainEvent for $family {
             fn types() -> &'static [$crate::event::EventType] {
-                &[$( $crate::event::EventType { name: $name, schema_version: $version }, )*]
+                &[$( $crate::event::EventType {
+                    name: $name,
+                    schema_version: $version,
+                    personal: &[$($( $crate::PersonalField { field: $field, subject: $subject }, )*)?],
+                    erases: $crate::domain_events!(@erases $($erased)?),
+                }, )*]
             }
 
             fn upcasters() -> &'static [$crate::event::Upcaster] {
@@ -300,4 +339,6 @@ macro_rules! domain_events {
     };
     (@upcasters $upcasters:expr) => { $upcasters };
     (@upcasters) => { &[] };
+    (@erases $erased:literal) => { Some($erased) };
+    (@erases) => { None };
 }

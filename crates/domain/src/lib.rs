@@ -36,15 +36,18 @@
 //! and a command; load the aggregate's events and fold them with `evolve`;
 //! `decide`; encode the new events and append them with the expected
 //! revision. Reading the clock, the store and the network is theirs.
-//! Personal data (names, ID numbers, phones) prints masked in `Debug` and
-//! `Display`, and travels in events grouped so that it can be encrypted and
-//! erased per person.
+//! Personal data (names, ID numbers, phones, notes about a person) prints
+//! masked in `Debug` and `Display`; each event type declares which of its
+//! fields are a person's and whose ([`PersonalField`]), so that what writes
+//! events seals them with that person's key, and reads them back as
+//! [`Personal`]: known, or erased once the key is destroyed.
 
 mod aggregate;
 mod calendar;
 pub mod employer;
 pub mod event;
 mod ids;
+mod personal;
 pub mod jobseeker;
 pub mod referral;
 mod refusal;
@@ -58,6 +61,7 @@ pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};
 pub use event::{DecodeError, DomainEvent, EncodedEvent, EventType};
 pub use ids::{EmployerId, IdError, JobSeekerId, ReferralId, VacancyId};
+pub use personal::{ERASED_MARKER, Personal, PersonalField, erased_marker, is_erased_marker};
 pub use referral::placement;
 pub use refusal::{Coded, ErrorKind, Refusal, Refused};
 pub use registry::{Event, decode, encode};

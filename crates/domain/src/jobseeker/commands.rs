@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{JobSeekerProfile, PersonalData};
+use super::{ErasureGround, JobSeekerProfile, PersonalData};
 use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 use crate::serde_helpers::double_option;
 use crate::value::{
@@ -157,4 +157,17 @@ pub enum JobSeekerCommand {
     RegisterEmployment(RegisterEmployment),
     /// Record a hire through a referral.
     RecordPlacement(RecordJobSeekerPlacement),
+    /// Erase the personal data.
+    Erase(EraseJobSeeker),
+}
+
+/// Erase a job seeker's personal data (their name, ID number, phone and
+/// the notes about them): what the office keeps of them besides stays.
+/// Idempotent: erasing an erased job seeker produces no events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EraseJobSeeker {
+    /// Why (PIPL art. 47).
+    pub ground: ErasureGround,
+    /// When it was asked for.
+    pub erased_at: DateTime<Utc>,
 }

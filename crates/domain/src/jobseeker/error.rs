@@ -53,6 +53,9 @@ pub enum JobSeekerError {
     /// started.
     #[error("unemployment cannot be registered before the current employment started")]
     UnemploymentBeforeEmploymentStart,
+    /// A change to a job seeker whose personal data was erased.
+    #[error("the job seeker's personal data was erased")]
+    Erased,
 }
 
 impl Coded for JobSeekerError {
@@ -67,6 +70,7 @@ impl Coded for JobSeekerError {
             Self::AlreadyRegisteredUnemployed => "already_registered_unemployed",
             Self::AlreadyEmployed => "already_employed",
             Self::UnemploymentBeforeEmploymentStart => "unemployment_before_employment_start",
+            Self::Erased => "erased",
         }
     }
 }
@@ -75,9 +79,10 @@ impl Refusal for JobSeekerError {
     fn kind(&self) -> ErrorKind {
         match self {
             Self::NotFound => ErrorKind::NotFound,
-            Self::AlreadyExists | Self::AlreadyRegisteredUnemployed | Self::AlreadyEmployed => {
-                ErrorKind::Conflict
-            }
+            Self::AlreadyExists
+            | Self::AlreadyRegisteredUnemployed
+            | Self::AlreadyEmployed
+            | Self::Erased => ErrorKind::Conflict,
             Self::UnderMinimumWorkingAge { .. }
             | Self::GraduationYearImplausible { .. }
             | Self::CategoryRequiresEducation { .. }
@@ -96,7 +101,8 @@ impl Refusal for JobSeekerError {
             Self::NotFound
             | Self::AlreadyExists
             | Self::AlreadyRegisteredUnemployed
-            | Self::AlreadyEmployed => None,
+            | Self::AlreadyEmployed
+            | Self::Erased => None,
         }
     }
 }
@@ -127,6 +133,7 @@ mod tests {
             &JobSeekerError::AlreadyRegisteredUnemployed,
             &JobSeekerError::AlreadyEmployed,
             &JobSeekerError::UnemploymentBeforeEmploymentStart,
+            &JobSeekerError::Erased,
         ]);
     }
 

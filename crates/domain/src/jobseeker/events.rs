@@ -1,12 +1,13 @@
 //! What a job seeker's stream records, and how its old shapes are read.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::commands::{PersonalDataChanges, ProfileChanges};
-use super::{JobSeekerProfile, PersonalData};
+use super::{ErasureGround, JobSeekerProfile, PersonalData};
 use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::personal::Personal;
 use crate::value::{DivisionCode, Note, OrganisationName};
 
 /// `JobSeekerRegistered` (schema 2): a job seeker was registered.
@@ -18,8 +19,8 @@ use crate::value::{DivisionCode, Note, OrganisationName};
 pub struct JobSeekerRegistered {
     /// The job seeker.
     pub jobseeker_id: JobSeekerId,
-    /// Name, resident id number, phone.
-    pub personal: PersonalData,
+    /// Name, resident id number, phone: sealed with the job seeker's key.
+    pub personal: Personal<PersonalData>,
     /// Education, skills, wishes.
     pub profile: JobSeekerProfile,
     /// The registering office.
@@ -33,9 +34,9 @@ pub struct JobSeekerRegistered {
 pub struct JobSeekerProfileUpdated {
     /// The job seeker.
     pub jobseeker_id: JobSeekerId,
-    /// Changed name or phone.
-    #[serde(default, skip_serializing_if = "PersonalDataChanges::is_empty")]
-    pub personal: PersonalDataChanges,
+    /// Changed name or phone: sealed with the job seeker's key.
+    #[serde(default, skip_serializing_if = "no_personal_changes")]
+    pub personal: Personal<PersonalDataChanges>,
     /// Changed profile fields.
     #[serde(default, skip_serializing_if = "ProfileChanges::is_empty")]
     pub profile: ProfileChanges,
@@ -49,8 +50,8 @@ pub struct UnemploymentRegistered {
     pub jobseeker_id: JobSeekerId,
     /// The day of registration.
     pub registered_on: NaiveDate,
-    /// The counsellor's note.
-    pub note: Option<Note>,
+    /// The counsellor's note: sealed with the job seeker's key.
+    pub note: Option<Personal<Note>>,
 }
 
 /// `EmploymentRegistered` (schema 1): registered as employed, by a
@@ -71,21 +72,46 @@ pub struct EmploymentRegistered {
     pub vacancy_id: Option<VacancyId>,
     /// The referral hired, for a placement.
     pub referral_id: Option<ReferralId>,
-    /// The counsellor's note.
-    pub note: Option<Note>,
+    /// The counsellor's note: sealed with the job seeker's key.
+    pub note: Option<Personal<Note>>,
+}
+
+/// `JobSeekerErased` (schema 1): the job seeker's personal data was
+/// erased (their key destroyed), on a ground of the Personal Information
+/// Protection Law (art. 47). It holds no personal data itself; what the
+/// job seeker's stream records besides stays, for the office's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSeekerErased {
+    /// The job seeker.
+    pub jobseeker_id: JobSeekerId,
+    /// Why.
+    pub ground: ErasureGround,
+    /// When.
+    pub erased_at: DateTime<Utc>,
+}
+
+fn no_personal_changes(changes: &Personal<PersonalDataChanges>) -> bool {
+    changes.known().is_some_and(PersonalDataChanges::is_empty)
 }
 
 crate::domain_events! {
     /// What happens to a job seeker.
     pub enum JobSeekerEvent in jobseeker_id {
         /// `JobSeekerRegistered`.
-        Registered(JobSeekerRegistered) = ("JobSeekerRegistered", 2),
+        Registered(JobSeekerRegistered) = ("JobSeekerRegistered", 2)
+            personal ["personal" of "jobseeker_id"],
         /// `JobSeekerProfileUpdated`.
-        ProfileUpdated(JobSeekerProfileUpdated) = ("JobSeekerProfileUpdated", 1),
+        ProfileUpdated(JobSeekerProfileUpdated) = ("JobSeekerProfileUpdated", 1)
+            personal ["personal" of "jobseeker_id"],
         /// `UnemploymentRegistered`.
-        UnemploymentRegistered(UnemploymentRegistered) = ("UnemploymentRegistered", 1),
+        UnemploymentRegistered(UnemploymentRegistered) = ("UnemploymentRegistered", 1)
+            personal ["note" of "jobseeker_id"],
         /// `EmploymentRegistered`.
-        EmploymentRegistered(EmploymentRegistered) = ("EmploymentRegistered", 1),
+        EmploymentRegistered(EmploymentRegistered) = ("EmploymentRegistered", 1)
+            personal ["note" of "jobseeker_id"],
+        /// `JobSeekerErased`.
+        Erased(JobSeekerErased) = ("JobSeekerErased", 1) erases "jobseeker_id",
     }
     upcasters = &[crate::event::Upcaster {
         event_type: "JobSeekerRegistered",

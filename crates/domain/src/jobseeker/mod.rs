@@ -3,11 +3,12 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
 use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::personal::Personal;
 use crate::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
     OrganisationName, PersonName, ResidentId,
@@ -18,13 +19,14 @@ mod error;
 mod events;
 
 pub use commands::{
-    JobSeekerCommand, PersonalDataChanges, ProfileChanges, RecordJobSeekerPlacement,
-    RegisterEmployment, RegisterJobSeeker, RegisterUnemployment, UpdateJobSeekerProfile,
+    EraseJobSeeker, JobSeekerCommand, PersonalDataChanges, ProfileChanges,
+    RecordJobSeekerPlacement, RegisterEmployment, RegisterJobSeeker, RegisterUnemployment,
+    UpdateJobSeekerProfile,
 };
 pub use error::JobSeekerError;
 pub use events::{
-    EmploymentRegistered, JobSeekerEvent, JobSeekerProfileUpdated, JobSeekerRegistered,
-    UnemploymentRegistered,
+    EmploymentRegistered, JobSeekerErased, JobSeekerEvent, JobSeekerProfileUpdated,
+    JobSeekerRegistered, UnemploymentRegistered,
 };
 
 /// Nobody younger may register for work (Labour Law art. 15).
@@ -75,6 +77,61 @@ pub struct JobSeekerProfile {
     pub desired_regions: BTreeSet<DivisionCode>,
     /// A few words about themselves.
     pub summary: Option<Description>,
+}
+
+/// Why a job seeker's personal data was erased: the grounds of the
+/// Personal Information Protection Law, art. 47, on which a handler must
+/// delete personal information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureGround {
+    /// The purpose is achieved, cannot be achieved, or no longer needs the
+    /// data (处理目的已实现、无法实现或者不再必要).
+    PurposeFulfilled,
+    /// The service ended or the retention period expired (停止提供服务或者保存期限已届满).
+    RetentionEnded,
+    /// The person withdrew their consent (个人撤回同意).
+    ConsentWithdrawn,
+    /// The data was processed against the law or the agreement (违法违约处理).
+    UnlawfulProcessing,
+    /// Another ground a law or regulation names (法律、行政法规规定的其他情形).
+    OtherLegalGround,
+}
+
+impl ErasureGround {
+    /// Every ground.
+    pub const ALL: [Self; 5] = [
+        Self::PurposeFulfilled,
+        Self::RetentionEnded,
+        Self::ConsentWithdrawn,
+        Self::UnlawfulProcessing,
+        Self::OtherLegalGround,
+    ];
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PurposeFulfilled => "purpose_fulfilled",
+            Self::RetentionEnded => "retention_ended",
+            Self::ConsentWithdrawn => "consent_withdrawn",
+            Self::UnlawfulProcessing => "unlawful_processing",
+            Self::OtherLegalGround => "other_legal_ground",
+        }
+    }
+
+    /// The ground of its snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|ground| ground.as_str() == text)
+    }
+}
+
+/// When and why a job seeker's personal data was erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// Why.
+    pub ground: ErasureGround,
+    /// When.
+    pub erased_at: DateTime<Utc>,
 }
 
 /// Where a job seeker stands.
@@ -136,8 +193,8 @@ pub struct Employment {
 pub struct JobSeeker {
     /// Its id.
     pub id: JobSeekerId,
-    /// Name, resident id number, phone.
-    pub personal: PersonalData,
+    /// Name, resident id number, phone; none once erased.
+    pub personal: Personal<PersonalData>,
     /// Education, skills, wishes.
     pub profile: JobSeekerProfile,
     /// The office that registered them (its division code).
@@ -151,6 +208,9 @@ pub struct JobSeeker {
     /// Referrals whose hire has been recorded (so a redelivered placement
     /// is recognised).
     pub placements: BTreeSet<ReferralId>,
+    /// When and why the personal data was erased.
+    #[serde(default)]
+    pub erasure: Option<Erasure>,
 }
 
 /// What the referral rules need to know of a job seeker.
@@ -183,6 +243,12 @@ impl Aggregate for JobSeeker {
             (None, JobSeekerCommand::Register(register)) => register_job_seeker(register),
             (Some(_), JobSeekerCommand::Register(_)) => Err(JobSeekerError::AlreadyExists),
             (None, _) => Err(JobSeekerError::NotFound),
+            (Some(jobseeker), JobSeekerCommand::Erase(erase)) => Ok(erase_job_seeker(jobseeker, erase)),
+            (Some(jobseeker), JobSeekerCommand::RecordPlacement(placement)) => {
+                record_placement(jobseeker, placement)
+            }
+            // Nothing but facts (a hire) is recorded of an erased job seeker.
+            (Some(jobseeker), _) if jobseeker.erasure.is_some() => Err(JobSeekerError::Erased),
             (Some(jobseeker), JobSeekerCommand::UpdateProfile(update)) => {
                 update_profile(jobseeker, update)
             }
@@ -191,9 +257,6 @@ impl Aggregate for JobSeeker {
             }
             (Some(jobseeker), JobSeekerCommand::RegisterEmployment(registration)) => {
                 register_employment(jobseeker, registration)
-            }
-            (Some(jobseeker), JobSeekerCommand::RecordPlacement(placement)) => {
-                record_placement(jobseeker, placement)
             }
         }
     }
@@ -209,10 +272,27 @@ impl Aggregate for JobSeeker {
                 unemployed_since: None,
                 employment: None,
                 placements: BTreeSet::new(),
+                erasure: None,
             }),
             (Some(mut jobseeker), JobSeekerEvent::ProfileUpdated(updated)) => {
-                apply_personal_changes(&mut jobseeker.personal, &updated.personal);
+                match (&mut jobseeker.personal, &updated.personal) {
+                    (Personal::Known(personal), Personal::Known(changes)) => {
+                        apply_personal_changes(personal, changes);
+                    }
+                    // Changes that can no longer be read: the data they
+                    // changed is gone too.
+                    (personal, Personal::Erased) => *personal = Personal::Erased,
+                    (Personal::Erased, Personal::Known(_)) => {}
+                }
                 apply_profile_changes(&mut jobseeker.profile, &updated.profile);
+                Some(jobseeker)
+            }
+            (Some(mut jobseeker), JobSeekerEvent::Erased(erased)) => {
+                jobseeker.personal = Personal::Erased;
+                jobseeker.erasure = Some(Erasure {
+                    ground: erased.ground,
+                    erased_at: erased.erased_at,
+                });
                 Some(jobseeker)
             }
             (Some(mut jobseeker), JobSeekerEvent::UnemploymentRegistered(registered)) => {
@@ -252,7 +332,7 @@ fn register_job_seeker(register: RegisterJobSeeker) -> Result<Vec<JobSeekerEvent
     check_profile(&register.personal.id_number, &profile)?;
     Ok(vec![JobSeekerEvent::Registered(JobSeekerRegistered {
         jobseeker_id: register.jobseeker_id,
-        personal: register.personal,
+        personal: Personal::Known(register.personal),
         profile,
         office: register.office,
     })])
@@ -262,15 +342,18 @@ fn update_profile(
     jobseeker: &JobSeeker,
     update: UpdateJobSeekerProfile,
 ) -> Result<Vec<JobSeekerEvent>, JobSeekerError> {
+    let Some(current_personal) = jobseeker.personal.known() else {
+        return Err(JobSeekerError::Erased);
+    };
     let personal = PersonalDataChanges {
         name: update
             .personal
             .name
-            .filter(|name| name != &jobseeker.personal.name),
+            .filter(|name| name != &current_personal.name),
         phone: update
             .personal
             .phone
-            .filter(|phone| phone != &jobseeker.personal.phone),
+            .filter(|phone| phone != &current_personal.phone),
     };
     let current = &jobseeker.profile;
     let requested = update.profile;
@@ -305,11 +388,11 @@ fn update_profile(
     }
     let mut resulting_profile = current.clone();
     apply_profile_changes(&mut resulting_profile, &profile);
-    check_profile(&jobseeker.personal.id_number, &resulting_profile)?;
+    check_profile(&current_personal.id_number, &resulting_profile)?;
     Ok(vec![JobSeekerEvent::ProfileUpdated(
         JobSeekerProfileUpdated {
             jobseeker_id: jobseeker.id,
-            personal,
+            personal: Personal::Known(personal),
             profile,
         },
     )])
@@ -331,7 +414,7 @@ fn register_unemployment(
         UnemploymentRegistered {
             jobseeker_id: jobseeker.id,
             registered_on: registration.registered_on,
-            note: registration.note,
+            note: registration.note.map(Personal::Known),
         },
     )])
 }
@@ -351,9 +434,20 @@ fn register_employment(
             employer_name: registration.employer_name,
             vacancy_id: None,
             referral_id: None,
-            note: registration.note,
+            note: registration.note.map(Personal::Known),
         },
     )])
+}
+
+fn erase_job_seeker(jobseeker: &JobSeeker, erase: EraseJobSeeker) -> Vec<JobSeekerEvent> {
+    if jobseeker.erasure.is_some() {
+        return vec![];
+    }
+    vec![JobSeekerEvent::Erased(JobSeekerErased {
+        jobseeker_id: jobseeker.id,
+        ground: erase.ground,
+        erased_at: erase.erased_at,
+    })]
 }
 
 /// A hire is a fact: it is recorded whatever the job seeker's status (they

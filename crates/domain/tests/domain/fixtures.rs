@@ -114,7 +114,7 @@ pub fn zhang_wei_profile() -> JobSeekerProfile {
 pub fn register_zhang_wei() -> RegisterJobSeeker {
     RegisterJobSeeker {
         jobseeker_id: jobseeker_id(),
-        personal: zhang_wei_personal(),
+        personal: zhang_wei_personal().into(),
         profile: zhang_wei_profile(),
         office: division("410105"),
         registered_on: registration_day(),
@@ -124,7 +124,7 @@ pub fn register_zhang_wei() -> RegisterJobSeeker {
 pub fn zhang_wei_registered() -> JobSeekerEvent {
     JobSeekerEvent::Registered(JobSeekerRegistered {
         jobseeker_id: jobseeker_id(),
-        personal: zhang_wei_personal(),
+        personal: zhang_wei_personal().into(),
         profile: zhang_wei_profile(),
         office: division("410105"),
     })

@@ -16,7 +16,7 @@ use crate::support::given;
 fn register_unemployment(on: chrono::NaiveDate) -> JobSeekerCommand {
     JobSeekerCommand::RegisterUnemployment(RegisterUnemployment {
         registered_on: on,
-        note: Some(Note::parse("原单位关闭停产").unwrap()),
+        note: Some(Note::parse("原单位关闭停产").unwrap().into()),
     })
 }
 
@@ -24,7 +24,7 @@ fn unemployment_registered(on: chrono::NaiveDate) -> JobSeekerEvent {
     JobSeekerEvent::UnemploymentRegistered(UnemploymentRegistered {
         jobseeker_id: jobseeker_id(),
         registered_on: on,
-        note: Some(Note::parse("原单位关闭停产").unwrap()),
+        note: Some(Note::parse("原单位关闭停产").unwrap().into()),
     })
 }
 
@@ -114,7 +114,7 @@ fn a_job_seeker_turning_sixteen_on_the_day_may_register() {
     let jobseeker = given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
         .then([expected]);
-    assert_eq!(jobseeker.personal.id_number.as_str(), MINOR_ID_NUMBER);
+    assert_eq!(jobseeker.personal.known().unwrap().id_number.as_str(), MINOR_ID_NUMBER);
 }
 
 fn minor_profile() -> JobSeekerProfile {
@@ -130,7 +130,7 @@ fn minor_profile() -> JobSeekerProfile {
 fn registered_as_given(register: &RegisterJobSeeker) -> JobSeekerEvent {
     JobSeekerEvent::Registered(JobSeekerRegistered {
         jobseeker_id: register.jobseeker_id,
-        personal: register.personal.clone(),
+        personal: register.personal.clone().into(),
         profile: register.profile.clone(),
         office: register.office.clone(),
     })
@@ -231,13 +231,13 @@ fn updating_the_profile_records_only_what_changed() {
             personal: PersonalDataChanges {
                 name: None,
                 phone: Some(Some(phone("13900139000"))),
-            },
+            }.into(),
             profile: ProfileChanges {
                 skills: Some(labels(&["Rust", "SQL", "Kubernetes"])),
                 ..ProfileChanges::default()
             },
         })]);
-    assert_eq!(jobseeker.personal.phone, Some(phone("13900139000")));
+    assert_eq!(jobseeker.personal.known().unwrap().phone, Some(phone("13900139000")));
     assert_eq!(
         jobseeker.profile.skills,
         labels(&["Rust", "SQL", "Kubernetes"])
@@ -268,7 +268,7 @@ fn removing_the_phone_is_recorded_as_a_null_phone() {
         personal: PersonalDataChanges {
             name: None,
             phone: Some(None),
-        },
+        }.into(),
         profile: ProfileChanges::default(),
     });
     let jobseeker = given::<JobSeeker>([zhang_wei_registered()])
@@ -280,7 +280,7 @@ fn removing_the_phone_is_recorded_as_a_null_phone() {
             ProfileChanges::default(),
         ))
         .then([removal.clone()]);
-    assert_eq!(jobseeker.personal.phone, None);
+    assert_eq!(jobseeker.personal.known().unwrap().phone, None);
     let stored: serde_json::Value =
         serde_json::from_slice(&encode(&Event::from(removal)).data).unwrap();
     assert_eq!(
@@ -322,7 +322,7 @@ fn clearing_the_graduate_category_allows_a_lower_education() {
         ))
         .then([JobSeekerEvent::ProfileUpdated(JobSeekerProfileUpdated {
             jobseeker_id: jobseeker_id(),
-            personal: PersonalDataChanges::default(),
+            personal: PersonalDataChanges::default().into(),
             profile: ProfileChanges {
                 education: Some(Education::SeniorSecondary),
                 major: Some(None),
@@ -445,4 +445,137 @@ fn a_placement_for_an_unknown_job_seeker_is_refused() {
     given::<JobSeeker>([])
         .when(placement())
         .then_error(JobSeekerError::NotFound);
+}
+
+fn erase() -> JobSeekerCommand {
+    JobSeekerCommand::Erase(labex_domain::jobseeker::EraseJobSeeker {
+        ground: labex_domain::jobseeker::ErasureGround::ConsentWithdrawn,
+        erased_at: at("2026-12-07T02:30:00.125Z"),
+    })
+}
+
+fn erased() -> JobSeekerEvent {
+    JobSeekerEvent::Erased(labex_domain::jobseeker::JobSeekerErased {
+        jobseeker_id: jobseeker_id(),
+        ground: labex_domain::jobseeker::ErasureGround::ConsentWithdrawn,
+        erased_at: at("2026-12-07T02:30:00.125Z"),
+    })
+}
+
+#[test]
+fn an_erased_job_seeker_has_no_personal_data_and_keeps_the_rest() {
+    let jobseeker = given::<JobSeeker>([zhang_wei_registered()])
+        .when(erase())
+        .then([erased()]);
+    assert!(jobseeker.personal.is_erased());
+    assert_eq!(jobseeker.profile, zhang_wei_profile());
+    assert_eq!(jobseeker.office, division("410105"));
+    let erasure = jobseeker.erasure.expect("the erasure is recorded");
+    assert_eq!(
+        erasure.ground,
+        labex_domain::jobseeker::ErasureGround::ConsentWithdrawn
+    );
+    assert!(!format!("{jobseeker:?}").contains("张伟"));
+}
+
+#[test]
+fn erasing_an_erased_job_seeker_changes_nothing() {
+    given::<JobSeeker>([zhang_wei_registered(), erased()])
+        .when(erase())
+        .then_nothing();
+}
+
+#[test]
+fn an_erased_job_seeker_is_not_updated_nor_registered_unemployed() {
+    given::<JobSeeker>([zhang_wei_registered(), erased()])
+        .when(update(
+            PersonalDataChanges {
+                name: Some(PersonName::parse("李四").unwrap()),
+                phone: None,
+            },
+            ProfileChanges::default(),
+        ))
+        .then_error(JobSeekerError::Erased);
+    given::<JobSeeker>([zhang_wei_registered(), erased()])
+        .when(register_unemployment(date(2026, 12, 8)))
+        .then_error(JobSeekerError::Erased);
+}
+
+#[test]
+fn a_hire_of_an_erased_job_seeker_is_still_recorded() {
+    let jobseeker = given::<JobSeeker>([zhang_wei_registered(), erased()])
+        .when(JobSeekerCommand::RecordPlacement(RecordJobSeekerPlacement {
+            referral_id: referral_id(),
+            vacancy_id: vacancy_id(),
+            employer_id: employer_id(),
+            started_on: date(2026, 12, 9),
+        }))
+        .then([JobSeekerEvent::EmploymentRegistered(EmploymentRegistered {
+            jobseeker_id: jobseeker_id(),
+            started_on: date(2026, 12, 9),
+            employer_id: Some(employer_id()),
+            employer_name: None,
+            vacancy_id: Some(vacancy_id()),
+            referral_id: Some(referral_id()),
+            note: None,
+        })]);
+    assert_eq!(jobseeker.status, JobSeekerStatus::Employed);
+    assert!(jobseeker.personal.is_erased());
+}
+
+#[test]
+fn a_registration_whose_key_was_destroyed_folds_without_personal_data() {
+    let mut stored: serde_json::Value =
+        serde_json::from_slice(&encode(&Event::JobSeeker(zhang_wei_registered())).data).unwrap();
+    stored["personal"] = labex_domain::erased_marker();
+    let event = labex_domain::decode(
+        "JobSeekerRegistered",
+        2,
+        &serde_json::to_vec(&stored).unwrap(),
+    )
+    .unwrap();
+    let Event::JobSeeker(event) = event else {
+        panic!("a job seeker's event")
+    };
+    let jobseeker = <JobSeeker as labex_domain::Aggregate>::fold([&event]).unwrap();
+    assert!(jobseeker.personal.is_erased());
+    assert_eq!(jobseeker.profile, zhang_wei_profile());
+    // Not erased by an erasure, so no erasure is recorded: the data is
+    // just unreadable.
+    assert_eq!(jobseeker.erasure, None);
+}
+
+#[test]
+fn the_personal_fields_of_job_seeker_events_are_declared_with_their_subject() {
+    use labex_domain::{DomainEvent, PersonalField};
+    let personal = PersonalField {
+        field: "personal",
+        subject: "jobseeker_id",
+    };
+    let note = PersonalField {
+        field: "note",
+        subject: "jobseeker_id",
+    };
+    assert_eq!(
+        JobSeekerEvent::personal_fields("JobSeekerRegistered"),
+        &[personal]
+    );
+    assert_eq!(
+        JobSeekerEvent::personal_fields("JobSeekerProfileUpdated"),
+        &[personal]
+    );
+    assert_eq!(
+        JobSeekerEvent::personal_fields("UnemploymentRegistered"),
+        &[note]
+    );
+    assert_eq!(
+        JobSeekerEvent::personal_fields("EmploymentRegistered"),
+        &[note]
+    );
+    assert!(JobSeekerEvent::personal_fields("JobSeekerErased").is_empty());
+    assert_eq!(
+        Event::erasure_subject("JobSeekerErased"),
+        Some("jobseeker_id")
+    );
+    assert_eq!(Event::erasure_subject("JobSeekerRegistered"), None);
 }
