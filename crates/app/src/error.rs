@@ -61,6 +61,13 @@ pub enum Error {
         /// What failed (for the log).
         cause: String,
     },
+    /// An `Idempotency-Key` the actor used before for another request:
+    /// nothing was written or claimed.
+    #[error("the idempotency key {key} was used for another request")]
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+    },
     /// A fault of the service.
     #[error("internal: {cause}")]
     Internal {
@@ -130,6 +137,8 @@ impl Error {
                 cause: store.to_string(),
             },
             RepositoryError::Read(read) => Self::internal(read),
+            RepositoryError::Keys(keys) => Self::internal(keys),
+            RepositoryError::IdempotencyKeyReused { key } => Self::IdempotencyKeyReused { key },
         }
     }
 }

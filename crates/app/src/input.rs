@@ -52,6 +52,8 @@ input_errors! {
     CloseReasonUnknown => "close_reason.unknown",
     /// An outcome of a referral that is not one of the outcomes.
     ReferralOutcomeUnknown => "referral_outcome.unknown",
+    /// A ground of erasure that is not one of the grounds (PIPL art. 47).
+    ErasureGroundUnknown => "erasure_ground.unknown",
     /// An employer id that names no registered employer.
     EmployerUnknown => "employer.unknown",
     /// A job-seeker id that names no registered job seeker.

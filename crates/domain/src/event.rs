@@ -175,6 +175,16 @@ pub trait DomainEvent: Sized + Clone + std::fmt::Debug + PartialEq + Send + Sync
                 schema_version,
                 source,
             })?;
+        Self::decode_value(event_type, schema_version, stored)
+    }
+
+    /// Like [`decode`](Self::decode), from JSON already parsed (and its
+    /// sealed personal fields opened).
+    fn decode_value(
+        event_type: &str,
+        schema_version: u32,
+        stored: Value,
+    ) -> Result<Self, DecodeError> {
         let current = Self::upcast(event_type, schema_version, stored)?;
         Self::from_current(event_type, current)
     }

@@ -3,6 +3,13 @@
 //! claim a key owns it for good; the claim is a stream of its own
 //! (`<category>-<key>`), written once, expecting no stream, so that two
 //! concurrent registrations of the same key cannot both win.
+//!
+//! A claim of a person's key ([`Repository::claim_personal`]) does not
+//! outlive the person's erasure: its owner is sealed with a key named after
+//! the claim stream, which erasure destroys
+//! ([`Repository::release_personal_claim`]). The claim then names nobody
+//! (nothing links the number to the erased record any more) and reads as
+//! released: the next registration of the number takes it over.
 
 use kurrentdb::{
     AppendToStreamOptions, EventData, ReadStreamOptions, RecordedEvent, StreamPosition, StreamState,
@@ -11,8 +18,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ReadError, RepositoryError};
+use crate::keys::Keyring;
 use crate::metadata::{EventContext, Metadata};
 use crate::repository::Repository;
+use crate::sealing::{PersonalSpot, holds_sealed, open, seal};
 
 /// The event type of a claim.
 pub const KEY_CLAIMED: &str = "KeyClaimed";
@@ -56,6 +65,74 @@ impl Repository {
         }
     }
 
+    /// Claims the key of `claim_stream` for `owner`, like
+    /// [`claim`](Self::claim), with the owner sealed under a key of the
+    /// claim's own (made here, or beforehand with
+    /// [`Keyring::ensure`]): the owner when this claim won, repeats one of
+    /// the same owner, or took over a released claim; else the owner of
+    /// the claim in force.
+    pub async fn claim_personal(
+        &self,
+        claim_stream: &str,
+        owner: Uuid,
+        context: &EventContext,
+    ) -> Result<Uuid, RepositoryError> {
+        Keyring::process().ensure(&[claim_stream.to_owned()]).await?;
+        let mut expected = StreamState::NoStream;
+        for _ in 0..=crate::repository::DEFAULT_CONFLICT_RETRIES {
+            let seed = match expected {
+                StreamState::StreamRevision(revision) => format!("{claim_stream}@{revision}"),
+                _ => claim_stream.to_owned(),
+            };
+            let mut data = serde_json::json!({ "owner": owner });
+            let spots = [PersonalSpot {
+                pointer: "/owner".to_owned(),
+                subject: claim_stream.to_owned(),
+            }];
+            seal(Keyring::process(), KEY_CLAIMED, &spots, &mut data)?;
+            let event = EventData::json(KEY_CLAIMED, &data)
+                .expect("a claim serialises")
+                .id(Uuid::new_v5(&owner, seed.as_bytes()))
+                .metadata(Metadata::new(context, KEY_CLAIMED_SCHEMA).to_json().into());
+            let options = AppendToStreamOptions::default().stream_state(expected);
+            match self
+                .client()
+                .append_to_stream(claim_stream, &options, event)
+                .await
+            {
+                Ok(_) => return Ok(owner),
+                Err(kurrentdb::Error::WrongExpectedVersion { .. }) => {}
+                Err(error) => return Err(RepositoryError::Store(error)),
+            }
+            let options = ReadStreamOptions::default()
+                .position(StreamPosition::End)
+                .backwards()
+                .max_count(1);
+            let Some(latest) = self.one_event(claim_stream, &options).await? else {
+                expected = StreamState::NoStream;
+                continue;
+            };
+            match personal_owner(claim_stream, &latest)? {
+                Some(current) => return Ok(current),
+                None => expected = StreamState::StreamRevision(latest.revision),
+            }
+        }
+        Err(RepositoryError::Conflict {
+            stream: claim_stream.to_owned(),
+            expected: None,
+            actual: None,
+        })
+    }
+
+    /// Releases a claim made with [`claim_personal`](Self::claim_personal)
+    /// for good: its key is destroyed, so that it names nobody.
+    pub async fn release_personal_claim(&self, claim_stream: &str) -> Result<(), RepositoryError> {
+        Keyring::process()
+            .destroy(&[claim_stream.to_owned()])
+            .await
+            .map_err(RepositoryError::from)
+    }
+
     /// The owner recorded in an existing claim stream.
     async fn owner(&self, claim_stream: &str) -> Result<Uuid, RepositoryError> {
         let options = ReadStreamOptions::default()
@@ -88,6 +165,33 @@ impl Repository {
             Err(error) => Err(error.into()),
         }
     }
+}
+
+/// The owner a personal claim names; `None` once released (its key
+/// destroyed). A claim written before claims were sealed names its owner
+/// in the clear.
+fn personal_owner(
+    claim_stream: &str,
+    recorded: &RecordedEvent,
+) -> Result<Option<Uuid>, RepositoryError> {
+    #[derive(Deserialize)]
+    struct PersonalClaim {
+        owner: labex_domain::Personal<Uuid>,
+    }
+    if !holds_sealed(&recorded.data) {
+        return decode::<KeyClaimed>(claim_stream, recorded).map(|claim| Some(claim.owner));
+    }
+    let failed = |source| {
+        RepositoryError::Read(ReadError::Claim {
+            event_id: recorded.id,
+            stream: claim_stream.to_owned(),
+            source,
+        })
+    };
+    let mut data: serde_json::Value = serde_json::from_slice(&recorded.data).map_err(failed)?;
+    open(Keyring::process(), KEY_CLAIMED, &mut data)?;
+    let claim: PersonalClaim = serde_json::from_value(data).map_err(failed)?;
+    Ok(claim.owner.into_known())
 }
 
 /// The data of a claim or turn event.

@@ -3,6 +3,8 @@
 use labex_domain::{DecodeError, Refused};
 use uuid::Uuid;
 
+use crate::keys::KeyError;
+
 /// A stored event that cannot be read as a Labex event.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
@@ -26,6 +28,18 @@ pub enum ReadError {
         stream: String,
         /// What the domain found.
         source: DecodeError,
+    },
+    /// Its sealed personal fields could not be opened: the key table failed
+    /// or the master key is not the one that wrapped their keys (a key
+    /// that was destroyed is no error: the field reads as erased).
+    #[error("event {event_id} in {stream} cannot be opened: {source}")]
+    Keys {
+        /// The event.
+        event_id: Uuid,
+        /// Its stream.
+        stream: String,
+        /// What the keyring found.
+        source: KeyError,
     },
     /// An event of another aggregate in an aggregate's stream.
     #[error("event {event_id} in {stream} is a {event_type}, not an event of this aggregate")]
@@ -81,6 +95,15 @@ pub enum RepositoryError {
     /// The store failed or could not be reached.
     #[error("event store: {0}")]
     Store(#[from] kurrentdb::Error),
+    /// The keys to seal personal data could not be had.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// An `Idempotency-Key` used before for another request.
+    #[error("the idempotency key {key} was used before for another request")]
+    IdempotencyKeyReused {
+        /// The key.
+        key: String,
+    },
 }
 
 /// Why a projection or a process manager stopped.

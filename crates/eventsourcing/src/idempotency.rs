@@ -1,6 +1,13 @@
 //! `Idempotency-Key`s turned into deterministic event ids, so that a
 //! retried command appends nothing twice.
 //!
+//! A key from a client is bound to its request ([`IdempotencyKey::bound_to`]
+//! a keyed digest of method, path and body): the repository remembers it,
+//! with the digest, in a stream of its own (`idempotency-<uuid>`, written
+//! once, expecting no stream) before anything else is written, claimed or
+//! taken; the same key with another request is then refused
+//! ([`RepositoryError::IdempotencyKeyReused`]) and changes nothing.
+//!
 //! The ids of the events one command appends to one stream are UUIDv5s: a
 //! seed derived from a Labex namespace, the actor, the stream and the key,
 //! then one id per event index under that seed. The same key from the same
@@ -9,7 +16,49 @@
 //! retry by finding the first of these ids in the stream (and the store
 //! itself drops a duplicate append racing it).
 
+use kurrentdb::{AppendToStreamOptions, EventData, ReadStreamOptions, StreamPosition, StreamState};
+use ring::hmac;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+
+use crate::error::{ReadError, RepositoryError};
+use crate::keys::Keyring;
+use crate::metadata::{EventContext, Metadata};
+use crate::repository::Repository;
+
+/// The event type that remembers a key with its request.
+pub const IDEMPOTENCY_KEY_USED: &str = "IdempotencyKeyUsed";
+
+/// The schema version of its data; its shape is kept in
+/// `tests/golden/IdempotencyKeyUsed.v1.json`.
+pub const IDEMPOTENCY_KEY_USED_SCHEMA: u32 = 1;
+
+/// The category of the streams that remember keys.
+pub const IDEMPOTENCY_CATEGORY: &str = "idempotency";
+
+#[derive(Serialize, Deserialize)]
+struct IdempotencyKeyUsed {
+    /// The keyed digest of the request (hex).
+    request: String,
+}
+
+/// The keyed digest (HMAC-SHA-256 under a key derived from the master
+/// key, hex) of a request's method, path and body: a request's
+/// fingerprint that gives away nothing of a body holding personal data.
+pub fn request_digest(method: &str, path: &str, body: &[u8]) -> String {
+    let key = Keyring::process().derived_hmac_key("labex idempotency request digest");
+    let mut context = hmac::Context::with_key(&key);
+    for part in [method.as_bytes(), path.as_bytes(), body] {
+        context.update(&(part.len() as u64).to_be_bytes());
+        context.update(part);
+    }
+    context
+        .sign()
+        .as_ref()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
 
 /// The longest key accepted.
 pub const MAX_IDEMPOTENCY_KEY_LENGTH: usize = 255;
@@ -34,9 +83,11 @@ pub enum IdempotencyKeyError {
     NotVisibleAscii,
 }
 
-/// A client's `Idempotency-Key`: 1 to 255 visible ASCII characters.
+/// A client's `Idempotency-Key`: 1 to 255 visible ASCII characters, bound
+/// to the request it came with, or (for keys a process makes itself) to
+/// none.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct IdempotencyKey(String);
+pub struct IdempotencyKey(String, Option<String>);
 
 impl IdempotencyKey {
     /// Parses a header value (surrounding white space is dropped).
@@ -51,13 +102,30 @@ impl IdempotencyKey {
         if !key.bytes().all(|byte| byte.is_ascii_graphic()) {
             return Err(IdempotencyKeyError::NotVisibleAscii);
         }
-        Ok(Self(key.to_owned()))
+        Ok(Self(key.to_owned(), None))
+    }
+
+    /// The key bound to the request whose [`request_digest`] is `digest`.
+    pub fn bound_to(self, digest: String) -> Self {
+        Self(self.0, Some(digest))
+    }
+
+    /// The digest of the request the key is bound to.
+    pub fn request(&self) -> Option<&str> {
+        self.1.as_deref()
+    }
+
+    /// The stream that remembers this key from `actor`.
+    pub fn record_stream(&self, actor: &str) -> String {
+        let id = EventIds::derive(&["request", actor, &self.0]).seed;
+        format!("{IDEMPOTENCY_CATEGORY}-{id}")
     }
 
     /// The key as given.
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
 
     /// The event ids of this key from `actor` on `stream`.
     pub fn event_ids(&self, actor: &str, stream: &str) -> EventIds {
@@ -102,6 +170,76 @@ impl EventIds {
     /// The id of the event at `index` (0 for the first) of the command.
     pub fn id(&self, index: usize) -> Uuid {
         Uuid::new_v5(&self.seed, &(index as u64).to_be_bytes())
+    }
+}
+
+impl Repository {
+    /// Remembers a key bound to its request, or recognises it: `Ok` for
+    /// the first use and for the same request again (a retry, which then
+    /// answers as the first attempt did), and
+    /// [`IdempotencyKeyReused`](RepositoryError::IdempotencyKeyReused) for
+    /// another request, before anything is written. A key bound to no
+    /// request passes.
+    pub async fn remember_request(
+        &self,
+        key: &IdempotencyKey,
+        context: &EventContext,
+    ) -> Result<(), RepositoryError> {
+        let Some(digest) = key.request() else {
+            return Ok(());
+        };
+        let stream = key.record_stream(&context.actor);
+        let event = EventData::json(
+            IDEMPOTENCY_KEY_USED,
+            &IdempotencyKeyUsed {
+                request: digest.to_owned(),
+            },
+        )
+        .expect("a key's record serialises")
+        .id(Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{stream}/{digest}").as_bytes()))
+        .metadata(
+            Metadata::new(context, IDEMPOTENCY_KEY_USED_SCHEMA)
+                .to_json()
+                .into(),
+        );
+        let options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
+        match self.client().append_to_stream(stream.as_str(), &options, event).await {
+            Ok(_) => Ok(()),
+            Err(kurrentdb::Error::WrongExpectedVersion { .. }) => {
+                let first = self.first_request(&stream).await?;
+                if first.as_deref() == Some(digest) {
+                    Ok(())
+                } else {
+                    Err(RepositoryError::IdempotencyKeyReused {
+                        key: key.as_str().to_owned(),
+                    })
+                }
+            }
+            Err(error) => Err(RepositoryError::Store(error)),
+        }
+    }
+
+    /// The digest of the request a key was first used for.
+    async fn first_request(&self, stream: &str) -> Result<Option<String>, RepositoryError> {
+        let options = ReadStreamOptions::default()
+            .position(StreamPosition::Start)
+            .max_count(1);
+        let mut read = match self.client().read_stream(stream, &options).await {
+            Ok(read) => read,
+            Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
+            Err(error) => return Err(error.into()),
+        };
+        let Some(resolved) = read.next().await? else {
+            return Ok(None);
+        };
+        let recorded = resolved.get_original_event();
+        let used: IdempotencyKeyUsed =
+            serde_json::from_slice(&recorded.data).map_err(|source| ReadError::Claim {
+                event_id: recorded.id,
+                stream: stream.to_owned(),
+                source,
+            })?;
+        Ok(Some(used.request))
     }
 }
 

@@ -29,24 +29,33 @@ mod checkpoint;
 mod claim;
 mod error;
 mod idempotency;
+mod keys;
 mod metadata;
 mod process;
 mod projection;
 mod read_model;
 mod repository;
 mod runner;
+mod sealing;
 mod state_view;
 mod stored;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
 pub use claim::{KEY_CLAIMED, KEY_CLAIMED_SCHEMA, TURN_TAKEN, TURN_TAKEN_SCHEMA, Turn};
 pub use error::{ProjectionError, ReadError, RepositoryError};
-pub use idempotency::{EventIds, IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH};
+pub use idempotency::{
+    EventIds, IDEMPOTENCY_CATEGORY, IDEMPOTENCY_KEY_USED, IDEMPOTENCY_KEY_USED_SCHEMA,
+    IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH, request_digest,
+};
 /// The client this crate speaks to the store through, at the one version
 /// the repository's [`client`](Repository::client) is of: for what works
 /// beneath the repository, such as tests writing an event of an old schema
 /// version as an older build did.
 pub use kurrentdb;
+pub use keys::{
+    CACHE_TTL, DataKey, KEY_TABLE_FILE, KeyError, Keyring, MASTER_KEY_FILE, MasterKey,
+    create_private_folder,
+};
 pub use kurrentdb::Position;
 pub use metadata::{EventContext, Metadata};
 pub use process::{
@@ -63,4 +72,8 @@ pub use runner::{
     RunnerOptions,
 };
 pub use state_view::{StateProjection, StateView};
+pub use sealing::{
+    PersonalSpot, SEALED, holds_sealed, open as open_sealed, personal_spots, seal,
+    sealed_key_ids,
+};
 pub use stored::StoredEvent;

@@ -12,7 +12,9 @@ use uuid::Uuid;
 
 use crate::error::RepositoryError;
 use crate::idempotency::{EventIds, IdempotencyKey};
+use crate::keys::{KeyError, Keyring};
 use crate::metadata::{EventContext, Metadata};
+use crate::sealing::{holds_sealed, personal_spots, seal, sealed_key_ids};
 use crate::stored::StoredEvent;
 
 /// How often a command is decided again after losing a race with another
@@ -49,6 +51,7 @@ pub enum ExpectedRevision {
 pub struct ExecuteOptions {
     expected: ExpectedRevision,
     idempotency_key: Option<IdempotencyKey>,
+    key_remembered: bool,
     no_retry: bool,
 }
 
@@ -67,9 +70,20 @@ impl ExecuteOptions {
 
     /// Make a retry of the command safe: its events get ids derived from
     /// the key, the actor and the stream, and a retry answers as the first
-    /// attempt did.
+    /// attempt did. A key bound to its request
+    /// ([`IdempotencyKey::bound_to`]) is first remembered with the request
+    /// ([`Repository::remember_request`]): the same key with another
+    /// request is refused before anything is written.
     pub fn idempotency_key(mut self, key: IdempotencyKey) -> Self {
         self.idempotency_key = Some(key);
+        self
+    }
+
+    /// Like [`idempotency_key`](Self::idempotency_key), for a key the
+    /// caller has remembered already (before claiming or taking a turn).
+    pub fn remembered_idempotency_key(mut self, key: IdempotencyKey) -> Self {
+        self.idempotency_key = Some(key);
+        self.key_remembered = true;
         self
     }
 
@@ -161,6 +175,27 @@ impl Repository {
         Ok(fold(&history[..known_then]))
     }
 
+    /// The aggregate as it stood at `moment` (as
+    /// [`load_as_of`](Self::load_as_of)) and as it stands now, from one
+    /// read: what a reader of the past needs when something done since
+    /// (an erasure) governs what the past may show.
+    pub async fn load_then_and_now<A: Aggregate>(
+        &self,
+        id: A::Id,
+        moment: DateTime<Utc>,
+    ) -> Result<(Loaded<A>, Loaded<A>), RepositoryError> {
+        let history = self.history::<A>(&id.stream_name()).await?;
+        let mut known_from = DateTime::<Utc>::MIN_UTC;
+        let known_then = history
+            .iter()
+            .take_while(|entry| {
+                known_from = known_from.max(entry.at);
+                known_from <= moment
+            })
+            .count();
+        Ok((fold(&history[..known_then]), fold(&history)))
+    }
+
     /// Like [`load`](Self::load), but an aggregate with no events is
     /// [`NotFound`](RepositoryError::NotFound).
     pub async fn get<A: Aggregate>(&self, id: A::Id) -> Result<(A, u64), RepositoryError> {
@@ -210,6 +245,11 @@ impl Repository {
         A::Command: Clone,
     {
         let stream = id.stream_name();
+        if let Some(key) = &options.idempotency_key
+            && !options.key_remembered
+        {
+            self.remember_request(key, context).await?;
+        }
         let event_ids = options
             .idempotency_key
             .as_ref()
@@ -264,7 +304,7 @@ impl Repository {
                     replayed: false,
                 });
             }
-            let data = events_data::<A>(&events, event_ids, context);
+            let data = events_data::<A>(&events, event_ids, context).await?;
             let stream_state = match loaded.revision {
                 None => StreamState::NoStream,
                 Some(revision) => StreamState::StreamRevision(revision),
@@ -322,7 +362,7 @@ impl Repository {
         if events.is_empty() {
             return Ok(None);
         }
-        let data = events_data::<A>(&events, event_ids, context);
+        let data = events_data::<A>(&events, event_ids, context).await?;
         let append_options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
         match self
             .client
@@ -342,6 +382,41 @@ impl Repository {
             Err(kurrentdb::Error::WrongExpectedVersion { .. }) => Ok(None),
             Err(error) => Err(RepositoryError::Store(error)),
         }
+    }
+
+    /// The ids of the keys that seal personal data in `stream` (the keys to
+    /// destroy to erase what it holds of persons).
+    pub async fn sealing_keys(&self, stream: &str) -> Result<Vec<String>, RepositoryError> {
+        let mut read = match self
+            .client
+            .read_stream(stream, &ReadStreamOptions::default())
+            .await
+        {
+            Ok(read) => read,
+            Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                return Ok(Vec::new());
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let mut ids = Vec::new();
+        loop {
+            let resolved = match read.next().await {
+                Ok(Some(resolved)) => resolved,
+                Ok(None) => break,
+                Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                    break;
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let recorded = resolved.get_original_event();
+            if !holds_sealed(&recorded.data) {
+                continue;
+            }
+            if let Ok(data) = serde_json::from_slice::<serde_json::Value>(&recorded.data) {
+                sealed_key_ids(&data, &mut ids);
+            }
+        }
+        Ok(ids)
     }
 
     /// Every event of `stream`, decoded; none for a stream that does not
@@ -386,17 +461,18 @@ impl Repository {
 
 /// The events of one command as the store takes them: ids from the
 /// idempotency key when there is one, else new UUIDv7s.
-fn events_data<A: Aggregate>(
+async fn events_data<A: Aggregate>(
     events: &[A::Event],
     event_ids: Option<EventIds>,
     context: &EventContext,
-) -> Vec<EventData> {
+) -> Result<Vec<EventData>, KeyError> {
+    ensure_keys(events).await?;
     events
         .iter()
         .enumerate()
         .map(|(index, event)| {
             let id = event_ids.map_or_else(Uuid::now_v7, |ids| ids.id(index));
-            event_data(event, id, context)
+            try_event_data(event, id, context)
         })
         .collect()
 }
@@ -438,19 +514,62 @@ fn replay<A: Aggregate>(
 }
 
 /// A domain event as the store takes it: the domain's JSON data
-/// (`application/json`) under its type name, the metadata of `context` with
-/// its schema version, and the given id.
-pub fn event_data(event: &impl DomainEvent, id: Uuid, context: &EventContext) -> EventData {
+/// (`application/json`) under its type name, its personal fields sealed
+/// with their persons' keys (made when missing: the repository makes them
+/// first, so this waits only for callers outside it), the metadata of
+/// `context` with its schema version, and the given id.
+///
+/// Panics when the keys cannot be had; [`Repository::execute`] answers that
+/// as an error instead.
+pub fn event_data<E: DomainEvent>(event: &E, id: Uuid, context: &EventContext) -> EventData {
+    try_event_data(event, id, context)
+        .expect("the keyring makes the keys of the event's persons")
+}
+
+/// [`event_data`], answering a failure of the keyring.
+pub(crate) fn try_event_data<E: DomainEvent>(
+    event: &E,
+    id: Uuid,
+    context: &EventContext,
+) -> Result<EventData, KeyError> {
     let encoded = event.encode();
     let metadata = Metadata::new(context, encoded.schema_version);
-    // The domain's bytes pass through unchanged: a raw JSON value
-    // serialises as itself.
-    let data = String::from_utf8(encoded.data)
-        .ok()
-        .and_then(|json| RawValue::from_string(json).ok())
-        .expect("the domain encodes events as JSON");
-    EventData::json(encoded.event_type, &data)
+    let fields = E::personal_fields(encoded.event_type);
+    let json = if fields.is_empty() {
+        String::from_utf8(encoded.data).expect("the domain encodes events as JSON")
+    } else {
+        let mut data: serde_json::Value =
+            serde_json::from_slice(&encoded.data).expect("the domain encodes events as JSON");
+        let spots = personal_spots(fields, &data);
+        seal(Keyring::process(), encoded.event_type, &spots, &mut data)?;
+        serde_json::to_string(&data).expect("JSON serialises")
+    };
+    // The bytes pass through unchanged: a raw JSON value serialises as
+    // itself.
+    let data = RawValue::from_string(json).expect("the domain encodes events as JSON");
+    Ok(EventData::json(encoded.event_type, &data)
         .expect("raw JSON serialises as itself")
         .id(id)
-        .metadata(metadata.to_json().into())
+        .metadata(metadata.to_json().into()))
+}
+
+/// Makes sure the persons whose data `events` hold have keys, durably,
+/// before anything sealed with them is appended.
+pub(crate) async fn ensure_keys<E: DomainEvent>(events: &[E]) -> Result<(), KeyError> {
+    let mut subjects = Vec::new();
+    for event in events {
+        let event_type = event.event_type();
+        let fields = E::personal_fields(event_type);
+        if fields.is_empty() {
+            continue;
+        }
+        let data: serde_json::Value =
+            serde_json::from_slice(&event.data()).expect("the domain encodes events as JSON");
+        for spot in personal_spots(fields, &data) {
+            if !subjects.contains(&spot.subject) {
+                subjects.push(spot.subject);
+            }
+        }
+    }
+    Keyring::process().ensure(&subjects).await
 }

@@ -7,7 +7,9 @@ use labex_domain::{DecodeError, DomainEvent, Event};
 use uuid::Uuid;
 
 use crate::error::ReadError;
+use crate::keys::{KeyError, Keyring};
 use crate::metadata::Metadata;
+use crate::sealing::{holds_sealed, open};
 
 /// One recorded Labex event, decoded (and upcast to its current shape):
 /// any event of the domain, or one of a single context's family `E`.
@@ -41,18 +43,24 @@ impl<E: DomainEvent> StoredEvent<E> {
                 source,
             }
         })?;
-        let event =
-            E::decode(&recorded.event_type, metadata.schema, &recorded.data).map_err(|source| {
+        let event = decode::<E>(recorded, metadata.schema).map_err(|source| {
                 match source {
                     // A type of the domain, but not of this family.
-                    DecodeError::UnknownEventType { event_type } if Event::knows(&event_type) => {
+                    Opening::Decode(DecodeError::UnknownEventType { event_type })
+                        if Event::knows(&event_type) =>
+                    {
                         ReadError::ForeignEvent {
                             event_id: recorded.id,
                             stream: stream.clone(),
                             event_type,
                         }
                     }
-                    source => ReadError::Decode {
+                    Opening::Decode(source) => ReadError::Decode {
+                        event_id: recorded.id,
+                        stream: stream.clone(),
+                        source,
+                    },
+                    Opening::Keys(source) => ReadError::Keys {
                         event_id: recorded.id,
                         stream: stream.clone(),
                         source,
@@ -74,6 +82,29 @@ impl<E: DomainEvent> StoredEvent<E> {
     pub fn event_type(&self) -> &'static str {
         self.event.event_type()
     }
+}
+
+/// Why a recorded event's data could not be read.
+enum Opening {
+    Decode(DecodeError),
+    Keys(KeyError),
+}
+
+/// The event in `recorded`: its sealed personal fields opened with the
+/// process's keyring (erased where their key is gone), then decoded.
+fn decode<E: DomainEvent>(recorded: &RecordedEvent, schema: u32) -> Result<E, Opening> {
+    if !holds_sealed(&recorded.data) {
+        return E::decode(&recorded.event_type, schema, &recorded.data).map_err(Opening::Decode);
+    }
+    let mut data: serde_json::Value = serde_json::from_slice(&recorded.data).map_err(|source| {
+        Opening::Decode(DecodeError::Malformed {
+            event_type: recorded.event_type.clone(),
+            schema_version: schema,
+            source,
+        })
+    })?;
+    open(Keyring::process(), &recorded.event_type, &mut data).map_err(Opening::Keys)?;
+    E::decode_value(&recorded.event_type, schema, data).map_err(Opening::Decode)
 }
 
 /// When the store recorded `recorded`. The client's own `created` keeps

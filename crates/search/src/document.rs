@@ -3,11 +3,9 @@
 //! reading the store) and the indexed document built from it.
 
 use chrono::{DateTime, Utc};
-use labex_domain::jobseeker::{
-    JobSeekerProfile, JobSeekerStatus, PersonalDataChanges, ProfileChanges,
-};
+use labex_domain::jobseeker::{JobSeekerProfile, JobSeekerStatus, ProfileChanges};
 use labex_domain::vacancy::{VacancyDetails, VacancyStatus};
-use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, PersonName};
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
 use labex_domain::{EmployerId, JobSeekerId, VacancyId};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
@@ -34,13 +32,13 @@ pub struct VacancyRecord {
     pub revision: u64,
 }
 
-/// A job seeker as the index keeps them.
+/// A job seeker as the index keeps them: nothing personal (no name, ID
+/// number or phone), so that the index never holds personal data; a
+/// candidate's name comes from the job seeker's own record at answer time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobSeekerRecord {
     /// Their id.
     pub id: JobSeekerId,
-    /// Their name (for counsellors' candidate lists).
-    pub name: PersonName,
     /// Education, skills, wishes.
     pub profile: JobSeekerProfile,
     /// The office that registered them.
@@ -231,15 +229,8 @@ fn jobseeker_document(
 }
 
 /// Applies a job seeker's changes (as the domain's `evolve` does, for what
-/// the index keeps).
-pub fn apply_jobseeker_changes(
-    record: &mut JobSeekerRecord,
-    personal: &PersonalDataChanges,
-    profile: &ProfileChanges,
-) {
-    if let Some(name) = &personal.name {
-        record.name = name.clone();
-    }
+/// the index keeps: the profile, never personal data).
+pub fn apply_jobseeker_changes(record: &mut JobSeekerRecord, profile: &ProfileChanges) {
     record.profile.apply(profile);
 }
 

@@ -654,7 +654,6 @@ impl Indexer {
                 }
                 Record::JobSeeker(JobSeekerRecord {
                     id: registered.jobseeker_id,
-                    name: registered.personal.name.clone(),
                     profile: registered.profile.clone(),
                     office: registered.office.clone(),
                     status: JobSeekerStatus::Seeking,
@@ -667,6 +666,7 @@ impl Indexer {
                     JobSeekerEvent::ProfileUpdated(updated) => updated.jobseeker_id,
                     JobSeekerEvent::UnemploymentRegistered(registered) => registered.jobseeker_id,
                     JobSeekerEvent::EmploymentRegistered(registered) => registered.jobseeker_id,
+                    JobSeekerEvent::Erased(erased) => erased.jobseeker_id,
                 };
                 let id = jobseeker_id.as_uuid().to_string();
                 let Some(Record::JobSeeker(mut jobseeker)) = self.current(shared, searcher, &id)?
@@ -680,11 +680,7 @@ impl Indexer {
                 match jobseeker_event {
                     JobSeekerEvent::Registered(_) => {}
                     JobSeekerEvent::ProfileUpdated(updated) => {
-                        apply_jobseeker_changes(
-                            &mut jobseeker,
-                            &updated.personal,
-                            &updated.profile,
-                        );
+                        apply_jobseeker_changes(&mut jobseeker, &updated.profile);
                     }
                     JobSeekerEvent::UnemploymentRegistered(_) => {
                         jobseeker.status = JobSeekerStatus::RegisteredUnemployed;
@@ -692,6 +688,8 @@ impl Indexer {
                     JobSeekerEvent::EmploymentRegistered(_) => {
                         jobseeker.status = JobSeekerStatus::Employed;
                     }
+                    // The index holds nothing personal to drop.
+                    JobSeekerEvent::Erased(_) => {}
                 }
                 jobseeker.revision = revision;
                 Record::JobSeeker(jobseeker)

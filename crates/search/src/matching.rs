@@ -393,7 +393,9 @@ impl SearchIndex {
             hits.push(Hit {
                 id: seeker.id.as_uuid().to_string(),
                 title: None,
-                name: Some(seeker.name.as_str().to_owned()),
+                // Not in the index: the service adds it for those who may
+                // see it.
+                name: None,
                 score,
                 highlight: Highlight::default(),
                 reasons: hit_reasons,

@@ -73,6 +73,9 @@ catalogue! {
     InvalidIfMatch => "invalid_if_match", BAD_REQUEST, "Invalid If-Match header";
     /// The `Idempotency-Key` header is not 1–255 visible ASCII characters.
     InvalidIdempotencyKey => "invalid_idempotency_key", BAD_REQUEST, "Invalid Idempotency-Key header";
+    /// The `Idempotency-Key` was used before, by the same caller, for
+    /// another request (method, path or body); nothing was written.
+    IdempotencyKeyReused => "idempotency_key_reused", UNPROCESSABLE_ENTITY, "Idempotency-Key used for another request";
     /// The paging cursor was not issued by this service.
     InvalidCursor => "invalid_cursor", BAD_REQUEST, "Invalid cursor";
     /// The paging limit is out of range.
@@ -317,6 +320,12 @@ impl From<UseCaseError> for ApiError {
             UseCaseError::NotReady { detail } => Self::new(ErrorCode::NotReady, detail)
                 .with_header(header::RETRY_AFTER, HeaderValue::from_static("5")),
             UseCaseError::Unavailable { cause } => Self::store_unavailable(&cause),
+            UseCaseError::IdempotencyKeyReused { key } => Self::new(
+                ErrorCode::IdempotencyKeyReused,
+                format!(
+                    "The Idempotency-Key \"{key}\" was used before for another request; nothing was done. Send a new key for a new request, or repeat the first request exactly to retry it."
+                ),
+            ),
             UseCaseError::Internal { cause } => Self::internal(&cause),
         }
     }

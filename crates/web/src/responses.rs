@@ -3,6 +3,9 @@
 
 use std::future::{Ready, ready};
 
+use futures::StreamExt;
+use futures::future::LocalBoxFuture;
+
 use actix_web::dev::Payload;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{FromRequest, HttpRequest, web};
@@ -172,31 +175,100 @@ impl FromRequest for IfMatch {
     }
 }
 
-/// The request's `Idempotency-Key`, if any; an invalid one is refused with
-/// 400.
+/// The request's `Idempotency-Key`, if any, bound to the request: the key
+/// carries a keyed digest of the method, the path and the body
+/// ([`request_digest`](labex_eventsourcing::request_digest)), so that the
+/// same key with another request is refused rather than answered with the
+/// first one's result. Reading the body for the digest leaves it in place
+/// for the body's own extractor (`web::Json`) after this one. An invalid
+/// key is refused with 400.
+///
+/// A service adopts it by taking this extractor before the body and
+/// passing the key to the repository (`ExecuteOptions::idempotency_key`),
+/// or, where it claims or takes a turn first, by calling
+/// `Repository::remember_request` before that.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdempotencyKeyHeader(pub Option<IdempotencyKey>);
 
 impl FromRequest for IdempotencyKeyHeader {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
-    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let refuse = || {
             ApiError::new(
                 ErrorCode::InvalidIdempotencyKey,
                 "Idempotency-Key must be 1 to 255 visible ASCII characters; send a key such as a UUID.",
             )
         };
-        let result = match request.headers().get(&IDEMPOTENCY_KEY_HEADER) {
-            None => Ok(Self(None)),
+        let key = match request.headers().get(&IDEMPOTENCY_KEY_HEADER) {
+            None => return Box::pin(ready(Ok(Self(None)))),
             Some(value) => value
                 .to_str()
                 .map_err(|_| refuse())
-                .and_then(|text| IdempotencyKey::parse(text).map_err(|_| refuse()))
-                .map(|key| Self(Some(key))),
+                .and_then(|text| IdempotencyKey::parse(text).map_err(|_| refuse())),
         };
-        ready(result)
+        let key = match key {
+            Ok(key) => key,
+            Err(error) => return Box::pin(ready(Err(error))),
+        };
+        let method = request.method().as_str().to_owned();
+        let path = request.path().to_owned();
+        // The body's own extractor enforces the service's limit; this one
+        // only bounds what it holds.
+        let limit = 16 * crate::extractors::DEFAULT_JSON_LIMIT;
+        let mut taken = payload.take();
+        let slot = PayloadSlot::new(payload);
+        Box::pin(async move {
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = taken.next().await {
+                let chunk = chunk.map_err(|_| {
+                    ApiError::new(
+                        ErrorCode::MalformedJson,
+                        "The request body could not be read; send it again.",
+                    )
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::new(
+                        ErrorCode::PayloadTooLarge,
+                        format!("The request body is larger than {limit} bytes; send less."),
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let body = body.freeze();
+            let digest = labex_eventsourcing::request_digest(&method, &path, &body);
+            slot.put_back(body);
+            Ok(Self(Some(key.bound_to(digest))))
+        })
+    }
+}
+
+/// Where a body read for its digest goes back, for the extractors after
+/// (actix polls every extractor of a handler at once: theirs waits until
+/// the body is back).
+struct PayloadSlot {
+    sender: tokio::sync::oneshot::Sender<web::Bytes>,
+}
+
+impl PayloadSlot {
+    /// Replaces `payload` by one that yields what [`put_back`](Self::put_back)
+    /// is given.
+    fn new(payload: &mut Payload) -> Self {
+        let (sender, receiver) = tokio::sync::oneshot::channel::<web::Bytes>();
+        let stream = futures::stream::once(async move {
+            receiver
+                .await
+                .map_err(|_| actix_web::error::PayloadError::Incomplete(None))
+        });
+        *payload = Payload::Stream {
+            payload: Box::pin(stream),
+        };
+        Self { sender }
+    }
+
+    fn put_back(self, body: web::Bytes) {
+        let _ = self.sender.send(body);
     }
 }
 

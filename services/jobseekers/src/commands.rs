@@ -5,18 +5,23 @@
 //! authorise → decide → claim → append; none knows HTTP.
 
 use chrono::Utc;
-use labex_app::{Actor, Error, Result, STAFF, Saved};
+use labex_app::{Actor, Error, Result, Role, STAFF, Saved};
 use labex_domain::jobseeker::{
-    JobSeeker, JobSeekerCommand, RegisterEmployment, RegisterJobSeeker, RegisterUnemployment,
+    EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, RegisterEmployment,
+    RegisterJobSeeker, RegisterUnemployment,
 };
-use labex_domain::{Aggregate, JobSeekerId, china_date};
+use labex_domain::{Aggregate, AggregateId as _, JobSeekerId, china_date};
 use labex_eventsourcing::{
-    EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, ReadModel, Repository,
-    RepositoryError,
+    EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, Keyring, ReadModel,
+    Repository, RepositoryError,
 };
 
 use crate::registry::Registry;
 use crate::requests::{ProfileUpdate, Registration};
+
+/// Who may erase a job seeker's personal data: an office administrator
+/// whose scope covers the job seeker's office (and the province).
+pub const ERASERS: &[Role] = &[Role::OfficeAdmin];
 
 /// The job-seeker registry's application: its use cases over the store,
 /// the ID-number registry and the office lists.
@@ -74,12 +79,21 @@ impl JobSeekers {
         // Refuse what the domain refuses before anything is claimed.
         JobSeeker::decide(None, command(proposed)).map_err(Error::refused)?;
         let context = actor.event_context(&office);
-        let id = self
-            .claim_id_number(&registration, proposed, &context)
-            .await?;
+        // A key used before for another request is refused before the
+        // number is claimed.
+        if let Some(key) = &key {
+            self.repository.remember_request(key, &context).await?;
+        }
+        let claim = self.registry.claim_stream(&registration.personal.id_number);
+        // The claim's key and the person's, made durable in one write.
+        Keyring::process()
+            .ensure(&[claim.clone(), proposed.as_uuid().to_string()])
+            .await
+            .map_err(RepositoryError::from)?;
+        let id = self.claim_id_number(&claim, proposed, &context).await?;
         let mut options = ExecuteOptions::default().expected(ExpectedRevision::NoStream);
         if let Some(key) = key {
-            options = options.idempotency_key(key);
+            options = options.remembered_idempotency_key(key);
         }
         match self
             .repository
@@ -97,18 +111,24 @@ impl JobSeekers {
     /// completed. A number registered already is a conflict.
     async fn claim_id_number(
         &self,
-        registration: &Registration,
+        claim: &str,
         proposed: JobSeekerId,
         context: &EventContext,
     ) -> Result<JobSeekerId> {
-        let claim = self.registry.claim_stream(&registration.personal.id_number);
         let owner = self
             .repository
-            .claim(&claim, proposed.as_uuid(), context)
+            .claim_personal(claim, proposed.as_uuid(), context)
             .await?;
         let id = JobSeekerId::from_uuid(owner);
         if id != proposed {
-            if self.repository.load::<JobSeeker>(id).await?.state.is_some() {
+            if let Some(owner) = self.repository.load::<JobSeeker>(id).await?.state {
+                if owner.erasure.is_some() {
+                    // Released by the erasure; another process still
+                    // remembered the claim's key.
+                    return Err(Error::conflict(
+                        "This ID number was released by an erasure moments ago; retry the registration in a few minutes.",
+                    ));
+                }
                 return Err(already_registered(id));
             }
             tracing::info!(jobseeker = %id, "completing a registration whose first attempt stopped after its claim");
@@ -161,6 +181,59 @@ impl JobSeekers {
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RegisterEmployment(registration);
         self.change(actor, id, command, if_match, Who::Staff).await
+    }
+
+    /// Erases a job seeker's personal data (an office administrator in
+    /// scope, or the province): the erasure is recorded, then the keys of
+    /// their personal data and of their ID-number claim are destroyed, so
+    /// that nothing of it can be read again and the number is free to be
+    /// registered anew. Repeating it completes an erasure that stopped
+    /// before its keys were destroyed, and changes nothing else.
+    pub async fn erase(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        ground: ErasureGround,
+        if_match: Option<u64>,
+    ) -> Result<Saved<JobSeeker>> {
+        actor.require_role(ERASERS)?;
+        let (jobseeker, _) =
+            self.repository
+                .get::<JobSeeker>(id)
+                .await
+                .map_err(|error| match error {
+                    RepositoryError::NotFound { .. } => not_found(id),
+                    error => error.into(),
+                })?;
+        actor.may_act_in(&jobseeker.office)?;
+        let claim = jobseeker
+            .personal
+            .known()
+            .map(|personal| self.registry.claim_stream(&personal.id_number));
+        let context = actor.event_context(&jobseeker.office);
+        let options = match if_match {
+            Some(revision) => ExecuteOptions::default().if_match(revision),
+            None => ExecuteOptions::default(),
+        };
+        let command = JobSeekerCommand::Erase(EraseJobSeeker {
+            ground,
+            erased_at: context.at,
+        });
+        let done = self
+            .repository
+            .execute_with::<JobSeeker>(id, command, &context, options)
+            .await
+            .map_err(|error| Error::from_repository(error, if_match.is_some()))?;
+        let keys = self.repository.sealing_keys(&id.stream_name()).await?;
+        Keyring::process()
+            .destroy(&keys)
+            .await
+            .map_err(RepositoryError::from)?;
+        if let Some(claim) = claim {
+            self.repository.release_personal_claim(&claim).await?;
+        }
+        tracing::info!(jobseeker = %id, ground = ground.as_str(), keys = keys.len(), "personal data erased");
+        Saved::executed(done)
     }
 
     /// Loads the job seeker, checks that `actor` may change them, and

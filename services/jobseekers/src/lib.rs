@@ -26,12 +26,12 @@ use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, St
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use commands::{JobSeekers, STAFF_ONLY_FIELDS};
+pub use commands::{ERASERS, JobSeekers, STAFF_ONLY_FIELDS};
 pub use queries::ListFilter;
 pub use registry::{CLAIM_CATEGORY, REGISTRY_KEY_FILE, Registry};
-pub use requests::{EmploymentBody, RegisterBody, UnemploymentBody, UpdateBody};
+pub use requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
 pub use requests::{ProfileUpdate, Registration};
-pub use views::{EmploymentView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
+pub use views::{EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
 
 /// The service's name and the folder of its files under the data folder.
 pub const NAME: &str = "jobseekers";
@@ -44,6 +44,7 @@ pub const NAME: &str = "jobseekers";
         routes::update,
         routes::register_unemployment,
         routes::register_employment,
+        routes::erase,
         routes::list,
     ),
     components(schemas(
@@ -51,7 +52,9 @@ pub const NAME: &str = "jobseekers";
         UpdateBody,
         UnemploymentBody,
         EmploymentBody,
+        ErasureBody,
         JobSeekerView,
+        ErasureView,
         EmploymentView,
         JobSeekerSummary,
         JobSeekerPage,

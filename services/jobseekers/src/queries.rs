@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use labex_app::{Actor, Error, ListPage, Listed, Result, STAFF, Saved};
-use labex_domain::JobSeekerId;
 use labex_domain::china_date;
+use labex_domain::{JobSeekerId, Personal};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
 
@@ -35,7 +35,20 @@ impl JobSeekers {
     ) -> Result<Saved<JobSeeker>> {
         let loaded = match as_of {
             None => self.repository.load::<JobSeeker>(id).await?,
-            Some(moment) => self.repository.load_as_of::<JobSeeker>(id, moment).await?,
+            Some(moment) => {
+                let (mut then, now) = self
+                    .repository
+                    .load_then_and_now::<JobSeeker>(id, moment)
+                    .await?;
+                // An erasure governs the past too: no moment shows the
+                // personal data of someone erased since.
+                if let (Some(then), Some(now)) = (&mut then.state, &now.state)
+                    && now.erasure.is_some()
+                {
+                    then.personal = Personal::Erased;
+                }
+                then
+            }
         };
         let found = Saved::loaded(loaded, || not_found(id))?;
         may_see(actor, &found.state)?;

@@ -28,10 +28,10 @@ impl StateView for JobSeekerList {
         PROJECTION
     }
 
-    /// 2: rows written from the folded state, ordered by registration
-    /// time (1 ordered by id and lacked the birth date).
+    /// 3: personal columns empty (NULL) once erased, and an `erased` flag
+    /// (2 had neither; 1 ordered by id and lacked the birth date).
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -44,9 +44,10 @@ impl StateView for JobSeekerList {
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS jobseekers (
                 id TEXT PRIMARY KEY,
-                name TEXT NOT NULL,
-                id_number TEXT NOT NULL,
-                birth_date TEXT NOT NULL,
+                name TEXT,
+                id_number TEXT,
+                birth_date TEXT,
+                erased INTEGER NOT NULL DEFAULT 0,
                 office TEXT NOT NULL,
                 status TEXT NOT NULL,
                 education TEXT NOT NULL,
@@ -69,24 +70,28 @@ impl StateView for JobSeekerList {
         event: &StoredEvent,
     ) -> Result<(), ProjectionError> {
         let id = jobseeker.id.to_string();
+        let personal = jobseeker.personal.known();
         // The first event of a job seeker is their registration: its
         // moment is when they registered, and stays.
         let registered_at = rfc3339_millis(event.metadata.at_or(event.created));
         transaction
             .prepare_cached(
                 "INSERT INTO jobseekers
-                    (id, name, id_number, birth_date, office, status, education, registered_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                    (id, name, id_number, birth_date, erased, office, status, education,
+                     registered_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET
                     name = excluded.name, id_number = excluded.id_number,
-                    birth_date = excluded.birth_date, office = excluded.office,
-                    status = excluded.status, education = excluded.education",
+                    birth_date = excluded.birth_date, erased = excluded.erased,
+                    office = excluded.office, status = excluded.status,
+                    education = excluded.education",
             )?
             .execute(params![
                 id,
-                jobseeker.personal.name.as_str(),
-                jobseeker.personal.id_number.masked(),
-                jobseeker.personal.id_number.birth_date().to_string(),
+                personal.map(|personal| personal.name.as_str()),
+                personal.map(|personal| personal.id_number.masked()),
+                personal.map(|personal| personal.id_number.birth_date().to_string()),
+                jobseeker.erasure.is_some(),
                 jobseeker.office.as_str(),
                 jobseeker.status.as_str(),
                 jobseeker.profile.education.as_str(),
@@ -163,7 +168,7 @@ pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<
     let mut statement = connection.prepare_cached(
         "SELECT j.id, j.name, j.id_number, j.office, j.status, j.education, j.registered_at,
                 (SELECT group_concat(c.category, ',') FROM jobseeker_categories c WHERE c.id = j.id),
-                j.birth_date
+                j.birth_date, j.erased
          FROM jobseekers j
          WHERE j.office LIKE ?1
            AND (?2 IS NULL OR j.status = ?2)
@@ -191,22 +196,26 @@ pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<
                 .map(str::to_owned)
                 .collect();
             categories.sort();
-            let birth_date: String = row.get(8)?;
-            let birth_date =
-                NaiveDate::parse_from_str(&birth_date, "%Y-%m-%d").map_err(|error| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        8,
-                        rusqlite::types::Type::Text,
-                        Box::new(error),
-                    )
-                })?;
+            let birth_date: Option<String> = row.get(8)?;
+            let birth_date = birth_date
+                .map(|text| {
+                    NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|error| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            8,
+                            rusqlite::types::Type::Text,
+                            Box::new(error),
+                        )
+                    })
+                })
+                .transpose()?;
             Ok(JobSeekerSummary {
                 id: row.get(0)?,
                 name: row.get(1)?,
                 id_number: row.get(2)?,
                 // Whole years, counted as the domain counts them
                 // (`ResidentId::age_on`): a year once the birthday is reached.
-                age: query.today.years_since(birth_date).unwrap_or(0),
+                age: birth_date.map(|birth_date| query.today.years_since(birth_date).unwrap_or(0)),
+                erased: row.get(9)?,
                 office: row.get(3)?,
                 status: row.get(4)?,
                 education: row.get(5)?,

@@ -8,7 +8,7 @@ use labex_app::{Error, InputError, Validator};
 use labex_domain::EmployerId;
 use labex_domain::double_option;
 use labex_domain::jobseeker::{
-    JobSeekerProfile, PersonalData, PersonalDataChanges, ProfileChanges, RegisterEmployment,
+    ErasureGround, JobSeekerProfile, PersonalData, PersonalDataChanges, ProfileChanges, RegisterEmployment,
     RegisterUnemployment, UpdateJobSeekerProfile,
 };
 use labex_domain::value::{
@@ -517,5 +517,31 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
         let unemployment = UnemploymentBody::default().parse(today).unwrap();
         assert_eq!(unemployment.registered_on, today);
+    }
+}
+
+/// `POST /v1/jobseekers/{id}/erasure`: erase a job seeker's personal data.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureBody {
+    /// The ground (Personal Information Protection Law, art. 47):
+    /// purpose_fulfilled, retention_ended, consent_withdrawn,
+    /// unlawful_processing or other_legal_ground.
+    pub ground: String,
+}
+
+impl ErasureBody {
+    /// The ground, or a 422 naming the field.
+    pub fn parse(&self) -> Result<ErasureGround, Error> {
+        let mut fields = Validator::new();
+        let ground = ErasureGround::parse(self.ground.trim());
+        if ground.is_none() {
+            fields.fail(
+                "ground",
+                InputError::ErasureGroundUnknown,
+                "ground must be one of purpose_fulfilled, retention_ended, consent_withdrawn, unlawful_processing, other_legal_ground.",
+            );
+        }
+        fields.finish(|| ground)
     }
 }

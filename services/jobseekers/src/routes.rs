@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::commands::JobSeekers;
 use crate::queries::{ListFilter, age_day};
-use crate::requests::{EmploymentBody, RegisterBody, UnemploymentBody, UpdateBody};
+use crate::requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
 use crate::views::{JobSeekerPage, JobSeekerView};
 
 /// Mounts the routes.
@@ -38,7 +38,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/jobseekers/{id}/employment")
                 .route(web::post().to(register_employment)),
-        );
+        )
+        .service(web::resource("/v1/jobseekers/{id}/erasure").route(web::post().to(erase)));
 }
 
 /// The answer of a job seeker: created (201 with `Location`) or as it
@@ -189,6 +190,44 @@ pub async fn register_employment(
     let registration = body.parse()?;
     let saved = app
         .register_employment(&caller, id.get(), registration, if_match.revision())
+        .await?;
+    Ok(answer(false, &saved, None))
+}
+
+/// Erase a job seeker's personal data: their name, ID number, phone and the
+/// notes about them can never be read again, in the store or anywhere
+/// else; what the office records of them besides (status, categories,
+/// placements) stays, so its counts stay right; their ID number is
+/// released, so that they may register anew.
+#[utoipa::path(
+    post,
+    path = "/v1/jobseekers/{id}/erasure",
+    tag = "jobseekers",
+    request_body = ErasureBody,
+    params(
+        ("id" = String, Path, description = "job seeker id"),
+        ("If-Match" = Option<String>, Header, description = "the ETag the erasure is based on"),
+    ),
+    responses(
+        (status = 200, description = "erased (or erased before): the job seeker without personal data", body = JobSeekerView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not an office administrator in scope nor the province", body = labex_web::Problem),
+        (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
+        (status = 422, description = "no or an unknown ground", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn erase(
+    app: web::Data<JobSeekers>,
+    caller: Caller,
+    id: Id<JobSeekerId>,
+    if_match: IfMatch,
+    body: web::Json<ErasureBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ground = body.parse()?;
+    let saved = app
+        .erase(&caller, id.get(), ground, if_match.revision())
         .await?;
     Ok(answer(false, &saved, None))
 }

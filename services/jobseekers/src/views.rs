@@ -9,16 +9,21 @@ use labex_domain::jobseeker::JobSeeker;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// A job seeker's current state (or as of a past moment).
+/// A job seeker's current state (or as of a past moment). Once their
+/// personal data is erased, `erased` says when and why, and `name`,
+/// `id_number`, `age` and `phone` are `null` (also for any moment before
+/// the erasure).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobSeekerView {
     pub id: String,
-    pub name: String,
-    /// Masked: the first six and last four characters.
-    pub id_number: String,
+    /// `null` once erased.
+    pub name: Option<String>,
+    /// Masked: the first six and last four characters; `null` once erased.
+    pub id_number: Option<String>,
     /// Age in whole years on the day (in China) the answer describes:
-    /// today, or the `as_of` moment's day when replaying to the past.
-    pub age: u32,
+    /// today, or the `as_of` moment's day when replaying to the past;
+    /// `null` once erased.
+    pub age: Option<u32>,
     pub phone: Option<String>,
     pub education: String,
     pub major: Option<String>,
@@ -34,8 +39,20 @@ pub struct JobSeekerView {
     #[schema(value_type = Option<String>, format = Date)]
     pub unemployed_since: Option<NaiveDate>,
     pub employment: Option<EmploymentView>,
+    /// When and why the personal data was erased; `null` while it is kept.
+    pub erased: Option<ErasureView>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
+}
+
+/// When and why a job seeker's personal data was erased.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErasureView {
+    /// RFC 3339.
+    #[schema(value_type = String, format = DateTime)]
+    pub erased_at: chrono::DateTime<chrono::Utc>,
+    /// The ground (PIPL art. 47).
+    pub ground: String,
 }
 
 /// The job a job seeker holds.
@@ -53,15 +70,14 @@ impl JobSeekerView {
     /// The view of `jobseeker` at `revision`, its age taken on `on`.
     pub fn new(jobseeker: &JobSeeker, revision: u64, on: NaiveDate) -> Self {
         let profile = &jobseeker.profile;
-        let personal = &jobseeker.personal;
+        let personal = jobseeker.personal.known();
         Self {
             id: jobseeker.id.to_string(),
-            name: personal.name.as_str().to_owned(),
-            id_number: personal.id_number.masked(),
-            age: personal.id_number.age_on(on),
+            name: personal.map(|personal| personal.name.as_str().to_owned()),
+            id_number: personal.map(|personal| personal.id_number.masked()),
+            age: personal.map(|personal| personal.id_number.age_on(on)),
             phone: personal
-                .phone
-                .as_ref()
+                .and_then(|personal| personal.phone.as_ref())
                 .map(|phone| phone.as_str().to_owned()),
             education: profile.education.as_str().to_owned(),
             major: profile
@@ -98,6 +114,10 @@ impl JobSeekerView {
                 vacancy_id: job.vacancy_id.map(|id| id.to_string()),
                 referral_id: job.referral_id.map(|id| id.to_string()),
             }),
+            erased: jobseeker.erasure.map(|erasure| ErasureView {
+                erased_at: erasure.erased_at,
+                ground: erasure.ground.as_str().to_owned(),
+            }),
             revision,
         }
     }
@@ -110,15 +130,19 @@ fn labels(labels: &[labex_domain::value::Label]) -> Vec<String> {
         .collect()
 }
 
-/// One job seeker in a list.
+/// One job seeker in a list; an erased one without name, ID number and
+/// age.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobSeekerSummary {
     pub id: String,
-    pub name: String,
-    /// Masked.
-    pub id_number: String,
-    /// Age in whole years today (in China).
-    pub age: u32,
+    /// `null` once erased.
+    pub name: Option<String>,
+    /// Masked; `null` once erased.
+    pub id_number: Option<String>,
+    /// Age in whole years today (in China); `null` once erased.
+    pub age: Option<u32>,
+    /// Whether the personal data was erased.
+    pub erased: bool,
     pub office: String,
     pub status: String,
     pub education: String,

@@ -11,6 +11,7 @@
 //! `labex-matching`; `labex reindex` rebuilds the index from the store.
 
 mod feed;
+mod minimum;
 mod params;
 mod reindex;
 mod routes;
@@ -31,6 +32,7 @@ use utoipa::openapi::OpenApi;
 
 pub use feed::{FeedItem, MAX_FEED_PAGE, NEXT_HEADER, format_position};
 pub use reindex::{ReindexProgress, reindex};
+pub use minimum::handle as candidate_handle;
 pub use views::{HitView, ResultsView};
 
 /// The service's name and the folder of its files under the data folder.

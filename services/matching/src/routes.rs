@@ -13,6 +13,7 @@ use prometheus::HistogramVec;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::minimum;
 use crate::params::{Problems, SearchParams, number};
 use crate::views::ResultsView;
 
@@ -301,15 +302,22 @@ pub async fn candidates(
     let mut options = params.options()?;
     let vacancy = loaded(state.repository.get::<Vacancy>(id).await, "vacancy")?;
     caller.may_act_for_employer(vacancy.employer_id, &vacancy.details.region)?;
-    // Staff see the job seekers of their own scope; the province and the
-    // employer see everyone the vacancy could take.
-    if matches!(caller.role(), Role::Counsellor | Role::OfficeAdmin) {
-        options.office_scope = Some(caller.office().clone());
+    // Staff see the job seekers of their own scope, the province everyone
+    // the vacancy could take, the employer those of the vacancy's region.
+    match caller.role() {
+        Role::Counsellor | Role::OfficeAdmin => options.office_scope = Some(caller.office().clone()),
+        Role::Employer => options.office_scope = Some(vacancy.details.region.clone()),
+        _ => {}
     }
-    let results = state
+    let mut results = state
         .query("candidates", move |index| {
             index.candidates_for(&id.to_string(), &options)
         })
         .await?;
+    if caller.role() == Role::Employer {
+        minimum::for_employer(&state.repository, id, &vacancy, &mut results).await?;
+    } else {
+        minimum::add_names(&state.repository, &mut results).await?;
+    }
     Ok(HttpResponse::Ok().json(ResultsView::from(results)))
 }
