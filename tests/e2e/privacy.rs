@@ -120,3 +120,243 @@ async fn labex_never_logs_a_resident_id_number_even_at_debug() {
         );
     }
 }
+
+/// Every file under `folder` whose bytes contain `needle`.
+fn files_holding(folder: &std::path::Path, needle: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_owned()];
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("a readable folder") {
+                pending.push(entry.expect("an entry").path());
+            }
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if bytes.windows(needle.len()).any(|window| window == needle) {
+            found.push(path.display().to_string());
+        }
+    }
+    found
+}
+
+#[cfg(unix)]
+fn modes_not_private(folder: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut open = Vec::new();
+    let mut pending = vec![folder.to_owned()];
+    while let Some(path) = pending.pop() {
+        let Ok(metadata) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let mode = metadata.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            open.push(format!("{} {mode:o}", path.display()));
+        }
+        if metadata.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("a readable folder") {
+                pending.push(entry.expect("an entry").path());
+            }
+        }
+    }
+    open
+}
+
+#[tokio::test]
+async fn after_an_erasure_and_a_restart_no_file_under_the_data_folder_holds_the_name_or_id_number()
+{
+    let mut labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let admin = Tokens::issue(labex_web::Role::OfficeAdmin, "410100", None);
+    let name = "欧阳婧雯";
+    let number = id_number(7_300_011);
+    let mut body = jobseeker(7_300_011);
+    body["name"] = json!(name);
+    let created = labex
+        .http
+        .post("/v1/jobseekers", Some(&counsellor), &body)
+        .await
+        .expect(201);
+    let id = id_of(&created);
+    let path = format!("/v1/jobseekers/{id}");
+    let before = labex.http.get(&path, Some(&counsellor)).await.expect(200);
+    assert_eq!(before.body["name"], name);
+    labex
+        .http
+        .send(
+            Method::POST,
+            &format!("{path}/unemployment"),
+            Some(&counsellor),
+            Some(&json!({"note": format!("{name}所在工厂停产")})),
+            &[],
+        )
+        .await
+        .expect(200);
+    let listed = labex
+        .eventually("/v1/jobseekers?office=410105", &counsellor, |page| {
+            page["items"][0]["name"] == name
+        })
+        .await;
+    let registered_at = listed["items"][0]["registered_at"]
+        .as_str()
+        .expect("the registration time")
+        .to_owned();
+    // The store holds the name and number sealed only, from the start.
+    let store = labex.data.path().join("eventstore");
+    assert_eq!(files_holding(&store, name.as_bytes()), Vec::<String>::new());
+    assert_eq!(
+        files_holding(&store, number.as_bytes()),
+        Vec::<String>::new()
+    );
+
+    // A counsellor may not erase; an office administrator in scope may.
+    labex
+        .http
+        .post(
+            &format!("{path}/erasure"),
+            Some(&counsellor),
+            &json!({"ground": "consent_withdrawn"}),
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    labex
+        .http
+        .post(
+            &format!("{path}/erasure"),
+            Some(&admin),
+            &json!({"ground": "because"}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    let erased = labex
+        .http
+        .post(
+            &format!("{path}/erasure"),
+            Some(&admin),
+            &json!({"ground": "consent_withdrawn"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(erased.body["name"], serde_json::Value::Null);
+    assert_eq!(erased.body["id_number"], serde_json::Value::Null);
+    assert_eq!(erased.body["phone"], serde_json::Value::Null);
+    assert_eq!(erased.body["erased"]["ground"], "consent_withdrawn");
+    assert_eq!(erased.body["status"], "registered_unemployed");
+    // Again: nothing more happens.
+    labex
+        .http
+        .post(
+            &format!("{path}/erasure"),
+            Some(&admin),
+            &json!({"ground": "consent_withdrawn"}),
+        )
+        .await
+        .expect(200);
+    labex
+        .eventually("/v1/jobseekers?office=410105", &counsellor, |page| {
+            page["items"][0]["erased"] == true && page["items"][0]["name"].is_null()
+        })
+        .await;
+    // The past shows no personal data either.
+    let then = labex
+        .http
+        .get(&format!("{path}?as_of={registered_at}"), Some(&counsellor))
+        .await
+        .expect(200);
+    assert_eq!(then.body["name"], serde_json::Value::Null);
+    assert_eq!(then.body["status"], "seeking");
+    // The number is free again: the person may register anew.
+    labex
+        .http
+        .post("/v1/jobseekers", Some(&counsellor), &body)
+        .await
+        .expect(201);
+    let again = labex
+        .eventually("/v1/jobseekers?office=410105", &counsellor, |page| {
+            page["items"]
+                .as_array()
+                .is_some_and(|items| items.len() == 2)
+        })
+        .await;
+    let renewed = again["items"][0]["id"].as_str().unwrap().to_owned();
+    labex
+        .http
+        .post(
+            &format!("/v1/jobseekers/{renewed}/erasure"),
+            Some(&admin),
+            &json!({"ground": "consent_withdrawn"}),
+        )
+        .await
+        .expect(200);
+    labex
+        .eventually("/v1/jobseekers?office=410105", &counsellor, |page| {
+            page["items"]
+                .as_array()
+                .is_some_and(|items| items.iter().all(|item| item["erased"] == true))
+        })
+        .await;
+
+    labex.restart();
+    labex.http.get(&path, Some(&counsellor)).await.expect(200);
+    labex.stop();
+    for needle in [name.as_bytes(), number.as_bytes()] {
+        assert_eq!(
+            files_holding(labex.data.path(), needle),
+            Vec::<String>::new(),
+            "{}",
+            String::from_utf8_lossy(needle)
+        );
+    }
+    #[cfg(unix)]
+    assert_eq!(modes_not_private(labex.data.path()), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_another_person_is_refused_and_claims_nothing() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let key = [("Idempotency-Key", "reg-7300100")];
+    let first = labex
+        .http
+        .send(
+            Method::POST,
+            "/v1/jobseekers",
+            Some(&counsellor),
+            Some(&jobseeker(7_300_100)),
+            &key,
+        )
+        .await
+        .expect(201);
+    let replay = labex
+        .http
+        .send(
+            Method::POST,
+            "/v1/jobseekers",
+            Some(&counsellor),
+            Some(&jobseeker(7_300_100)),
+            &key,
+        )
+        .await
+        .expect(201);
+    assert_eq!(id_of(&first), id_of(&replay));
+    let reused = labex
+        .http
+        .send(
+            Method::POST,
+            "/v1/jobseekers",
+            Some(&counsellor),
+            Some(&jobseeker(7_300_101)),
+            &key,
+        )
+        .await
+        .expect_problem(422, "idempotency_key_reused");
+    assert!(reused.text.contains("reg-7300100"), "{}", reused.text);
+    // The second person's number was not claimed: they register now.
+    labex
+        .http
+        .post("/v1/jobseekers", Some(&counsellor), &jobseeker(7_300_101))
+        .await
+        .expect(201);
+}

@@ -102,7 +102,9 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Personal<T> {
         if is_erased_marker(&value) {
             return Ok(Self::Erased);
         }
-        T::deserialize(value).map(Self::Known).map_err(D::Error::custom)
+        T::deserialize(value)
+            .map(Self::Known)
+            .map_err(D::Error::custom)
     }
 }
 
@@ -129,8 +131,7 @@ mod tests {
         let known: Personal<String> = serde_json::from_value(json!("李娜")).unwrap();
         assert_eq!(known, Personal::Known("李娜".to_owned()));
         assert_eq!(serde_json::to_value(&known).unwrap(), json!("李娜"));
-        let erased: Personal<String> =
-            serde_json::from_value(json!({"$erased": true})).unwrap();
+        let erased: Personal<String> = serde_json::from_value(json!({"$erased": true})).unwrap();
         assert!(erased.is_erased());
         assert_eq!(
             serde_json::to_value(&erased).unwrap(),

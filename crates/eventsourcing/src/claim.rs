@@ -77,7 +77,9 @@ impl Repository {
         owner: Uuid,
         context: &EventContext,
     ) -> Result<Uuid, RepositoryError> {
-        Keyring::process().ensure(&[claim_stream.to_owned()]).await?;
+        Keyring::process()
+            .ensure(&[claim_stream.to_owned()])
+            .await?;
         let mut expected = StreamState::NoStream;
         for _ in 0..=crate::repository::DEFAULT_CONFLICT_RETRIES {
             let seed = match expected {

@@ -126,7 +126,6 @@ impl IdempotencyKey {
         &self.0
     }
 
-
     /// The event ids of this key from `actor` on `stream`.
     pub fn event_ids(&self, actor: &str, stream: &str) -> EventIds {
         EventIds::derive(&["events", actor, stream, &self.0])
@@ -196,14 +195,21 @@ impl Repository {
             },
         )
         .expect("a key's record serialises")
-        .id(Uuid::new_v5(&Uuid::NAMESPACE_OID, format!("{stream}/{digest}").as_bytes()))
+        .id(Uuid::new_v5(
+            &Uuid::NAMESPACE_OID,
+            format!("{stream}/{digest}").as_bytes(),
+        ))
         .metadata(
             Metadata::new(context, IDEMPOTENCY_KEY_USED_SCHEMA)
                 .to_json()
                 .into(),
         );
         let options = AppendToStreamOptions::default().stream_state(StreamState::NoStream);
-        match self.client().append_to_stream(stream.as_str(), &options, event).await {
+        match self
+            .client()
+            .append_to_stream(stream.as_str(), &options, event)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(kurrentdb::Error::WrongExpectedVersion { .. }) => {
                 let first = self.first_request(&stream).await?;

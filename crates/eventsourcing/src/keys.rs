@@ -324,8 +324,7 @@ impl Keyring {
                 self.remember_all(stored)?;
             }
         }
-        self.key(id)?
-            .ok_or_else(|| KeyError::Unwrap(id.to_owned()))
+        self.key(id)?.ok_or_else(|| KeyError::Unwrap(id.to_owned()))
     }
 
     /// Destroys the keys `ids` for good: everything sealed with them can no
@@ -361,7 +360,12 @@ impl Keyring {
 
     fn propose(&self, ids: &[String]) -> Vec<(String, Vec<u8>)> {
         ids.iter()
-            .map(|id| (id.clone(), self.master.wrap(id, &random_bytes::<KEY_LENGTH>())))
+            .map(|id| {
+                (
+                    id.clone(),
+                    self.master.wrap(id, &random_bytes::<KEY_LENGTH>()),
+                )
+            })
             .collect()
     }
 
@@ -610,7 +614,8 @@ fn delete_keys(connection: &mut Connection, ids: &[String]) -> Result<(), KeyErr
 /// while readers hold it.
 pub(crate) fn truncate_wal(connection: &Connection) -> rusqlite::Result<()> {
     for attempt in 0..50 {
-        let busy: i64 = connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
+        let busy: i64 =
+            connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?;
         if busy == 0 {
             return Ok(());
         }

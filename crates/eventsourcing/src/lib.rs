@@ -47,15 +47,15 @@ pub use idempotency::{
     EventIds, IDEMPOTENCY_CATEGORY, IDEMPOTENCY_KEY_USED, IDEMPOTENCY_KEY_USED_SCHEMA,
     IdempotencyKey, IdempotencyKeyError, MAX_IDEMPOTENCY_KEY_LENGTH, request_digest,
 };
+pub use keys::{
+    CACHE_TTL, DataKey, KEY_TABLE_FILE, KeyError, Keyring, MASTER_KEY_FILE, MasterKey,
+    create_private_folder,
+};
 /// The client this crate speaks to the store through, at the one version
 /// the repository's [`client`](Repository::client) is of: for what works
 /// beneath the repository, such as tests writing an event of an old schema
 /// version as an older build did.
 pub use kurrentdb;
-pub use keys::{
-    CACHE_TTL, DataKey, KEY_TABLE_FILE, KeyError, Keyring, MASTER_KEY_FILE, MasterKey,
-    create_private_folder,
-};
 pub use kurrentdb::Position;
 pub use metadata::{EventContext, Metadata};
 pub use process::{
@@ -71,9 +71,8 @@ pub use runner::{
     Consumer, EventFilter, LAG_COUNT_LIMIT, Lag, Progress, ProjectionRunner, RunState,
     RunnerOptions,
 };
-pub use state_view::{StateProjection, StateView};
 pub use sealing::{
-    PersonalSpot, SEALED, holds_sealed, open as open_sealed, personal_spots, seal,
-    sealed_key_ids,
+    PersonalSpot, SEALED, holds_sealed, open as open_sealed, personal_spots, seal, sealed_key_ids,
 };
+pub use state_view::{StateProjection, StateView};
 pub use stored::StoredEvent;

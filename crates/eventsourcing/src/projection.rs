@@ -6,6 +6,7 @@ use rusqlite::{Connection, Transaction};
 
 use crate::checkpoint::{create_table, read_checkpoint, write_checkpoint};
 use crate::error::ProjectionError;
+use crate::keys::truncate_wal;
 use crate::runner::{Consumer, EventFilter, ProjectionRunner, RunnerOptions};
 use crate::stored::StoredEvent;
 
@@ -58,6 +59,12 @@ impl ProjectionRunner {
         };
         Self::spawn(client, consumer, options)
     }
+}
+
+/// Whether `event` erases a person's personal data (its type says so).
+fn erases_personal_data(event: &StoredEvent) -> bool {
+    <labex_domain::Event as labex_domain::DomainEvent>::erasure_subject(event.event_type())
+        .is_some()
 }
 
 /// Drives a [`Projection`]: its connection and the projection itself move
@@ -123,6 +130,11 @@ impl<P: Projection> Consumer for SqliteProjection<P> {
             }
             write_checkpoint(&transaction, &name, checkpoint)?;
             transaction.commit()?;
+            // The WAL's older frames still hold what an erasure dropped:
+            // copy it into the database and truncate it.
+            if events.iter().any(erases_personal_data) {
+                truncate_wal(connection)?;
+            }
             Ok(())
         })
         .await

@@ -43,6 +43,9 @@ impl ReadModel {
         // The checkpoint is in the same transaction as the rows, so losing
         // the last transactions to a power cut only replays them.
         writer.pragma_update(None, "synchronous", "NORMAL")?;
+        // Rows of personal data that change or go (an erasure) leave no
+        // bytes behind in the file.
+        writer.pragma_update(None, "secure_delete", "ON")?;
         writer.busy_timeout(Duration::from_secs(5))?;
         Ok((
             writer,

@@ -522,8 +522,7 @@ fn replay<A: Aggregate>(
 /// Panics when the keys cannot be had; [`Repository::execute`] answers that
 /// as an error instead.
 pub fn event_data<E: DomainEvent>(event: &E, id: Uuid, context: &EventContext) -> EventData {
-    try_event_data(event, id, context)
-        .expect("the keyring makes the keys of the event's persons")
+    try_event_data(event, id, context).expect("the keyring makes the keys of the event's persons")
 }
 
 /// [`event_data`], answering a failure of the keyring.

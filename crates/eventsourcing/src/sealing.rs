@@ -59,7 +59,10 @@ pub fn personal_spots(fields: &[PersonalField], data: &Value) -> Vec<PersonalSpo
                     pointer,
                     subject: subject.to_owned(),
                 }),
-                None => tracing::warn!(field = field.field, "a personal field without its subject is left as it is"),
+                None => tracing::warn!(
+                    field = field.field,
+                    "a personal field without its subject is left as it is"
+                ),
             }
         }
     }
@@ -159,7 +162,11 @@ fn open_envelope(
     match opened {
         Some(value) => Ok(value),
         None => {
-            tracing::warn!(key = key_id, event_type, "a sealed field does not open with its key; read as erased");
+            tracing::warn!(
+                key = key_id,
+                event_type,
+                "a sealed field does not open with its key; read as erased"
+            );
             Ok(erased_marker())
         }
     }

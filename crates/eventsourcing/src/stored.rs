@@ -44,29 +44,29 @@ impl<E: DomainEvent> StoredEvent<E> {
             }
         })?;
         let event = decode::<E>(recorded, metadata.schema).map_err(|source| {
-                match source {
-                    // A type of the domain, but not of this family.
-                    Opening::Decode(DecodeError::UnknownEventType { event_type })
-                        if Event::knows(&event_type) =>
-                    {
-                        ReadError::ForeignEvent {
-                            event_id: recorded.id,
-                            stream: stream.clone(),
-                            event_type,
-                        }
+            match source {
+                // A type of the domain, but not of this family.
+                Opening::Decode(DecodeError::UnknownEventType { event_type })
+                    if Event::knows(&event_type) =>
+                {
+                    ReadError::ForeignEvent {
+                        event_id: recorded.id,
+                        stream: stream.clone(),
+                        event_type,
                     }
-                    Opening::Decode(source) => ReadError::Decode {
-                        event_id: recorded.id,
-                        stream: stream.clone(),
-                        source,
-                    },
-                    Opening::Keys(source) => ReadError::Keys {
-                        event_id: recorded.id,
-                        stream: stream.clone(),
-                        source,
-                    },
                 }
-            })?;
+                Opening::Decode(source) => ReadError::Decode {
+                    event_id: recorded.id,
+                    stream: stream.clone(),
+                    source,
+                },
+                Opening::Keys(source) => ReadError::Keys {
+                    event_id: recorded.id,
+                    stream: stream.clone(),
+                    source,
+                },
+            }
+        })?;
         Ok(Self {
             id: recorded.id,
             stream,

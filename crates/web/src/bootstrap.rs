@@ -132,6 +132,8 @@ where
         std::iter::once(format!("labex-{name}")).chain(std::env::args().skip(1)),
     );
     crate::logging::init_logging(&args.log);
+    crate::privacy::restrict_file_modes(&args.data)?;
+    crate::privacy::open_keyring(&args.data)?;
     let client = connect_store(&args.eventstore)?;
     let configured_secret = std::env::var("LABEX_JWT_SECRET")
         .ok()

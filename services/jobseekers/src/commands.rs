@@ -10,10 +10,10 @@ use labex_domain::jobseeker::{
     EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, RegisterEmployment,
     RegisterJobSeeker, RegisterUnemployment,
 };
-use labex_domain::{Aggregate, AggregateId as _, JobSeekerId, china_date};
+use labex_domain::{Aggregate, JobSeekerId, china_date};
 use labex_eventsourcing::{
-    EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, Keyring, ReadModel,
-    Repository, RepositoryError,
+    EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, Keyring, ReadModel, Repository,
+    RepositoryError,
 };
 
 use crate::registry::Registry;

@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use labex_app::{Actor, Error, ListPage, Listed, Result, STAFF, Saved};
 use labex_domain::china_date;
-use labex_domain::{JobSeekerId, Personal};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
+use labex_domain::{JobSeekerId, Personal};
 
 use crate::commands::{JobSeekers, may_see, not_found};
 use crate::read_model::{self, ListKey, ListQuery};

@@ -8,8 +8,8 @@ use labex_app::{Error, InputError, Validator};
 use labex_domain::EmployerId;
 use labex_domain::double_option;
 use labex_domain::jobseeker::{
-    ErasureGround, JobSeekerProfile, PersonalData, PersonalDataChanges, ProfileChanges, RegisterEmployment,
-    RegisterUnemployment, UpdateJobSeekerProfile,
+    ErasureGround, JobSeekerProfile, PersonalData, PersonalDataChanges, ProfileChanges,
+    RegisterEmployment, RegisterUnemployment, UpdateJobSeekerProfile,
 };
 use labex_domain::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,

@@ -19,6 +19,8 @@ use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
 
+mod migrate;
+
 /// mimalloc: under load the system allocator took about a sixth of the
 /// process's time (docs/decisions/009).
 #[global_allocator]
@@ -55,10 +57,24 @@ enum Command {
     /// Rebuild the search index from the store into a new folder and swap
     /// it in (stop the serving labex of this data folder first).
     Reindex,
+    /// Copy the data folder `--from` (written before personal data was
+    /// sealed) into `--data` (new), every personal field sealed with a
+    /// person's key; stop the labex of `--from` first, and destroy that
+    /// folder once the copy serves.
+    Migrate(MigrateArgs),
     /// Mint a bearer token for a member of staff (or an employer, a job
     /// seeker) with the data folder's token secret (or `LABEX_JWT_SECRET`),
     /// and print it with its id (`jti`, for revoking it).
     Token(TokenArgs),
+}
+
+/// `labex migrate --from OLD_DATA --data NEW_DATA`.
+#[derive(Debug, clap::Args)]
+struct MigrateArgs {
+    /// The data folder to copy (its plaintext stays there until you
+    /// destroy it).
+    #[arg(long)]
+    from: PathBuf,
 }
 
 /// `labex token --role counsellor --office 410105 --sub NAME --days 7`.
@@ -88,9 +104,19 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     labex_web::init_logging(&args.log);
     let outcome = match args.command {
-        Some(Command::Reindex) => reindex(args).await,
         Some(Command::Token(ref token)) => mint_token(&args, token),
-        None => run(args).await,
+        Some(Command::Reindex) => match prepare_data(&args) {
+            Ok(()) => reindex(args).await,
+            Err(error) => Err(error),
+        },
+        Some(Command::Migrate(ref migrate)) => match prepare_data(&args) {
+            Ok(()) => run_migration(&args, &migrate.from).await,
+            Err(error) => Err(error),
+        },
+        None => match prepare_data(&args) {
+            Ok(()) => run(args).await,
+            Err(error) => Err(error),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,6 +125,48 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Files made from here on are the owner's alone, and the process's
+/// keyring is the data folder's (`LABEX_KEYS`, `LABEX_MASTER_KEY`).
+fn prepare_data(args: &Args) -> Result<(), StartError> {
+    labex_web::restrict_file_modes(&args.data)?;
+    labex_web::open_keyring(&args.data)?;
+    Ok(())
+}
+
+/// `labex migrate`: the old folder copied into `--data` with a progress
+/// bar.
+async fn run_migration(args: &Args, from: &std::path::Path) -> Result<(), StartError> {
+    let bar = indicatif::ProgressBar::new(1);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "migrating [{elapsed_precise}] {wide_bar} {percent}% (eta {eta})",
+        )
+        .starting("the progress bar's template")?,
+    );
+    let started = std::time::Instant::now();
+    let migrated = migrate::migrate(from, &args.data, |done, last| {
+        bar.set_length(last.max(1));
+        bar.set_position(done);
+    })
+    .await;
+    bar.finish_and_clear();
+    let migrated = migrated?;
+    println!(
+        "labex: {} events copied into {} in {:.1} s, {} of them with personal data now sealed ({} of the store's own streams left out).",
+        migrated.events,
+        args.data.display(),
+        started.elapsed().as_secs_f64(),
+        migrated.sealed,
+        migrated.skipped,
+    );
+    println!(
+        "labex: start labex on {} (its read models and search index rebuild from the store), check it, then destroy {}: it still holds the personal data in plaintext.",
+        args.data.display(),
+        from.display()
+    );
+    Ok(())
 }
 
 /// The store to talk to: `--eventstore` when given, else the embedded

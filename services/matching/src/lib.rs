@@ -31,8 +31,8 @@ use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
 pub use feed::{FeedItem, MAX_FEED_PAGE, NEXT_HEADER, format_position};
-pub use reindex::{ReindexProgress, reindex};
 pub use minimum::handle as candidate_handle;
+pub use reindex::{ReindexProgress, reindex};
 pub use views::{HitView, ResultsView};
 
 /// The service's name and the folder of its files under the data folder.

@@ -305,7 +305,9 @@ pub async fn candidates(
     // Staff see the job seekers of their own scope, the province everyone
     // the vacancy could take, the employer those of the vacancy's region.
     match caller.role() {
-        Role::Counsellor | Role::OfficeAdmin => options.office_scope = Some(caller.office().clone()),
+        Role::Counsellor | Role::OfficeAdmin => {
+            options.office_scope = Some(caller.office().clone())
+        }
         Role::Employer => options.office_scope = Some(vacancy.details.region.clone()),
         _ => {}
     }

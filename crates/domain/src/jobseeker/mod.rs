@@ -243,7 +243,9 @@ impl Aggregate for JobSeeker {
             (None, JobSeekerCommand::Register(register)) => register_job_seeker(register),
             (Some(_), JobSeekerCommand::Register(_)) => Err(JobSeekerError::AlreadyExists),
             (None, _) => Err(JobSeekerError::NotFound),
-            (Some(jobseeker), JobSeekerCommand::Erase(erase)) => Ok(erase_job_seeker(jobseeker, erase)),
+            (Some(jobseeker), JobSeekerCommand::Erase(erase)) => {
+                Ok(erase_job_seeker(jobseeker, erase))
+            }
             (Some(jobseeker), JobSeekerCommand::RecordPlacement(placement)) => {
                 record_placement(jobseeker, placement)
             }

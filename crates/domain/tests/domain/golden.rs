@@ -148,12 +148,18 @@ fn a_v1_job_seeker_registration_is_read_in_the_current_shape() {
         panic!("a job seeker event");
     };
     let jobseeker = JobSeeker::fold([&event]).expect("registered");
-    assert_eq!(jobseeker.personal.known().unwrap().phone, Some(phone("13800138000")));
+    assert_eq!(
+        jobseeker.personal.known().unwrap().phone,
+        Some(phone("13800138000"))
+    );
     assert_eq!(
         jobseeker.profile.categories,
         categories(&[JobSeekerCategory::Graduate])
     );
-    assert_eq!(jobseeker.personal.known().unwrap().id_number.as_str(), ZHANG_WEI_ID_NUMBER);
+    assert_eq!(
+        jobseeker.personal.known().unwrap().id_number.as_str(),
+        ZHANG_WEI_ID_NUMBER
+    );
 }
 
 fn v1_registration(phone: Value, category: Value) -> Vec<u8> {

@@ -114,7 +114,10 @@ fn a_job_seeker_turning_sixteen_on_the_day_may_register() {
     let jobseeker = given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
         .then([expected]);
-    assert_eq!(jobseeker.personal.known().unwrap().id_number.as_str(), MINOR_ID_NUMBER);
+    assert_eq!(
+        jobseeker.personal.known().unwrap().id_number.as_str(),
+        MINOR_ID_NUMBER
+    );
 }
 
 fn minor_profile() -> JobSeekerProfile {
@@ -231,13 +234,17 @@ fn updating_the_profile_records_only_what_changed() {
             personal: PersonalDataChanges {
                 name: None,
                 phone: Some(Some(phone("13900139000"))),
-            }.into(),
+            }
+            .into(),
             profile: ProfileChanges {
                 skills: Some(labels(&["Rust", "SQL", "Kubernetes"])),
                 ..ProfileChanges::default()
             },
         })]);
-    assert_eq!(jobseeker.personal.known().unwrap().phone, Some(phone("13900139000")));
+    assert_eq!(
+        jobseeker.personal.known().unwrap().phone,
+        Some(phone("13900139000"))
+    );
     assert_eq!(
         jobseeker.profile.skills,
         labels(&["Rust", "SQL", "Kubernetes"])
@@ -268,7 +275,8 @@ fn removing_the_phone_is_recorded_as_a_null_phone() {
         personal: PersonalDataChanges {
             name: None,
             phone: Some(None),
-        }.into(),
+        }
+        .into(),
         profile: ProfileChanges::default(),
     });
     let jobseeker = given::<JobSeeker>([zhang_wei_registered()])
@@ -504,12 +512,14 @@ fn an_erased_job_seeker_is_not_updated_nor_registered_unemployed() {
 #[test]
 fn a_hire_of_an_erased_job_seeker_is_still_recorded() {
     let jobseeker = given::<JobSeeker>([zhang_wei_registered(), erased()])
-        .when(JobSeekerCommand::RecordPlacement(RecordJobSeekerPlacement {
-            referral_id: referral_id(),
-            vacancy_id: vacancy_id(),
-            employer_id: employer_id(),
-            started_on: date(2026, 12, 9),
-        }))
+        .when(JobSeekerCommand::RecordPlacement(
+            RecordJobSeekerPlacement {
+                referral_id: referral_id(),
+                vacancy_id: vacancy_id(),
+                employer_id: employer_id(),
+                started_on: date(2026, 12, 9),
+            },
+        ))
         .then([JobSeekerEvent::EmploymentRegistered(EmploymentRegistered {
             jobseeker_id: jobseeker_id(),
             started_on: date(2026, 12, 9),

@@ -65,6 +65,22 @@ pub struct Storage {
     inner: Arc<Inner>,
 }
 
+/// Creates `directory` readable by its owner only (0700), and the database
+/// file 0600 before SQLite makes it (its WAL and shared-memory files take
+/// the database file's mode).
+fn create_private(directory: &Path) -> std::io::Result<()> {
+    let mut folder = std::fs::DirBuilder::new();
+    folder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut folder, 0o700);
+    folder.create(directory)?;
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut file, 0o600);
+    file.open(directory.join(schema::DATABASE_FILE)).map(drop)
+}
+
 impl Storage {
     /// Opens (or creates) the store in `directory` and starts its writer.
     pub fn open(directory: &Path) -> Result<Storage> {
@@ -74,7 +90,7 @@ impl Storage {
     /// As [`Storage::open`], keeping `live_buffer_batches` committed batches
     /// for live subscribers.
     pub fn open_with_live_buffer(directory: &Path, live_buffer_batches: usize) -> Result<Storage> {
-        std::fs::create_dir_all(directory).map_err(|error| {
+        create_private(directory).map_err(|error| {
             StoreError::BadRequest(format!("cannot create {}: {error}", directory.display()))
         })?;
         let connection = schema::open_writer(directory)?;
