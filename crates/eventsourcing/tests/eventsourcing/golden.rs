@@ -18,9 +18,13 @@ use uuid::Uuid;
 use crate::support::*;
 
 /// Every infrastructure event type with the schema version written today.
-const WRITTEN: [(&str, u32); 2] = [
+const WRITTEN: [(&str, u32); 3] = [
     (KEY_CLAIMED, KEY_CLAIMED_SCHEMA),
     (TURN_TAKEN, TURN_TAKEN_SCHEMA),
+    (
+        labex_eventsourcing::IDEMPOTENCY_KEY_USED,
+        labex_eventsourcing::IDEMPOTENCY_KEY_USED_SCHEMA,
+    ),
 ];
 
 fn golden_directory() -> PathBuf {
