@@ -568,12 +568,15 @@ fn run_writer(mut connection: Connection, jobs: mpsc::Receiver<Job>) {
     }
 }
 
+/// Keys as the table keeps them: a key id and its wrapped bytes.
+type WrappedKeys = Vec<(String, Vec<u8>)>;
+
 /// Inserts each batch's keys unless present, and reads back what is
 /// stored for each id, per batch.
 fn insert_keys(
     connection: &mut Connection,
-    batches: &[&Vec<(String, Vec<u8>)>],
-) -> rusqlite::Result<Vec<Vec<(String, Vec<u8>)>>> {
+    batches: &[&WrappedKeys],
+) -> rusqlite::Result<Vec<WrappedKeys>> {
     let transaction = connection.transaction()?;
     let created_at = chrono::Utc::now().timestamp();
     let mut stored = Vec::with_capacity(batches.len());

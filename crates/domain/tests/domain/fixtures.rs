@@ -114,7 +114,7 @@ pub fn zhang_wei_profile() -> JobSeekerProfile {
 pub fn register_zhang_wei() -> RegisterJobSeeker {
     RegisterJobSeeker {
         jobseeker_id: jobseeker_id(),
-        personal: zhang_wei_personal().into(),
+        personal: zhang_wei_personal(),
         profile: zhang_wei_profile(),
         office: division("410105"),
         registered_on: registration_day(),

@@ -16,7 +16,7 @@ use crate::support::given;
 fn register_unemployment(on: chrono::NaiveDate) -> JobSeekerCommand {
     JobSeekerCommand::RegisterUnemployment(RegisterUnemployment {
         registered_on: on,
-        note: Some(Note::parse("原单位关闭停产").unwrap().into()),
+        note: Some(Note::parse("原单位关闭停产").unwrap()),
     })
 }
 
