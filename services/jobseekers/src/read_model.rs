@@ -281,8 +281,9 @@ mod tests {
         // Tables of the current version are kept as they are.
         connection
             .execute(
-                "INSERT INTO jobseekers VALUES
-                    ('b', '李娜', '410105********123X', '1970-01-01', '410105', 'seeking',
+                "INSERT INTO jobseekers
+                    (id, name, id_number, birth_date, office, status, education, registered_at)
+                 VALUES ('b', '李娜', '410105********123X', '1970-01-01', '410105', 'seeking',
                      'bachelor', 'x')",
                 [],
             )
