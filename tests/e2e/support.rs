@@ -16,6 +16,8 @@ pub struct Labex {
     pub http: Http,
     store: Client,
     log: String,
+    /// Settings beyond the defaults, kept across restarts.
+    env: Vec<(&'static str, &'static str)>,
 }
 
 impl Labex {
@@ -28,33 +30,42 @@ impl Labex {
     /// (`LABEX_LOG`), kept across restarts; its lines are plain text
     /// (`NO_COLOR`).
     pub async fn start_logging(log: &str) -> Self {
+        Self::start_with(log, &[]).await
+    }
+
+    /// Starts `labex` on a fresh data folder with the log filter `log` and
+    /// the settings `env` beyond the defaults (kept across restarts).
+    pub async fn start_with(log: &str, env: &[(&'static str, &'static str)]) -> Self {
         let data = temporary_folder("labex-e2e-");
-        let (process, http, store) = Self::spawn(&data, log);
+        let (process, http, store) = Self::spawn(&data, log, env);
         Self {
             process: Some(process),
             data,
             http,
             store,
             log: log.to_owned(),
+            env: env.to_vec(),
         }
     }
 
-    fn spawn(data: &tempfile::TempDir, log: &str) -> (Process, Http, Client) {
+    fn spawn(
+        data: &tempfile::TempDir,
+        log: &str,
+        env: &[(&'static str, &'static str)],
+    ) -> (Process, Http, Client) {
         let folder = data.path().to_str().expect("a UTF-8 path");
-        let process = Process::start(
-            &binary("labex"),
-            &[],
-            &[
-                ("LABEX_DATA", folder),
-                ("LABEX_HTTP", "127.0.0.1:0"),
-                ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
-                ("LABEX_JWT_SECRET", SECRET),
-                ("LABEX_LOG", log),
-                // The tests read the log as text lines.
-                ("LABEX_LOG_FORMAT", "text"),
-                ("NO_COLOR", "1"),
-            ],
-        );
+        let mut settings = vec![
+            ("LABEX_DATA", folder),
+            ("LABEX_HTTP", "127.0.0.1:0"),
+            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
+            ("LABEX_JWT_SECRET", SECRET),
+            ("LABEX_LOG", log),
+            // The tests read the log as text lines.
+            ("LABEX_LOG_FORMAT", "text"),
+            ("NO_COLOR", "1"),
+        ];
+        settings.extend_from_slice(env);
+        let process = Process::start(&binary("labex"), &[], &settings);
         let url = process
             .printed("labex: event store at ")
             .and_then(|rest| rest.split_whitespace().next().map(str::to_owned))
@@ -113,7 +124,7 @@ impl Labex {
 
     /// Starts it again on the same data folder.
     pub fn respawn(&mut self) {
-        let (process, http, store) = Self::spawn(&self.data, &self.log);
+        let (process, http, store) = Self::spawn(&self.data, &self.log, &self.env);
         self.process = Some(process);
         self.http = http;
         self.store = store;

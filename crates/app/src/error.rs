@@ -35,6 +35,10 @@ pub enum Error {
     /// Fields of the request are invalid.
     #[error("{} invalid fields", .0.len())]
     Invalid(Vec<FieldError>),
+    /// Query parameters of the request are invalid (a search's, a page's):
+    /// a bad request rather than an unprocessable one.
+    #[error("{} invalid query parameters", .0.len())]
+    InvalidQuery(Vec<FieldError>),
     /// The current state forbids the request, beyond what one aggregate
     /// decides (a unique key owned by another record, a lost race).
     #[error("conflict: {detail}")]
@@ -67,6 +71,13 @@ pub enum Error {
     IdempotencyKeyReused {
         /// The key.
         key: String,
+    },
+    /// The caller (or everyone) holds as much of a bounded resource as is
+    /// served (live feeds, say); retrying later may succeed.
+    #[error("too many: {detail}")]
+    TooMany {
+        /// What is exhausted, and what to do.
+        detail: String,
     },
     /// A fault of the service.
     #[error("internal: {cause}")]
@@ -110,7 +121,9 @@ impl Error {
     /// may not set; none for other errors.
     pub fn field_errors(&self) -> &[FieldError] {
         match self {
-            Self::Invalid(errors) | Self::Forbidden { errors, .. } => errors,
+            Self::Invalid(errors) | Self::InvalidQuery(errors) | Self::Forbidden { errors, .. } => {
+                errors
+            }
             _ => &[],
         }
     }

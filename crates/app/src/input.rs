@@ -229,6 +229,15 @@ impl Validator {
         }
         Err(Error::Invalid(self.errors))
     }
+
+    /// As [`finish`](Self::finish), for query parameters: the errors are
+    /// [`Error::InvalidQuery`].
+    pub fn finish_query<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, Error> {
+        self.finish(value).map_err(|error| match error {
+            Error::Invalid(errors) => Error::InvalidQuery(errors),
+            other => other,
+        })
+    }
 }
 
 /// A lowercase log-style message as a sentence: capitalised, full stop.

@@ -169,6 +169,19 @@ impl ApiError {
         error
     }
 
+    /// A 400 naming every invalid query parameter.
+    pub fn invalid_parameters(errors: Vec<FieldError>) -> Self {
+        let mut names: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        names.dedup();
+        let detail = format!(
+            "These query parameters are invalid: {}; see errors.",
+            names.join(", ")
+        );
+        let mut error = Self::new(ErrorCode::InvalidQuery, detail);
+        error.errors = errors;
+        error
+    }
+
     /// A 401 with `WWW-Authenticate: Bearer`.
     pub fn unauthenticated(detail: impl Into<String>) -> Self {
         Self::new(ErrorCode::Unauthenticated, detail)
@@ -308,6 +321,7 @@ impl From<UseCaseError> for ApiError {
             UseCaseError::NotFound { detail } => Self::new(ErrorCode::NotFound, detail),
             UseCaseError::Refused(refused) => Self::from_refused(&refused),
             UseCaseError::Invalid(errors) => Self::validation(errors),
+            UseCaseError::InvalidQuery(errors) => Self::invalid_parameters(errors),
             UseCaseError::Conflict { detail } => Self::new(ErrorCode::Conflict, detail),
             UseCaseError::BadCursor => Self::new(
                 ErrorCode::InvalidCursor,
@@ -326,6 +340,8 @@ impl From<UseCaseError> for ApiError {
                     "The Idempotency-Key \"{key}\" was used before for another request; nothing was done. Send a new key for a new request, or repeat the first request exactly to retry it."
                 ),
             ),
+            UseCaseError::TooMany { detail } => Self::new(ErrorCode::TooManyRequests, detail)
+                .with_header(header::RETRY_AFTER, HeaderValue::from_static("5")),
             UseCaseError::Internal { cause } => Self::internal(&cause),
         }
     }

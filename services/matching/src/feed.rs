@@ -2,32 +2,38 @@
 //! filled vacancy in `$all` order, resumable from a position — a page of
 //! JSON lines, or, for `Accept: text/event-stream`, a live stream of
 //! server-sent events that follows new events as they are written.
+//!
+//! The live feed is open to anyone, so it is bounded: a number of
+//! connections in all and per address ([`FeedLimits`], past them a 429),
+//! a store client of its own (a feed that stops reading can never stall
+//! the process's other store calls on a shared connection), and a reader
+//! that falls more than [`FeedLimits::behind`] items behind is sent a last
+//! event saying where to resume and disconnected.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use std::collections::BTreeSet;
-
 use bytes::Bytes;
-use chrono::{DateTime, NaiveDate, Utc};
-use futures::stream::{self, Stream};
+use futures::stream::{self, Stream, StreamExt};
 use kurrentdb::{
     Client, Position, ReadAllOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
     SubscriptionFilter,
 };
-use labex_domain::Event;
-use labex_domain::vacancy::CloseReason;
-use labex_domain::vacancy::{
-    VacancyChanges, VacancyClosed, VacancyDetails, VacancyEvent, VacancyFilled,
-    VacancyPlacementRecorded, VacancyPublished, VacancyStatus, VacancyUpdated,
-};
-use labex_domain::value::{JobSeekerCategory, SalaryRange};
+use labex_app::{Error, FieldError, InputError, Validator};
 use labex_eventsourcing::StoredEvent;
-use labex_web::{ApiError, MaybeCaller};
+use labex_web::{ApiError, MaybeCaller, StartError, Starting};
+use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
-use crate::params::{Problems, number};
-use crate::routes::State;
+use crate::public::item;
+use crate::queries::Matching;
+use crate::requests::{number, reject};
 
 /// The most items of one JSON-lines page.
 pub const MAX_FEED_PAGE: usize = 1_000;
@@ -81,300 +87,312 @@ fn parse_position(text: &str) -> Option<Position> {
 }
 
 /// The position in the query parameter or header `name`, or a problem.
-fn position_parameter(problems: &mut Problems, name: &str, text: Option<&str>) -> Option<Position> {
+fn position_parameter(
+    validator: &mut Validator,
+    name: &'static str,
+    text: Option<&str>,
+) -> Option<Position> {
     let text = text?;
     let position = parse_position(text);
     if position.is_none() {
-        problems.add(
+        reject(
+            validator,
             name,
-            labex_web::InputError::FeedPosition,
+            InputError::FeedPosition,
             &format!("{name} must be the position of a feed item, such as 1234-1234."),
         );
     }
     position
 }
 
-/// A 400 unless an event is at `position` in `$all`: one that names no
-/// event (between two, or beyond the last) was never a feed item's, and
-/// reading or subscribing from it would silently start somewhere else.
-async fn check_position(client: &Client, name: &str, position: Position) -> Result<(), ApiError> {
-    let options = ReadAllOptions::default()
-        .position(StreamPosition::Position(position))
-        .max_count(1);
-    let mut read = client
-        .read_all(&options)
-        .await
-        .map_err(|error| ApiError::store_unavailable(&error))?;
-    let found = read
-        .next()
-        .await
-        .map_err(|error| ApiError::store_unavailable(&error))?
-        .map(|resolved| resolved.get_original_event().position);
-    if found == Some(position) {
-        return Ok(());
+/// What a feed request asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedRequest {
+    /// Resume after this position (from `after` or `Last-Event-ID`).
+    pub after: Option<Position>,
+    /// Which of the two named it, for problems.
+    pub named_by: &'static str,
+    /// Items of a JSON-lines page.
+    pub limit: usize,
+    /// Server-sent events, following the store live.
+    pub live: bool,
+}
+
+impl FeedRequest {
+    /// Reads `?after=&limit=`, `Accept` and `Last-Event-ID`.
+    pub fn parse(params: &FeedParams, request: &HttpRequest) -> labex_app::Result<Self> {
+        let mut validator = Validator::new();
+        let live = request
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/event-stream"));
+        let after = position_parameter(&mut validator, "after", params.after.as_deref());
+        // An empty `Last-Event-ID` is the same as none (an `EventSource`
+        // that has seen no id sends none).
+        let last_event_id = match request.headers().get("last-event-id") {
+            None => None,
+            Some(value) => match value.to_str() {
+                Ok(text) if text.trim().is_empty() => None,
+                Ok(text) => position_parameter(&mut validator, "Last-Event-ID", Some(text)),
+                Err(_) => position_parameter(&mut validator, "Last-Event-ID", Some("")),
+            },
+        };
+        // An `EventSource` reconnects to the URL it was opened with,
+        // `after` and all, and names the last event it saw in
+        // `Last-Event-ID`: that header is where to go on, not `after`. A
+        // page of JSON lines is resumed by `after`, the header only
+        // standing in when `after` is absent.
+        let from_header = last_event_id.is_some() && (live || after.is_none());
+        let (after, named_by) = if from_header {
+            (last_event_id, "Last-Event-ID")
+        } else {
+            (after, "after")
+        };
+        let limit = number(
+            &mut validator,
+            "limit",
+            params.limit.as_deref(),
+            MAX_FEED_PAGE,
+        )
+        .unwrap_or(100)
+        .max(1);
+        validator.finish_query(|| {
+            Some(Self {
+                after,
+                named_by,
+                limit,
+                live,
+            })
+        })
     }
-    let mut problems = Problems::default();
-    problems.add(
-        name,
-        labex_web::InputError::FeedPosition,
-        &format!(
-            "{name} {} is not the position of a feed item; resume from one the feed gave, or from the start.",
-            format_position(position)
-        ),
-    );
-    problems.finish(())
+}
+
+/// The bounds of the live feed, from the environment:
+/// `LABEX_FEED_MAX_CONNECTIONS` (in all, default 1,000),
+/// `LABEX_FEED_MAX_PER_ADDRESS` (default 16), `LABEX_FEED_MAX_BEHIND`
+/// (items a reader may fall behind, default 1,000) and
+/// `LABEX_FEED_KEEPALIVE_SECONDS` (a comment sent when nothing else was,
+/// default 15: proxies keep the connection, and a reader that went away is
+/// noticed and its place given back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedLimits {
+    pub connections: usize,
+    pub per_address: usize,
+    pub behind: usize,
+    pub keepalive: Duration,
+}
+
+impl Default for FeedLimits {
+    fn default() -> Self {
+        Self {
+            connections: 1_000,
+            per_address: 16,
+            behind: 1_000,
+            keepalive: Duration::from_secs(15),
+        }
+    }
+}
+
+impl FeedLimits {
+    /// The defaults, overridden by the environment; a value that is not a
+    /// positive whole number stops the start.
+    pub fn from_env() -> Result<Self, StartError> {
+        let defaults = Self::default();
+        let read = |name: &str, default: usize| -> Result<usize, StartError> {
+            match std::env::var(name) {
+                Err(_) => Ok(default),
+                Ok(text) => text
+                    .trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|value| *value > 0)
+                    .ok_or_else(|| format!("{name} must be a positive whole number, not {text:?}"))
+                    .starting("the live feed's limits are misconfigured"),
+            }
+        };
+        Ok(Self {
+            connections: read("LABEX_FEED_MAX_CONNECTIONS", defaults.connections)?,
+            per_address: read("LABEX_FEED_MAX_PER_ADDRESS", defaults.per_address)?,
+            behind: read("LABEX_FEED_MAX_BEHIND", defaults.behind)?,
+            keepalive: Duration::from_secs(
+                read(
+                    "LABEX_FEED_KEEPALIVE_SECONDS",
+                    defaults.keepalive.as_secs().try_into().unwrap_or(15),
+                )?
+                .try_into()
+                .unwrap_or(15),
+            ),
+        })
+    }
+}
+
+/// Admits live feeds within [`FeedLimits`], each on the feed's own store
+/// client.
+pub struct FeedGate {
+    client: Client,
+    limits: FeedLimits,
+    open: Arc<Mutex<OpenFeeds>>,
+}
+
+#[derive(Debug, Default)]
+struct OpenFeeds {
+    total: usize,
+    by_address: HashMap<Option<IpAddr>, usize>,
+}
+
+/// A live feed's place within the limits, given back when dropped (when
+/// the response stream ends or its client goes away).
+struct FeedTicket {
+    open: Arc<Mutex<OpenFeeds>>,
+    address: Option<IpAddr>,
+}
+
+impl Drop for FeedTicket {
+    fn drop(&mut self) {
+        let mut open = self.open.lock();
+        open.total = open.total.saturating_sub(1);
+        if let Some(count) = open.by_address.get_mut(&self.address) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
+impl FeedGate {
+    /// A gate with a store client of its own, made from `settings_of`'s
+    /// settings (a connection apart from the one commands use).
+    pub fn new(settings_of: &Client, limits: FeedLimits) -> Result<Self, StartError> {
+        let client = Client::new(settings_of.settings().clone())
+            .starting("cannot make the live feed's event store client")?;
+        Ok(Self {
+            client,
+            limits,
+            open: Arc::default(),
+        })
+    }
+
+    fn admit(&self, address: Option<IpAddr>) -> labex_app::Result<FeedTicket> {
+        let mut open = self.open.lock();
+        let of_address = open.by_address.get(&address).copied().unwrap_or(0);
+        if open.total >= self.limits.connections {
+            return Err(Error::TooMany {
+                detail: "The live feed has as many readers as it serves; retry later, or read pages of JSON lines instead.".to_owned(),
+            });
+        }
+        if of_address >= self.limits.per_address {
+            return Err(Error::TooMany {
+                detail: format!(
+                    "Your address already holds {of_address} live feeds open, the most allowed; close one, or share one between your readers."
+                ),
+            });
+        }
+        open.total += 1;
+        *open.by_address.entry(address).or_default() += 1;
+        Ok(FeedTicket {
+            open: self.open.clone(),
+            address,
+        })
+    }
 }
 
 fn filter() -> SubscriptionFilter {
     SubscriptionFilter::on_stream_name().add_prefix("vacancy-")
 }
 
-/// The feed item of `stored`, or `None` when it is not an event the public
-/// feed shows.
-fn item(stored: &StoredEvent) -> Option<FeedItem> {
-    let (event_type, data) = public_view(&stored.event)?;
-    let data = match serde_json::to_value(&data) {
-        Ok(data) => data,
-        Err(error) => {
-            tracing::error!(error = %error, "a vacancy feed item cannot be written");
-            return None;
+impl Matching {
+    /// Up to `limit` items after `after`, and the position to continue
+    /// from; anyone may read the feed.
+    pub async fn feed_page(
+        &self,
+        request: FeedRequest,
+    ) -> labex_app::Result<(Vec<FeedItem>, Option<Position>)> {
+        let client = &self.feed.client;
+        if let Some(position) = request.after {
+            check_position(client, request.named_by, position).await?;
         }
-    };
-    Some(FeedItem {
-        position: format_position(stored.position),
-        event_type: event_type.to_owned(),
-        vacancy_id: stored
-            .stream
-            .strip_prefix("vacancy-")
-            .unwrap_or(&stored.stream)
-            .to_owned(),
-        revision: stored.revision,
-        recorded_at: stored
-            .created
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        data,
-    })
-}
+        let after = request.after;
+        let start = after.map_or(StreamPosition::Start, StreamPosition::Position);
+        let options = ReadAllOptions::default()
+            .position(start)
+            .filter(filter())
+            .max_count(request.limit + 1);
+        let mut read = client.read_all(&options).await.map_err(unavailable)?;
+        let mut items = Vec::with_capacity(request.limit);
+        let mut last_read = None;
+        while items.len() < request.limit {
+            let Some(resolved) = read.next().await.map_err(unavailable)? else {
+                break;
+            };
+            let recorded = resolved.get_original_event();
+            if Some(recorded.position) == after {
+                continue;
+            }
+            last_read = Some(recorded.position);
+            let stored = StoredEvent::from_recorded(recorded).map_err(Error::internal)?;
+            if let Some(item) = item(&stored) {
+                items.push(item);
+            }
+        }
+        Ok((items, last_read.or(after)))
+    }
 
-// ------------------------------------------------------------ public view
-
-/// What the feed tells anyone about a vacancy's published details.
-#[derive(Debug, Serialize)]
-struct PublicDetails {
-    title: String,
-    description: String,
-    occupation: String,
-    region: String,
-    salary_min_yuan: u32,
-    salary_max_yuan: u32,
-    headcount: u32,
-    education: String,
-    experience_years: u8,
-    welcomes: Vec<String>,
-    public_welfare: bool,
-    closes_at: Option<String>,
-}
-
-/// What changed in a `VacancyUpdated`; absent fields did not change.
-#[derive(Debug, Serialize)]
-struct PublicChanges {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    occupation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    region: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    salary_min_yuan: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    salary_max_yuan: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    headcount: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    education: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    experience_years: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    welcomes: Option<Vec<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    public_welfare: Option<bool>,
-    /// `Some(None)`: open until closed (serialised as `null`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    closes_at: Option<Option<String>>,
-}
-
-/// The public data of one feed item, per event type. Every field is
-/// written out here on purpose: a field added to an event, or a new event
-/// type, reaches anonymous callers only once it is mapped below.
-#[derive(Debug, Serialize)]
-#[serde(untagged)]
-enum PublicData {
-    Published {
-        vacancy_id: String,
-        employer_id: String,
-        details: PublicDetails,
-        published_at: String,
-        status: &'static str,
-        open_headcount: u32,
-    },
-    Updated {
-        vacancy_id: String,
-        changes: PublicChanges,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        open_headcount: Option<u32>,
-    },
-    /// Not the staff's free-text note, which may name people.
-    Closed {
-        vacancy_id: String,
-        reason: CloseReason,
-        status: &'static str,
-    },
-    /// Not the referral or the job seeker hired.
-    PlacementRecorded {
-        vacancy_id: String,
-        hired_on: NaiveDate,
-        open_headcount: u32,
-        status: &'static str,
-    },
-    Filled {
-        vacancy_id: String,
-        open_headcount: u32,
-        status: &'static str,
-    },
-}
-
-fn rfc3339(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-fn welcomes(categories: &BTreeSet<JobSeekerCategory>) -> Vec<String> {
-    categories
-        .iter()
-        .map(|category| category.as_str().to_owned())
-        .collect()
-}
-
-fn public_details(details: &VacancyDetails) -> PublicDetails {
-    PublicDetails {
-        title: details.title.as_str().to_owned(),
-        description: details.description.as_str().to_owned(),
-        occupation: details.occupation.as_str().to_owned(),
-        region: details.region.as_str().to_owned(),
-        salary_min_yuan: details.salary.min_yuan(),
-        salary_max_yuan: details.salary.max_yuan(),
-        headcount: details.headcount.get(),
-        education: details.education.as_str().to_owned(),
-        experience_years: details.experience_years.get(),
-        welcomes: welcomes(&details.welcomes),
-        public_welfare: details.public_welfare,
-        closes_at: details.closes_at.map(rfc3339),
+    /// Server-sent events after `request.after`, following the store live,
+    /// for a reader at `address` if the limits admit it.
+    pub async fn live_feed(
+        &self,
+        address: Option<IpAddr>,
+        request: FeedRequest,
+    ) -> labex_app::Result<impl Stream<Item = Result<Bytes, actix_web::Error>> + use<>> {
+        let ticket = self.feed.admit(address)?;
+        if let Some(position) = request.after {
+            check_position(&self.feed.client, request.named_by, position).await?;
+        }
+        Ok(live(
+            self.feed.client.clone(),
+            request.after,
+            self.feed.limits,
+            ticket,
+        ))
     }
 }
 
-fn public_changes(changes: &VacancyChanges) -> PublicChanges {
-    PublicChanges {
-        title: changes
-            .title
-            .as_ref()
-            .map(|title| title.as_str().to_owned()),
-        description: changes
-            .description
-            .as_ref()
-            .map(|description| description.as_str().to_owned()),
-        occupation: changes
-            .occupation
-            .as_ref()
-            .map(|occupation| occupation.as_str().to_owned()),
-        region: changes
-            .region
-            .as_ref()
-            .map(|region| region.as_str().to_owned()),
-        salary_min_yuan: changes.salary.as_ref().map(SalaryRange::min_yuan),
-        salary_max_yuan: changes.salary.as_ref().map(SalaryRange::max_yuan),
-        headcount: changes.headcount.map(|headcount| headcount.get()),
-        education: changes
-            .education
-            .map(|education| education.as_str().to_owned()),
-        experience_years: changes.experience_years.map(|years| years.get()),
-        welcomes: changes.welcomes.as_ref().map(welcomes),
-        public_welfare: changes.public_welfare,
-        closes_at: changes.closes_at.map(|closes_at| closes_at.map(rfc3339)),
+fn unavailable(error: kurrentdb::Error) -> Error {
+    Error::Unavailable {
+        cause: error.to_string(),
     }
 }
 
-/// The event type and public data of an event the feed shows, or `None`
-/// for any event that is not a vacancy's (the feed reads only `vacancy-`
-/// streams, but nothing else may pass even if one turned up there).
-fn public_view(event: &Event) -> Option<(&'static str, PublicData)> {
-    let Event::Vacancy(event) = event else {
-        return None;
-    };
-    // No wildcard arm: a new vacancy event does not compile until it is
-    // given a public view here.
-    let data = match event {
-        VacancyEvent::Published(VacancyPublished {
-            vacancy_id,
-            employer_id,
-            details,
-            published_at,
-        }) => PublicData::Published {
-            vacancy_id: vacancy_id.to_string(),
-            employer_id: employer_id.to_string(),
-            details: public_details(details),
-            published_at: rfc3339(*published_at),
-            status: VacancyStatus::Open.as_str(),
-            open_headcount: details.headcount.get(),
-        },
-        VacancyEvent::Updated(VacancyUpdated {
-            vacancy_id,
-            changes,
-            open_headcount,
-        }) => PublicData::Updated {
-            vacancy_id: vacancy_id.to_string(),
-            changes: public_changes(changes),
-            open_headcount: *open_headcount,
-        },
-        VacancyEvent::Closed(VacancyClosed {
-            vacancy_id,
-            reason,
-            note: _,
-        }) => PublicData::Closed {
-            vacancy_id: vacancy_id.to_string(),
-            reason: *reason,
-            status: VacancyStatus::Closed.as_str(),
-        },
-        VacancyEvent::PlacementRecorded(VacancyPlacementRecorded {
-            vacancy_id,
-            referral_id: _,
-            jobseeker_id: _,
-            hired_on,
-            open_headcount,
-        }) => PublicData::PlacementRecorded {
-            vacancy_id: vacancy_id.to_string(),
-            hired_on: *hired_on,
-            open_headcount: *open_headcount,
-            status: if *open_headcount == 0 {
-                VacancyStatus::Filled.as_str()
-            } else {
-                VacancyStatus::Open.as_str()
-            },
-        },
-        VacancyEvent::Filled(VacancyFilled { vacancy_id }) => PublicData::Filled {
-            vacancy_id: vacancy_id.to_string(),
-            open_headcount: 0,
-            status: VacancyStatus::Filled.as_str(),
-        },
-    };
-    let event_type = match event {
-        VacancyEvent::Published(_) => "VacancyPublished",
-        VacancyEvent::Updated(_) => "VacancyUpdated",
-        VacancyEvent::Closed(_) => "VacancyClosed",
-        VacancyEvent::PlacementRecorded(_) => "VacancyPlacementRecorded",
-        VacancyEvent::Filled(_) => "VacancyFilled",
-    };
-    Some((event_type, data))
+/// A 400 unless an event is at `position` in `$all`: one that names no
+/// event (between two, or beyond the last) was never a feed item's, and
+/// reading or subscribing from it would silently start somewhere else.
+async fn check_position(
+    client: &Client,
+    name: &'static str,
+    position: Position,
+) -> labex_app::Result<()> {
+    let options = ReadAllOptions::default()
+        .position(StreamPosition::Position(position))
+        .max_count(1);
+    let mut read = client.read_all(&options).await.map_err(unavailable)?;
+    let found = read
+        .next()
+        .await
+        .map_err(unavailable)?
+        .map(|resolved| resolved.get_original_event().position);
+    if found == Some(position) {
+        return Ok(());
+    }
+    Err(Error::InvalidQuery(vec![FieldError::with_sentence(
+        name,
+        InputError::FeedPosition,
+        format!(
+            "{name} {} is not the position of a feed item; resume from one the feed gave, or from the start.",
+            format_position(position)
+        ),
+    )]))
 }
 
 /// The vacancy change feed (public).
@@ -388,64 +406,30 @@ fn public_view(event: &Event) -> Option<(&'static str, PublicData)> {
         ("Last-Event-ID" = Option<String>, Header, description = "server-sent events: resume after this"),
     ),
     responses(
-        (status = 200, description = "application/x-ndjson: one FeedItem per line, the next `after` in the Labex-Feed-Next header; text/event-stream: live events, each with its position as id", body = FeedItem),
-        (status = 400, description = "a bad position or limit", body = labex_web::Problem),
+        (status = 200, description = "application/x-ndjson: one FeedItem per line, the next `after` in the Labex-Feed-Next header; text/event-stream: live events, each with its position as id; a reader that falls too far behind gets a last `lagged` event naming where to resume, and is disconnected", body = FeedItem),
+        (status = 400, description = "a bad position or limit", body = labex_web::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "too many live feeds open, in all or from the caller's address", body = labex_web::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn feed(
-    state: web::Data<State>,
+    app: web::Data<Matching>,
     _caller: MaybeCaller,
     request: HttpRequest,
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut problems = Problems::default();
-    let wants_events = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/event-stream"));
-    let after = position_parameter(&mut problems, "after", params.after.as_deref());
-    // An empty `Last-Event-ID` is the same as none (an `EventSource` that
-    // has seen no id sends none).
-    let last_event_id = match request.headers().get("last-event-id") {
-        None => None,
-        Some(value) => match value.to_str() {
-            Ok(text) if text.trim().is_empty() => None,
-            Ok(text) => position_parameter(&mut problems, "Last-Event-ID", Some(text)),
-            Err(_) => position_parameter(&mut problems, "Last-Event-ID", Some("")),
-        },
-    };
-    // An `EventSource` reconnects to the URL it was opened with, `after`
-    // and all, and names the last event it saw in `Last-Event-ID`: that
-    // header is where to go on, not `after`. A page of JSON lines is
-    // resumed by `after`, the header only standing in when `after` is
-    // absent.
-    let from_header = last_event_id.is_some() && (wants_events || after.is_none());
-    let (after, name) = if from_header {
-        (last_event_id, "Last-Event-ID")
-    } else {
-        (after, "after")
-    };
-    let limit = number(
-        &mut problems,
-        "limit",
-        params.limit.as_deref(),
-        MAX_FEED_PAGE,
-    )
-    .unwrap_or(100)
-    .max(1);
-    problems.finish(())?;
-    let client = state.repository.client().clone();
-    if let Some(position) = after {
-        check_position(&client, name, position).await?;
-    }
-    if wants_events {
+    let wanted = FeedRequest::parse(&params, &request)?;
+    if wanted.live {
+        let address = request.peer_addr().map(|peer| peer.ip());
+        let events = app.live_feed(address, wanted).await?;
+        // The connection ends with the stream (a reader cut off reconnects
+        // with Last-Event-ID), rather than idling for another request.
         return Ok(HttpResponse::Ok()
             .content_type("text/event-stream")
             .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .streaming(live(client, after)));
+            .force_close()
+            .streaming(events));
     }
-    let (items, next) = page(&client, after, limit).await?;
+    let (items, next) = app.feed_page(wanted).await?;
     let mut body = String::new();
     for item in &items {
         body.push_str(&serde_json::to_string(item).map_err(|error| ApiError::internal(&error))?);
@@ -459,103 +443,132 @@ pub async fn feed(
     Ok(response.body(body))
 }
 
-/// Up to `limit` items after `after`, and the position to continue from.
-async fn page(
-    client: &Client,
-    after: Option<Position>,
-    limit: usize,
-) -> Result<(Vec<FeedItem>, Option<Position>), ApiError> {
-    let start = after.map_or(StreamPosition::Start, StreamPosition::Position);
-    let options = ReadAllOptions::default()
-        .position(start)
-        .filter(filter())
-        .max_count(limit + 1);
-    let mut read = client
-        .read_all(&options)
-        .await
-        .map_err(|error| ApiError::store_unavailable(&error))?;
-    let mut items = Vec::with_capacity(limit);
-    let mut last_read = None;
-    while items.len() < limit {
-        let Some(resolved) = read
-            .next()
-            .await
-            .map_err(|error| ApiError::store_unavailable(&error))?
-        else {
-            break;
-        };
-        let recorded = resolved.get_original_event();
-        if Some(recorded.position) == after {
-            continue;
-        }
-        last_read = Some(recorded.position);
-        let stored =
-            StoredEvent::from_recorded(recorded).map_err(|error| ApiError::internal(&error))?;
-        if let Some(item) = item(&stored) {
-            items.push(item);
-        }
-    }
-    Ok((items, last_read.or(after)))
-}
-
-/// Server-sent events from `after` on, following the store live.
+/// Server-sent events from `after` on: a task reads the subscription into
+/// a queue of `behind` messages, which the response drains as fast as the
+/// reader takes them. When the queue is full the reader has fallen too far
+/// behind: the task stops, and once the queue is drained the reader gets a
+/// `lagged` event naming the last position it was sent, and the stream
+/// ends (an `EventSource` reconnects from there with `Last-Event-ID`).
 fn live(
     client: Client,
     after: Option<Position>,
-) -> impl Stream<Item = Result<Bytes, actix_web::Error>> {
+    limits: FeedLimits,
+    ticket: FeedTicket,
+) -> impl Stream<Item = Result<Bytes, actix_web::Error>> + use<> {
+    let (sender, receiver) = mpsc::channel::<Bytes>(limits.behind);
+    let (ending, ended) = oneshot::channel::<Bytes>();
+    tokio::spawn(follow(client, after, limits.keepalive, sender, ending));
+    let queued = stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|message| (message, receiver))
+    });
+    let last = stream::once(async move { ended.await.ok() }).filter_map(|last| async move { last });
+    queued.chain(last).map(move |message| {
+        // The stream owns the ticket: the place is given back when the
+        // response ends or its reader goes away.
+        let _ = &ticket;
+        Ok(message)
+    })
+}
+
+/// Reads the subscription into `queue` until the reader goes away, falls
+/// `queue`'s capacity behind, or the subscription ends; then sends the last
+/// message, if any, through `ending`. A comment goes out every `keepalive`
+/// when nothing else did.
+async fn follow(
+    client: Client,
+    after: Option<Position>,
+    keepalive: Duration,
+    queue: mpsc::Sender<Bytes>,
+    ending: oneshot::Sender<Bytes>,
+) {
+    let mut quiet = tokio::time::interval(keepalive);
+    quiet.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    quiet.tick().await;
     let start = after.map_or(StreamPosition::Start, StreamPosition::Position);
     let options = SubscribeToAllOptions::default()
         .position(start)
         .filter(filter());
-    let state = Some((client, options, None::<kurrentdb::Subscription>));
-    stream::unfold(state, move |state| async move {
-        let (client, options, subscription) = state?;
-        let mut subscription = match subscription {
-            Some(subscription) => subscription,
-            None => client.subscribe_to_all(&options).await,
+    let mut subscription = client.subscribe_to_all(&options).await;
+    let mut last_sent = after;
+    loop {
+        let next = tokio::select! {
+            () = queue.closed() => return,
+            _ = quiet.tick() => None,
+            next = subscription.next_subscription_event() => Some(next),
         };
-        loop {
-            let event = match subscription.next_subscription_event().await {
-                Ok(event) => event,
-                Err(error) => {
-                    tracing::warn!(error = %error, "vacancy feed subscription ended");
-                    let message = "event: error\ndata: {\"detail\": \"the event store subscription ended; reconnect with Last-Event-ID\"}\n\n";
-                    return Some((Ok(Bytes::from(message)), None));
+        let Some(next) = next else {
+            match enqueue(&queue, Bytes::from_static(b": keep-alive\n\n")) {
+                Ok(true) => continue,
+                Ok(false) => return,
+                Err(()) => return lagged(ending, last_sent),
+            }
+        };
+        quiet.reset();
+        let event = match next {
+            Ok(event) => event,
+            Err(error) => {
+                tracing::warn!(error = %error, "vacancy feed subscription ended");
+                let message = "event: error\ndata: {\"detail\": \"the event store subscription ended; reconnect with Last-Event-ID\"}\n\n";
+                let _ = ending.send(Bytes::from_static(message.as_bytes()));
+                return;
+            }
+        };
+        let (text, position) = match event {
+            SubscriptionEvent::EventAppeared(resolved) => {
+                let recorded = resolved.get_original_event();
+                if Some(recorded.position) == after {
+                    continue;
                 }
-            };
-            let text = match event {
-                SubscriptionEvent::EventAppeared(resolved) => {
-                    let recorded = resolved.get_original_event();
-                    if Some(recorded.position) == after {
+                let stored = match StoredEvent::from_recorded(recorded) {
+                    Ok(stored) => stored,
+                    Err(error) => {
+                        tracing::error!(error = %error, "a vacancy event cannot be read");
                         continue;
                     }
-                    match StoredEvent::from_recorded(recorded) {
-                        Ok(stored) => {
-                            let Some(item) = item(&stored) else {
-                                continue;
-                            };
-                            let data = serde_json::to_string(&item).unwrap_or_default();
-                            format!(
-                                "id: {}\nevent: {}\ndata: {data}\n\n",
-                                item.position, item.event_type
-                            )
-                        }
-                        Err(error) => {
-                            tracing::error!(error = %error, "a vacancy event cannot be read");
-                            continue;
-                        }
-                    }
-                }
-                SubscriptionEvent::Checkpoint(position) => {
-                    format!(": checkpoint {}\n\n", format_position(position))
-                }
-                SubscriptionEvent::CaughtUp(_) => ": caught up\n\n".to_owned(),
-                _ => continue,
-            };
-            return Some((
-                Ok(Bytes::from(text)),
-                Some((client, options, Some(subscription))),
-            ));
+                };
+                let Some(item) = item(&stored) else {
+                    continue;
+                };
+                let data = serde_json::to_string(&item).unwrap_or_default();
+                (
+                    format!(
+                        "id: {}\nevent: {}\ndata: {data}\n\n",
+                        item.position, item.event_type
+                    ),
+                    Some(recorded.position),
+                )
+            }
+            SubscriptionEvent::Checkpoint(position) => (
+                format!(": checkpoint {}\n\n", format_position(position)),
+                None,
+            ),
+            SubscriptionEvent::CaughtUp(_) => (": caught up\n\n".to_owned(), None),
+            _ => continue,
+        };
+        match enqueue(&queue, Bytes::from(text)) {
+            Ok(true) => last_sent = position.or(last_sent),
+            Ok(false) => return,
+            Err(()) => return lagged(ending, last_sent),
         }
-    })
+    }
+}
+
+/// Puts `message` in the queue: `Ok(true)` sent, `Ok(false)` the reader
+/// left, `Err(())` the queue is full (the reader fell behind).
+fn enqueue(queue: &mpsc::Sender<Bytes>, message: Bytes) -> Result<bool, ()> {
+    match queue.try_send(message) {
+        Ok(()) => Ok(true),
+        Err(mpsc::error::TrySendError::Closed(_)) => Ok(false),
+        Err(mpsc::error::TrySendError::Full(_)) => Err(()),
+    }
+}
+
+/// The last word to a reader that fell behind: where to resume.
+fn lagged(ending: oneshot::Sender<Bytes>, last_sent: Option<Position>) {
+    tracing::info!("a live feed reader fell too far behind and is disconnected");
+    let resume = last_sent.map_or_else(String::new, format_position);
+    let message = format!(
+        "event: lagged\ndata: {{\"detail\": \"you fell too far behind the feed; reconnect with Last-Event-ID (or after) set to resume_after\", \"resume_after\": \"{resume}\"}}\n\n"
+    );
+    let _ = ending.send(Bytes::from(message));
 }

@@ -12,8 +12,10 @@
 
 mod feed;
 mod minimum;
-mod params;
+mod public;
+mod queries;
 mod reindex;
+mod requests;
 mod routes;
 mod views;
 
@@ -24,15 +26,18 @@ use std::time::Duration;
 use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
+
+use crate::feed::FeedGate;
 use labex_search::{IndexOptions, SearchIndex, SearchProjection};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use prometheus::{Histogram, HistogramOpts, HistogramVec};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use feed::{FeedItem, MAX_FEED_PAGE, NEXT_HEADER, format_position};
+pub use feed::{FeedItem, FeedLimits, MAX_FEED_PAGE, NEXT_HEADER, format_position};
 pub use minimum::handle as candidate_handle;
-pub use reindex::{ReindexProgress, reindex};
+pub use queries::{Completion, Matching};
+pub use reindex::{ReindexError, ReindexProgress, reindex};
 pub use views::{HitView, ResultsView};
 
 /// The service's name and the folder of its files under the data folder.
@@ -65,7 +70,7 @@ struct ApiDoc;
 
 /// The running service.
 pub struct MatchingService {
-    state: web::Data<routes::State>,
+    app: web::Data<Matching>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
     /// Seconds from the store recording a change to its being searchable.
@@ -129,15 +134,11 @@ impl MatchingService {
             ]),
         )
         .starting("a search metric is malformed")?;
+        let feed = FeedGate::new(context.repository.client(), FeedLimits::from_env()?)?;
         let observed = searchable_lag.clone();
         index.on_searchable(move |waited| observed.observe(waited.as_secs_f64()));
         Ok(Self {
-            state: web::Data::new(routes::State {
-                repository: context.repository,
-                index,
-                latency,
-                running: tokio::sync::Semaphore::new(routes::queries_at_once()),
-            }),
+            app: web::Data::new(Matching::new(context.repository, index, latency, feed)),
             runners,
             checks,
             searchable_lag,
@@ -146,7 +147,7 @@ impl MatchingService {
 
     /// The index, for tests and the benchmark.
     pub fn index(&self) -> &SearchIndex {
-        &self.state.index
+        &self.app.index
     }
 }
 
@@ -156,7 +157,7 @@ impl Service for MatchingService {
     }
 
     fn configure(&self, config: &mut web::ServiceConfig) {
-        config.app_data(self.state.clone());
+        config.app_data(self.app.clone());
         routes::configure(config);
     }
 
@@ -170,7 +171,7 @@ impl Service for MatchingService {
 
     fn register_metrics(&self, registry: &prometheus::Registry) {
         for collector in [
-            Box::new(self.state.latency.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(self.app.latency.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(self.searchable_lag.clone()),
         ] {
             if let Err(error) = registry.register(collector) {
@@ -182,7 +183,7 @@ impl Service for MatchingService {
     fn stop(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             self.runners.stop().await;
-            if let Err(error) = self.state.index.flush() {
+            if let Err(error) = self.app.index.flush() {
                 tracing::error!(error = %error, "the search index could not be flushed");
             }
         })

@@ -2,14 +2,50 @@
 //! folder, swapped in once it has caught up with the last vacancy or job
 //! seeker event that was there when it began.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kurrentdb::{Client, Position, ReadAllOptions, StreamPosition, SubscriptionFilter};
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
-use labex_search::{IndexOptions, SearchIndex, SearchProjection, WriterLock};
+use labex_search::{IndexOptions, SearchError, SearchIndex, SearchProjection, WriterLock};
 
 use crate::index_folder;
+
+/// Why a rebuild of the index failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReindexError {
+    /// The store could not be read.
+    #[error("cannot read the store: {0}")]
+    Store(#[from] kurrentdb::Error),
+    /// A labex holds the live index.
+    #[error("{source}: labex seems to be serving from {data}; stop it before reindexing")]
+    Serving { data: PathBuf, source: SearchError },
+    /// The index could not be opened, written, committed or merged.
+    #[error("cannot {what}: {source}")]
+    Index { what: String, source: SearchError },
+    /// A folder could not be cleared or moved.
+    #[error("cannot {what}: {source}")]
+    Folder {
+        what: String,
+        source: std::io::Error,
+    },
+    /// The projection that rebuilds stopped on an error (in the log).
+    #[error("the rebuild stopped; see the log")]
+    Stopped,
+    /// The projection that rebuilds failed as it stopped.
+    #[error("the rebuild failed: {0}")]
+    Failed(String),
+}
+
+fn index_error(what: impl Into<String>) -> impl FnOnce(SearchError) -> ReindexError {
+    let what = what.into();
+    move |source| ReindexError::Index { what, source }
+}
+
+fn folder_error(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> ReindexError {
+    let what = what.into();
+    move |source| ReindexError::Folder { what, source }
+}
 
 /// How far a rebuild has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +57,7 @@ pub struct ReindexProgress {
 }
 
 /// The last vacancy or job-seeker event in the store.
-async fn last_indexed_event(client: &Client) -> Result<Option<Position>, String> {
+async fn last_indexed_event(client: &Client) -> Result<Option<Position>, ReindexError> {
     let options = ReadAllOptions::default()
         .position(StreamPosition::End)
         .backwards()
@@ -31,14 +67,8 @@ async fn last_indexed_event(client: &Client) -> Result<Option<Position>, String>
                 .add_prefix("vacancy-")
                 .add_prefix("jobseeker-"),
         );
-    let mut read = client
-        .read_all(&options)
-        .await
-        .map_err(|error| format!("cannot read the store: {error}"))?;
-    let last = read
-        .next()
-        .await
-        .map_err(|error| format!("cannot read the store: {error}"))?;
+    let mut read = client.read_all(&options).await?;
+    let last = read.next().await?;
     Ok(last.map(|event| event.get_original_event().position))
 }
 
@@ -52,23 +82,23 @@ pub async fn reindex(
     client: Client,
     data: &Path,
     progress: impl Fn(ReindexProgress),
-) -> Result<Option<Position>, String> {
+) -> Result<Option<Position>, ReindexError> {
     let live = index_folder(data);
     let _live_lock = WriterLock::take(&live).map_err(|error| match error {
-        labex_search::SearchError::Locked(_) => format!(
-            "{error}: labex seems to be serving from {}; stop it before reindexing",
-            data.display()
-        ),
-        other => format!("cannot open {}: {other}", live.display()),
+        SearchError::Locked(_) => ReindexError::Serving {
+            data: data.to_owned(),
+            source: error,
+        },
+        other => index_error(format!("open {}", live.display()))(other),
     })?;
     let fresh = live.with_extension("new");
     if fresh.exists() {
         std::fs::remove_dir_all(&fresh)
-            .map_err(|error| format!("cannot clear {}: {error}", fresh.display()))?;
+            .map_err(folder_error(format!("clear {}", fresh.display())))?;
     }
     let target = last_indexed_event(&client).await?;
     let (index, _) = SearchIndex::open(&fresh, IndexOptions::default())
-        .map_err(|error| format!("cannot create {}: {error}", fresh.display()))?;
+        .map_err(index_error(format!("create {}", fresh.display())))?;
     let runner = ProjectionRunner::spawn(
         client,
         SearchProjection::new(index.clone()),
@@ -89,7 +119,7 @@ pub async fn reindex(
                 break;
             }
             if let labex_eventsourcing::RunState::Failed = runner.progress().state {
-                return Err("the rebuild stopped; see the log".to_owned());
+                return Err(ReindexError::Stopped);
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -97,17 +127,15 @@ pub async fn reindex(
     runner
         .stop()
         .await
-        .map_err(|error| format!("the rebuild failed: {error}"))?;
-    let reached = index
-        .flush()
-        .map_err(|error| format!("cannot commit the new index: {error}"))?;
+        .map_err(|error| ReindexError::Failed(error.to_string()))?;
+    let reached = index.flush().map_err(index_error("commit the new index"))?;
     progress(ReindexProgress {
         done: target_commit,
         target: target_commit,
     });
     index
         .merge_all()
-        .map_err(|error| format!("cannot merge the new index: {error}"))?;
+        .map_err(index_error("merge the new index"))?;
     // Merges in flight finish before the folder moves; a handle still held
     // by the stopped projection's timer only delays that to its drop.
     if let Err(error) = index.wait_merging_threads() {
@@ -115,18 +143,14 @@ pub async fn reindex(
     }
     let old = live.with_extension("old");
     if old.exists() {
-        std::fs::remove_dir_all(&old)
-            .map_err(|error| format!("cannot clear {}: {error}", old.display()))?;
+        std::fs::remove_dir_all(&old).map_err(folder_error(format!("clear {}", old.display())))?;
     }
     if live.exists() {
-        std::fs::rename(&live, &old)
-            .map_err(|error| format!("cannot move the old index aside: {error}"))?;
+        std::fs::rename(&live, &old).map_err(folder_error("move the old index aside"))?;
     }
-    std::fs::rename(&fresh, &live)
-        .map_err(|error| format!("cannot swap the new index in: {error}"))?;
+    std::fs::rename(&fresh, &live).map_err(folder_error("swap the new index in"))?;
     if old.exists() {
-        std::fs::remove_dir_all(&old)
-            .map_err(|error| format!("cannot remove the old index: {error}"))?;
+        std::fs::remove_dir_all(&old).map_err(folder_error("remove the old index"))?;
     }
     Ok(reached)
 }

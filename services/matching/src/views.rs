@@ -87,11 +87,7 @@ impl From<Hit> for HitView {
                 view.education = Some(details.education.as_str().to_owned());
                 view.public_welfare = Some(details.public_welfare);
                 view.status = vacancy.status.as_str().to_owned();
-                view.published_at = Some(
-                    vacancy
-                        .published_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                );
+                view.published_at = Some(labex_domain::rfc3339_millis(vacancy.published_at));
             }
             Some(Record::JobSeeker(seeker)) => {
                 view.region = Some(seeker.office.as_str().to_owned());

@@ -1,13 +1,15 @@
-//! Query strings as clients send them, parsed into searches with every
-//! invalid parameter reported (400 `invalid_query`, one entry per
+//! Query strings as clients send them, parsed into typed queries with
+//! every invalid parameter reported (400 `invalid_query`, one entry per
 //! parameter).
 
 use chrono::{DateTime, Utc};
+use labex_app::{FieldError, InputError, Validator};
 use labex_domain::EmployerId;
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
-use labex_search::{MAX_LIMIT, MAX_OFFSET, SortOrder, VacancySearch};
-use labex_web::{ApiError, ErrorCode, FieldError, InputError};
+use labex_search::{MAX_LIMIT, MAX_OFFSET, MatchOptions, SortOrder, VacancySearch};
 use serde::Deserialize;
+
+use crate::queries::Completion;
 
 /// `GET /v1/vacancies/search`.
 #[derive(Debug, Default, Deserialize)]
@@ -29,35 +31,14 @@ pub struct SearchParams {
     pub status: Option<String>,
 }
 
-/// Collects bad parameters.
-#[derive(Default)]
-pub struct Problems(Vec<FieldError>);
-
-impl Problems {
-    pub fn add(&mut self, parameter: &str, code: InputError, detail: &str) {
-        self.0
-            .push(FieldError::with_sentence(parameter, code, detail));
-    }
-
-    pub fn finish<T>(self, value: T) -> Result<T, ApiError> {
-        if self.0.is_empty() {
-            return Ok(value);
-        }
-        let names: Vec<_> = self.0.iter().map(|error| error.field.clone()).collect();
-        Err(ApiError::new(
-            ErrorCode::InvalidQuery,
-            format!(
-                "These query parameters are invalid: {}; see errors.",
-                names.join(", ")
-            ),
-        )
-        .with_errors(self.0))
-    }
+/// Notes a bad query parameter; `detail` is a whole sentence.
+pub fn reject(validator: &mut Validator, parameter: &str, code: InputError, detail: &str) {
+    validator.push(FieldError::with_sentence(parameter, code, detail));
 }
 
 /// A whole number in `0..=max` (a page size or offset).
 pub fn number(
-    problems: &mut Problems,
+    validator: &mut Validator,
     parameter: &str,
     text: Option<&str>,
     max: usize,
@@ -66,7 +47,8 @@ pub fn number(
     match text.parse::<usize>() {
         Ok(value) if value <= max => Some(value),
         _ => {
-            problems.add(
+            reject(
+                validator,
                 parameter,
                 InputError::QueryRange,
                 &format!("{parameter} must be a whole number from 0 to {max}."),
@@ -78,8 +60,8 @@ pub fn number(
 
 impl SearchParams {
     /// The search, or a 400 naming every bad parameter.
-    pub fn parse(&self) -> Result<VacancySearch, ApiError> {
-        let mut problems = Problems::default();
+    pub fn parse(&self) -> labex_app::Result<VacancySearch> {
+        let mut problems = Validator::new();
         let mut search = VacancySearch {
             q: self
                 .q
@@ -92,7 +74,8 @@ impl SearchParams {
         if let Some(q) = &search.q
             && q.chars().count() > 200
         {
-            problems.add(
+            reject(
+                &mut problems,
                 "q",
                 InputError::QueryTooLong,
                 "q must be at most 200 characters.",
@@ -101,7 +84,8 @@ impl SearchParams {
         if let Some(region) = self.region.as_deref() {
             match DivisionCode::parse(region) {
                 Ok(code) => search.region = Some(code),
-                Err(_) => problems.add(
+                Err(_) => reject(
+                    &mut problems,
                     "region",
                     InputError::DivisionCodeInvalid,
                     "region must be a six-digit administrative division code; a city's code covers its districts.",
@@ -117,7 +101,8 @@ impl SearchParams {
         if let Some(education) = self.education.as_deref() {
             match Education::parse(education) {
                 Ok(level) => search.education = Some(level),
-                Err(_) => problems.add(
+                Err(_) => reject(
+                    &mut problems,
                     "education",
                     InputError::EducationUnknown,
                     "education must be none, primary, junior_secondary, senior_secondary, associate, bachelor, master or doctorate.",
@@ -127,7 +112,8 @@ impl SearchParams {
         if let Some(salary) = self.salary_min_yuan.as_deref() {
             match salary.trim().parse::<u32>() {
                 Ok(value) => search.salary_min_yuan = Some(value),
-                Err(_) => problems.add(
+                Err(_) => reject(
+                    &mut problems,
                     "salary_min_yuan",
                     InputError::QueryNumber,
                     "salary_min_yuan must be a whole number of yuan per month.",
@@ -138,7 +124,8 @@ impl SearchParams {
             for category in welcomes.split(',').map(str::trim).filter(|c| !c.is_empty()) {
                 match JobSeekerCategory::parse(category) {
                     Ok(category) => search.welcomes.push(category),
-                    Err(_) => problems.add(
+                    Err(_) => reject(
+                        &mut problems,
                         "welcomes",
                         InputError::CategoryUnknown,
                         "welcomes must list job-seeker categories, such as graduate,laid_off.",
@@ -150,7 +137,8 @@ impl SearchParams {
             match flag.trim() {
                 "true" => search.public_welfare = Some(true),
                 "false" => search.public_welfare = Some(false),
-                _ => problems.add(
+                _ => reject(
+                    &mut problems,
                     "public_welfare",
                     InputError::QueryBoolean,
                     "public_welfare must be true or false.",
@@ -160,7 +148,7 @@ impl SearchParams {
         if let Some(employer) = self.employer.as_deref() {
             match EmployerId::parse(employer) {
                 Ok(id) => search.employer = Some(id),
-                Err(error) => problems.0.push(FieldError {
+                Err(error) => problems.push(FieldError {
                     detail: "employer must be an employer id.".to_owned(),
                     ..FieldError::new("employer", &error)
                 }),
@@ -169,7 +157,8 @@ impl SearchParams {
         if let Some(after) = self.posted_after.as_deref() {
             match DateTime::parse_from_rfc3339(after.trim()) {
                 Ok(moment) => search.posted_after = Some(moment.with_timezone(&Utc)),
-                Err(_) => problems.add(
+                Err(_) => reject(
+                    &mut problems,
                     "posted_after",
                     InputError::TimeInvalid,
                     "posted_after must be a time in RFC 3339, such as 2026-11-01T00:00:00+08:00.",
@@ -180,7 +169,8 @@ impl SearchParams {
             None | Some("relevance") => search.sort = SortOrder::Relevance,
             Some("newest") => search.sort = SortOrder::Newest,
             Some("salary") => search.sort = SortOrder::Salary,
-            Some(_) => problems.add(
+            Some(_) => reject(
+                &mut problems,
                 "sort",
                 InputError::QuerySort,
                 "sort must be relevance, newest or salary.",
@@ -189,7 +179,8 @@ impl SearchParams {
         match self.status.as_deref().map(str::trim) {
             None | Some("open") => search.include_closed = false,
             Some("all") => search.include_closed = true,
-            Some(_) => problems.add(
+            Some(_) => reject(
+                &mut problems,
                 "status",
                 InputError::QueryStatus,
                 "status must be open (the default) or all.",
@@ -201,7 +192,62 @@ impl SearchParams {
         if let Some(offset) = number(&mut problems, "offset", self.offset.as_deref(), MAX_OFFSET) {
             search.offset = offset;
         }
-        problems.finish(search)
+        problems.finish_query(|| Some(search))
+    }
+}
+
+/// `GET /v1/vacancies/complete?q=&limit=`.
+#[derive(Debug, Default, Deserialize)]
+pub struct CompleteParams {
+    pub q: Option<String>,
+    pub limit: Option<String>,
+}
+
+impl CompleteParams {
+    /// The type-ahead query, or a 400 naming every bad parameter.
+    pub fn parse(&self) -> labex_app::Result<Completion> {
+        let mut problems = Validator::new();
+        let prefix = self.q.as_deref().map(str::trim).unwrap_or_default();
+        if prefix.is_empty() || prefix.chars().count() > 50 {
+            reject(
+                &mut problems,
+                "q",
+                InputError::QueryRequired,
+                "q must be a prefix of 1 to 50 characters.",
+            );
+        }
+        let limit = number(&mut problems, "limit", self.limit.as_deref(), 20)
+            .unwrap_or(10)
+            .max(1);
+        problems.finish_query(|| {
+            Some(Completion {
+                prefix: prefix.to_owned(),
+                limit,
+            })
+        })
+    }
+}
+
+/// `?limit=&offset=` of match and candidate lists.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageParams {
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+impl PageParams {
+    /// The page of a ranked list, or a 400 naming every bad parameter.
+    pub fn parse(&self) -> labex_app::Result<MatchOptions> {
+        let mut problems = Validator::new();
+        let limit = number(&mut problems, "limit", self.limit.as_deref(), MAX_LIMIT);
+        let offset = number(&mut problems, "offset", self.offset.as_deref(), MAX_OFFSET);
+        problems.finish_query(|| {
+            Some(MatchOptions {
+                limit: limit.unwrap_or(20).max(1),
+                offset: offset.unwrap_or(0),
+                ..MatchOptions::default()
+            })
+        })
     }
 }
 
@@ -243,10 +289,9 @@ mod tests {
         };
         let error = params.parse().unwrap_err();
         let fields: Vec<_> = error
-            .problem()
-            .errors
-            .into_iter()
-            .map(|e| e.field)
+            .field_errors()
+            .iter()
+            .map(|e| e.field.clone())
             .collect();
         assert_eq!(
             fields,
@@ -259,6 +304,6 @@ mod tests {
                 "offset"
             ]
         );
-        assert_eq!(error.code(), "invalid_query");
+        assert!(matches!(error, labex_app::Error::InvalidQuery(_)));
     }
 }

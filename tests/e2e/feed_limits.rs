@@ -1,0 +1,158 @@
+//! The live feed's bounds (issue 12): connections in all and per address
+//! past which a 429 answers, and a reader that stops reading is sent where
+//! to resume and disconnected rather than holding the process's store
+//! connection.
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use labex_testkit::Tokens;
+use tokio::task::JoinSet;
+
+use crate::support::{Labex, employer, id_of, vacancy};
+
+async fn open_live(labex: &Labex) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}/v1/vacancies/feed", labex.process_url()))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .expect("the feed answers")
+}
+
+#[tokio::test]
+async fn live_feeds_past_the_cap_of_an_address_are_refused_until_one_closes() {
+    let labex = Labex::start_with(
+        "warn",
+        &[
+            ("LABEX_FEED_MAX_PER_ADDRESS", "2"),
+            ("LABEX_FEED_KEEPALIVE_SECONDS", "1"),
+        ],
+    )
+    .await;
+    let first = open_live(&labex).await;
+    let second = open_live(&labex).await;
+    assert_eq!(
+        (first.status().as_u16(), second.status().as_u16()),
+        (200, 200)
+    );
+
+    let third = open_live(&labex).await;
+    assert_eq!(third.status(), 429);
+    assert_eq!(
+        third
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert!(third.headers().get("retry-after").is_some());
+    let problem: serde_json::Value = third.json().await.expect("a problem");
+    assert_eq!(
+        problem["type"],
+        "https://labex.example/problems/too_many_requests"
+    );
+
+    // Pages of JSON lines are not live feeds: still served.
+    labex.http.get("/v1/vacancies/feed", None).await.expect(200);
+
+    // A reader that goes away is noticed at the next keep-alive at the
+    // latest, and its place given back.
+    drop(first);
+    let mut admitted = false;
+    for _ in 0..50 {
+        let again = open_live(&labex).await;
+        if again.status() == 200 {
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(admitted, "a closed feed gives its place back");
+    drop(second);
+}
+
+#[tokio::test]
+async fn a_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
+    let labex = Labex::start_with("warn", &[("LABEX_FEED_MAX_BEHIND", "8")]).await;
+    let counsellor = Tokens::counsellor("410105");
+    let company = id_of(
+        &labex
+            .http
+            .post("/v1/employers", Some(&counsellor), &employer(71))
+            .await
+            .expect(201),
+    );
+    // Far more than the socket buffers between the two ends hold.
+    let mut publishing = JoinSet::new();
+    for worker in 0..8 {
+        let http = labex.http.clone();
+        let token = counsellor.clone();
+        let body = vacancy(&company, 1);
+        publishing.spawn(async move {
+            for _ in 0..250 {
+                http.post("/v1/vacancies", Some(&token), &body)
+                    .await
+                    .expect(201);
+            }
+            worker
+        });
+    }
+    while publishing.join_next().await.is_some() {}
+
+    let address = labex.process_url().trim_start_matches("http://").to_owned();
+    let seen = tokio::task::spawn_blocking(move || {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("a socket");
+        // A small window, so that what the reader does not take stays at
+        // the server.
+        socket.set_recv_buffer_size(4_096).expect("a small buffer");
+        let target: std::net::SocketAddr = address.parse().expect("an address");
+        socket.connect(&target.into()).expect("connects");
+        let mut stream: std::net::TcpStream = socket.into();
+        write!(
+            stream,
+            "GET /v1/vacancies/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+        )
+        .expect("the request goes out");
+        // The reader stops reading for a while…
+        std::thread::sleep(Duration::from_secs(3));
+        // …then reads what is left: the queue, the last word, the end.
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("a timeout");
+        let mut seen = Vec::new();
+        stream.read_to_end(&mut seen).expect("the server ends the stream");
+        String::from_utf8_lossy(&seen).into_owned()
+    })
+    .await
+    .expect("the reader ran");
+
+    assert!(
+        seen.contains("event: lagged"),
+        "{}",
+        &seen[seen.len().saturating_sub(600)..]
+    );
+    let published = seen.matches("event: VacancyPublished").count();
+    assert!(
+        published < 2_000,
+        "the reader was cut off before the end ({published} items)"
+    );
+    let tail = &seen[seen.rfind("event: lagged").expect("a lagged event")..];
+    let last_id = seen[..seen.rfind("event: lagged").unwrap()]
+        .rmatch_indices("id: ")
+        .next()
+        .map(|(at, _)| seen[at + 4..].lines().next().unwrap_or_default().to_owned())
+        .expect("items came before the last word");
+    assert!(
+        tail.contains(&format!("\"resume_after\": \"{last_id}\"")),
+        "the last word names the last item sent: {tail}"
+    );
+
+    // The process serves on, and the reader can resume from there.
+    labex
+        .http
+        .get(&format!("/v1/vacancies/feed?after={last_id}&limit=5"), None)
+        .await
+        .expect(200);
+}
