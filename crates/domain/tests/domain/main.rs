@@ -7,6 +7,7 @@ mod support;
 
 mod employer;
 mod golden;
+mod household;
 mod jobseeker;
 mod placement;
 mod properties;

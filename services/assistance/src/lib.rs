@@ -1,0 +1,191 @@
+//! Assistance for the hardest to employ (notice §3): the register of
+//! zero-employment households (零就业家庭登记台帐) — declaration (申报),
+//! verification (审核), the register by office and status (JSON or CSV
+//! with Chinese headers), its counts at any moment, late verifications —,
+//! one-to-one assistance (一对一帮扶: the plan and each follow-up contact,
+//! and the list of overdue ones), and the process manager that clears a
+//! household when a member finds work and registers it again when nobody
+//! works any more (动态消除), never by a button.
+//!
+//! The use cases are [`Assistance`]'s (`commands.rs`, `queries.rs`); the
+//! handlers (`routes.rs`) only extract, call and render. Households are
+//! `household-<uuid>` streams; one open household per member is kept by a
+//! turn stream per member (`members.rs`), which the process manager reads
+//! to find a member's household. The register is a SQLite read model
+//! written from each household's folded state
+//! (`<data>/assistance/register.sqlite`); the process manager keeps its
+//! checkpoint in `<data>/assistance/process.sqlite`; the offices' rules
+//! are `<data>/assistance/rules.json` (defaults without it). Mounted by
+//! `labex` with the other services, or run alone as `labex-assistance`.
+
+mod commands;
+mod members;
+mod process;
+mod queries;
+mod read_model;
+mod requests;
+mod routes;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+use futures::future::BoxFuture;
+use labex_app::{RULES_FILE, RuleBook};
+use labex_domain::household::HouseholdRules;
+use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+
+pub use commands::{Assistance, REGISTER_FILE};
+pub use members::{MEMBER_TURN_CATEGORY, household_of, member_stream};
+pub use process::{
+    HOUSEHOLD_ACTOR, HOUSEHOLD_PROCESS, HouseholdProcess, Stabiliser, stabilise_due,
+};
+pub use queries::RegisterFilter;
+pub use requests::{
+    ContactBody, ContactRequest, Declaration, DeclareBody, Departure, ExitBody, PlanBody,
+    PlanRequest, Verification, VerificationBody,
+};
+pub use views::{
+    HouseholdSummary, HouseholdView, OverdueItem, OverduePage, RegisterCounts, RegisterPage,
+    register_csv,
+};
+
+/// The service's name and the folder of its files under the data folder.
+pub const NAME: &str = "assistance";
+
+/// The process manager's checkpoint database in the service's folder.
+pub const PROCESS_FILE: &str = "process.sqlite";
+
+/// How often cleared households are looked at for stabilisation, in
+/// seconds (default an hour).
+pub const STABILISE_EVERY_VARIABLE: &str = "LABEX_ASSISTANCE_STABILISE_SECONDS";
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        routes::declare,
+        routes::get,
+        routes::verify,
+        routes::exit,
+        routes::make_plan,
+        routes::record_contact,
+        routes::register,
+        routes::counts,
+        routes::overdue,
+    ),
+    components(schemas(
+        DeclareBody,
+        VerificationBody,
+        ExitBody,
+        PlanBody,
+        ContactBody,
+        HouseholdView,
+        views::DecisionView,
+        views::StatusChangeView,
+        views::ExitView,
+        views::PlanView,
+        HouseholdSummary,
+        RegisterPage,
+        RegisterCounts,
+        OverdueItem,
+        OverduePage,
+    )),
+    tags((name = "households", description = "zero-employment households (零就业家庭): declaration, verification, the register (台帐), one-to-one assistance (一对一帮扶)"))
+)]
+struct ApiDoc;
+
+/// The running service.
+pub struct AssistanceService {
+    app: web::Data<Assistance>,
+    runners: Runners,
+    stabiliser: Stabiliser,
+    checks: Vec<Arc<dyn ReadinessCheck>>,
+}
+
+impl AssistanceService {
+    /// Reads the offices' rules, opens the register under
+    /// `<data>/assistance/`, starts its projection, the household process
+    /// manager and the stabiliser.
+    pub async fn start(context: ServiceContext) -> Result<Self, StartError> {
+        let folder = context
+            .service_folder(NAME)
+            .starting("cannot create the assistance folder")?;
+        let rules: RuleBook<HouseholdRules> =
+            RuleBook::load(&folder.join(RULES_FILE)).starting("cannot read the household rules")?;
+        let (app, register_runner) =
+            Assistance::open(context.repository.clone(), &folder, rules.clone())
+                .starting("cannot open the household register")?;
+        let process = open_database(&folder.join(PROCESS_FILE))
+            .starting("cannot open the household process's checkpoint database")?;
+        let runners = Runners::default();
+        runners.add(register_runner).await;
+        runners
+            .add(HouseholdProcess::start(
+                context.repository.clone(),
+                rules,
+                process,
+            ))
+            .await;
+        let stabiliser = Stabiliser::start(
+            context.repository.clone(),
+            app.register.clone(),
+            stabilise_every(),
+        );
+        let checks = runners.checks().await;
+        Ok(Self {
+            app: web::Data::new(app),
+            runners,
+            stabiliser,
+            checks,
+        })
+    }
+
+    /// The application its handlers call.
+    pub fn app(&self) -> &Assistance {
+        &self.app
+    }
+}
+
+fn stabilise_every() -> Duration {
+    std::env::var(STABILISE_EVERY_VARIABLE)
+        .ok()
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|seconds| *seconds > 0)
+        .map_or(Duration::from_secs(3600), Duration::from_secs)
+}
+
+fn open_database(path: &std::path::Path) -> rusqlite::Result<rusqlite::Connection> {
+    let connection = rusqlite::Connection::open(path)?;
+    connection.pragma_update(None, "journal_mode", "WAL")?;
+    connection.busy_timeout(Duration::from_secs(5))?;
+    Ok(connection)
+}
+
+impl Service for AssistanceService {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn configure(&self, config: &mut web::ServiceConfig) {
+        config.app_data(self.app.clone());
+        routes::configure(config);
+    }
+
+    fn openapi(&self) -> OpenApi {
+        ApiDoc::openapi()
+    }
+
+    fn readiness(&self) -> Vec<Arc<dyn ReadinessCheck>> {
+        self.checks.clone()
+    }
+
+    fn stop(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            self.stabiliser.stop().await;
+            self.runners.stop().await;
+        })
+    }
+}
