@@ -57,6 +57,7 @@ mod serde_helpers;
 pub mod tokens;
 pub mod vacancy;
 pub mod value;
+pub mod welfare;
 
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};

@@ -17,6 +17,7 @@ use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
+use crate::welfare::WelfareEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {
@@ -124,6 +125,8 @@ registry! {
     Token(TokenEvent),
     /// Of a zero-employment household.
     Household(HouseholdEvent),
+    /// Of a public-welfare placement.
+    Welfare(WelfareEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

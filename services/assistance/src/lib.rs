@@ -3,9 +3,12 @@
 //! verification (审核), the register by office and status (JSON or CSV
 //! with Chinese headers), its counts at any moment, late verifications —,
 //! one-to-one assistance (一对一帮扶: the plan and each follow-up contact,
-//! and the list of overdue ones), and the process manager that clears a
+//! and the list of overdue ones), the process manager that clears a
 //! household when a member finds work and registers it again when nobody
-//! works any more (动态消除), never by a button.
+//! works any more (动态消除), never by a button; and public-welfare
+//! placements (公益性岗位): a hire into a public-welfare post becomes a
+//! placement with its subsidy, by a process manager of its own
+//! (`welfare.rs`, `<data>/assistance/welfare.sqlite`).
 //!
 //! The use cases are [`Assistance`]'s (`commands.rs`, `queries.rs`); the
 //! handlers (`routes.rs`) only extract, call and render. Households are
@@ -26,6 +29,7 @@ mod read_model;
 mod requests;
 mod routes;
 mod views;
+mod welfare;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,6 +38,7 @@ use actix_web::web;
 use futures::future::BoxFuture;
 use labex_app::{RULES_FILE, RuleBook};
 use labex_domain::household::HouseholdRules;
+use labex_domain::welfare::WelfareRules;
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
@@ -46,11 +51,14 @@ pub use process::{
 pub use queries::RegisterFilter;
 pub use requests::{
     ContactBody, ContactRequest, Declaration, DeclareBody, Departure, ExitBody, PlanBody,
-    PlanRequest, Verification, VerificationBody,
+    PlanRequest, Verification, VerificationBody, WelfareExit, WelfareExitBody,
 };
 pub use views::{
     HouseholdSummary, HouseholdView, OverdueItem, OverduePage, RegisterCounts, RegisterPage,
-    register_csv,
+    WelfarePage, WelfareSummary, WelfareView, register_csv,
+};
+pub use welfare::{
+    WELFARE_ACTOR, WELFARE_FILE, WELFARE_PROCESS, WELFARE_RULES_FILE, Welfare, WelfareProcess,
 };
 
 /// The service's name and the folder of its files under the data folder.
@@ -58,6 +66,10 @@ pub const NAME: &str = "assistance";
 
 /// The process manager's checkpoint database in the service's folder.
 pub const PROCESS_FILE: &str = "process.sqlite";
+
+/// The welfare process manager's checkpoint database in the service's
+/// folder.
+pub const WELFARE_PROCESS_FILE: &str = "welfare-process.sqlite";
 
 /// How often cleared households are looked at for stabilisation, in
 /// seconds (default an hour).
@@ -75,6 +87,9 @@ pub const STABILISE_EVERY_VARIABLE: &str = "LABEX_ASSISTANCE_STABILISE_SECONDS";
         routes::register,
         routes::counts,
         routes::overdue,
+        routes::welfare_list,
+        routes::welfare_get,
+        routes::welfare_exit,
     ),
     components(schemas(
         DeclareBody,
@@ -92,14 +107,22 @@ pub const STABILISE_EVERY_VARIABLE: &str = "LABEX_ASSISTANCE_STABILISE_SECONDS";
         RegisterCounts,
         OverdueItem,
         OverduePage,
+        WelfareExitBody,
+        WelfareSummary,
+        WelfarePage,
+        WelfareView,
     )),
-    tags((name = "households", description = "zero-employment households (零就业家庭): declaration, verification, the register (台帐), one-to-one assistance (一对一帮扶)"))
+    tags(
+        (name = "households", description = "zero-employment households (零就业家庭): declaration, verification, the register (台帐), one-to-one assistance (一对一帮扶)"),
+        (name = "welfare", description = "public-welfare placements (公益性岗位): hires into public-welfare posts, their subsidy and exits"),
+    )
 )]
 struct ApiDoc;
 
 /// The running service.
 pub struct AssistanceService {
     app: web::Data<Assistance>,
+    welfare: web::Data<Welfare>,
     runners: Runners,
     stabiliser: Stabiliser,
     checks: Vec<Arc<dyn ReadinessCheck>>,
@@ -129,6 +152,22 @@ impl AssistanceService {
                 process,
             ))
             .await;
+        let welfare_rules: RuleBook<WelfareRules> =
+            RuleBook::load(&folder.join(WELFARE_RULES_FILE))
+                .starting("cannot read the welfare rules")?;
+        let (welfare, welfare_runner) =
+            Welfare::open(context.repository.clone(), &folder, welfare_rules.clone())
+                .starting("cannot open the welfare placements")?;
+        let welfare_process = open_database(&folder.join(WELFARE_PROCESS_FILE))
+            .starting("cannot open the welfare process's checkpoint database")?;
+        runners.add(welfare_runner).await;
+        runners
+            .add(WelfareProcess::start(
+                context.repository.clone(),
+                welfare_rules,
+                welfare_process,
+            ))
+            .await;
         let stabiliser = Stabiliser::start(
             context.repository.clone(),
             app.register.clone(),
@@ -137,6 +176,7 @@ impl AssistanceService {
         let checks = runners.checks().await;
         Ok(Self {
             app: web::Data::new(app),
+            welfare: web::Data::new(welfare),
             runners,
             stabiliser,
             checks,
@@ -171,6 +211,7 @@ impl Service for AssistanceService {
 
     fn configure(&self, config: &mut web::ServiceConfig) {
         config.app_data(self.app.clone());
+        config.app_data(self.welfare.clone());
         routes::configure(config);
     }
 

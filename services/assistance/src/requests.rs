@@ -278,3 +278,46 @@ fn optional_date(
         Some(text) => fields.date(field, text).map(Some),
     }
 }
+
+/// `POST /v1/welfare-placements/{id}/exit`: a placement ends before its
+/// period is over.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WelfareExitBody {
+    /// moved_to_regular_job or ended.
+    pub reason: String,
+    /// The day, `YYYY-MM-DD`; today when absent.
+    #[serde(default)]
+    pub on: Option<String>,
+    /// The office's note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A placement's exit, parsed.
+#[derive(Debug, Clone)]
+pub struct WelfareExit {
+    pub reason: labex_domain::welfare::WelfareExitReason,
+    pub on: Option<NaiveDate>,
+    pub note: Option<Note>,
+}
+
+impl WelfareExitBody {
+    /// Parses every field; a 422 lists all that are invalid.
+    pub fn parse(&self) -> Result<WelfareExit, Error> {
+        let mut fields = Validator::new();
+        let reason = fields.check(
+            "reason",
+            labex_domain::welfare::WelfareExitReason::parse(&self.reason),
+        );
+        let on = optional_date(&mut fields, "on", self.on.as_deref());
+        let note = optional_note(&mut fields, self.note.as_deref());
+        fields.finish(|| {
+            Some(WelfareExit {
+                reason: reason?,
+                on: on?,
+                note: note?,
+            })
+        })
+    }
+}

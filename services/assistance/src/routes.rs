@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use labex_app::Saved;
 use labex_domain::household::{Household, HouseholdStatus};
+use labex_domain::welfare::{WelfarePlacement, WelfarePlacementId};
 use labex_domain::{HouseholdId, china_date};
 use labex_web::{
     ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, IfMatch, Page, aggregate_answer, next_cursor,
@@ -16,8 +17,14 @@ use serde::Deserialize;
 
 use crate::commands::Assistance;
 use crate::queries::RegisterFilter;
-use crate::requests::{ContactBody, DeclareBody, ExitBody, PlanBody, VerificationBody};
-use crate::views::{HouseholdView, OverduePage, RegisterCounts, RegisterPage, register_csv};
+use crate::requests::{
+    ContactBody, DeclareBody, ExitBody, PlanBody, VerificationBody, WelfareExitBody,
+};
+use crate::views::{
+    HouseholdView, OverduePage, RegisterCounts, RegisterPage, WelfarePage, WelfareView,
+    register_csv,
+};
+use crate::welfare::Welfare;
 
 /// Mounts the routes (the literal paths before `{id}`).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -35,7 +42,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/households/{id}/contacts").route(web::post().to(record_contact)),
         )
-        .service(web::resource("/v1/assistance/overdue").route(web::get().to(overdue)));
+        .service(web::resource("/v1/assistance/overdue").route(web::get().to(overdue)))
+        .service(web::resource("/v1/welfare-placements").route(web::get().to(welfare_list)))
+        .service(web::resource("/v1/welfare-placements/{id}").route(web::get().to(welfare_get)))
+        .service(
+            web::resource("/v1/welfare-placements/{id}/exit").route(web::post().to(welfare_exit)),
+        );
 }
 
 /// The answer of a household: created (201 with `Location`) or as it
@@ -414,4 +426,118 @@ pub async fn overdue(
         items: listed.items,
         next_cursor: next_cursor(listed.next),
     }))
+}
+
+/// The answer of a placement, with `ETag`; its status on the day described.
+fn welfare_answer(saved: &Saved<WelfarePlacement>, as_of: Option<DateTime<Utc>>) -> HttpResponse {
+    let day = china_date(as_of.map_or_else(Utc::now, |moment| moment.min(Utc::now())));
+    let view = WelfareView::new(&saved.state, saved.revision, day);
+    aggregate_answer(None, saved.revision, &view)
+}
+
+/// `GET /v1/welfare-placements` parameters.
+#[derive(Debug, Deserialize)]
+pub struct WelfareParams {
+    office: Option<String>,
+    ending: Option<String>,
+}
+
+/// People placed in public-welfare posts (公益性岗位) within an office's
+/// scope, newest first; `ending=true`: only those still placed whose
+/// subsidised period ends within the office's days (default 60), to plan
+/// the next step.
+#[utoipa::path(
+    get,
+    path = "/v1/welfare-placements",
+    tag = "welfare",
+    params(
+        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("ending" = Option<bool>, Query, description = "only those ending soon"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "a page", body = WelfarePage),
+        (status = 400, description = "bad office, limit or cursor", body = labex_web::Problem),
+        (status = 403, description = "not office staff of that scope", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn welfare_list(
+    app: web::Data<Welfare>,
+    caller: Caller,
+    page: Page,
+    params: web::Query<WelfareParams>,
+) -> Result<HttpResponse, ApiError> {
+    let office = parse_office(params.office.as_deref())?;
+    let ending = match params.ending.as_deref().map(str::trim) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::invalid_query("ending must be true or false.")),
+    };
+    let listed = app.list(&caller, office, ending, page.list_page()).await?;
+    Ok(HttpResponse::Ok().json(WelfarePage {
+        items: listed.items,
+        next_cursor: next_cursor(listed.next),
+    }))
+}
+
+/// A public-welfare placement now, or as it stood at `as_of`.
+#[utoipa::path(
+    get,
+    path = "/v1/welfare-placements/{id}",
+    tag = "welfare",
+    params(
+        ("id" = String, Path, description = "placement id"),
+        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+    ),
+    responses(
+        (status = 200, description = "the placement; ETag is its revision", body = WelfareView),
+        (status = 403, description = "not office staff in scope", body = labex_web::Problem),
+        (status = 404, description = "no such placement (then)", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn welfare_get(
+    app: web::Data<Welfare>,
+    caller: Caller,
+    id: Id<WelfarePlacementId>,
+    as_of: AsOf,
+) -> Result<HttpResponse, ApiError> {
+    let saved = app.get(&caller, id.get(), as_of.0).await?;
+    Ok(welfare_answer(&saved, as_of.0))
+}
+
+/// Record that a placement ended before its period was over: the person
+/// moved to a regular job, or it ended otherwise.
+#[utoipa::path(
+    post,
+    path = "/v1/welfare-placements/{id}/exit",
+    tag = "welfare",
+    request_body = WelfareExitBody,
+    params(
+        ("id" = String, Path, description = "placement id"),
+        ("If-Match" = Option<String>, Header, description = "the ETag the exit is based on"),
+    ),
+    responses(
+        (status = 200, description = "ended", body = WelfareView),
+        (status = 403, description = "not office staff in scope", body = labex_web::Problem),
+        (status = 404, description = "no such placement", body = labex_web::Problem),
+        (status = 409, description = "ended already", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, or a day outside the placement", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn welfare_exit(
+    app: web::Data<Welfare>,
+    caller: Caller,
+    id: Id<WelfarePlacementId>,
+    if_match: IfMatch,
+    body: web::Json<WelfareExitBody>,
+) -> Result<HttpResponse, ApiError> {
+    let exit = body.parse()?;
+    let saved = app
+        .end(&caller, id.get(), exit, if_match.revision())
+        .await?;
+    Ok(welfare_answer(&saved, None))
 }

@@ -341,3 +341,83 @@ mod tests {
         assert_eq!(lines.next(), Some(""));
     }
 }
+
+/// A public-welfare placement (公益性岗位安置).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WelfareSummary {
+    pub id: String,
+    /// The office that funds it (where the post is).
+    pub office: String,
+    pub jobseeker_id: String,
+    pub vacancy_id: String,
+    pub employer_id: String,
+    pub started_on: String,
+    /// The last day of the subsidised period.
+    pub ends_on: String,
+    pub subsidy_months: u32,
+    /// The monthly subsidy in fen (分).
+    pub monthly_subsidy_fen: u64,
+    /// active, period_over, moved_to_regular_job or ended: today's.
+    pub status: String,
+    /// The day it ended early, if it did.
+    pub exited_on: Option<String>,
+    /// When it was recorded (RFC 3339; the paging order).
+    pub placed_at: String,
+}
+
+/// A page of placements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WelfarePage {
+    pub items: Vec<WelfareSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A placement now or as it stood.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WelfareView {
+    pub id: String,
+    pub office: String,
+    pub jobseeker_id: String,
+    pub vacancy_id: String,
+    pub employer_id: String,
+    pub referral_id: String,
+    pub started_on: String,
+    pub ends_on: String,
+    pub subsidy_months: u32,
+    /// The monthly subsidy in fen (分).
+    pub monthly_subsidy_fen: u64,
+    /// active, period_over, moved_to_regular_job or ended, on the day described.
+    pub status: String,
+    /// How it ended early, if it did.
+    pub exit: Option<ExitView>,
+    pub revision: u64,
+}
+
+impl WelfareView {
+    /// The view of `placement` at `revision`, its status on `day`.
+    pub fn new(
+        placement: &labex_domain::welfare::WelfarePlacement,
+        revision: u64,
+        day: chrono::NaiveDate,
+    ) -> Self {
+        Self {
+            id: placement.id.to_string(),
+            office: placement.office.to_string(),
+            jobseeker_id: placement.jobseeker_id.to_string(),
+            vacancy_id: placement.vacancy_id.to_string(),
+            employer_id: placement.employer_id.to_string(),
+            referral_id: placement.referral_id.to_string(),
+            started_on: placement.started_on.to_string(),
+            ends_on: placement.ends_on.to_string(),
+            subsidy_months: placement.subsidy_months,
+            monthly_subsidy_fen: placement.monthly_subsidy_fen,
+            status: placement.status_on(day).as_str().to_owned(),
+            exit: placement.exit.as_ref().map(|exit| ExitView {
+                reason: exit.reason.as_str().to_owned(),
+                on: exit.on.to_string(),
+                note: known_note(exit.note.as_ref()),
+            }),
+            revision,
+        }
+    }
+}

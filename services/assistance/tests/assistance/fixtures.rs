@@ -16,9 +16,12 @@ use labex_domain::jobseeker::{
 use labex_domain::referral::{
     MakeReferral, RecordReferralOutcome, Referral, ReferralCommand, ReferralOutcome,
 };
-use labex_domain::vacancy::{VacancyForReferral, VacancyStatus};
+use labex_domain::vacancy::{
+    PublishVacancy, Vacancy, VacancyCommand, VacancyDetails, VacancyForReferral, VacancyStatus,
+};
 use labex_domain::value::{
-    DivisionCode, Education, JobSeekerCategory, Label, PersonName, ResidentId,
+    Description, DivisionCode, Education, ExperienceYears, Headcount, JobSeekerCategory, Label,
+    PersonName, ResidentId, SalaryRange, Title,
 };
 use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId, china_date};
 use labex_eventsourcing::{EventContext, Position, Repository};
@@ -108,17 +111,66 @@ impl People {
     /// Refers `jobseeker` to a vacancy and records the hire, today: the
     /// referral and the position of the outcome.
     pub async fn hire(&self, jobseeker: JobSeekerId) -> (ReferralId, Position) {
+        self.hire_into(
+            jobseeker,
+            VacancyId::generate(),
+            EmployerId::generate(),
+            china_date(Utc::now()),
+        )
+        .await
+    }
+
+    /// Publishes a public-welfare post (公益性岗位) in Jinshui paying from
+    /// 2,000 yuan a month: the vacancy and its employer.
+    pub async fn welfare_post(&self) -> (VacancyId, EmployerId) {
+        let vacancy = VacancyId::generate();
+        let employer = EmployerId::generate();
+        let command = VacancyCommand::Publish(PublishVacancy {
+            vacancy_id: vacancy,
+            employer_id: employer,
+            details: VacancyDetails {
+                title: Title::parse("社区保洁员").expect("a title"),
+                description: Description::parse("负责社区公共区域保洁。").expect("a description"),
+                occupation: Label::parse("保洁员").expect("a label"),
+                region: division(JINSHUI),
+                salary: SalaryRange::parse(2000, 2200).expect("a salary range"),
+                headcount: Headcount::parse(5).expect("a headcount"),
+                education: Education::None,
+                experience_years: ExperienceYears::parse(0).expect("years"),
+                welcomes: BTreeSet::from([JobSeekerCategory::Hardship]),
+                public_welfare: true,
+                closes_at: None,
+            },
+            published_at: Utc::now(),
+        });
+        self.repository
+            .execute::<Vacancy>(vacancy, command, &context(JINSHUI))
+            .await
+            .expect("the post is published");
+        (vacancy, employer)
+    }
+
+    /// Refers `jobseeker` to `vacancy` of `employer` and records the hire
+    /// on `on` (the referral made that day): the referral and the position
+    /// of the outcome.
+    pub async fn hire_into(
+        &self,
+        jobseeker: JobSeekerId,
+        vacancy: VacancyId,
+        employer: EmployerId,
+        on: NaiveDate,
+    ) -> (ReferralId, Position) {
         let referral = ReferralId::generate();
-        let now = Utc::now();
+        let now = on.and_hms_opt(4, 0, 0).expect("a time of day").and_utc();
         let make = ReferralCommand::Make(MakeReferral {
             referral_id: referral,
             jobseeker_id: jobseeker,
-            vacancy_id: VacancyId::generate(),
+            vacancy_id: vacancy,
             note: None,
             referred_at: now,
             vacancy: VacancyForReferral {
                 status: VacancyStatus::Open,
-                employer_id: EmployerId::generate(),
+                employer_id: employer,
                 public_welfare: false,
                 closes_at: None,
             },
@@ -133,7 +185,7 @@ impl People {
             .expect("the referral is made");
         let outcome = ReferralCommand::RecordOutcome(RecordReferralOutcome {
             outcome: ReferralOutcome::Hired,
-            date: china_date(now),
+            date: on,
             note: None,
         });
         let position = self
