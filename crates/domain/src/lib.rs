@@ -48,6 +48,7 @@ pub mod employer;
 pub mod event;
 pub mod household;
 mod ids;
+pub mod internship;
 pub mod jobseeker;
 mod personal;
 pub mod referral;

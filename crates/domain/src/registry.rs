@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::household::HouseholdEvent;
+use crate::internship::InternshipEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
@@ -127,6 +128,8 @@ registry! {
     Household(HouseholdEvent),
     /// Of a public-welfare placement.
     Welfare(WelfareEvent),
+    /// Of an internship.
+    Internship(InternshipEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -8,6 +8,7 @@ mod support;
 mod employer;
 mod golden;
 mod household;
+mod internship;
 mod jobseeker;
 mod placement;
 mod properties;
