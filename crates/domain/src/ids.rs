@@ -147,6 +147,13 @@ aggregate_id!(
     "referral",
     "referral"
 );
+aggregate_id!(
+    /// Identifies a zero-employment household (零就业家庭); stream
+    /// `household-<uuid>`.
+    HouseholdId,
+    "household",
+    "household"
+);
 
 #[cfg(test)]
 mod tests {

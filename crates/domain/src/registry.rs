@@ -12,10 +12,13 @@ use serde_json::Value;
 
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
+use crate::household::HouseholdEvent;
+use crate::internship::InternshipEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
+use crate::welfare::WelfareEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {
@@ -121,6 +124,12 @@ registry! {
     Referral(ReferralEvent),
     /// Of a bearer token.
     Token(TokenEvent),
+    /// Of a zero-employment household.
+    Household(HouseholdEvent),
+    /// Of a public-welfare placement.
+    Welfare(WelfareEvent),
+    /// Of an internship.
+    Internship(InternshipEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
+use labex_assistance::AssistanceService;
 use labex_employers::EmployersService;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
@@ -319,6 +320,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(JobSeekersService::start(context.clone()).await?),
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
+        Arc::new(AssistanceService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener

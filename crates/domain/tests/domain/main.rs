@@ -7,8 +7,11 @@ mod support;
 
 mod employer;
 mod golden;
+mod household;
+mod internship;
 mod jobseeker;
 mod placement;
 mod properties;
 mod referral;
 mod vacancy;
+mod welfare;

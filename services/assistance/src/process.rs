@@ -1,0 +1,260 @@
+//! The household process manager: a household's state follows its
+//! members' employment. It follows the job seekers' employment and
+//! unemployment registrations and the referrals' outcomes (a hire is
+//! seen before the placement process writes the employment it implies)
+//! through its own filtered `$all` subscription and checkpoint, finds each
+//! member's household by the member's turn stream, and records the
+//! member's employment or unemployment on it; the domain clears a
+//! registered household, or registers a cleared one again, naming the
+//! member's event.
+//!
+//! Delivery is at least once. Every reaction is idempotent twice over:
+//! the household ignores an event it has taken into account already (and
+//! a second signal of the same employment), and its events carry ids
+//! derived from the causing event, so a redelivered append writes nothing.
+//!
+//! Stabilisation (稳定) is a matter of time, not of an event: the
+//! [`Stabiliser`] looks, at start and then periodically, for cleared
+//! households whose follow-up period is over, and stabilises them.
+
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+use kurrentdb::Client;
+use labex_app::RuleBook;
+use labex_domain::household::{
+    Cause, Household, HouseholdCommand, HouseholdRules, RecordMemberEmployed,
+    RecordMemberUnemployed, StabiliseHousehold,
+};
+use labex_domain::jobseeker::{EmploymentRegistered, JobSeekerEvent, UnemploymentRegistered};
+use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeRecorded};
+use labex_domain::{Event, HouseholdId, JobSeekerId, china_date};
+use labex_eventsourcing::{
+    EventContext, EventFilter, ExecuteOptions, ProcessManager, ProjectionError, ProjectionRunner,
+    ReadModel, Repository, RepositoryError, RunnerOptions, StoredEvent, pass_over_refusal,
+    reaction_context, reaction_key, start_process,
+};
+use rusqlite::Connection;
+use tokio::sync::watch;
+
+use crate::members::household_of;
+use crate::read_model;
+
+/// The name of its checkpoint.
+pub const HOUSEHOLD_PROCESS: &str = "household-process";
+/// The actor its events name.
+pub const HOUSEHOLD_ACTOR: &str = "process:households";
+
+/// What a member's event says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MemberFact {
+    Employed { started_on: NaiveDate },
+    Unemployed { registered_on: NaiveDate },
+}
+
+/// The household process manager.
+pub struct HouseholdProcess {
+    repository: Repository,
+    rules: RuleBook<HouseholdRules>,
+}
+
+impl HouseholdProcess {
+    /// Runs the process on a task of the current runtime, keeping its
+    /// checkpoint in the database of `connection`.
+    pub fn start(
+        repository: Repository,
+        rules: RuleBook<HouseholdRules>,
+        connection: Connection,
+    ) -> ProjectionRunner {
+        let client: Client = repository.client().clone();
+        start_process(
+            client,
+            connection,
+            Self { repository, rules },
+            RunnerOptions::default(),
+        )
+    }
+
+    /// The member and what happened to them, for the events it follows.
+    fn fact(event: &Event) -> Option<(JobSeekerId, MemberFact)> {
+        match event {
+            Event::JobSeeker(JobSeekerEvent::EmploymentRegistered(EmploymentRegistered {
+                jobseeker_id,
+                started_on,
+                ..
+            })) => Some((
+                *jobseeker_id,
+                MemberFact::Employed {
+                    started_on: *started_on,
+                },
+            )),
+            Event::JobSeeker(JobSeekerEvent::UnemploymentRegistered(UnemploymentRegistered {
+                jobseeker_id,
+                registered_on,
+                ..
+            })) => Some((
+                *jobseeker_id,
+                MemberFact::Unemployed {
+                    registered_on: *registered_on,
+                },
+            )),
+            Event::Referral(ReferralEvent::OutcomeRecorded(ReferralOutcomeRecorded {
+                jobseeker_id,
+                outcome: ReferralOutcome::Hired,
+                date,
+                ..
+            })) => Some((*jobseeker_id, MemberFact::Employed { started_on: *date })),
+            _ => None,
+        }
+    }
+
+    /// Records one member event on the member's household, if they have
+    /// one. Safe to repeat.
+    pub async fn react_to(
+        repository: &Repository,
+        rules: &RuleBook<HouseholdRules>,
+        event: &StoredEvent,
+    ) -> Result<(), RepositoryError> {
+        let Some((member, fact)) = Self::fact(&event.event) else {
+            return Ok(());
+        };
+        let Some(household_id) = household_of(repository, member).await? else {
+            return Ok(());
+        };
+        let Some(household) = repository.load::<Household>(household_id).await?.state else {
+            return Ok(());
+        };
+        let cause = Cause {
+            event_id: event.id,
+            event_type: event.event.event_type().to_owned(),
+        };
+        let command = match fact {
+            MemberFact::Employed { started_on } => {
+                HouseholdCommand::RecordMemberEmployed(RecordMemberEmployed {
+                    jobseeker_id: member,
+                    started_on,
+                    cause,
+                    rules: rules.for_office(&household.office).clone(),
+                })
+            }
+            MemberFact::Unemployed { registered_on } => {
+                HouseholdCommand::RecordMemberUnemployed(RecordMemberUnemployed {
+                    jobseeker_id: member,
+                    registered_on,
+                    cause,
+                })
+            }
+        };
+        let mut context = reaction_context(event, HOUSEHOLD_ACTOR);
+        context.office = Some(household.office.clone());
+        let options =
+            ExecuteOptions::default().idempotency_key(reaction_key(HOUSEHOLD_PROCESS, event.id));
+        let done = repository
+            .execute_with::<Household>(household_id, command, &context, options)
+            .await;
+        if let Ok(executed) = &done
+            && !executed.events.is_empty()
+        {
+            tracing::debug!(household = %household_id, event = event.event.event_type(), "household follows its member");
+        }
+        pass_over_refusal(
+            HOUSEHOLD_PROCESS,
+            &household_id.stream_name(),
+            done.map(|_| ()),
+        )
+    }
+}
+
+impl ProcessManager for HouseholdProcess {
+    fn name(&self) -> &str {
+        HOUSEHOLD_PROCESS
+    }
+
+    fn filter(&self) -> EventFilter {
+        EventFilter::event_types([
+            EmploymentRegistered::EVENT_TYPE,
+            UnemploymentRegistered::EVENT_TYPE,
+            ReferralOutcomeRecorded::EVENT_TYPE,
+        ])
+    }
+
+    async fn react(&self, event: &StoredEvent) -> Result<(), ProjectionError> {
+        Ok(Self::react_to(&self.repository, &self.rules, event).await?)
+    }
+}
+
+/// Stabilises cleared households whose follow-up period is over: at
+/// start, then every `period`, until stopped.
+pub struct Stabiliser {
+    stop: watch::Sender<bool>,
+    task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Stabiliser {
+    /// Starts the periodic look on the current runtime.
+    pub fn start(repository: Repository, register: ReadModel, period: Duration) -> Self {
+        let (stop, mut stopped) = watch::channel(false);
+        let task = tokio::spawn(async move {
+            loop {
+                if let Err(error) =
+                    stabilise_due(&repository, &register, china_date(Utc::now())).await
+                {
+                    tracing::warn!(%error, "stabilising households failed; trying again later");
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(period) => {}
+                    _ = stopped.changed() => break,
+                }
+            }
+        });
+        Self {
+            stop,
+            task: tokio::sync::Mutex::new(Some(task)),
+        }
+    }
+
+    /// Stops it after the look in hand.
+    pub async fn stop(&self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.lock().await.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Stabilises every cleared household the register says is due by
+/// `today`: how many were.
+pub async fn stabilise_due(
+    repository: &Repository,
+    register: &ReadModel,
+    today: NaiveDate,
+) -> Result<usize, labex_app::Error> {
+    let due = register
+        .read(move |connection| read_model::stabilising(connection, today))
+        .await?;
+    let mut stabilised = 0;
+    for id in due {
+        let Ok(household_id) = HouseholdId::parse(&id) else {
+            continue;
+        };
+        let Some(household) = repository.load::<Household>(household_id).await?.state else {
+            continue;
+        };
+        let context = EventContext::for_request(
+            uuid::Uuid::now_v7(),
+            HOUSEHOLD_ACTOR,
+            Some(household.office.clone()),
+        );
+        let done = repository
+            .execute::<Household>(
+                household_id,
+                HouseholdCommand::Stabilise(StabiliseHousehold { today }),
+                &context,
+            )
+            .await?;
+        if !done.events.is_empty() {
+            stabilised += 1;
+        }
+    }
+    Ok(stabilised)
+}

@@ -1,0 +1,9 @@
+//! The assistance service's one integration-test binary, against the real
+//! event store: its use cases and its process manager called directly,
+//! without HTTP (`usecases`), and its HTTP surface with the service as its
+//! own process (`http`).
+
+mod fixtures;
+mod http;
+mod usecases;
+mod welfare;
