@@ -147,6 +147,12 @@ aggregate_id!(
     "referral",
     "referral"
 );
+aggregate_id!(
+    /// Identifies a job fair; stream `fair-<uuid>`.
+    FairId,
+    "fair",
+    "fair"
+);
 
 #[cfg(test)]
 mod tests {

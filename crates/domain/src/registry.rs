@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
+use crate::fair::FairEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
@@ -121,6 +122,8 @@ registry! {
     Referral(ReferralEvent),
     /// Of a bearer token.
     Token(TokenEvent),
+    /// Of a job fair.
+    Fair(FairEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -226,7 +226,7 @@ async fn reindex(args: Args) -> Result<(), StartError> {
 fn mint_token(args: &Args, token: &TokenArgs) -> Result<(), StartError> {
     let role = labex_web::Role::parse(&token.role).ok_or_else(|| {
         StartError::new(
-            "--role must be jobseeker, employer, counsellor, office_admin or province",
+            "--role must be jobseeker, employer, counsellor, office_admin, province or organiser",
             format!("{} is none of them", token.role),
         )
     })?;
