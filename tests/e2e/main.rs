@@ -5,6 +5,7 @@
 mod bad_input;
 mod checkpoints;
 mod durability;
+mod fairs;
 mod flow;
 mod matching;
 mod privacy;

@@ -127,13 +127,14 @@ fn results_of(
     referrals: &[FairReferral],
     windows: &[u32],
 ) -> ResultsView {
-    let first_day = china_date(fair.details.starts_at);
+    // A referral that names the fair came from it, whenever it was made:
+    // its hire counts when dated by the period's end.
     let last_day = china_date(fair.details.ends_at);
     let hired_within = |referral: &FairReferral, days: u32| {
         referral.outcome == Some(ReferralOutcome::Hired)
-            && referral.outcome_date.is_some_and(|date| {
-                date >= first_day && date <= last_day + Duration::days(i64::from(days))
-            })
+            && referral
+                .outcome_date
+                .is_some_and(|date| date <= last_day + Duration::days(i64::from(days)))
     };
     let hires_of = |referrals: &[&FairReferral]| -> Vec<HiresView> {
         windows

@@ -14,6 +14,7 @@ use clap::Parser;
 use labex_employers::EmployersService;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
+use labex_fairs::FairsService;
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
@@ -319,6 +320,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(JobSeekersService::start(context.clone()).await?),
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
+        Arc::new(FairsService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener

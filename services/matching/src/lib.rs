@@ -107,6 +107,13 @@ impl MatchingService {
                 },
             ))
             .await;
+        // Each fair's vacancies, for `?fair=` (decision record 076).
+        let (fairs, fair_runner) = labex_fairs::FairVacancies::start(
+            &context.data.join(NAME).join("fairs.sqlite"),
+            context.repository.client().clone(),
+        )
+        .starting("cannot open the fairs' vacancy sets")?;
+        runners.add(fair_runner).await;
         let checks = runners.checks().await;
         let latency = HistogramVec::new(
             HistogramOpts::new(
@@ -137,6 +144,7 @@ impl MatchingService {
                 index,
                 latency,
                 running: tokio::sync::Semaphore::new(routes::queries_at_once()),
+                fairs,
             }),
             runners,
             checks,

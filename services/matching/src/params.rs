@@ -27,6 +27,8 @@ pub struct SearchParams {
     pub offset: Option<String>,
     /// `open` (default) or `all` (closed and filled too).
     pub status: Option<String>,
+    /// One job fair's vacancies (its id).
+    pub fair: Option<String>,
 }
 
 /// Collects bad parameters.

@@ -26,6 +26,8 @@ pub struct State {
     /// One permit per query running ([`queries_at_once`]); the others
     /// wait their turn in order of arrival.
     pub running: tokio::sync::Semaphore,
+    /// Each job fair's vacancies, for `?fair=`.
+    pub fairs: labex_fairs::FairVacancies,
 }
 
 /// How many queries run at once: two per core. Queries are CPU-bound:
@@ -106,12 +108,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("posted_after" = Option<String>, Query, description = "RFC 3339"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or salary"),
         ("status" = Option<String>, Query, description = "open (default) or all"),
+        ("fair" = Option<String>, Query, description = "a job fair's id: only the vacancies its exhibitors bring"),
         ("limit" = Option<u32>, Query, description = "at most 100"),
         ("offset" = Option<u32>, Query, description = "at most 2,000"),
     ),
     responses(
         (status = 200, description = "hits, facets and highlights", body = ResultsView),
         (status = 400, description = "a bad parameter", body = labex_web::Problem),
+        (status = 404, description = "no such fair (yet)", body = labex_web::Problem),
     )
 )]
 pub async fn search(
@@ -119,11 +123,34 @@ pub async fn search(
     _caller: MaybeCaller,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let search = params.parse()?;
+    let mut search = params.parse()?;
+    if let Some(fair) = params.fair.as_deref() {
+        search.vacancies = Some(fair_vacancies(&state.fairs, fair).await?);
+    }
     let results = state
         .query("search", move |index| index.search_vacancies(&search))
         .await?;
     Ok(HttpResponse::Ok().json(ResultsView::from(results)))
+}
+
+/// The vacancies of the fair `text` names, or a 400 (not an id) or 404
+/// (no fair known by that id yet).
+async fn fair_vacancies(
+    fairs: &labex_fairs::FairVacancies,
+    text: &str,
+) -> Result<Vec<VacancyId>, ApiError> {
+    let fair = labex_domain::FairId::parse(text)
+        .map_err(|_| ApiError::invalid_query("fair must be the id of a job fair (a UUID)."))?;
+    fairs
+        .vacancy_ids(fair)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NotFound,
+                format!("No fair {fair} is known to search yet; check the id, or retry in a moment if it was just scheduled."),
+            )
+        })
 }
 
 /// `?q=&limit=` of the type-ahead.
