@@ -7,6 +7,7 @@ mod bad_input;
 mod checkpoints;
 mod durability;
 mod feed_limits;
+mod fairs;
 mod flow;
 mod matching;
 mod privacy;

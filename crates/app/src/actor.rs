@@ -23,16 +23,20 @@ pub enum Role {
     OfficeAdmin,
     /// The province: everything, everywhere.
     Province,
+    /// Staff of a human-resources market who run job fairs (招聘会),
+    /// within their office's scope.
+    Organiser,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Jobseeker,
         Role::Employer,
         Role::Counsellor,
         Role::OfficeAdmin,
         Role::Province,
+        Role::Organiser,
     ];
 
     /// The role of its snake_case name.
@@ -50,6 +54,7 @@ impl Role {
             Self::Counsellor => "counsellor",
             Self::OfficeAdmin => "office_admin",
             Self::Province => "province",
+            Self::Organiser => "organiser",
         }
     }
 }
@@ -107,10 +112,24 @@ impl Actor {
                 "Office {} may not act in division {office}; ask an office whose scope covers it.",
                 self.office
             ))),
-            Role::Jobseeker | Role::Employer => Err(Error::forbidden(
+            Role::Jobseeker | Role::Employer | Role::Organiser => Err(Error::forbidden(
                 "Only employment-office staff may do this; ask your employment office.",
             )),
         }
+    }
+
+    /// Whether the actor has one of `roles` and its office's scope covers
+    /// `office` (the province always): for what staff other than the
+    /// counsellors do in their scope, such as organisers running fairs.
+    pub fn may_act_in_as(&self, roles: &[Role], office: &DivisionCode) -> Result<(), Error> {
+        self.require_role(roles)?;
+        if self.role == Role::Province || self.office.covers(office) {
+            return Ok(());
+        }
+        Err(Error::forbidden(format!(
+            "Office {} may not act in division {office}; ask an office whose scope covers it.",
+            self.office
+        )))
     }
 
     /// Whether the actor may act for the employer `employer` registered in
@@ -186,6 +205,25 @@ mod tests {
                 .may_act_for_employer(EmployerId::generate(), &code("410105"))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn an_organiser_acts_in_its_scope_only_for_what_organisers_do() {
+        let organiser = actor(Role::Organiser, "410100", None);
+        assert_eq!(Role::parse("organiser"), Some(Role::Organiser));
+        assert!(organiser.may_act_in(&code("410105")).is_err());
+        let fair_staff = [Role::Organiser, Role::OfficeAdmin];
+        assert!(
+            organiser
+                .may_act_in_as(&fair_staff, &code("410105"))
+                .is_ok()
+        );
+        assert!(
+            organiser
+                .may_act_in_as(&fair_staff, &code("420100"))
+                .is_err()
+        );
+        assert!(organiser.may_act_in_as(STAFF, &code("410105")).is_err());
     }
 
     #[test]

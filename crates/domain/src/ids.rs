@@ -154,6 +154,12 @@ aggregate_id!(
     "household",
     "household"
 );
+aggregate_id!(
+    /// Identifies a job fair; stream `fair-<uuid>`.
+    FairId,
+    "fair",
+    "fair"
+);
 
 #[cfg(test)]
 mod tests {

@@ -22,7 +22,7 @@
 //!
 //! The **contexts**, each a folder with its state and aggregate (`mod.rs`),
 //! its commands, its events and its errors: [`jobseeker`], [`employer`],
-//! [`vacancy`], [`referral`] (with the [`placement`](referral::placement)
+//! [`vacancy`], [`fair`] (job fairs, 招聘会), [`referral`] (with the [`placement`](referral::placement)
 //! process, which turns a hire into idempotent commands on the job seeker
 //! and the vacancy), and [`tokens`] (bearer tokens revoked before they
 //! expire). What a decision needs of other aggregates comes in the
@@ -47,6 +47,7 @@ mod calendar;
 pub mod employer;
 pub mod event;
 pub mod household;
+pub mod fair;
 mod ids;
 pub mod internship;
 pub mod jobseeker;
@@ -63,7 +64,7 @@ pub mod welfare;
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};
 pub use event::{DecodeError, DomainEvent, EncodedEvent, EventType};
-pub use ids::{EmployerId, HouseholdId, IdError, JobSeekerId, ReferralId, VacancyId};
+pub use ids::{EmployerId, FairId, HouseholdId, IdError, JobSeekerId, ReferralId, VacancyId};
 pub use personal::{ERASED_MARKER, Personal, PersonalField, erased_marker, is_erased_marker};
 pub use referral::placement;
 pub use refusal::{Coded, ErrorKind, Refusal, Refused};

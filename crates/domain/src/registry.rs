@@ -14,6 +14,7 @@ use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::household::HouseholdEvent;
 use crate::internship::InternshipEvent;
+use crate::fair::FairEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
@@ -130,6 +131,8 @@ registry! {
     Welfare(WelfareEvent),
     /// Of an internship.
     Internship(InternshipEvent),
+    /// Of a job fair.
+    Fair(FairEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

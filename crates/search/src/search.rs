@@ -5,15 +5,15 @@ use std::collections::HashMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use labex_domain::EmployerId;
 use labex_domain::value::{DivisionCode, DivisionLevel, Education, JobSeekerCategory};
+use labex_domain::{EmployerId, VacancyId};
 use serde::Serialize;
 use std::sync::Arc;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, ColumnIndex, ColumnValues, StrColumn};
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
@@ -71,6 +71,9 @@ pub struct VacancySearch {
     pub public_welfare: Option<bool>,
     /// One employer's vacancies.
     pub employer: Option<EmployerId>,
+    /// Only these vacancies (those the exhibitors of one job fair bring);
+    /// none given: no such filter.
+    pub vacancies: Option<Vec<VacancyId>>,
     /// Published after this moment.
     pub posted_after: Option<DateTime<Utc>>,
     /// How hits are ordered.
@@ -98,6 +101,7 @@ impl Default for VacancySearch {
             welcomes: Vec::new(),
             public_welfare: None,
             employer: None,
+            vacancies: None,
             posted_after: None,
             sort: SortOrder::Relevance,
             limit: DEFAULT_LIMIT,
@@ -416,6 +420,12 @@ impl SearchIndex {
                 fields.employer_id,
                 &employer.as_uuid().to_string(),
             )));
+        }
+        if let Some(vacancies) = &search.vacancies {
+            let ids = vacancies
+                .iter()
+                .map(|id| Term::from_field_text(fields.id, &id.as_uuid().to_string()));
+            clauses.push(filter(Box::new(TermSetQuery::new(ids))));
         }
         if let Some(after) = search.posted_after {
             clauses.push(filter(Box::new(RangeQuery::new(

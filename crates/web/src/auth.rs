@@ -43,16 +43,16 @@ pub struct Claims {
 /// (`counsellor=7,province=30`, days; unnamed roles keep their default).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenPolicy {
-    max_days: [u64; 5],
+    max_days: [u64; 6],
 }
 
 impl Default for TokenPolicy {
-    /// A job seeker's or an employer's token: 30 days; office staff's: 30
-    /// days; the province's: 30 days (the first start's administrator
-    /// token is one).
+    /// A job seeker's or an employer's token: 30 days; office staff's
+    /// and organisers': 30 days; the province's: 30 days (the first
+    /// start's administrator token is one).
     fn default() -> Self {
         Self {
-            max_days: [30, 30, 30, 30, 30],
+            max_days: [30, 30, 30, 30, 30, 30],
         }
     }
 }
@@ -70,6 +70,7 @@ impl TokenPolicy {
             Role::Counsellor => 2,
             Role::OfficeAdmin => 3,
             Role::Province => 4,
+            Role::Organiser => 5,
         }
     }
 

@@ -15,6 +15,7 @@ use labex_assistance::AssistanceService;
 use labex_employers::EmployersService;
 use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
+use labex_fairs::FairsService;
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
@@ -227,7 +228,7 @@ async fn reindex(args: Args) -> Result<(), StartError> {
 fn mint_token(args: &Args, token: &TokenArgs) -> Result<(), StartError> {
     let role = labex_web::Role::parse(&token.role).ok_or_else(|| {
         StartError::new(
-            "--role must be jobseeker, employer, counsellor, office_admin or province",
+            "--role must be jobseeker, employer, counsellor, office_admin, province or organiser",
             format!("{} is none of them", token.role),
         )
     })?;
@@ -321,6 +322,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
         Arc::new(AssistanceService::start(context.clone()).await?),
+        Arc::new(FairsService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener

@@ -112,6 +112,13 @@ impl MatchingService {
                 },
             ))
             .await;
+        // Each fair's vacancies, for `?fair=` (decision record 076).
+        let (fairs, fair_runner) = labex_fairs::FairVacancies::start(
+            &context.data.join(NAME).join("fairs.sqlite"),
+            context.repository.client().clone(),
+        )
+        .starting("cannot open the fairs' vacancy sets")?;
+        runners.add(fair_runner).await;
         let checks = runners.checks().await;
         let latency = HistogramVec::new(
             HistogramOpts::new(
@@ -138,7 +145,13 @@ impl MatchingService {
         let observed = searchable_lag.clone();
         index.on_searchable(move |waited| observed.observe(waited.as_secs_f64()));
         Ok(Self {
-            app: web::Data::new(Matching::new(context.repository, index, latency, feed)),
+            app: web::Data::new(Matching::new(
+                context.repository,
+                index,
+                latency,
+                feed,
+                fairs,
+            )),
             runners,
             checks,
             searchable_lag,

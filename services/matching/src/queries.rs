@@ -8,7 +8,8 @@ use std::time::Instant;
 use labex_app::{Actor, Error, FieldError, InputError, Result, Role};
 use labex_domain::jobseeker::JobSeeker;
 use labex_domain::vacancy::Vacancy;
-use labex_domain::{JobSeekerId, VacancyId};
+use labex_domain::{FairId, JobSeekerId, VacancyId};
+use labex_fairs::FairVacancies;
 use labex_eventsourcing::Repository;
 use labex_search::{
     MatchOptions, SearchError, SearchIndex, SearchResults, Suggestion, VacancySearch,
@@ -29,6 +30,8 @@ pub struct Matching {
     running: tokio::sync::Semaphore,
     /// Who may hold a live feed open, and its own store client.
     pub(crate) feed: FeedGate,
+    /// Each job fair's vacancies, for `?fair=` (decision record 076).
+    fairs: FairVacancies,
 }
 
 /// How many queries run at once: two per core. Queries are CPU-bound:
@@ -39,6 +42,14 @@ pub struct Matching {
 /// instead of about 400); two per core kept pace with a median of 28 ms.
 pub fn queries_at_once() -> usize {
     2 * std::thread::available_parallelism().map_or(1, |cores| cores.get())
+}
+
+/// A search of vacancies, perhaps within one job fair's.
+#[derive(Debug, Clone)]
+pub struct VacancyQuery {
+    pub search: VacancySearch,
+    /// Only the vacancies this fair's exhibitors bring.
+    pub fair: Option<FairId>,
 }
 
 /// A type-ahead query: a prefix of 1 to 50 characters and how many
@@ -56,6 +67,7 @@ impl Matching {
         index: SearchIndex,
         latency: HistogramVec,
         feed: FeedGate,
+        fairs: FairVacancies,
     ) -> Self {
         Self {
             repository,
@@ -63,12 +75,27 @@ impl Matching {
             latency,
             running: tokio::sync::Semaphore::new(queries_at_once()),
             feed,
+            fairs,
         }
     }
 
     /// Open vacancies (or all, if asked) matching `search`; anyone may
     /// search.
-    pub async fn search(&self, search: VacancySearch) -> Result<SearchResults> {
+    pub async fn search(&self, query: VacancyQuery) -> Result<SearchResults> {
+        let VacancyQuery { mut search, fair } = query;
+        if let Some(fair) = fair {
+            let vacancies = self
+                .fairs
+                .vacancy_ids(fair)
+                .await
+                .map_err(|error| Error::internal(&error))?
+                .ok_or_else(|| Error::NotFound {
+                    detail: format!(
+                        "No fair {fair} is known to search yet; check the id, or retry in a moment if it was just scheduled."
+                    ),
+                })?;
+            search.vacancies = Some(vacancies);
+        }
         self.query("search", move |index| index.search_vacancies(&search))
             .await
     }

@@ -4,12 +4,12 @@
 
 use chrono::{DateTime, Utc};
 use labex_app::{FieldError, InputError, Validator};
-use labex_domain::EmployerId;
+use labex_domain::{EmployerId, FairId};
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
 use labex_search::{MAX_LIMIT, MAX_OFFSET, MatchOptions, SortOrder, VacancySearch};
 use serde::Deserialize;
 
-use crate::queries::Completion;
+use crate::queries::{Completion, VacancyQuery};
 
 /// `GET /v1/vacancies/search`.
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +29,8 @@ pub struct SearchParams {
     pub offset: Option<String>,
     /// `open` (default) or `all` (closed and filled too).
     pub status: Option<String>,
+    /// One job fair's vacancies (its id).
+    pub fair: Option<String>,
 }
 
 /// Notes a bad query parameter; `detail` is a whole sentence.
@@ -60,7 +62,7 @@ pub fn number(
 
 impl SearchParams {
     /// The search, or a 400 naming every bad parameter.
-    pub fn parse(&self) -> labex_app::Result<VacancySearch> {
+    pub fn parse(&self) -> labex_app::Result<VacancyQuery> {
         let mut problems = Validator::new();
         let mut search = VacancySearch {
             q: self
@@ -154,6 +156,16 @@ impl SearchParams {
                 }),
             }
         }
+        let mut fair = None;
+        if let Some(text) = self.fair.as_deref() {
+            match FairId::parse(text) {
+                Ok(id) => fair = Some(id),
+                Err(error) => problems.push(FieldError {
+                    detail: "fair must be the id of a job fair (a UUID).".to_owned(),
+                    ..FieldError::new("fair", &error)
+                }),
+            }
+        }
         if let Some(after) = self.posted_after.as_deref() {
             match DateTime::parse_from_rfc3339(after.trim()) {
                 Ok(moment) => search.posted_after = Some(moment.with_timezone(&Utc)),
@@ -192,7 +204,7 @@ impl SearchParams {
         if let Some(offset) = number(&mut problems, "offset", self.offset.as_deref(), MAX_OFFSET) {
             search.offset = offset;
         }
-        problems.finish_query(|| Some(search))
+        problems.finish_query(|| Some(VacancyQuery { search, fair }))
     }
 }
 

@@ -38,12 +38,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("posted_after" = Option<String>, Query, description = "RFC 3339"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or salary"),
         ("status" = Option<String>, Query, description = "open (default) or all"),
+        ("fair" = Option<String>, Query, description = "a job fair's id (招聘会): only the vacancies its exhibitors bring"),
         ("limit" = Option<u32>, Query, description = "at most 100"),
         ("offset" = Option<u32>, Query, description = "at most 2,000"),
     ),
     responses(
         (status = 200, description = "hits, facets and highlights", body = ResultsView),
         (status = 400, description = "a bad parameter", body = labex_web::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "no such fair (yet)", body = labex_web::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn search(

@@ -115,6 +115,7 @@ impl Referrals {
             vacancy: vacancy.for_referral(),
             jobseeker: jobseeker.for_referral(),
             open_referrals: Vec::new(),
+            fair_id: refer.fair_id,
         };
         self.pairs.make(make, &context, key).await
     }

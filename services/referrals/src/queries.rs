@@ -72,7 +72,7 @@ impl Referrals {
             Role::Employer => Err(Error::forbidden(
                 "An employer sees only the referrals to its own vacancies; use a token issued to that employer.",
             )),
-            Role::Jobseeker => Err(Error::forbidden(
+            Role::Jobseeker | Role::Organiser => Err(Error::forbidden(
                 "Referrals are followed by employment offices and employers; ask your employment office.",
             )),
             Role::Province => Ok(()),
@@ -95,7 +95,7 @@ fn visibility(actor: &Actor) -> Result<Visibility> {
                 "This employer token names no employer; use a token issued to an employer.",
             )
         }),
-        Role::Jobseeker => Err(Error::forbidden(
+        Role::Jobseeker | Role::Organiser => Err(Error::forbidden(
             "Referrals are listed for employment offices and employers; ask your employment office.",
         )),
     }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use labex_app::{Error, InputError, Validator};
 use labex_domain::referral::{RecordReferralOutcome, ReferralOutcome};
 use labex_domain::value::Note;
-use labex_domain::{JobSeekerId, VacancyId};
+use labex_domain::{FairId, JobSeekerId, VacancyId};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -20,6 +20,9 @@ pub struct ReferBody {
     /// The counsellor's note.
     #[serde(default)]
     pub note: Option<String>,
+    /// The job fair (招聘会) the referral came from, if any.
+    #[serde(default)]
+    pub fair_id: Option<String>,
 }
 
 /// A referral request, parsed.
@@ -28,6 +31,7 @@ pub struct Refer {
     pub jobseeker_id: JobSeekerId,
     pub vacancy_id: VacancyId,
     pub note: Option<Note>,
+    pub fair_id: Option<FairId>,
 }
 
 impl ReferBody {
@@ -37,11 +41,16 @@ impl ReferBody {
         let jobseeker_id = fields.check("jobseeker_id", JobSeekerId::parse(&self.jobseeker_id));
         let vacancy_id = fields.check("vacancy_id", VacancyId::parse(&self.vacancy_id));
         let note = optional_note(&mut fields, self.note.as_deref());
+        let fair_id = match self.fair_id.as_deref() {
+            None => Some(None),
+            Some(text) => fields.check("fair_id", FairId::parse(text)).map(Some),
+        };
         fields.finish(|| {
             Some(Refer {
                 jobseeker_id: jobseeker_id?,
                 vacancy_id: vacancy_id?,
                 note: note?,
+                fair_id: fair_id?,
             })
         })
     }
@@ -121,9 +130,14 @@ mod tests {
             jobseeker_id: "0190f5a8-3c1e-7d2a-9b4f-0123456789ab".to_owned(),
             vacancy_id: "0190f5a8-3c1e-7d2a-9b4f-0123456789ac".to_owned(),
             note: Some("已电话确认面试时间".to_owned()),
+            fair_id: Some("0190f5a8-3c1e-7d2a-9b4f-0123456789ad".to_owned()),
         };
         let refer = body.parse().unwrap();
         assert_eq!(refer.note.unwrap().as_str(), "已电话确认面试时间");
+        assert_eq!(
+            refer.fair_id.map(|fair| fair.to_string()).as_deref(),
+            Some("0190f5a8-3c1e-7d2a-9b4f-0123456789ad")
+        );
     }
 
     #[test]
@@ -132,10 +146,11 @@ mod tests {
             jobseeker_id: "42".to_owned(),
             vacancy_id: "vacancy".to_owned(),
             note: Some("\u{1b}[31m".to_owned()),
+            fair_id: Some("fair".to_owned()),
         };
         assert_eq!(
             fields_of(body.parse().unwrap_err()),
-            ["jobseeker_id", "vacancy_id", "note"]
+            ["jobseeker_id", "vacancy_id", "note", "fair_id"]
         );
     }
 

@@ -68,6 +68,8 @@ pub struct ReferralView {
     pub status: String,
     /// How it ended; `null` while open.
     pub outcome: Option<OutcomeView>,
+    /// The job fair (招聘会) it came from; `null` for none.
+    pub fair_id: Option<String>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
 }
@@ -103,6 +105,7 @@ impl ReferralView {
             referred_at: timestamp(referral.referred_at),
             status: ReferralStatus::of(referral).as_str().to_owned(),
             outcome,
+            fair_id: referral.fair_id.map(|fair| fair.to_string()),
             revision,
         }
     }

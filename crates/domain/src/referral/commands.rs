@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ReferralOutcome;
-use crate::ids::{JobSeekerId, ReferralId, VacancyId};
+use crate::ids::{FairId, JobSeekerId, ReferralId, VacancyId};
 use crate::jobseeker::JobSeekerForReferral;
 use crate::vacancy::VacancyForReferral;
 use crate::value::Note;
@@ -39,6 +39,8 @@ pub struct MakeReferral {
     pub jobseeker: JobSeekerForReferral,
     /// The job seeker's referrals still open, to any vacancy.
     pub open_referrals: Vec<OpenReferral>,
+    /// The job fair the referral came from, if any.
+    pub fair_id: Option<FairId>,
 }
 
 /// Record how a referral ended.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
 use crate::calendar::china_date;
-use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::ids::{EmployerId, FairId, JobSeekerId, ReferralId, VacancyId};
 use crate::vacancy::VacancyStatus;
 use crate::value::Note;
 
@@ -81,6 +81,9 @@ pub struct Referral {
     pub referred_at: DateTime<Utc>,
     /// How it ended, once it has.
     pub conclusion: Option<ConcludedReferral>,
+    /// The job fair it came from, if any.
+    #[serde(default)]
+    pub fair_id: Option<FairId>,
 }
 
 impl Referral {
@@ -120,6 +123,7 @@ impl Aggregate for Referral {
                 note: made.note.clone(),
                 referred_at: made.referred_at,
                 conclusion: None,
+                fair_id: made.fair_id,
             }),
             (Some(mut referral), ReferralEvent::OutcomeRecorded(recorded)) => {
                 referral.conclusion = Some(ConcludedReferral {
@@ -170,6 +174,7 @@ fn make_referral(make: MakeReferral) -> Result<Vec<ReferralEvent>, ReferralError
         employer_id: vacancy.employer_id,
         note: make.note,
         referred_at: make.referred_at,
+        fair_id: make.fair_id,
     })])
 }
 

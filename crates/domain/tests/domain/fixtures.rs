@@ -194,5 +194,6 @@ pub fn referral_made() -> ReferralEvent {
         employer_id: employer_id(),
         note: None,
         referred_at: referral_time(),
+        fair_id: None,
     })
 }

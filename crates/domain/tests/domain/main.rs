@@ -6,6 +6,7 @@ mod fixtures;
 mod support;
 
 mod employer;
+mod fair;
 mod golden;
 mod household;
 mod internship;

@@ -96,6 +96,7 @@ fn a_referral_hired_employs_the_job_seeker_and_fills_the_vacancy_once() {
         vacancy: vacancy.state().unwrap().for_referral(),
         jobseeker: jobseeker.state().unwrap().for_referral(),
         open_referrals: vec![],
+        fair_id: None,
     };
     referral.execute(ReferralCommand::Make(make)).unwrap();
     let recorded = referral
@@ -140,6 +141,7 @@ fn a_referral_hired_employs_the_job_seeker_and_fills_the_vacancy_once() {
         vacancy: filled.for_referral(),
         jobseeker: jobseeker.state().unwrap().for_referral(),
         open_referrals: vec![],
+        fair_id: None,
     }));
     assert_eq!(
         refused,

@@ -36,6 +36,7 @@ fn refer(vacancy: VacancyForReferral) -> MakeReferral {
         vacancy,
         jobseeker: graduate(),
         open_referrals: vec![],
+        fair_id: None,
     }
 }
 
@@ -243,6 +244,7 @@ fn an_outcome_on_the_day_of_the_referral_in_china_is_accepted() {
         employer_id: employer_id(),
         note: None,
         referred_at: at("2024-03-03T17:30:00Z"),
+        fair_id: None,
     });
     given::<Referral>([late_referral.clone()])
         .when(record(ReferralOutcome::Withdrawn, date(2024, 3, 4)))

@@ -503,3 +503,37 @@ fn searches_of_filters_alone_answer_as_the_general_way_does() {
         }
     }
 }
+
+#[test]
+fn a_search_of_one_fair_finds_only_the_vacancies_its_exhibitors_bring() {
+    let fixture = shared_fixture();
+    let brought = ["weld_closed", "electrician"];
+    let vacancies = brought
+        .iter()
+        .filter_map(|key| fixture.ids.get(key).copied())
+        .collect::<Vec<_>>();
+    assert_eq!(vacancies.len(), 2, "the fixture has both vacancies");
+    assert_eq!(
+        search(VacancySearch {
+            vacancies: Some(vacancies.clone()),
+            ..VacancySearch::default()
+        }),
+        ["electrician"],
+        "a closed vacancy stays out of a fair's search too"
+    );
+    assert!(
+        search(VacancySearch {
+            q: Some("会计".to_owned()),
+            vacancies: Some(vacancies),
+            ..VacancySearch::default()
+        })
+        .is_empty()
+    );
+    assert!(
+        search(VacancySearch {
+            vacancies: Some(Vec::new()),
+            ..VacancySearch::default()
+        })
+        .is_empty()
+    );
+}

@@ -140,6 +140,7 @@ fn make_referral(
         vacancy: vacancy.for_referral(),
         jobseeker: jobseeker.for_referral(),
         open_referrals: vec![],
+        fair_id: None,
     })
 }
 

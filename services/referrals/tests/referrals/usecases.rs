@@ -125,6 +125,7 @@ impl Given {
             vacancy: vacancy.for_referral(),
             jobseeker: jobseeker.for_referral(),
             open_referrals: Vec::new(),
+            fair_id: None,
         };
         Writer {
             pair,
@@ -221,6 +222,7 @@ fn refer(pair: Pair) -> Refer {
         jobseeker_id: pair.jobseeker_id,
         vacancy_id: pair.vacancy_id,
         note: Some(Note::parse("已电话确认面试时间").expect("a note")),
+        fair_id: None,
     }
 }
 

@@ -1,0 +1,288 @@
+//! `GET /v1/fairs/{id}/feed`: the live feed of a fair's vacancies, as
+//! server-sent events, for an online fair's page (网上招聘会). It opens
+//! with every vacancy the exhibitors bring as it stands (`vacancy`), then
+//! follows the store: a vacancy of the fair that changes is sent again as
+//! it then stands, a new exhibitor's vacancies are sent as they join, an
+//! exhibitor that leaves is `exhibitor_left`, and an amended or cancelled
+//! fair is `fair_amended` or `fair_cancelled`. Each event's id is its
+//! position in the store: a client that reconnects with `Last-Event-ID`
+//! goes on from there (without the opening list). Registrations and
+//! visits are not in it. A comment every 15 seconds keeps idle connections
+//! open and ends the follower of a client that has gone.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use futures::StreamExt;
+use labex_domain::fair::{Fair, FairEvent};
+use labex_domain::vacancy::Vacancy;
+use labex_domain::{Event, FairId, VacancyId};
+use labex_employers::VacancyView;
+use labex_eventsourcing::kurrentdb::{
+    Client, Position, ReadAllOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
+    SubscriptionFilter,
+};
+use labex_eventsourcing::{Repository, StoredEvent};
+use labex_web::ApiError;
+use serde::Serialize;
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// How often an idle feed sends a comment.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+
+/// The text form of a position (`<commit>-<prepare>`), as the vacancy
+/// feed writes it.
+pub fn format_position(position: Position) -> String {
+    format!("{}-{}", position.commit, position.prepare)
+}
+
+/// A position written by [`format_position`].
+pub fn parse_position(text: &str) -> Option<Position> {
+    let (commit, prepare) = text.trim().split_once('-')?;
+    let position = Position {
+        commit: commit.parse().ok()?,
+        prepare: prepare.parse().ok()?,
+    };
+    (position.prepare <= position.commit).then_some(position)
+}
+
+/// The stream of server-sent events of `fair`, from `resume` (a
+/// `Last-Event-ID`) or, without one, from now after the opening list.
+pub async fn follow(
+    repository: Repository,
+    fair: Fair,
+    resume: Option<Position>,
+) -> Result<impl futures::Stream<Item = Result<Bytes, actix_web::Error>>, ApiError> {
+    let client = repository.client().clone();
+    let start = match resume {
+        Some(position) => Some(position),
+        None => last_position(&client).await?,
+    };
+    let (sender, receiver) = mpsc::channel::<Bytes>(64);
+    tokio::spawn(async move {
+        let follower = Follower {
+            repository,
+            fair_id: fair.id,
+            vacancies: fair.vacancy_ids(),
+            sender,
+        };
+        if let Err(error) = follower.run(resume.is_none(), start).await {
+            tracing::debug!(fair = %fair.id, error = %error, "a fair feed ended");
+        }
+    });
+    Ok(ReceiverStream::new(receiver).map(Ok))
+}
+
+/// Where `$all` ends now (`None` for an empty store).
+async fn last_position(client: &Client) -> Result<Option<Position>, ApiError> {
+    let options = ReadAllOptions::default()
+        .position(StreamPosition::End)
+        .backwards()
+        .max_count(1);
+    let mut read = client
+        .read_all(&options)
+        .await
+        .map_err(|error| ApiError::store_unavailable(&error))?;
+    let last = read
+        .next()
+        .await
+        .map_err(|error| ApiError::store_unavailable(&error))?
+        .map(|resolved| resolved.get_original_event().position);
+    Ok(last)
+}
+
+/// Why a feed stopped.
+#[derive(Debug, thiserror::Error)]
+enum FeedEnd {
+    #[error("the client went away")]
+    Gone,
+    #[error("the store: {0}")]
+    Store(String),
+}
+
+struct Follower {
+    repository: Repository,
+    fair_id: FairId,
+    vacancies: BTreeSet<VacancyId>,
+    sender: mpsc::Sender<Bytes>,
+}
+
+/// A vacancy as the feed sends it.
+#[derive(Serialize)]
+struct VacancyItem<'a> {
+    fair_id: String,
+    #[serde(flatten)]
+    vacancy: &'a VacancyView,
+}
+
+impl Follower {
+    async fn run(mut self, opening: bool, start: Option<Position>) -> Result<(), FeedEnd> {
+        if opening {
+            let list: Vec<VacancyId> = self.vacancies.iter().copied().collect();
+            for vacancy in list {
+                self.send_vacancy(None, vacancy).await?;
+            }
+            self.send(": the fair's vacancies as they stand were sent\n\n".to_owned())
+                .await?;
+        }
+        let start = start.map_or(StreamPosition::Start, StreamPosition::Position);
+        let filter = SubscriptionFilter::on_stream_name()
+            .add_prefix("vacancy-")
+            .add_prefix(self.fair_id.stream_name());
+        let options = SubscribeToAllOptions::default()
+            .position(start)
+            .filter(filter);
+        let mut subscription = self.repository.client().subscribe_to_all(&options).await;
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
+        loop {
+            let event = tokio::select! {
+                event = subscription.next_subscription_event() => event,
+                _ = heartbeat.tick() => {
+                    self.send(": keep-alive\n\n".to_owned()).await?;
+                    continue;
+                }
+            };
+            let event = event.map_err(|error| FeedEnd::Store(error.to_string()))?;
+            let SubscriptionEvent::EventAppeared(resolved) = event else {
+                continue;
+            };
+            let recorded = resolved.get_original_event();
+            let stored = match StoredEvent::from_recorded(recorded) {
+                Ok(stored) => stored,
+                Err(error) => {
+                    tracing::error!(error = %error, "an event of a fair feed cannot be read");
+                    continue;
+                }
+            };
+            self.on_event(&stored).await?;
+        }
+    }
+
+    async fn on_event(&mut self, stored: &StoredEvent) -> Result<(), FeedEnd> {
+        let position = Some(stored.position);
+        match &stored.event {
+            Event::Vacancy(event) => {
+                let vacancy = event_vacancy(event);
+                if self.vacancies.contains(&vacancy) {
+                    self.send_vacancy(position, vacancy).await?;
+                }
+            }
+            Event::Fair(FairEvent::ExhibitorJoined(joined)) if joined.fair_id == self.fair_id => {
+                for vacancy in &joined.vacancy_ids {
+                    self.vacancies.insert(*vacancy);
+                    self.send_vacancy(position, *vacancy).await?;
+                }
+            }
+            Event::Fair(FairEvent::ExhibitorVacanciesAdded(added))
+                if added.fair_id == self.fair_id =>
+            {
+                for vacancy in &added.vacancy_ids {
+                    self.vacancies.insert(*vacancy);
+                    self.send_vacancy(position, *vacancy).await?;
+                }
+            }
+            Event::Fair(FairEvent::ExhibitorLeft(left)) if left.fair_id == self.fair_id => {
+                let fair = self.repository.load::<Fair>(self.fair_id).await;
+                if let Ok(loaded) = fair
+                    && let Some(fair) = loaded.state
+                {
+                    self.vacancies = fair.vacancy_ids();
+                }
+                let data = serde_json::json!({
+                    "fair_id": self.fair_id.to_string(),
+                    "employer_id": left.employer_id.to_string(),
+                });
+                self.send_event(position, "exhibitor_left", &data).await?;
+            }
+            Event::Fair(FairEvent::Amended(amended)) if amended.fair_id == self.fair_id => {
+                let data = serde_json::json!({
+                    "fair_id": self.fair_id.to_string(),
+                    "details": crate::views::DetailsView::new(&amended.details),
+                });
+                self.send_event(position, "fair_amended", &data).await?;
+            }
+            Event::Fair(FairEvent::Cancelled(cancelled)) if cancelled.fair_id == self.fair_id => {
+                let data = serde_json::json!({
+                    "fair_id": self.fair_id.to_string(),
+                    "reason": cancelled.reason.as_ref().map(|reason| reason.as_str()),
+                });
+                self.send_event(position, "fair_cancelled", &data).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    async fn send_vacancy(
+        &self,
+        position: Option<Position>,
+        vacancy: VacancyId,
+    ) -> Result<(), FeedEnd> {
+        let (state, revision) = match self.repository.get::<Vacancy>(vacancy).await {
+            Ok(found) => found,
+            Err(error) => {
+                tracing::warn!(%vacancy, error = %error, "a fair's vacancy cannot be loaded for its feed");
+                return Ok(());
+            }
+        };
+        let view = VacancyView::new(&state, revision, Utc::now());
+        let item = VacancyItem {
+            fair_id: self.fair_id.to_string(),
+            vacancy: &view,
+        };
+        self.send_event(position, "vacancy", &item).await
+    }
+
+    async fn send_event(
+        &self,
+        position: Option<Position>,
+        name: &str,
+        data: &impl Serialize,
+    ) -> Result<(), FeedEnd> {
+        let data = serde_json::to_string(data).unwrap_or_default();
+        let id = position.map(|position| format!("id: {}\n", format_position(position)));
+        self.send(format!(
+            "{}event: {name}\ndata: {data}\n\n",
+            id.unwrap_or_default()
+        ))
+        .await
+    }
+
+    async fn send(&self, text: String) -> Result<(), FeedEnd> {
+        self.sender
+            .send(Bytes::from(text))
+            .await
+            .map_err(|_| FeedEnd::Gone)
+    }
+}
+
+fn event_vacancy(event: &labex_domain::vacancy::VacancyEvent) -> VacancyId {
+    use labex_domain::vacancy::VacancyEvent;
+    match event {
+        VacancyEvent::Published(published) => published.vacancy_id,
+        VacancyEvent::Updated(updated) => updated.vacancy_id,
+        VacancyEvent::Closed(closed) => closed.vacancy_id,
+        VacancyEvent::PlacementRecorded(placed) => placed.vacancy_id,
+        VacancyEvent::Filled(filled) => filled.vacancy_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_round_trip_and_refuse_what_no_event_has() {
+        let position = Position {
+            commit: 120,
+            prepare: 118,
+        };
+        assert_eq!(parse_position(&format_position(position)), Some(position));
+        assert_eq!(parse_position("5-7"), None);
+        assert_eq!(parse_position("later"), None);
+    }
+}
