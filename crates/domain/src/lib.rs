@@ -43,12 +43,17 @@
 //! [`Personal`]: known, or erased once the key is destroyed.
 
 mod aggregate;
+pub mod arrears;
 mod calendar;
 pub mod employer;
+pub mod enterprise_report;
 pub mod event;
 mod ids;
 pub mod jobseeker;
+pub mod layoff;
+pub mod monitoring;
 mod personal;
+pub mod province_report;
 pub mod referral;
 mod refusal;
 pub mod registry;
@@ -56,6 +61,7 @@ mod serde_helpers;
 pub mod tokens;
 pub mod vacancy;
 pub mod value;
+pub mod warning;
 
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};
