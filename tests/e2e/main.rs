@@ -7,6 +7,7 @@ mod checkpoints;
 mod durability;
 mod flow;
 mod matching;
+mod monitoring;
 mod privacy;
 mod recovery;
 mod separate;

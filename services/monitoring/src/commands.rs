@@ -129,6 +129,16 @@ impl Monitoring {
         })
     }
 
+    /// The read side of the read model.
+    pub fn read_model(&self) -> ReadModel {
+        self.read_model.clone()
+    }
+
+    /// The rules, for the warning assessor.
+    pub fn rule_book(&self) -> RuleBook<MonitoringRules> {
+        self.rules.clone()
+    }
+
     /// The projection's runner.
     pub fn runner(&self) -> &RunnerHandle {
         &self.runner

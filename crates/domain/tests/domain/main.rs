@@ -8,6 +8,7 @@ mod support;
 mod employer;
 mod golden;
 mod jobseeker;
+mod monitoring;
 mod placement;
 mod properties;
 mod referral;
