@@ -10,6 +10,7 @@ mod feed_limits;
 mod fairs;
 mod flow;
 mod matching;
+mod monitoring;
 mod privacy;
 mod recovery;
 mod separate;

@@ -43,15 +43,20 @@
 //! [`Personal`]: known, or erased once the key is destroyed.
 
 mod aggregate;
+pub mod arrears;
 mod calendar;
 pub mod employer;
+pub mod enterprise_report;
 pub mod event;
 pub mod household;
 pub mod fair;
 mod ids;
 pub mod internship;
 pub mod jobseeker;
+pub mod layoff;
+pub mod monitoring;
 mod personal;
+pub mod province_report;
 pub mod referral;
 mod refusal;
 pub mod registry;
@@ -60,6 +65,7 @@ pub mod tokens;
 pub mod vacancy;
 pub mod value;
 pub mod welfare;
+pub mod warning;
 
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};

@@ -10,16 +10,22 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use crate::arrears::WageArrearsEvent;
 use crate::employer::EmployerEvent;
+use crate::enterprise_report::EnterpriseReportEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::household::HouseholdEvent;
 use crate::internship::InternshipEvent;
 use crate::fair::FairEvent;
 use crate::jobseeker::JobSeekerEvent;
+use crate::layoff::LayoffPlanEvent;
+use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
+use crate::province_report::MonthlyReportEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
 use crate::welfare::WelfareEvent;
+use crate::warning::WarningEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {
@@ -133,6 +139,20 @@ registry! {
     Internship(InternshipEvent),
     /// Of a job fair.
     Fair(FairEvent),
+    /// Of a labour-security office.
+    LabourOffice(LabourOfficeEvent),
+    /// Of a monitoring point.
+    MonitoringPoint(MonitoringPointEvent),
+    /// Of an enterprise's monthly reports.
+    EnterpriseReport(EnterpriseReportEvent),
+    /// Of a layoff plan.
+    LayoffPlan(LayoffPlanEvent),
+    /// Of a region's early warning.
+    Warning(WarningEvent),
+    /// Of a wage-arrears case.
+    WageArrears(WageArrearsEvent),
+    /// Of a region's monthly report to the province.
+    MonthlyReport(MonthlyReportEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -667,6 +667,7 @@ impl Indexer {
                     JobSeekerEvent::UnemploymentRegistered(registered) => registered.jobseeker_id,
                     JobSeekerEvent::EmploymentRegistered(registered) => registered.jobseeker_id,
                     JobSeekerEvent::Erased(erased) => erased.jobseeker_id,
+                    JobSeekerEvent::ReturnRecorded(returned) => returned.jobseeker_id,
                 };
                 let id = jobseeker_id.as_uuid().to_string();
                 let Some(Record::JobSeeker(mut jobseeker)) = self.current(shared, searcher, &id)?
@@ -690,6 +691,8 @@ impl Indexer {
                     }
                     // The index holds nothing personal to drop.
                     JobSeekerEvent::Erased(_) => {}
+                    // A return home changes nothing the index holds.
+                    JobSeekerEvent::ReturnRecorded(_) => {}
                 }
                 jobseeker.revision = revision;
                 Record::JobSeeker(jobseeker)

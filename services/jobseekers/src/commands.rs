@@ -183,6 +183,19 @@ impl JobSeekers {
         self.change(actor, id, command, if_match, Who::Staff).await
     }
 
+    /// Records a migrant worker's return home (返乡): office staff in
+    /// scope.
+    pub async fn record_return(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        recorded: labex_domain::jobseeker::RecordReturn,
+        if_match: Option<u64>,
+    ) -> Result<Saved<JobSeeker>> {
+        let command = JobSeekerCommand::RecordReturn(recorded);
+        self.change(actor, id, command, if_match, Who::Staff).await
+    }
+
     /// Erases a job seeker's personal data (an office administrator in
     /// scope, or the province): the erasure is recorded, then the keys of
     /// their personal data and of their ID-number claim are destroyed, so

@@ -46,6 +46,7 @@ pub const NAME: &str = "jobseekers";
         routes::register_employment,
         routes::erase,
         routes::list,
+        routes::record_return,
     ),
     components(schemas(
         RegisterBody,
@@ -58,6 +59,7 @@ pub const NAME: &str = "jobseekers";
         EmploymentView,
         JobSeekerSummary,
         JobSeekerPage,
+        requests::ReturnBody,
     )),
     tags((name = "jobseekers", description = "job seekers: registration, unemployment and employment"))
 )]

@@ -545,3 +545,40 @@ impl ErasureBody {
         fields.finish(|| ground)
     }
 }
+
+/// `POST /v1/jobseekers/{id}/returns`: a migrant worker's return home
+/// (返乡).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    /// Where they worked: a six-digit division code.
+    pub from_region: String,
+    /// The day they came back (`YYYY-MM-DD`); today in China when absent.
+    #[serde(default)]
+    pub returned_on: Option<String>,
+    /// `local_work`, `start_business`, `leave_again` or `undecided`.
+    pub intention: String,
+}
+
+impl ReturnBody {
+    /// Parses the body, `today` filling a missing date.
+    pub fn parse(&self, today: NaiveDate) -> Result<labex_domain::jobseeker::RecordReturn, Error> {
+        let mut fields = Validator::new();
+        let from_region = fields.check("from_region", DivisionCode::parse(&self.from_region));
+        let returned_on = match self.returned_on.as_deref() {
+            None => Some(today),
+            Some(text) => fields.date("returned_on", text),
+        };
+        let intention = fields.check(
+            "intention",
+            labex_domain::jobseeker::ReturnIntention::parse(&self.intention),
+        );
+        fields.finish(|| {
+            Some(labex_domain::jobseeker::RecordReturn {
+                from_region: from_region?,
+                returned_on: returned_on?,
+                intention: intention?,
+            })
+        })
+    }
+}

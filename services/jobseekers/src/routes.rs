@@ -39,7 +39,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::resource("/v1/jobseekers/{id}/employment")
                 .route(web::post().to(register_employment)),
         )
-        .service(web::resource("/v1/jobseekers/{id}/erasure").route(web::post().to(erase)));
+        .service(web::resource("/v1/jobseekers/{id}/erasure").route(web::post().to(erase)))
+        .service(web::resource("/v1/jobseekers/{id}/returns").route(web::post().to(record_return)));
 }
 
 /// The answer of a job seeker: created (201 with `Location`) or as it
@@ -313,4 +314,33 @@ pub async fn list(
         items: listed.items,
         next_cursor: listed.next.map(|next| Cursor::new(next).encode()),
     }))
+}
+
+/// Record a migrant worker's return home (返乡): from where, when, and what
+/// they mean to do; monitoring counts it.
+#[utoipa::path(
+    post,
+    path = "/v1/jobseekers/{id}/returns",
+    tag = "jobseekers",
+    request_body = crate::requests::ReturnBody,
+    params(("id" = String, Path, description = "job seeker id")),
+    responses(
+        (status = 200, description = "recorded", body = JobSeekerView),
+        (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 422, description = "invalid fields", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn record_return(
+    app: web::Data<JobSeekers>,
+    caller: Caller,
+    id: Id<JobSeekerId>,
+    if_match: IfMatch,
+    body: web::Json<crate::requests::ReturnBody>,
+) -> Result<HttpResponse, ApiError> {
+    let recorded = body.parse(china_date(Utc::now()))?;
+    let saved = app
+        .record_return(&caller, id.get(), recorded, if_match.revision())
+        .await?;
+    Ok(answer(false, &saved, None))
 }

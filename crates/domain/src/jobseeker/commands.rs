@@ -159,6 +159,8 @@ pub enum JobSeekerCommand {
     RecordPlacement(RecordJobSeekerPlacement),
     /// Erase the personal data.
     Erase(EraseJobSeeker),
+    /// Record a migrant worker's return home (返乡).
+    RecordReturn(super::RecordReturn),
 }
 
 /// Erase a job seeker's personal data (their name, ID number, phone and

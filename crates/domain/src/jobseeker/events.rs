@@ -112,6 +112,8 @@ crate::domain_events! {
             personal ["note" of "jobseeker_id"],
         /// `JobSeekerErased`.
         Erased(JobSeekerErased) = ("JobSeekerErased", 1) erases "jobseeker_id",
+        /// `MigrantReturnRecorded`.
+        ReturnRecorded(super::MigrantReturnRecorded) = ("MigrantReturnRecorded", 1),
     }
     upcasters = &[crate::event::Upcaster {
         event_type: "JobSeekerRegistered",

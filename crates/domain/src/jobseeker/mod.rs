@@ -17,6 +17,7 @@ use crate::value::{
 mod commands;
 mod error;
 mod events;
+mod returns;
 
 pub use commands::{
     EraseJobSeeker, JobSeekerCommand, PersonalDataChanges, ProfileChanges,
@@ -28,6 +29,7 @@ pub use events::{
     EmploymentRegistered, JobSeekerErased, JobSeekerEvent, JobSeekerProfileUpdated,
     JobSeekerRegistered, UnemploymentRegistered,
 };
+pub use returns::{MigrantReturnRecorded, RecordReturn, ReturnIntention, ReturnIntentionError};
 
 /// Nobody younger may register for work (Labour Law art. 15).
 pub const MINIMUM_WORKING_AGE: u32 = 16;
@@ -259,6 +261,16 @@ impl Aggregate for JobSeeker {
             }
             (Some(jobseeker), JobSeekerCommand::RegisterEmployment(registration)) => {
                 register_employment(jobseeker, registration)
+            }
+            (Some(jobseeker), JobSeekerCommand::RecordReturn(recorded)) => {
+                Ok(vec![JobSeekerEvent::ReturnRecorded(
+                    MigrantReturnRecorded {
+                        jobseeker_id: jobseeker.id,
+                        from_region: recorded.from_region,
+                        returned_on: recorded.returned_on,
+                        intention: recorded.intention,
+                    },
+                )])
             }
         }
     }

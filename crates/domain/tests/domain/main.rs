@@ -11,6 +11,7 @@ mod golden;
 mod household;
 mod internship;
 mod jobseeker;
+mod monitoring;
 mod placement;
 mod properties;
 mod referral;

@@ -1,0 +1,387 @@
+//! What the API answers. Workers of a wage-arrears case are named by their
+//! job-seeker ids only; no personal data is shown here.
+
+use std::collections::BTreeMap;
+
+use labex_domain::arrears::WageArrearsCase;
+use labex_domain::enterprise_report::{EnterpriseReports, FiledReport};
+use labex_domain::layoff::LayoffPlan;
+use labex_domain::monitoring::{CoverageLine, LabourOffice, MonitoringPoint, Period};
+use labex_domain::province_report::MonthlyReport;
+use labex_domain::rfc3339_millis;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::read_model::{MissingReport, SubmissionRow, WarningRow};
+
+/// A labour-security office.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeView {
+    pub id: String,
+    pub name: String,
+    pub region: String,
+    pub revision: u64,
+}
+
+impl OfficeView {
+    pub fn new(office: &LabourOffice, revision: u64) -> Self {
+        Self {
+            id: office.id.to_string(),
+            name: office.name.to_string(),
+            region: office.region.to_string(),
+            revision,
+        }
+    }
+}
+
+/// A monitoring point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PointView {
+    pub id: String,
+    /// `community_platform` or `labour_office`.
+    pub kind: String,
+    pub name: String,
+    pub region: String,
+    pub labour_office_id: Option<String>,
+    /// The employer ids it follows.
+    pub employers: Vec<String>,
+    pub revision: u64,
+}
+
+impl PointView {
+    pub fn new(point: &MonitoringPoint, revision: u64) -> Self {
+        Self {
+            id: point.id.to_string(),
+            kind: point.kind.as_str().to_owned(),
+            name: point.name.to_string(),
+            region: point.region.to_string(),
+            labour_office_id: point.labour_office_id.map(|id| id.to_string()),
+            employers: point.employers.iter().map(ToString::to_string).collect(),
+            revision,
+        }
+    }
+}
+
+/// One line of coverage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageLineView {
+    pub region: String,
+    /// `city` (community platforms) or `county` (labour-security offices).
+    pub level: String,
+    pub has: u32,
+    pub needs: u32,
+    pub deficit: u32,
+    /// For a county: its registered labour-security offices.
+    pub labour_offices: Option<u32>,
+}
+
+/// `GET /v1/monitoring/coverage`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageView {
+    pub region: String,
+    pub lines: Vec<CoverageLineView>,
+    /// Points still missing in all.
+    pub deficit: u32,
+}
+
+impl CoverageView {
+    pub fn new(region: String, lines: &[CoverageLine]) -> Self {
+        Self {
+            region,
+            deficit: lines.iter().map(|line| line.deficit).sum(),
+            lines: lines
+                .iter()
+                .map(|line| CoverageLineView {
+                    region: line.region.to_string(),
+                    level: line.level.to_owned(),
+                    has: line.has,
+                    needs: line.needs,
+                    deficit: line.deficit,
+                    labour_offices: line.labour_offices,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One month's report of an enterprise.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub employer_id: String,
+    pub period: String,
+    #[schema(value_type = Object)]
+    pub figures: Value,
+    /// `closure`, `stoppage`, `high_separations`, `unreported_layoff`.
+    pub signals: Vec<String>,
+    pub submitted_on: String,
+    pub late: bool,
+    pub corrections: u32,
+    /// The revision of the enterprise's report stream.
+    pub revision: u64,
+}
+
+impl ReportView {
+    pub fn new(reports: &EnterpriseReports, period: Period, revision: u64) -> Option<Self> {
+        let report: &FiledReport = reports.reports.get(&period)?;
+        Some(Self {
+            employer_id: reports.employer_id.to_string(),
+            period: period.to_string(),
+            figures: serde_json::to_value(report.figures).unwrap_or_default(),
+            signals: report
+                .signals
+                .iter()
+                .map(|signal| {
+                    serde_json::to_value(signal)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            submitted_on: report.submitted_on.to_string(),
+            late: report.late,
+            corrections: report.corrections,
+            revision,
+        })
+    }
+}
+
+/// `GET /v1/monitoring/missing`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MissingView {
+    pub region: String,
+    pub period: String,
+    /// When reports of the month are due.
+    pub due_on: String,
+    /// Whether that day has passed.
+    pub overdue: bool,
+    /// Enterprises missing in all.
+    pub total: u64,
+    pub items: Vec<MissingReport>,
+}
+
+/// A layoff plan (裁员预报).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LayoffPlanView {
+    pub id: String,
+    pub employer_id: String,
+    pub region: String,
+    pub workforce: u32,
+    pub planned: u32,
+    pub reasons: String,
+    pub planned_from: String,
+    pub measures: String,
+    pub reported_on: String,
+    /// Planned ≥ the province's people or share of the workforce.
+    pub mandatory: bool,
+    /// Reported fewer days before it takes effect than the rules ask.
+    pub late: bool,
+    pub amendments: u32,
+    /// `reported` or `concluded`.
+    pub status: String,
+    pub laid_off: Option<u32>,
+    pub revision: u64,
+}
+
+impl LayoffPlanView {
+    pub fn new(plan: &LayoffPlan, revision: u64) -> Self {
+        Self {
+            id: plan.id.to_string(),
+            employer_id: plan.employer_id.to_string(),
+            region: plan.region.to_string(),
+            workforce: plan.details.workforce,
+            planned: plan.details.planned,
+            reasons: plan.details.reasons.to_string(),
+            planned_from: plan.details.planned_from.to_string(),
+            measures: plan.details.measures.to_string(),
+            reported_on: plan.reported_on.to_string(),
+            mandatory: plan.mandatory,
+            late: plan.late,
+            amendments: plan.amendments,
+            status: match plan.status {
+                labex_domain::layoff::LayoffPlanStatus::Reported => "reported",
+                labex_domain::layoff::LayoffPlanStatus::Concluded => "concluded",
+            }
+            .to_owned(),
+            laid_off: plan.laid_off,
+            revision,
+        }
+    }
+}
+
+/// A region's warning.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningView {
+    pub region: String,
+    /// `none`, `blue`, `yellow`, `orange` or `red`.
+    pub level: String,
+    /// The month assessed.
+    pub period: String,
+    /// The rule behind the level.
+    #[schema(value_type = Option<Object>)]
+    pub rule: Option<Value>,
+    /// The month's indicators.
+    #[schema(value_type = Object)]
+    pub indicators: Value,
+    pub since: String,
+}
+
+impl WarningView {
+    pub fn new(row: &WarningRow) -> Self {
+        Self {
+            region: row.region.clone(),
+            level: row.level.clone(),
+            period: row.period.clone(),
+            rule: row
+                .rule
+                .as_deref()
+                .and_then(|rule| serde_json::from_str(rule).ok()),
+            indicators: serde_json::from_str(&row.indicators).unwrap_or_default(),
+            since: row.since.clone(),
+        }
+    }
+}
+
+/// `GET /v1/warnings`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WarningsView {
+    pub region: String,
+    /// The region's own level (`none` when it has never had one).
+    pub level: String,
+    pub items: Vec<WarningView>,
+}
+
+/// A wage-arrears worker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkerView {
+    pub jobseeker_id: String,
+    pub owed_fen: u64,
+    pub paid_fen: u64,
+}
+
+/// A wage-arrears case (欠薪).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: String,
+    pub employer_id: String,
+    pub region: String,
+    /// `open`, `mediating`, `settled` or `transferred`.
+    pub status: String,
+    pub workers: Vec<WorkerView>,
+    pub owed_fen: u64,
+    pub paid_fen: u64,
+    pub mediations: u32,
+    pub opened_on: String,
+    pub closed_on: Option<String>,
+    pub revision: u64,
+}
+
+impl CaseView {
+    pub fn new(case: &WageArrearsCase, revision: u64) -> Self {
+        Self {
+            id: case.id.to_string(),
+            employer_id: case.employer_id.to_string(),
+            region: case.region.to_string(),
+            status: case.status.as_str().to_owned(),
+            workers: case
+                .workers
+                .iter()
+                .map(|(worker, claim)| WorkerView {
+                    jobseeker_id: worker.to_string(),
+                    owed_fen: claim.owed_fen,
+                    paid_fen: claim.paid_fen,
+                })
+                .collect(),
+            owed_fen: case.owed_fen(),
+            paid_fen: case.paid_fen(),
+            mediations: case.mediations,
+            opened_on: case.opened_on.to_string(),
+            closed_on: case.closed_on.map(|day| day.to_string()),
+            revision,
+        }
+    }
+}
+
+/// `GET /v1/employers/{id}/arrears-status`: the mark staff see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArrearsStatusView {
+    pub employer_id: String,
+    /// Whether a case is open (the employer is marked).
+    pub marked: bool,
+    pub open_cases: i64,
+    pub owed_fen: i64,
+    pub paid_fen: i64,
+}
+
+/// `GET /v1/monitoring/returns`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnsView {
+    pub region: String,
+    pub period: String,
+    pub total: i64,
+    pub items: Vec<ReturnCount>,
+}
+
+/// Returns from one origin with one intention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnCount {
+    pub from_region: String,
+    pub intention: String,
+    pub count: i64,
+}
+
+/// `GET /v1/reports/monthly`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MonthlyReportView {
+    pub region: String,
+    pub period: String,
+    pub warning_level: String,
+    #[schema(value_type = Object)]
+    pub figures: BTreeMap<String, i64>,
+}
+
+/// A submission to the province.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionView {
+    pub region: String,
+    pub period: String,
+    pub submission: u32,
+    #[schema(value_type = Object)]
+    pub figures: BTreeMap<String, i64>,
+    /// Figures that differ from the submission before: `{before, after}`.
+    #[schema(value_type = Object)]
+    pub differences: Value,
+    pub submitted_at: String,
+}
+
+impl SubmissionView {
+    pub fn from_report(report: &MonthlyReport) -> Self {
+        Self {
+            region: report.region.to_string(),
+            period: report.period.to_string(),
+            submission: report.submissions,
+            figures: report.figures.clone(),
+            differences: serde_json::to_value(&report.differences).unwrap_or_default(),
+            submitted_at: rfc3339_millis(report.submitted_at),
+        }
+    }
+
+    pub fn from_row(row: &SubmissionRow) -> Self {
+        Self {
+            region: row.region.clone(),
+            period: row.period.clone(),
+            submission: row.submission,
+            figures: row.figures.clone(),
+            differences: serde_json::from_str(&row.differences).unwrap_or_default(),
+            submitted_at: row.submitted_at.clone(),
+        }
+    }
+}
+
+/// `GET /v1/reports/monthly/submissions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubmissionsView {
+    pub region: String,
+    pub period: String,
+    pub items: Vec<SubmissionView>,
+}

@@ -1,0 +1,225 @@
+//! Monitoring end to end on one `labex`: an employer registered and
+//! followed by a monitoring point, a layoff plan declared mandatory, a
+//! month's report of the enterprise stopped, and the county's warning
+//! raised — in `GET /v1/warnings`, in the feed, in the monthly report and
+//! on the dashboard, which headless Chromium loads and draws.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use labex_testkit::{Tokens, china_today};
+use serde_json::{Value, json};
+
+use crate::support::{Labex, employer, id_of};
+
+/// Last month, `YYYY-MM`, in China.
+fn last_month() -> String {
+    let today = china_today();
+    let (year, month) = (&today[0..4], &today[5..7]);
+    let (year, month): (i32, u32) = (year.parse().unwrap(), month.parse().unwrap());
+    if month == 1 {
+        format!("{:04}-12", year - 1)
+    } else {
+        format!("{year:04}-{:02}", month - 1)
+    }
+}
+
+/// A day `days` after today, `YYYY-MM-DD`.
+fn days_ahead(days: i64) -> String {
+    let today = chrono::NaiveDate::parse_from_str(&china_today(), "%Y-%m-%d").unwrap();
+    (today + chrono::Duration::days(days)).to_string()
+}
+
+#[tokio::test]
+async fn a_mandatory_layoff_plan_and_a_stopped_enterprise_raise_the_countys_warning() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &labex.http;
+    let employer_id = id_of(
+        &http
+            .post("/v1/employers", Some(&counsellor), &employer(71))
+            .await
+            .expect(201),
+    );
+    http.post(
+        "/v1/monitoring/points",
+        Some(&counsellor),
+        &json!({"kind": "community_platform", "name": "文化路街道劳动保障平台", "region": "410105", "employers": [employer_id]}),
+    )
+    .await
+    .expect(201);
+
+    let plan = http
+        .post(
+            "/v1/layoff-plans",
+            Some(&counsellor),
+            &json!({"employer_id": employer_id, "workforce": 600, "planned": 120,
+                    "reasons": "订单减少", "planned_from": days_ahead(45), "measures": "依法补偿，推荐再就业"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(plan.body["mandatory"], true);
+    assert_eq!(plan.body["late"], false);
+
+    let period = last_month();
+    let missing = http
+        .get(
+            &format!("/v1/monitoring/missing?region=410105&period={period}"),
+            Some(&counsellor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(missing.body["total"], 1);
+
+    http.post(
+        "/v1/monitoring/reports",
+        Some(&counsellor),
+        &json!({"employer_id": employer_id, "period": period, "headcount": 580, "hires": 0,
+                "separations": {"quits": 20}, "state": "stopped"}),
+    )
+    .await
+    .expect(201);
+
+    let warnings = labex
+        .eventually("/v1/warnings?region=410105", &counsellor, |body| {
+            body["level"] == "blue"
+        })
+        .await;
+    assert_eq!(
+        warnings["items"][0]["rule"]["id"],
+        "closures_and_stoppages_seen"
+    );
+    assert_eq!(
+        warnings["items"][0]["indicators"]["enterprise_stoppages"],
+        1
+    );
+    let city = labex
+        .eventually(
+            "/v1/warnings?region=410100",
+            &counsellor_of_city(),
+            |body| body["level"] == "blue",
+        )
+        .await;
+    assert!(city["items"].as_array().unwrap().len() >= 2);
+
+    let feed = http
+        .get("/v1/warnings/feed?region=410105", Some(&counsellor))
+        .await
+        .expect(200);
+    let line: Value = serde_json::from_str(feed.text.lines().next().expect("a change")).unwrap();
+    assert_eq!(line["change"]["to"], "blue");
+    assert_eq!(line["change"]["region"], "410105");
+
+    let report = http
+        .get(
+            &format!("/v1/reports/monthly?region=410105&period={period}"),
+            Some(&counsellor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(report.body["figures"]["enterprise_stoppages"], 1);
+    assert_eq!(report.body["figures"]["reports_missing"], 0);
+    assert_eq!(report.body["warning_level"], "blue");
+
+    dashboard_draws_the_apis_numbers(&labex, &counsellor, &period, &report.body).await;
+}
+
+fn counsellor_of_city() -> String {
+    Tokens::counsellor("410100")
+}
+
+/// The dashboard loads in headless Chromium with the token, its charts are
+/// drawn, and the figures it shows are the API's; a screenshot is kept
+/// under the target folder.
+async fn dashboard_draws_the_apis_numbers(
+    labex: &Labex,
+    token: &str,
+    period: &str,
+    report: &Value,
+) {
+    let url = format!(
+        "{}/dashboard?region=410105&period={period}&token={token}",
+        labex.process_url()
+    );
+    let page = labex
+        .http
+        .get(
+            &format!("/dashboard?region=410105&period={period}"),
+            Some(token),
+        )
+        .await
+        .expect(200);
+    assert!(
+        page.text.contains("<svg"),
+        "the page draws its charts server-side"
+    );
+    let Some(chromium) = chromium() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI must have Chromium (.ci/run installs Debian's chromium package)");
+        }
+        eprintln!(
+            "SKIPPED: the dashboard's browser check needs Chromium (apt-get install chromium); not on CI, so it is skipped"
+        );
+        return;
+    };
+    let folder = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("dashboard");
+    std::fs::create_dir_all(&folder).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let dom = run_chromium(&chromium, profile.path(), &["--dump-dom", &url]);
+    let charts = dom.matches("<svg class=\"chart\"").count();
+    assert_eq!(charts, 4, "four charts in the DOM Chromium built");
+    assert!(dom.contains("<polyline"), "each chart draws its line");
+    for (name, value) in report["figures"].as_object().unwrap() {
+        let cell = format!("<td data-figure=\"{name}\">{value}</td>");
+        assert!(
+            dom.contains(&cell),
+            "the dashboard shows {name} = {value} as the API does"
+        );
+    }
+    assert!(dom.contains("data-level=\"blue\""));
+    let screenshot = folder.join("dashboard.png");
+    let _ = std::fs::remove_file(&screenshot);
+    let arg = format!("--screenshot={}", screenshot.display());
+    run_chromium(
+        &chromium,
+        profile.path(),
+        &[&arg, "--window-size=1280,1600", &url],
+    );
+    let png = std::fs::read(&screenshot).expect("Chromium saved the screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+    eprintln!("dashboard screenshot: {}", screenshot.display());
+}
+
+fn chromium() -> Option<PathBuf> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|name| {
+            let found = Command::new("which").arg(name).output().ok()?;
+            let path = String::from_utf8(found.stdout).ok()?;
+            let path = path.trim();
+            (!path.is_empty()).then(|| PathBuf::from(path))
+        })
+}
+
+fn run_chromium(chromium: &PathBuf, profile: &std::path::Path, args: &[&str]) -> String {
+    let mut command = Command::new(chromium);
+    command
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args);
+    let output = command.output().expect("Chromium runs");
+    assert!(
+        output.status.success(),
+        "Chromium failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(10));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
