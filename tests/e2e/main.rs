@@ -11,3 +11,4 @@ mod privacy;
 mod recovery;
 mod separate;
 mod support;
+mod training;

@@ -44,11 +44,13 @@
 
 mod aggregate;
 mod calendar;
+pub mod course;
 pub mod employer;
 pub mod event;
 mod ids;
 pub mod jobseeker;
 mod personal;
+pub mod provider;
 pub mod referral;
 mod refusal;
 pub mod registry;

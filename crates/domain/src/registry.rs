@@ -10,9 +10,11 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use crate::course::CourseEvent;
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::jobseeker::JobSeekerEvent;
+use crate::provider::ProviderEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
@@ -121,6 +123,10 @@ registry! {
     Referral(ReferralEvent),
     /// Of a bearer token.
     Token(TokenEvent),
+    /// Of a training provider.
+    Provider(ProviderEvent),
+    /// Of a course and its enrolments.
+    Course(CourseEvent),
 }
 
 /// Every event type of the domain, with its current schema version.
