@@ -15,3 +15,4 @@ mod privacy;
 mod recovery;
 mod separate;
 mod support;
+mod training;

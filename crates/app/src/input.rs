@@ -60,6 +60,8 @@ input_errors! {
     JobSeekerUnknown => "jobseeker.unknown",
     /// A vacancy id that names no published vacancy.
     VacancyUnknown => "vacancy.unknown",
+    /// A training-provider id that names no registered provider.
+    ProviderUnknown => "provider.unknown",
     /// A query parameter that must be given is missing or empty.
     QueryRequired => "query.required",
     /// A query text longer than allowed.

@@ -45,6 +45,7 @@
 mod aggregate;
 pub mod arrears;
 mod calendar;
+pub mod course;
 pub mod employer;
 pub mod enterprise_report;
 pub mod event;
@@ -57,6 +58,7 @@ pub mod layoff;
 pub mod monitoring;
 mod personal;
 pub mod province_report;
+pub mod provider;
 pub mod referral;
 mod refusal;
 pub mod registry;

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use crate::arrears::WageArrearsEvent;
+use crate::course::CourseEvent;
 use crate::employer::EmployerEvent;
 use crate::enterprise_report::EnterpriseReportEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
@@ -21,6 +22,7 @@ use crate::jobseeker::JobSeekerEvent;
 use crate::layoff::LayoffPlanEvent;
 use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
 use crate::province_report::MonthlyReportEvent;
+use crate::provider::ProviderEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
@@ -153,6 +155,10 @@ registry! {
     WageArrears(WageArrearsEvent),
     /// Of a region's monthly report to the province.
     MonthlyReport(MonthlyReportEvent),
+    /// Of a training provider.
+    Provider(ProviderEvent),
+    /// Of a course and its enrolments.
+    Course(CourseEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -19,6 +19,7 @@ use labex_fairs::FairsService;
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
+use labex_training::TrainingService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
 
 mod migrate;
@@ -323,6 +324,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(ReferralsService::start(context.clone()).await?),
         Arc::new(AssistanceService::start(context.clone()).await?),
         Arc::new(FairsService::start(context.clone()).await?),
+        Arc::new(TrainingService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener

@@ -5,6 +5,7 @@
 mod fixtures;
 mod support;
 
+mod course;
 mod employer;
 mod fair;
 mod golden;

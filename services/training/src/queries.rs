@@ -1,0 +1,148 @@
+//! The training use cases that read: a provider, a course (now or as of
+//! a past moment), an enrolment, the course search, and the outcomes of a
+//! course or a provider.
+
+use chrono::{DateTime, Utc};
+use labex_app::{Actor, Error, Result, STAFF, Saved};
+use labex_domain::course::{Course, CourseId, Enrolment, EnrolmentId};
+use labex_domain::provider::{Provider, ProviderId};
+
+use crate::commands::{Training, course_not_found, enrolment_not_found, provider_not_found};
+use crate::read_model::{self, FoundCourse, SearchQuery};
+use crate::views::{CommitmentView, OutcomesView};
+
+/// The most hits a search page holds.
+pub const MAX_SEARCH_LIMIT: u32 = 100;
+
+impl Training {
+    /// A provider now or as of a moment: anyone signed in may read it.
+    pub async fn get_provider(
+        &self,
+        id: ProviderId,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Saved<Provider>> {
+        Saved::read(&self.repository, id, as_of, || provider_not_found(id)).await
+    }
+
+    /// A course now or as of a moment: public, as vacancies are.
+    pub async fn get_course(
+        &self,
+        id: CourseId,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Saved<Course>> {
+        Saved::read(&self.repository, id, as_of, || course_not_found(id)).await
+    }
+
+    /// An enrolment and its course: office staff whose scope covers the
+    /// course's office, and the trainee themself.
+    pub async fn get_enrolment(
+        &self,
+        actor: &Actor,
+        enrolment_id: EnrolmentId,
+    ) -> Result<(Saved<Course>, Enrolment)> {
+        let course = self.course_of(enrolment_id).await?;
+        let saved = self.get_course(course.id, None).await?;
+        let Some(enrolment) = saved.state.enrolments.get(&enrolment_id).cloned() else {
+            return Err(enrolment_not_found(enrolment_id));
+        };
+        if !actor.is_jobseeker(enrolment.jobseeker_id) {
+            actor.may_act_in(&saved.state.office)?;
+        }
+        Ok((saved, enrolment))
+    }
+
+    /// Courses matching a search, best first.
+    pub async fn search(&self, query: SearchQuery) -> Result<(u64, Vec<FoundCourse>)> {
+        Ok(self
+            .courses
+            .read(move |connection| read_model::search(connection, &query))
+            .await?)
+    }
+
+    /// A course's outcomes: office staff (of any office whose scope covers
+    /// the course's office) and the province.
+    pub async fn course_outcomes(&self, actor: &Actor, id: CourseId) -> Result<OutcomesView> {
+        actor.require_role(STAFF)?;
+        let course = self.load_course(id).await?;
+        actor.may_act_in(&course.office)?;
+        let rules = self.rules_for(&course.office).clone();
+        let order_employer = course
+            .details
+            .order
+            .as_ref()
+            .map(|order| order.employer_id.to_string());
+        let course_id = id.to_string();
+        let counts = {
+            let order_employer = order_employer.clone();
+            self.courses
+                .read(move |connection| {
+                    read_model::course_counts(connection, &course_id, order_employer.as_deref())
+                })
+                .await?
+        };
+        let mut view = OutcomesView::new(
+            Some(id.to_string()),
+            course.provider_id.to_string(),
+            &counts,
+            rules.min_leavers_for_rates,
+            rules.employment_window_months,
+        );
+        if let Some(order) = &course.details.order {
+            let hires = counts.hires_by_order_employer;
+            view.commitment = Some(CommitmentView {
+                employer_id: order.employer_id.to_string(),
+                committed_hires: order.committed_hires.get(),
+                hires: (!view.suppressed).then_some(hires),
+                met: hires >= u64::from(order.committed_hires.get()),
+            });
+        }
+        Ok(view)
+    }
+
+    /// The outcomes of every course of a provider: office staff whose
+    /// scope covers the provider's office, and the province.
+    pub async fn provider_outcomes(&self, actor: &Actor, id: ProviderId) -> Result<OutcomesView> {
+        actor.require_role(STAFF)?;
+        let provider = self.get_provider(id, None).await?.state;
+        actor.may_act_in(&provider.office)?;
+        let rules = self.rules_for(&provider.office).clone();
+        let provider_id = id.to_string();
+        let (counts, commitments) = self
+            .courses
+            .read(move |connection| {
+                Ok((
+                    read_model::provider_counts(connection, &provider_id)?,
+                    read_model::provider_commitments(connection, &provider_id)?,
+                ))
+            })
+            .await?;
+        let mut view = OutcomesView::new(
+            None,
+            id.to_string(),
+            &counts,
+            rules.min_leavers_for_rates,
+            rules.employment_window_months,
+        );
+        view.order_based_courses = Some(commitments.len() as u64);
+        view.commitments_met = Some(
+            commitments
+                .iter()
+                .filter(|(committed, hires)| hires >= committed)
+                .count() as u64,
+        );
+        Ok(view)
+    }
+}
+
+/// A search page's limit, checked.
+pub fn search_limit(limit: Option<u32>) -> std::result::Result<u32, Error> {
+    match limit {
+        None => Ok(20),
+        Some(limit) if (1..=MAX_SEARCH_LIMIT).contains(&limit) => Ok(limit),
+        Some(_) => Err(Error::Invalid(vec![labex_app::FieldError::input(
+            "limit",
+            labex_app::InputError::QueryRange,
+            "must be between 1 and 100",
+        )])),
+    }
+}

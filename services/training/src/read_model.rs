@@ -1,0 +1,451 @@
+//! The training read model, written from each course's state as the
+//! domain folds it ([`StateView`]): a row per course (with its text,
+//! analysed as vacancies are, in an FTS5 table for search), and a row per
+//! enrolment, from which a course's and a provider's outcomes are counted.
+//!
+//! Only the rows an event touches are written: the course's, and the
+//! enrolment it names.
+
+use chrono::NaiveDate;
+use labex_domain::course::{Course, CourseEvent, Enrolment, EnrolmentId};
+use labex_domain::{Event, rfc3339_millis};
+use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// The projection's name (its checkpoint's key).
+pub const PROJECTION: &str = "course-list";
+
+/// Keeps the `courses`, `course_text` and `enrolments` tables.
+pub struct CourseList;
+
+impl StateView for CourseList {
+    type State = Course;
+
+    fn name(&self) -> &str {
+        PROJECTION
+    }
+
+    fn version(&self) -> u32 {
+        1
+    }
+
+    fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
+        if rebuild {
+            transaction.execute_batch(
+                "DROP TABLE IF EXISTS courses;
+                 DROP TABLE IF EXISTS course_text;
+                 DROP TABLE IF EXISTS enrolments;",
+            )?;
+        }
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS courses (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                provider_id TEXT NOT NULL,
+                office TEXT NOT NULL,
+                title TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                occupation TEXT,
+                region TEXT NOT NULL,
+                starts_on TEXT NOT NULL,
+                ends_on TEXT NOT NULL,
+                hours INTEGER NOT NULL,
+                seats INTEGER NOT NULL,
+                seats_taken INTEGER NOT NULL,
+                waiting INTEGER NOT NULL,
+                subsidy_per_trainee_fen INTEGER NOT NULL,
+                order_employer_id TEXT,
+                committed_hires INTEGER,
+                opened_at TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS courses_starts ON courses (starts_on);
+            CREATE INDEX IF NOT EXISTS courses_provider ON courses (provider_id);
+            CREATE VIRTUAL TABLE IF NOT EXISTS course_text USING fts5 (
+                title, body, tokenize = 'unicode61 remove_diacritics 0'
+            );
+            CREATE TABLE IF NOT EXISTS enrolments (
+                id TEXT PRIMARY KEY,
+                course_id TEXT NOT NULL,
+                provider_id TEXT NOT NULL,
+                jobseeker_id TEXT NOT NULL,
+                status TEXT NOT NULL,
+                completed_on TEXT,
+                left_on TEXT,
+                level TEXT,
+                passed INTEGER,
+                employed_on TEXT,
+                employer_id TEXT
+            ) WITHOUT ROWID;
+            CREATE INDEX IF NOT EXISTS enrolments_course ON enrolments (course_id);
+            CREATE INDEX IF NOT EXISTS enrolments_provider ON enrolments (provider_id);",
+        )
+    }
+
+    fn write(
+        &mut self,
+        transaction: &Transaction<'_>,
+        course: &Course,
+        event: &StoredEvent,
+    ) -> Result<(), ProjectionError> {
+        let Event::Course(course_event) = &event.event else {
+            return Ok(());
+        };
+        let id = course.id.to_string();
+        let details = &course.details;
+        let order = details.order.as_ref();
+        transaction
+            .prepare_cached(
+                "INSERT INTO courses (id, provider_id, office, title, kind, occupation, region,
+                    starts_on, ends_on, hours, seats, seats_taken, waiting,
+                    subsidy_per_trainee_fen, order_employer_id, committed_hires, opened_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                 ON CONFLICT (id) DO UPDATE SET
+                    seats_taken = excluded.seats_taken, waiting = excluded.waiting",
+            )?
+            .execute(params![
+                id,
+                course.provider_id.to_string(),
+                course.office.as_str(),
+                details.title.as_str(),
+                details.kind.as_str(),
+                details
+                    .occupation
+                    .as_ref()
+                    .map(|occupation| occupation.as_str()),
+                details.region.as_str(),
+                details.starts_on.to_string(),
+                details.ends_on.to_string(),
+                details.hours.get(),
+                details.seats.get(),
+                course.seats_taken(),
+                course.waiting.len(),
+                i64::from(details.subsidy_per_trainee_fen),
+                order.map(|order| order.employer_id.to_string()),
+                order.map(|order| order.committed_hires.get()),
+                rfc3339_millis(course.opened_at),
+            ])?;
+        if let CourseEvent::Opened(_) = course_event {
+            let seq: i64 = transaction
+                .prepare_cached("SELECT seq FROM courses WHERE id = ?1")?
+                .query_row([&id], |row| row.get(0))?;
+            let (title, body) = analysed_text(course);
+            transaction
+                .prepare_cached("DELETE FROM course_text WHERE rowid = ?1")?
+                .execute([seq])?;
+            transaction
+                .prepare_cached("INSERT INTO course_text (rowid, title, body) VALUES (?1, ?2, ?3)")?
+                .execute(params![seq, title, body])?;
+        }
+        if let Some(enrolment) = course_event
+            .enrolment_id()
+            .and_then(|enrolment_id| course.enrolments.get(&enrolment_id))
+        {
+            write_enrolment(transaction, course, enrolment)?;
+        }
+        Ok(())
+    }
+}
+
+fn write_enrolment(
+    transaction: &Transaction<'_>,
+    course: &Course,
+    enrolment: &Enrolment,
+) -> rusqlite::Result<()> {
+    let appraisal = enrolment.appraisal.as_ref();
+    let employment = enrolment.employment.as_ref();
+    transaction
+        .prepare_cached(
+            "INSERT INTO enrolments (id, course_id, provider_id, jobseeker_id, status,
+                completed_on, left_on, level, passed, employed_on, employer_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ON CONFLICT (id) DO UPDATE SET
+                status = excluded.status, completed_on = excluded.completed_on,
+                left_on = excluded.left_on, level = excluded.level, passed = excluded.passed,
+                employed_on = excluded.employed_on, employer_id = excluded.employer_id",
+        )?
+        .execute(params![
+            enrolment.id.to_string(),
+            course.id.to_string(),
+            course.provider_id.to_string(),
+            enrolment.jobseeker_id.to_string(),
+            enrolment.status.as_str(),
+            enrolment.completed_on.map(|day| day.to_string()),
+            enrolment.left_on.map(|day| day.to_string()),
+            appraisal.map(|appraisal| appraisal.level.as_str()),
+            appraisal.map(|appraisal| appraisal.passed),
+            employment.map(|employment| employment.started_on.to_string()),
+            employment
+                .and_then(|employment| employment.employer_id)
+                .map(|employer| employer.to_string()),
+        ])?;
+    Ok(())
+}
+
+/// The course's title, and its other text (occupation, kind, description),
+/// as the tokens of the analyzer vacancies are searched with, separated
+/// by spaces: FTS5 then matches token for token.
+fn analysed_text(course: &Course) -> (String, String) {
+    let details = &course.details;
+    let title = analysed(details.title.as_str());
+    let mut body = String::new();
+    for text in [
+        details
+            .occupation
+            .as_ref()
+            .map(|occupation| occupation.as_str()),
+        Some(details.kind.label_zh()),
+        details
+            .description
+            .as_ref()
+            .map(|description| description.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        body.push_str(&analysed(text));
+        body.push(' ');
+    }
+    (title, body)
+}
+
+/// The analyzer's tokens of `text`, space separated.
+pub fn analysed(text: &str) -> String {
+    labex_search::analysis::tokens(text)
+        .into_iter()
+        .map(|token| token.text)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The course an enrolment is in, once the read model has it.
+pub fn course_of_enrolment(
+    connection: &Connection,
+    enrolment: EnrolmentId,
+) -> rusqlite::Result<Option<String>> {
+    connection
+        .prepare_cached("SELECT course_id FROM enrolments WHERE id = ?1")?
+        .query_row([enrolment.to_string()], |row| row.get(0))
+        .optional()
+}
+
+/// The counts behind outcomes, of one course or every course of a provider.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutcomeCounts {
+    /// Trainees who took a seat.
+    pub trained: u64,
+    /// Completed.
+    pub completed: u64,
+    /// Dropped out.
+    pub dropped_out: u64,
+    /// Completed and employed within the window.
+    pub employed: u64,
+    /// Appraised.
+    pub appraised: u64,
+    /// Appraised and passed.
+    pub passed: u64,
+    /// Employed by the employer of an order-based course (for one course).
+    pub hires_by_order_employer: u64,
+}
+
+/// The counts of course `course_id`'s enrolments; `order_employer` is the
+/// employer of an order-based course.
+pub fn course_counts(
+    connection: &Connection,
+    course_id: &str,
+    order_employer: Option<&str>,
+) -> rusqlite::Result<OutcomeCounts> {
+    counts(connection, "course_id", course_id, order_employer)
+}
+
+/// The counts of every enrolment in provider `provider_id`'s courses.
+pub fn provider_counts(
+    connection: &Connection,
+    provider_id: &str,
+) -> rusqlite::Result<OutcomeCounts> {
+    counts(connection, "provider_id", provider_id, None)
+}
+
+fn counts(
+    connection: &Connection,
+    column: &str,
+    value: &str,
+    order_employer: Option<&str>,
+) -> rusqlite::Result<OutcomeCounts> {
+    let sql = format!(
+        "SELECT
+            coalesce(sum(status IN ('seated', 'completed', 'dropped_out')), 0),
+            coalesce(sum(status = 'completed'), 0),
+            coalesce(sum(status = 'dropped_out'), 0),
+            coalesce(sum(employed_on IS NOT NULL), 0),
+            coalesce(sum(level IS NOT NULL), 0),
+            coalesce(sum(passed = 1), 0),
+            coalesce(sum(employed_on IS NOT NULL AND employer_id = ?2), 0)
+         FROM enrolments WHERE {column} = ?1"
+    );
+    connection
+        .prepare_cached(&sql)?
+        .query_row(params![value, order_employer], |row| {
+            Ok(OutcomeCounts {
+                trained: row.get(0)?,
+                completed: row.get(1)?,
+                dropped_out: row.get(2)?,
+                employed: row.get(3)?,
+                appraised: row.get(4)?,
+                passed: row.get(5)?,
+                hires_by_order_employer: row.get(6)?,
+            })
+        })
+}
+
+/// Order-based courses of a provider: each one's employer and committed
+/// hires, and the hires its employer made of its trainees.
+pub fn provider_commitments(
+    connection: &Connection,
+    provider_id: &str,
+) -> rusqlite::Result<Vec<(u64, u64)>> {
+    let mut statement = connection.prepare_cached(
+        "SELECT c.committed_hires,
+                (SELECT count(*) FROM enrolments e
+                 WHERE e.course_id = c.id AND e.employed_on IS NOT NULL
+                   AND e.employer_id = c.order_employer_id)
+         FROM courses c
+         WHERE c.provider_id = ?1 AND c.order_employer_id IS NOT NULL",
+    )?;
+    let rows = statement.query_map([provider_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}
+
+/// What a course search asks for.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    /// The FTS5 query of the analysed words (all must match), if words
+    /// were given.
+    pub text: Option<String>,
+    pub kind: Option<String>,
+    /// Courses given in this division's scope (a prefix).
+    pub region_prefix: Option<String>,
+    pub occupation: Option<String>,
+    pub provider_id: Option<String>,
+    /// Only courses that have not ended by this day.
+    pub open_on: Option<NaiveDate>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// One course found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundCourse {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+    pub region: String,
+    pub occupation: Option<String>,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub seats: u32,
+    pub seats_taken: u32,
+    /// Higher is better; 0 for a search of filters alone.
+    pub score: f64,
+}
+
+/// The courses of a search, best first (newest start first without
+/// words), and how many match in all.
+pub fn search(
+    connection: &Connection,
+    query: &SearchQuery,
+) -> rusqlite::Result<(u64, Vec<FoundCourse>)> {
+    let filters = "(?2 IS NULL OR c.kind = ?2)
+        AND (?3 IS NULL OR c.region LIKE ?3)
+        AND (?4 IS NULL OR c.occupation = ?4)
+        AND (?5 IS NULL OR c.provider_id = ?5)
+        AND (?6 IS NULL OR c.ends_on >= ?6)";
+    let parameters = params![
+        query.text,
+        query.kind,
+        query
+            .region_prefix
+            .as_ref()
+            .map(|prefix| format!("{prefix}%")),
+        query.occupation,
+        query.provider_id,
+        query.open_on.map(|day| day.to_string()),
+        query.limit,
+        query.offset,
+    ];
+    let columns = "c.id, c.title, c.kind, c.region, c.occupation, c.starts_on, c.ends_on,
+                   c.seats, c.seats_taken";
+    let (count_sql, page_sql) = if query.text.is_some() {
+        (
+            format!(
+                "SELECT count(*) FROM course_text t JOIN courses c ON c.seq = t.rowid
+                 WHERE course_text MATCH ?1 AND {filters}"
+            ),
+            format!(
+                "SELECT {columns}, -bm25(course_text, 4.0, 1.0) AS score
+                 FROM course_text t JOIN courses c ON c.seq = t.rowid
+                 WHERE course_text MATCH ?1 AND {filters}
+                 ORDER BY bm25(course_text, 4.0, 1.0) LIMIT ?7 OFFSET ?8"
+            ),
+        )
+    } else {
+        (
+            format!("SELECT count(*) FROM courses c WHERE ?1 IS NULL AND {filters}"),
+            format!(
+                "SELECT {columns}, 0.0 AS score FROM courses c WHERE ?1 IS NULL AND {filters}
+                 ORDER BY c.starts_on DESC, c.seq DESC LIMIT ?7 OFFSET ?8"
+            ),
+        )
+    };
+    let total: u64 = connection
+        .prepare_cached(&count_sql)?
+        .query_row(&parameters[..6], |row| row.get(0))?;
+    let mut statement = connection.prepare_cached(&page_sql)?;
+    let rows = statement.query_map(parameters, |row| {
+        Ok(FoundCourse {
+            id: row.get(0)?,
+            title: row.get(1)?,
+            kind: row.get(2)?,
+            region: row.get(3)?,
+            occupation: row.get(4)?,
+            starts_on: row.get(5)?,
+            ends_on: row.get(6)?,
+            seats: row.get(7)?,
+            seats_taken: row.get(8)?,
+            score: row.get(9)?,
+        })
+    })?;
+    Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+}
+
+/// The FTS5 query of a user's text: each analysed token quoted, all of
+/// them required; `None` when the text has no word.
+pub fn match_query(text: &str) -> Option<String> {
+    let mut tokens: Vec<String> = labex_search::analysis::tokens(text)
+        .into_iter()
+        .map(|token| token.text)
+        .collect();
+    tokens.dedup();
+    if tokens.is_empty() {
+        return None;
+    }
+    Some(
+        tokens
+            .iter()
+            .map(|token| format!("\"{}\"", token.replace('"', "\"\"")))
+            .collect::<Vec<_>>()
+            .join(" AND "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_is_the_analysed_words_all_required() {
+        let query = match_query("电焊工 培训").unwrap();
+        assert!(query.contains("\"电焊\""), "{query}");
+        assert!(query.contains(" AND "), "{query}");
+        assert_eq!(match_query("，。！"), None);
+    }
+}
