@@ -5,9 +5,11 @@
 mod category;
 mod credit_code;
 mod division_code;
+mod divisions;
 mod education;
 mod mobile_phone;
 mod number;
+mod occupations;
 mod resident_id;
 mod salary;
 mod text;
@@ -15,9 +17,13 @@ mod text;
 pub use category::{JobSeekerCategory, JobSeekerCategoryError};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use division_code::{DivisionCode, DivisionCodeError, DivisionLevel};
+pub use divisions::{Division, Divisions};
 pub use education::{Education, EducationError};
 pub use mobile_phone::{MobilePhone, MobilePhoneError};
 pub use number::{ExperienceYears, GraduationYear, Headcount, OutOfRange};
+pub use occupations::{
+    Occupation, OccupationCode, OccupationCodeError, OccupationLevel, Occupations,
+};
 pub use resident_id::{ResidentId, ResidentIdError, Sex};
 pub use salary::{SALARY_CAP_YUAN, SalaryRange, SalaryRangeError};
 pub use text::{Description, Label, Note, OrganisationName, PersonName, TextError, Title};
