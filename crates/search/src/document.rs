@@ -1,35 +1,65 @@
 //! What the index keeps of a vacancy or a job seeker: the current state
 //! (stored whole as JSON, so that a change rebuilds the document without
 //! reading the store) and the indexed document built from it.
+//!
+//! The state is the domain's: each event is folded by the aggregate's own
+//! `evolve` ([`VacancyRecord::fold`], [`JobSeekerRecord::fold`]), so a new
+//! event or rule is taught once, in the domain, and the index follows. A
+//! vacancy keeps its whole folded [`Vacancy`]; a job seeker keeps only
+//! what is not personal of the folded [`JobSeeker`] (the index never
+//! holds personal data).
+
+use std::collections::BTreeSet;
+use std::ops::Deref;
 
 use chrono::{DateTime, Utc};
-use labex_domain::jobseeker::{JobSeekerProfile, JobSeekerStatus, ProfileChanges};
-use labex_domain::vacancy::{VacancyDetails, VacancyStatus};
+use labex_domain::Aggregate;
+use labex_domain::JobSeekerId;
+use labex_domain::Personal;
+use labex_domain::jobseeker::{JobSeeker, JobSeekerEvent, JobSeekerProfile, JobSeekerStatus};
+use labex_domain::vacancy::{Vacancy, VacancyEvent, VacancyStatus};
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
-use labex_domain::{EmployerId, JobSeekerId, VacancyId};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
 use crate::analysis::completion_words;
 use crate::schema::{Fields, KIND_JOBSEEKER, KIND_VACANCY};
 
-/// A vacancy as the index keeps it.
+/// A vacancy as the index keeps it: the aggregate's state as the domain
+/// folds it, and the revision of the last event folded. It reads as the
+/// [`Vacancy`] it holds (`record.details`, `record.status_at(now)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VacancyRecord {
-    /// Its id.
-    pub id: VacancyId,
-    /// The hiring employer.
-    pub employer_id: EmployerId,
-    /// What it offers and asks.
-    pub details: VacancyDetails,
-    /// When it was published.
-    pub published_at: DateTime<Utc>,
-    /// Open, filled or closed.
-    pub status: VacancyStatus,
-    /// Places not yet taken.
-    pub open_headcount: u32,
+    /// The folded vacancy.
+    #[serde(flatten)]
+    pub state: Vacancy,
     /// The stream revision of the last event applied.
     pub revision: u64,
+}
+
+impl Deref for VacancyRecord {
+    type Target = Vacancy;
+
+    fn deref(&self) -> &Vacancy {
+        &self.state
+    }
+}
+
+impl VacancyRecord {
+    /// The record after `event` (revision `revision`), folded by
+    /// [`Vacancy::evolve`]; `None` when the event changes nothing here: one
+    /// already folded (a revision not past the record's), or a change of a
+    /// vacancy the index does not hold.
+    pub fn fold(current: Option<Self>, event: &VacancyEvent, revision: u64) -> Option<Self> {
+        if current
+            .as_ref()
+            .is_some_and(|record| record.revision >= revision)
+        {
+            return None;
+        }
+        let state = Vacancy::evolve(current.map(|record| record.state), event)?;
+        Some(Self { state, revision })
+    }
 }
 
 /// A job seeker as the index keeps them: nothing personal (no name, ID
@@ -47,6 +77,45 @@ pub struct JobSeekerRecord {
     pub status: JobSeekerStatus,
     /// The stream revision of the last event applied.
     pub revision: u64,
+}
+
+impl JobSeekerRecord {
+    /// What the index keeps of a folded job seeker.
+    pub fn of(state: &JobSeeker, revision: u64) -> Self {
+        Self {
+            id: state.id,
+            profile: state.profile.clone(),
+            office: state.office.clone(),
+            status: state.status,
+            revision,
+        }
+    }
+
+    /// The record after `event` (revision `revision`), folded by
+    /// [`JobSeeker::evolve`] from the state the record keeps (its personal
+    /// data unknown to the index: `evolve` leaves the rest as it would);
+    /// `None` when the event changes nothing here.
+    pub fn fold(current: Option<Self>, event: &JobSeekerEvent, revision: u64) -> Option<Self> {
+        if current
+            .as_ref()
+            .is_some_and(|record| record.revision >= revision)
+        {
+            return None;
+        }
+        let state = current.map(|record| JobSeeker {
+            id: record.id,
+            personal: Personal::Erased,
+            profile: record.profile,
+            office: record.office,
+            status: record.status,
+            unemployed_since: None,
+            employment: None,
+            placements: BTreeSet::new(),
+            erasure: None,
+        });
+        let state = JobSeeker::evolve(state, event)?;
+        Some(Self::of(&state, revision))
+    }
 }
 
 /// Either kind of record.
@@ -164,10 +233,7 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
     // Milliseconds: vacancies published within one second still sort
     // newest first, the same in every build of the index.
     document.add_i64(fields.published_at, vacancy.published_at.timestamp_millis());
-    document.add_i64(
-        fields.closes_at,
-        details.closes_at.map_or(i64::MAX, |at| at.timestamp()),
-    );
+    document.add_i64(fields.closes_at, closes_at_key(details.closes_at));
     document.add_u64(fields.open_headcount, u64::from(vacancy.open_headcount));
     if vacancy.status == VacancyStatus::Open {
         let mut words = completion_words(details.title.as_str());
@@ -228,10 +294,22 @@ fn jobseeker_document(
     document
 }
 
-/// Applies a job seeker's changes (as the domain's `evolve` does, for what
-/// the index keeps: the profile, never personal data).
-pub fn apply_jobseeker_changes(record: &mut JobSeekerRecord, profile: &ProfileChanges) {
-    record.profile.apply(profile);
+/// The `closes_at` column of a closing time: nanoseconds since the epoch
+/// (`i64::MAX` for none), so that the open filter, `closes_at > now`, is
+/// exactly [`VacancyStatus::at`]'s rule (closed once `closes_at <= now`).
+pub fn closes_at_key(closes_at: Option<DateTime<Utc>>) -> i64 {
+    closes_at.map_or(i64::MAX, moment_key)
+}
+
+/// A moment as the `closes_at` column counts it.
+pub fn moment_key(moment: DateTime<Utc>) -> i64 {
+    moment
+        .timestamp_nanos_opt()
+        .unwrap_or(if moment.timestamp() < 0 {
+            i64::MIN
+        } else {
+            i64::MAX
+        })
 }
 
 #[cfg(test)]

@@ -30,7 +30,7 @@ const MAX_CACHED_BYTES: usize = 96 << 20;
 pub(crate) struct Filter {
     key: String,
     query: Box<dyn Query>,
-    /// Also require `closes_at` (seconds) after the search's moment.
+    /// Also require `closes_at` (nanoseconds) after the search's moment.
     open_at: Option<i64>,
 }
 
@@ -54,7 +54,8 @@ impl Filter {
         }
     }
 
-    /// The documents of `query` that have not closed at `now` (seconds).
+    /// The documents of `query` that have not closed at `now` (nanoseconds,
+    /// as the `closes_at` column counts).
     pub(crate) fn open_at(key: impl Into<String>, query: Box<dyn Query>, now: i64) -> Self {
         Self {
             key: key.into(),

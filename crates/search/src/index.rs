@@ -14,9 +14,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kurrentdb::Position;
-use labex_domain::Event;
-use labex_domain::jobseeker::{JobSeekerEvent, JobSeekerStatus};
-use labex_domain::vacancy::{VacancyEvent, VacancyStatus};
+use labex_domain::{AggregateId, Event, JobSeekerId, VacancyId};
 use labex_eventsourcing::StoredEvent;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -27,7 +25,7 @@ use tantivy::{
 use tokio::sync::watch;
 
 use crate::analysis::{ANALYZER_NAME, ANALYZER_VERSION, analyzer, warm_up};
-use crate::document::{JobSeekerRecord, Record, VacancyRecord, apply_jobseeker_changes};
+use crate::document::{JobSeekerRecord, Record, VacancyRecord};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::synonyms::Synonyms;
@@ -586,7 +584,8 @@ impl Indexer {
         Ok(())
     }
 
-    /// Applies one event; answers whether a document changed.
+    /// Applies one event, folded into the record's aggregate state by the
+    /// domain's `evolve`; answers whether a document changed.
     fn apply(
         &mut self,
         shared: &Shared,
@@ -595,113 +594,54 @@ impl Indexer {
     ) -> Result<bool, SearchError> {
         let revision = event.revision;
         let record = match &event.event {
-            Event::Vacancy(VacancyEvent::Published(published)) => {
-                let id = published.vacancy_id.as_uuid().to_string();
-                if self.current(shared, searcher, &id)?.is_some() {
-                    return Ok(false);
-                }
-                Record::Vacancy(VacancyRecord {
-                    id: published.vacancy_id,
-                    employer_id: published.employer_id,
-                    open_headcount: published.details.headcount.get(),
-                    details: published.details.clone(),
-                    published_at: published.published_at,
-                    status: VacancyStatus::Open,
-                    revision,
-                })
-            }
-            Event::Vacancy(vacancy_event) => {
-                let vacancy_id = match vacancy_event {
-                    VacancyEvent::Published(published) => published.vacancy_id,
-                    VacancyEvent::Updated(updated) => updated.vacancy_id,
-                    VacancyEvent::Closed(closed) => closed.vacancy_id,
-                    VacancyEvent::PlacementRecorded(placement) => placement.vacancy_id,
-                    VacancyEvent::Filled(filled) => filled.vacancy_id,
-                };
-                let id = vacancy_id.as_uuid().to_string();
-                let Some(Record::Vacancy(mut vacancy)) = self.current(shared, searcher, &id)?
-                else {
-                    tracing::warn!(vacancy = %id, event = event.event_type(), "change of a vacancy the index does not hold, skipped");
+            Event::Vacancy(change) => {
+                let Some(id) = stream_id::<VacancyId>(&event.stream) else {
                     return Ok(false);
                 };
-                if vacancy.revision >= revision {
-                    return Ok(false);
-                }
-                match vacancy_event {
-                    VacancyEvent::Published(_) => {}
-                    VacancyEvent::Updated(updated) => {
-                        vacancy.details.apply(&updated.changes);
-                        if let Some(open_headcount) = updated.open_headcount {
-                            vacancy.open_headcount = open_headcount;
+                let current = match self.current(shared, searcher, id)? {
+                    Some(Record::Vacancy(vacancy)) => Some(vacancy),
+                    _ => None,
+                };
+                let known = current.is_some();
+                match VacancyRecord::fold(current, change, revision) {
+                    Some(folded) => Record::Vacancy(folded),
+                    None => {
+                        if !known {
+                            tracing::warn!(vacancy = %id, event = event.event_type(), "change of a vacancy the index does not hold, skipped");
                         }
-                    }
-                    VacancyEvent::Closed(_) => vacancy.status = VacancyStatus::Closed,
-                    VacancyEvent::PlacementRecorded(placement) => {
-                        vacancy.open_headcount = placement.open_headcount;
-                    }
-                    VacancyEvent::Filled(_) => {
-                        vacancy.status = VacancyStatus::Filled;
-                        vacancy.open_headcount = 0;
+                        return Ok(false);
                     }
                 }
-                vacancy.revision = revision;
-                Record::Vacancy(vacancy)
             }
-            Event::JobSeeker(JobSeekerEvent::Registered(registered)) => {
-                let id = registered.jobseeker_id.as_uuid().to_string();
-                if self.current(shared, searcher, &id)?.is_some() {
-                    return Ok(false);
-                }
-                Record::JobSeeker(JobSeekerRecord {
-                    id: registered.jobseeker_id,
-                    profile: registered.profile.clone(),
-                    office: registered.office.clone(),
-                    status: JobSeekerStatus::Seeking,
-                    revision,
-                })
-            }
-            Event::JobSeeker(jobseeker_event) => {
-                let jobseeker_id = match jobseeker_event {
-                    JobSeekerEvent::Registered(registered) => registered.jobseeker_id,
-                    JobSeekerEvent::ProfileUpdated(updated) => updated.jobseeker_id,
-                    JobSeekerEvent::UnemploymentRegistered(registered) => registered.jobseeker_id,
-                    JobSeekerEvent::EmploymentRegistered(registered) => registered.jobseeker_id,
-                    JobSeekerEvent::Erased(erased) => erased.jobseeker_id,
-                    JobSeekerEvent::ReturnRecorded(returned) => returned.jobseeker_id,
-                };
-                let id = jobseeker_id.as_uuid().to_string();
-                let Some(Record::JobSeeker(mut jobseeker)) = self.current(shared, searcher, &id)?
-                else {
-                    tracing::warn!(jobseeker = %id, event = event.event_type(), "change of a job seeker the index does not hold, skipped");
+            Event::JobSeeker(change) => {
+                let Some(id) = stream_id::<JobSeekerId>(&event.stream) else {
                     return Ok(false);
                 };
-                if jobseeker.revision >= revision {
-                    return Ok(false);
+                let current = match self.current(shared, searcher, id)? {
+                    Some(Record::JobSeeker(jobseeker)) => Some(jobseeker),
+                    _ => None,
+                };
+                let known = current.is_some();
+                match JobSeekerRecord::fold(current, change, revision) {
+                    Some(folded) => Record::JobSeeker(folded),
+                    None => {
+                        if !known {
+                            tracing::warn!(jobseeker = %id, event = event.event_type(), "change of a job seeker the index does not hold, skipped");
+                        }
+                        return Ok(false);
+                    }
                 }
-                match jobseeker_event {
-                    JobSeekerEvent::Registered(_) => {}
-                    JobSeekerEvent::ProfileUpdated(updated) => {
-                        apply_jobseeker_changes(&mut jobseeker, &updated.profile);
-                    }
-                    JobSeekerEvent::UnemploymentRegistered(_) => {
-                        jobseeker.status = JobSeekerStatus::RegisteredUnemployed;
-                    }
-                    JobSeekerEvent::EmploymentRegistered(_) => {
-                        jobseeker.status = JobSeekerStatus::Employed;
-                    }
-                    // The index holds nothing personal to drop.
-                    JobSeekerEvent::Erased(_) => {}
-                    // A return home changes nothing the index holds.
-                    JobSeekerEvent::ReturnRecorded(_) => {}
-                }
-                jobseeker.revision = revision;
-                Record::JobSeeker(jobseeker)
             }
             _ => return Ok(false),
         };
         self.upsert(shared, record)?;
         Ok(true)
     }
+}
+
+/// The aggregate id (UUID text) of a stream named `<category>-<uuid>`.
+fn stream_id<Id: AggregateId>(stream: &str) -> Option<&str> {
+    stream.strip_prefix(Id::STREAM_CATEGORY)?.strip_prefix('-')
 }
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ mod error;
 mod filters;
 mod index;
 mod matching;
+pub mod places;
 mod projection;
 pub mod query;
 mod schema;
@@ -54,7 +55,7 @@ pub use matching::{HARD_TO_EMPLOY_BOOST, MatchOptions, PRIORITY_BOOST, priority_
 pub use projection::{PROJECTION_NAME, SearchProjection};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
-    DEFAULT_LIMIT, FacetCount, Facets, Highlight, Hit, MAX_LIMIT, MAX_OFFSET, Reason, ReasonField,
-    ReasonKind, SearchResults, SortOrder, Suggestion, VacancySearch,
+    DEFAULT_LIMIT, FacetCount, Facets, Highlight, Hit, MAX_LIMIT, MAX_OFFSET, Place, Reason,
+    ReasonField, ReasonKind, SearchResults, SortOrder, Suggestion, VacancySearch,
 };
 pub use synonyms::Synonyms;

@@ -231,6 +231,7 @@ impl SearchIndex {
                 score,
                 highlight: Highlight::default(),
                 reasons: reasons(&seeker, vacancy, &regions, &shared.synonyms),
+                status: Some(vacancy.status_at(now)),
                 record: Some(record),
             });
         }
@@ -238,6 +239,7 @@ impl SearchIndex {
             total,
             hits,
             facets: Facets::default(),
+            places: Vec::new(),
         })
     }
 
@@ -399,6 +401,7 @@ impl SearchIndex {
                 score,
                 highlight: Highlight::default(),
                 reasons: hit_reasons,
+                status: None,
                 record: Some(record),
             });
         }
@@ -406,6 +409,7 @@ impl SearchIndex {
             total,
             hits,
             facets: Facets::default(),
+            places: Vec::new(),
         })
     }
 }

@@ -12,7 +12,8 @@ use crate::analysis::ANALYZER_NAME;
 /// any change of fields or of how documents are built: an index of another
 /// version is rebuilt at open.
 /// 4: job seekers' records hold no name (an index of 3 held names).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: vacancies keep the folded aggregate state; `closes_at` in nanoseconds.
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";
@@ -72,7 +73,8 @@ pub struct Fields {
     pub status: Field,
     /// Seconds since the epoch (vacancy).
     pub published_at: Field,
-    /// Seconds since the epoch; `i64::MAX` when it never closes (vacancy).
+    /// Nanoseconds since the epoch; `i64::MAX` when it never closes
+    /// (vacancy).
     pub closes_at: Field,
     /// Places not yet taken (vacancy).
     pub open_headcount: Field,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
-use labex_domain::value::{DivisionCode, DivisionLevel, Education, JobSeekerCategory};
+use labex_domain::value::{DivisionCode, DivisionLevel, Divisions, Education, JobSeekerCategory};
 use labex_domain::{EmployerId, VacancyId};
 use serde::Serialize;
 use std::sync::Arc;
@@ -26,6 +26,7 @@ use crate::document::{Record, education_of_ordinal, education_ordinal};
 use crate::error::SearchError;
 use crate::filters::{Filter, Filters};
 use crate::index::{SearchIndex, Shared, record_of};
+use crate::places::split_places;
 use crate::query::{ParsedText, WeightedField, exclusions, text_query};
 use crate::schema::KIND_VACANCY;
 
@@ -131,6 +132,10 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Counts per value of the facet fields (vacancy search only).
     pub facets: Facets,
+    /// The places the query named, searched as regions (vacancy search
+    /// only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub places: Vec<Place>,
 }
 
 /// One hit.
@@ -150,6 +155,13 @@ pub struct Hit {
     pub highlight: Highlight,
     /// Why it was found.
     pub reasons: Vec<Reason>,
+    /// A vacancy's status at the search's moment ([`Vacancy::status_at`]:
+    /// past its closing time an open vacancy is closed); `None` for a job
+    /// seeker.
+    ///
+    /// [`Vacancy::status_at`]: labex_domain::vacancy::Vacancy::status_at
+    #[serde(skip)]
+    pub status: Option<labex_domain::vacancy::VacancyStatus>,
     /// The whole record (not serialised; for the service to shape).
     #[serde(skip)]
     pub record: Option<Record>,
@@ -258,8 +270,32 @@ pub struct Facets {
 pub struct FacetCount {
     /// The value.
     pub value: String,
+    /// Its name, for a code (a region's: `郑州市`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     /// How many.
     pub count: u64,
+}
+
+/// A division named in the query and searched as a region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Place {
+    /// Its code.
+    pub code: String,
+    /// Its name (`郑州市`).
+    pub name: String,
+}
+
+impl Place {
+    pub(crate) fn of(code: &DivisionCode) -> Self {
+        Self {
+            code: code.as_str().to_owned(),
+            name: Divisions::get()
+                .name(code.as_str())
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
 }
 
 /// A type-ahead suggestion.
@@ -310,7 +346,11 @@ pub(crate) fn check_paging(limit: usize, offset: usize) -> Result<(), SearchErro
 
 /// What only open vacancies not yet closed at `now` pass, kept as bit sets.
 pub(crate) fn open_now(shared: &Shared, now: DateTime<Utc>) -> Filter {
-    Filter::open_at("open", term(shared.fields.status, "open"), now.timestamp())
+    Filter::open_at(
+        "open",
+        term(shared.fields.status, "open"),
+        crate::document::moment_key(now),
+    )
 }
 
 /// The clause that `filters`, kept as bit sets per segment, all pass.
@@ -336,7 +376,9 @@ impl SearchIndex {
         let fields = &shared.fields;
         let now = search.now.unwrap_or_else(Utc::now);
         let text_fields = vacancy_text_fields(shared);
-        let parsed = ParsedText::parse(search.q.as_deref().unwrap_or_default());
+        // Places named in the text are region filters; the rest is text.
+        let placed = split_places(search.q.as_deref().unwrap_or_default());
+        let parsed = ParsedText::parse(&placed.text);
         let text = text_query(&parsed, &text_fields, &shared.synonyms);
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -358,6 +400,22 @@ impl SearchIndex {
             filters.push(Filter::new(
                 format!("region {scope}"),
                 term(fields.region_scope, scope),
+            ));
+        }
+        if !placed.places.is_empty() {
+            let mut scopes: Vec<&str> = placed
+                .places
+                .iter()
+                .map(DivisionCode::scope_prefix)
+                .collect();
+            scopes.sort_unstable();
+            let any: Vec<(Occur, Box<dyn Query>)> = scopes
+                .iter()
+                .map(|scope| (Occur::Should, term(fields.region_scope, scope)))
+                .collect();
+            filters.push(Filter::new(
+                format!("region {}", scopes.join("|")),
+                Box::new(BooleanQuery::new(any)),
             ));
         }
         if let Some(occupation) = &search.occupation {
@@ -441,8 +499,9 @@ impl SearchIndex {
         let query = BooleanQuery::new(clauses);
         let by_county = search
             .region
-            .as_ref()
-            .is_some_and(|region| region.level() != DivisionLevel::Province);
+            .iter()
+            .chain(&placed.places)
+            .any(|region| region.level() != DivisionLevel::Province);
         let searcher = self.searcher();
         let facet_collector = FacetCollector {
             region_field: if by_county { "region" } else { "region_city" },
@@ -541,6 +600,7 @@ impl SearchIndex {
                 score,
                 highlight,
                 reasons: Vec::new(),
+                status: Some(vacancy.status_at(now)),
                 record: Some(record),
             });
         }
@@ -550,6 +610,7 @@ impl SearchIndex {
             total,
             hits,
             facets,
+            places: placed.places.iter().map(Place::of).collect(),
         })
     }
 
@@ -927,8 +988,13 @@ fn merge_tallies(tallies: Vec<FacetTally>) -> Facets {
             education_of_ordinal(ordinal as u64).map(|level| (level.as_str().to_owned(), *count))
         })
         .collect();
+    let mut region = top_values(total.region);
+    let divisions = Divisions::get();
+    for count in &mut region {
+        count.name = divisions.name(&count.value).map(str::to_owned);
+    }
     Facets {
-        region: top_values(total.region),
+        region,
         occupation: top_values(total.occupation),
         education: top_values(education),
         welcomes: top_values(total.welcomes),
@@ -938,7 +1004,11 @@ fn merge_tallies(tallies: Vec<FacetTally>) -> Facets {
 fn top_values(counts: HashMap<String, u64>) -> Vec<FacetCount> {
     let mut values: Vec<FacetCount> = counts
         .into_iter()
-        .map(|(value, count)| FacetCount { value, count })
+        .map(|(value, count)| FacetCount {
+            value,
+            name: None,
+            count,
+        })
         .collect();
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     values.truncate(FACET_SIZE);

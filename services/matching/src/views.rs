@@ -1,7 +1,8 @@
 //! What search, matching and candidate lists answer:
 //! `{"total", "hits": [{"id", "title" or "name", "score", "highlight", "reasons", …}], "facets"}`.
 
-use labex_search::{Facets, Highlight, Hit, Reason, Record, SearchResults};
+use labex_domain::value::Divisions;
+use labex_search::{Facets, Highlight, Hit, Place, Reason, Record, SearchResults};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -11,9 +12,15 @@ pub struct ResultsView {
     /// Hits in all.
     pub total: usize,
     pub hits: Vec<HitView>,
-    /// Counts per region, occupation, education and welcomed category.
+    /// Counts per region, occupation, education and welcomed category
+    /// (a region's count carries its `name` beside its code).
     #[schema(value_type = Object)]
     pub facets: Facets,
+    /// The places (行政区划) the query named, searched as regions: `郑州 电工`
+    /// searches 电工 in 郑州市 (`[{"code": "410100", "name": "郑州市"}]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<Object>)]
+    pub places: Vec<Place>,
 }
 
 /// One hit: a vacancy (with `title`) or a job seeker (with `name`).
@@ -39,6 +46,9 @@ pub struct HitView {
     /// A vacancy's region, a job seeker's office.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+    /// The region's name (`金水区`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub salary_min_yuan: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -68,6 +78,7 @@ impl From<Hit> for HitView {
             employer_id: None,
             occupation: None,
             region: None,
+            region_name: None,
             salary_min_yuan: None,
             salary_max_yuan: None,
             education: None,
@@ -82,15 +93,23 @@ impl From<Hit> for HitView {
                 view.employer_id = Some(vacancy.employer_id.to_string());
                 view.occupation = Some(details.occupation.as_str().to_owned());
                 view.region = Some(details.region.as_str().to_owned());
+                view.region_name = Divisions::get()
+                    .name(details.region.as_str())
+                    .map(str::to_owned);
                 view.salary_min_yuan = Some(details.salary.min_yuan());
                 view.salary_max_yuan = Some(details.salary.max_yuan());
                 view.education = Some(details.education.as_str().to_owned());
                 view.public_welfare = Some(details.public_welfare);
-                view.status = vacancy.status.as_str().to_owned();
+                // Its status at the search's moment (past its closing time,
+                // closed), as every answer about a vacancy gives it.
+                view.status = hit.status.unwrap_or(vacancy.status).as_str().to_owned();
                 view.published_at = Some(labex_domain::rfc3339_millis(vacancy.published_at));
             }
             Some(Record::JobSeeker(seeker)) => {
                 view.region = Some(seeker.office.as_str().to_owned());
+                view.region_name = Divisions::get()
+                    .name(seeker.office.as_str())
+                    .map(str::to_owned);
                 view.education = Some(seeker.profile.education.as_str().to_owned());
                 view.categories = Some(
                     seeker
@@ -114,6 +133,7 @@ impl From<SearchResults> for ResultsView {
             total: results.total,
             hits: results.hits.into_iter().map(HitView::from).collect(),
             facets: results.facets,
+            places: results.places,
         }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::Divisions;
 use crate::refusal::Coded;
 
 /// Province-level codes (first two digits) in use: the 34 provincial
@@ -65,6 +66,12 @@ pub enum DivisionCodeError {
         "a county code needs a city code: the city digits are 00 but the county digits are not"
     )]
     CountyWithoutCity,
+    /// Well formed, but no division of the list ([`Divisions`]) has it.
+    #[error("{code} is not an administrative division of GB/T 2260")]
+    Unknown {
+        /// The code given.
+        code: String,
+    },
 }
 
 impl Coded for DivisionCodeError {
@@ -74,13 +81,30 @@ impl Coded for DivisionCodeError {
             Self::NotDigits => "division_code.not_digits",
             Self::UnknownProvince { .. } => "division_code.unknown_province",
             Self::CountyWithoutCity => "division_code.county_without_city",
+            Self::Unknown { .. } => "division_code.unknown",
         }
     }
 }
 
 impl DivisionCode {
-    /// Parses a six-digit code, surrounding whitespace ignored.
+    /// Parses a six-digit code, surrounding whitespace ignored, and
+    /// accepts it only if it names a division of the list ([`Divisions`]:
+    /// provinces, prefecture-level cities, counties).
     pub fn parse(input: &str) -> Result<Self, DivisionCodeError> {
+        let code = Self::parse_issued(input)?;
+        if Divisions::get().contains(code.as_str()) {
+            Ok(code)
+        } else {
+            Err(DivisionCodeError::Unknown { code: code.0 })
+        }
+    }
+
+    /// Parses a code as it was once issued, checking only its form (six
+    /// digits, a province in use, no county without a city): for the codes
+    /// that outlive their division, as the first six digits of a resident
+    /// identity number, which keep the code of the place of first
+    /// registration even after that division was merged or renamed.
+    pub fn parse_issued(input: &str) -> Result<Self, DivisionCodeError> {
         let code = input.trim();
         let length = code.chars().count();
         if length != 6 {
@@ -306,7 +330,7 @@ mod tests {
         let zhengzhou = code("410100");
         assert!(zhengzhou.covers(&code("410100")));
         assert!(zhengzhou.covers(&code("410105")));
-        assert!(zhengzhou.covers(&code("410199")));
+        assert!(zhengzhou.covers(&code("410185")));
         assert!(!zhengzhou.covers(&code("410000")));
         assert!(!zhengzhou.covers(&code("410205")));
         assert!(!zhengzhou.covers(&code("420100")));
@@ -335,6 +359,28 @@ mod tests {
         assert_eq!(code("410100").scope_prefix(), "4101");
         assert_eq!(code("410105").scope_prefix(), "410105");
         assert_eq!(code("410100").scope_prefix(), "4101");
+    }
+
+    #[test]
+    fn a_well_formed_code_of_no_division_is_refused_but_may_have_been_issued() {
+        assert_eq!(
+            DivisionCode::parse("410199"),
+            Err(DivisionCodeError::Unknown {
+                code: "410199".to_owned()
+            })
+        );
+        assert_eq!(
+            DivisionCode::parse("410199").unwrap_err().code(),
+            "division_code.unknown"
+        );
+        assert_eq!(
+            DivisionCode::parse_issued("410199").map(|code| code.level()),
+            Ok(DivisionLevel::County)
+        );
+        assert_eq!(
+            DivisionCode::parse_issued("410005"),
+            Err(DivisionCodeError::CountyWithoutCity)
+        );
     }
 
     #[test]

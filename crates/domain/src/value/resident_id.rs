@@ -114,7 +114,9 @@ impl ResidentId {
         if check_character(body) != check[0] {
             return Err(ResidentIdError::CheckCharacter);
         }
-        let division = DivisionCode::parse(&number[0..6])?;
+        // The code of first registration stays in the number after its
+        // division is merged or renamed: only its form is checked.
+        let division = DivisionCode::parse_issued(&number[0..6])?;
         let birth_date = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d")
             .map_err(|_| ResidentIdError::BirthDate)?;
         if birth_date.year() < EARLIEST_BIRTH_YEAR {

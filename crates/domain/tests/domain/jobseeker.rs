@@ -191,9 +191,14 @@ fn repeated_skills_and_occupations_are_recorded_once() {
 #[test]
 fn too_many_desired_regions_are_refused() {
     let mut register = register_zhang_wei();
-    register.profile.desired_regions = (1..=11)
-        .map(|county| division(&format!("4101{county:02}")))
-        .collect();
+    // Eleven counties of Zhengzhou.
+    register.profile.desired_regions = [
+        "410102", "410103", "410104", "410105", "410106", "410108", "410122", "410181", "410182",
+        "410183", "410184",
+    ]
+    .into_iter()
+    .map(division)
+    .collect();
     given::<JobSeeker>([])
         .when(JobSeekerCommand::Register(register))
         .then_error(JobSeekerError::TooManyItems {

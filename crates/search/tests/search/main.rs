@@ -3,6 +3,7 @@
 
 mod filters;
 mod fixture;
+mod folding;
 mod matching;
 mod projection;
 mod relevance;
