@@ -185,6 +185,7 @@ async fn clear(app: &Arc<Assistance>, repository: &Repository, hires: usize) {
                 referral,
                 ReferralCommand::Make(MakeReferral {
                     referral_id: referral,
+                    fair_id: None,
                     jobseeker_id: member,
                     vacancy_id: VacancyId::generate(),
                     note: None,

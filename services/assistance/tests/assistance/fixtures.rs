@@ -164,6 +164,7 @@ impl People {
         let now = on.and_hms_opt(4, 0, 0).expect("a time of day").and_utc();
         let make = ReferralCommand::Make(MakeReferral {
             referral_id: referral,
+            fair_id: None,
             jobseeker_id: jobseeker,
             vacancy_id: vacancy,
             note: None,
