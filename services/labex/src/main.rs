@@ -16,6 +16,7 @@ use labex_eventsourcing::Repository;
 use labex_eventstore::{RunningServer, ServerConfig};
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
+use labex_monitoring::MonitoringService;
 use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
 
@@ -319,6 +320,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(JobSeekersService::start(context.clone()).await?),
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
+        Arc::new(MonitoringService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener
