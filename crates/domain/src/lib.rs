@@ -25,7 +25,10 @@
 //! [`vacancy`], [`fair`] (job fairs, 招聘会), [`referral`] (with the [`placement`](referral::placement)
 //! process, which turns a hire into idempotent commands on the job seeker
 //! and the vacancy), and [`tokens`] (bearer tokens revoked before they
-//! expire). What a decision needs of other aggregates comes in the
+//! expire); the notice's monitoring programme: [`monitoring`] (offices and
+//! monitoring points), [`enterprise_report`], [`layoff`] (pre-reports),
+//! [`warning`] (early warning), [`arrears`] (wage arrears) and
+//! [`province_report`] (reports to the province). What a decision needs of other aggregates comes in the
 //! command.
 //!
 //! The [`registry`] at the top lists the contexts' event families as one

@@ -18,6 +18,7 @@ use labex_eventstore::{RunningServer, ServerConfig};
 use labex_fairs::FairsService;
 use labex_jobseekers::JobSeekersService;
 use labex_matching::MatchingService;
+use labex_monitoring::MonitoringService;
 use labex_referrals::ReferralsService;
 use labex_training::TrainingService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
@@ -325,6 +326,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(AssistanceService::start(context.clone()).await?),
         Arc::new(FairsService::start(context.clone()).await?),
         Arc::new(TrainingService::start(context.clone()).await?),
+        Arc::new(MonitoringService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener
