@@ -22,6 +22,7 @@
 //! `labex` with the other services, or run alone as `labex-assistance`.
 
 mod commands;
+mod internships;
 mod members;
 mod process;
 mod queries;
@@ -38,12 +39,17 @@ use actix_web::web;
 use futures::future::BoxFuture;
 use labex_app::{RULES_FILE, RuleBook};
 use labex_domain::household::HouseholdRules;
+use labex_domain::internship::InternshipRules;
 use labex_domain::welfare::WelfareRules;
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
 pub use commands::{Assistance, REGISTER_FILE};
+pub use internships::{
+    Agreement, INTERNSHIP_RULES_FILE, INTERNSHIPS_FILE, Internships, RETENTION_PROCESS,
+    RetentionProcess,
+};
 pub use members::{MEMBER_TURN_CATEGORY, household_of, member_stream};
 pub use process::{
     HOUSEHOLD_ACTOR, HOUSEHOLD_PROCESS, HouseholdProcess, Stabiliser, stabilise_due,
@@ -66,6 +72,10 @@ pub const NAME: &str = "assistance";
 
 /// The process manager's checkpoint database in the service's folder.
 pub const PROCESS_FILE: &str = "process.sqlite";
+
+/// The retention process manager's checkpoint database in the service's
+/// folder.
+pub const RETENTION_FILE: &str = "retention-process.sqlite";
 
 /// The welfare process manager's checkpoint database in the service's
 /// folder.
@@ -90,6 +100,11 @@ pub const STABILISE_EVERY_VARIABLE: &str = "LABEX_ASSISTANCE_STABILISE_SECONDS";
         routes::welfare_list,
         routes::welfare_get,
         routes::welfare_exit,
+        routes::internship_agree,
+        routes::internship_get,
+        routes::internship_step,
+        routes::internship_list,
+        routes::internship_host,
     ),
     components(schemas(
         DeclareBody,
@@ -111,10 +126,20 @@ pub const STABILISE_EVERY_VARIABLE: &str = "LABEX_ASSISTANCE_STABILISE_SECONDS";
         WelfareSummary,
         WelfarePage,
         WelfareView,
+        requests::InternshipBody,
+        requests::DayBody,
+        requests::AttendanceBody,
+        requests::EndBody,
+        views::InternshipSummary,
+        views::InternshipPage,
+        views::InternshipView,
+        views::AttendanceView,
+        views::HostRates,
     )),
     tags(
         (name = "households", description = "zero-employment households (零就业家庭): declaration, verification, the register (台帐), one-to-one assistance (一对一帮扶)"),
         (name = "welfare", description = "public-welfare placements (公益性岗位): hires into public-welfare posts, their subsidy and exits"),
+        (name = "internships", description = "internships (就业见习): agreements, attendance and subsidy, completion, retention by the host"),
     )
 )]
 struct ApiDoc;
@@ -123,6 +148,7 @@ struct ApiDoc;
 pub struct AssistanceService {
     app: web::Data<Assistance>,
     welfare: web::Data<Welfare>,
+    internships: web::Data<Internships>,
     runners: Runners,
     stabiliser: Stabiliser,
     checks: Vec<Arc<dyn ReadinessCheck>>,
@@ -168,6 +194,22 @@ impl AssistanceService {
                 welfare_process,
             ))
             .await;
+        let internship_rules: RuleBook<InternshipRules> =
+            RuleBook::load(&folder.join(INTERNSHIP_RULES_FILE))
+                .starting("cannot read the internship rules")?;
+        let (internships, internship_runner) =
+            Internships::open(context.repository.clone(), &folder, internship_rules)
+                .starting("cannot open the internships")?;
+        let retention = open_database(&folder.join(RETENTION_FILE))
+            .starting("cannot open the retention process's checkpoint database")?;
+        runners.add(internship_runner).await;
+        runners
+            .add(RetentionProcess::start(
+                context.repository.clone(),
+                internships.list_model(),
+                retention,
+            ))
+            .await;
         let stabiliser = Stabiliser::start(
             context.repository.clone(),
             app.register.clone(),
@@ -177,6 +219,7 @@ impl AssistanceService {
         Ok(Self {
             app: web::Data::new(app),
             welfare: web::Data::new(welfare),
+            internships: web::Data::new(internships),
             runners,
             stabiliser,
             checks,
@@ -212,6 +255,7 @@ impl Service for AssistanceService {
     fn configure(&self, config: &mut web::ServiceConfig) {
         config.app_data(self.app.clone());
         config.app_data(self.welfare.clone());
+        config.app_data(self.internships.clone());
         routes::configure(config);
     }
 

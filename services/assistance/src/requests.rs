@@ -321,3 +321,116 @@ impl WelfareExitBody {
         })
     }
 }
+
+/// `POST /v1/internships`: an internship agreement (就业见习协议).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InternshipBody {
+    /// The intern: a graduate, or a registered-unemployed young person.
+    pub jobseeker_id: String,
+    /// The host employer (见习单位).
+    pub employer_id: String,
+    /// How many months (the office's range, 3 to 12 by default).
+    pub months: u32,
+    /// The monthly subsidy in fen (分).
+    pub monthly_subsidy_fen: u64,
+    /// The tutor's name (带教老师).
+    pub tutor: String,
+}
+
+impl InternshipBody {
+    /// Parses every field; a 422 lists all that are invalid.
+    pub fn parse(&self) -> Result<crate::internships::Agreement, Error> {
+        let mut fields = Validator::new();
+        let jobseeker_id = fields.check("jobseeker_id", JobSeekerId::parse(&self.jobseeker_id));
+        let employer_id = fields.check(
+            "employer_id",
+            labex_domain::EmployerId::parse(&self.employer_id),
+        );
+        let tutor = fields.check("tutor", labex_domain::value::PersonName::parse(&self.tutor));
+        fields.finish(|| {
+            Some(crate::internships::Agreement {
+                jobseeker_id: jobseeker_id?,
+                employer_id: employer_id?,
+                months: self.months,
+                monthly_subsidy_fen: self.monthly_subsidy_fen,
+                tutor: tutor?,
+            })
+        })
+    }
+}
+
+/// `POST /v1/internships/{id}/start` and `/completion`: the day.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DayBody {
+    /// `YYYY-MM-DD`; today when absent.
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+impl DayBody {
+    /// The day, today when absent.
+    pub fn parse(&self) -> Result<NaiveDate, Error> {
+        let mut fields = Validator::new();
+        let on = optional_date(&mut fields, "on", self.on.as_deref());
+        fields.finish(|| {
+            on.map(|on| on.unwrap_or_else(|| labex_domain::china_date(chrono::Utc::now())))
+        })
+    }
+}
+
+/// `POST /v1/internships/{id}/attendance`: a month's attendance.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttendanceBody {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Days attended.
+    pub days_attended: u32,
+    /// Working days of the month at the host.
+    pub working_days: u32,
+}
+
+impl AttendanceBody {
+    /// The command, or every invalid field.
+    pub fn parse(&self) -> Result<labex_domain::internship::InternshipCommand, Error> {
+        let mut fields = Validator::new();
+        let month = fields.date("month", &format!("{}-01", self.month.trim()));
+        fields.finish(|| {
+            Some(
+                labex_domain::internship::InternshipCommand::RecordAttendance {
+                    month: month?,
+                    days_attended: self.days_attended,
+                    working_days: self.working_days,
+                },
+            )
+        })
+    }
+}
+
+/// `POST /v1/internships/{id}/end`: ended early.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndBody {
+    /// Why.
+    pub reason: String,
+    /// `YYYY-MM-DD`; today when absent.
+    #[serde(default)]
+    pub on: Option<String>,
+}
+
+impl EndBody {
+    /// The command, or every invalid field.
+    pub fn parse(&self) -> Result<labex_domain::internship::InternshipCommand, Error> {
+        let mut fields = Validator::new();
+        let reason = fields.check("reason", Note::parse(&self.reason));
+        let on = optional_date(&mut fields, "on", self.on.as_deref());
+        fields.finish(|| {
+            Some(labex_domain::internship::InternshipCommand::EndEarly {
+                on: on?.unwrap_or_else(|| labex_domain::china_date(chrono::Utc::now())),
+                reason: reason?,
+            })
+        })
+    }
+}

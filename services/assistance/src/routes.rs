@@ -6,7 +6,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use labex_app::Saved;
+use labex_domain::EmployerId;
 use labex_domain::household::{Household, HouseholdStatus};
+use labex_domain::internship::{InternshipCommand, InternshipId};
 use labex_domain::welfare::{WelfarePlacement, WelfarePlacementId};
 use labex_domain::{HouseholdId, china_date};
 use labex_web::{
@@ -16,13 +18,15 @@ use labex_web::{
 use serde::Deserialize;
 
 use crate::commands::Assistance;
+use crate::internships::Internships;
 use crate::queries::RegisterFilter;
 use crate::requests::{
-    ContactBody, DeclareBody, ExitBody, PlanBody, VerificationBody, WelfareExitBody,
+    AttendanceBody, ContactBody, DayBody, DeclareBody, EndBody, ExitBody, InternshipBody, PlanBody,
+    VerificationBody, WelfareExitBody,
 };
 use crate::views::{
-    HouseholdView, OverduePage, RegisterCounts, RegisterPage, WelfarePage, WelfareView,
-    register_csv,
+    HostRates, HouseholdView, InternshipPage, InternshipView, OverduePage, RegisterCounts,
+    RegisterPage, WelfarePage, WelfareView, register_csv,
 };
 use crate::welfare::Welfare;
 
@@ -47,6 +51,19 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(web::resource("/v1/welfare-placements/{id}").route(web::get().to(welfare_get)))
         .service(
             web::resource("/v1/welfare-placements/{id}/exit").route(web::post().to(welfare_exit)),
+        )
+        .service(
+            web::resource("/v1/internships")
+                .route(web::post().to(internship_agree))
+                .route(web::get().to(internship_list)),
+        )
+        .service(
+            web::resource("/v1/internships/hosts/{employer_id}")
+                .route(web::get().to(internship_host)),
+        )
+        .service(web::resource("/v1/internships/{id}").route(web::get().to(internship_get)))
+        .service(
+            web::resource("/v1/internships/{id}/{step}").route(web::post().to(internship_step)),
         );
 }
 
@@ -540,4 +557,198 @@ pub async fn welfare_exit(
         .end(&caller, id.get(), exit, if_match.revision())
         .await?;
     Ok(welfare_answer(&saved, None))
+}
+
+/// Agree an internship (就业见习) between an intern and a host employer.
+#[utoipa::path(
+    post,
+    path = "/v1/internships",
+    tag = "internships",
+    request_body = InternshipBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    responses(
+        (status = 201, description = "agreed", body = InternshipView),
+        (status = 403, description = "not office staff covering the host", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, an intern not eligible, months out of range", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn internship_agree(
+    app: web::Data<Internships>,
+    caller: Caller,
+    key: IdempotencyKeyHeader,
+    body: web::Json<InternshipBody>,
+) -> Result<HttpResponse, ApiError> {
+    let agreement = body.parse()?;
+    let saved = app.agree(&caller, agreement, key.0).await?;
+    let location = format!("/v1/internships/{}", saved.state.id);
+    let view = InternshipView::new(&saved.state, saved.revision);
+    Ok(aggregate_answer(Some(location), saved.revision, &view))
+}
+
+/// An internship now, or as it stood at `as_of`: office staff in scope,
+/// and the host employer.
+#[utoipa::path(
+    get,
+    path = "/v1/internships/{id}",
+    tag = "internships",
+    params(
+        ("id" = String, Path, description = "internship id"),
+        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+    ),
+    responses(
+        (status = 200, description = "the internship; ETag is its revision", body = InternshipView),
+        (status = 403, description = "neither office staff in scope nor the host", body = labex_web::Problem),
+        (status = 404, description = "no such internship (then)", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn internship_get(
+    app: web::Data<Internships>,
+    caller: Caller,
+    id: Id<InternshipId>,
+    as_of: AsOf,
+) -> Result<HttpResponse, ApiError> {
+    let saved = app.get(&caller, id.get(), as_of.0).await?;
+    let view = InternshipView::new(&saved.state, saved.revision);
+    Ok(aggregate_answer(None, saved.revision, &view))
+}
+
+/// A step of an internship: `start` and `completion` (`{"on"}`),
+/// `attendance` (`{"month": "YYYY-MM", "days_attended", "working_days"}`:
+/// the subsidy owed follows the days), `end` (ended early, `{"reason", "on"}`).
+#[utoipa::path(
+    post,
+    path = "/v1/internships/{id}/{step}",
+    tag = "internships",
+    request_body = serde_json::Value,
+    params(
+        ("id" = String, Path, description = "internship id"),
+        ("step" = String, Path, description = "start, attendance, end or completion"),
+        ("If-Match" = Option<String>, Header, description = "the ETag the step is based on"),
+    ),
+    responses(
+        (status = 200, description = "the internship after the step", body = InternshipView),
+        (status = 403, description = "not office staff in scope", body = labex_web::Problem),
+        (status = 404, description = "no such internship or step", body = labex_web::Problem),
+        (status = 409, description = "the internship's status does not take the step", body = labex_web::Problem),
+        (status = 422, description = "invalid fields", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn internship_step(
+    app: web::Data<Internships>,
+    caller: Caller,
+    id: Id<InternshipId>,
+    path: web::Path<(String, String)>,
+    if_match: IfMatch,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let command = step_command(&path.1, body.into_inner())?;
+    let saved = app
+        .change(&caller, id.get(), command, if_match.revision())
+        .await?;
+    let view = InternshipView::new(&saved.state, saved.revision);
+    Ok(aggregate_answer(None, saved.revision, &view))
+}
+
+fn step_command(step: &str, body: serde_json::Value) -> Result<InternshipCommand, ApiError> {
+    let read = |error: serde_json::Error| {
+        ApiError::new(
+            labex_web::ErrorCode::InvalidBody,
+            format!("The request body is invalid ({error}); correct it and send it again."),
+        )
+    };
+    match step {
+        "start" => {
+            let body: DayBody = serde_json::from_value(body).map_err(read)?;
+            Ok(InternshipCommand::Start { on: body.parse()? })
+        }
+        "completion" => {
+            let body: DayBody = serde_json::from_value(body).map_err(read)?;
+            Ok(InternshipCommand::Complete { on: body.parse()? })
+        }
+        "attendance" => {
+            let body: AttendanceBody = serde_json::from_value(body).map_err(read)?;
+            Ok(body.parse()?)
+        }
+        "end" => {
+            let body: EndBody = serde_json::from_value(body).map_err(read)?;
+            Ok(body.parse()?)
+        }
+        _ => Err(ApiError::new(
+            labex_web::ErrorCode::NotFound,
+            "An internship takes the steps start, attendance, end and completion.",
+        )),
+    }
+}
+
+/// `GET /v1/internships` parameters.
+#[derive(Debug, Deserialize)]
+pub struct InternshipParams {
+    office: Option<String>,
+    employer: Option<String>,
+}
+
+/// Internships of an office's scope, newest first, optionally of one host;
+/// an employer sees those at its own company only.
+#[utoipa::path(
+    get,
+    path = "/v1/internships",
+    tag = "internships",
+    params(
+        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("employer" = Option<String>, Query, description = "only this host"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "a page", body = InternshipPage),
+        (status = 400, description = "bad office, employer, limit or cursor", body = labex_web::Problem),
+        (status = 403, description = "outside the caller's scope, or another employer's", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn internship_list(
+    app: web::Data<Internships>,
+    caller: Caller,
+    page: Page,
+    params: web::Query<InternshipParams>,
+) -> Result<HttpResponse, ApiError> {
+    let office = parse_office(params.office.as_deref())?;
+    let employer = params
+        .employer
+        .as_deref()
+        .map(EmployerId::parse)
+        .transpose()
+        .map_err(|_| ApiError::invalid_query("employer must be an employer id."))?;
+    let listed = app
+        .list(&caller, office, employer, page.list_page())
+        .await?;
+    Ok(HttpResponse::Ok().json(InternshipPage {
+        items: listed.items,
+        next_cursor: next_cursor(listed.next),
+    }))
+}
+
+/// A host's interns, completion and retention rates: office staff (their
+/// scope's internships), or the host itself.
+#[utoipa::path(
+    get,
+    path = "/v1/internships/hosts/{employer_id}",
+    tag = "internships",
+    params(("employer_id" = String, Path, description = "the host employer")),
+    responses(
+        (status = 200, description = "the host's figures", body = HostRates),
+        (status = 403, description = "another employer's", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn internship_host(
+    app: web::Data<Internships>,
+    caller: Caller,
+    employer: Id<EmployerId>,
+) -> Result<HttpResponse, ApiError> {
+    let rates = app.host_rates(&caller, employer.get()).await?;
+    Ok(HttpResponse::Ok().json(rates))
 }

@@ -421,3 +421,125 @@ impl WelfareView {
         }
     }
 }
+
+/// An internship (就业见习) in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InternshipSummary {
+    pub id: String,
+    pub office: String,
+    pub jobseeker_id: String,
+    /// The host employer.
+    pub employer_id: String,
+    pub months: u32,
+    /// The monthly subsidy in fen (分).
+    pub monthly_subsidy_fen: u64,
+    /// agreed, started, ended_early or completed.
+    pub status: String,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    /// The day the host employed the intern, if it did.
+    pub retained_on: Option<String>,
+    /// The subsidy owed so far by attendance, in fen.
+    pub subsidy_owed_fen: u64,
+    /// When it was agreed (RFC 3339; the paging order).
+    pub agreed_at: String,
+}
+
+/// A page of internships.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InternshipPage {
+    pub items: Vec<InternshipSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// A host's interns and rates.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HostRates {
+    pub employer_id: String,
+    pub interns: u64,
+    pub completed: u64,
+    pub ended_early: u64,
+    /// Interns the host employed.
+    pub retained: u64,
+    /// Completed among those finished (completed or ended early); `null`
+    /// before any finished.
+    pub completion_rate: Option<f64>,
+    /// Retained among those finished; `null` before any finished.
+    pub retention_rate: Option<f64>,
+}
+
+/// An internship now or as it stood.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InternshipView {
+    pub id: String,
+    pub office: String,
+    pub jobseeker_id: String,
+    pub employer_id: String,
+    pub months: u32,
+    pub monthly_subsidy_fen: u64,
+    /// The tutor (带教老师); `null` once erased.
+    pub tutor: Option<String>,
+    pub status: String,
+    pub started_on: Option<String>,
+    pub ended_on: Option<String>,
+    /// Why it ended early; `null` otherwise or once erased.
+    pub end_reason: Option<String>,
+    /// Attendance month by month.
+    pub attendance: Vec<AttendanceView>,
+    /// The subsidy owed so far, in fen.
+    pub subsidy_owed_fen: u64,
+    pub retained_on: Option<String>,
+    /// The id of the hire or employment registration that was the retention.
+    pub retention_cause_event_id: Option<String>,
+    pub revision: u64,
+}
+
+/// A month's attendance.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttendanceView {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub days_attended: u32,
+    pub working_days: u32,
+    pub subsidy_owed_fen: u64,
+}
+
+impl InternshipView {
+    /// The view of `internship` at `revision`.
+    pub fn new(internship: &labex_domain::internship::Internship, revision: u64) -> Self {
+        let day = |day: Option<chrono::NaiveDate>| day.map(|day| day.to_string());
+        Self {
+            id: internship.id.to_string(),
+            office: internship.office.to_string(),
+            jobseeker_id: internship.jobseeker_id.to_string(),
+            employer_id: internship.employer_id.to_string(),
+            months: internship.months,
+            monthly_subsidy_fen: internship.monthly_subsidy_fen,
+            tutor: internship
+                .tutor
+                .known()
+                .map(|tutor| tutor.as_str().to_owned()),
+            status: internship.status.as_str().to_owned(),
+            started_on: day(internship.started_on),
+            ended_on: day(internship.ended_on),
+            end_reason: known_note(internship.end_reason.as_ref()),
+            attendance: internship
+                .attendance
+                .iter()
+                .map(|month| AttendanceView {
+                    month: month.month.format("%Y-%m").to_string(),
+                    days_attended: month.days_attended,
+                    working_days: month.working_days,
+                    subsidy_owed_fen: month.subsidy_owed_fen,
+                })
+                .collect(),
+            subsidy_owed_fen: internship.subsidy_owed_fen(),
+            retained_on: day(internship.retained_on),
+            retention_cause_event_id: internship
+                .retention_cause
+                .as_ref()
+                .map(|cause| cause.event_id.to_string()),
+            revision,
+        }
+    }
+}
