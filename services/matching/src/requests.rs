@@ -279,9 +279,14 @@ mod tests {
             sort: Some("newest".to_owned()),
             limit: Some("50".to_owned()),
             offset: Some("100".to_owned()),
+            fair: Some("0190a7c4-3b1e-7c2a-9f00-000000000001".to_owned()),
             ..SearchParams::default()
         };
-        let search = params.parse().unwrap();
+        let VacancyQuery { search, fair } = params.parse().unwrap();
+        assert_eq!(
+            fair.map(|fair| fair.as_uuid().to_string()).as_deref(),
+            Some("0190a7c4-3b1e-7c2a-9f00-000000000001")
+        );
         assert_eq!(search.q.as_deref(), Some("焊工"));
         assert_eq!(search.welcomes.len(), 2);
         assert_eq!(search.sort, SortOrder::Newest);
