@@ -15,19 +15,19 @@ use crate::course::CourseEvent;
 use crate::employer::EmployerEvent;
 use crate::enterprise_report::EnterpriseReportEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
+use crate::fair::FairEvent;
 use crate::household::HouseholdEvent;
 use crate::internship::InternshipEvent;
-use crate::fair::FairEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::layoff::LayoffPlanEvent;
 use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
-use crate::province_report::MonthlyReportEvent;
 use crate::provider::ProviderEvent;
+use crate::province_report::MonthlyReportEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
-use crate::welfare::WelfareEvent;
 use crate::warning::WarningEvent;
+use crate::welfare::WelfareEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {

@@ -9,8 +9,8 @@ use labex_app::{Actor, Error, FieldError, InputError, Result, Role};
 use labex_domain::jobseeker::JobSeeker;
 use labex_domain::vacancy::Vacancy;
 use labex_domain::{FairId, JobSeekerId, VacancyId};
-use labex_fairs::FairVacancies;
 use labex_eventsourcing::Repository;
+use labex_fairs::FairVacancies;
 use labex_search::{
     MatchOptions, SearchError, SearchIndex, SearchResults, Suggestion, VacancySearch,
 };

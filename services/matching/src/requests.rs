@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use labex_app::{FieldError, InputError, Validator};
-use labex_domain::{EmployerId, FairId};
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_domain::{EmployerId, FairId};
 use labex_search::{MAX_LIMIT, MAX_OFFSET, MatchOptions, SortOrder, VacancySearch};
 use serde::Deserialize;
 
