@@ -50,18 +50,6 @@ async fn a_mandatory_layoff_plan_and_a_stopped_enterprise_raise_the_countys_warn
     .await
     .expect(201);
 
-    let plan = http
-        .post(
-            "/v1/layoff-plans",
-            Some(&counsellor),
-            &json!({"employer_id": employer_id, "workforce": 600, "planned": 120,
-                    "reasons": "订单减少", "planned_from": days_ahead(45), "measures": "依法补偿，推荐再就业"}),
-        )
-        .await
-        .expect(201);
-    assert_eq!(plan.body["mandatory"], true);
-    assert_eq!(plan.body["late"], false);
-
     let period = last_month();
     let missing = http
         .get(
@@ -94,6 +82,19 @@ async fn a_mandatory_layoff_plan_and_a_stopped_enterprise_raise_the_countys_warn
         warnings["items"][0]["indicators"]["enterprise_stoppages"],
         1
     );
+    // The plan after the stoppage: a mandatory plan raises blue on its own
+    // too, and the warning names the rule of the change that raised it.
+    let plan = http
+        .post(
+            "/v1/layoff-plans",
+            Some(&counsellor),
+            &json!({"employer_id": employer_id, "workforce": 600, "planned": 120,
+                    "reasons": "订单减少", "planned_from": days_ahead(45), "measures": "依法补偿，推荐再就业"}),
+        )
+        .await
+        .expect(201);
+    assert_eq!(plan.body["mandatory"], true);
+    assert_eq!(plan.body["late"], false);
     let city = labex
         .eventually(
             "/v1/warnings?region=410100",

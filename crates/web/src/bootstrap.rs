@@ -148,20 +148,15 @@ where
         data: args.data.clone(),
     };
     let service = start(context).await?;
+    let stop = shutdown_signal();
     let listener = bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener
         .local_addr()
         .starting("cannot read the HTTP address")?;
     println!("labex-{name} listening on http://{address}");
-    serve(
-        listener,
-        &secret.secret,
-        client,
-        vec![service],
-        shutdown_signal(),
-    )
-    .await
-    .starting("the HTTP server failed")
+    serve(listener, &secret.secret, client, vec![service], stop)
+        .await
+        .starting("the HTTP server failed")
 }
 
 /// `LABEX_ADMIN_OFFICE`, or [`DEFAULT_ADMIN_OFFICE`].

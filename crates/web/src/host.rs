@@ -213,27 +213,37 @@ fn method_not_allowed<B>(
     Ok(ErrorHandlerResponse::Response(response))
 }
 
-/// Completes on SIGTERM or SIGINT (Ctrl-C).
-pub async fn shutdown_signal() {
+/// Completes on SIGTERM or SIGINT (Ctrl-C). The handlers are installed
+/// when this is called, not when the future is first polled: call it
+/// before announcing the address, so that a SIGTERM sent as soon as the
+/// process says it listens stops it cleanly instead of killing it.
+pub fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
         match (
             signal(SignalKind::terminate()),
             signal(SignalKind::interrupt()),
         ) {
-            (Ok(mut terminate), Ok(mut interrupt)) => {
-                tokio::select! {
-                    _ = terminate.recv() => tracing::info!("SIGTERM received"),
-                    _ = interrupt.recv() => tracing::info!("SIGINT received"),
-                }
-                return;
+            (Ok(terminate), Ok(interrupt)) => Some((terminate, interrupt)),
+            _ => {
+                tracing::warn!("cannot listen for SIGTERM; stopping on Ctrl-C only");
+                None
             }
-            _ => tracing::warn!("cannot listen for SIGTERM; stopping on Ctrl-C only"),
         }
-    }
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+    };
+    async move {
+        #[cfg(unix)]
+        if let Some((mut terminate, mut interrupt)) = signals {
+            tokio::select! {
+                _ = terminate.recv() => tracing::info!("SIGTERM received"),
+                _ = interrupt.recv() => tracing::info!("SIGINT received"),
+            }
+            return;
+        }
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     }
 }
 

@@ -328,20 +328,15 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(TrainingService::start(context.clone()).await?),
         Arc::new(MonitoringService::start(context.clone()).await?),
     ];
+    let stop = labex_web::shutdown_signal();
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener
         .local_addr()
         .starting("cannot read the HTTP address")?;
     println!("labex listening on http://{address}");
-    let served = labex_web::serve(
-        listener,
-        &secret.secret,
-        client,
-        services,
-        labex_web::shutdown_signal(),
-    )
-    .await
-    .starting("HTTP server failed");
+    let served = labex_web::serve(listener, &secret.secret, client, services, stop)
+        .await
+        .starting("HTTP server failed");
     if let Some(store) = store {
         store.shutdown().await;
     }
