@@ -45,8 +45,9 @@ impl ReferralStatus {
     }
 }
 
-/// A moment as the API writes it and the read model sorts it: RFC 3339 in
-/// UTC with microseconds, so that the text orders as the time does.
+/// A moment as the read model sorts it: RFC 3339 in UTC with
+/// microseconds, so that the text orders as the time does. Answers give
+/// moments in the API's one format, milliseconds (`rfc3339_millis`).
 pub fn timestamp(moment: DateTime<Utc>) -> String {
     moment.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
@@ -102,7 +103,7 @@ impl ReferralView {
             vacancy_id: referral.vacancy_id.to_string(),
             employer_id: referral.employer_id.to_string(),
             note: referral.note.as_ref().map(|note| note.as_str().to_owned()),
-            referred_at: timestamp(referral.referred_at),
+            referred_at: labex_domain::rfc3339_millis(referral.referred_at),
             status: ReferralStatus::of(referral).as_str().to_owned(),
             outcome,
             fair_id: referral.fair_id.map(|fair| fair.to_string()),
