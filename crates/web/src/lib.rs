@@ -25,6 +25,7 @@ mod bootstrap;
 mod deadline;
 mod error;
 mod extractors;
+mod held;
 mod host;
 mod logging;
 mod metrics;
@@ -52,6 +53,7 @@ pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
 };
+pub use held::{HeldRunner, SETTLE_WAIT};
 pub use host::{
     DEFAULT_EVENTSTORE, SHUTDOWN_GRACE, Service, ServiceContext, bind, serve, shutdown_signal,
 };

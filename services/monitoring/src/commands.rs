@@ -42,8 +42,8 @@ use labex_eventsourcing::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::handle::RunnerHandle;
 use crate::read_model::{self, MonitoringProjection};
+use labex_web::HeldRunner;
 
 /// Every number monitoring decides by, as data (`<data>/monitoring/rules.json`,
 /// per-office overrides); each part defaults to the notice's values.
@@ -104,7 +104,7 @@ pub struct CaseOpening {
 pub struct Monitoring {
     pub(crate) repository: Repository,
     pub(crate) read_model: ReadModel,
-    pub(crate) runner: RunnerHandle,
+    pub(crate) runner: HeldRunner,
     pub(crate) rules: RuleBook<MonitoringRules>,
 }
 
@@ -124,7 +124,7 @@ impl Monitoring {
         Ok(Self {
             repository,
             read_model,
-            runner: RunnerHandle::new(runner),
+            runner: HeldRunner::new(runner),
             rules,
         })
     }
@@ -140,7 +140,7 @@ impl Monitoring {
     }
 
     /// The projection's runner.
-    pub fn runner(&self) -> &RunnerHandle {
+    pub fn runner(&self) -> &HeldRunner {
         &self.runner
     }
 

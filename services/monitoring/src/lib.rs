@@ -24,7 +24,6 @@ pub mod assessor;
 mod commands;
 mod dashboard;
 mod feed;
-mod handle;
 mod queries;
 pub mod read_model;
 mod requests;
@@ -44,7 +43,6 @@ pub use commands::{
     CaseOpening, Monitoring, MonitoringRules, OfficeRegistration, PlanFiling, PointDesignation,
     ReportFiling,
 };
-pub use handle::RunnerHandle;
 pub use queries::{FIGURES, Missing, MonthlyFigures};
 pub use requests::{
     AmendPlanBody, CaseBody, FollowBody, LayoffPlanBody, OfficeBody, OutcomeBody, PaymentBody,

@@ -16,18 +16,18 @@ use labex_eventsourcing::{
     StateProjection,
 };
 
-use crate::lists::ListRunner;
 use crate::pairs::ReferralPairs;
 use crate::read_model::{self, ReferralList};
 use crate::requests::Refer;
 use crate::settings::ReferralSettings;
+use labex_web::HeldRunner;
 
 /// The referrals' application: its use cases over the store, the referral
 /// lists, and the rule of one open referral per pair.
 pub struct Referrals {
     pub(crate) repository: Repository,
     pub(crate) read_model: ReadModel,
-    lists: ListRunner,
+    lists: HeldRunner,
     pairs: ReferralPairs,
 }
 
@@ -45,7 +45,7 @@ impl Referrals {
             repository.client().clone(),
             StateProjection::new(ReferralList),
         )?;
-        let lists = ListRunner::new(runner);
+        let lists = HeldRunner::new(runner);
         let pairs = ReferralPairs::new(
             repository.clone(),
             read_model.clone(),
@@ -61,7 +61,7 @@ impl Referrals {
     }
 
     /// The runner of the referral lists (for readiness, and to stop).
-    pub fn lists(&self) -> &ListRunner {
+    pub fn lists(&self) -> &HeldRunner {
         &self.lists
     }
 

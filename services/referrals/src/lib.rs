@@ -18,7 +18,6 @@
 //! services, or run alone as `labex-referrals`.
 
 mod commands;
-mod lists;
 pub mod pairs;
 mod placement;
 mod queries;
@@ -37,7 +36,7 @@ use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
 pub use commands::Referrals;
-pub use lists::{LISTS_WAIT, ListRunner};
+pub use pairs::LISTS_WAIT;
 pub use placement::{PLACEMENT_ACTOR, PLACEMENT_PROCESS, PlacementProcess};
 pub use queries::ListFilter;
 pub use requests::{OutcomeBody, Refer, ReferBody, parse_outcome};

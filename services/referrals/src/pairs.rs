@@ -46,11 +46,15 @@ use labex_eventsourcing::{
 };
 use tokio::sync::OwnedMutexGuard;
 
-use crate::lists::{LISTS_WAIT, ListRunner};
 use crate::read_model;
 use crate::settings::ReferralSettings;
+use labex_web::HeldRunner;
 
 /// How often a turn is judged again after another taker came in between.
+/// How long a referral waits for the referral lists to hold every
+/// referral written before it is decided.
+pub const LISTS_WAIT: std::time::Duration = labex_web::SETTLE_WAIT;
+
 const TURN_ATTEMPTS: usize = 5;
 
 /// A job seeker and a vacancy: what may have one open referral.
@@ -86,7 +90,7 @@ impl Pair {
 pub struct ReferralPairs {
     repository: Repository,
     read_model: ReadModel,
-    lists: ListRunner,
+    lists: HeldRunner,
     locks: PairLocks<Pair>,
     turn_grace: TimeDelta,
 }
@@ -108,7 +112,7 @@ impl ReferralPairs {
     pub fn new(
         repository: Repository,
         read_model: ReadModel,
-        lists: ListRunner,
+        lists: HeldRunner,
         settings: &ReferralSettings,
     ) -> Self {
         Self {

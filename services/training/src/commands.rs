@@ -26,9 +26,9 @@ use labex_eventsourcing::{
 };
 use labex_web::ServiceContext;
 
-use crate::held::HeldRunner;
 use crate::read_model::{CourseList, course_of_enrolment};
 use crate::requests::{AppraisalResult, CourseOpening, ProviderRegistration};
+use labex_web::{HeldRunner, SETTLE_WAIT};
 
 /// The category of the claim streams of providers' credit codes:
 /// `providercode-<credit code>`.
@@ -314,7 +314,7 @@ impl Training {
     pub(crate) async fn course_of(&self, enrolment_id: EnrolmentId) -> Result<Course> {
         let mut course_id = self.lookup(enrolment_id).await?;
         if course_id.is_none() {
-            self.runner.catch_up().await?;
+            self.runner.catch_up(SETTLE_WAIT).await?;
             course_id = self.lookup(enrolment_id).await?;
         }
         let Some(course_id) = course_id else {

@@ -19,7 +19,6 @@
 //! `labex-training`.
 
 mod commands;
-mod held;
 mod outcomes;
 mod queries;
 pub mod read_model;
@@ -36,7 +35,6 @@ use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
 pub use commands::{CLAIM_CATEGORY, EnrolmentChange, READ_MODEL_FILE, Training, today};
-pub use held::HeldRunner;
 pub use outcomes::{OUTCOMES_ACTOR, OUTCOMES_FILE, OUTCOMES_PROCESS, OutcomesProcess};
 pub use queries::MAX_SEARCH_LIMIT;
 pub use requests::{

@@ -1,31 +1,32 @@
-//! The runner of the referral lists' projection, held where both the use
-//! cases and the host reach it: the use cases wait on it (for the lists to
-//! hold every referral written before a new one is decided, and to apply
-//! a write before it is answered), the host asks it for readiness — with
-//! the lag figures every runner of [`labex_web::Runners`] reports — and
-//! stops it. (`Runners` keeps its runners out of reach, so this one is
-//! kept here.)
+//! A projection runner held where both a service's use cases and its host
+//! reach it: the use cases wait on it (for a read model to hold what was
+//! written before a decision, or to apply a write before it is answered),
+//! the host asks it for readiness — with the lag figures every runner of
+//! [`Runners`](crate::Runners) reports — and stops it. `Runners` keeps its
+//! runners out of reach, so a runner the use cases wait on is held here.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use labex_eventsourcing::{Position, ProjectionError, ProjectionRunner};
-use labex_web::{Readiness, ReadinessCheck, runner_readiness};
 use tokio::sync::RwLock;
 
-/// How long a use case waits for the referral lists: to catch up before a
-/// referral is decided, and to apply a write before it is answered.
-pub const LISTS_WAIT: Duration = Duration::from_secs(5);
+use crate::ops::{Readiness, ReadinessCheck};
+use crate::runners::runner_readiness;
 
-/// The projection runner of the referral lists.
+/// How long a use case waits, by default, for a read model to apply a
+/// write before answering ([`HeldRunner::settle`]).
+pub const SETTLE_WAIT: Duration = Duration::from_secs(5);
+
+/// A runner that use cases wait on; clones share it.
 #[derive(Clone)]
-pub struct ListRunner {
+pub struct HeldRunner {
     name: String,
     runner: Arc<RwLock<Option<ProjectionRunner>>>,
 }
 
-impl ListRunner {
+impl HeldRunner {
     /// Holds `runner`.
     pub fn new(runner: ProjectionRunner) -> Self {
         Self {
@@ -34,7 +35,12 @@ impl ListRunner {
         }
     }
 
-    /// Waits until the lists have applied every relevant event up to
+    /// The projection's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Waits until the read model has applied every relevant event up to
     /// `position`, at most `timeout`.
     pub async fn wait_for(
         &self,
@@ -48,14 +54,8 @@ impl ListRunner {
         runner.wait_for(position, timeout).await
     }
 
-    fn stopped(&self) -> ProjectionError {
-        ProjectionError::Stopped {
-            projection: self.name.clone(),
-        }
-    }
-
-    /// Waits until the lists have applied everything the store held when
-    /// asked, at most `timeout`.
+    /// Waits until the read model has applied everything the store held
+    /// when asked, at most `timeout`.
     pub async fn catch_up(&self, timeout: Duration) -> Result<(), ProjectionError> {
         let runner = self.runner.read().await;
         let Some(runner) = runner.as_ref() else {
@@ -64,20 +64,20 @@ impl ListRunner {
         runner.catch_up(timeout).await
     }
 
-    /// Waits (at most [`LISTS_WAIT`]) for the lists to apply a write at
-    /// `position`, so that the next request reads it; the write stands
-    /// either way, so lists that are late are only logged.
+    /// Waits (at most [`SETTLE_WAIT`]) for a write at `position` to be
+    /// applied, so that the next read sees it; the write stands either
+    /// way, so a read model that is late is only logged.
     pub async fn settle(&self, position: Option<Position>) {
         let Some(position) = position else {
             return;
         };
-        if let Err(error) = self.wait_for(position, LISTS_WAIT).await {
-            tracing::warn!(%error, ?position, "the referral lists did not apply a write in time");
+        if let Err(error) = self.wait_for(position, SETTLE_WAIT).await {
+            tracing::warn!(projection = %self.name, %error, ?position, "a read model did not apply a write in time");
         }
     }
 
-    /// Stops the runner after the batch in hand (waits still in progress
-    /// finish first).
+    /// Stops the runner after the batch in hand (waits in progress finish
+    /// first); later waits answer that it stopped.
     pub async fn stop(&self) {
         let runner = self.runner.write().await.take();
         let Some(runner) = runner else {
@@ -88,9 +88,15 @@ impl ListRunner {
             Err(error) => tracing::error!(runner = %self.name, error = %error, "had failed"),
         }
     }
+
+    fn stopped(&self) -> ProjectionError {
+        ProjectionError::Stopped {
+            projection: self.name.clone(),
+        }
+    }
 }
 
-impl ReadinessCheck for ListRunner {
+impl ReadinessCheck for HeldRunner {
     fn name(&self) -> &str {
         &self.name
     }
@@ -99,8 +105,8 @@ impl ReadinessCheck for ListRunner {
         Box::pin(async move { self.report().await.outcome })
     }
 
-    /// Caught up within [`labex_web::READY_LAG_EVENTS`], with the lag as
-    /// every other runner reports it.
+    /// Caught up within [`READY_LAG_EVENTS`](crate::READY_LAG_EVENTS),
+    /// with the lag as every other runner reports it.
     fn report(&self) -> BoxFuture<'_, Readiness> {
         Box::pin(async move {
             let runner = self.runner.read().await;
