@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use labex_app::{FieldError, InputError, Validator};
-use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, OccupationCode};
 use labex_domain::{EmployerId, FairId};
 use labex_search::{MAX_LIMIT, MAX_OFFSET, MatchOptions, SortOrder, VacancySearch};
 use serde::Deserialize;
@@ -17,6 +17,10 @@ pub struct SearchParams {
     pub q: Option<String>,
     pub region: Option<String>,
     pub occupation: Option<String>,
+    /// A code of the occupational classification or its prefix: `6-31`
+    /// (or `6-31-00-00`) covers the medium group's minor groups and
+    /// occupations.
+    pub occupation_code: Option<String>,
     pub education: Option<String>,
     pub salary_min_yuan: Option<String>,
     /// Categories, comma-separated.
@@ -100,6 +104,17 @@ impl SearchParams {
             .map(str::trim)
             .filter(|text| !text.is_empty())
             .map(str::to_owned);
+        if let Some(code) = self.occupation_code.as_deref() {
+            match OccupationCode::parse_prefix(code) {
+                Ok(prefix) => search.occupation_code = Some(prefix),
+                Err(_) => reject(
+                    &mut problems,
+                    "occupation_code",
+                    InputError::OccupationCodeInvalid,
+                    "occupation_code must be a code of the occupational classification (职业分类大典 2022) or its prefix: 6, 6-31, 6-31-01 or 6-31-01-03.",
+                ),
+            }
+        }
         if let Some(education) = self.education.as_deref() {
             match Education::parse(education) {
                 Ok(level) => search.education = Some(level),
