@@ -287,6 +287,7 @@ mod tests {
         let params = SearchParams {
             q: Some(" 焊工 ".to_owned()),
             region: Some("410100".to_owned()),
+            occupation_code: Some("6-31-00-00".to_owned()),
             education: Some("associate".to_owned()),
             salary_min_yuan: Some("5000".to_owned()),
             welcomes: Some("graduate,laid_off".to_owned()),
@@ -303,6 +304,7 @@ mod tests {
             Some("0190a7c4-3b1e-7c2a-9f00-000000000001")
         );
         assert_eq!(search.q.as_deref(), Some("焊工"));
+        assert_eq!(search.occupation_code.as_deref(), Some("6-31"));
         assert_eq!(search.welcomes.len(), 2);
         assert_eq!(search.sort, SortOrder::Newest);
         assert_eq!((search.limit, search.offset), (50, 100));
@@ -312,6 +314,7 @@ mod tests {
     fn every_bad_parameter_is_named() {
         let params = SearchParams {
             region: Some("41".to_owned()),
+            occupation_code: Some("6-99-99".to_owned()),
             education: Some("phd".to_owned()),
             salary_min_yuan: Some("lots".to_owned()),
             sort: Some("random".to_owned()),
@@ -329,6 +332,7 @@ mod tests {
             fields,
             [
                 "region",
+                "occupation_code",
                 "education",
                 "salary_min_yuan",
                 "sort",
