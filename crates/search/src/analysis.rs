@@ -410,19 +410,50 @@ pub fn known_word(word: &str) -> bool {
     JIEBA.has_word(word)
 }
 
+/// The most full spellings a type-ahead word is keyed under (each
+/// character of several readings multiplies them).
+pub const MAX_PINYIN_SPELLINGS: usize = 8;
+
 /// The pinyin keys of a type-ahead word: its full pinyin without tones
-/// (`diangong`) and its initials (`dg`); none for a word with a character
+/// (`diangong`) and its initials (`dg`), for every reading of a character
+/// that has several (会计: `kuaiji` and `huiji`, `kj` and `hj`), at most
+/// [`MAX_PINYIN_SPELLINGS`] spellings; none for a word with a character
 /// that has no pinyin (Latin words are typed as they are).
-pub fn pinyin_keys(word: &str) -> Option<(String, String)> {
-    use pinyin::ToPinyin;
-    let mut full = String::new();
-    let mut initials = String::new();
+pub fn pinyin_keys(word: &str) -> Vec<String> {
+    use pinyin::ToPinyinMulti;
+    // Each spelling so far: (full, initials).
+    let mut spellings: Vec<(String, String)> = vec![(String::new(), String::new())];
     for character in word.chars() {
-        let reading = character.to_pinyin()?;
-        full.push_str(reading.plain());
-        initials.push_str(reading.first_letter());
+        let Some(readings) = character.to_pinyin_multi() else {
+            return Vec::new();
+        };
+        let mut plain: Vec<(&str, &str)> = Vec::new();
+        for reading in readings {
+            let key = (reading.plain(), reading.first_letter());
+            if !plain.contains(&key) {
+                plain.push(key);
+            }
+        }
+        let mut next = Vec::new();
+        for (full, initials) in &spellings {
+            for (reading, letter) in &plain {
+                if next.len() == MAX_PINYIN_SPELLINGS {
+                    break;
+                }
+                next.push((format!("{full}{reading}"), format!("{initials}{letter}")));
+            }
+        }
+        spellings = next;
     }
-    (!full.is_empty()).then_some((full, initials))
+    let mut keys: Vec<String> = Vec::new();
+    for (full, initials) in spellings {
+        for key in [full, initials] {
+            if !key.is_empty() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
 }
 
 #[cfg(test)]
@@ -454,10 +485,21 @@ mod fallback_tests {
 
     #[test]
     fn pinyin_keys_are_full_and_initials() {
-        assert_eq!(
-            pinyin_keys("电工"),
-            Some(("diangong".to_owned(), "dg".to_owned()))
-        );
-        assert_eq!(pinyin_keys("java"), None);
+        assert_eq!(pinyin_keys("电工"), ["diangong", "dg"]);
+        assert!(pinyin_keys("java").is_empty());
+    }
+
+    #[test]
+    fn every_reading_of_a_character_is_a_key() {
+        let accountant = pinyin_keys("会计");
+        for key in ["kuaiji", "kj", "huiji"] {
+            assert!(
+                accountant.contains(&key.to_owned()),
+                "{key}: {accountant:?}"
+            );
+        }
+        let manager = pinyin_keys("店长");
+        assert!(manager.contains(&"dianzhang".to_owned()), "{manager:?}");
+        assert!(pinyin_keys("还还还还还").len() <= 2 * MAX_PINYIN_SPELLINGS);
     }
 }

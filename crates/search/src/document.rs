@@ -252,9 +252,8 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
             }
         }
         for word in words {
-            if let Some((full, initials)) = pinyin_keys(&word) {
-                document.add_text(fields.suggest_pinyin, format!("{full}|{word}"));
-                document.add_text(fields.suggest_pinyin, format!("{initials}|{word}"));
+            for key in pinyin_keys(&word) {
+                document.add_text(fields.suggest_pinyin, format!("{key}|{word}"));
             }
             document.add_text(fields.suggest, word);
         }

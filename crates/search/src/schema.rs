@@ -14,7 +14,8 @@ use crate::analysis::{ANALYZER_NAME, NGRAM_ANALYZER_NAME};
 /// 4: job seekers' records hold no name (an index of 3 held names).
 /// 5: vacancies keep the folded aggregate state; `closes_at` in nanoseconds.
 /// 6: occupation codes, the n-gram fallback field, pinyin type-ahead keys.
-pub const SCHEMA_VERSION: u32 = 6;
+/// 7: pinyin keys for every reading of a character of several.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";

@@ -290,6 +290,13 @@ const COMPLETIONS: &[Completion] = &[
         absent: &["电工"],
     },
     Completion {
+        // 调 reads diào first; 烹调 is read with its other reading, tiáo.
+        prefix: "pengtiao",
+        best: &[],
+        relevant: &["烹调师"],
+        absent: &[],
+    },
+    Completion {
         prefix: "chu",
         best: &[],
         relevant: &["厨师"],
