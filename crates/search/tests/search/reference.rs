@@ -79,6 +79,32 @@ fn word_matches_rank_above_character_matches() {
     assert_eq!(word.first(), Some(&"forklift_zh"), "{word:?}");
     let character = ranked(VacancySearch::text("叉"));
     assert!(character.contains(&"forklift_zh"), "{character:?}");
+
+    // 焊 as a word of its own (in a description) ranks above 焊 found
+    // only as a character inside the word 电焊工 of a title.
+    let mut index = TestIndex::new();
+    let as_word = published(
+        &mut index,
+        "金属加工",
+        "金属加工",
+        "会焊、会割，能看图纸。",
+        None,
+    );
+    let as_character = published(&mut index, "电焊工", "电焊工", "长期招聘，待遇从优。", None);
+    index.commit();
+    let results = index
+        .index
+        .search_vacancies(&VacancySearch {
+            now: Some(now()),
+            ..VacancySearch::text("焊")
+        })
+        .unwrap();
+    let found: Vec<VacancyId> = results
+        .hits
+        .iter()
+        .map(|hit| VacancyId::parse(&hit.id).unwrap())
+        .collect();
+    assert_eq!(found, [as_word, as_character]);
 }
 
 #[test]
@@ -117,13 +143,23 @@ fn type_ahead_matches_full_pinyin_and_initials() {
 }
 
 fn coded(index: &mut TestIndex, title: &str, occupation: &str, code: Option<&str>) -> VacancyId {
+    published(index, title, occupation, "长期招聘，待遇从优。", code)
+}
+
+fn published(
+    index: &mut TestIndex,
+    title: &str,
+    occupation: &str,
+    description: &str,
+    code: Option<&str>,
+) -> VacancyId {
     let id = VacancyId::from_uuid(Uuid::now_v7());
     let value = json!({
         "vacancy_id": id,
         "employer_id": EmployerId::from_uuid(Uuid::now_v7()),
         "details": {
             "title": title,
-            "description": "长期招聘，待遇从优。",
+            "description": description,
             "occupation": occupation,
             "occupation_code": code,
             "region": "410105",
