@@ -78,6 +78,9 @@ input_errors! {
     QueryStatus => "query.status",
     /// A division code in the query string that is not six digits.
     DivisionCodeInvalid => "division_code.invalid",
+    /// An occupation code (or prefix) in the query string that is not one
+    /// of the occupational classification.
+    OccupationCodeInvalid => "occupation_code.invalid",
     /// An education level in the query string that is not one of the levels.
     EducationUnknown => "education.unknown",
     /// A job-seeker category in the query string that is not one of them.

@@ -306,3 +306,200 @@ mod tests {
         );
     }
 }
+
+/// The name the n-gram analyzer is registered under in the index.
+pub const NGRAM_ANALYZER_NAME: &str = "labex_han_ngram";
+
+/// The fallback analyzer: every Chinese character and every pair of
+/// neighbouring characters of a run of Chinese text, the pair at the
+/// position of its first character (so a run of pairs is a phrase), and
+/// Latin or digit words lowercased whole. A one-character query, or a word
+/// jieba does not know and cuts otherwise, still finds the text holding it.
+pub fn ngram_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(NgramTokenizer).build()
+}
+
+/// See [`ngram_analyzer`].
+#[derive(Clone, Copy, Default)]
+pub struct NgramTokenizer;
+
+impl Tokenizer for NgramTokenizer {
+    type TokenStream<'a> = MixedTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> MixedTokenStream {
+        MixedTokenStream {
+            tokens: ngrams(text).into_iter(),
+            current: Token::default(),
+        }
+    }
+}
+
+fn ngrams(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let characters: Vec<(usize, char)> = text.char_indices().collect();
+    let mut position = 0;
+    let mut index = 0;
+    while index < characters.len() {
+        let (start, character) = characters[index];
+        if is_han(character) {
+            let end = start + character.len_utf8();
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: end,
+                position,
+                text: character.to_string(),
+                position_length: 1,
+            });
+            if let Some(&(next_start, next)) = characters.get(index + 1)
+                && is_han(next)
+            {
+                let pair_end = next_start + next.len_utf8();
+                tokens.push(Token {
+                    offset_from: start,
+                    offset_to: pair_end,
+                    position,
+                    text: text[start..pair_end].to_owned(),
+                    position_length: 1,
+                });
+            }
+            position += 1;
+            index += 1;
+        } else if character.is_alphanumeric() {
+            let mut end = index;
+            while end < characters.len()
+                && characters[end].1.is_alphanumeric()
+                && !is_han(characters[end].1)
+            {
+                end += 1;
+            }
+            let to = characters.get(end).map_or(text.len(), |&(at, _)| at);
+            tokens.push(Token {
+                offset_from: start,
+                offset_to: to,
+                position,
+                text: text[start..to].to_lowercase(),
+                position_length: 1,
+            });
+            position += 1;
+            index = end;
+        } else {
+            // Punctuation breaks runs: no pair across it.
+            position += 1;
+            index += 1;
+        }
+    }
+    tokens
+}
+
+/// The n-grams a run of Chinese characters is looked for by: the one
+/// character, or the pairs of its neighbouring characters in order.
+pub fn ngram_terms(run: &str) -> Vec<String> {
+    let characters: Vec<char> = run.chars().collect();
+    match characters.len() {
+        0 => Vec::new(),
+        1 => vec![run.to_owned()],
+        _ => characters
+            .windows(2)
+            .map(|pair| pair.iter().collect())
+            .collect(),
+    }
+}
+
+/// Whether jieba's dictionary knows `word`.
+pub fn known_word(word: &str) -> bool {
+    JIEBA.has_word(word)
+}
+
+/// The most full spellings a type-ahead word is keyed under (each
+/// character of several readings multiplies them).
+pub const MAX_PINYIN_SPELLINGS: usize = 8;
+
+/// The pinyin keys of a type-ahead word: its full pinyin without tones
+/// (`diangong`) and its initials (`dg`), for every reading of a character
+/// that has several (会计: `kuaiji` and `huiji`, `kj` and `hj`), at most
+/// [`MAX_PINYIN_SPELLINGS`] spellings; none for a word with a character
+/// that has no pinyin (Latin words are typed as they are).
+pub fn pinyin_keys(word: &str) -> Vec<String> {
+    use pinyin::ToPinyinMulti;
+    // Each spelling so far: (full, initials).
+    let mut spellings: Vec<(String, String)> = vec![(String::new(), String::new())];
+    for character in word.chars() {
+        let Some(readings) = character.to_pinyin_multi() else {
+            return Vec::new();
+        };
+        let mut plain: Vec<(&str, &str)> = Vec::new();
+        for reading in readings {
+            let key = (reading.plain(), reading.first_letter());
+            if !plain.contains(&key) {
+                plain.push(key);
+            }
+        }
+        let mut next = Vec::new();
+        for (full, initials) in &spellings {
+            for (reading, letter) in &plain {
+                if next.len() == MAX_PINYIN_SPELLINGS {
+                    break;
+                }
+                next.push((format!("{full}{reading}"), format!("{initials}{letter}")));
+            }
+        }
+        spellings = next;
+    }
+    let mut keys: Vec<String> = Vec::new();
+    for (full, initials) in spellings {
+        for key in [full, initials] {
+            if !key.is_empty() && !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod fallback_tests {
+    use super::*;
+
+    fn texts(text: &str) -> Vec<(usize, String)> {
+        ngrams(text)
+            .into_iter()
+            .map(|token| (token.position, token.text))
+            .collect()
+    }
+
+    #[test]
+    fn chinese_runs_give_characters_and_pairs() {
+        assert_eq!(
+            texts("电工，A1班"),
+            [
+                (0, "电".to_owned()),
+                (0, "电工".to_owned()),
+                (1, "工".to_owned()),
+                (3, "a1".to_owned()),
+                (4, "班".to_owned()),
+            ]
+        );
+        assert_eq!(ngram_terms("工"), ["工"]);
+        assert_eq!(ngram_terms("叉车工"), ["叉车", "车工"]);
+    }
+
+    #[test]
+    fn pinyin_keys_are_full_and_initials() {
+        assert_eq!(pinyin_keys("电工"), ["diangong", "dg"]);
+        assert!(pinyin_keys("java").is_empty());
+    }
+
+    #[test]
+    fn every_reading_of_a_character_is_a_key() {
+        let accountant = pinyin_keys("会计");
+        for key in ["kuaiji", "kj", "huiji"] {
+            assert!(
+                accountant.contains(&key.to_owned()),
+                "{key}: {accountant:?}"
+            );
+        }
+        let manager = pinyin_keys("店长");
+        assert!(manager.contains(&"dianzhang".to_owned()), "{manager:?}");
+        assert!(pinyin_keys("还还还还还").len() <= 2 * MAX_PINYIN_SPELLINGS);
+    }
+}

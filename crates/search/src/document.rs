@@ -22,7 +22,7 @@ use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
-use crate::analysis::completion_words;
+use crate::analysis::{completion_words, pinyin_keys};
 use crate::schema::{Fields, KIND_JOBSEEKER, KIND_VACANCY};
 
 /// A vacancy as the index keeps it: the aggregate's state as the domain
@@ -213,6 +213,15 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
     document.add_text(fields.description, details.description.as_str());
     document.add_text(fields.occupation_text, details.occupation.as_str());
     document.add_text(fields.occupation, details.occupation.as_str());
+    if let Some(code) = &details.occupation_code {
+        // The classification's title is an occupation name too.
+        document.add_text(fields.occupation_text, code.title());
+        for prefix in code.prefixes() {
+            document.add_text(fields.occupation_scope, prefix);
+        }
+    }
+    document.add_text(fields.ngram, details.title.as_str());
+    document.add_text(fields.ngram, details.occupation.as_str());
     document.add_text(
         fields.employer_id,
         vacancy.employer_id.as_uuid().to_string(),
@@ -243,6 +252,9 @@ fn vacancy_document(record: &Record, vacancy: &VacancyRecord, fields: &Fields) -
             }
         }
         for word in words {
+            for key in pinyin_keys(&word) {
+                document.add_text(fields.suggest_pinyin, format!("{key}|{word}"));
+            }
             document.add_text(fields.suggest, word);
         }
     }

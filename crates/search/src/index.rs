@@ -24,7 +24,9 @@ use tantivy::{
 };
 use tokio::sync::watch;
 
-use crate::analysis::{ANALYZER_NAME, ANALYZER_VERSION, analyzer, warm_up};
+use crate::analysis::{
+    ANALYZER_NAME, ANALYZER_VERSION, NGRAM_ANALYZER_NAME, analyzer, ngram_analyzer, warm_up,
+};
 use crate::document::{JobSeekerRecord, Record, VacancyRecord};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -227,6 +229,9 @@ impl SearchIndex {
         };
         let mut index = index;
         index.tokenizers().register(ANALYZER_NAME, analyzer());
+        index
+            .tokenizers()
+            .register(NGRAM_ANALYZER_NAME, ngram_analyzer());
         if options.search_threads > 1 {
             index.set_multithread_executor(options.search_threads)?;
         }

@@ -280,6 +280,19 @@ impl SearchIndex {
         ) {
             wanted.push(boost(query, 2.0));
         }
+        // The classification's title of the vacancy's code is an
+        // occupation the seekers may have written (电工 for 维修师傅).
+        if let Some(code) = &details.occupation_code {
+            let title = code.title();
+            if title != details.occupation.as_str() {
+                wanted.push(boost(term(fields.occupation, title), 3.0));
+                if let Some(query) =
+                    text_query(&ParsedText::parse(title), &seeker_fields, &shared.synonyms)
+                {
+                    wanted.push(boost(query, 2.0));
+                }
+            }
+        }
         for word in query_words(details.title.as_str()) {
             wanted.push(word_over_fields(&word, &seeker_fields, &shared.synonyms));
         }
@@ -498,7 +511,11 @@ fn reasons(
     let text = [title, occupation_words, description];
     let mut found = Vec::new();
     for occupation in &profile.desired_occupations {
-        let field = if occupation.as_str() == details.occupation.as_str() {
+        let classified = details
+            .occupation_code
+            .as_ref()
+            .is_some_and(|code| code.title() == occupation.as_str());
+        let field = if occupation.as_str() == details.occupation.as_str() || classified {
             Some(ReasonField::Occupation)
         } else {
             located(&headline, occupation.as_str(), synonyms)

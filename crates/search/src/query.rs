@@ -12,7 +12,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use crate::analysis::{is_stop_word, tokens};
+use crate::analysis::{is_stop_word, known_word, ngram_terms, tokens};
 use crate::synonyms::Synonyms;
 
 /// User text, split.
@@ -263,12 +263,35 @@ pub fn required_words(count: usize) -> usize {
     }
 }
 
+/// What a search of vacancies looks for beyond the weighted fields: the
+/// n-gram fallback field and the occupation codes that classification
+/// titles stand for, each with its weight.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fallbacks {
+    /// Characters and pairs of characters ([`crate::analysis::ngram_analyzer`]),
+    /// for a one-character chunk or one with a word jieba does not know.
+    pub ngram: Option<(Field, f32)>,
+    /// Occupation code prefixes: a word that is a classification title (or
+    /// a hand-made synonym of one) also finds the vacancies of its code.
+    pub codes: Option<(Field, f32)>,
+}
+
 /// The query for user text over weighted fields, or `None` when it asks
 /// for nothing (no words, only exclusions).
 pub fn text_query(
     parsed: &ParsedText,
     fields: &[WeightedField],
     synonyms: &Synonyms,
+) -> Option<Box<dyn Query>> {
+    text_query_with(parsed, fields, synonyms, Fallbacks::default())
+}
+
+/// [`text_query`] with the [`Fallbacks`] asked for.
+pub fn text_query_with(
+    parsed: &ParsedText,
+    fields: &[WeightedField],
+    synonyms: &Synonyms,
+    fallbacks: Fallbacks,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Each chunk the user separated by spaces is required; of the words
@@ -280,16 +303,29 @@ pub fn text_query(
         }
         let word_clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
-            .map(|word| (Occur::Should, word_over_fields(word, fields, synonyms)))
+            .map(|word| {
+                let query = word_over_fields(word, fields, synonyms);
+                let query = match fallbacks.codes {
+                    Some((field, weight)) => with_codes(query, word, synonyms, field, weight),
+                    None => query,
+                };
+                (Occur::Should, query)
+            })
             .collect();
         let required = required_words(word_clauses.len());
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::with_minimum_required_clauses(
-                word_clauses,
-                required,
-            )),
-        ));
+        let mut chunk_query: Box<dyn Query> = Box::new(
+            BooleanQuery::with_minimum_required_clauses(word_clauses, required),
+        );
+        if let Some((field, weight)) = fallbacks.ngram
+            && needs_fallback(chunk, &words)
+            && let Some(ngrams) = ngram_query(field, chunk)
+        {
+            chunk_query = Box::new(BooleanQuery::new(vec![
+                (Occur::Should, chunk_query),
+                (Occur::Should, boosted(ngrams, weight)),
+            ]));
+        }
+        clauses.push((Occur::Must, chunk_query));
     }
     for phrase in &parsed.phrases {
         if let Some(query) = phrase_over_fields(phrase, fields) {
@@ -306,6 +342,81 @@ pub fn text_query(
     }
     Some(Box::new(BooleanQuery::new(clauses)))
 }
+
+/// A word's query, widened to the occupation codes its word stands for.
+fn with_codes(
+    query: Box<dyn Query>,
+    word: &QueryWord,
+    synonyms: &Synonyms,
+    field: Field,
+    weight: f32,
+) -> Box<dyn Query> {
+    let codes = synonyms.codes(&word.word);
+    if codes.is_empty() {
+        return query;
+    }
+    let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, query)];
+    for code in codes {
+        any.push((
+            Occur::Should,
+            boosted(
+                Box::new(TermQuery::new(
+                    Term::from_field_text(field, code),
+                    IndexRecordOption::Basic,
+                )),
+                weight,
+            ),
+        ));
+    }
+    Box::new(BooleanQuery::new(any))
+}
+
+/// Whether a chunk needs the n-gram fallback: it is one Chinese
+/// character, or jieba cut it into a word its dictionary does not know or
+/// into single characters.
+fn needs_fallback(chunk: &str, words: &[QueryWord]) -> bool {
+    if !has_han(chunk) {
+        return false;
+    }
+    words.iter().any(|word| {
+        word.word.chars().all(crate::analysis::is_han)
+            && (word.word.chars().count() == 1 || !known_word(&word.word))
+    })
+}
+
+/// The n-gram query of a chunk: each run of Chinese characters in it as
+/// its character, or as the phrase of its pairs.
+fn ngram_query(field: Field, chunk: &str) -> Option<Box<dyn Query>> {
+    let mut runs: Vec<Box<dyn Query>> = Vec::new();
+    for run in chunk
+        .split(|character: char| !crate::analysis::is_han(character))
+        .filter(|run| !run.is_empty())
+    {
+        let terms = ngram_terms(run);
+        let query: Box<dyn Query> = match terms.as_slice() {
+            [] => continue,
+            [only] => term_query(field, only),
+            _ => Box::new(PhraseQuery::new(
+                terms
+                    .iter()
+                    .map(|term| Term::from_field_text(field, term))
+                    .collect(),
+            )),
+        };
+        runs.push(query);
+    }
+    match runs.len() {
+        0 => None,
+        1 => runs.pop(),
+        _ => Some(Box::new(BooleanQuery::new(
+            runs.into_iter().map(|query| (Occur::Must, query)).collect(),
+        ))),
+    }
+}
+
+/// The weight of the n-gram fallback, relative to a whole-word match in
+/// the title (4): well below any word match.
+pub const NGRAM_WEIGHT: f32 = 0.2;
 
 /// The exclusions alone, as `MustNot` clauses (for text that has only
 /// exclusions).

@@ -6,14 +6,16 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analysis::ANALYZER_NAME;
+use crate::analysis::{ANALYZER_NAME, NGRAM_ANALYZER_NAME};
 
 /// The version of the schema and of what documents hold. Change it with
 /// any change of fields or of how documents are built: an index of another
 /// version is rebuilt at open.
 /// 4: job seekers' records hold no name (an index of 3 held names).
 /// 5: vacancies keep the folded aggregate state; `closes_at` in nanoseconds.
-pub const SCHEMA_VERSION: u32 = 5;
+/// 6: occupation codes, the n-gram fallback field, pinyin type-ahead keys.
+/// 7: pinyin keys for every reading of a character of several.
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";
@@ -81,6 +83,14 @@ pub struct Fields {
     /// Whole words of an open vacancy's title and occupation, for
     /// type-ahead.
     pub suggest: Field,
+    /// The same words by their pinyin: `diangong|电工` and `dg|电工`.
+    pub suggest_pinyin: Field,
+    /// Every prefix of a vacancy's occupation code (`6`, `6-31`,
+    /// `6-31-01`, `6-31-01-03`), for filters and synonyms.
+    pub occupation_scope: Field,
+    /// A vacancy's title and occupation as Chinese characters and pairs of
+    /// characters: the fallback of one-character queries and unknown words.
+    pub ngram: Field,
 }
 
 impl Fields {
@@ -127,6 +137,16 @@ impl Fields {
             closes_at: builder.add_i64_field("closes_at", INDEXED | FAST),
             open_headcount: builder.add_u64_field("open_headcount", FAST),
             suggest: builder.add_text_field("suggest", STRING),
+            suggest_pinyin: builder.add_text_field("suggest_pinyin", STRING),
+            occupation_scope: builder.add_text_field("occupation_scope", STRING),
+            ngram: builder.add_text_field(
+                "ngram",
+                TextOptions::default().set_indexing_options(
+                    TextFieldIndexing::default()
+                        .set_tokenizer(NGRAM_ANALYZER_NAME)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                ),
+            ),
         };
         (builder.build(), fields)
     }

@@ -27,7 +27,9 @@ use crate::error::SearchError;
 use crate::filters::{Filter, Filters};
 use crate::index::{SearchIndex, Shared, record_of};
 use crate::places::split_places;
-use crate::query::{ParsedText, WeightedField, exclusions, text_query};
+use crate::query::{
+    Fallbacks, NGRAM_WEIGHT, ParsedText, WeightedField, exclusions, text_query_with,
+};
 use crate::schema::KIND_VACANCY;
 
 /// The most hits on one page.
@@ -62,6 +64,11 @@ pub struct VacancySearch {
     pub region: Option<DivisionCode>,
     /// The exact occupation.
     pub occupation: Option<String>,
+    /// An occupation code's significant prefix (`6-31`: a medium group
+    /// and everything under it), as
+    /// [`OccupationCode::parse_prefix`](labex_domain::value::OccupationCode::parse_prefix)
+    /// gives it.
+    pub occupation_code: Option<String>,
     /// The seeker's education: the vacancy asks at most this.
     pub education: Option<Education>,
     /// The vacancy can pay at least this, yuan a month.
@@ -97,6 +104,7 @@ impl Default for VacancySearch {
             q: None,
             region: None,
             occupation: None,
+            occupation_code: None,
             education: None,
             salary_min_yuan: None,
             welcomes: Vec::new(),
@@ -307,6 +315,10 @@ pub struct Suggestion {
     pub count: u64,
 }
 
+/// The weight of a vacancy whose occupation code a query word's
+/// classification title stands for (a synonym in the occupation field).
+pub const CODE_WEIGHT: f32 = 1.5;
+
 /// The vacancy fields text is looked for in, and their weights.
 pub(crate) fn vacancy_text_fields(shared: &Shared) -> Vec<WeightedField> {
     let fields = &shared.fields;
@@ -379,7 +391,15 @@ impl SearchIndex {
         // Places named in the text are region filters; the rest is text.
         let placed = split_places(search.q.as_deref().unwrap_or_default());
         let parsed = ParsedText::parse(&placed.text);
-        let text = text_query(&parsed, &text_fields, &shared.synonyms);
+        let text = text_query_with(
+            &parsed,
+            &text_fields,
+            &shared.synonyms,
+            Fallbacks {
+                ngram: Some((fields.ngram, NGRAM_WEIGHT)),
+                codes: Some((fields.occupation_scope, CODE_WEIGHT)),
+            },
+        );
 
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(text) = &text {
@@ -423,6 +443,12 @@ impl SearchIndex {
             filters.push(Filter::new(
                 format!("occupation {occupation}"),
                 term(fields.occupation, occupation),
+            ));
+        }
+        if let Some(prefix) = &search.occupation_code {
+            filters.push(Filter::new(
+                format!("occupation code {prefix}"),
+                term(fields.occupation_scope, prefix),
             ));
         }
         if let Some(education) = search.education {
@@ -615,8 +641,8 @@ impl SearchIndex {
     }
 
     /// Type-ahead: the words of open vacancies' titles and occupations
-    /// that start with `prefix` (Chinese or Latin, any case), most common
-    /// first.
+    /// that start with `prefix` (Chinese or Latin, any case), or whose full
+    /// pinyin or initials do (`diangong`, `dg` → 电工), most common first.
     pub fn complete(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, SearchError> {
         let prefix = prefix.trim().to_lowercase();
         if prefix.is_empty() || limit == 0 {
@@ -643,6 +669,46 @@ impl SearchIndex {
                 }
                 *counts.entry(word.to_owned()).or_default() += u64::from(stream.value().doc_freq);
             }
+        }
+        // Latin letters are also pinyin: `diangong`, `dg` and `dian` find
+        // 电工 by its keys (`diangong|电工`, `dg|电工`).
+        let mut by_pinyin: HashMap<String, u64> = HashMap::new();
+        if prefix.bytes().all(|byte| byte.is_ascii_lowercase()) {
+            let keys = shared.fields.suggest_pinyin;
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(keys)?;
+                let mut stream = inverted
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .into_stream()?;
+                // A word found by its full pinyin and its initials in one
+                // segment counts once.
+                let mut found: HashMap<&str, u64> = HashMap::new();
+                let mut words: Vec<(String, u64)> = Vec::new();
+                while stream.advance() {
+                    let Ok(key) = std::str::from_utf8(stream.key()) else {
+                        continue;
+                    };
+                    if !key.starts_with(&prefix) {
+                        break;
+                    }
+                    if let Some((_, word)) = key.split_once('|') {
+                        words.push((word.to_owned(), u64::from(stream.value().doc_freq)));
+                    }
+                }
+                for (word, frequency) in &words {
+                    let best = found.entry(word.as_str()).or_default();
+                    *best = (*best).max(*frequency);
+                }
+                for (word, frequency) in found {
+                    *by_pinyin.entry(word.to_owned()).or_default() += frequency;
+                }
+            }
+        }
+        for (word, frequency) in by_pinyin {
+            let count = counts.entry(word).or_default();
+            *count = (*count).max(frequency);
         }
         let mut candidates: Vec<(String, u64)> = counts.into_iter().collect();
         candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

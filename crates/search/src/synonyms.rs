@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use labex_domain::value::{OccupationCode, OccupationLevel, Occupations};
+
 use crate::analysis;
 
 /// The table as shipped.
@@ -17,12 +19,66 @@ pub type Alternative = Vec<String>;
 #[derive(Debug, Clone, Default)]
 pub struct Synonyms {
     by_token: HashMap<String, Vec<Alternative>>,
+    /// Occupation code prefixes by the word of a classification title
+    /// (`电工` → `6-31-01-03`), and by the hand-made synonyms of that word.
+    codes: HashMap<String, Vec<String>>,
 }
 
 impl Synonyms {
-    /// The table embedded in the library.
+    /// The table embedded in the library, with the titles of the
+    /// occupational classification (职业分类大典 2022) beside it.
     pub fn embedded() -> Self {
-        Self::parse(SYNONYMS)
+        Self::parse(SYNONYMS).with_classification(Occupations::get())
+    }
+
+    /// Adds the classification: a title of one word (an occupation's or a
+    /// minor group's) stands for its code, and so does every word of a
+    /// hand-made group that holds that title.
+    pub fn with_classification(mut self, occupations: &Occupations) -> Self {
+        for entry in occupations.entries() {
+            if !matches!(
+                entry.level,
+                OccupationLevel::Occupation | OccupationLevel::Minor
+            ) {
+                continue;
+            }
+            let Ok(code) = OccupationCode::parse(entry.code) else {
+                continue;
+            };
+            let tokens = main_tokens(entry.title);
+            let [token] = tokens.as_slice() else {
+                continue;
+            };
+            let codes = self.codes.entry(token.clone()).or_default();
+            let prefix = code.prefix();
+            if !codes.contains(&prefix) {
+                codes.push(prefix);
+            }
+        }
+        let mut widened: Vec<(String, Vec<String>)> = Vec::new();
+        for (token, alternatives) in &self.by_token {
+            for alternative in alternatives {
+                if let [word] = alternative.as_slice()
+                    && let Some(codes) = self.codes.get(word)
+                {
+                    widened.push((token.clone(), codes.clone()));
+                }
+            }
+        }
+        for (token, codes) in widened {
+            let known = self.codes.entry(token).or_default();
+            for code in codes {
+                if !known.contains(&code) {
+                    known.push(code);
+                }
+            }
+        }
+        self
+    }
+
+    /// The occupation code prefixes `token` stands for.
+    pub fn codes(&self, token: &str) -> &[String] {
+        self.codes.get(token).map_or(&[], Vec::as_slice)
     }
 
     /// Reads groups, one a line, words separated by `/`; `#` starts a
@@ -55,7 +111,10 @@ impl Synonyms {
                 }
             }
         }
-        Self { by_token }
+        Self {
+            by_token,
+            codes: HashMap::new(),
+        }
     }
 
     /// The other words of `token`'s groups.
@@ -92,6 +151,19 @@ mod tests {
         let drivers = synonyms.alternatives("driver");
         assert!(drivers.contains(&vec!["司机".to_owned()]));
         assert!(drivers.contains(&vec!["驾驶员".to_owned()]));
+    }
+
+    #[test]
+    fn classification_titles_stand_for_their_codes_and_so_do_their_synonyms() {
+        let synonyms = Synonyms::embedded();
+        assert!(synonyms.codes("电工").contains(&"6-31-01-03".to_owned()));
+        assert!(
+            synonyms
+                .codes("electrician")
+                .contains(&"6-31-01-03".to_owned()),
+            "a hand-made synonym of 电工"
+        );
+        assert!(synonyms.codes("天文学家").is_empty());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use labex_domain::double_option;
 use labex_domain::vacancy::{CloseReason, CloseVacancy, VacancyChanges, VacancyDetails};
 use labex_domain::value::{
     CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount,
-    JobSeekerCategory, Label, Note, OrganisationName, SalaryRange, Title,
+    JobSeekerCategory, Label, Note, OccupationCode, OrganisationName, SalaryRange, Title,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -68,6 +68,10 @@ pub struct PublishVacancyBody {
     pub description: String,
     /// The occupation.
     pub occupation: String,
+    /// The occupation's code in the national classification (职业分类大典
+    /// 2022): `6-31-01-03` (电工), or a group's (`6-31-00-00`).
+    #[serde(default)]
+    pub occupation_code: Option<String>,
     /// Where the work is: a six-digit administrative division code.
     pub region: String,
     /// Lowest monthly salary in yuan.
@@ -109,6 +113,12 @@ impl PublishVacancyBody {
         let title = fields.check("title", Title::parse(&self.title));
         let description = fields.check("description", Description::parse(&self.description));
         let occupation = fields.check("occupation", Label::parse(&self.occupation));
+        let occupation_code = match self.occupation_code.as_deref() {
+            None => Some(None),
+            Some(text) => fields
+                .check("occupation_code", OccupationCode::parse(text))
+                .map(Some),
+        };
         let region = fields.check("region", DivisionCode::parse(&self.region));
         let salary = salary_range(&mut fields, self.salary_min_yuan, self.salary_max_yuan);
         let headcount = fields.check("headcount", Headcount::parse(self.headcount));
@@ -133,6 +143,7 @@ impl PublishVacancyBody {
                     title: title?,
                     description: description?,
                     occupation: occupation?,
+                    occupation_code: occupation_code?,
                     region: region?,
                     salary: salary?,
                     headcount: headcount?,
@@ -201,6 +212,11 @@ pub struct UpdateVacancyBody {
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub closes_at: Option<Option<String>>,
+    /// A code of the occupational classification (职业分类大典 2022);
+    /// `null` drops it.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub occupation_code: Option<Option<String>>,
 }
 
 /// An edit of a vacancy, parsed: every change the body names, and a
@@ -269,6 +285,12 @@ impl UpdateVacancyBody {
             .region
             .as_deref()
             .map(|text| fields.check("region", DivisionCode::parse(text)));
+        let occupation_code = self.occupation_code.as_ref().map(|code| match code {
+            None => Some(None),
+            Some(text) => fields
+                .check("occupation_code", OccupationCode::parse(text))
+                .map(Some),
+        });
         let (salary, lone_salary_bound) =
             salary_edit(&mut fields, self.salary_min_yuan, self.salary_max_yuan);
         let headcount = self
@@ -294,6 +316,7 @@ impl UpdateVacancyBody {
                     title: present(title)?,
                     description: present(description)?,
                     occupation: present(occupation)?,
+                    occupation_code: present(occupation_code)?,
                     region: present(region)?,
                     salary: present(salary)?,
                     headcount: present(headcount)?,

@@ -49,6 +49,11 @@ pub struct VacancyView {
     pub title: String,
     pub description: String,
     pub occupation: String,
+    /// The occupation's code in the national classification (职业分类大典
+    /// 2022), if the employer gave one.
+    pub occupation_code: Option<String>,
+    /// That code's title in the classification.
+    pub occupation_title: Option<String>,
     /// Division code of where the work is.
     pub region: String,
     pub salary_min_yuan: u32,
@@ -85,6 +90,14 @@ impl VacancyView {
             title: details.title.as_str().to_owned(),
             description: details.description.as_str().to_owned(),
             occupation: details.occupation.as_str().to_owned(),
+            occupation_code: details
+                .occupation_code
+                .as_ref()
+                .map(|code| code.as_str().to_owned()),
+            occupation_title: details
+                .occupation_code
+                .as_ref()
+                .map(|code| code.title().to_owned()),
             region: details.region.as_str().to_owned(),
             salary_min_yuan: details.salary.min_yuan(),
             salary_max_yuan: details.salary.max_yuan(),

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use labex_app::{FieldError, InputError, Validator};
-use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, OccupationCode};
 use labex_domain::{EmployerId, FairId};
 use labex_search::{MAX_LIMIT, MAX_OFFSET, MatchOptions, SortOrder, VacancySearch};
 use serde::Deserialize;
@@ -17,6 +17,10 @@ pub struct SearchParams {
     pub q: Option<String>,
     pub region: Option<String>,
     pub occupation: Option<String>,
+    /// A code of the occupational classification or its prefix: `6-31`
+    /// (or `6-31-00-00`) covers the medium group's minor groups and
+    /// occupations.
+    pub occupation_code: Option<String>,
     pub education: Option<String>,
     pub salary_min_yuan: Option<String>,
     /// Categories, comma-separated.
@@ -100,6 +104,17 @@ impl SearchParams {
             .map(str::trim)
             .filter(|text| !text.is_empty())
             .map(str::to_owned);
+        if let Some(code) = self.occupation_code.as_deref() {
+            match OccupationCode::parse_prefix(code) {
+                Ok(prefix) => search.occupation_code = Some(prefix),
+                Err(_) => reject(
+                    &mut problems,
+                    "occupation_code",
+                    InputError::OccupationCodeInvalid,
+                    "occupation_code must be a code of the occupational classification (职业分类大典 2022) or its prefix: 6, 6-31, 6-31-01 or 6-31-01-03.",
+                ),
+            }
+        }
         if let Some(education) = self.education.as_deref() {
             match Education::parse(education) {
                 Ok(level) => search.education = Some(level),
@@ -272,6 +287,7 @@ mod tests {
         let params = SearchParams {
             q: Some(" 焊工 ".to_owned()),
             region: Some("410100".to_owned()),
+            occupation_code: Some("6-31-00-00".to_owned()),
             education: Some("associate".to_owned()),
             salary_min_yuan: Some("5000".to_owned()),
             welcomes: Some("graduate,laid_off".to_owned()),
@@ -288,6 +304,7 @@ mod tests {
             Some("0190a7c4-3b1e-7c2a-9f00-000000000001")
         );
         assert_eq!(search.q.as_deref(), Some("焊工"));
+        assert_eq!(search.occupation_code.as_deref(), Some("6-31"));
         assert_eq!(search.welcomes.len(), 2);
         assert_eq!(search.sort, SortOrder::Newest);
         assert_eq!((search.limit, search.offset), (50, 100));
@@ -297,6 +314,7 @@ mod tests {
     fn every_bad_parameter_is_named() {
         let params = SearchParams {
             region: Some("41".to_owned()),
+            occupation_code: Some("6-99-99".to_owned()),
             education: Some("phd".to_owned()),
             salary_min_yuan: Some("lots".to_owned()),
             sort: Some("random".to_owned()),
@@ -314,6 +332,7 @@ mod tests {
             fields,
             [
                 "region",
+                "occupation_code",
                 "education",
                 "salary_min_yuan",
                 "sort",

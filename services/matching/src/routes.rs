@@ -30,6 +30,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("q" = Option<String>, Query, description = "words in Chinese or English; \"phrases\" and -exclusions"),
         ("region" = Option<String>, Query, description = "division code; a city covers its districts"),
         ("occupation" = Option<String>, Query),
+        ("occupation_code" = Option<String>, Query, description = "a code of the occupational classification (职业分类大典 2022) or its prefix: 6-31 (or 6-31-00-00) covers the medium group's minor groups and occupations"),
         ("education" = Option<String>, Query, description = "the vacancy asks at most this"),
         ("salary_min_yuan" = Option<u32>, Query, description = "the vacancy can pay at least this"),
         ("welcomes" = Option<String>, Query, description = "categories, comma-separated"),

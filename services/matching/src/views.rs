@@ -43,6 +43,13 @@ pub struct HitView {
     pub employer_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub occupation: Option<String>,
+    /// A vacancy's code in the occupational classification (职业分类大典
+    /// 2022), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupation_code: Option<String>,
+    /// That code's title in the classification.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occupation_title: Option<String>,
     /// A vacancy's region, a job seeker's office.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
@@ -77,6 +84,8 @@ impl From<Hit> for HitView {
             reasons: hit.reasons,
             employer_id: None,
             occupation: None,
+            occupation_code: None,
+            occupation_title: None,
             region: None,
             region_name: None,
             salary_min_yuan: None,
@@ -92,6 +101,10 @@ impl From<Hit> for HitView {
                 let details = &vacancy.details;
                 view.employer_id = Some(vacancy.employer_id.to_string());
                 view.occupation = Some(details.occupation.as_str().to_owned());
+                if let Some(code) = &details.occupation_code {
+                    view.occupation_code = Some(code.as_str().to_owned());
+                    view.occupation_title = Some(code.title().to_owned());
+                }
                 view.region = Some(details.region.as_str().to_owned());
                 view.region_name = Divisions::get()
                     .name(details.region.as_str())
@@ -135,5 +148,64 @@ impl From<SearchResults> for ResultsView {
             facets: results.facets,
             places: results.places,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use labex_search::VacancyRecord;
+    use serde_json::json;
+
+    use super::*;
+
+    fn hit_of(code: Option<&str>) -> serde_json::Value {
+        let record: VacancyRecord = serde_json::from_value(json!({
+            "id": "0190a7c4-3b1e-7c2a-9f00-000000000001",
+            "employer_id": "0190a7c4-3b1e-7c2a-9f00-000000000002",
+            "details": {
+                "title": "维修电工",
+                "description": "厂区设备维修。",
+                "occupation": "维修师傅",
+                "occupation_code": code,
+                "region": "410105",
+                "salary": {"min_yuan": 6000, "max_yuan": 8000},
+                "headcount": 1,
+                "education": "none",
+                "experience_years": 0,
+                "welcomes": [],
+                "public_welfare": false,
+                "closes_at": null
+            },
+            "published_at": "2026-12-01T00:00:00Z",
+            "status": "open",
+            "open_headcount": 1,
+            "close_reason": null,
+            "placements": [],
+            "revision": 0
+        }))
+        .expect("a vacancy record");
+        let hit = Hit {
+            id: "0190a7c4-3b1e-7c2a-9f00-000000000001".to_owned(),
+            title: Some("维修电工".to_owned()),
+            name: None,
+            score: 1.0,
+            highlight: Highlight::default(),
+            reasons: Vec::new(),
+            status: None,
+            record: Some(Record::Vacancy(record)),
+        };
+        serde_json::to_value(HitView::from(hit)).expect("a hit serialises")
+    }
+
+    #[test]
+    fn a_coded_vacancy_hit_names_its_code_and_title() {
+        let coded = hit_of(Some("6-31-01-03"));
+        assert_eq!(coded["occupation"], "维修师傅");
+        assert_eq!(coded["occupation_code"], "6-31-01-03");
+        assert_eq!(coded["occupation_title"], "电工");
+        assert_eq!(coded["region_name"], "金水区");
+        let plain = hit_of(None);
+        assert!(plain.get("occupation_code").is_none(), "{plain}");
+        assert!(plain.get("occupation_title").is_none(), "{plain}");
     }
 }

@@ -32,6 +32,16 @@ async fn the_matching_binary_serves_search_and_the_feed_alone() {
     http.get("/v1/vacancies/search?limit=101", None)
         .await
         .expect_problem(400, "invalid_query");
+    let coded = http
+        .get("/v1/vacancies/search?occupation_code=6-31", None)
+        .await
+        .expect(200);
+    assert_eq!(coded.body["total"], 0);
+    let unknown = http
+        .get("/v1/vacancies/search?occupation_code=6-99", None)
+        .await
+        .expect_problem(400, "invalid_query");
+    assert_eq!(unknown.error_fields(), ["occupation_code"]);
     http.get("/v1/vacancies/search?q=x", Some("not-a-token"))
         .await
         .expect_problem(401, "unauthenticated");

@@ -12,7 +12,7 @@ use crate::ids::{EmployerId, ReferralId, VacancyId};
 use crate::serde_helpers::double_option;
 use crate::value::{
     Description, DivisionCode, Education, ExperienceYears, Headcount, JobSeekerCategory, Label,
-    SalaryRange, Title,
+    OccupationCode, SalaryRange, Title,
 };
 
 mod commands;
@@ -38,6 +38,10 @@ pub struct VacancyDetails {
     pub description: Description,
     /// The occupation.
     pub occupation: Label,
+    /// The occupation's code in the national classification (职业分类大典
+    /// 2022), if given: any level, an occupation or a group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occupation_code: Option<OccupationCode>,
     /// Where the work is.
     pub region: DivisionCode,
     /// Monthly salary range.
@@ -69,6 +73,13 @@ pub struct VacancyChanges {
     /// New occupation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occupation: Option<Label>,
+    /// New occupation code (`Some(None)`: none any more).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "double_option"
+    )]
+    pub occupation_code: Option<Option<OccupationCode>>,
     /// New region.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<DivisionCode>,
@@ -354,6 +365,9 @@ fn update_vacancy(
         occupation: requested
             .occupation
             .filter(|occupation| occupation != &current.occupation),
+        occupation_code: requested
+            .occupation_code
+            .filter(|code| code != &current.occupation_code),
         region: requested.region.filter(|region| region != &current.region),
         salary: requested.salary.filter(|salary| salary != &current.salary),
         headcount: requested
@@ -474,6 +488,9 @@ fn apply_changes(details: &mut VacancyDetails, changes: &VacancyChanges) {
     }
     if let Some(occupation) = &changes.occupation {
         details.occupation = occupation.clone();
+    }
+    if let Some(occupation_code) = &changes.occupation_code {
+        details.occupation_code = occupation_code.clone();
     }
     if let Some(region) = &changes.region {
         details.region = region.clone();

@@ -157,6 +157,7 @@ pub fn developer_post(headcount: u32) -> VacancyDetails {
         title: Title::parse("Rust 开发工程师").expect("a title"),
         description: Description::parse("开发就业服务平台后端。").expect("a description"),
         occupation: label("软件开发"),
+        occupation_code: None,
         region: division("410105"),
         salary: SalaryRange::parse(8000, 12000).expect("a salary range"),
         headcount: Headcount::parse(i64::from(headcount)).expect("a headcount"),

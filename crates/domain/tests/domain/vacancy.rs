@@ -5,7 +5,7 @@ use labex_domain::vacancy::{
     VacancyClosed, VacancyCommand, VacancyEvent, VacancyFilled, VacancyPlacementRecorded,
     VacancyStatus, VacancyUpdated,
 };
-use labex_domain::value::{Education, Headcount, SalaryRange, Title};
+use labex_domain::value::{Education, Headcount, OccupationCode, SalaryRange, Title};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -137,6 +137,45 @@ fn updating_a_vacancy_records_only_what_changed() {
     assert_eq!(vacancy.details.salary.min_yuan(), 9000);
     assert_eq!(vacancy.details.education, Education::Bachelor);
     assert_eq!(vacancy.open_headcount, 2);
+}
+
+#[test]
+fn an_occupation_code_is_set_changed_only_when_different_and_dropped() {
+    let electrician = OccupationCode::parse("6-31-01-03").unwrap();
+    let vacancy = given::<Vacancy>([published(developer_post(2))])
+        .when(update(VacancyChanges {
+            occupation_code: Some(Some(electrician.clone())),
+            ..VacancyChanges::default()
+        }))
+        .then([updated(
+            VacancyChanges {
+                occupation_code: Some(Some(electrician.clone())),
+                ..VacancyChanges::default()
+            },
+            None,
+        )]);
+    assert_eq!(vacancy.details.occupation_code, Some(electrician.clone()));
+
+    let coded = VacancyChanges {
+        occupation_code: Some(Some(electrician.clone())),
+        ..VacancyChanges::default()
+    };
+    given::<Vacancy>([published(developer_post(2)), updated(coded.clone(), None)])
+        .when(update(coded.clone()))
+        .then_nothing();
+    let vacancy = given::<Vacancy>([published(developer_post(2)), updated(coded, None)])
+        .when(update(VacancyChanges {
+            occupation_code: Some(None),
+            ..VacancyChanges::default()
+        }))
+        .then([updated(
+            VacancyChanges {
+                occupation_code: Some(None),
+                ..VacancyChanges::default()
+            },
+            None,
+        )]);
+    assert_eq!(vacancy.details.occupation_code, None);
 }
 
 #[test]

@@ -19,6 +19,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "电焊工",
                 "持焊工证，熟练二氧化碳保护焊，钢结构厂房，包吃住。",
             )
+            .occupation_code("6-18-02-04")
             .salary(6000, 9000)
             .education("junior_secondary")
             .welcomes(&["migrant_worker"])
@@ -31,6 +32,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "电焊工",
                 "不锈钢管道氩弧焊，有焊工证优先，长白班。",
             )
+            .occupation_code("6-18-02-04")
             .region("410102")
             .salary(7000, 10000)
             .days_ago(20),
@@ -42,6 +44,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "电焊工",
                 "Experienced welder for steel structures; a welding certificate is required.",
             )
+            .occupation_code("6-18-02-04")
             .salary(6500, 9500)
             .days_ago(8),
         ),
@@ -52,6 +55,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "电焊工",
                 "零基础可学，师傅带教电焊技术，学成后转正。",
             )
+            .occupation_code("6-18-02-04")
             .region("410202")
             .salary(3500, 5000)
             .welcomes(&["urban_new_labour", "returning_migrant"])
@@ -60,6 +64,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
         (
             "weld_closed",
             VacancySpec::new("电焊工（已招满）", "电焊工", "焊工，已招满。")
+                .occupation_code("6-18-02-04")
                 .salary(6000, 8000)
                 .days_ago(60),
         ),
@@ -93,6 +98,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "道路货运驾驶员",
                 "驾驶4.2米厢式货车市内配送，驾龄三年以上。",
             )
+            .occupation_code("4-02-02-02")
             .region("410103")
             .salary(7000, 9000)
             .days_ago(7),
@@ -104,6 +110,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "道路客运驾驶员",
                 "持A1驾照，驾驶城市公交线路，五险一金。",
             )
+            .occupation_code("4-02-02-01")
             .region("410302")
             .salary(6000, 8000)
             .education("junior_secondary")
@@ -173,6 +180,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
                 "中式烹调师",
                 "熟悉豫菜，有三年以上厨师经验，负责热菜。",
             )
+            .occupation_code("4-03-02-01")
             .salary(6000, 8000)
             .days_ago(9),
         ),
@@ -294,6 +302,7 @@ pub fn vacancies() -> Vec<(&'static str, VacancySpec)> {
         (
             "electrician",
             VacancySpec::new("维修电工", "电工", "持低压电工证，负责厂区设备维修。")
+                .occupation_code("6-31-01-03")
                 .region("410122")
                 .salary(6000, 8500)
                 .education("senior_secondary")

@@ -282,6 +282,43 @@ fn comparable_candidates_in_hardship_groups_come_first() {
 }
 
 #[test]
+fn a_coded_vacancy_finds_seekers_by_its_classification_title() {
+    let mut index = TestIndex::new();
+    let coded = index.publish(
+        &VacancySpec::new("厂区设备维护", "维修师傅", "负责配电柜和线路巡检。")
+            .occupation_code("6-31-01-03"),
+    );
+    let uncoded = index.publish(&VacancySpec::new(
+        "厂区设备维护",
+        "维修师傅",
+        "负责配电柜和线路巡检。",
+    ));
+    let electrician = index.register(&SeekerSpec::new("赵电工", &["电工"]));
+    index.commit();
+    let candidates = |vacancy: labex_domain::VacancyId| -> Vec<Hit> {
+        index
+            .index
+            .candidates_for(&vacancy.as_uuid().to_string(), &options())
+            .unwrap()
+            .hits
+    };
+    let ids = |hits: &[Hit]| -> Vec<String> { hits.iter().map(|hit| hit.id.clone()).collect() };
+    let electrician = electrician.as_uuid().to_string();
+    let found = candidates(coded);
+    assert_eq!(ids(&found), [electrician.as_str()]);
+    assert_eq!(
+        field_of(&found[0].reasons, ReasonKind::Occupation, "电工"),
+        Some(ReasonField::Occupation),
+        "{:?}",
+        found[0].reasons
+    );
+    assert!(
+        !ids(&candidates(uncoded)).contains(&electrician),
+        "without a code nothing says the post is an electrician's"
+    );
+}
+
+#[test]
 fn unknown_ids_are_not_found() {
     let index = TestIndex::new();
     let missing = uuid::Uuid::now_v7().to_string();

@@ -1,7 +1,10 @@
 //! Graded relevance: for each query, the vacancies that must come first
 //! (grade 2), those that must also be found (grade 1), and those that must
-//! not be found at all.
+//! not be found at all. Beside the words: place names in the query,
+//! occupation codes (职业分类大典 2022) as filters, one-character queries
+//! and words the segmenter does not know, and type-ahead by pinyin.
 
+use labex_domain::value::OccupationCode;
 use labex_search::VacancySearch;
 
 use crate::fixture::Fixture;
@@ -146,51 +149,271 @@ const EXPECTATIONS: &[Expectation] = &[
         relevant: &[],
         absent: &["nanny"],
     },
+    // A place name is a region filter; the rest of the query is text.
+    Expectation {
+        query: "郑州 焊工",
+        best: &["weld_zh"],
+        relevant: &["weld_argon", "weld_en"],
+        absent: &["weld_apprentice", "weld_closed", "forklift_zh"],
+    },
+    Expectation {
+        query: "开封市 焊工",
+        best: &["weld_apprentice"],
+        relevant: &[],
+        absent: &["weld_zh", "weld_argon", "weld_en"],
+    },
+    Expectation {
+        query: "金水区 焊工",
+        best: &["weld_zh"],
+        relevant: &["weld_en"],
+        absent: &["weld_argon", "weld_apprentice"],
+    },
+    Expectation {
+        query: "中牟县 电工",
+        best: &["electrician"],
+        relevant: &[],
+        absent: &["weld_zh", "forklift_zh"],
+    },
+    // One character, and words jieba does not know: the n-gram field.
+    Expectation {
+        query: "焊",
+        best: &[],
+        relevant: &["weld_zh", "weld_argon", "weld_en", "weld_apprentice"],
+        absent: &["weld_closed", "forklift_zh", "electrician"],
+    },
+    Expectation {
+        query: "叉",
+        best: &["forklift_zh"],
+        relevant: &[],
+        absent: &["cook_zh", "weld_zh"],
+    },
+    Expectation {
+        query: "厨",
+        best: &["cook_zh"],
+        relevant: &[],
+        absent: &["waiter", "clean_office"],
+    },
+    Expectation {
+        query: "氩弧",
+        best: &["weld_argon"],
+        relevant: &[],
+        absent: &["weld_zh", "weld_apprentice", "forklift_zh"],
+    },
 ];
+
+/// A graded query with an occupation code (or prefix) as its filter.
+struct Coded {
+    occupation_code: &'static str,
+    expectation: Expectation,
+}
+
+const CODED: &[Coded] = &[
+    Coded {
+        // The medium group 6-18 covers its occupation 焊工 (6-18-02-04).
+        occupation_code: "6-18",
+        expectation: Expectation {
+            query: "",
+            best: &[],
+            relevant: &["weld_zh", "weld_argon", "weld_en", "weld_apprentice"],
+            absent: &["weld_closed", "electrician", "forklift_zh", "cook_zh"],
+        },
+    },
+    Coded {
+        occupation_code: "6-31-01-03",
+        expectation: Expectation {
+            query: "",
+            best: &["electrician"],
+            relevant: &[],
+            absent: &["weld_zh", "forklift_zh"],
+        },
+    },
+    Coded {
+        // 道路运输服务人员 (a minor group): the bus and the truck drivers, not
+        // the forklift driver.
+        occupation_code: "4-02-02-00",
+        expectation: Expectation {
+            query: "驾驶员",
+            best: &["bus_zh"],
+            relevant: &["truck_zh"],
+            absent: &["forklift_zh", "ride_zh", "cook_zh"],
+        },
+    },
+    Coded {
+        occupation_code: "4-02-02-02",
+        expectation: Expectation {
+            query: "司机",
+            best: &["truck_zh"],
+            relevant: &[],
+            absent: &["bus_zh", "forklift_zh"],
+        },
+    },
+];
+
+/// A graded type-ahead: the words that must come first, those that must
+/// also be suggested, and those that must not be.
+struct Completion {
+    prefix: &'static str,
+    best: &'static [&'static str],
+    relevant: &'static [&'static str],
+    absent: &'static [&'static str],
+}
+
+const COMPLETIONS: &[Completion] = &[
+    Completion {
+        prefix: "diangong",
+        best: &["电工"],
+        relevant: &[],
+        absent: &["电焊工", "厨师"],
+    },
+    Completion {
+        prefix: "dg",
+        best: &[],
+        relevant: &["电工"],
+        absent: &["厨师", "叉车"],
+    },
+    Completion {
+        prefix: "dhg",
+        best: &["电焊工"],
+        relevant: &[],
+        absent: &["电工"],
+    },
+    Completion {
+        prefix: "chache",
+        best: &["叉车"],
+        relevant: &[],
+        absent: &["厨师"],
+    },
+    Completion {
+        prefix: "cc",
+        best: &[],
+        relevant: &["叉车"],
+        absent: &["电工"],
+    },
+    Completion {
+        // 调 reads diào first; 烹调 is read with its other reading, tiáo.
+        prefix: "pengtiao",
+        best: &[],
+        relevant: &["烹调师"],
+        absent: &[],
+    },
+    Completion {
+        prefix: "chu",
+        best: &[],
+        relevant: &["厨师"],
+        absent: &["叉车"],
+    },
+];
+
+/// Checks one ranking against its expectation, adding what is wrong to
+/// `failures`.
+fn check(
+    label: &str,
+    ranked: &[&str],
+    best: &[&str],
+    relevant: &[&str],
+    absent: &[&str],
+    failures: &mut Vec<String>,
+) {
+    let rank_of = |key: &str| ranked.iter().position(|found| *found == key);
+    for key in best {
+        match rank_of(key) {
+            Some(rank) if rank < best.len() => {}
+            _ => failures.push(format!(
+                "{label}: {key} should be among the first {}, got {ranked:?}",
+                best.len()
+            )),
+        }
+    }
+    for key in relevant {
+        if rank_of(key).is_none() {
+            failures.push(format!("{label}: {key} should be found, got {ranked:?}"));
+        }
+    }
+    for key in absent {
+        if rank_of(key).is_some() {
+            failures.push(format!(
+                "{label}: {key} should not be found, got {ranked:?}"
+            ));
+        }
+    }
+}
+
+/// The keys of the hits of `search` over the shared fixture, in order.
+fn ranked(fixture: &Fixture, search: VacancySearch) -> Vec<&'static str> {
+    let search = VacancySearch {
+        limit: 50,
+        now: Some(now()),
+        ..search
+    };
+    let results = fixture.index.index.search_vacancies(&search).unwrap();
+    results
+        .hits
+        .iter()
+        .map(|hit| fixture.key(&hit.id))
+        .collect()
+}
 
 #[test]
 fn each_query_ranks_its_graded_vacancies() {
     let fixture: &Fixture = shared_fixture();
     let mut failures = Vec::new();
     for expectation in EXPECTATIONS {
+        let ranked = ranked(fixture, VacancySearch::text(expectation.query));
+        check(
+            &format!("{:?}", expectation.query),
+            &ranked,
+            expectation.best,
+            expectation.relevant,
+            expectation.absent,
+            &mut failures,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn each_coded_query_ranks_its_graded_vacancies() {
+    let fixture: &Fixture = shared_fixture();
+    let mut failures = Vec::new();
+    for coded in CODED {
+        let expectation = &coded.expectation;
         let search = VacancySearch {
-            limit: 50,
-            now: Some(now()),
+            occupation_code: Some(
+                OccupationCode::parse_prefix(coded.occupation_code).expect("a known code"),
+            ),
             ..VacancySearch::text(expectation.query)
         };
-        let results = fixture.index.index.search_vacancies(&search).unwrap();
-        let ranked: Vec<&str> = results
-            .hits
+        let ranked = ranked(fixture, search);
+        check(
+            &format!("{:?} in {}", expectation.query, coded.occupation_code),
+            &ranked,
+            expectation.best,
+            expectation.relevant,
+            expectation.absent,
+            &mut failures,
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn each_pinyin_prefix_suggests_its_graded_words() {
+    let fixture: &Fixture = shared_fixture();
+    let mut failures = Vec::new();
+    for completion in COMPLETIONS {
+        let suggestions = fixture.index.index.complete(completion.prefix, 10).unwrap();
+        let texts: Vec<&str> = suggestions
             .iter()
-            .map(|hit| fixture.key(&hit.id))
+            .map(|suggestion| suggestion.text.as_str())
             .collect();
-        let rank_of = |key: &str| ranked.iter().position(|found| *found == key);
-        for key in expectation.best {
-            match rank_of(key) {
-                Some(rank) if rank < expectation.best.len() => {}
-                _ => failures.push(format!(
-                    "{:?}: {key} should be among the first {}, got {ranked:?}",
-                    expectation.query,
-                    expectation.best.len()
-                )),
-            }
-        }
-        for key in expectation.relevant {
-            if rank_of(key).is_none() {
-                failures.push(format!(
-                    "{:?}: {key} should be found, got {ranked:?}",
-                    expectation.query
-                ));
-            }
-        }
-        for key in expectation.absent {
-            if rank_of(key).is_some() {
-                failures.push(format!(
-                    "{:?}: {key} should not be found, got {ranked:?}",
-                    expectation.query
-                ));
-            }
-        }
+        check(
+            &format!("type-ahead {:?}", completion.prefix),
+            &texts,
+            completion.best,
+            completion.relevant,
+            completion.absent,
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -24,6 +24,8 @@ pub struct VacancySpec {
     pub title: &'static str,
     pub description: &'static str,
     pub occupation: &'static str,
+    /// A code of the occupational classification, if the vacancy has one.
+    pub occupation_code: Option<&'static str>,
     pub region: &'static str,
     pub salary: (u32, u32),
     pub education: &'static str,
@@ -40,6 +42,7 @@ impl VacancySpec {
             title,
             description,
             occupation,
+            occupation_code: None,
             region: "410105",
             salary: (4000, 6000),
             education: "none",
@@ -48,6 +51,11 @@ impl VacancySpec {
             days_ago: 10,
             closes_in_days: None,
         }
+    }
+
+    pub fn occupation_code(mut self, code: &'static str) -> Self {
+        self.occupation_code = Some(code);
+        self
     }
 
     pub fn region(mut self, region: &'static str) -> Self {
@@ -124,6 +132,7 @@ pub fn published(id: VacancyId, employer: EmployerId, spec: &VacancySpec) -> Eve
             "title": spec.title,
             "description": spec.description,
             "occupation": spec.occupation,
+            "occupation_code": spec.occupation_code,
             "region": spec.region,
             "salary": {"min_yuan": spec.salary.0, "max_yuan": spec.salary.1},
             "headcount": 3,

@@ -132,6 +132,7 @@ impl People {
                 title: Title::parse("社区保洁员").expect("a title"),
                 description: Description::parse("负责社区公共区域保洁。").expect("a description"),
                 occupation: Label::parse("保洁员").expect("a label"),
+                occupation_code: None,
                 region: division(JINSHUI),
                 salary: SalaryRange::parse(2000, 2200).expect("a salary range"),
                 headcount: Headcount::parse(5).expect("a headcount"),

@@ -655,3 +655,47 @@ async fn office_staff_page_through_the_employers_of_their_scope() {
         .await
         .expect_problem(400, "invalid_cursor");
 }
+
+#[tokio::test]
+async fn a_vacancy_carries_an_occupation_code_of_the_classification() {
+    let service = Service::start().await;
+    let http = &service.http;
+    let employer = service.employer(80, "410105").await;
+    let own = employer_token(&employer);
+
+    let mut body = vacancy_body(&employer, "维修电工");
+    body["occupation_code"] = json!("6-31-01-03");
+    let published = http
+        .post("/v1/vacancies", Some(&own), &body)
+        .await
+        .expect(201);
+    assert_eq!(published.body["occupation_code"], "6-31-01-03");
+    assert_eq!(published.body["occupation_title"], "电工");
+    let id = published.body["id"].as_str().unwrap().to_owned();
+
+    let events = service.events_of("vacancy-").await;
+    for code in ["6-31-01-99", "6-31", "电工"] {
+        let mut unknown = vacancy_body(&employer, "未知职业");
+        unknown["occupation_code"] = json!(code);
+        let refused = http
+            .post("/v1/vacancies", Some(&own), &unknown)
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(refused.error_fields(), ["occupation_code"], "{code}");
+    }
+    assert_eq!(service.events_of("vacancy-").await, events);
+
+    let path = format!("/v1/vacancies/{id}");
+    let group = http
+        .patch(&path, Some(&own), &json!({"occupation_code": "6-31-00-00"}))
+        .await
+        .expect(200);
+    assert_eq!(group.body["occupation_code"], "6-31-00-00");
+    let dropped = http
+        .patch(&path, Some(&own), &json!({"occupation_code": null}))
+        .await
+        .expect(200);
+    assert_eq!(dropped.body["occupation_code"], Value::Null);
+    assert_eq!(dropped.body["occupation_title"], Value::Null);
+    assert_eq!(dropped.body["occupation"], "软件工程师");
+}

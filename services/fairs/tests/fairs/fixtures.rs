@@ -66,6 +66,7 @@ impl Records {
                 description: Description::parse("负责生产线设备的安装与维护。")
                     .expect("a description"),
                 occupation: label("电工"),
+                occupation_code: None,
                 region: DivisionCode::parse("410105").expect("a division code"),
                 salary: SalaryRange::parse(6000, 9000).expect("a salary range"),
                 headcount: Headcount::parse(2).expect("a headcount"),
