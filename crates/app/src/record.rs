@@ -148,6 +148,14 @@ impl<T> Listed<T> {
         let next = more.then(|| items.last().map(&key)).flatten();
         Self { items, next }
     }
+
+    /// The same page with each item changed by `change`.
+    pub fn map<U>(self, change: impl FnMut(T) -> U) -> Listed<U> {
+        Listed {
+            items: self.items.into_iter().map(change).collect(),
+            next: self.next,
+        }
+    }
 }
 
 #[cfg(test)]

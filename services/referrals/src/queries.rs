@@ -59,9 +59,12 @@ impl Referrals {
             .read_model
             .read(move |connection| read_model::list(connection, &query))
             .await?;
-        Ok(Listed::from_overfetch(items, page.limit, |item| {
-            ListKey::new(&item.referred_at, &item.id).to_string()
-        }))
+        Ok(
+            Listed::from_overfetch(items, page.limit, |(referred_at, item)| {
+                ListKey::new(referred_at, &item.id).to_string()
+            })
+            .map(|(_, item)| item),
+        )
     }
 
     /// Who may read a referral: office staff whose scope covers the job

@@ -183,8 +183,12 @@ pub struct ListQuery {
     pub limit: u32,
 }
 
-/// One page, newest first, and one more item when more follow.
-pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<ReferralView>> {
+/// One page, newest first, and one more item when more follow; each with
+/// its `referred_at` as stored (the paging key's moment).
+pub fn list(
+    connection: &Connection,
+    query: &ListQuery,
+) -> rusqlite::Result<Vec<(String, ReferralView)>> {
     let (office_prefix, employer_id) = match &query.visibility {
         Visibility::All => (None, None),
         Visibility::OfficeScope(prefix) => (Some(format!("{prefix}%")), None),
@@ -195,7 +199,7 @@ pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<
         None => (None, None),
     };
     let mut statement = connection.prepare_cached(
-        "SELECT state, revision
+        "SELECT state, revision, referred_at
          FROM referrals
          WHERE (?1 IS NULL OR office LIKE ?1)
            AND (?2 IS NULL OR employer_id = ?2)
@@ -227,7 +231,11 @@ pub fn list(connection: &Connection, query: &ListQuery) -> rusqlite::Result<Vec<
                     Box::new(error),
                 )
             })?;
-            Ok(ReferralView::new(&referral, revision.max(0) as u64))
+            let referred_at: String = row.get(2)?;
+            Ok((
+                referred_at,
+                ReferralView::new(&referral, revision.max(0) as u64),
+            ))
         },
     )?;
     rows.collect()
