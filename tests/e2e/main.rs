@@ -3,6 +3,7 @@
 //! over gRPC with the official client, to count what was written).
 
 mod bad_input;
+mod candidates;
 mod checkpoints;
 mod durability;
 mod flow;

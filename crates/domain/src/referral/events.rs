@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ReferralOutcome;
 use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
+use crate::personal::Personal;
 use crate::value::Note;
 
 /// `ReferralMade` (schema 1).
@@ -19,8 +20,9 @@ pub struct ReferralMade {
     pub vacancy_id: VacancyId,
     /// Whose vacancy it is (so that employers see the referrals to them).
     pub employer_id: EmployerId,
-    /// The counsellor's note.
-    pub note: Option<Note>,
+    /// The counsellor's note about the job seeker: sealed with the job
+    /// seeker's key.
+    pub note: Option<Personal<Note>>,
     /// When.
     pub referred_at: DateTime<Utc>,
 }
@@ -43,16 +45,19 @@ pub struct ReferralOutcomeRecorded {
     pub outcome: ReferralOutcome,
     /// The day.
     pub date: NaiveDate,
-    /// A note.
-    pub note: Option<Note>,
+    /// A note about how it went (about the job seeker): sealed with the
+    /// job seeker's key.
+    pub note: Option<Personal<Note>>,
 }
 
 crate::domain_events! {
     /// What happens to a referral.
     pub enum ReferralEvent in referral_id {
         /// `ReferralMade`.
-        Made(ReferralMade) = ("ReferralMade", 1),
+        Made(ReferralMade) = ("ReferralMade", 1)
+            personal ["note" of "jobseeker_id"],
         /// `ReferralOutcomeRecorded`.
-        OutcomeRecorded(ReferralOutcomeRecorded) = ("ReferralOutcomeRecorded", 1),
+        OutcomeRecorded(ReferralOutcomeRecorded) = ("ReferralOutcomeRecorded", 1)
+            personal ["note" of "jobseeker_id"],
     }
 }
