@@ -10,5 +10,6 @@ mod flow;
 mod matching;
 mod privacy;
 mod recovery;
+mod registry_key;
 mod separate;
 mod support;

@@ -28,7 +28,10 @@ use utoipa::openapi::OpenApi;
 
 pub use commands::{ERASERS, JobSeekers, STAFF_ONLY_FIELDS};
 pub use queries::ListFilter;
-pub use registry::{CLAIM_CATEGORY, REGISTRY_KEY_FILE, Registry};
+pub use registry::{
+    CLAIM_CATEGORY, FINGERPRINT_EVENT, FINGERPRINT_STREAM, REGISTRY_KEY_FILE, Registry,
+    RegistryKeyError, RegistryKeyMismatch,
+};
 pub use requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
 pub use requests::{ProfileUpdate, Registration};
 pub use views::{EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
@@ -78,6 +81,10 @@ impl JobSeekersService {
             .service_folder(NAME)
             .starting("cannot create the jobseekers folder")?;
         let registry = Registry::load(&folder).starting("cannot read or write the registry key")?;
+        registry
+            .check_against_store(context.repository.client())
+            .await
+            .starting("the job-seeker registry key does not fit the store")?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             context.repository.client().clone(),
