@@ -2,6 +2,7 @@
 //! loopback ports with temporary data folders, spoken to over HTTP (and
 //! over gRPC with the official client, to count what was written).
 
+mod access_log;
 mod bad_input;
 mod candidates;
 mod checkpoints;

@@ -42,6 +42,7 @@
 //! events seals them with that person's key, and reads them back as
 //! [`Personal`]: known, or erased once the key is destroyed.
 
+pub mod access;
 mod aggregate;
 mod calendar;
 pub mod employer;

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use crate::access::AccessEvent;
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::jobseeker::JobSeekerEvent;
@@ -121,6 +122,8 @@ registry! {
     Referral(ReferralEvent),
     /// Of a bearer token.
     Token(TokenEvent),
+    /// Of the access log.
+    Access(AccessEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -5,7 +5,7 @@
 //! authorise → decide → claim → append; none knows HTTP.
 
 use chrono::Utc;
-use labex_app::{Actor, Error, Result, Role, STAFF, Saved};
+use labex_app::{AccessLog, Actor, Error, Result, Role, STAFF, Saved};
 use labex_domain::jobseeker::{
     EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, RegisterEmployment,
     RegisterJobSeeker, RegisterUnemployment,
@@ -29,6 +29,15 @@ pub struct JobSeekers {
     pub(crate) repository: Repository,
     pub(crate) registry: Registry,
     pub(crate) read_model: ReadModel,
+    pub(crate) access: Access,
+}
+
+/// The access log: its writer, and the read model of what it wrote.
+pub struct Access {
+    /// Records reads of full records.
+    pub log: std::sync::Arc<AccessLog>,
+    /// The reads recorded, per job seeker.
+    pub read_model: ReadModel,
 }
 
 /// The fields of a profile only office staff may change: identity
@@ -38,12 +47,19 @@ pub const STAFF_ONLY_FIELDS: &[&str] = &["name", "education", "graduation_year",
 
 impl JobSeekers {
     /// The application over `repository`, keying ID-number claims with
-    /// `registry` and listing from `read_model`.
-    pub fn new(repository: Repository, registry: Registry, read_model: ReadModel) -> Self {
+    /// `registry`, listing from `read_model`, and recording reads of full
+    /// records in `access`.
+    pub fn new(
+        repository: Repository,
+        registry: Registry,
+        read_model: ReadModel,
+        access: Access,
+    ) -> Self {
         Self {
             repository,
             registry,
             read_model,
+            access,
         }
     }
 
