@@ -9,6 +9,7 @@ mod checkpoints;
 mod durability;
 mod flow;
 mod matching;
+mod migrate;
 mod privacy;
 mod recovery;
 mod registry_key;
