@@ -22,6 +22,17 @@ fn token(role: Role, office: &str, sub: &str) -> String {
     )
 }
 
+/// The value of the series `name` in a Prometheus text page.
+fn counter(metrics: &str, name: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .unwrap_or_else(|| panic!("{name} is among the metrics:\n{metrics}"))
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
 fn items(page: &Value) -> &Vec<Value> {
     page["items"].as_array().expect("a page of items")
 }
@@ -87,6 +98,17 @@ async fn staff_reads_of_a_full_record_are_logged_and_shown_to_the_person_their_o
         );
     }
     assert!(!page.to_string().contains(name), "no name in the log");
+
+    // The process counts what it wrote and what it dropped.
+    let metrics = labex.http.get("/metrics", None).await.expect(200).text;
+    assert_eq!(
+        counter(&metrics, "labex_access_log_reads_written_total"),
+        3.0
+    );
+    assert_eq!(
+        counter(&metrics, "labex_access_log_reads_dropped_total"),
+        0.0
+    );
 
     // The person and the province read it too; paging walks it.
     let mine = labex.http.get(&log, Some(&own)).await.expect(200);

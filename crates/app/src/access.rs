@@ -10,8 +10,6 @@
 //! graceful stop: [`stop`](AccessLog::stop) closes the queue and appends
 //! everything still in it before it returns.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,6 +18,7 @@ use labex_domain::access::{AccessBatchId, AccessEvent, PersonalRecordRead, Reade
 use labex_domain::value::DivisionCode;
 use labex_eventsourcing::kurrentdb::{AppendToStreamOptions, StreamState};
 use labex_eventsourcing::{EventContext, Repository, event_data};
+use prometheus::IntCounter;
 use tokio::sync::{Mutex, mpsc, watch};
 use tokio::task::JoinHandle;
 use uuid::Uuid;
@@ -63,8 +62,8 @@ pub struct AccessLog {
     queue: mpsc::Sender<Entry>,
     stop: watch::Sender<bool>,
     task: Mutex<Option<JoinHandle<()>>>,
-    dropped: Arc<AtomicU64>,
-    written: Arc<AtomicU64>,
+    dropped: IntCounter,
+    written: IntCounter,
 }
 
 impl AccessLog {
@@ -73,8 +72,16 @@ impl AccessLog {
     pub fn start(repository: Repository, options: AccessLogOptions) -> Self {
         let (queue, receiver) = mpsc::channel(options.capacity.max(1));
         let (stop, stopping) = watch::channel(false);
-        let dropped = Arc::new(AtomicU64::new(0));
-        let written = Arc::new(AtomicU64::new(0));
+        let written = IntCounter::new(
+            "labex_access_log_reads_written_total",
+            "Reads of full records written to the access log",
+        )
+        .expect("a valid metric");
+        let dropped = IntCounter::new(
+            "labex_access_log_reads_dropped_total",
+            "Reads of full records the access log dropped (a full queue, or a batch the store kept refusing)",
+        )
+        .expect("a valid metric");
         let writer = Writer {
             repository,
             options,
@@ -120,7 +127,8 @@ impl AccessLog {
             context: actor.event_context(office),
         };
         if self.queue.try_send(entry).is_err() {
-            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            self.dropped.inc();
+            let dropped = self.dropped.get();
             if dropped.is_power_of_two() {
                 tracing::warn!(
                     dropped,
@@ -132,13 +140,19 @@ impl AccessLog {
 
     /// Reads written so far.
     pub fn written(&self) -> u64 {
-        self.written.load(Ordering::Relaxed)
+        self.written.get()
     }
 
     /// Reads dropped so far (a full queue, or a batch the store kept
     /// refusing).
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.dropped.get()
+    }
+
+    /// Its counters (`labex_access_log_reads_written_total`,
+    /// `labex_access_log_reads_dropped_total`), for the process's metrics.
+    pub fn counters(&self) -> [IntCounter; 2] {
+        [self.written.clone(), self.dropped.clone()]
     }
 
     /// Closes the queue and writes everything still in it; returns once
@@ -158,8 +172,8 @@ impl AccessLog {
 struct Writer {
     repository: Repository,
     options: AccessLogOptions,
-    dropped: Arc<AtomicU64>,
-    written: Arc<AtomicU64>,
+    dropped: IntCounter,
+    written: IntCounter,
 }
 
 impl Writer {
@@ -228,7 +242,7 @@ impl Writer {
                 .await
             {
                 Ok(_) => {
-                    self.written.fetch_add(count, Ordering::Relaxed);
+                    self.written.inc_by(count);
                     return;
                 }
                 Err(error) if attempt < self.options.attempts => {
@@ -241,6 +255,6 @@ impl Writer {
                 }
             }
         }
-        self.dropped.fetch_add(count, Ordering::Relaxed);
+        self.dropped.inc_by(count);
     }
 }

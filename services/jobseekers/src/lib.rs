@@ -159,6 +159,15 @@ impl Service for JobSeekersService {
         self.checks.clone()
     }
 
+    /// The access log's counters: reads written, and reads dropped.
+    fn register_metrics(&self, registry: &prometheus::Registry) {
+        for counter in self.access_log.counters() {
+            if let Err(error) = registry.register(Box::new(counter)) {
+                tracing::warn!(%error, "an access-log metric could not be registered");
+            }
+        }
+    }
+
     /// Writes what the access log holds, then stops the projections.
     fn stop(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
