@@ -175,3 +175,73 @@ async fn staff_reads_of_a_full_record_are_logged_and_shown_to_the_person_their_o
         })
         .await;
 }
+
+#[tokio::test]
+async fn answers_of_changes_show_the_full_record_and_are_logged_as_reads_too() {
+    let labex = Labex::start().await;
+    let wang = token(Role::Counsellor, "410105", "counsellor-wang");
+    let id = id_of(
+        &labex
+            .http
+            .post("/v1/jobseekers", Some(&wang), &jobseeker(7_400_022))
+            .await
+            .expect(201),
+    );
+    let record = format!("/v1/jobseekers/{id}");
+    let own = token(Role::Jobseeker, "410105", &id);
+
+    // Each answer is the whole record: staff's are logged with their
+    // endpoint; the person changing their own record is not.
+    labex
+        .http
+        .patch(&record, Some(&wang), &json!({"skills": ["叉车"]}))
+        .await
+        .expect(200);
+    labex
+        .http
+        .patch(&record, Some(&own), &json!({"phone": "13912345678"}))
+        .await
+        .expect(200);
+    labex
+        .http
+        .post(
+            &format!("{record}/unemployment"),
+            Some(&wang),
+            &json!({"registered_on": "2026-11-01"}),
+        )
+        .await
+        .expect(200);
+    labex
+        .http
+        .post(
+            &format!("{record}/employment"),
+            Some(&wang),
+            &json!({"started_on": "2026-11-20", "employer_name": "郑州宇通客车"}),
+        )
+        .await
+        .expect(200);
+
+    let page = labex
+        .eventually(&format!("{record}/access-log"), &own, |page| {
+            items(page).len() == 3
+        })
+        .await;
+    let endpoints: Vec<&str> = items(&page)
+        .iter()
+        .map(|entry| entry["endpoint"].as_str().expect("an endpoint"))
+        .collect();
+    assert_eq!(
+        endpoints,
+        [
+            "POST /v1/jobseekers/{id}/employment",
+            "POST /v1/jobseekers/{id}/unemployment",
+            "PATCH /v1/jobseekers/{id}",
+        ]
+    );
+    assert!(
+        items(&page)
+            .iter()
+            .all(|entry| entry["reader"] == "counsellor-wang"),
+        "{page}"
+    );
+}

@@ -20,6 +20,15 @@ pub const FILE: &str = "access.sqlite";
 /// The endpoint a job seeker's full record is read through.
 pub const GET_ENDPOINT: &str = "GET /v1/jobseekers/{id}";
 
+/// A change of the profile, answered with the full record.
+pub const PATCH_ENDPOINT: &str = "PATCH /v1/jobseekers/{id}";
+
+/// An unemployment registration, answered with the full record.
+pub const UNEMPLOYMENT_ENDPOINT: &str = "POST /v1/jobseekers/{id}/unemployment";
+
+/// An employment registration, answered with the full record.
+pub const EMPLOYMENT_ENDPOINT: &str = "POST /v1/jobseekers/{id}/employment";
+
 /// Keeps the `access_log` table.
 pub struct AccessLogList;
 

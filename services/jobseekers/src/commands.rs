@@ -16,6 +16,7 @@ use labex_eventsourcing::{
     RepositoryError,
 };
 
+use crate::access_log;
 use crate::registry::Registry;
 use crate::requests::{ProfileUpdate, Registration};
 
@@ -171,6 +172,7 @@ impl JobSeekers {
             JobSeekerCommand::UpdateProfile(update.changes?),
             if_match,
             Who::StaffOrThemself,
+            access_log::PATCH_ENDPOINT,
         )
         .await
     }
@@ -184,7 +186,15 @@ impl JobSeekers {
         if_match: Option<u64>,
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RegisterUnemployment(registration);
-        self.change(actor, id, command, if_match, Who::Staff).await
+        self.change(
+            actor,
+            id,
+            command,
+            if_match,
+            Who::Staff,
+            access_log::UNEMPLOYMENT_ENDPOINT,
+        )
+        .await
     }
 
     /// Registers employment (就业登记): office staff in scope.
@@ -196,7 +206,15 @@ impl JobSeekers {
         if_match: Option<u64>,
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RegisterEmployment(registration);
-        self.change(actor, id, command, if_match, Who::Staff).await
+        self.change(
+            actor,
+            id,
+            command,
+            if_match,
+            Who::Staff,
+            access_log::EMPLOYMENT_ENDPOINT,
+        )
+        .await
     }
 
     /// Erases a job seeker's personal data (an office administrator in
@@ -253,7 +271,9 @@ impl JobSeekers {
     }
 
     /// Loads the job seeker, checks that `actor` may change them, and
-    /// executes `command` (at the revision `if_match` when given).
+    /// executes `command` (at the revision `if_match` when given). The
+    /// answer shows the full record: a member of staff's is recorded in
+    /// the access log as shown through `endpoint`.
     async fn change(
         &self,
         actor: &Actor,
@@ -261,6 +281,7 @@ impl JobSeekers {
         command: JobSeekerCommand,
         if_match: Option<u64>,
         who: Who,
+        endpoint: &'static str,
     ) -> Result<Saved<JobSeeker>> {
         let (jobseeker, _) =
             self.repository
@@ -287,6 +308,9 @@ impl JobSeekers {
             .execute_with::<JobSeeker>(id, command, &context, options)
             .await
             .map_err(|error| Error::from_repository(error, if_match.is_some()))?;
+        self.access
+            .log
+            .record(actor, id, &jobseeker.office, endpoint);
         Saved::executed(done)
     }
 }
