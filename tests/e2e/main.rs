@@ -2,17 +2,21 @@
 //! loopback ports with temporary data folders, spoken to over HTTP (and
 //! over gRPC with the official client, to count what was written).
 
+mod access_log;
 mod assistance;
 mod bad_input;
+mod candidates;
 mod checkpoints;
 mod durability;
 mod fairs;
 mod feed_limits;
 mod flow;
 mod matching;
+mod migrate;
 mod monitoring;
 mod privacy;
 mod recovery;
+mod registry_key;
 mod separate;
 mod support;
 mod training;

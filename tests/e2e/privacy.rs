@@ -122,7 +122,7 @@ async fn labex_never_logs_a_resident_id_number_even_at_debug() {
 }
 
 /// Every file under `folder` whose bytes contain `needle`.
-fn files_holding(folder: &std::path::Path, needle: &[u8]) -> Vec<String> {
+pub fn files_holding(folder: &std::path::Path, needle: &[u8]) -> Vec<String> {
     let mut found = Vec::new();
     let mut pending = vec![folder.to_owned()];
     while let Some(path) = pending.pop() {

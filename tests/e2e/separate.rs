@@ -6,7 +6,7 @@ use labex_testkit::{Http, Process, SECRET, Tokens, binary, temporary_folder};
 
 use crate::support::{Placement, place};
 
-fn service(name: &str, store: &str, data: &tempfile::TempDir) -> Process {
+fn service(name: &str, store: &str, data: &tempfile::TempDir, keys: &tempfile::TempDir) -> Process {
     Process::start(
         &binary(&format!("labex-{name}")),
         &[],
@@ -15,6 +15,9 @@ fn service(name: &str, store: &str, data: &tempfile::TempDir) -> Process {
             ("LABEX_HTTP", "127.0.0.1:0"),
             ("LABEX_EVENTSTORE", store),
             ("LABEX_JWT_SECRET", SECRET),
+            // The key table every process reading personal data shares
+            // (decision 050).
+            ("LABEX_KEYS", keys.path().to_str().expect("a UTF-8 path")),
             ("LABEX_LOG", "warn"),
         ],
     )
@@ -39,10 +42,11 @@ async fn the_services_run_as_separate_processes_against_one_store() {
     let folders: Vec<_> = (0..4)
         .map(|_| temporary_folder("labex-e2e-service-"))
         .collect();
-    let jobseekers = service("jobseekers", &url, &folders[0]);
-    let employers = service("employers", &url, &folders[1]);
-    let referrals = service("referrals", &url, &folders[2]);
-    let matching = service("matching", &url, &folders[3]);
+    let keys = temporary_folder("labex-e2e-keys-");
+    let jobseekers = service("jobseekers", &url, &folders[0], &keys);
+    let employers = service("employers", &url, &folders[1], &keys);
+    let referrals = service("referrals", &url, &folders[2], &keys);
+    let matching = service("matching", &url, &folders[3], &keys);
     let matching_http = Http::new(matching.base_url());
     let (jobseekers_http, employers_http, referrals_http) = (
         Http::new(jobseekers.base_url()),

@@ -48,6 +48,25 @@ impl Labex {
         }
     }
 
+    /// Starts `labex` on the data folder `data` (one made by another
+    /// command, say), logging warnings only.
+    pub fn start_on(data: tempfile::TempDir) -> Self {
+        let (process, http, store) = Self::spawn(&data, "warn", &[]);
+        Self {
+            process: Some(process),
+            data,
+            http,
+            store,
+            log: "warn".to_owned(),
+            env: Vec::new(),
+        }
+    }
+
+    /// A client of its store.
+    pub fn store(&self) -> &Client {
+        &self.store
+    }
+
     fn spawn(
         data: &tempfile::TempDir,
         log: &str,

@@ -20,6 +20,7 @@
 //! ([`new_id`], the same for a retry with the same `Idempotency-Key`) and
 //! the claim of a unique key ([`create_claimed`]).
 
+mod access;
 mod actor;
 mod create;
 mod error;
@@ -27,6 +28,7 @@ mod input;
 mod record;
 pub mod rules;
 
+pub use access::{AccessLog, AccessLogOptions};
 pub use actor::{Actor, OFFICE_STAFF, Role, STAFF};
 pub use create::{create_claimed, new_id};
 pub use error::Error;

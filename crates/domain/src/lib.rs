@@ -45,6 +45,7 @@
 //! events seals them with that person's key, and reads them back as
 //! [`Personal`]: known, or erased once the key is destroyed.
 
+pub mod access;
 mod aggregate;
 pub mod arrears;
 mod calendar;

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use crate::access::AccessEvent;
 use crate::arrears::WageArrearsEvent;
 use crate::course::CourseEvent;
 use crate::employer::EmployerEvent;
@@ -159,6 +160,8 @@ registry! {
     Provider(ProviderEvent),
     /// Of a course and its enrolments.
     Course(CourseEvent),
+    /// Of the access log.
+    Access(AccessEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -72,7 +72,8 @@ pub use runner::{
     RunnerOptions,
 };
 pub use sealing::{
-    PersonalSpot, SEALED, holds_sealed, open as open_sealed, personal_spots, seal, sealed_key_ids,
+    PersonalSpot, SEALED, holds_sealed, open as open_sealed, open_state, personal_spots, seal,
+    seal_state, sealed_key_ids,
 };
 pub use state_view::{StateProjection, StateView};
 pub use stored::StoredEvent;

@@ -19,7 +19,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use labex_domain::{PersonalField, erased_marker};
+use labex_domain::{PersonalField, erased_marker, is_erased_marker};
 use serde_json::{Map, Value};
 
 use crate::keys::{KeyError, Keyring};
@@ -81,7 +81,9 @@ pub fn seal(
         let Some(slot) = data.pointer_mut(&spot.pointer) else {
             continue;
         };
-        if slot.is_null() || is_sealed(slot) {
+        // Erased already: there is nothing to seal, and no key to make
+        // for someone whose key was destroyed.
+        if slot.is_null() || is_sealed(slot) || is_erased_marker(slot) {
             continue;
         }
         let key = keyring.ensure_blocking(&spot.subject)?;
@@ -90,6 +92,39 @@ pub fn seal(
         *slot = envelope(&spot.subject, &sealed);
     }
     Ok(())
+}
+
+/// A state (or any value) kept by a read model, as JSON with `fields`
+/// sealed under their persons' keys: what a read model keeps of personal
+/// data that an erasure elsewhere (in another stream) must make
+/// unreadable, without the read model following erasures. `label` names
+/// the read model (it binds the envelopes to it).
+pub fn seal_state<S: serde::Serialize>(
+    keyring: &Keyring,
+    label: &str,
+    fields: &[PersonalField],
+    state: &S,
+) -> Result<String, KeyError> {
+    let mut value = serde_json::to_value(state).expect("states serialise as JSON");
+    if !fields.is_empty() {
+        let spots = personal_spots(fields, &value);
+        seal(keyring, label, &spots, &mut value)?;
+    }
+    Ok(serde_json::to_string(&value).expect("JSON serialises"))
+}
+
+/// A state kept by [`seal_state`], opened (a field whose key is gone
+/// reads as erased).
+pub fn open_state<S: serde::de::DeserializeOwned>(
+    keyring: &Keyring,
+    label: &str,
+    json: &str,
+) -> Result<S, String> {
+    let mut value: Value = serde_json::from_str(json).map_err(|error| error.to_string())?;
+    if holds_sealed(json.as_bytes()) {
+        open(keyring, label, &mut value).map_err(|error| error.to_string())?;
+    }
+    serde_json::from_value(value).map_err(|error| error.to_string())
 }
 
 /// Whether the stored bytes of an event hold any envelope.

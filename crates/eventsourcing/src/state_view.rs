@@ -11,15 +11,17 @@
 //! it, and hands it to the view, all in the batch's transaction with the
 //! checkpoint.
 
-use labex_domain::{Aggregate, AggregateId, Event};
+use labex_domain::{Aggregate, AggregateId, Event, PersonalField};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::checkpoint::reset_checkpoint;
 use crate::error::ProjectionError;
+use crate::keys::Keyring;
 use crate::projection::Projection;
 use crate::runner::EventFilter;
+use crate::sealing::{open_state, seal_state};
 use crate::stored::StoredEvent;
 
 /// A read model written from the folded state of one kind of aggregate.
@@ -37,6 +39,15 @@ pub trait StateView: Send + 'static {
 
     /// Creates (or, when `rebuild`, first drops) its tables.
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()>;
+
+    /// The fields of its state that hold a person's data that an event of
+    /// another stream may erase (a note about a job seeker in a
+    /// referral): the states it keeps hold them sealed under the person's
+    /// key, so that the erasure makes them unreadable here too. The view
+    /// seals them in its own rows with [`seal_state`](crate::seal_state).
+    fn personal_fields(&self) -> &'static [PersonalField] {
+        &[]
+    }
 
     /// Writes the rows of one aggregate after `event`, from its state then.
     fn write(
@@ -58,6 +69,13 @@ impl<V: StateView> StateProjection<V> {
     pub fn new(view: V) -> Self {
         let name = view.name().to_owned();
         Self { view, name }
+    }
+}
+
+impl<V: StateView> StateProjection<V> {
+    /// What the kept states' envelopes are bound to.
+    fn label(&self) -> String {
+        format!("state/{}", self.name)
     }
 }
 
@@ -135,7 +153,7 @@ where
             // Delivered again (a resubscription's boundary): already folded.
             Some((revision, _)) if revision >= stored.revision => return Ok(()),
             Some((_, json)) => Some(
-                serde_json::from_str::<V::State>(&json)
+                open_state::<V::State>(Keyring::process(), &self.label(), &json)
                     .map_err(|error| failed(format!("kept state unreadable: {error}")))?,
             ),
             None => None,
@@ -143,8 +161,13 @@ where
         let Some(state) = V::State::evolve(before, &event) else {
             return Ok(());
         };
-        let json = serde_json::to_string(&state)
-            .map_err(|error| failed(format!("state not serialisable: {error}")))?;
+        let json = seal_state(
+            Keyring::process(),
+            &self.label(),
+            self.view.personal_fields(),
+            &state,
+        )
+        .map_err(|error| failed(format!("state not sealed: {error}")))?;
         transaction
             .prepare_cached(
                 "INSERT OR REPLACE INTO labex_states (view, stream, revision, state)

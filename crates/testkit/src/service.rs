@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::{Http, Process, SECRET, Store, event_count, temporary_folder};
 
+/// The job-seeker registry key every service process under test is given
+/// (`LABEX_REGISTRY_KEY`).
+pub const REGISTRY_KEY: &str = "labex-test-registry-key-0123456789abcdef";
+
 /// A service binary running against a store of its own.
 pub struct ServiceUnderTest {
     /// The store.
@@ -14,6 +18,8 @@ pub struct ServiceUnderTest {
     pub data: tempfile::TempDir,
     /// A client of the service.
     pub http: Http,
+    /// The key table every process of this store shares (`LABEX_KEYS`).
+    keys: tempfile::TempDir,
     binary: PathBuf,
     process: Option<Process>,
 }
@@ -23,11 +29,13 @@ impl ServiceUnderTest {
     pub async fn start(binary: &Path) -> Self {
         let store = Store::start().await;
         let data = temporary_folder("labex-service-test-");
-        let process = spawn(binary, &store, data.path());
+        let keys = temporary_folder("labex-service-keys-");
+        let process = spawn(binary, &store, data.path(), keys.path());
         Self {
             http: Http::new(process.base_url()),
             store,
             data,
+            keys,
             binary: binary.to_owned(),
             process: Some(process),
         }
@@ -38,7 +46,7 @@ impl ServiceUnderTest {
     /// folder (removed when dropped).
     pub fn another(&self) -> (Process, Http, tempfile::TempDir) {
         let data = temporary_folder("labex-service-test-");
-        let process = spawn(&self.binary, &self.store, data.path());
+        let process = spawn(&self.binary, &self.store, data.path(), self.keys.path());
         let http = Http::new(process.base_url());
         (process, http, data)
     }
@@ -52,7 +60,12 @@ impl ServiceUnderTest {
     /// on the same data folder.
     pub fn restart(&mut self) {
         self.stop();
-        let process = spawn(&self.binary, &self.store, self.data.path());
+        let process = spawn(
+            &self.binary,
+            &self.store,
+            self.data.path(),
+            self.keys.path(),
+        );
         self.http = Http::new(process.base_url());
         self.process = Some(process);
     }
@@ -62,7 +75,12 @@ impl ServiceUnderTest {
     pub fn restart_afresh(&mut self) {
         self.stop();
         self.data = temporary_folder("labex-service-test-");
-        let process = spawn(&self.binary, &self.store, self.data.path());
+        let process = spawn(
+            &self.binary,
+            &self.store,
+            self.data.path(),
+            self.keys.path(),
+        );
         self.http = Http::new(process.base_url());
         self.process = Some(process);
     }
@@ -79,7 +97,7 @@ impl ServiceUnderTest {
     }
 }
 
-fn spawn(binary: &Path, store: &Store, data: &Path) -> Process {
+fn spawn(binary: &Path, store: &Store, data: &Path, keys: &Path) -> Process {
     Process::start(
         binary,
         &[],
@@ -88,6 +106,11 @@ fn spawn(binary: &Path, store: &Store, data: &Path) -> Process {
             ("LABEX_EVENTSTORE", &store.url()),
             ("LABEX_DATA", data.to_str().expect("a UTF-8 path")),
             ("LABEX_JWT_SECRET", SECRET),
+            // Every process of one store shares its registry key, as a
+            // deployment's do (a new data folder makes no new one).
+            ("LABEX_REGISTRY_KEY", REGISTRY_KEY),
+            // And its key table (decision 050).
+            ("LABEX_KEYS", keys.to_str().expect("a UTF-8 path")),
             ("LABEX_LOG", "warn"),
         ],
     )

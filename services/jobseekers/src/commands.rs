@@ -5,7 +5,7 @@
 //! authorise → decide → claim → append; none knows HTTP.
 
 use chrono::Utc;
-use labex_app::{Actor, Error, Result, Role, STAFF, Saved};
+use labex_app::{AccessLog, Actor, Error, Result, Role, STAFF, Saved};
 use labex_domain::jobseeker::{
     EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, RegisterEmployment,
     RegisterJobSeeker, RegisterUnemployment,
@@ -16,6 +16,7 @@ use labex_eventsourcing::{
     RepositoryError,
 };
 
+use crate::access_log;
 use crate::registry::Registry;
 use crate::requests::{ProfileUpdate, Registration};
 
@@ -29,6 +30,15 @@ pub struct JobSeekers {
     pub(crate) repository: Repository,
     pub(crate) registry: Registry,
     pub(crate) read_model: ReadModel,
+    pub(crate) access: Access,
+}
+
+/// The access log: its writer, and the read model of what it wrote.
+pub struct Access {
+    /// Records reads of full records.
+    pub log: std::sync::Arc<AccessLog>,
+    /// The reads recorded, per job seeker.
+    pub read_model: ReadModel,
 }
 
 /// The fields of a profile only office staff may change: identity
@@ -38,12 +48,19 @@ pub const STAFF_ONLY_FIELDS: &[&str] = &["name", "education", "graduation_year",
 
 impl JobSeekers {
     /// The application over `repository`, keying ID-number claims with
-    /// `registry` and listing from `read_model`.
-    pub fn new(repository: Repository, registry: Registry, read_model: ReadModel) -> Self {
+    /// `registry`, listing from `read_model`, and recording reads of full
+    /// records in `access`.
+    pub fn new(
+        repository: Repository,
+        registry: Registry,
+        read_model: ReadModel,
+        access: Access,
+    ) -> Self {
         Self {
             repository,
             registry,
             read_model,
+            access,
         }
     }
 
@@ -155,6 +172,7 @@ impl JobSeekers {
             JobSeekerCommand::UpdateProfile(update.changes?),
             if_match,
             Who::StaffOrThemself,
+            access_log::PATCH_ENDPOINT,
         )
         .await
     }
@@ -168,7 +186,15 @@ impl JobSeekers {
         if_match: Option<u64>,
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RegisterUnemployment(registration);
-        self.change(actor, id, command, if_match, Who::Staff).await
+        self.change(
+            actor,
+            id,
+            command,
+            if_match,
+            Who::Staff,
+            access_log::UNEMPLOYMENT_ENDPOINT,
+        )
+        .await
     }
 
     /// Registers employment (就业登记): office staff in scope.
@@ -180,7 +206,15 @@ impl JobSeekers {
         if_match: Option<u64>,
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RegisterEmployment(registration);
-        self.change(actor, id, command, if_match, Who::Staff).await
+        self.change(
+            actor,
+            id,
+            command,
+            if_match,
+            Who::Staff,
+            access_log::EMPLOYMENT_ENDPOINT,
+        )
+        .await
     }
 
     /// Records a migrant worker's return home (返乡): office staff in
@@ -250,7 +284,9 @@ impl JobSeekers {
     }
 
     /// Loads the job seeker, checks that `actor` may change them, and
-    /// executes `command` (at the revision `if_match` when given).
+    /// executes `command` (at the revision `if_match` when given). The
+    /// answer shows the full record: a member of staff's is recorded in
+    /// the access log as shown through `endpoint`.
     async fn change(
         &self,
         actor: &Actor,
@@ -258,6 +294,7 @@ impl JobSeekers {
         command: JobSeekerCommand,
         if_match: Option<u64>,
         who: Who,
+        endpoint: &'static str,
     ) -> Result<Saved<JobSeeker>> {
         let (jobseeker, _) =
             self.repository
@@ -284,6 +321,9 @@ impl JobSeekers {
             .execute_with::<JobSeeker>(id, command, &context, options)
             .await
             .map_err(|error| Error::from_repository(error, if_match.is_some()))?;
+        self.access
+            .log
+            .record(actor, id, &jobseeker.office, endpoint);
         Saved::executed(done)
     }
 }

@@ -6,9 +6,12 @@
 //!
 //! Commands go through the [`Repository`](labex_eventsourcing::Repository)
 //! to `jobseeker-<uuid>` streams; the lists come from a SQLite read model
-//! kept by a projection of those streams (`<data>/jobseekers/`). Mounted by
+//! kept by a projection of those streams (`<data>/jobseekers/`). Every
+//! read of a full record by staff is recorded in the access log (batched
+//! by [`AccessLog`], read back from `<data>/jobseekers/access.sqlite`). Mounted by
 //! `labex` with the other services, or run alone as `labex-jobseekers`.
 
+mod access_log;
 mod commands;
 mod queries;
 mod read_model;
@@ -21,16 +24,22 @@ use std::sync::Arc;
 
 use actix_web::web;
 use futures::future::BoxFuture;
+use labex_app::{AccessLog, AccessLogOptions};
 use labex_eventsourcing::{ReadModel, StateProjection};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use commands::{ERASERS, JobSeekers, STAFF_ONLY_FIELDS};
-pub use queries::ListFilter;
-pub use registry::{CLAIM_CATEGORY, REGISTRY_KEY_FILE, Registry};
+pub use access_log::GET_ENDPOINT;
+pub use commands::{Access, ERASERS, JobSeekers, STAFF_ONLY_FIELDS};
+pub use queries::{ACCESS_LOG_READERS, ListFilter};
+pub use registry::{
+    CLAIM_CATEGORY, FINGERPRINT_EVENT, FINGERPRINT_STREAM, REGISTRY_KEY_FILE, Registry,
+    RegistryKeyError, RegistryKeyMismatch,
+};
 pub use requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
 pub use requests::{ProfileUpdate, Registration};
+pub use views::{AccessEntry, AccessLogPage};
 pub use views::{EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
 
 /// The service's name and the folder of its files under the data folder.
@@ -47,6 +56,7 @@ pub const NAME: &str = "jobseekers";
         routes::erase,
         routes::list,
         routes::record_return,
+        routes::access_log,
     ),
     components(schemas(
         RegisterBody,
@@ -60,6 +70,8 @@ pub const NAME: &str = "jobseekers";
         JobSeekerSummary,
         JobSeekerPage,
         requests::ReturnBody,
+        AccessEntry,
+        AccessLogPage,
     )),
     tags((name = "jobseekers", description = "job seekers: registration, unemployment and employment"))
 )]
@@ -68,6 +80,7 @@ struct ApiDoc;
 /// The running service.
 pub struct JobSeekersService {
     app: web::Data<JobSeekers>,
+    access_log: Arc<AccessLog>,
     runners: Runners,
     checks: Vec<Arc<dyn ReadinessCheck>>,
 }
@@ -80,17 +93,42 @@ impl JobSeekersService {
             .service_folder(NAME)
             .starting("cannot create the jobseekers folder")?;
         let registry = Registry::load(&folder).starting("cannot read or write the registry key")?;
+        registry
+            .check_against_store(context.repository.client())
+            .await
+            .starting("the job-seeker registry key does not fit the store")?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             context.repository.client().clone(),
             StateProjection::new(read_model::JobSeekerList),
         )
         .starting("cannot open the jobseekers read model")?;
+        let (access_read_model, access_runner) = ReadModel::start(
+            &folder.join(access_log::FILE),
+            context.repository.client().clone(),
+            access_log::AccessLogList,
+        )
+        .starting("cannot open the access log's read model")?;
         let runners = Runners::default();
         runners.add(runner).await;
+        runners.add(access_runner).await;
         let checks = runners.checks().await;
+        let access_log = Arc::new(AccessLog::start(
+            context.repository.clone(),
+            AccessLogOptions::default(),
+        ));
+        let access = Access {
+            log: access_log.clone(),
+            read_model: access_read_model,
+        };
         Ok(Self {
-            app: web::Data::new(JobSeekers::new(context.repository, registry, read_model)),
+            app: web::Data::new(JobSeekers::new(
+                context.repository,
+                registry,
+                read_model,
+                access,
+            )),
+            access_log,
             runners,
             checks,
         })
@@ -123,7 +161,20 @@ impl Service for JobSeekersService {
         self.checks.clone()
     }
 
+    /// The access log's counters: reads written, and reads dropped.
+    fn register_metrics(&self, registry: &prometheus::Registry) {
+        for counter in self.access_log.counters() {
+            if let Err(error) = registry.register(Box::new(counter)) {
+                tracing::warn!(%error, "an access-log metric could not be registered");
+            }
+        }
+    }
+
+    /// Writes what the access log holds, then stops the projections.
     fn stop(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.runners.stop())
+        Box::pin(async move {
+            self.access_log.stop().await;
+            self.runners.stop().await;
+        })
     }
 }

@@ -2,15 +2,20 @@
 //! as of a past moment, and the office lists.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use labex_app::{Actor, Error, ListPage, Listed, Result, STAFF, Saved};
+use labex_app::{Actor, Error, ListPage, Listed, Result, Role, STAFF, Saved};
 use labex_domain::china_date;
 use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
 use labex_domain::{JobSeekerId, Personal};
 
+use crate::access_log;
 use crate::commands::{JobSeekers, may_see, not_found};
 use crate::read_model::{self, ListKey, ListQuery};
-use crate::views::JobSeekerSummary;
+use crate::views::{AccessEntry, JobSeekerSummary};
+
+/// Who of the staff may read a job seeker's access log (the province
+/// too): office administrators, not the counsellors whose reads it shows.
+pub const ACCESS_LOG_READERS: &[Role] = &[Role::OfficeAdmin];
 
 /// What an office list asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +57,50 @@ impl JobSeekers {
         };
         let found = Saved::loaded(loaded, || not_found(id))?;
         may_see(actor, &found.state)?;
+        self.access
+            .log
+            .record(actor, id, &found.state.office, access_log::GET_ENDPOINT);
         Ok(found)
+    }
+
+    /// Who of the staff was shown the job seeker's full record, when and
+    /// through which endpoint, newest first: for the province, an office
+    /// administrator whose scope covers the job seeker's office, and the
+    /// job seeker themself.
+    pub async fn access_log(
+        &self,
+        actor: &Actor,
+        id: JobSeekerId,
+        page: ListPage,
+    ) -> Result<Listed<AccessEntry>> {
+        let loaded = self.repository.load::<JobSeeker>(id).await?;
+        let found = Saved::loaded(loaded, || not_found(id))?;
+        if !actor.is_jobseeker(id) {
+            actor.require_role(ACCESS_LOG_READERS)?;
+            actor.may_act_in(&found.state.office)?;
+        }
+        let before = page
+            .after
+            .as_deref()
+            .map(|text| text.parse::<i64>().map_err(|_| Error::BadCursor))
+            .transpose()?;
+        let limit = page.limit;
+        let rows = self
+            .access
+            .read_model
+            .read(move |connection| access_log::reads_of(connection, id, before, limit))
+            .await?;
+        let more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut next = None;
+        for (seq, entry) in rows.into_iter().take(limit as usize) {
+            next = Some(seq.to_string());
+            items.push(entry);
+        }
+        Ok(Listed {
+            items,
+            next: if more { next } else { None },
+        })
     }
 
     /// The job seekers registered within an office's scope, newest

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::commands::JobSeekers;
 use crate::queries::{ListFilter, age_day};
 use crate::requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
-use crate::views::{JobSeekerPage, JobSeekerView};
+use crate::views::{AccessLogPage, JobSeekerPage, JobSeekerView};
 
 /// Mounts the routes.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -40,7 +40,8 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 .route(web::post().to(register_employment)),
         )
         .service(web::resource("/v1/jobseekers/{id}/erasure").route(web::post().to(erase)))
-        .service(web::resource("/v1/jobseekers/{id}/returns").route(web::post().to(record_return)));
+        .service(web::resource("/v1/jobseekers/{id}/returns").route(web::post().to(record_return)))
+        .service(web::resource("/v1/jobseekers/{id}/access-log").route(web::get().to(access_log)));
 }
 
 /// The answer of a job seeker: created (201 with `Location`) or as it
@@ -343,4 +344,44 @@ pub async fn record_return(
         .record_return(&caller, id.get(), recorded, if_match.revision())
         .await?;
     Ok(answer(false, &saved, None))
+}
+
+/// Who of the staff was shown the job seeker's full record (who, when,
+/// through which endpoint), newest first: for the job seeker themself,
+/// an office administrator whose scope covers the job seeker's office, and
+/// the province. Reads are written in batches: one shows here within a
+/// second or so, and a stopping server writes every read it served.
+#[utoipa::path(
+    get,
+    path = "/v1/jobseekers/{id}/access-log",
+    tag = "jobseekers",
+    params(
+        ("id" = String, Path, description = "job seeker id"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "a page of reads", body = AccessLogPage),
+        (status = 400, description = "bad limit or cursor", body = labex_web::Problem),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not the job seeker, an office administrator in scope nor the province", body = labex_web::Problem),
+        (status = 404, description = "no such job seeker", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn access_log(
+    app: web::Data<JobSeekers>,
+    caller: Caller,
+    id: Id<JobSeekerId>,
+    page: Page,
+) -> Result<HttpResponse, ApiError> {
+    let page = ListPage {
+        limit: page.limit,
+        after: page.cursor.map(|cursor| cursor.position().to_owned()),
+    };
+    let listed = app.access_log(&caller, id.get(), page).await?;
+    Ok(HttpResponse::Ok().json(AccessLogPage {
+        items: listed.items,
+        next_cursor: listed.next.map(|next| Cursor::new(next).encode()),
+    }))
 }

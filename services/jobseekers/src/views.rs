@@ -158,3 +158,26 @@ pub struct JobSeekerPage {
     /// The cursor of the next page; `null` on the last.
     pub next_cursor: Option<String>,
 }
+
+/// One read of a job seeker's full record by a member of staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessEntry {
+    /// Who read: their user id (the token's `sub`).
+    pub reader: String,
+    /// Their role: `counsellor`, `office_admin` or `province`.
+    pub role: String,
+    /// Their office.
+    pub office: String,
+    /// The endpoint the record was shown through.
+    pub endpoint: String,
+    /// When (RFC 3339).
+    pub read_at: String,
+}
+
+/// A page of a job seeker's access log, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccessLogPage {
+    pub items: Vec<AccessEntry>,
+    /// The cursor of the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}

@@ -306,6 +306,27 @@ async fn settle(base: &str) {
     );
 }
 
+/// What the access log wrote and dropped of the reads so far (every `GET`
+/// of the phase is a counsellor's, so each is logged, in batches).
+async fn report_access_log(base: &str) {
+    // Give the writer its linger to append the last batch.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let text = match reqwest::get(format!("{base}/metrics")).await {
+        Ok(response) => response.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let series = |name: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .map_or_else(|| "?".to_owned(), |value| value.trim().to_owned())
+    };
+    println!(
+        "    access log: {} reads written, {} dropped",
+        series("labex_access_log_reads_written_total"),
+        series("labex_access_log_reads_dropped_total")
+    );
+}
+
 async fn get_load(base: &str, settings: &Settings, ids: &[String]) -> (Histogram<u64>, u64, u64) {
     let token = Tokens::counsellor("410105");
     let client = reqwest::Client::builder()
@@ -1036,6 +1057,7 @@ async fn main() {
             TARGET_P99_GET.as_millis(),
             verdict(p99 <= TARGET_P99_GET.as_secs_f64() * 1_000.0 && failures == 0)
         );
+        report_access_log(&base).await;
     }
     if settings.search {
         let (rate, waited) = publish_vacancies(&base, &settings).await;

@@ -18,15 +18,36 @@
 //! employer only.
 
 use labex_app::ListKey;
+use labex_domain::PersonalField;
 use labex_domain::referral::{OpenReferral, Referral};
 use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
-use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
+use labex_eventsourcing::{
+    Keyring, ProjectionError, StateView, StoredEvent, open_state, seal_state,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::views::{ReferralStatus, ReferralView, timestamp};
 
 /// The projection's name (its checkpoint's key).
 pub const PROJECTION: &str = "referral-list";
+
+/// The notes of a referral: the job seeker's personal data, kept sealed
+/// under their key in the rows and the kept states, so that erasing the
+/// job seeker (an event of their stream, which this view does not follow)
+/// makes them unreadable here too.
+const NOTES: &[PersonalField] = &[
+    PersonalField {
+        field: "note",
+        subject: "jobseeker_id",
+    },
+    PersonalField {
+        field: "conclusion.note",
+        subject: "jobseeker_id",
+    },
+];
+
+/// What the rows' envelopes are bound to.
+const STATE_LABEL: &str = "rows/referral-list";
 
 /// Keeps the `referrals` table.
 pub struct ReferralList;
@@ -38,11 +59,11 @@ impl StateView for ReferralList {
         PROJECTION
     }
 
-    /// 2: rows written from the folded state, which they keep (1 was
-    /// written event by event, beside an unused table of job seekers'
-    /// offices).
+    /// 3: the kept states and rows hold the notes sealed (2 held them in
+    /// plaintext; 1 was written event by event, beside an unused table of
+    /// job seekers' offices).
     fn version(&self) -> u32 {
-        2
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -71,17 +92,24 @@ impl StateView for ReferralList {
         )
     }
 
+    fn personal_fields(&self) -> &'static [PersonalField] {
+        NOTES
+    }
+
     fn write(
         &mut self,
         transaction: &Transaction<'_>,
         referral: &Referral,
         event: &StoredEvent,
     ) -> Result<(), ProjectionError> {
-        let state = serde_json::to_string(referral).map_err(|error| ProjectionError::Apply {
-            projection: PROJECTION.to_owned(),
-            event_id: event.id,
-            reason: format!("state not serialisable: {error}"),
-        })?;
+        let state =
+            seal_state(Keyring::process(), STATE_LABEL, NOTES, referral).map_err(|error| {
+                ProjectionError::Apply {
+                    projection: PROJECTION.to_owned(),
+                    event_id: event.id,
+                    reason: format!("state not sealed: {error}"),
+                }
+            })?;
         // The office comes with the referral's first event and stays.
         transaction
             .prepare_cached(
@@ -224,13 +252,14 @@ pub fn list(
         |row| {
             let state: String = row.get(0)?;
             let revision: i64 = row.get(1)?;
-            let referral: Referral = serde_json::from_str(&state).map_err(|error| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    0,
-                    rusqlite::types::Type::Text,
-                    Box::new(error),
-                )
-            })?;
+            let referral: Referral =
+                open_state(Keyring::process(), STATE_LABEL, &state).map_err(|error| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        0,
+                        rusqlite::types::Type::Text,
+                        error.into(),
+                    )
+                })?;
             let referred_at: String = row.get(2)?;
             Ok((
                 referred_at,

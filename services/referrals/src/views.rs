@@ -3,7 +3,9 @@
 //! item of a list.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use labex_domain::Personal;
 use labex_domain::referral::Referral;
+use labex_domain::value::Note;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -61,7 +63,8 @@ pub struct ReferralView {
     pub vacancy_id: String,
     /// The employer whose vacancy it is.
     pub employer_id: String,
-    /// The counsellor's note.
+    /// The counsellor's note; `null` once the job seeker's personal data
+    /// was erased.
     pub note: Option<String>,
     /// When the referral was made (RFC 3339).
     pub referred_at: String,
@@ -92,17 +95,14 @@ impl ReferralView {
         let outcome = referral.conclusion.as_ref().map(|conclusion| OutcomeView {
             outcome: conclusion.outcome.as_str().to_owned(),
             date: conclusion.date,
-            note: conclusion
-                .note
-                .as_ref()
-                .map(|note| note.as_str().to_owned()),
+            note: known_note(conclusion.note.as_ref()),
         });
         Self {
             id: referral.id.to_string(),
             jobseeker_id: referral.jobseeker_id.to_string(),
             vacancy_id: referral.vacancy_id.to_string(),
             employer_id: referral.employer_id.to_string(),
-            note: referral.note.as_ref().map(|note| note.as_str().to_owned()),
+            note: known_note(referral.note.as_ref()),
             referred_at: labex_domain::rfc3339_millis(referral.referred_at),
             status: ReferralStatus::of(referral).as_str().to_owned(),
             outcome,
@@ -110,6 +110,12 @@ impl ReferralView {
             revision,
         }
     }
+}
+
+/// A note's text, unless erased.
+fn known_note(note: Option<&Personal<Note>>) -> Option<String> {
+    note.and_then(Personal::known)
+        .map(|note| note.as_str().to_owned())
 }
 
 /// A page of referrals.

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::ReferralOutcome;
 use crate::ids::{EmployerId, FairId, JobSeekerId, ReferralId, VacancyId};
+use crate::personal::Personal;
 use crate::value::Note;
 
 /// `ReferralMade` (schema 2; schema 1 had no `fair_id`).
@@ -20,8 +21,9 @@ pub struct ReferralMade {
     pub vacancy_id: VacancyId,
     /// Whose vacancy it is (so that employers see the referrals to them).
     pub employer_id: EmployerId,
-    /// The counsellor's note.
-    pub note: Option<Note>,
+    /// The counsellor's note about the job seeker: sealed with the job
+    /// seeker's key.
+    pub note: Option<Personal<Note>>,
     /// When.
     pub referred_at: DateTime<Utc>,
     /// The job fair (招聘会) the referral came from, if any.
@@ -46,17 +48,20 @@ pub struct ReferralOutcomeRecorded {
     pub outcome: ReferralOutcome,
     /// The day.
     pub date: NaiveDate,
-    /// A note.
-    pub note: Option<Note>,
+    /// A note about how it went (about the job seeker): sealed with the
+    /// job seeker's key.
+    pub note: Option<Personal<Note>>,
 }
 
 crate::domain_events! {
     /// What happens to a referral.
     pub enum ReferralEvent in referral_id {
         /// `ReferralMade`.
-        Made(ReferralMade) = ("ReferralMade", 2),
+        Made(ReferralMade) = ("ReferralMade", 2)
+            personal ["note" of "jobseeker_id"],
         /// `ReferralOutcomeRecorded`.
-        OutcomeRecorded(ReferralOutcomeRecorded) = ("ReferralOutcomeRecorded", 1),
+        OutcomeRecorded(ReferralOutcomeRecorded) = ("ReferralOutcomeRecorded", 1)
+            personal ["note" of "jobseeker_id"],
     }
     upcasters = &[crate::event::Upcaster {
         event_type: "ReferralMade",

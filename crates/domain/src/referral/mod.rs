@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::aggregate::Aggregate;
 use crate::calendar::china_date;
 use crate::ids::{EmployerId, FairId, JobSeekerId, ReferralId, VacancyId};
+use crate::personal::Personal;
 use crate::vacancy::VacancyStatus;
 use crate::value::Note;
 
@@ -60,8 +61,8 @@ pub struct ConcludedReferral {
     pub outcome: ReferralOutcome,
     /// The day.
     pub date: NaiveDate,
-    /// A note.
-    pub note: Option<Note>,
+    /// A note (erased with the job seeker's personal data).
+    pub note: Option<Personal<Note>>,
 }
 
 /// A referral, as folded from its events.
@@ -75,8 +76,9 @@ pub struct Referral {
     pub vacancy_id: VacancyId,
     /// Whose vacancy it is.
     pub employer_id: EmployerId,
-    /// The counsellor's note.
-    pub note: Option<Note>,
+    /// The counsellor's note (erased with the job seeker's personal
+    /// data).
+    pub note: Option<Personal<Note>>,
     /// When.
     pub referred_at: DateTime<Utc>,
     /// How it ended, once it has.
@@ -172,7 +174,7 @@ fn make_referral(make: MakeReferral) -> Result<Vec<ReferralEvent>, ReferralError
         jobseeker_id: make.jobseeker_id,
         vacancy_id: make.vacancy_id,
         employer_id: vacancy.employer_id,
-        note: make.note,
+        note: make.note.map(Personal::Known),
         referred_at: make.referred_at,
         fair_id: make.fair_id,
     })])
@@ -198,7 +200,7 @@ fn record_outcome(
             employer_id: referral.employer_id,
             outcome: outcome.outcome,
             date: outcome.date,
-            note: outcome.note,
+            note: outcome.note.map(Personal::Known),
         },
     )])
 }

@@ -7,6 +7,7 @@ use labex_domain::referral::{
 };
 use labex_domain::vacancy::{VacancyForReferral, VacancyStatus};
 use labex_domain::value::{JobSeekerCategory, Note};
+use labex_domain::{Aggregate, Personal};
 
 use crate::fixtures::*;
 use crate::support::given;
@@ -84,11 +85,35 @@ fn the_counsellors_note_is_kept() {
     let ReferralEvent::Made(mut expected) = referral_made() else {
         unreachable!("referral_made is a ReferralMade")
     };
-    expected.note = Some(note.clone());
+    expected.note = Some(Personal::Known(note.clone()));
     let referral = given::<Referral>([])
         .when(ReferralCommand::Make(make))
         .then([ReferralEvent::Made(expected)]);
-    assert_eq!(referral.note, Some(note));
+    assert_eq!(referral.note, Some(Personal::Known(note)));
+}
+
+#[test]
+fn the_notes_of_both_events_are_the_job_seekers_personal_data() {
+    use labex_domain::{DomainEvent, PersonalField};
+    let note = PersonalField {
+        field: "note",
+        subject: "jobseeker_id",
+    };
+    assert_eq!(ReferralEvent::personal_fields("ReferralMade"), &[note]);
+    assert_eq!(
+        ReferralEvent::personal_fields("ReferralOutcomeRecorded"),
+        &[note]
+    );
+}
+
+#[test]
+fn an_erased_note_folds_as_erased() {
+    let ReferralEvent::Made(mut made) = referral_made() else {
+        unreachable!("referral_made is a ReferralMade")
+    };
+    made.note = Some(Personal::Erased);
+    let referral = Referral::fold([&ReferralEvent::Made(made)]).expect("a referral");
+    assert_eq!(referral.note, Some(Personal::Erased));
 }
 
 #[test]

@@ -2,5 +2,6 @@
 //! against the real store without HTTP, and its HTTP surface through the
 //! real `labex-jobseekers` binary.
 
+mod access_log;
 mod http;
 mod usecases;
