@@ -49,6 +49,7 @@ pub mod employer;
 pub mod event;
 mod ids;
 pub mod jobseeker;
+pub mod loan;
 mod personal;
 pub mod provider;
 pub mod referral;
@@ -58,6 +59,8 @@ mod serde_helpers;
 pub mod tokens;
 pub mod vacancy;
 pub mod value;
+pub mod venture_case;
+pub mod venture_project;
 
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};

@@ -14,10 +14,13 @@ use crate::course::CourseEvent;
 use crate::employer::EmployerEvent;
 use crate::event::{DecodeError, DomainEvent, EncodedEvent, EventType, Upcaster};
 use crate::jobseeker::JobSeekerEvent;
+use crate::loan::LoanEvent;
 use crate::provider::ProviderEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
+use crate::venture_case::VentureCaseEvent;
+use crate::venture_project::VentureProjectEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {
@@ -127,6 +130,12 @@ registry! {
     Provider(ProviderEvent),
     /// Of a course and its enrolments.
     Course(CourseEvent),
+    /// Of a project of the entrepreneurship library.
+    VentureProject(VentureProjectEvent),
+    /// Of a one-stop entrepreneurship case.
+    VentureCase(VentureCaseEvent),
+    /// Of a guaranteed small loan.
+    Loan(LoanEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -13,3 +13,4 @@ mod placement;
 mod properties;
 mod referral;
 mod vacancy;
+mod venture;
