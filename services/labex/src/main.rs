@@ -321,6 +321,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(EmployersService::start(context.clone()).await?),
         Arc::new(ReferralsService::start(context.clone()).await?),
         Arc::new(TrainingService::start(context.clone()).await?),
+        Arc::new(labex_ventures::VenturesService::start(context.clone()).await?),
     ];
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;
     let address = listener
