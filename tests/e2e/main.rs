@@ -12,3 +12,4 @@ mod recovery;
 mod separate;
 mod support;
 mod training;
+mod ventures;
