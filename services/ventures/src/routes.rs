@@ -11,12 +11,12 @@ use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, aggregate_answ
 use serde::Deserialize;
 
 use crate::commands::{CaseChange, LoanChange, Ventures};
-use crate::read_model::{ProjectQuery, match_query};
+use crate::read_model::{ProjectQuery, words};
 use crate::requests::{
     BusinessBody, DefaultBody, DisbursementBody, FollowUpBody, GuaranteeBody, LoanBody,
     OpenCaseBody, ProjectBody, RepaymentBody, ReviewBody, StageBody, day,
 };
-use crate::views::{CaseView, LoanView, ProjectHit, ProjectSearchResults, ProjectView};
+use crate::views::{CaseView, LoanView, ProjectSearchResults, ProjectView};
 
 /// Mounts the routes (the search before `/v1/ventures/projects/{id}`).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -178,7 +178,7 @@ impl ProjectSearchParams {
             ));
         }
         Ok(ProjectQuery {
-            text: match_query(q),
+            words: words(q),
             industry: self.industry.clone().filter(|text| !text.trim().is_empty()),
             region_prefix: region.map(|region| region.scope_prefix().to_owned()),
             budget_yuan: self.budget_yuan,
@@ -189,8 +189,9 @@ impl ProjectSearchParams {
     }
 }
 
-/// Search the project library: words analysed as vacancies' are, filtered
-/// by industry, region (its scope) and investment; public.
+/// Search the project library: words analysed as vacancies' are (those
+/// with every word in their title first, then the rest, each newest
+/// first), filtered by industry, region (its scope) and investment; public.
 #[utoipa::path(
     get, path = "/v1/ventures/projects/search", tag = "ventures",
     params(
@@ -208,9 +209,8 @@ pub async fn search_projects(
     app: web::Data<Ventures>,
     params: web::Query<ProjectSearchParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let (total, found) = app.search_projects(params.parse()?).await?;
-    let hits = found.into_iter().map(ProjectHit::from).collect();
-    Ok(HttpResponse::Ok().json(ProjectSearchResults { total, hits }))
+    let (counted, found) = app.search_projects(params.parse()?).await?;
+    Ok(HttpResponse::Ok().json(ProjectSearchResults::new(counted, found)))
 }
 
 /// Open a one-stop service case (一条龙服务) for a person.

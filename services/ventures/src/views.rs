@@ -8,7 +8,7 @@ use labex_domain::venture_project::VentureProject;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::read_model::FoundProject;
+use crate::read_model::{FoundProject, TOTAL_CAP};
 
 /// A project of the library.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,7 +65,8 @@ pub struct ProjectHit {
     pub investment_max_yuan: u32,
     pub region: String,
     pub contact_organisation: String,
-    /// Relevance (higher is better); 0 for a search of filters alone.
+    /// How it matched the words: 2 all in its title, 1 in its text; 0
+    /// for a search of filters alone.
     pub score: f64,
 }
 
@@ -87,8 +88,23 @@ impl From<FoundProject> for ProjectHit {
 /// A page of projects found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectSearchResults {
+    /// How many match, counted up to 1,000.
     pub total: u64,
+    /// Whether `total` is all of them (false: more than 1,000 match).
+    pub total_is_exact: bool,
     pub hits: Vec<ProjectHit>,
+}
+
+impl ProjectSearchResults {
+    /// The page `found` of a search that counted `counted` (up to one
+    /// more than the cap).
+    pub fn new(counted: u64, found: Vec<FoundProject>) -> Self {
+        Self {
+            total: counted.min(TOTAL_CAP),
+            total_is_exact: counted <= TOTAL_CAP,
+            hits: found.into_iter().map(ProjectHit::from).collect(),
+        }
+    }
 }
 
 /// A stage reached.

@@ -92,6 +92,11 @@ async fn a_project_is_listed_read_publicly_and_found_by_words_and_filters() {
         .expect(200);
     assert_eq!(found.body["total"], 1);
     assert_eq!(found.body["hits"][0]["id"], id.as_str());
+    assert_eq!(found.body["total_is_exact"], true);
+    assert_eq!(
+        found.body["hits"][0]["score"], 2.0,
+        "the words are in its title"
+    );
     let none = service
         .http
         .get("/v1/ventures/projects/search?region=420100", None)

@@ -11,7 +11,7 @@ use labex_domain::venture_case::CaseStage;
 use labex_domain::venture_project::VentureProjectId;
 use labex_eventsourcing::Repository;
 use labex_testkit::{Store, temporary_folder};
-use labex_ventures::read_model::{ProjectQuery, match_query};
+use labex_ventures::read_model::{self, ProjectQuery};
 use labex_ventures::{BusinessBody, CaseChange, LoanBody, LoanChange, ProjectBody, Ventures};
 use serde_json::{Value, json};
 
@@ -170,14 +170,14 @@ async fn projects_are_found_by_their_chinese_words_and_filtered_by_industry_inve
 
     let found = app
         .search(ProjectQuery {
-            text: match_query("早餐"),
+            words: read_model::words("早餐"),
             ..query()
         })
         .await;
     assert_eq!(found, ["特色小吃早餐店"]);
     let found = app
         .search(ProjectQuery {
-            text: match_query("返乡创业"),
+            words: read_model::words("返乡创业"),
             region_prefix: Some("4101".to_owned()),
             ..query()
         })
@@ -248,7 +248,7 @@ async fn a_withdrawn_project_is_no_longer_found_and_only_staff_in_scope_withdraw
     assert!(saved.state.withdrawn);
     let found = app
         .search(ProjectQuery {
-            text: match_query("直播"),
+            words: read_model::words("直播"),
             ..query()
         })
         .await;
@@ -534,4 +534,46 @@ async fn a_case_goes_from_consultation_to_a_started_business_followed_up() {
     let seen = app.app.get_case(&person(founder), case).await.unwrap();
     assert_eq!(seen.state.follow_ups.len(), 1);
     assert!(app.app.get_case(&staff("420102"), case).await.is_err());
+}
+
+#[tokio::test]
+async fn projects_with_the_words_in_their_title_come_first_and_pages_run_across_both() {
+    let app = App::start(None).await;
+    app.project(project_body(
+        "电商直播基地",
+        "电子商务",
+        10_000,
+        50_000,
+        "410105",
+    ))
+    .await;
+    app.project(project_body(
+        "跨境电商工作室",
+        "电子商务",
+        10_000,
+        50_000,
+        "410105",
+    ))
+    .await;
+    let mut newest = project_body("县域物流配送站", "物流", 10_000, 50_000, "410105");
+    newest["description"] = json!("为本地电商网店提供仓储与配送。");
+    app.project(newest).await;
+
+    let page = |limit: u32, offset: u32| ProjectQuery {
+        words: read_model::words("电商"),
+        limit,
+        offset,
+        ..ProjectQuery::default()
+    };
+    let (total, found) = app.app.search_projects(page(10, 0)).await.unwrap();
+    assert_eq!(total, 3);
+    let titles: Vec<_> = found.iter().map(|hit| hit.title.as_str()).collect();
+    assert_eq!(titles, ["跨境电商工作室", "电商直播基地", "县域物流配送站"]);
+    assert_eq!(found[0].score, 2.0);
+    assert_eq!(found[2].score, 1.0);
+    let (_, found) = app.app.search_projects(page(2, 1)).await.unwrap();
+    let titles: Vec<_> = found.iter().map(|hit| hit.title.as_str()).collect();
+    assert_eq!(titles, ["电商直播基地", "县域物流配送站"]);
+    let (_, found) = app.app.search_projects(page(5, 3)).await.unwrap();
+    assert!(found.is_empty());
 }
