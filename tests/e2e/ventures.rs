@@ -119,7 +119,7 @@ async fn disbursed_loan(labex: &Labex, borrower: &str, amount_fen: u64) -> Strin
                 "amount_fen": amount_fen,
                 "term_months": 24,
                 "purpose": "开办农产品电商网店",
-                "collateral_free_ground": "高校毕业生创业",
+                "collateral_free_category": "graduate",
             }),
         )
         .await

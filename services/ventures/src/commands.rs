@@ -307,6 +307,7 @@ impl Ventures {
             term_months: application.term_months,
             purpose: application.purpose,
             security: application.security,
+            borrower_categories: borrower.profile.categories.clone(),
             applied_at: context.at,
             rules: self.rules.for_office(&borrower.office).loans.clone(),
         });

@@ -6,7 +6,7 @@ use labex_app::{Error, InputError, Validator};
 use labex_domain::JobSeekerId;
 use labex_domain::loan::{ReviewDecision, Security};
 use labex_domain::value::{
-    CreditCode, Description, DivisionCode, Fen, Label, OrganisationName, Title,
+    CreditCode, Description, DivisionCode, Fen, JobSeekerCategory, Label, OrganisationName, Title,
 };
 use labex_domain::venture_case::CaseStage;
 use labex_domain::venture_project::ProjectDetails;
@@ -205,9 +205,11 @@ pub struct LoanBody {
     /// collateral.
     #[serde(default)]
     pub guarantor: Option<String>,
-    /// For a loan without collateral (免担保): the ground.
+    /// For a loan without collateral (免担保): the job-seeker category
+    /// the rules exempt (`graduate`, `returning_migrant` by default) that
+    /// the borrower is registered in.
     #[serde(default)]
-    pub collateral_free_ground: Option<String>,
+    pub collateral_free_category: Option<String>,
 }
 
 /// A loan application, parsed.
@@ -227,18 +229,21 @@ impl LoanBody {
         let borrower = fields.check("borrower", JobSeekerId::parse(&self.borrower));
         let amount = fields.check("amount_fen", Fen::parse(self.amount_fen));
         let purpose = fields.check("purpose", Label::parse(&self.purpose));
-        let security = match (&self.guarantor, &self.collateral_free_ground) {
+        let security = match (&self.guarantor, &self.collateral_free_category) {
             (Some(guarantor), None) => fields
                 .check("guarantor", OrganisationName::parse(guarantor))
                 .map(|guarantor| Security::Guarantor { guarantor }),
-            (None, Some(ground)) => fields
-                .check("collateral_free_ground", Label::parse(ground))
-                .map(|ground| Security::CollateralFree { ground }),
+            (None, Some(category)) => fields
+                .check(
+                    "collateral_free_category",
+                    JobSeekerCategory::parse(category),
+                )
+                .map(|category| Security::CollateralFree { category }),
             _ => {
                 fields.fail(
                     "guarantor",
                     InputError::LoanSecurity,
-                    "or collateral_free_ground must be given, and only one of them",
+                    "or collateral_free_category must be given, and only one of them",
                 );
                 None
             }

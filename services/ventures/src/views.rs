@@ -216,7 +216,8 @@ pub struct LoanView {
     /// guarantor or collateral_free.
     pub security: String,
     pub guarantor: Option<String>,
-    pub collateral_free_ground: Option<String>,
+    /// The job-seeker category exempting it from collateral.
+    pub collateral_free_category: Option<String>,
     pub applied_at: String,
     /// applied, rejected, approved, guaranteed, disbursed, repaid or defaulted.
     pub status: String,
@@ -245,8 +246,8 @@ impl LoanView {
             Security::Guarantor { guarantor } => {
                 ("guarantor", Some(guarantor.as_str().to_owned()), None)
             }
-            Security::CollateralFree { ground } => {
-                ("collateral_free", None, Some(ground.as_str().to_owned()))
+            Security::CollateralFree { category } => {
+                ("collateral_free", None, Some(category.as_str().to_owned()))
             }
         };
         Self {
@@ -258,7 +259,7 @@ impl LoanView {
             purpose: loan.purpose.as_str().to_owned(),
             security: security.to_owned(),
             guarantor,
-            collateral_free_ground: ground,
+            collateral_free_category: ground,
             applied_at: rfc3339_millis(loan.applied_at),
             status: loan.status.as_str().to_owned(),
             guarantee_fund: loan

@@ -13,13 +13,15 @@
 //! cap, the treasury's share of the interest, the longest term) comes in
 //! the commands from the rules ([`LoanRules`]).
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
 use crate::ids::JobSeekerId;
 use crate::refusal::{Coded, ErrorKind, Refusal};
-use crate::value::{DivisionCode, Fen, Label, OrganisationName};
+use crate::value::{DivisionCode, Fen, JobSeekerCategory, Label, OrganisationName};
 
 crate::ids::aggregate_id!(
     /// Identifies a guaranteed loan; stream `loan-<uuid>`.
@@ -38,6 +40,9 @@ pub struct LoanRules {
     pub treasury_interest_share_percent: u32,
     /// The longest term in months (default 36).
     pub max_term_months: u32,
+    /// The categories of job seekers who may borrow without collateral
+    /// (免担保; default graduates and returning migrant workers).
+    pub collateral_free_categories: BTreeSet<JobSeekerCategory>,
 }
 
 impl Default for LoanRules {
@@ -46,6 +51,10 @@ impl Default for LoanRules {
             cap_fen: 20_000_000,
             treasury_interest_share_percent: 100,
             max_term_months: 36,
+            collateral_free_categories: BTreeSet::from([
+                JobSeekerCategory::Graduate,
+                JobSeekerCategory::ReturningMigrant,
+            ]),
         }
     }
 }
@@ -59,11 +68,11 @@ pub enum Security {
         /// Its name.
         guarantor: OrganisationName,
     },
-    /// No collateral, for those the policy exempts (免担保: a graduate,
-    /// a returning migrant worker with a good credit record …).
+    /// No collateral (免担保), for a category of job seekers the rules
+    /// exempt, which the borrower is registered in.
     CollateralFree {
-        /// On what ground, as the office records it.
-        ground: Label,
+        /// The category.
+        category: JobSeekerCategory,
     },
 }
 
@@ -220,6 +229,8 @@ pub struct ApplyForLoan {
     pub purpose: Label,
     /// What secures it.
     pub security: Security,
+    /// The borrower's categories, as registered.
+    pub borrower_categories: BTreeSet<JobSeekerCategory>,
     /// Now.
     pub applied_at: DateTime<Utc>,
     /// The rules of the office.
@@ -452,6 +463,18 @@ pub enum LoanError {
     /// A rate that makes no sense (above 100 %).
     #[error("the annual rate must be at most 10000 basis points")]
     Rate,
+    /// No collateral asked for a category the rules do not exempt.
+    #[error("the rules do not exempt {category} from collateral")]
+    CategoryNotExempt {
+        /// The category.
+        category: JobSeekerCategory,
+    },
+    /// No collateral asked for a category the borrower is not registered in.
+    #[error("the borrower is not registered as {category}")]
+    NotInCategory {
+        /// The category.
+        category: JobSeekerCategory,
+    },
 }
 
 impl Coded for LoanError {
@@ -467,6 +490,8 @@ impl Coded for LoanError {
             Self::DateBefore => "loan_date_before",
             Self::PayoutAboveOutstanding { .. } => "payout_above_outstanding",
             Self::Rate => "loan_rate",
+            Self::CategoryNotExempt { .. } => "collateral_free_category",
+            Self::NotInCategory { .. } => "borrower_category",
         }
     }
 }
@@ -487,6 +512,9 @@ impl Refusal for LoanError {
             Self::Repayment { .. } => Some("principal_fen"),
             Self::PayoutAboveOutstanding { .. } => Some("guarantee_payout_fen"),
             Self::Rate => Some("annual_rate_bp"),
+            Self::CategoryNotExempt { .. } | Self::NotInCategory { .. } => {
+                Some("collateral_free_category")
+            }
             Self::DateBefore => Some("date"),
             Self::NotFound | Self::AlreadyExists | Self::WrongStatus { .. } => None,
         }
@@ -679,6 +707,14 @@ fn apply_for_loan(apply: ApplyForLoan) -> Result<Vec<LoanEvent>, LoanError> {
             max: apply.rules.max_term_months,
         });
     }
+    if let Security::CollateralFree { category } = apply.security {
+        if !apply.rules.collateral_free_categories.contains(&category) {
+            return Err(LoanError::CategoryNotExempt { category });
+        }
+        if !apply.borrower_categories.contains(&category) {
+            return Err(LoanError::NotInCategory { category });
+        }
+    }
     Ok(vec![LoanEvent::Applied(LoanApplied {
         loan_id: apply.loan_id,
         borrower: apply.borrower,
@@ -780,6 +816,12 @@ mod tests {
                 outstanding: Fen::ZERO,
             },
             &LoanError::Rate,
+            &LoanError::CategoryNotExempt {
+                category: JobSeekerCategory::Graduate,
+            },
+            &LoanError::NotInCategory {
+                category: JobSeekerCategory::Graduate,
+            },
         ]);
     }
 

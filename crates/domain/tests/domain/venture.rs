@@ -3,7 +3,9 @@
 
 use chrono::NaiveDate;
 use labex_domain::loan::*;
-use labex_domain::value::{Description, Fen, Label, OrganisationName, Title};
+use std::collections::BTreeSet;
+
+use labex_domain::value::{Description, Fen, JobSeekerCategory, Label, OrganisationName, Title};
 use labex_domain::venture_case::*;
 use labex_domain::venture_project::*;
 
@@ -23,6 +25,12 @@ fn day(month: u32, day: u32) -> NaiveDate {
 }
 
 fn apply(amount: i64) -> LoanCommand {
+    apply_as(amount, JobSeekerCategory::Graduate)
+}
+
+/// An application without collateral as a graduate, of a borrower
+/// registered in `category`.
+fn apply_as(amount: i64, category: JobSeekerCategory) -> LoanCommand {
     LoanCommand::Apply(ApplyForLoan {
         loan_id: loan_id(),
         borrower: jobseeker_id(),
@@ -31,8 +39,9 @@ fn apply(amount: i64) -> LoanCommand {
         term_months: 24,
         purpose: Label::parse("开办社区早餐店").unwrap(),
         security: Security::CollateralFree {
-            ground: Label::parse("高校毕业生").unwrap(),
+            category: JobSeekerCategory::Graduate,
         },
+        borrower_categories: BTreeSet::from([category]),
         applied_at: at("2026-03-01T02:00:00Z"),
         rules: LoanRules::default(),
     })
@@ -47,7 +56,7 @@ fn applied(amount: i64) -> LoanEvent {
         term_months: 24,
         purpose: Label::parse("开办社区早餐店").unwrap(),
         security: Security::CollateralFree {
-            ground: Label::parse("高校毕业生").unwrap(),
+            category: JobSeekerCategory::Graduate,
         },
         applied_at: at("2026-03-01T02:00:00Z"),
     })
@@ -88,6 +97,38 @@ fn a_loan_within_the_cap_is_applied_for_and_one_above_it_is_refused() {
         .then_error(LoanError::AboveCap {
             cap: fen(20_000_000),
         });
+}
+
+#[test]
+fn no_collateral_only_for_a_category_the_rules_exempt_and_the_borrower_is_in() {
+    given::<Loan>([])
+        .when(apply_as(5_000_000, JobSeekerCategory::LaidOff))
+        .then_error(LoanError::NotInCategory {
+            category: JobSeekerCategory::Graduate,
+        });
+    let LoanCommand::Apply(mut application) = apply(5_000_000) else {
+        unreachable!("an application");
+    };
+    application.rules.collateral_free_categories = BTreeSet::from([JobSeekerCategory::LaidOff]);
+    given::<Loan>([])
+        .when(LoanCommand::Apply(application.clone()))
+        .then_error(LoanError::CategoryNotExempt {
+            category: JobSeekerCategory::Graduate,
+        });
+    application.security = Security::Guarantor {
+        guarantor: OrganisationName::parse("郑州市中小企业信用担保有限公司").unwrap(),
+    };
+    given::<Loan>([])
+        .when(LoanCommand::Apply(application))
+        .then([LoanEvent::Applied(LoanApplied {
+            security: Security::Guarantor {
+                guarantor: OrganisationName::parse("郑州市中小企业信用担保有限公司").unwrap(),
+            },
+            ..match applied(5_000_000) {
+                LoanEvent::Applied(applied) => applied,
+                _ => unreachable!("an application"),
+            }
+        })]);
 }
 
 #[test]

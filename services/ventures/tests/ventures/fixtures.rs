@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use labex_domain::jobseeker::{
     JobSeeker, JobSeekerCommand, JobSeekerProfile, PersonalData, RegisterJobSeeker,
 };
-use labex_domain::value::{DivisionCode, Education, PersonName, ResidentId};
+use labex_domain::value::{DivisionCode, Education, JobSeekerCategory, PersonName, ResidentId};
 use labex_domain::{JobSeekerId, china_date};
 use labex_eventsourcing::{EventContext, ExecuteOptions, ExpectedRevision, Repository};
 use labex_testkit::id_number;
@@ -42,6 +42,17 @@ pub fn loan_body(borrower: &str, amount_fen: i64) -> Value {
 
 /// Registers job seeker `n` in `office` straight into the store.
 pub async fn jobseeker(repository: &Repository, n: u64, office: &str) -> JobSeekerId {
+    jobseeker_in(repository, n, office, &[]).await
+}
+
+/// Registers job seeker `n` of `categories` in `office` straight into the
+/// store.
+pub async fn jobseeker_in(
+    repository: &Repository,
+    n: u64,
+    office: &str,
+    categories: &[JobSeekerCategory],
+) -> JobSeekerId {
     let id = JobSeekerId::generate();
     let office = DivisionCode::parse(office).expect("a division code");
     let command = JobSeekerCommand::Register(RegisterJobSeeker {
@@ -52,10 +63,10 @@ pub async fn jobseeker(repository: &Repository, n: u64, office: &str) -> JobSeek
             phone: None,
         },
         profile: JobSeekerProfile {
-            education: Education::SeniorSecondary,
+            education: Education::Bachelor,
             major: None,
             graduation_year: None,
-            categories: BTreeSet::new(),
+            categories: categories.iter().copied().collect(),
             skills: Vec::new(),
             desired_occupations: Vec::new(),
             desired_regions: BTreeSet::new(),

@@ -148,7 +148,7 @@ async fn bad_input_is_refused_with_every_field_and_writes_nothing() {
     .await
     .to_string();
     let mut loan = loan_body(&borrower, 0);
-    loan["collateral_free_ground"] = json!("高校毕业生");
+    loan["collateral_free_category"] = json!("graduate");
     let answer = service
         .http
         .post("/v1/ventures/loans", Some(&counsellor), &loan)

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use labex_app::{Actor, Error, Role};
 use labex_domain::JobSeekerId;
 use labex_domain::loan::{LoanId, LoanStatus, Repayment, ReviewDecision};
-use labex_domain::value::{DivisionCode, Fen, OrganisationName};
+use labex_domain::value::{DivisionCode, Fen, JobSeekerCategory, OrganisationName};
 use labex_domain::venture_case::CaseStage;
 use labex_domain::venture_project::VentureProjectId;
 use labex_eventsourcing::Repository;
@@ -15,7 +15,7 @@ use labex_ventures::read_model::{self, ProjectQuery};
 use labex_ventures::{BusinessBody, CaseChange, LoanBody, LoanChange, ProjectBody, Ventures};
 use serde_json::{Value, json};
 
-use crate::fixtures::{jobseeker, loan_body, project_body};
+use crate::fixtures::{jobseeker, jobseeker_in, loan_body, project_body};
 
 struct App {
     app: Ventures,
@@ -576,4 +576,59 @@ async fn projects_with_the_words_in_their_title_come_first_and_pages_run_across_
     assert_eq!(titles, ["电商直播基地", "县域物流配送站"]);
     let (_, found) = app.app.search_projects(page(5, 3)).await.unwrap();
     assert!(found.is_empty());
+}
+
+#[tokio::test]
+async fn a_loan_without_collateral_is_for_a_category_the_rules_exempt_that_the_borrower_is_in() {
+    let app = App::start(Some(json!({
+        "offices": { "410100": { "loans": { "collateral_free_categories": ["laid_off"] } } },
+    })))
+    .await;
+    let graduate = jobseeker_in(&app.repository, 8, "410202", &[JobSeekerCategory::Graduate]).await;
+    let laid_off = jobseeker_in(&app.repository, 9, "410105", &[JobSeekerCategory::LaidOff]).await;
+    let without_collateral = |borrower: JobSeekerId, category: &str| {
+        let mut body = loan_body(&borrower.to_string(), 3_000_000);
+        body.as_object_mut().unwrap().remove("guarantor");
+        body["collateral_free_category"] = json!(category);
+        body
+    };
+
+    app.apply(&staff("410200"), without_collateral(graduate, "graduate"))
+        .await
+        .expect("graduates go without collateral by the province's default");
+    let refused = app
+        .apply(
+            &staff("410200"),
+            without_collateral(graduate, "returning_migrant"),
+        )
+        .await;
+    assert_eq!(
+        refusal_code(refused.unwrap_err()),
+        "borrower_category",
+        "exempt, but not the borrower's category"
+    );
+    let refused = app
+        .apply(&staff("410105"), without_collateral(laid_off, "graduate"))
+        .await;
+    assert_eq!(
+        refusal_code(refused.unwrap_err()),
+        "collateral_free_category",
+        "郑州 exempts the laid-off only"
+    );
+    let saved = app
+        .apply(&person(laid_off), without_collateral(laid_off, "laid_off"))
+        .await
+        .expect("the laid-off go without collateral in 郑州");
+    let loan = app
+        .app
+        .get_loan(&person(laid_off), saved)
+        .await
+        .unwrap()
+        .state;
+    assert_eq!(
+        loan.security,
+        labex_domain::loan::Security::CollateralFree {
+            category: JobSeekerCategory::LaidOff
+        }
+    );
 }
