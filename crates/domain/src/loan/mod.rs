@@ -193,6 +193,12 @@ pub struct Loan {
     pub guarantee_payout_fen: Option<Fen>,
     /// The day it ended (repaid, defaulted, rejected).
     pub closed_on: Option<NaiveDate>,
+    /// The day of its last dated step (the review's, the guarantee's, the
+    /// disbursement's): the next is dated no earlier. (The application is
+    /// stamped when recorded, which may be after the paper one an office
+    /// enters, so a review may be dated before it.)
+    #[serde(default)]
+    pub last_step_on: Option<NaiveDate>,
 }
 
 impl Loan {
@@ -543,6 +549,7 @@ impl Aggregate for Loan {
                 },
             ) => {
                 expect_status(loan, LoanStatus::Applied)?;
+                expect_after_last_step(loan, reviewed_on)?;
                 Ok(vec![LoanEvent::Reviewed(LoanReviewed {
                     loan_id: loan.id,
                     decision,
@@ -557,6 +564,7 @@ impl Aggregate for Loan {
                 },
             ) => {
                 expect_status(loan, LoanStatus::Approved)?;
+                expect_after_last_step(loan, approved_on)?;
                 Ok(vec![LoanEvent::GuaranteeApproved(LoanGuaranteeApproved {
                     loan_id: loan.id,
                     guarantee_fund,
@@ -565,6 +573,7 @@ impl Aggregate for Loan {
             }
             (loan, LoanCommand::Disburse(disburse)) => {
                 expect_status(loan, LoanStatus::Guaranteed)?;
+                expect_after_last_step(loan, disburse.disbursed_on)?;
                 if disburse.annual_rate_bp > 10_000 {
                     return Err(LoanError::Rate);
                 }
@@ -632,11 +641,21 @@ impl Aggregate for Loan {
                     repaid: None,
                     guarantee_payout_fen: None,
                     closed_on: None,
+                    last_step_on: None,
                 });
             }
             (None, _) => return None,
             (Some(loan), _) => loan,
         };
+        match event {
+            LoanEvent::Applied(_) => {}
+            LoanEvent::Reviewed(reviewed) => loan.last_step_on = Some(reviewed.reviewed_on),
+            LoanEvent::GuaranteeApproved(approved) => {
+                loan.last_step_on = Some(approved.approved_on);
+            }
+            LoanEvent::Disbursed(disbursed) => loan.last_step_on = Some(disbursed.disbursed_on),
+            _ => {}
+        }
         match event {
             LoanEvent::Applied(_) => {}
             LoanEvent::Reviewed(reviewed) => match reviewed.decision {
@@ -688,6 +707,13 @@ fn expect_status(loan: &Loan, expected: LoanStatus) -> Result<(), LoanError> {
         return Err(LoanError::WrongStatus {
             status: loan.status,
         });
+    }
+    Ok(())
+}
+
+fn expect_after_last_step(loan: &Loan, day: NaiveDate) -> Result<(), LoanError> {
+    if loan.last_step_on.is_some_and(|last| day < last) {
+        return Err(LoanError::DateBefore);
     }
     Ok(())
 }

@@ -132,6 +132,23 @@ fn no_collateral_only_for_a_category_the_rules_exempt_and_the_borrower_is_in() {
 }
 
 #[test]
+fn each_step_of_a_loan_is_dated_no_earlier_than_the_one_before() {
+    given::<Loan>([
+        applied(5_000_000),
+        LoanEvent::Reviewed(LoanReviewed {
+            loan_id: loan_id(),
+            decision: ReviewDecision::Approved,
+            reviewed_on: day(3, 10),
+        }),
+    ])
+    .when(LoanCommand::ApproveGuarantee {
+        guarantee_fund: OrganisationName::parse("郑州市小额贷款担保中心").unwrap(),
+        approved_on: day(3, 9),
+    })
+    .then_error(LoanError::DateBefore);
+}
+
+#[test]
 fn a_loan_is_disbursed_only_once_guaranteed() {
     given::<Loan>([applied(10_000_000)])
         .when(LoanCommand::Disburse(DisburseLoan {
