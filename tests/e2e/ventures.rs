@@ -150,6 +150,9 @@ async fn disbursed_loan(labex: &Labex, borrower: &str, amount_fen: u64) -> Strin
 #[tokio::test]
 async fn one_loan_is_repaid_and_another_defaults_with_the_guarantee_funds_payout() {
     let mut labex = Labex::start().await;
+    // Serving before it is stopped (labex installs its SIGTERM handler as
+    // it starts to serve).
+    labex.http.get("/healthz", None).await.expect(200);
     // The province caps loans at 100,000 yuan and pays half the interest.
     let ventures = labex.data.path().join("ventures");
     std::fs::create_dir_all(&ventures).unwrap();
