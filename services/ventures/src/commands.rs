@@ -27,9 +27,10 @@ use labex_eventsourcing::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::loan_list::{self, LOANS_FILE, ListedLoan, LoanList, LoanQuery};
 use crate::read_model::{self, FoundProject, ProjectList, ProjectQuery};
 use crate::requests::{BusinessStart, LoanApplication, ProjectListing};
-use crate::settled::ProjectRunner;
+use crate::settled::HeldRunner;
 
 /// The read model's database file in the service's folder.
 pub const READ_MODEL_FILE: &str = "readmodel.sqlite";
@@ -49,7 +50,9 @@ pub struct VenturesRules {
 pub struct Ventures {
     pub(crate) repository: Repository,
     pub(crate) projects: ReadModel,
-    pub(crate) runner: ProjectRunner,
+    pub(crate) runner: HeldRunner,
+    pub(crate) loans: ReadModel,
+    pub(crate) loan_runner: HeldRunner,
     pub(crate) rules: RuleBook<VenturesRules>,
 }
 
@@ -95,17 +98,30 @@ impl Ventures {
             StateProjection::new(ProjectList),
         )
         .map_err(|error| error.to_string())?;
+        let (loans, loan_runner) = ReadModel::start(
+            &folder.join(LOANS_FILE),
+            repository.client().clone(),
+            StateProjection::new(LoanList),
+        )
+        .map_err(|error| error.to_string())?;
         Ok(Self {
             repository,
             projects,
-            runner: ProjectRunner::new(runner),
+            runner: HeldRunner::new(runner),
+            loans,
+            loan_runner: HeldRunner::new(loan_runner),
             rules,
         })
     }
 
     /// The runner of the project read model (readiness, stop).
-    pub fn runner(&self) -> &ProjectRunner {
+    pub fn runner(&self) -> &HeldRunner {
         &self.runner
+    }
+
+    /// The runner of the loan register (readiness, stop).
+    pub fn loan_runner(&self) -> &HeldRunner {
+        &self.loan_runner
     }
 
     /// Lists a project in the library: office staff in scope of the
@@ -316,11 +332,13 @@ impl Ventures {
         if let Some(key) = key {
             options = options.idempotency_key(key);
         }
-        Saved::executed(
+        let saved = Saved::executed(
             self.repository
                 .execute_with::<Loan>(id, command, &context, options)
                 .await?,
-        )
+        )?;
+        self.loan_runner.settle(saved.position).await;
+        Ok(saved)
     }
 
     /// A step of a loan: office staff whose scope covers the loan's office.
@@ -363,11 +381,13 @@ impl Ventures {
             },
         };
         let context = actor.event_context(&loan.office);
-        Saved::executed(
+        let saved = Saved::executed(
             self.repository
                 .execute_with::<Loan>(id, command, &context, ExecuteOptions::default())
                 .await?,
-        )
+        )?;
+        self.loan_runner.settle(saved.position).await;
+        Ok(saved)
     }
 
     /// A loan: office staff in scope, and the borrower themself.
@@ -378,6 +398,39 @@ impl Ventures {
         .await?;
         may_see(actor, saved.state.borrower, &saved.state.office)?;
         Ok(saved)
+    }
+}
+
+impl Ventures {
+    /// The loan register, newest first: a job seeker lists their own
+    /// (asking for another's is refused); staff list their scope's, or a
+    /// narrower office's (`office`), optionally one borrower's.
+    pub async fn list_loans(
+        &self,
+        actor: &Actor,
+        office: Option<DivisionCode>,
+        mut query: LoanQuery,
+    ) -> Result<(u64, Vec<ListedLoan>)> {
+        if actor.role == labex_app::Role::Jobseeker {
+            match &query.borrower {
+                Some(borrower) if *borrower != actor.subject => {
+                    return Err(Error::forbidden(
+                        "A job seeker lists their own loans only; leave out borrower.",
+                    ));
+                }
+                _ => query.borrower = Some(actor.subject.clone()),
+            }
+            query.office_prefix = None;
+        } else {
+            actor.require_role(STAFF)?;
+            let office = office.unwrap_or_else(|| actor.office.clone());
+            actor.may_act_in(&office)?;
+            query.office_prefix = Some(office.scope_prefix().to_owned());
+        }
+        Ok(self
+            .loans
+            .read(move |connection| loan_list::list(connection, &query))
+            .await?)
     }
 }
 

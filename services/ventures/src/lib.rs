@@ -16,6 +16,7 @@
 //! alone as `labex-ventures`.
 
 mod commands;
+pub mod loan_list;
 pub mod read_model;
 mod requests;
 mod routes;
@@ -36,9 +37,9 @@ pub use requests::{
     LoanApplication, LoanBody, OpenCaseBody, ProjectBody, ProjectListing, RepaymentBody,
     ReviewBody, StageBody,
 };
-pub use settled::{ProjectRunner, SEARCH_WAIT};
+pub use settled::{HeldRunner, SEARCH_WAIT};
 pub use views::{
-    BusinessView, CaseView, FollowUpView, InstalmentView, LoanView, ProjectHit,
+    BusinessView, CaseView, FollowUpView, InstalmentView, LoanList, LoanRow, LoanView, ProjectHit,
     ProjectSearchResults, ProjectView, StageView,
 };
 
@@ -58,6 +59,7 @@ pub const NAME: &str = "ventures";
         routes::start_business,
         routes::follow_up,
         routes::apply_for_loan,
+        routes::list_loans,
         routes::get_loan,
         routes::review_loan,
         routes::guarantee_loan,
@@ -69,7 +71,7 @@ pub const NAME: &str = "ventures";
         ProjectBody, OpenCaseBody, StageBody, BusinessBody, FollowUpBody, LoanBody, ReviewBody,
         GuaranteeBody, DisbursementBody, RepaymentBody, DefaultBody, ProjectView, ProjectHit,
         ProjectSearchResults, CaseView, StageView, BusinessView, FollowUpView, LoanView,
-        InstalmentView,
+        InstalmentView, LoanList, LoanRow,
     )),
     tags((name = "ventures", description = "entrepreneurship (创业): the project library, one-stop cases, guaranteed small loans (小额担保贷款)"))
 )]
@@ -91,7 +93,10 @@ impl VenturesService {
         let app = Ventures::open(context.repository.clone(), &folder)
             .map_err(std::io::Error::other)
             .starting("cannot open the ventures read model or rules")?;
-        let checks: Vec<Arc<dyn ReadinessCheck>> = vec![Arc::new(app.runner().clone())];
+        let checks: Vec<Arc<dyn ReadinessCheck>> = vec![
+            Arc::new(app.runner().clone()),
+            Arc::new(app.loan_runner().clone()),
+        ];
         Ok(Self {
             app: web::Data::new(app),
             checks,
@@ -123,6 +128,9 @@ impl Service for VenturesService {
     }
 
     fn stop(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.app.runner().stop())
+        Box::pin(async move {
+            self.app.runner().stop().await;
+            self.app.loan_runner().stop().await;
+        })
     }
 }

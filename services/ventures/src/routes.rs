@@ -11,12 +11,13 @@ use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, aggregate_answ
 use serde::Deserialize;
 
 use crate::commands::{CaseChange, LoanChange, Ventures};
+use crate::loan_list::LoanQuery;
 use crate::read_model::{ProjectQuery, words};
 use crate::requests::{
     BusinessBody, DefaultBody, DisbursementBody, FollowUpBody, GuaranteeBody, LoanBody,
     OpenCaseBody, ProjectBody, RepaymentBody, ReviewBody, StageBody, day,
 };
-use crate::views::{CaseView, LoanView, ProjectSearchResults, ProjectView};
+use crate::views::{CaseView, LoanList, LoanView, ProjectSearchResults, ProjectView};
 
 /// Mounts the routes (the search before `/v1/ventures/projects/{id}`).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -41,7 +42,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/ventures/cases/{id}/follow-ups").route(web::post().to(follow_up)),
         )
-        .service(web::resource("/v1/ventures/loans").route(web::post().to(apply_for_loan)))
+        .service(
+            web::resource("/v1/ventures/loans")
+                .route(web::post().to(apply_for_loan))
+                .route(web::get().to(list_loans)),
+        )
         .service(web::resource("/v1/ventures/loans/{id}").route(web::get().to(get_loan)))
         .service(web::resource("/v1/ventures/loans/{id}/review").route(web::post().to(review_loan)))
         .service(
@@ -343,6 +348,90 @@ pub async fn apply_for_loan(
         true,
         &app.apply_for_loan(&caller, application, key.0).await?,
     ))
+}
+
+/// `GET /v1/ventures/loans` parameters.
+#[derive(Debug, Deserialize)]
+pub struct LoanListParams {
+    borrower: Option<String>,
+    office: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+impl LoanListParams {
+    fn parse(&self) -> Result<(Option<DivisionCode>, LoanQuery), ApiError> {
+        let office = self
+            .office
+            .as_deref()
+            .map(DivisionCode::parse)
+            .transpose()
+            .map_err(|_| {
+                ApiError::invalid_query("office must be a six-digit administrative division code.")
+            })?;
+        let borrower = self
+            .borrower
+            .as_deref()
+            .map(labex_domain::JobSeekerId::parse)
+            .transpose()
+            .map_err(|_| ApiError::invalid_query("borrower must be a job-seeker id."))?;
+        let statuses = [
+            "applied",
+            "rejected",
+            "approved",
+            "guaranteed",
+            "disbursed",
+            "repaid",
+            "defaulted",
+        ];
+        if let Some(status) = &self.status
+            && !statuses.contains(&status.as_str())
+        {
+            return Err(ApiError::invalid_query(
+                "status must be applied, rejected, approved, guaranteed, disbursed, repaid or defaulted.",
+            ));
+        }
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) || self.offset.unwrap_or(0) > 100_000 {
+            return Err(ApiError::invalid_query(
+                "limit must be 1 to 200 and offset at most 100000.",
+            ));
+        }
+        let query = LoanQuery {
+            borrower: borrower.map(|id| id.to_string()),
+            office_prefix: None,
+            status: self.status.clone(),
+            limit,
+            offset: self.offset.unwrap_or(0),
+        };
+        Ok((office, query))
+    }
+}
+
+/// The loan register, newest first: staff list their scope's (or an
+/// office's within it), optionally one borrower's or one status; a job
+/// seeker lists their own.
+#[utoipa::path(
+    get, path = "/v1/ventures/loans", tag = "ventures",
+    params(
+        ("borrower" = Option<String>, Query, description = "a job-seeker id"),
+        ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
+        ("status" = Option<String>, Query, description = "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted"),
+        ("limit" = Option<u32>, Query, description = "rows per page, at most 200"),
+        ("offset" = Option<u32>, Query, description = "rows to skip"),
+    ),
+    responses((status = 200, description = "the loans", body = LoanList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's loans", body = labex_web::Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_loans(
+    app: web::Data<Ventures>,
+    caller: Caller,
+    params: web::Query<LoanListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (office, query) = params.parse()?;
+    let (total, loans) = app.list_loans(&caller, office, query).await?;
+    Ok(HttpResponse::Ok().json(LoanList::new(total, loans)))
 }
 
 /// A loan: staff in scope and the borrower.

@@ -1,7 +1,7 @@
-//! The project read model's runner, kept where the use cases can wait on
-//! it: a listing or a withdrawal is answered once the search shows it (an
-//! office lists a project and finds it at once), and the host asks it for
-//! readiness and stops it.
+//! A read model's runner, kept where the use cases can wait on it: a
+//! listing or a withdrawal is answered once the search shows it (an office
+//! lists a project and finds it at once), a loan's step once the register
+//! shows it; the host asks it for readiness and stops it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,17 +11,17 @@ use labex_eventsourcing::{Position, ProjectionRunner};
 use labex_web::{Readiness, ReadinessCheck, runner_readiness};
 use tokio::sync::RwLock;
 
-/// The longest a use case waits for the search to show its write.
+/// The longest a use case waits for a read model to show its write.
 pub const SEARCH_WAIT: Duration = Duration::from_secs(5);
 
-/// The projection runner of the project library, shared.
+/// A projection runner, shared.
 #[derive(Clone)]
-pub struct ProjectRunner {
+pub struct HeldRunner {
     name: String,
     inner: Arc<RwLock<Option<ProjectionRunner>>>,
 }
 
-impl ProjectRunner {
+impl HeldRunner {
     /// Keeps `runner`.
     pub fn new(runner: ProjectionRunner) -> Self {
         Self {
@@ -41,7 +41,7 @@ impl ProjectRunner {
         if let Some(runner) = guard.as_ref()
             && let Err(error) = runner.wait_for(position, SEARCH_WAIT).await
         {
-            tracing::warn!(%error, "the project search did not show a write in time");
+            tracing::warn!(runner = %self.name, %error, "a read model did not show a write in time");
         }
     }
 
@@ -51,12 +51,12 @@ impl ProjectRunner {
         if let Some(runner) = taken
             && let Err(error) = runner.stop().await
         {
-            tracing::error!(runner = %self.name, %error, "the project projection had failed");
+            tracing::error!(runner = %self.name, %error, "the projection had failed");
         }
     }
 }
 
-impl ReadinessCheck for ProjectRunner {
+impl ReadinessCheck for HeldRunner {
     fn name(&self) -> &str {
         &self.name
     }

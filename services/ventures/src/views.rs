@@ -8,6 +8,7 @@ use labex_domain::venture_project::VentureProject;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::loan_list::ListedLoan;
 use crate::read_model::{FoundProject, TOTAL_CAP};
 
 /// A project of the library.
@@ -303,6 +304,49 @@ impl LoanView {
             guarantee_payout_fen: loan.guarantee_payout_fen.map(|payout| payout.get()),
             closed_on: loan.closed_on.map(|day| day.to_string()),
             revision,
+        }
+    }
+}
+
+/// One loan of the register.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanRow {
+    pub id: String,
+    /// The borrower's job-seeker id.
+    pub borrower: String,
+    pub office: String,
+    pub status: String,
+    pub amount_fen: u64,
+    pub outstanding_fen: u64,
+    pub applied_at: String,
+    pub closed_on: Option<String>,
+}
+
+/// A page of the loan register.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoanList {
+    pub total: u64,
+    pub loans: Vec<LoanRow>,
+}
+
+impl LoanList {
+    /// The page `loans` of `total`.
+    pub fn new(total: u64, loans: Vec<ListedLoan>) -> Self {
+        Self {
+            total,
+            loans: loans
+                .into_iter()
+                .map(|loan| LoanRow {
+                    id: loan.id,
+                    borrower: loan.borrower,
+                    office: loan.office,
+                    status: loan.status,
+                    amount_fen: loan.amount_fen,
+                    outstanding_fen: loan.outstanding_fen,
+                    applied_at: loan.applied_at,
+                    closed_on: loan.closed_on,
+                })
+                .collect(),
         }
     }
 }

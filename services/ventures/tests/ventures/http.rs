@@ -278,6 +278,38 @@ async fn a_loan_goes_to_repaid_and_is_seen_by_its_borrower_and_staff_in_scope_on
         .get(&path, None)
         .await
         .expect_problem(401, "unauthenticated");
+
+    let listed = service
+        .http
+        .get("/v1/ventures/loans", Some(&person_token(&borrower)))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["total"], 1);
+    assert_eq!(listed.body["loans"][0]["status"], "repaid");
+    let listed = service
+        .http
+        .get("/v1/ventures/loans", Some(&person_token(&other)))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["total"], 0);
+    service
+        .http
+        .get(
+            &format!("/v1/ventures/loans?borrower={borrower}"),
+            Some(&person_token(&other)),
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    service
+        .http
+        .get("/v1/ventures/loans?status=lost", Some(&counsellor))
+        .await
+        .expect_problem(400, "invalid_query");
+    service
+        .http
+        .get("/v1/ventures/loans?office=420100", Some(&counsellor))
+        .await
+        .expect_problem(403, "forbidden");
 }
 
 #[tokio::test]

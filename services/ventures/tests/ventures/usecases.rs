@@ -11,6 +11,7 @@ use labex_domain::venture_case::CaseStage;
 use labex_domain::venture_project::VentureProjectId;
 use labex_eventsourcing::Repository;
 use labex_testkit::{Store, temporary_folder};
+use labex_ventures::loan_list::LoanQuery;
 use labex_ventures::read_model::{self, ProjectQuery};
 use labex_ventures::{BusinessBody, CaseChange, LoanBody, LoanChange, ProjectBody, Ventures};
 use serde_json::{Value, json};
@@ -631,4 +632,87 @@ async fn a_loan_without_collateral_is_for_a_category_the_rules_exempt_that_the_b
             category: JobSeekerCategory::LaidOff
         }
     );
+}
+
+#[tokio::test]
+async fn the_loan_register_lists_a_borrowers_own_and_an_offices_scope() {
+    let app = App::start(None).await;
+    let borrower = jobseeker(&app.repository, 10, "410105").await;
+    let other = jobseeker(&app.repository, 11, "410105").await;
+    let in_kaifeng = jobseeker(&app.repository, 12, "410202").await;
+    let first = app
+        .apply(
+            &person(borrower),
+            loan_body(&borrower.to_string(), 1_000_000),
+        )
+        .await
+        .unwrap();
+    let second = app.disbursed(borrower, 2_000_000).await;
+    app.apply(&staff("410105"), loan_body(&other.to_string(), 3_000_000))
+        .await
+        .unwrap();
+    app.apply(
+        &staff("410202"),
+        loan_body(&in_kaifeng.to_string(), 4_000_000),
+    )
+    .await
+    .unwrap();
+    let page = LoanQuery {
+        limit: 50,
+        ..LoanQuery::default()
+    };
+
+    let (total, own) = app
+        .app
+        .list_loans(&person(borrower), None, page.clone())
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    let ids: Vec<_> = own.iter().map(|loan| loan.id.clone()).collect();
+    assert_eq!(ids, [second.to_string(), first.to_string()], "newest first");
+    assert_eq!(own[0].status, "disbursed");
+    assert_eq!(own[0].outstanding_fen, 2_000_000);
+    let someone_elses = app
+        .app
+        .list_loans(
+            &person(borrower),
+            None,
+            LoanQuery {
+                borrower: Some(other.to_string()),
+                ..page.clone()
+            },
+        )
+        .await;
+    assert!(matches!(someone_elses, Err(Error::Forbidden { .. })));
+
+    let (total, _) = app
+        .app
+        .list_loans(&staff("410105"), None, page.clone())
+        .await
+        .unwrap();
+    assert_eq!(total, 3, "the district's three, not 开封's");
+    let (total, _) = app
+        .app
+        .list_loans(&actor(Role::Province, "410000", "p"), None, page.clone())
+        .await
+        .unwrap();
+    assert_eq!(total, 4);
+    let (total, disbursed) = app
+        .app
+        .list_loans(
+            &staff("410100"),
+            None,
+            LoanQuery {
+                status: Some("disbursed".to_owned()),
+                ..page.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((total, disbursed[0].id.clone()), (1, second.to_string()));
+    let out_of_scope = app
+        .app
+        .list_loans(&staff("410105"), DivisionCode::parse("410202").ok(), page)
+        .await;
+    assert!(matches!(out_of_scope, Err(Error::Forbidden { .. })));
 }
