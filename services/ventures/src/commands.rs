@@ -27,6 +27,7 @@ use labex_eventsourcing::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::case_list::{self, CASES_FILE, CaseList, CaseQuery, ListedCase};
 use crate::loan_list::{self, LOANS_FILE, ListedLoan, LoanList, LoanQuery};
 use crate::read_model::{self, FoundProject, ProjectList, ProjectQuery};
 use crate::requests::{BusinessStart, LoanApplication, ProjectListing};
@@ -53,6 +54,8 @@ pub struct Ventures {
     pub(crate) runner: HeldRunner,
     pub(crate) loans: ReadModel,
     pub(crate) loan_runner: HeldRunner,
+    pub(crate) cases: ReadModel,
+    pub(crate) case_runner: HeldRunner,
     pub(crate) rules: RuleBook<VenturesRules>,
 }
 
@@ -104,12 +107,20 @@ impl Ventures {
             StateProjection::new(LoanList),
         )
         .map_err(|error| error.to_string())?;
+        let (cases, case_runner) = ReadModel::start(
+            &folder.join(CASES_FILE),
+            repository.client().clone(),
+            StateProjection::new(CaseList),
+        )
+        .map_err(|error| error.to_string())?;
         Ok(Self {
             repository,
             projects,
             runner: HeldRunner::new(runner),
             loans,
             loan_runner: HeldRunner::new(loan_runner),
+            cases,
+            case_runner: HeldRunner::new(case_runner),
             rules,
         })
     }
@@ -122,6 +133,11 @@ impl Ventures {
     /// The runner of the loan register (readiness, stop).
     pub fn loan_runner(&self) -> &HeldRunner {
         &self.loan_runner
+    }
+
+    /// The runner of the case list (readiness, stop).
+    pub fn case_runner(&self) -> &HeldRunner {
+        &self.case_runner
     }
 
     /// Lists a project in the library: office staff in scope of the
@@ -235,11 +251,13 @@ impl Ventures {
         if let Some(key) = key {
             options = options.idempotency_key(key);
         }
-        Saved::executed(
+        let saved = Saved::executed(
             self.repository
                 .execute_with::<VentureCase>(id, command, &context, options)
                 .await?,
-        )
+        )?;
+        self.case_runner.settle(saved.position).await;
+        Ok(saved)
     }
 
     /// Moves a case on: office staff in scope of its office.
@@ -280,11 +298,13 @@ impl Ventures {
             },
         };
         let context = actor.event_context(&case.office);
-        Saved::executed(
+        let saved = Saved::executed(
             self.repository
                 .execute_with::<VentureCase>(id, command, &context, ExecuteOptions::default())
                 .await?,
-        )
+        )?;
+        self.case_runner.settle(saved.position).await;
+        Ok(saved)
     }
 
     /// A case: office staff in scope, and the person themself.
@@ -411,27 +431,74 @@ impl Ventures {
         office: Option<DivisionCode>,
         mut query: LoanQuery,
     ) -> Result<(u64, Vec<ListedLoan>)> {
-        if actor.role == labex_app::Role::Jobseeker {
-            match &query.borrower {
-                Some(borrower) if *borrower != actor.subject => {
-                    return Err(Error::forbidden(
-                        "A job seeker lists their own loans only; leave out borrower.",
-                    ));
-                }
-                _ => query.borrower = Some(actor.subject.clone()),
+        query.office_prefix = None;
+        match own_or_scope(actor, office, query.borrower.take())? {
+            Scope::Own(person) => query.borrower = Some(person),
+            Scope::Offices(prefix, person) => {
+                query.office_prefix = Some(prefix);
+                query.borrower = person;
             }
-            query.office_prefix = None;
-        } else {
-            actor.require_role(STAFF)?;
-            let office = office.unwrap_or_else(|| actor.office.clone());
-            actor.may_act_in(&office)?;
-            query.office_prefix = Some(office.scope_prefix().to_owned());
         }
         Ok(self
             .loans
             .read(move |connection| loan_list::list(connection, &query))
             .await?)
     }
+}
+
+impl Ventures {
+    /// One-stop cases, newest first: a job seeker lists their own (asking
+    /// for another's is refused); staff list their scope's, or a narrower
+    /// office's (`office`), optionally one person's, one stage's, or those
+    /// in follow-up on a day.
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        office: Option<DivisionCode>,
+        mut query: CaseQuery,
+    ) -> Result<(u64, Vec<ListedCase>)> {
+        query.office_prefix = None;
+        match own_or_scope(actor, office, query.jobseeker_id.take())? {
+            Scope::Own(person) => query.jobseeker_id = Some(person),
+            Scope::Offices(prefix, person) => {
+                query.office_prefix = Some(prefix);
+                query.jobseeker_id = person;
+            }
+        }
+        Ok(self
+            .cases
+            .read(move |connection| case_list::list(connection, &query))
+            .await?)
+    }
+}
+
+/// Whose rows a list shows.
+enum Scope {
+    /// A job seeker's own.
+    Own(String),
+    /// Those of offices within a prefix, optionally one person's.
+    Offices(String, Option<String>),
+}
+
+/// A job seeker lists their own (another's is refused); staff the scope
+/// of `office` (theirs when absent), which theirs must cover.
+fn own_or_scope(
+    actor: &Actor,
+    office: Option<DivisionCode>,
+    person: Option<String>,
+) -> Result<Scope> {
+    if actor.role == labex_app::Role::Jobseeker {
+        return match person {
+            Some(person) if person != actor.subject => Err(Error::forbidden(
+                "A job seeker lists their own only; leave out the person.",
+            )),
+            _ => Ok(Scope::Own(actor.subject.clone())),
+        };
+    }
+    actor.require_role(STAFF)?;
+    let office = office.unwrap_or_else(|| actor.office.clone());
+    actor.may_act_in(&office)?;
+    Ok(Scope::Offices(office.scope_prefix().to_owned(), person))
 }
 
 /// Staff whose scope covers `office`, and the person themself.

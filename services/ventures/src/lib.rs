@@ -15,6 +15,7 @@
 //! person's office, and the person themself. Mounted by `labex`, or run
 //! alone as `labex-ventures`.
 
+pub mod case_list;
 mod commands;
 pub mod loan_list;
 pub mod read_model;
@@ -39,8 +40,8 @@ pub use requests::{
 };
 pub use settled::{HeldRunner, SEARCH_WAIT};
 pub use views::{
-    BusinessView, CaseView, FollowUpView, InstalmentView, LoanList, LoanRow, LoanView, ProjectHit,
-    ProjectSearchResults, ProjectView, StageView,
+    BusinessView, CaseList, CaseRow, CaseView, FollowUpView, InstalmentView, LoanList, LoanRow,
+    LoanView, ProjectHit, ProjectSearchResults, ProjectView, StageView,
 };
 
 /// The service's name and the folder of its files under the data folder.
@@ -54,6 +55,7 @@ pub const NAME: &str = "ventures";
         routes::get_project,
         routes::withdraw_project,
         routes::open_case,
+        routes::list_cases,
         routes::get_case,
         routes::advance_case,
         routes::start_business,
@@ -71,7 +73,7 @@ pub const NAME: &str = "ventures";
         ProjectBody, OpenCaseBody, StageBody, BusinessBody, FollowUpBody, LoanBody, ReviewBody,
         GuaranteeBody, DisbursementBody, RepaymentBody, DefaultBody, ProjectView, ProjectHit,
         ProjectSearchResults, CaseView, StageView, BusinessView, FollowUpView, LoanView,
-        InstalmentView, LoanList, LoanRow,
+        InstalmentView, LoanList, LoanRow, CaseList, CaseRow,
     )),
     tags((name = "ventures", description = "entrepreneurship (创业): the project library, one-stop cases, guaranteed small loans (小额担保贷款)"))
 )]
@@ -96,6 +98,7 @@ impl VenturesService {
         let checks: Vec<Arc<dyn ReadinessCheck>> = vec![
             Arc::new(app.runner().clone()),
             Arc::new(app.loan_runner().clone()),
+            Arc::new(app.case_runner().clone()),
         ];
         Ok(Self {
             app: web::Data::new(app),
@@ -131,6 +134,7 @@ impl Service for VenturesService {
         Box::pin(async move {
             self.app.runner().stop().await;
             self.app.loan_runner().stop().await;
+            self.app.case_runner().stop().await;
         })
     }
 }

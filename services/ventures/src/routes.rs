@@ -5,11 +5,12 @@ use actix_web::{HttpResponse, web};
 use labex_app::Saved;
 use labex_domain::loan::{Loan, LoanId};
 use labex_domain::value::DivisionCode;
-use labex_domain::venture_case::{VentureCase, VentureCaseId};
+use labex_domain::venture_case::{CaseStage, VentureCase, VentureCaseId};
 use labex_domain::venture_project::{VentureProject, VentureProjectId};
 use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, aggregate_answer};
 use serde::Deserialize;
 
+use crate::case_list::CaseQuery;
 use crate::commands::{CaseChange, LoanChange, Ventures};
 use crate::loan_list::LoanQuery;
 use crate::read_model::{ProjectQuery, words};
@@ -17,7 +18,7 @@ use crate::requests::{
     BusinessBody, DefaultBody, DisbursementBody, FollowUpBody, GuaranteeBody, LoanBody,
     OpenCaseBody, ProjectBody, RepaymentBody, ReviewBody, StageBody, day,
 };
-use crate::views::{CaseView, LoanList, LoanView, ProjectSearchResults, ProjectView};
+use crate::views::{CaseList, CaseView, LoanList, LoanView, ProjectSearchResults, ProjectView};
 
 /// Mounts the routes (the search before `/v1/ventures/projects/{id}`).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -31,7 +32,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
             web::resource("/v1/ventures/projects/{id}/withdrawal")
                 .route(web::post().to(withdraw_project)),
         )
-        .service(web::resource("/v1/ventures/cases").route(web::post().to(open_case)))
+        .service(
+            web::resource("/v1/ventures/cases")
+                .route(web::post().to(open_case))
+                .route(web::get().to(list_cases)),
+        )
         .service(web::resource("/v1/ventures/cases/{id}").route(web::get().to(get_case)))
         .service(
             web::resource("/v1/ventures/cases/{id}/stages").route(web::post().to(advance_case)),
@@ -240,6 +245,91 @@ pub async fn open_case(
         true,
         &app.open_case(&caller, jobseeker_id, on, key.0).await?,
     ))
+}
+
+/// `GET /v1/ventures/cases` parameters.
+#[derive(Debug, Deserialize)]
+pub struct CaseListParams {
+    jobseeker_id: Option<String>,
+    office: Option<String>,
+    stage: Option<String>,
+    following_on: Option<String>,
+    limit: Option<u32>,
+    offset: Option<u32>,
+}
+
+impl CaseListParams {
+    fn parse(&self) -> Result<(Option<DivisionCode>, CaseQuery), ApiError> {
+        let office = self
+            .office
+            .as_deref()
+            .map(DivisionCode::parse)
+            .transpose()
+            .map_err(|_| {
+                ApiError::invalid_query("office must be a six-digit administrative division code.")
+            })?;
+        let person = self
+            .jobseeker_id
+            .as_deref()
+            .map(labex_domain::JobSeekerId::parse)
+            .transpose()
+            .map_err(|_| ApiError::invalid_query("jobseeker_id must be a job-seeker id."))?;
+        let stage = match self.stage.as_deref() {
+            None => None,
+            Some(text) => Some(CaseStage::parse(text).ok_or_else(|| {
+                ApiError::invalid_query(
+                    "stage must be consultation, training, business_plan, risk_assessment, financing, started or follow_up.",
+                )
+            })?),
+        };
+        let following_on = self
+            .following_on
+            .as_deref()
+            .map(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
+            .transpose()
+            .map_err(|_| ApiError::invalid_query("following_on must be a day, YYYY-MM-DD."))?;
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=200).contains(&limit) || self.offset.unwrap_or(0) > 100_000 {
+            return Err(ApiError::invalid_query(
+                "limit must be 1 to 200 and offset at most 100000.",
+            ));
+        }
+        let query = CaseQuery {
+            jobseeker_id: person.map(|id| id.to_string()),
+            office_prefix: None,
+            stage: stage.map(|stage| stage.as_str().to_owned()),
+            following_on: following_on.map(|day| day.to_string()),
+            limit,
+            offset: self.offset.unwrap_or(0),
+        };
+        Ok((office, query))
+    }
+}
+
+/// One-stop cases, newest first: staff list their scope's (or an
+/// office's within it), optionally one person's, one stage's, or those in
+/// follow-up on a day; a job seeker lists their own.
+#[utoipa::path(
+    get, path = "/v1/ventures/cases", tag = "ventures",
+    params(
+        ("jobseeker_id" = Option<String>, Query, description = "a job-seeker id"),
+        ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
+        ("stage" = Option<String>, Query, description = "the stage reached last"),
+        ("following_on" = Option<String>, Query, description = "YYYY-MM-DD: businesses started and still followed up that day"),
+        ("limit" = Option<u32>, Query, description = "rows per page, at most 200"),
+        ("offset" = Option<u32>, Query, description = "rows to skip"),
+    ),
+    responses((status = 200, description = "the cases", body = CaseList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's cases", body = labex_web::Problem)),
+    security(("bearer" = []))
+)]
+pub async fn list_cases(
+    app: web::Data<Ventures>,
+    caller: Caller,
+    params: web::Query<CaseListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let (office, query) = params.parse()?;
+    let (total, cases) = app.list_cases(&caller, office, query).await?;
+    Ok(HttpResponse::Ok().json(CaseList::new(total, cases)))
 }
 
 /// A case: staff in scope and the person.

@@ -8,6 +8,7 @@ use labex_domain::venture_project::VentureProject;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::case_list::ListedCase;
 use crate::loan_list::ListedLoan;
 use crate::read_model::{FoundProject, TOTAL_CAP};
 
@@ -345,6 +346,51 @@ impl LoanList {
                     outstanding_fen: loan.outstanding_fen,
                     applied_at: loan.applied_at,
                     closed_on: loan.closed_on,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One case of the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseRow {
+    pub id: String,
+    /// The person's job-seeker id.
+    pub jobseeker_id: String,
+    pub office: String,
+    /// The stage reached last.
+    pub stage: String,
+    pub opened_at: String,
+    pub started_on: Option<String>,
+    pub follow_up_until: Option<String>,
+    /// Follow-ups recorded.
+    pub follow_ups: u32,
+}
+
+/// A page of one-stop cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    pub total: u64,
+    pub cases: Vec<CaseRow>,
+}
+
+impl CaseList {
+    /// The page `cases` of `total`.
+    pub fn new(total: u64, cases: Vec<ListedCase>) -> Self {
+        Self {
+            total,
+            cases: cases
+                .into_iter()
+                .map(|case| CaseRow {
+                    id: case.id,
+                    jobseeker_id: case.jobseeker_id,
+                    office: case.office,
+                    stage: case.stage,
+                    opened_at: case.opened_at,
+                    started_on: case.started_on,
+                    follow_up_until: case.follow_up_until,
+                    follow_ups: case.follow_ups,
                 })
                 .collect(),
         }

@@ -367,6 +367,22 @@ async fn a_case_is_opened_for_a_person_and_its_paths_are_described() {
         .await
         .expect_problem(403, "forbidden");
 
+    let listed = service
+        .http
+        .get("/v1/ventures/cases?stage=started", Some(&counsellor))
+        .await
+        .expect(200);
+    assert_eq!(listed.body["total"], 1);
+    assert_eq!(listed.body["cases"][0]["jobseeker_id"], founder.as_str());
+    service
+        .http
+        .get(
+            "/v1/ventures/cases?following_on=2026-13-01",
+            Some(&counsellor),
+        )
+        .await
+        .expect_problem(400, "invalid_query");
+
     let document = service.http.get("/openapi.json", None).await.expect(200);
     for path in [
         "/v1/ventures/projects/search",

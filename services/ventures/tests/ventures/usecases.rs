@@ -11,6 +11,7 @@ use labex_domain::venture_case::CaseStage;
 use labex_domain::venture_project::VentureProjectId;
 use labex_eventsourcing::Repository;
 use labex_testkit::{Store, temporary_folder};
+use labex_ventures::case_list::CaseQuery;
 use labex_ventures::loan_list::LoanQuery;
 use labex_ventures::read_model::{self, ProjectQuery};
 use labex_ventures::{BusinessBody, CaseChange, LoanBody, LoanChange, ProjectBody, Ventures};
@@ -535,6 +536,65 @@ async fn a_case_goes_from_consultation_to_a_started_business_followed_up() {
     let seen = app.app.get_case(&person(founder), case).await.unwrap();
     assert_eq!(seen.state.follow_ups.len(), 1);
     assert!(app.app.get_case(&staff("420102"), case).await.is_err());
+
+    let other = jobseeker(&app.repository, 70, "410105").await;
+    app.app
+        .open_case(&counsellor, other, day("2026-05-01"), None)
+        .await
+        .unwrap();
+    let page = CaseQuery {
+        limit: 50,
+        ..CaseQuery::default()
+    };
+    let (total, _) = app
+        .app
+        .list_cases(&staff("410100"), None, page.clone())
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    let (total, following) = app
+        .app
+        .list_cases(
+            &counsellor,
+            None,
+            CaseQuery {
+                following_on: Some("2026-08-01".to_owned()),
+                ..page.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 1, "the started business is in follow-up in August");
+    assert_eq!(following[0].id, case.to_string());
+    assert_eq!(following[0].stage, "follow_up");
+    assert_eq!(following[0].follow_ups, 1);
+    let (total, _) = app
+        .app
+        .list_cases(
+            &counsellor,
+            None,
+            CaseQuery {
+                following_on: Some("2026-10-02".to_owned()),
+                ..page.clone()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(total, 0, "its follow-up ended on 1 October");
+    let (total, own) = app
+        .app
+        .list_cases(&person(founder), None, page.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        (total, own[0].jobseeker_id.clone()),
+        (1, founder.to_string())
+    );
+    let refused = app
+        .app
+        .list_cases(&staff("420102"), DivisionCode::parse("410105").ok(), page)
+        .await;
+    assert!(matches!(refused, Err(Error::Forbidden { .. })));
 }
 
 #[tokio::test]
