@@ -16,7 +16,7 @@ use labex_domain::jobseeker::JobSeeker;
 use labex_domain::loan::{
     ApplyForLoan, DisburseLoan, Loan, LoanCommand, LoanId, LoanRules, ReviewDecision,
 };
-use labex_domain::value::{DivisionCode, Fen, OrganisationName};
+use labex_domain::value::{CreditCode, DivisionCode, Fen, OrganisationName};
 use labex_domain::venture_case::{
     CaseRules, CaseStage, FollowUp, VentureCase, VentureCaseCommand, VentureCaseId,
 };
@@ -87,6 +87,8 @@ pub enum CaseChange {
         operating: bool,
         employees: u32,
     },
+    /// The started business registered, with its credit code, on a day.
+    Register(CreditCode, NaiveDate),
 }
 
 impl Ventures {
@@ -295,6 +297,11 @@ impl Ventures {
                     employees,
                     counsellor,
                 },
+            },
+            CaseChange::Register(credit_code, registered_on) => VentureCaseCommand::Register {
+                credit_code,
+                registered_on,
+                counsellor,
             },
         };
         let context = actor.event_context(&case.office);

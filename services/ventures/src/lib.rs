@@ -35,8 +35,8 @@ use utoipa::openapi::OpenApi;
 pub use commands::{CaseChange, LoanChange, READ_MODEL_FILE, Ventures, VenturesRules};
 pub use requests::{
     BusinessBody, BusinessStart, DefaultBody, DisbursementBody, FollowUpBody, GuaranteeBody,
-    LoanApplication, LoanBody, OpenCaseBody, ProjectBody, ProjectListing, RepaymentBody,
-    ReviewBody, StageBody,
+    LoanApplication, LoanBody, OpenCaseBody, ProjectBody, ProjectListing, RegistrationBody,
+    RepaymentBody, ReviewBody, StageBody,
 };
 pub use settled::{HeldRunner, SEARCH_WAIT};
 pub use views::{
@@ -59,6 +59,7 @@ pub const NAME: &str = "ventures";
         routes::get_case,
         routes::advance_case,
         routes::start_business,
+        routes::register_business,
         routes::follow_up,
         routes::apply_for_loan,
         routes::list_loans,
@@ -70,7 +71,7 @@ pub const NAME: &str = "ventures";
         routes::default_loan,
     ),
     components(schemas(
-        ProjectBody, OpenCaseBody, StageBody, BusinessBody, FollowUpBody, LoanBody, ReviewBody,
+        ProjectBody, OpenCaseBody, StageBody, BusinessBody, RegistrationBody, FollowUpBody, LoanBody, ReviewBody,
         GuaranteeBody, DisbursementBody, RepaymentBody, DefaultBody, ProjectView, ProjectHit,
         ProjectSearchResults, CaseView, StageView, BusinessView, FollowUpView, LoanView,
         InstalmentView, LoanList, LoanRow, CaseList, CaseRow,

@@ -177,6 +177,27 @@ impl BusinessBody {
     }
 }
 
+/// `POST /v1/ventures/cases/{id}/business/registration`: the started
+/// business registered (工商登记).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationBody {
+    /// Its unified social credit code.
+    pub credit_code: String,
+    /// The day, `YYYY-MM-DD`.
+    pub on: String,
+}
+
+impl RegistrationBody {
+    /// Parses every field.
+    pub fn parse(&self) -> Result<(CreditCode, NaiveDate), Error> {
+        let mut fields = Validator::new();
+        let code = fields.check("credit_code", CreditCode::parse(&self.credit_code));
+        let on = fields.date("on", &self.on);
+        fields.finish(|| Some((code?, on?)))
+    }
+}
+
 /// `POST /v1/ventures/cases/{id}/follow-ups`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

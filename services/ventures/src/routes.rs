@@ -16,7 +16,7 @@ use crate::loan_list::LoanQuery;
 use crate::read_model::{ProjectQuery, words};
 use crate::requests::{
     BusinessBody, DefaultBody, DisbursementBody, FollowUpBody, GuaranteeBody, LoanBody,
-    OpenCaseBody, ProjectBody, RepaymentBody, ReviewBody, StageBody, day,
+    OpenCaseBody, ProjectBody, RegistrationBody, RepaymentBody, ReviewBody, StageBody, day,
 };
 use crate::views::{CaseList, CaseView, LoanList, LoanView, ProjectSearchResults, ProjectView};
 
@@ -43,6 +43,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .service(
             web::resource("/v1/ventures/cases/{id}/business").route(web::post().to(start_business)),
+        )
+        .service(
+            web::resource("/v1/ventures/cases/{id}/business/registration")
+                .route(web::post().to(register_business)),
         )
         .service(
             web::resource("/v1/ventures/cases/{id}/follow-ups").route(web::post().to(follow_up)),
@@ -386,6 +390,28 @@ pub async fn start_business(
     Ok(case_answer(
         false,
         &app.change_case(&caller, id.get(), CaseChange::Start(start))
+            .await?,
+    ))
+}
+
+/// The started business registered (工商登记) with its credit code; the
+/// same code again changes nothing.
+#[utoipa::path(
+    post, path = "/v1/ventures/cases/{id}/business/registration", tag = "ventures", request_body = RegistrationBody,
+    params(("id" = String, Path, description = "case id")),
+    responses((status = 200, description = "registered", body = CaseView), (status = 409, description = "not started, or registered under another code", body = labex_web::Problem), (status = 422, description = "invalid fields, or a day before the start", body = labex_web::Problem)),
+    security(("bearer" = []))
+)]
+pub async fn register_business(
+    app: web::Data<Ventures>,
+    caller: Caller,
+    id: Id<VentureCaseId>,
+    body: web::Json<RegistrationBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, on) = body.parse()?;
+    Ok(case_answer(
+        false,
+        &app.change_case(&caller, id.get(), CaseChange::Register(code, on))
             .await?,
     ))
 }

@@ -201,6 +201,15 @@ pub enum VentureCaseCommand {
         /// The follow-up.
         follow_up: FollowUp,
     },
+    /// The started business registered (工商登记), with its credit code.
+    Register {
+        /// Its unified social credit code.
+        credit_code: CreditCode,
+        /// The day.
+        registered_on: NaiveDate,
+        /// The counsellor.
+        counsellor: String,
+    },
 }
 
 /// `VentureCaseOpened` (schema 1).
@@ -269,6 +278,20 @@ pub struct VentureFollowUpRecorded {
     pub counsellor: String,
 }
 
+/// `VentureBusinessRegistered` (schema 1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VentureBusinessRegistered {
+    /// The case.
+    pub case_id: VentureCaseId,
+    /// The business's unified social credit code.
+    pub credit_code: CreditCode,
+    /// The day.
+    pub registered_on: NaiveDate,
+    /// The counsellor.
+    pub counsellor: String,
+}
+
 crate::domain_events! {
     /// What happens to a one-stop service case.
     pub enum VentureCaseEvent in case_id {
@@ -280,6 +303,8 @@ crate::domain_events! {
         BusinessStarted(VentureBusinessStarted) = ("VentureBusinessStarted", 1),
         /// `VentureFollowUpRecorded`.
         FollowUpRecorded(VentureFollowUpRecorded) = ("VentureFollowUpRecorded", 1),
+        /// `VentureBusinessRegistered`.
+        BusinessRegistered(VentureBusinessRegistered) = ("VentureBusinessRegistered", 1),
     }
 }
 
@@ -305,6 +330,9 @@ pub enum VentureCaseError {
     /// A follow-up of a case whose business has not started.
     #[error("the business has not started")]
     NotStarted,
+    /// A business registered already, under another credit code.
+    #[error("the business is registered already")]
+    AlreadyRegistered,
     /// A follow-up after the follow-up period.
     #[error("the follow-up period ended on {until}")]
     FollowUpEnded {
@@ -322,6 +350,7 @@ impl Coded for VentureCaseError {
             Self::DateBefore => "case_date_before",
             Self::NotStarted => "business_not_started",
             Self::FollowUpEnded { .. } => "follow_up_ended",
+            Self::AlreadyRegistered => "business_registered",
         }
     }
 }
@@ -467,6 +496,34 @@ impl Aggregate for VentureCase {
                     },
                 )])
             }
+            (
+                case,
+                VentureCaseCommand::Register {
+                    credit_code,
+                    registered_on,
+                    counsellor,
+                },
+            ) => {
+                let Some(business) = &case.business else {
+                    return Err(VentureCaseError::NotStarted);
+                };
+                match &business.credit_code {
+                    Some(known) if *known == credit_code => return Ok(Vec::new()),
+                    Some(_) => return Err(VentureCaseError::AlreadyRegistered),
+                    None => {}
+                }
+                if registered_on < business.started_on {
+                    return Err(VentureCaseError::DateBefore);
+                }
+                Ok(vec![VentureCaseEvent::BusinessRegistered(
+                    VentureBusinessRegistered {
+                        case_id: case.id,
+                        credit_code,
+                        registered_on,
+                        counsellor,
+                    },
+                )])
+            }
             (_, VentureCaseCommand::Open { .. }) => Err(VentureCaseError::AlreadyExists),
         }
     }
@@ -511,6 +568,11 @@ impl Aggregate for VentureCase {
                     follow_up_until: started.follow_up_until,
                 });
             }
+            VentureCaseEvent::BusinessRegistered(registered) => {
+                if let Some(business) = case.business.as_mut() {
+                    business.credit_code = Some(registered.credit_code.clone());
+                }
+            }
             VentureCaseEvent::FollowUpRecorded(recorded) => {
                 if case.stage() != CaseStage::FollowUp {
                     case.stages.push(StageRecord {
@@ -549,6 +611,7 @@ mod tests {
             &VentureCaseError::FollowUpEnded {
                 until: NaiveDate::MIN,
             },
+            &VentureCaseError::AlreadyRegistered,
         ]);
     }
 }

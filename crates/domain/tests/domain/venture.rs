@@ -331,6 +331,43 @@ fn a_case_moves_forward_to_a_started_business_followed_up_for_twelve_months() {
         })
         .then([started.clone()]);
     assert_eq!(case.stage(), CaseStage::Started);
+    let code = || labex_domain::value::CreditCode::parse("91350100M000100Y43").unwrap();
+    let register = |on| VentureCaseCommand::Register {
+        credit_code: code(),
+        registered_on: on,
+        counsellor: "c2".to_owned(),
+    };
+    given::<VentureCase>([opened.clone()])
+        .when(register(day(5, 10)))
+        .then_error(VentureCaseError::NotStarted);
+    given::<VentureCase>([opened.clone(), planned.clone(), started.clone()])
+        .when(register(day(3, 31)))
+        .then_error(VentureCaseError::DateBefore);
+    let registered = VentureCaseEvent::BusinessRegistered(VentureBusinessRegistered {
+        case_id,
+        credit_code: code(),
+        registered_on: day(5, 10),
+        counsellor: "c2".to_owned(),
+    });
+    let case = given::<VentureCase>([opened.clone(), planned.clone(), started.clone()])
+        .when(register(day(5, 10)))
+        .then([registered.clone()]);
+    assert_eq!(case.business.unwrap().credit_code, Some(code()));
+    given::<VentureCase>([
+        opened.clone(),
+        planned.clone(),
+        started.clone(),
+        registered.clone(),
+    ])
+    .when(register(day(5, 11)))
+    .then([]);
+    given::<VentureCase>([opened.clone(), planned.clone(), started.clone(), registered])
+        .when(VentureCaseCommand::Register {
+            credit_code: labex_domain::value::CreditCode::parse("91410105MA00001234").unwrap(),
+            registered_on: day(5, 12),
+            counsellor: "c2".to_owned(),
+        })
+        .then_error(VentureCaseError::AlreadyRegistered);
     given::<VentureCase>([opened, planned, started])
         .when(VentureCaseCommand::FollowUp {
             follow_up: FollowUp {

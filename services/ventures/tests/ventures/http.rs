@@ -352,6 +352,39 @@ async fn a_case_is_opened_for_a_person_and_its_paths_are_described() {
         .await
         .expect(200);
     assert_eq!(started.body["business"]["follow_up_until"], "2027-04-01");
+    assert_eq!(
+        started.body["business"]["credit_code"],
+        serde_json::Value::Null
+    );
+    let code = labex_testkit::credit_code(4_114);
+    service
+        .http
+        .post(
+            &format!("{path}/business/registration"),
+            Some(&counsellor),
+            &json!({"credit_code": code, "on": "2026-03-31"}),
+        )
+        .await
+        .expect_problem(422, "case_date_before");
+    let registered = service
+        .http
+        .post(
+            &format!("{path}/business/registration"),
+            Some(&counsellor),
+            &json!({"credit_code": code, "on": "2026-05-06"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(registered.body["business"]["credit_code"], code.as_str());
+    service
+        .http
+        .post(
+            &format!("{path}/business/registration"),
+            Some(&counsellor),
+            &json!({"credit_code": labex_testkit::credit_code(4_115), "on": "2026-05-07"}),
+        )
+        .await
+        .expect_problem(409, "business_registered");
     service
         .http
         .get(&path, Some(&person_token(&founder)))
@@ -388,6 +421,9 @@ async fn a_case_is_opened_for_a_person_and_its_paths_are_described() {
         "/v1/ventures/projects/search",
         "/v1/ventures/loans/{id}/repayments",
         "/v1/ventures/cases/{id}/follow-ups",
+        "/v1/ventures/cases/{id}/business/registration",
+        "/v1/ventures/cases",
+        "/v1/ventures/loans",
     ] {
         assert!(
             document.body["paths"][path].is_object(),
