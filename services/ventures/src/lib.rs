@@ -9,11 +9,16 @@
 //!
 //! Commands go through the [`Repository`](labex_eventsourcing::Repository)
 //! to `ventureproject-<uuid>`, `venturecase-<uuid>` and `loan-<uuid>`
-//! streams; the project search reads a SQLite read model written from each
-//! project's folded state (`<data>/ventures/readmodel.sqlite`). Cases and
-//! loans are read from their streams: staff whose scope covers the
-//! person's office, and the person themself. Mounted by `labex`, or run
-//! alone as `labex-ventures`.
+//! streams. Three SQLite read models are written from the folded states:
+//! the project search (`<data>/ventures/readmodel.sqlite`, decision 070),
+//! the loan register (`loans.sqlite`) and the case list (`cases.sqlite`);
+//! a write is answered once its read model shows it. A case or a loan is
+//! read from its stream by staff whose scope covers the person's office
+//! and by the person themself; no personal data is kept here (decision
+//! 071). The rules (`<data>/ventures/rules.json`): the loan cap, the
+//! treasury's share of the interest, the longest term, the categories
+//! exempt from collateral, the months of follow-up. Mounted by `labex`, or
+//! run alone as `labex-ventures`.
 
 pub mod case_list;
 mod commands;
