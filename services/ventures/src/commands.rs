@@ -1,8 +1,8 @@
 //! The ventures use cases: list and withdraw projects of the library,
 //! open and advance one-stop service cases, and take a guaranteed loan
-//! from application to repaid or defaulted; and the reads: a project, the
-//! project search, a case, a loan. Each takes the [`Actor`] and a typed
-//! command, and does load → authorise → decide → append; none knows HTTP.
+//! from application to repaid or defaulted (the reads are in `queries`).
+//! Each takes the [`Actor`] and a typed command, and does load → authorise
+//! → decide → append; none knows HTTP.
 //!
 //! A case's and a loan's office is the person's (the job seeker's
 //! registering office): staff whose scope covers it act on them, and the
@@ -10,13 +10,13 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use labex_app::{Actor, Error, FieldError, InputError, Result, RuleBook, STAFF, Saved, new_id};
 use labex_domain::jobseeker::JobSeeker;
 use labex_domain::loan::{
     ApplyForLoan, DisburseLoan, Loan, LoanCommand, LoanId, LoanRules, ReviewDecision,
 };
-use labex_domain::value::{CreditCode, DivisionCode, Fen, OrganisationName};
+use labex_domain::value::{CreditCode, Fen, OrganisationName};
 use labex_domain::venture_case::{
     CaseRules, CaseStage, FollowUp, VentureCase, VentureCaseCommand, VentureCaseId,
 };
@@ -27,9 +27,9 @@ use labex_eventsourcing::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::case_list::{self, CASES_FILE, CaseList, CaseQuery, ListedCase};
-use crate::loan_list::{self, LOANS_FILE, ListedLoan, LoanList, LoanQuery};
-use crate::read_model::{self, FoundProject, ProjectList, ProjectQuery};
+use crate::case_list::{CASES_FILE, CaseList};
+use crate::loan_list::{LOANS_FILE, LoanList};
+use crate::read_model::ProjectList;
 use crate::requests::{BusinessStart, LoanApplication, ProjectListing};
 use crate::settled::HeldRunner;
 
@@ -196,26 +196,6 @@ impl Ventures {
         Ok(saved)
     }
 
-    /// A project, now or as of a moment: public.
-    pub async fn get_project(
-        &self,
-        id: VentureProjectId,
-        as_of: Option<DateTime<Utc>>,
-    ) -> Result<Saved<VentureProject>> {
-        Saved::read(&self.repository, id, as_of, || {
-            Error::not_found(format!("No project {id} is in the library; check the id."))
-        })
-        .await
-    }
-
-    /// Projects matching a search: public.
-    pub async fn search_projects(&self, query: ProjectQuery) -> Result<(u64, Vec<FoundProject>)> {
-        Ok(self
-            .projects
-            .read(move |connection| read_model::search(connection, &query))
-            .await?)
-    }
-
     /// The job seeker a case or loan is for, or an invalid `field`.
     async fn person(&self, id: JobSeekerId, field: &str) -> Result<JobSeeker> {
         self.repository.load::<JobSeeker>(id).await?.state.ok_or_else(|| {
@@ -314,18 +294,6 @@ impl Ventures {
         Ok(saved)
     }
 
-    /// A case: office staff in scope, and the person themself.
-    pub async fn get_case(&self, actor: &Actor, id: VentureCaseId) -> Result<Saved<VentureCase>> {
-        let saved: Saved<VentureCase> = Saved::read(&self.repository, id, None, || {
-            Error::not_found(format!(
-                "No one-stop service case {id} exists; check the id."
-            ))
-        })
-        .await?;
-        may_see(actor, saved.state.jobseeker_id, &saved.state.office)?;
-        Ok(saved)
-    }
-
     /// Applies for a guaranteed loan: the borrower themself, or office
     /// staff whose scope covers the borrower's office. The amount must be
     /// within the cap of the province's (or the office's) rules.
@@ -416,102 +384,4 @@ impl Ventures {
         self.loan_runner.settle(saved.position).await;
         Ok(saved)
     }
-
-    /// A loan: office staff in scope, and the borrower themself.
-    pub async fn get_loan(&self, actor: &Actor, id: LoanId) -> Result<Saved<Loan>> {
-        let saved: Saved<Loan> = Saved::read(&self.repository, id, None, || {
-            Error::not_found(format!("No loan {id} exists; check the id."))
-        })
-        .await?;
-        may_see(actor, saved.state.borrower, &saved.state.office)?;
-        Ok(saved)
-    }
-}
-
-impl Ventures {
-    /// The loan register, newest first: a job seeker lists their own
-    /// (asking for another's is refused); staff list their scope's, or a
-    /// narrower office's (`office`), optionally one borrower's.
-    pub async fn list_loans(
-        &self,
-        actor: &Actor,
-        office: Option<DivisionCode>,
-        mut query: LoanQuery,
-    ) -> Result<(u64, Vec<ListedLoan>)> {
-        query.office_prefix = None;
-        match own_or_scope(actor, office, query.borrower.take())? {
-            Scope::Own(person) => query.borrower = Some(person),
-            Scope::Offices(prefix, person) => {
-                query.office_prefix = Some(prefix);
-                query.borrower = person;
-            }
-        }
-        Ok(self
-            .loans
-            .read(move |connection| loan_list::list(connection, &query))
-            .await?)
-    }
-}
-
-impl Ventures {
-    /// One-stop cases, newest first: a job seeker lists their own (asking
-    /// for another's is refused); staff list their scope's, or a narrower
-    /// office's (`office`), optionally one person's, one stage's, or those
-    /// in follow-up on a day.
-    pub async fn list_cases(
-        &self,
-        actor: &Actor,
-        office: Option<DivisionCode>,
-        mut query: CaseQuery,
-    ) -> Result<(u64, Vec<ListedCase>)> {
-        query.office_prefix = None;
-        match own_or_scope(actor, office, query.jobseeker_id.take())? {
-            Scope::Own(person) => query.jobseeker_id = Some(person),
-            Scope::Offices(prefix, person) => {
-                query.office_prefix = Some(prefix);
-                query.jobseeker_id = person;
-            }
-        }
-        Ok(self
-            .cases
-            .read(move |connection| case_list::list(connection, &query))
-            .await?)
-    }
-}
-
-/// Whose rows a list shows.
-enum Scope {
-    /// A job seeker's own.
-    Own(String),
-    /// Those of offices within a prefix, optionally one person's.
-    Offices(String, Option<String>),
-}
-
-/// A job seeker lists their own (another's is refused); staff the scope
-/// of `office` (theirs when absent), which theirs must cover.
-fn own_or_scope(
-    actor: &Actor,
-    office: Option<DivisionCode>,
-    person: Option<String>,
-) -> Result<Scope> {
-    if actor.role == labex_app::Role::Jobseeker {
-        return match person {
-            Some(person) if person != actor.subject => Err(Error::forbidden(
-                "A job seeker lists their own only; leave out the person.",
-            )),
-            _ => Ok(Scope::Own(actor.subject.clone())),
-        };
-    }
-    actor.require_role(STAFF)?;
-    let office = office.unwrap_or_else(|| actor.office.clone());
-    actor.may_act_in(&office)?;
-    Ok(Scope::Offices(office.scope_prefix().to_owned(), person))
-}
-
-/// Staff whose scope covers `office`, and the person themself.
-fn may_see(actor: &Actor, person: JobSeekerId, office: &DivisionCode) -> Result<()> {
-    if actor.is_jobseeker(person) {
-        return Ok(());
-    }
-    actor.may_act_in(office)
 }

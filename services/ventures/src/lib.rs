@@ -23,6 +23,7 @@
 pub mod case_list;
 mod commands;
 pub mod loan_list;
+mod queries;
 pub mod read_model;
 mod requests;
 mod routes;
