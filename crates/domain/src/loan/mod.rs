@@ -9,19 +9,30 @@
 //!
 //! Amounts are whole fen ([`Fen`]); rates are basis points; the interest
 //! of an instalment is the outstanding principal's for the days since the
-//! last one (a 365-day year), rounded half up in integers. What the province sets (the
-//! cap, the treasury's share of the interest, the longest term) comes in
-//! the commands from the rules ([`LoanRules`]).
-
-use std::collections::BTreeSet;
+//! last one (a 365-day year), rounded half up in integers. What the
+//! province sets (the cap, the treasury's share of the interest, the
+//! longest term, the categories exempt from collateral) comes in the
+//! commands from the rules ([`LoanRules`]).
+//!
+//! `commands.rs` holds what may be asked, `events.rs` what happens,
+//! `error.rs` the refusals, `rules.rs` the province's numbers.
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
 use crate::ids::JobSeekerId;
-use crate::refusal::{Coded, ErrorKind, Refusal};
 use crate::value::{DivisionCode, Fen, JobSeekerCategory, Label, OrganisationName};
+
+mod commands;
+mod error;
+mod events;
+mod rules;
+
+pub use commands::*;
+pub use error::*;
+pub use events::*;
+pub use rules::*;
 
 crate::ids::aggregate_id!(
     /// Identifies a guaranteed loan; stream `loan-<uuid>`.
@@ -29,35 +40,6 @@ crate::ids::aggregate_id!(
     "loan",
     "loan"
 );
-
-/// The loan rules a province sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct LoanRules {
-    /// The most one person may borrow, in fen (default 200,000 yuan).
-    pub cap_fen: u64,
-    /// The treasury's share of the interest (贴息), in percent (default 100).
-    pub treasury_interest_share_percent: u32,
-    /// The longest term in months (default 36).
-    pub max_term_months: u32,
-    /// The categories of job seekers who may borrow without collateral
-    /// (免担保; default graduates and returning migrant workers).
-    pub collateral_free_categories: BTreeSet<JobSeekerCategory>,
-}
-
-impl Default for LoanRules {
-    fn default() -> Self {
-        Self {
-            cap_fen: 20_000_000,
-            treasury_interest_share_percent: 100,
-            max_term_months: 36,
-            collateral_free_categories: BTreeSet::from([
-                JobSeekerCategory::Graduate,
-                JobSeekerCategory::ReturningMigrant,
-            ]),
-        }
-    }
-}
 
 /// What secures a loan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -215,315 +197,6 @@ impl Loan {
             .last()
             .map(|instalment| instalment.paid_on)
             .or(self.disbursed_on)
-    }
-}
-
-/// Apply for a loan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApplyForLoan {
-    /// The new loan's id.
-    pub loan_id: LoanId,
-    /// The borrower.
-    pub borrower: JobSeekerId,
-    /// The borrower's office.
-    pub office: DivisionCode,
-    /// The amount.
-    pub amount_fen: Fen,
-    /// The term.
-    pub term_months: u32,
-    /// What it is for.
-    pub purpose: Label,
-    /// What secures it.
-    pub security: Security,
-    /// The borrower's categories, as registered.
-    pub borrower_categories: BTreeSet<JobSeekerCategory>,
-    /// Now.
-    pub applied_at: DateTime<Utc>,
-    /// The rules of the office.
-    pub rules: LoanRules,
-}
-
-/// Disburse an approved, guaranteed loan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisburseLoan {
-    /// The day.
-    pub disbursed_on: NaiveDate,
-    /// The annual rate, in basis points.
-    pub annual_rate_bp: u32,
-    /// The rules' treasury share of the interest.
-    pub treasury_share_percent: u32,
-}
-
-/// What may be asked of a loan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoanCommand {
-    /// Apply.
-    Apply(ApplyForLoan),
-    /// Review.
-    Review {
-        /// The decision.
-        decision: ReviewDecision,
-        /// The day.
-        reviewed_on: NaiveDate,
-    },
-    /// The guarantee fund's approval.
-    ApproveGuarantee {
-        /// The fund.
-        guarantee_fund: OrganisationName,
-        /// The day.
-        approved_on: NaiveDate,
-    },
-    /// Disburse.
-    Disburse(DisburseLoan),
-    /// An instalment: principal repaid on a day (interest is computed).
-    Repay {
-        /// Principal repaid.
-        principal_fen: Fen,
-        /// The day.
-        paid_on: NaiveDate,
-    },
-    /// Default, with the guarantee fund's payout.
-    Default {
-        /// The payout.
-        guarantee_payout_fen: Fen,
-        /// The day.
-        defaulted_on: NaiveDate,
-    },
-}
-
-/// `LoanApplied` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanApplied {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// The borrower.
-    pub borrower: JobSeekerId,
-    /// The borrower's office.
-    pub office: DivisionCode,
-    /// The amount.
-    pub amount_fen: Fen,
-    /// The term.
-    pub term_months: u32,
-    /// What it is for.
-    pub purpose: Label,
-    /// What secures it.
-    pub security: Security,
-    /// When.
-    pub applied_at: DateTime<Utc>,
-}
-
-/// `LoanReviewed` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanReviewed {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// The decision.
-    pub decision: ReviewDecision,
-    /// The day.
-    pub reviewed_on: NaiveDate,
-}
-
-/// `LoanGuaranteeApproved` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanGuaranteeApproved {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// The guarantee fund.
-    pub guarantee_fund: OrganisationName,
-    /// The day.
-    pub approved_on: NaiveDate,
-}
-
-/// `LoanDisbursed` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanDisbursed {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// The amount.
-    pub amount_fen: Fen,
-    /// The day.
-    pub disbursed_on: NaiveDate,
-    /// The annual rate, in basis points.
-    pub annual_rate_bp: u32,
-    /// The treasury's share of the interest, in percent.
-    pub treasury_share_percent: u32,
-}
-
-/// `LoanInstalmentPaid` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanInstalmentPaid {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// The instalment.
-    pub number: u32,
-    /// The day.
-    pub paid_on: NaiveDate,
-    /// Principal repaid.
-    pub principal_fen: Fen,
-    /// Interest for the period.
-    pub interest_fen: Fen,
-    /// Of it, the borrower's.
-    pub borrower_interest_fen: Fen,
-    /// Of it, the treasury's (贴息).
-    pub treasury_interest_fen: Fen,
-    /// Principal outstanding after it.
-    pub outstanding_fen: Fen,
-}
-
-/// `LoanRepaid` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanRepaid {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// Early or on time.
-    pub repayment: Repayment,
-    /// The day.
-    pub repaid_on: NaiveDate,
-}
-
-/// `LoanDefaulted` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LoanDefaulted {
-    /// The loan.
-    pub loan_id: LoanId,
-    /// Principal outstanding.
-    pub outstanding_fen: Fen,
-    /// What the guarantee fund paid out.
-    pub guarantee_payout_fen: Fen,
-    /// The day.
-    pub defaulted_on: NaiveDate,
-}
-
-crate::domain_events! {
-    /// What happens to a guaranteed loan.
-    pub enum LoanEvent in loan_id {
-        /// `LoanApplied`.
-        Applied(LoanApplied) = ("LoanApplied", 1),
-        /// `LoanReviewed`.
-        Reviewed(LoanReviewed) = ("LoanReviewed", 1),
-        /// `LoanGuaranteeApproved`.
-        GuaranteeApproved(LoanGuaranteeApproved) = ("LoanGuaranteeApproved", 1),
-        /// `LoanDisbursed`.
-        Disbursed(LoanDisbursed) = ("LoanDisbursed", 1),
-        /// `LoanInstalmentPaid`.
-        InstalmentPaid(LoanInstalmentPaid) = ("LoanInstalmentPaid", 1),
-        /// `LoanRepaid`.
-        Repaid(LoanRepaid) = ("LoanRepaid", 1),
-        /// `LoanDefaulted`.
-        Defaulted(LoanDefaulted) = ("LoanDefaulted", 1),
-    }
-}
-
-/// Why a command on a loan was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LoanError {
-    /// A command on a loan never applied for.
-    #[error("no such loan")]
-    NotFound,
-    /// An application under an id already used.
-    #[error("the loan already exists")]
-    AlreadyExists,
-    /// An amount of nothing.
-    #[error("the amount must be more than nothing")]
-    ZeroAmount,
-    /// An amount above the province's cap.
-    #[error("the amount is above the cap of {cap}")]
-    AboveCap {
-        /// The cap.
-        cap: Fen,
-    },
-    /// A term of no months or longer than the rules allow.
-    #[error("the term must be 1 to {max} months")]
-    Term {
-        /// The longest.
-        max: u32,
-    },
-    /// A command the loan's status does not allow.
-    #[error("the loan is {status}")]
-    WrongStatus {
-        /// Its status.
-        status: LoanStatus,
-    },
-    /// A repayment of more principal than is outstanding, or of nothing.
-    #[error("the repayment must be more than nothing and at most the {outstanding} outstanding")]
-    Repayment {
-        /// What is outstanding.
-        outstanding: Fen,
-    },
-    /// A day before the previous step's.
-    #[error("the day is before the loan's previous step")]
-    DateBefore,
-    /// A payout above what is outstanding.
-    #[error("the payout is above the {outstanding} outstanding")]
-    PayoutAboveOutstanding {
-        /// What is outstanding.
-        outstanding: Fen,
-    },
-    /// A rate that makes no sense (above 100 %).
-    #[error("the annual rate must be at most 10000 basis points")]
-    Rate,
-    /// No collateral asked for a category the rules do not exempt.
-    #[error("the rules do not exempt {category} from collateral")]
-    CategoryNotExempt {
-        /// The category.
-        category: JobSeekerCategory,
-    },
-    /// No collateral asked for a category the borrower is not registered in.
-    #[error("the borrower is not registered as {category}")]
-    NotInCategory {
-        /// The category.
-        category: JobSeekerCategory,
-    },
-}
-
-impl Coded for LoanError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::NotFound => "loan_not_found",
-            Self::AlreadyExists => "loan_already_exists",
-            Self::ZeroAmount => "loan_amount_zero",
-            Self::AboveCap { .. } => "loan_above_cap",
-            Self::Term { .. } => "loan_term",
-            Self::WrongStatus { .. } => "loan_status",
-            Self::Repayment { .. } => "repayment_amount",
-            Self::DateBefore => "loan_date_before",
-            Self::PayoutAboveOutstanding { .. } => "payout_above_outstanding",
-            Self::Rate => "loan_rate",
-            Self::CategoryNotExempt { .. } => "collateral_free_category",
-            Self::NotInCategory { .. } => "borrower_category",
-        }
-    }
-}
-
-impl Refusal for LoanError {
-    fn kind(&self) -> ErrorKind {
-        match self {
-            Self::NotFound => ErrorKind::NotFound,
-            Self::AlreadyExists | Self::WrongStatus { .. } => ErrorKind::Conflict,
-            _ => ErrorKind::Unprocessable,
-        }
-    }
-
-    fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::ZeroAmount | Self::AboveCap { .. } => Some("amount_fen"),
-            Self::Term { .. } => Some("term_months"),
-            Self::Repayment { .. } => Some("principal_fen"),
-            Self::PayoutAboveOutstanding { .. } => Some("guarantee_payout_fen"),
-            Self::Rate => Some("annual_rate_bp"),
-            Self::CategoryNotExempt { .. } | Self::NotInCategory { .. } => {
-                Some("collateral_free_category")
-            }
-            Self::DateBefore => Some("date"),
-            Self::NotFound | Self::AlreadyExists | Self::WrongStatus { .. } => None,
-        }
     }
 }
 
