@@ -12,8 +12,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
 use crate::ids::JobSeekerId;
-use crate::refusal::{Coded, ErrorKind, Refusal};
 use crate::value::{CreditCode, DivisionCode, OrganisationName};
+
+mod commands;
+mod error;
+mod events;
+mod rules;
+
+pub use commands::*;
+pub use error::*;
+pub use events::*;
+pub use rules::*;
 
 crate::ids::aggregate_id!(
     /// Identifies a one-stop service case; stream `venturecase-<uuid>`.
@@ -21,22 +30,6 @@ crate::ids::aggregate_id!(
     "venturecase",
     "one-stop service case"
 );
-
-/// The numbers of the one-stop service an office or the province sets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CaseRules {
-    /// Months a started business is followed up (default 12).
-    pub follow_up_months: u32,
-}
-
-impl Default for CaseRules {
-    fn default() -> Self {
-        Self {
-            follow_up_months: 12,
-        }
-    }
-}
 
 /// A stage of the one-stop service, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -153,223 +146,6 @@ impl VentureCase {
         self.stages
             .last()
             .map_or(CaseStage::Consultation, |record| record.stage)
-    }
-}
-
-/// What may be asked of a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VentureCaseCommand {
-    /// Open it (its first stage, consultation).
-    Open {
-        /// The new case's id.
-        case_id: VentureCaseId,
-        /// The person.
-        jobseeker_id: JobSeekerId,
-        /// The office serving them.
-        office: DivisionCode,
-        /// The counsellor.
-        counsellor: String,
-        /// Now.
-        opened_at: DateTime<Utc>,
-        /// The day of the consultation.
-        on: NaiveDate,
-    },
-    /// Reach a later stage before the start (training … financing).
-    Advance {
-        /// The stage.
-        stage: CaseStage,
-        /// The day.
-        on: NaiveDate,
-        /// The counsellor.
-        counsellor: String,
-    },
-    /// The business started.
-    Start {
-        /// Its name.
-        name: OrganisationName,
-        /// Its credit code, when registered.
-        credit_code: Option<CreditCode>,
-        /// The day.
-        started_on: NaiveDate,
-        /// The counsellor.
-        counsellor: String,
-        /// The rules' months of follow-up.
-        follow_up_months: u32,
-    },
-    /// A follow-up.
-    FollowUp {
-        /// The follow-up.
-        follow_up: FollowUp,
-    },
-    /// The started business registered (工商登记), with its credit code.
-    Register {
-        /// Its unified social credit code.
-        credit_code: CreditCode,
-        /// The day.
-        registered_on: NaiveDate,
-        /// The counsellor.
-        counsellor: String,
-    },
-}
-
-/// `VentureCaseOpened` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureCaseOpened {
-    /// The case.
-    pub case_id: VentureCaseId,
-    /// The person.
-    pub jobseeker_id: JobSeekerId,
-    /// The office.
-    pub office: DivisionCode,
-    /// The counsellor.
-    pub counsellor: String,
-    /// When.
-    pub opened_at: DateTime<Utc>,
-    /// The day of the consultation.
-    pub on: NaiveDate,
-}
-
-/// `VentureCaseStageReached` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureCaseStageReached {
-    /// The case.
-    pub case_id: VentureCaseId,
-    /// The stage.
-    pub stage: CaseStage,
-    /// The day.
-    pub on: NaiveDate,
-    /// The counsellor.
-    pub counsellor: String,
-}
-
-/// `VentureBusinessStarted` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureBusinessStarted {
-    /// The case.
-    pub case_id: VentureCaseId,
-    /// Its name.
-    pub name: OrganisationName,
-    /// Its credit code, when registered.
-    pub credit_code: Option<CreditCode>,
-    /// The day.
-    pub started_on: NaiveDate,
-    /// The last day of follow-up.
-    pub follow_up_until: NaiveDate,
-    /// The counsellor.
-    pub counsellor: String,
-}
-
-/// `VentureFollowUpRecorded` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureFollowUpRecorded {
-    /// The case.
-    pub case_id: VentureCaseId,
-    /// The day.
-    pub on: NaiveDate,
-    /// Whether the business still operates.
-    pub operating: bool,
-    /// How many it employs.
-    pub employees: u32,
-    /// The counsellor.
-    pub counsellor: String,
-}
-
-/// `VentureBusinessRegistered` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureBusinessRegistered {
-    /// The case.
-    pub case_id: VentureCaseId,
-    /// The business's unified social credit code.
-    pub credit_code: CreditCode,
-    /// The day.
-    pub registered_on: NaiveDate,
-    /// The counsellor.
-    pub counsellor: String,
-}
-
-crate::domain_events! {
-    /// What happens to a one-stop service case.
-    pub enum VentureCaseEvent in case_id {
-        /// `VentureCaseOpened`.
-        Opened(VentureCaseOpened) = ("VentureCaseOpened", 1),
-        /// `VentureCaseStageReached`.
-        StageReached(VentureCaseStageReached) = ("VentureCaseStageReached", 1),
-        /// `VentureBusinessStarted`.
-        BusinessStarted(VentureBusinessStarted) = ("VentureBusinessStarted", 1),
-        /// `VentureFollowUpRecorded`.
-        FollowUpRecorded(VentureFollowUpRecorded) = ("VentureFollowUpRecorded", 1),
-        /// `VentureBusinessRegistered`.
-        BusinessRegistered(VentureBusinessRegistered) = ("VentureBusinessRegistered", 1),
-    }
-}
-
-/// Why a command on a case was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VentureCaseError {
-    /// A command on a case never opened.
-    #[error("no such case")]
-    NotFound,
-    /// Opening a case under an id already used.
-    #[error("the case already exists")]
-    AlreadyExists,
-    /// A stage not after the case's current one, or one that takes its own
-    /// command (started, follow-up).
-    #[error("the case is at {current:?}; it moves forward only")]
-    StageOrder {
-        /// Where it is.
-        current: CaseStage,
-    },
-    /// A day before the stage before.
-    #[error("the day is before the case's previous step")]
-    DateBefore,
-    /// A follow-up of a case whose business has not started.
-    #[error("the business has not started")]
-    NotStarted,
-    /// A business registered already, under another credit code.
-    #[error("the business is registered already")]
-    AlreadyRegistered,
-    /// A follow-up after the follow-up period.
-    #[error("the follow-up period ended on {until}")]
-    FollowUpEnded {
-        /// Its last day.
-        until: NaiveDate,
-    },
-}
-
-impl Coded for VentureCaseError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::NotFound => "case_not_found",
-            Self::AlreadyExists => "case_already_exists",
-            Self::StageOrder { .. } => "case_stage_order",
-            Self::DateBefore => "case_date_before",
-            Self::NotStarted => "business_not_started",
-            Self::FollowUpEnded { .. } => "follow_up_ended",
-            Self::AlreadyRegistered => "business_registered",
-        }
-    }
-}
-
-impl Refusal for VentureCaseError {
-    fn kind(&self) -> ErrorKind {
-        match self {
-            Self::NotFound => ErrorKind::NotFound,
-            Self::DateBefore => ErrorKind::Unprocessable,
-            _ => ErrorKind::Conflict,
-        }
-    }
-
-    fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::DateBefore => Some("on"),
-            Self::StageOrder { .. } => Some("stage"),
-            _ => None,
-        }
     }
 }
 
