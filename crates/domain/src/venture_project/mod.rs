@@ -7,8 +7,15 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
-use crate::refusal::{Coded, ErrorKind, Refusal};
 use crate::value::{Description, DivisionCode, Label, OrganisationName, Title};
+
+mod commands;
+mod error;
+mod events;
+
+pub use commands::*;
+pub use error::*;
+pub use events::*;
 
 crate::ids::aggregate_id!(
     /// Identifies a project of the library; stream `ventureproject-<uuid>`.
@@ -50,102 +57,6 @@ pub struct VentureProject {
     pub listed_at: DateTime<Utc>,
     /// Whether it was withdrawn from the library.
     pub withdrawn: bool,
-}
-
-/// What may be asked of a project.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VentureProjectCommand {
-    /// List it in the library.
-    List {
-        /// The new project's id.
-        project_id: VentureProjectId,
-        /// The listing office.
-        office: DivisionCode,
-        /// What it is.
-        details: ProjectDetails,
-        /// Now.
-        listed_at: DateTime<Utc>,
-    },
-    /// Withdraw it.
-    Withdraw {
-        /// Now.
-        withdrawn_at: DateTime<Utc>,
-    },
-}
-
-/// `VentureProjectListed` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureProjectListed {
-    /// The project.
-    pub project_id: VentureProjectId,
-    /// The listing office.
-    pub office: DivisionCode,
-    /// What it is.
-    pub details: ProjectDetails,
-    /// When.
-    pub listed_at: DateTime<Utc>,
-}
-
-/// `VentureProjectWithdrawn` (schema 1).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct VentureProjectWithdrawn {
-    /// The project.
-    pub project_id: VentureProjectId,
-    /// When.
-    pub withdrawn_at: DateTime<Utc>,
-}
-
-crate::domain_events! {
-    /// What happens to a project of the library.
-    pub enum VentureProjectEvent in project_id {
-        /// `VentureProjectListed`.
-        Listed(VentureProjectListed) = ("VentureProjectListed", 1),
-        /// `VentureProjectWithdrawn`.
-        Withdrawn(VentureProjectWithdrawn) = ("VentureProjectWithdrawn", 1),
-    }
-}
-
-/// Why a command on a project was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VentureProjectError {
-    /// A command on a project never listed.
-    #[error("no such project")]
-    NotFound,
-    /// A listing under an id already used.
-    #[error("the project already exists")]
-    AlreadyExists,
-    /// A minimum investment above the maximum.
-    #[error("the least investment is above the most")]
-    InvestmentRange,
-}
-
-impl Coded for VentureProjectError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::NotFound => "project_not_found",
-            Self::AlreadyExists => "project_already_exists",
-            Self::InvestmentRange => "investment_range",
-        }
-    }
-}
-
-impl Refusal for VentureProjectError {
-    fn kind(&self) -> ErrorKind {
-        match self {
-            Self::NotFound => ErrorKind::NotFound,
-            Self::AlreadyExists => ErrorKind::Conflict,
-            Self::InvestmentRange => ErrorKind::Unprocessable,
-        }
-    }
-
-    fn field(&self) -> Option<&'static str> {
-        match self {
-            Self::InvestmentRange => Some("investment_min_yuan"),
-            _ => None,
-        }
-    }
 }
 
 impl Aggregate for VentureProject {
