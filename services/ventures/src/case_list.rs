@@ -5,6 +5,7 @@
 //! (those in follow-up on a day: what counsellors visit) and a person
 //! lists for themself.
 
+use labex_app::ListKey;
 use labex_domain::rfc3339_millis;
 use labex_domain::venture_case::VentureCase;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
@@ -46,8 +47,8 @@ impl StateView for CaseList {
                 follow_up_until TEXT,
                 follow_ups INTEGER NOT NULL
             );
-            CREATE INDEX IF NOT EXISTS cases_person ON cases (jobseeker_id, seq);
-            CREATE INDEX IF NOT EXISTS cases_office ON cases (office, seq);",
+            CREATE INDEX IF NOT EXISTS cases_person ON cases (jobseeker_id, opened_at, id);
+            CREATE INDEX IF NOT EXISTS cases_opened ON cases (opened_at, id);",
         )
     }
 
@@ -93,10 +94,6 @@ pub struct CaseQuery {
     /// With a business started and still in follow-up on this day
     /// (`YYYY-MM-DD`).
     pub following_on: Option<String>,
-    /// Rows per page.
-    pub limit: u32,
-    /// Rows skipped.
-    pub offset: u32,
 }
 
 /// One case of the list.
@@ -112,37 +109,43 @@ pub struct ListedCase {
     pub follow_ups: u32,
 }
 
-/// The cases of `query`, newest first, and how many there are.
+/// Where a page continues after `case`.
+pub fn key_of(case: &ListedCase) -> ListKey {
+    ListKey::new(case.opened_at.clone(), case.id.clone())
+}
+
+/// The cases of `query` after `after`, newest opened first (ties by id),
+/// `limit` and one more when more follow.
 pub fn list(
     connection: &Connection,
     query: &CaseQuery,
-) -> rusqlite::Result<(u64, Vec<ListedCase>)> {
-    let filters = "(?1 IS NULL OR jobseeker_id = ?1)
-        AND (?2 IS NULL OR office LIKE ?2)
-        AND (?3 IS NULL OR stage = ?3)
-        AND (?4 IS NULL OR (started_on <= ?4 AND follow_up_until >= ?4))";
+    after: Option<&ListKey>,
+    limit: u32,
+) -> rusqlite::Result<Vec<ListedCase>> {
     let prefix = query
         .office_prefix
         .as_ref()
         .map(|prefix| format!("{prefix}%"));
-    let total: u64 = connection
-        .prepare_cached(&format!("SELECT count(*) FROM cases WHERE {filters}"))?
-        .query_row(
-            params![query.jobseeker_id, prefix, query.stage, query.following_on],
-            |row| row.get(0),
-        )?;
-    let mut statement = connection.prepare_cached(&format!(
+    let mut statement = connection.prepare_cached(
         "SELECT id, jobseeker_id, office, stage, opened_at, started_on, follow_up_until, follow_ups
-         FROM cases WHERE {filters} ORDER BY seq DESC LIMIT ?5 OFFSET ?6"
-    ))?;
+         FROM cases
+         WHERE (?1 IS NULL OR jobseeker_id = ?1)
+           AND (?2 IS NULL OR office LIKE ?2)
+           AND (?3 IS NULL OR stage = ?3)
+           AND (?4 IS NULL OR (started_on <= ?4 AND follow_up_until >= ?4))
+           AND (?5 IS NULL OR opened_at < ?5 OR (opened_at = ?5 AND id < ?6))
+         ORDER BY opened_at DESC, id DESC
+         LIMIT ?7",
+    )?;
     let rows = statement.query_map(
         params![
             query.jobseeker_id,
             prefix,
             query.stage,
             query.following_on,
-            query.limit,
-            query.offset
+            after.map(|key| key.at.as_str()),
+            after.map(|key| key.id.as_str()),
+            i64::from(limit) + 1
         ],
         |row| {
             Ok(ListedCase {
@@ -157,5 +160,5 @@ pub fn list(
             })
         },
     )?;
-    Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+    rows.collect()
 }

@@ -4,6 +4,7 @@
 //! themself. No name or other personal data: the borrower is their
 //! job-seeker id.
 
+use labex_app::ListKey;
 use labex_domain::loan::Loan;
 use labex_domain::rfc3339_millis;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
@@ -45,8 +46,8 @@ impl StateView for LoanList {
                 applied_at TEXT NOT NULL,
                 closed_on TEXT
             );
-            CREATE INDEX IF NOT EXISTS loans_borrower ON loans (borrower, seq);
-            CREATE INDEX IF NOT EXISTS loans_office ON loans (office, seq);",
+            CREATE INDEX IF NOT EXISTS loans_borrower ON loans (borrower, applied_at, id);
+            CREATE INDEX IF NOT EXISTS loans_applied ON loans (applied_at, id);",
         )
     }
 
@@ -89,10 +90,6 @@ pub struct LoanQuery {
     pub office_prefix: Option<String>,
     /// In this status.
     pub status: Option<String>,
-    /// Rows per page.
-    pub limit: u32,
-    /// Rows skipped.
-    pub offset: u32,
 }
 
 /// One loan of the register.
@@ -108,34 +105,41 @@ pub struct ListedLoan {
     pub closed_on: Option<String>,
 }
 
-/// The loans of `query`, newest first, and how many there are.
+/// Where a page continues after `loan`.
+pub fn key_of(loan: &ListedLoan) -> ListKey {
+    ListKey::new(loan.applied_at.clone(), loan.id.clone())
+}
+
+/// The loans of `query` after `after`, newest application first (ties by
+/// id), `limit` and one more when more follow.
 pub fn list(
     connection: &Connection,
     query: &LoanQuery,
-) -> rusqlite::Result<(u64, Vec<ListedLoan>)> {
-    let filters = "(?1 IS NULL OR borrower = ?1)
-        AND (?2 IS NULL OR office LIKE ?2)
-        AND (?3 IS NULL OR status = ?3)";
+    after: Option<&ListKey>,
+    limit: u32,
+) -> rusqlite::Result<Vec<ListedLoan>> {
     let prefix = query
         .office_prefix
         .as_ref()
         .map(|prefix| format!("{prefix}%"));
-    let total: u64 = connection
-        .prepare_cached(&format!("SELECT count(*) FROM loans WHERE {filters}"))?
-        .query_row(params![query.borrower, prefix, query.status], |row| {
-            row.get(0)
-        })?;
-    let mut statement = connection.prepare_cached(&format!(
+    let mut statement = connection.prepare_cached(
         "SELECT id, borrower, office, status, amount_fen, outstanding_fen, applied_at, closed_on
-         FROM loans WHERE {filters} ORDER BY seq DESC LIMIT ?4 OFFSET ?5"
-    ))?;
+         FROM loans
+         WHERE (?1 IS NULL OR borrower = ?1)
+           AND (?2 IS NULL OR office LIKE ?2)
+           AND (?3 IS NULL OR status = ?3)
+           AND (?4 IS NULL OR applied_at < ?4 OR (applied_at = ?4 AND id < ?5))
+         ORDER BY applied_at DESC, id DESC
+         LIMIT ?6",
+    )?;
     let rows = statement.query_map(
         params![
             query.borrower,
             prefix,
             query.status,
-            query.limit,
-            query.offset
+            after.map(|key| key.at.as_str()),
+            after.map(|key| key.id.as_str()),
+            i64::from(limit) + 1
         ],
         |row| {
             Ok(ListedLoan {
@@ -150,5 +154,5 @@ pub fn list(
             })
         },
     )?;
-    Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+    rows.collect()
 }

@@ -4,7 +4,7 @@
 //! register and the case list, a job seeker's own or an office scope's.
 
 use chrono::{DateTime, Utc};
-use labex_app::{Actor, Error, Result, STAFF, Saved};
+use labex_app::{Actor, Error, ListPage, Listed, Result, STAFF, Saved};
 use labex_domain::JobSeekerId;
 use labex_domain::loan::{Loan, LoanId};
 use labex_domain::value::DivisionCode;
@@ -69,7 +69,8 @@ impl Ventures {
         actor: &Actor,
         office: Option<DivisionCode>,
         mut query: LoanQuery,
-    ) -> Result<(u64, Vec<ListedLoan>)> {
+        page: ListPage,
+    ) -> Result<Listed<ListedLoan>> {
         query.office_prefix = None;
         match own_or_scope(actor, office, query.borrower.take())? {
             Scope::Own(person) => query.borrower = Some(person),
@@ -78,10 +79,15 @@ impl Ventures {
                 query.borrower = person;
             }
         }
-        Ok(self
+        let after = page.after_key()?;
+        let limit = page.limit;
+        let items = self
             .loans
-            .read(move |connection| loan_list::list(connection, &query))
-            .await?)
+            .read(move |connection| loan_list::list(connection, &query, after.as_ref(), limit))
+            .await?;
+        Ok(Listed::from_overfetch(items, page.limit, |loan| {
+            loan_list::key_of(loan).to_string()
+        }))
     }
 }
 
@@ -95,7 +101,8 @@ impl Ventures {
         actor: &Actor,
         office: Option<DivisionCode>,
         mut query: CaseQuery,
-    ) -> Result<(u64, Vec<ListedCase>)> {
+        page: ListPage,
+    ) -> Result<Listed<ListedCase>> {
         query.office_prefix = None;
         match own_or_scope(actor, office, query.jobseeker_id.take())? {
             Scope::Own(person) => query.jobseeker_id = Some(person),
@@ -104,10 +111,15 @@ impl Ventures {
                 query.jobseeker_id = person;
             }
         }
-        Ok(self
+        let after = page.after_key()?;
+        let limit = page.limit;
+        let items = self
             .cases
-            .read(move |connection| case_list::list(connection, &query))
-            .await?)
+            .read(move |connection| case_list::list(connection, &query, after.as_ref(), limit))
+            .await?;
+        Ok(Listed::from_overfetch(items, page.limit, |case| {
+            case_list::key_of(case).to_string()
+        }))
     }
 }
 

@@ -7,7 +7,7 @@ use labex_domain::loan::{Loan, LoanId};
 use labex_domain::value::DivisionCode;
 use labex_domain::venture_case::{CaseStage, VentureCase, VentureCaseId};
 use labex_domain::venture_project::{VentureProject, VentureProjectId};
-use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, aggregate_answer};
+use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, Page, aggregate_answer};
 use serde::Deserialize;
 
 use crate::case_list::CaseQuery;
@@ -258,8 +258,6 @@ pub struct CaseListParams {
     office: Option<String>,
     stage: Option<String>,
     following_on: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
 }
 
 impl CaseListParams {
@@ -292,19 +290,11 @@ impl CaseListParams {
             .map(|text| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d"))
             .transpose()
             .map_err(|_| ApiError::invalid_query("following_on must be a day, YYYY-MM-DD."))?;
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) || self.offset.unwrap_or(0) > 100_000 {
-            return Err(ApiError::invalid_query(
-                "limit must be 1 to 200 and offset at most 100000.",
-            ));
-        }
         let query = CaseQuery {
             jobseeker_id: person.map(|id| id.to_string()),
             office_prefix: None,
             stage: stage.map(|stage| stage.as_str().to_owned()),
             following_on: following_on.map(|day| day.to_string()),
-            limit,
-            offset: self.offset.unwrap_or(0),
         };
         Ok((office, query))
     }
@@ -320,8 +310,8 @@ impl CaseListParams {
         ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
         ("stage" = Option<String>, Query, description = "the stage reached last"),
         ("following_on" = Option<String>, Query, description = "YYYY-MM-DD: businesses started and still followed up that day"),
-        ("limit" = Option<u32>, Query, description = "rows per page, at most 200"),
-        ("offset" = Option<u32>, Query, description = "rows to skip"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "the cases", body = CaseList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's cases", body = labex_web::Problem)),
     security(("bearer" = []))
@@ -329,11 +319,14 @@ impl CaseListParams {
 pub async fn list_cases(
     app: web::Data<Ventures>,
     caller: Caller,
+    page: Page,
     params: web::Query<CaseListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (office, query) = params.parse()?;
-    let (total, cases) = app.list_cases(&caller, office, query).await?;
-    Ok(HttpResponse::Ok().json(CaseList::new(total, cases)))
+    let listed = app
+        .list_cases(&caller, office, query, page.list_page())
+        .await?;
+    Ok(HttpResponse::Ok().json(CaseList::new(listed)))
 }
 
 /// A case: staff in scope and the person.
@@ -472,8 +465,6 @@ pub struct LoanListParams {
     borrower: Option<String>,
     office: Option<String>,
     status: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
 }
 
 impl LoanListParams {
@@ -508,18 +499,10 @@ impl LoanListParams {
                 "status must be applied, rejected, approved, guaranteed, disbursed, repaid or defaulted.",
             ));
         }
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=200).contains(&limit) || self.offset.unwrap_or(0) > 100_000 {
-            return Err(ApiError::invalid_query(
-                "limit must be 1 to 200 and offset at most 100000.",
-            ));
-        }
         let query = LoanQuery {
             borrower: borrower.map(|id| id.to_string()),
             office_prefix: None,
             status: self.status.clone(),
-            limit,
-            offset: self.offset.unwrap_or(0),
         };
         Ok((office, query))
     }
@@ -534,8 +517,8 @@ impl LoanListParams {
         ("borrower" = Option<String>, Query, description = "a job-seeker id"),
         ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
         ("status" = Option<String>, Query, description = "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted"),
-        ("limit" = Option<u32>, Query, description = "rows per page, at most 200"),
-        ("offset" = Option<u32>, Query, description = "rows to skip"),
+        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "the loans", body = LoanList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's loans", body = labex_web::Problem)),
     security(("bearer" = []))
@@ -543,11 +526,14 @@ impl LoanListParams {
 pub async fn list_loans(
     app: web::Data<Ventures>,
     caller: Caller,
+    page: Page,
     params: web::Query<LoanListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (office, query) = params.parse()?;
-    let (total, loans) = app.list_loans(&caller, office, query).await?;
-    Ok(HttpResponse::Ok().json(LoanList::new(total, loans)))
+    let listed = app
+        .list_loans(&caller, office, query, page.list_page())
+        .await?;
+    Ok(HttpResponse::Ok().json(LoanList::new(listed)))
 }
 
 /// A loan: staff in scope and the borrower.

@@ -1,10 +1,12 @@
 //! What the ventures API answers. Amounts are whole fen (or yuan where the
 //! field says so), never floating point.
 
+use labex_app::Listed;
 use labex_domain::loan::{Loan, Security};
 use labex_domain::rfc3339_millis;
 use labex_domain::venture_case::VentureCase;
 use labex_domain::venture_project::VentureProject;
+use labex_web::next_cursor;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -326,16 +328,18 @@ pub struct LoanRow {
 /// A page of the loan register.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LoanList {
-    pub total: u64,
-    pub loans: Vec<LoanRow>,
+    pub items: Vec<LoanRow>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }
 
 impl LoanList {
-    /// The page `loans` of `total`.
-    pub fn new(total: u64, loans: Vec<ListedLoan>) -> Self {
+    /// The page `listed`.
+    pub fn new(listed: Listed<ListedLoan>) -> Self {
         Self {
-            total,
-            loans: loans
+            next_cursor: next_cursor(listed.next),
+            items: listed
+                .items
                 .into_iter()
                 .map(|loan| LoanRow {
                     id: loan.id,
@@ -371,16 +375,18 @@ pub struct CaseRow {
 /// A page of one-stop cases.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CaseList {
-    pub total: u64,
-    pub cases: Vec<CaseRow>,
+    pub items: Vec<CaseRow>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }
 
 impl CaseList {
-    /// The page `cases` of `total`.
-    pub fn new(total: u64, cases: Vec<ListedCase>) -> Self {
+    /// The page `listed`.
+    pub fn new(listed: Listed<ListedCase>) -> Self {
         Self {
-            total,
-            cases: cases
+            next_cursor: next_cursor(listed.next),
+            items: listed
+                .items
                 .into_iter()
                 .map(|case| CaseRow {
                     id: case.id,

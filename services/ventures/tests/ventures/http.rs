@@ -284,14 +284,15 @@ async fn a_loan_goes_to_repaid_and_is_seen_by_its_borrower_and_staff_in_scope_on
         .get("/v1/ventures/loans", Some(&person_token(&borrower)))
         .await
         .expect(200);
-    assert_eq!(listed.body["total"], 1);
-    assert_eq!(listed.body["loans"][0]["status"], "repaid");
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"][0]["status"], "repaid");
+    assert_eq!(listed.body["next_cursor"], serde_json::Value::Null);
     let listed = service
         .http
         .get("/v1/ventures/loans", Some(&person_token(&other)))
         .await
         .expect(200);
-    assert_eq!(listed.body["total"], 0);
+    assert_eq!(listed.body["items"], json!([]));
     service
         .http
         .get(
@@ -405,8 +406,13 @@ async fn a_case_is_opened_for_a_person_and_its_paths_are_described() {
         .get("/v1/ventures/cases?stage=started", Some(&counsellor))
         .await
         .expect(200);
-    assert_eq!(listed.body["total"], 1);
-    assert_eq!(listed.body["cases"][0]["jobseeker_id"], founder.as_str());
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed.body["items"][0]["jobseeker_id"], founder.as_str());
+    service
+        .http
+        .get("/v1/ventures/cases?cursor=not-ours", Some(&counsellor))
+        .await
+        .expect_problem(400, "invalid_cursor");
     service
         .http
         .get(
