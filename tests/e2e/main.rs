@@ -20,3 +20,4 @@ mod registry_key;
 mod separate;
 mod support;
 mod training;
+mod ventures;

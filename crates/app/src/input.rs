@@ -62,6 +62,15 @@ input_errors! {
     VacancyUnknown => "vacancy.unknown",
     /// A training-provider id that names no registered provider.
     ProviderUnknown => "provider.unknown",
+    /// An amount of yuan that cannot be one (negative, or too large).
+    AmountInvalid => "amount.invalid",
+    /// A stage of a one-stop service case that is not one of the stages.
+    CaseStageUnknown => "case_stage.unknown",
+    /// A review decision that is neither approved nor rejected.
+    ReviewDecisionUnknown => "review_decision.unknown",
+    /// A loan with neither a guarantor nor a ground for going without
+    /// collateral, or with both.
+    LoanSecurity => "loan_security.required",
     /// A query parameter that must be given is missing or empty.
     QueryRequired => "query.required",
     /// A query text longer than allowed.

@@ -60,6 +60,7 @@ pub mod internship;
 pub mod jobseeker;
 pub mod layoff;
 pub mod monitoring;
+pub mod loan;
 mod personal;
 pub mod provider;
 pub mod province_report;
@@ -72,6 +73,8 @@ pub mod vacancy;
 pub mod value;
 pub mod warning;
 pub mod welfare;
+pub mod venture_case;
+pub mod venture_project;
 
 pub use aggregate::{Aggregate, AggregateId};
 pub use calendar::{china_date, rfc3339_millis};

@@ -22,6 +22,7 @@ use crate::internship::InternshipEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::layoff::LayoffPlanEvent;
 use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
+use crate::loan::LoanEvent;
 use crate::provider::ProviderEvent;
 use crate::province_report::MonthlyReportEvent;
 use crate::referral::ReferralEvent;
@@ -29,6 +30,8 @@ use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
 use crate::warning::WarningEvent;
 use crate::welfare::WelfareEvent;
+use crate::venture_case::VentureCaseEvent;
+use crate::venture_project::VentureProjectEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {
@@ -162,6 +165,12 @@ registry! {
     Course(CourseEvent),
     /// Of the access log.
     Access(AccessEvent),
+    /// Of a project of the entrepreneurship library.
+    VentureProject(VentureProjectEvent),
+    /// Of a one-stop entrepreneurship case.
+    VentureCase(VentureCaseEvent),
+    /// Of a guaranteed small loan.
+    Loan(LoanEvent),
 }
 
 /// Every event type of the domain, with its current schema version.

@@ -327,6 +327,7 @@ async fn run(args: Args) -> Result<(), StartError> {
         Arc::new(FairsService::start(context.clone()).await?),
         Arc::new(TrainingService::start(context.clone()).await?),
         Arc::new(MonitoringService::start(context.clone()).await?),
+        Arc::new(labex_ventures::VenturesService::start(context.clone()).await?),
     ];
     let stop = labex_web::shutdown_signal();
     let listener = labex_web::bind(args.http).starting("cannot listen for HTTP")?;

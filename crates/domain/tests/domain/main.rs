@@ -18,3 +18,4 @@ mod properties;
 mod referral;
 mod vacancy;
 mod welfare;
+mod venture;

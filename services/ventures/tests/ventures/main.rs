@@ -1,0 +1,8 @@
+//! The ventures service's one integration-test binary, against the real
+//! event store: its use cases called directly, without HTTP
+//! (`usecases`), and its HTTP surface with the service as its own process
+//! (`http`).
+
+mod fixtures;
+mod http;
+mod usecases;
