@@ -21,17 +21,17 @@ use crate::household::HouseholdEvent;
 use crate::internship::InternshipEvent;
 use crate::jobseeker::JobSeekerEvent;
 use crate::layoff::LayoffPlanEvent;
-use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
 use crate::loan::LoanEvent;
+use crate::monitoring::{LabourOfficeEvent, MonitoringPointEvent};
 use crate::provider::ProviderEvent;
 use crate::province_report::MonthlyReportEvent;
 use crate::referral::ReferralEvent;
 use crate::tokens::TokenEvent;
 use crate::vacancy::VacancyEvent;
-use crate::warning::WarningEvent;
-use crate::welfare::WelfareEvent;
 use crate::venture_case::VentureCaseEvent;
 use crate::venture_project::VentureProjectEvent;
+use crate::warning::WarningEvent;
+use crate::welfare::WelfareEvent;
 
 macro_rules! registry {
     ($( $(#[$meta:meta])* $context:ident($family:ty), )*) => {

@@ -17,5 +17,5 @@ mod placement;
 mod properties;
 mod referral;
 mod vacancy;
-mod welfare;
 mod venture;
+mod welfare;
