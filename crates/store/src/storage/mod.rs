@@ -248,10 +248,38 @@ impl Storage {
 /// How often the WAL is copied into the database in the background.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// One checkpoint of `mode` (`PASSIVE` or `FULL`): the WAL's frames and
+/// those copied into the database, traced with how long it took.
+fn checkpoint(connection: &Connection, mode: &str) -> rusqlite::Result<(i64, i64)> {
+    let began = std::time::Instant::now();
+    let (busy, wal_pages, copied_pages) =
+        connection.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
+    tracing::trace!(
+        mode,
+        busy,
+        wal_pages,
+        copied_pages,
+        took_us = began.elapsed().as_micros() as u64,
+        "checkpoint"
+    );
+    Ok((wal_pages, copied_pages))
+}
+
 /// Starts the thread that checkpoints the WAL beside the writer, so that the
-/// group-commit writer does not stop to copy pages into the database. It
-/// runs passive checkpoints (they never block the writer or readers) until
-/// the returned sender is dropped.
+/// group-commit writer never stops to copy pages into the database
+/// (decision 080). Every round it runs a passive checkpoint, which blocks
+/// neither the writer nor readers. Under steady appends a commit always
+/// lands while a passive checkpoint copies, so the WAL never starts again
+/// by itself; once it holds [`schema::WAL_RESTART_PAGES`], the round follows
+/// the passive checkpoint with a `FULL` one, which holds the write lock
+/// only while it copies the few frames committed since and syncs: after
+/// it, the writer's next transaction starts the WAL from its beginning.
 fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
     let connection = schema::open_checkpointer(directory)?;
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
@@ -261,18 +289,20 @@ fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_INTERVAL)
             {
-                let began = std::time::Instant::now();
-                let outcome = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-                    Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                let outcome = checkpoint(&connection, "PASSIVE").and_then(|(wal_pages, _)| {
+                    if wal_pages >= schema::WAL_RESTART_PAGES {
+                        checkpoint(&connection, "FULL").map(drop)
+                    } else {
+                        Ok(())
+                    }
                 });
                 match outcome {
-                    Ok((wal_pages, copied_pages)) => tracing::trace!(
-                        wal_pages,
-                        copied_pages,
-                        took_us = began.elapsed().as_micros() as u64,
-                        "checkpoint"
-                    ),
-                    Err(error) => tracing::warn!(%error, "background checkpoint failed; the writer will checkpoint instead"),
+                    Ok(()) => {}
+                    // The FULL checkpoint found the writer or a reader busy
+                    // past its few tries: the next round tries again.
+                    Err(rusqlite::Error::SqliteFailure(error, _))
+                        if error.code == rusqlite::ErrorCode::DatabaseBusy => {}
+                    Err(error) => tracing::warn!(%error, "background checkpoint failed"),
                 }
             }
         })
