@@ -1,7 +1,7 @@
 //! The gRPC server: the services the store answers, the answer to those it
 //! does not, and how it is started and stopped.
 
-mod connection;
+pub(crate) mod connection;
 mod convert;
 mod errors;
 mod features;

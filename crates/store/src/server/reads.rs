@@ -199,16 +199,23 @@ impl ReadPlan {
         let (sender, receiver) = mpsc::channel(BUFFERED_BATCHES);
         match self.count {
             Some(count) => {
-                tokio::task::spawn_blocking(move || {
-                    let result =
-                        storage.read_blocking(|reader| Ok(self.read_once(reader, count, &sender)));
-                    let outcome = match result {
-                        Ok(outcome) => outcome,
-                        Err(error) => Err(errors::status(error, "")),
-                    };
-                    if let Err(status) = outcome {
-                        drop(sender.blocking_send(Err(status)));
-                    }
+                tokio::spawn(async move {
+                    // At most READERS reads hold a connection at once; the
+                    // rest wait here, off the blocking threads.
+                    let permit = storage.reading_permit().await;
+                    let reading = tokio::task::spawn_blocking(move || {
+                        let _permit = permit;
+                        let result = storage
+                            .read_blocking(|reader| Ok(self.read_once(reader, count, &sender)));
+                        let outcome = match result {
+                            Ok(outcome) => outcome,
+                            Err(error) => Err(errors::status(error, "")),
+                        };
+                        if let Err(status) = outcome {
+                            drop(sender.blocking_send(Err(status)));
+                        }
+                    });
+                    drop(reading.await);
                 });
             }
             None => {
@@ -359,10 +366,8 @@ impl ReadPlan {
                 if remaining == 0 {
                     break;
                 }
-                if self
-                    .filter
-                    .as_ref()
-                    .is_some_and(|filter| !filter.matches(event))
+                if let Some(filter) = &self.filter
+                    && !filter.matches(event).map_err(filter_exhausted)?
                 {
                     continue;
                 }
@@ -449,6 +454,12 @@ async fn next_live(
     }
 }
 
+/// A filter that ran out of its budget: the read or subscription fails
+/// rather than skip the event.
+fn filter_exhausted(error: crate::filter::FilterError) -> Status {
+    Status::invalid_argument(error.to_string())
+}
+
 fn stopping() -> Status {
     Status::unavailable("The event store is shutting down; resubscribe from your last position.")
 }
@@ -462,8 +473,9 @@ struct AllProgress<'a> {
 }
 
 impl AllProgress<'_> {
-    /// Responses for events after the last one looked at.
-    fn take(&mut self, events: &[RecordedEvent], batch: &mut Vec<ReadResp>) {
+    /// Responses for events after the last one looked at; an error if the
+    /// filter could not tell whether one passes.
+    fn take(&mut self, events: &[RecordedEvent], batch: &mut Vec<ReadResp>) -> Result<(), Status> {
         for event in events {
             if event.position <= self.after {
                 continue;
@@ -472,7 +484,7 @@ impl AllProgress<'_> {
             match &self.plan.filter {
                 None => batch.push(read_event(event, self.plan.uuid_format)),
                 Some(filter) => {
-                    if filter.matches(event) {
+                    if filter.matches(event).map_err(filter_exhausted)? {
                         batch.push(read_event(event, self.plan.uuid_format));
                     }
                     self.since_checkpoint += 1;
@@ -482,6 +494,7 @@ impl AllProgress<'_> {
                 }
             }
         }
+        Ok(())
     }
 
     fn checkpoint(&mut self) -> ReadResp {
@@ -525,10 +538,12 @@ async fn subscribe_to_all(
                 .await
                 .map_err(|error| errors::status(error, "$all"))?;
             let mut batch = Vec::with_capacity(events.len());
-            progress.take(&events, &mut batch);
+            // The events that passed before a filter failed are sent first.
+            let taken = progress.take(&events, &mut batch);
             if !send(sender, batch).await {
                 return Ok(());
             }
+            taken?;
             if events.len() < PAGE {
                 if live.is_some() {
                     break;
@@ -556,10 +571,11 @@ async fn subscribe_to_all(
                 Live::Stopping => return Err(stopping()),
                 Live::Events(events) => {
                     let mut batch = Vec::with_capacity(events.len());
-                    progress.take(&events, &mut batch);
+                    let taken = progress.take(&events, &mut batch);
                     if !send(sender, batch).await {
                         return Ok(());
                     }
+                    taken?;
                 }
                 Live::Lagged => {
                     let fell_behind = ReadResp {

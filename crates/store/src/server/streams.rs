@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use futures::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
+use super::connection::ConnectionInfo;
 use super::convert::{proposed_event, stream_identifier, stream_name, uuid_from_proto};
 use super::errors;
 use super::reads::{ReadPlan, ReadResponses};
@@ -18,6 +19,51 @@ use crate::proto::streams::{
 use crate::storage::{
     AppendOutcome, CurrentRevision, ExpectedRevision, ProposedEvent, Storage, StoreError,
 };
+
+/// Batches of one batch-append call received or committing at once (its
+/// unfinished parts included); past them the call fails with
+/// `RESOURCE_EXHAUSTED`.
+pub const MAX_PENDING_BATCHES_PER_CALL: usize = 1_024;
+
+/// A place among the connection's pending appends, if the call came over
+/// one of the store's connections (always, but in unit tests).
+fn pending_append(
+    extensions: &tonic::Extensions,
+) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Status> {
+    ConnectionInfo::of(extensions)
+        .map(ConnectionInfo::pending_append)
+        .transpose()
+}
+
+/// Places for one whole batch of a batch-append call: among the call's
+/// pending batches (`unfinished` more are still being received) and among
+/// the connection's pending appends.
+fn pending_places(
+    committing: &std::sync::Arc<tokio::sync::Semaphore>,
+    unfinished: usize,
+    connection: Option<&ConnectionInfo>,
+) -> Result<
+    (
+        tokio::sync::OwnedSemaphorePermit,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
+    Status,
+> {
+    let exhausted = || {
+        Status::resource_exhausted(format!(
+            "more than {MAX_PENDING_BATCHES_PER_CALL} batches are pending on this batch append; wait for their answers"
+        ))
+    };
+    if committing.available_permits() <= unfinished {
+        return Err(exhausted());
+    }
+    let place = committing
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| exhausted())?;
+    let on_connection = connection.map(ConnectionInfo::pending_append).transpose()?;
+    Ok((place, on_connection))
+}
 
 /// The Streams service over one storage engine.
 #[derive(Clone)]
@@ -141,6 +187,7 @@ impl Streams for StreamsService {
         &self,
         request: Request<Streaming<AppendReq>>,
     ) -> Result<Response<AppendResp>, Status> {
+        let _pending = pending_append(request.extensions())?;
         let mut messages = request.into_inner();
         let options = match messages.message().await? {
             Some(AppendReq {
@@ -201,23 +248,38 @@ impl Streams for StreamsService {
         &self,
         request: Request<Streaming<BatchAppendReq>>,
     ) -> Result<Response<Self::BatchAppendStream>, Status> {
+        let connection = ConnectionInfo::of(request.extensions()).cloned();
         let mut messages = request.into_inner();
         let (sender, receiver) = tokio::sync::mpsc::channel(64);
         let service = self.clone();
         tokio::spawn(async move {
             // Parts of batches that are not final yet, by correlation id.
             let mut pending: HashMap<uuid::Uuid, PendingBatch> = HashMap::new();
+            // Places for batches committing: with the unfinished ones, at
+            // most MAX_PENDING_BATCHES_PER_CALL.
+            let committing =
+                std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_PENDING_BATCHES_PER_CALL));
             while let Some(message) = messages.next().await {
                 let message = match message {
                     Ok(message) => message,
                     Err(_) => return,
                 };
-                match service.batch_part(&mut pending, message) {
+                let outcome = service.batch_part(&mut pending, message).and_then(|batch| {
+                    batch
+                        .map(|batch| {
+                            let places =
+                                pending_places(&committing, pending.len(), connection.as_ref())?;
+                            Ok((batch, places))
+                        })
+                        .transpose()
+                });
+                match outcome {
                     Ok(None) => {}
-                    Ok(Some(batch)) => {
+                    Ok(Some((batch, places))) => {
                         let service = service.clone();
                         let sender = sender.clone();
                         tokio::spawn(async move {
+                            let _places = places;
                             let response = service.commit_batch(batch).await;
                             drop(sender.send(Ok(response)).await);
                         });
@@ -313,6 +375,11 @@ impl StreamsService {
         let key = uuid_from_proto(Some(correlation.clone()))?;
         let batch = match pending.remove(&key) {
             Some(batch) => batch,
+            None if pending.len() >= MAX_PENDING_BATCHES_PER_CALL => {
+                return Err(Status::resource_exhausted(format!(
+                    "more than {MAX_PENDING_BATCHES_PER_CALL} batches are pending on this batch append; wait for their answers"
+                )));
+            }
             None => {
                 let options = message.options.ok_or_else(|| {
                     Status::invalid_argument("the first message of a batch append needs options")

@@ -31,6 +31,9 @@ use writer::{Command, Writer};
 pub const DEFAULT_LIVE_BUFFER_BATCHES: usize = 4_096;
 /// Commands waiting for the writer before appenders wait in turn.
 const WRITE_QUEUE: usize = 16_384;
+/// Reads running at once, each on a read-only connection of its own (the
+/// pool holds at most this many); further reads wait for one to finish.
+pub const READERS: usize = 32;
 
 /// A batch of events committed together, in `$all` order.
 pub type LiveBatch = Arc<[RecordedEvent]>;
@@ -49,6 +52,8 @@ struct Inner {
     _checkpointer: std::sync::mpsc::Sender<()>,
     commands: mpsc::Sender<Command>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection: bounds the reads running at once.
+    reading: Arc<tokio::sync::Semaphore>,
     shared: Arc<Shared>,
 }
 
@@ -116,6 +121,7 @@ impl Storage {
                 _checkpointer: checkpointer,
                 commands,
                 readers: Mutex::new(Vec::new()),
+                reading: Arc::new(tokio::sync::Semaphore::new(READERS)),
                 shared,
             }),
         })
@@ -222,12 +228,28 @@ impl Storage {
         F: FnOnce(&Reader<'_>) -> Result<T> + Send + 'static,
     {
         let storage = self.clone();
-        tokio::task::spawn_blocking(move || storage.read_blocking(read))
-            .await
-            .map_err(|error| StoreError::CommitFailed(format!("read task failed: {error}")))?
+        let permit = self.reading_permit().await;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            storage.read_blocking(read)
+        })
+        .await
+        .map_err(|error| StoreError::CommitFailed(format!("read task failed: {error}")))?
     }
 
-    /// Runs a read on a pooled read-only connection, on this thread.
+    /// A turn to read: at most [`READERS`] are out at once. Hold it for as
+    /// long as [`Storage::read_blocking`] runs.
+    pub async fn reading_permit(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.inner
+            .reading
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the reading semaphore is never closed")
+    }
+
+    /// Runs a read on a pooled read-only connection, on this thread (with
+    /// a [`Storage::reading_permit`] held, so that the pool stays bounded).
     pub fn read_blocking<T>(&self, read: impl FnOnce(&Reader<'_>) -> Result<T>) -> Result<T> {
         let connection = self.inner.readers.lock().pop();
         let connection = match connection {
