@@ -43,6 +43,25 @@ struct Args {
     /// runs when unset.
     #[arg(long, env = "LABEX_EVENTSTORE")]
     eventstore: Option<String>,
+    /// The external store's user (its password in
+    /// `--eventstore-password-file`).
+    #[arg(
+        long,
+        env = "LABEX_EVENTSTORE_USER",
+        requires = "eventstore_password_file"
+    )]
+    eventstore_user: Option<String>,
+    /// A file holding the external store user's password (one line).
+    #[arg(
+        long,
+        env = "LABEX_EVENTSTORE_PASSWORD_FILE",
+        requires = "eventstore_user"
+    )]
+    eventstore_password_file: Option<PathBuf>,
+    /// The CA certificate (PEM) of the external store's TLS certificate;
+    /// connects with TLS.
+    #[arg(long, env = "LABEX_EVENTSTORE_CA")]
+    eventstore_ca: Option<PathBuf>,
     /// Where the embedded event store listens (gRPC, EventStoreDB protocol).
     #[arg(long, env = "LABEX_EVENTSTORE_LISTEN", default_value = labex_eventstore::DEFAULT_LISTEN)]
     eventstore_listen: SocketAddr,
@@ -180,7 +199,7 @@ async fn store_for(
         .as_ref()
         .filter(|url| !url.trim().is_empty())
     {
-        return Ok((None, url.clone()));
+        return Ok((None, external_store_url(args, url)?));
     }
     let config = ServerConfig::new(args.data.join("eventstore"), listen);
     let store = RunningServer::start(config).await.starting(
@@ -188,6 +207,41 @@ async fn store_for(
     )?;
     let url = format!("{}&discoveryInterval=10", store.connection_string());
     Ok((Some(store), url))
+}
+
+/// `--eventstore` with the user, password and CA of the configuration
+/// added (`user:password@` and `tls=true&tlsCaFile=…`).
+fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
+    let mut url = url.trim().to_owned();
+    if let (Some(user), Some(password_file)) =
+        (&args.eventstore_user, &args.eventstore_password_file)
+    {
+        let password = std::fs::read_to_string(password_file)
+            .starting("cannot read LABEX_EVENTSTORE_PASSWORD_FILE")?;
+        let password = password.trim_end_matches(['\n', '\r']);
+        let encode = |text: &str| {
+            text.bytes()
+                .map(|byte| match byte {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                        (byte as char).to_string()
+                    }
+                    _ => format!("%{byte:02X}"),
+                })
+                .collect::<String>()
+        };
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err(StartError::new(
+                "LABEX_EVENTSTORE is not a connection string",
+                "it has no scheme (esdb://…)",
+            ));
+        };
+        url = format!("{scheme}://{}:{}@{rest}", encode(user), encode(password));
+    }
+    if let Some(ca) = &args.eventstore_ca {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        url = format!("{url}{separator}tls=true&tlsCaFile={}", ca.display());
+    }
+    Ok(url)
 }
 
 /// `labex reindex`: the store (the embedded one on a free loopback port,

@@ -1,23 +1,35 @@
 //! `labex-store`: the Labex event store as its own process.
 
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Parser;
-use labex_eventstore::{DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig};
+use labex_eventstore::auth::UserFile;
+use labex_eventstore::{DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, TlsFiles};
 
 /// The Labex event store: a single-node server speaking the EventStoreDB gRPC protocol.
 #[derive(Debug, Parser)]
 #[command(name = "labex-store", version)]
 struct Args {
+    /// What to do; serving when absent.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Folder of the event store's files.
-    #[arg(long, env = "LABEX_DATA", default_value = "./data")]
+    #[arg(long, env = "LABEX_DATA", default_value = "./data", global = true)]
     data: PathBuf,
-    /// Address to serve gRPC on (plaintext HTTP/2).
+    /// Address to serve gRPC on.
     #[arg(long, env = "LABEX_EVENTSTORE_LISTEN", default_value = labex_eventstore::DEFAULT_LISTEN)]
     listen: SocketAddr,
-    /// Allow listening beyond loopback, where anyone who reaches the port may read and write.
+    /// Serve TLS with this certificate (chain, PEM); needs --tls-key.
+    #[arg(long, env = "LABEX_EVENTSTORE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "LABEX_EVENTSTORE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Allow listening beyond loopback without TLS and users, where anyone
+    /// who reaches the port may read and write.
     #[arg(long)]
     insecure: bool,
     /// Largest append accepted, in bytes.
@@ -28,21 +40,74 @@ struct Args {
     log: String,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// The store's users: once one exists, every call needs a user's
+    /// credentials.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum UserCommand {
+    /// Add a user (or set the password of one), the password read from
+    /// standard input (one line).
+    Add { name: String },
+    /// Remove a user.
+    Remove { name: String },
+}
+
+/// The store's own folder within the data folder.
+fn store_folder(data: &std::path::Path) -> PathBuf {
+    data.join("eventstore")
+}
+
+fn manage_users(data: &std::path::Path, command: UserCommand) -> anyhow::Result<()> {
+    let file = UserFile::in_folder(&store_folder(data));
+    match command {
+        UserCommand::Add { name } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.strip_suffix('\n').unwrap_or(&password);
+            let password = password.strip_suffix('\r').unwrap_or(password);
+            file.add(&name, password)?;
+            println!(
+                "labex-store: user {name} saved in {}",
+                file.path().display()
+            );
+        }
+        UserCommand::Remove { name } => {
+            file.remove(&name)?;
+            println!(
+                "labex-store: user {name} removed from {}",
+                file.path().display()
+            );
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(Command::User(command)) = args.command {
+        return manage_users(&args.data, command);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_new(&args.log).context("invalid log filter")?,
         )
         .init();
-    let config = ServerConfig {
-        data: args.data.join("eventstore"),
-        listen: args.listen,
-        insecure: args.insecure,
-        max_append_size: args.max_append_size,
-        live_buffer_batches: labex_eventstore::storage::DEFAULT_LIVE_BUFFER_BATCHES,
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
     };
+    let mut config = ServerConfig::new(store_folder(&args.data), args.listen);
+    config.insecure = args.insecure;
+    config.max_append_size = args.max_append_size;
+    config.tls = tls;
     let server = RunningServer::start(config)
         .await
         .context("cannot start labex-store")?;

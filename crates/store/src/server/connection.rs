@@ -36,9 +36,13 @@ pub(crate) struct ConnectionInfo {
 }
 
 impl ConnectionInfo {
-    /// The connection's info among a call's extensions.
+    /// The connection's info among a call's extensions (plain or TLS).
     pub(crate) fn of(extensions: &tonic::Extensions) -> Option<&ConnectionInfo> {
-        extensions.get::<ConnectionInfo>()
+        extensions.get::<ConnectionInfo>().or_else(|| {
+            extensions
+                .get::<tonic::transport::server::TlsConnectInfo<ConnectionInfo>>()
+                .map(|tls| tls.get_ref())
+        })
     }
 
     /// A pending append's place on this connection, if one is free.

@@ -49,6 +49,15 @@ pub struct ServerConfig {
     /// Committed batches kept for live subscribers before a slow one goes
     /// back to reading from disk.
     pub live_buffer_batches: usize,
+    /// Serve TLS with this certificate (chain) and key, both PEM.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files of the certificate (chain) and private key served.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl ServerConfig {
@@ -59,6 +68,7 @@ impl ServerConfig {
             insecure: false,
             max_append_size: DEFAULT_MAX_APPEND_SIZE,
             live_buffer_batches: crate::storage::DEFAULT_LIVE_BUFFER_BATCHES,
+            tls: None,
         }
     }
 }
@@ -67,9 +77,18 @@ impl ServerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(
-        "refusing to listen on {0} without authentication: this store has none, so listen on loopback or pass --insecure"
+        "refusing to listen on {0} without TLS and users: give --tls-cert and --tls-key and add a user (labex-store user add NAME --data DIR), listen on loopback, or pass --insecure"
     )]
     NotLoopback(SocketAddr),
+    #[error("cannot read the users file: {0}")]
+    Users(#[from] crate::auth::UserError),
+    #[error("cannot read {path}: {source}")]
+    TlsFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serve TLS: {0}")]
+    Tls(tonic::transport::Error),
     #[error("cannot open the store: {0}")]
     Storage(#[from] crate::storage::StoreError),
     #[error("cannot listen on {address}: {source}")]
@@ -90,15 +109,29 @@ pub struct RunningServer {
 impl RunningServer {
     /// Opens the data folder, binds and starts serving.
     pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
-        if !config.listen.ip().is_loopback() {
+        let users = crate::auth::UserFile::in_folder(&config.data);
+        let authenticator = if users.has_users()? {
+            Some(crate::auth::Authenticator::new(users)?)
+        } else {
+            None
+        };
+        let authenticated = authenticator.is_some();
+        let secured = config.tls.is_some() && authenticated;
+        if !config.listen.ip().is_loopback() && !secured {
             if !config.insecure {
                 return Err(StartError::NotLoopback(config.listen));
             }
             tracing::warn!(
                 address = %config.listen,
-                "listening beyond loopback without authentication or TLS, as --insecure asked"
+                tls = config.tls.is_some(),
+                users = authenticator.is_some(),
+                "listening beyond loopback without both TLS and users, as --insecure asked"
             );
         }
+        let tls = match &config.tls {
+            Some(files) => Some(tls_config(files)?),
+            None => None,
+        };
         let storage = {
             let data = config.data.clone();
             let live_buffer = config.live_buffer_batches;
@@ -128,28 +161,44 @@ impl RunningServer {
         let persistent = PersistentSubscriptionsServer::new(persistent)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE);
-        let routes = Routes::from(axum::Router::new().fallback(not_served))
+        let mut routes = Routes::from(axum::Router::new().fallback(not_served))
             .add_service(streams)
             .add_service(persistent)
             .add_service(ServerFeaturesServer::new(features::FeaturesService))
             .add_service(gossip::WithAuthority(GossipServer::new(
                 gossip::GossipService::new(local_addr),
-            )));
+            )))
+            .prepare();
+        if let Some(authenticator) = authenticator {
+            routes = Routes::from(routes.into_axum_router().layer(
+                axum::middleware::from_fn_with_state(authenticator, authenticate),
+            ));
+        }
 
         let (stop, stopped) = oneshot::channel::<()>();
         let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener)
             .map(|accepted| accepted.and_then(connection::QuickAckStream::new));
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = tls {
+            builder = builder.tls_config(tls).map_err(StartError::Tls)?;
+        }
         let task = tokio::spawn(
-            tonic::transport::Server::builder()
+            builder
                 .tcp_nodelay(true)
                 .max_concurrent_streams(Some(MAX_CONCURRENT_STREAMS))
                 .http2_keepalive_interval(Some(std::time::Duration::from_secs(10)))
-                .add_routes(routes.prepare())
+                .add_routes(routes)
                 .serve_with_incoming_shutdown(incoming, async {
                     drop(stopped.await);
                 }),
         );
-        tracing::info!(address = %local_addr, data = %config.data.display(), "event store serving");
+        tracing::info!(
+            address = %local_addr,
+            data = %config.data.display(),
+            tls = config.tls.is_some(),
+            users = authenticated,
+            "event store serving"
+        );
         Ok(RunningServer {
             local_addr,
             storage,
@@ -163,9 +212,15 @@ impl RunningServer {
         self.local_addr
     }
 
-    /// A connection string the official clients accept.
+    /// A connection string the official clients accept (for a store
+    /// without TLS).
     pub fn connection_string(&self) -> String {
         format!("esdb://{}?tls=false", self.local_addr)
+    }
+
+    /// The store's storage, for an online backup.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
 
     /// Stops accepting, ends subscriptions, lets other calls in flight
@@ -197,6 +252,42 @@ impl RunningServer {
         tracing::info!("stopping the event store");
         self.shutdown().await;
         Ok(())
+    }
+}
+
+/// The TLS identity of the PEM files.
+fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {
+    // Both of rustls's providers are linked in (the clients of the
+    // workspace bring aws-lc-rs): the store's TLS uses ring. A provider
+    // already installed by the process stays.
+    drop(rustls::crypto::ring::default_provider().install_default());
+    let read = |path: &PathBuf| {
+        std::fs::read(path).map_err(|source| StartError::TlsFile {
+            path: path.clone(),
+            source,
+        })
+    };
+    let identity = tonic::transport::Identity::from_pem(read(&files.cert)?, read(&files.key)?);
+    Ok(tonic::transport::ServerTlsConfig::new().identity(identity))
+}
+
+/// Lets a call through only with a user's credentials (but those of
+/// `ServerFeatures` and `Gossip`, which answer anyone as KurrentDB's do).
+async fn authenticate(
+    axum::extract::State(authenticator): axum::extract::State<crate::auth::Authenticator>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if crate::auth::is_open_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let header = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|value| value.as_bytes());
+    match authenticator.check(header).await {
+        Ok(_user) => next.run(request).await,
+        Err(refusal) => refusal.status().into_http(),
     }
 }
 
