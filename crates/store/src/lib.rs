@@ -11,6 +11,7 @@
 //! threads. Positions in `$all` are assigned by the writer and only grow.
 
 pub mod auth;
+pub mod backup;
 pub mod filter;
 mod proto;
 pub mod server;

@@ -19,6 +19,7 @@ use labex_matching::MatchingService;
 use labex_referrals::ReferralsService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
 
+mod backup;
 mod migrate;
 
 /// mimalloc: under load the system allocator took about a sixth of the
@@ -81,6 +82,18 @@ enum Command {
     /// person's key; stop the labex of `--from` first, and destroy that
     /// folder once the copy serves.
     Migrate(MigrateArgs),
+    /// Copy the event store (online, while labex serves), the keys and the
+    /// secrets of the data folder into the new folder DIR.
+    Backup {
+        /// A new or empty folder.
+        dir: PathBuf,
+    },
+    /// Copy the backup in DIR into the empty data folder (`--data`); labex
+    /// rebuilds the read models and search index when next started.
+    Restore {
+        /// A folder written by `labex backup`.
+        dir: PathBuf,
+    },
     /// Mint a bearer token for a member of staff (or an employer, a job
     /// seeker) with the data folder's token secret (or `LABEX_JWT_SECRET`),
     /// and print it with its id (`jti`, for revoking it).
@@ -124,6 +137,8 @@ async fn main() -> ExitCode {
     labex_web::init_logging(&args.log);
     let outcome = match args.command {
         Some(Command::Token(ref token)) => mint_token(&args, token),
+        Some(Command::Backup { ref dir }) => run_backup(&args, dir),
+        Some(Command::Restore { ref dir }) => run_restore(&args, dir),
         Some(Command::Reindex) => match prepare_data(&args) {
             Ok(()) => reindex(args).await,
             Err(error) => Err(error),
@@ -242,6 +257,35 @@ fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
         url = format!("{url}{separator}tls=true&tlsCaFile={}", ca.display());
     }
     Ok(url)
+}
+
+/// `labex backup DIR`.
+fn run_backup(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
+    let keys = labex_web::keys_folder(&args.data);
+    let copied = backup::backup(&args.data, &keys, dir)?;
+    println!(
+        "labex: backed up {} into {}: the store up to position {}, and {} key and secret files",
+        args.data.display(),
+        dir.display(),
+        copied.last_position,
+        copied.files
+    );
+    Ok(())
+}
+
+/// `labex restore DIR`.
+fn run_restore(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
+    labex_web::restrict_file_modes(&args.data)?;
+    let keys = labex_web::keys_folder(&args.data);
+    let copied = backup::restore(dir, &args.data, &keys)?;
+    println!(
+        "labex: restored {} into {}: the store up to position {}, and {} key and secret files; start labex to rebuild the read models and search index",
+        dir.display(),
+        args.data.display(),
+        copied.last_position,
+        copied.files
+    );
+    Ok(())
 }
 
 /// `labex reindex`: the store (the embedded one on a free loopback port,

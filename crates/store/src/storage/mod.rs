@@ -24,6 +24,7 @@ pub use model::{
     described_stream, is_metadata_stream, now_ticks,
 };
 
+pub use schema::DATABASE_FILE;
 use writer::{Command, Writer};
 
 /// Batches of committed events kept for live subscribers by default; one

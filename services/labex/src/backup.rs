@@ -1,0 +1,172 @@
+//! `labex backup DIR` and `labex restore DIR` (decision 083): the event
+//! store copied online with SQLite's backup API, with the keys and secrets
+//! beside it; read models and the search index are left out, since labex
+//! rebuilds them from the store when they are missing.
+
+use std::path::{Path, PathBuf};
+
+use labex_eventstore::backup::{backup_store, copy_database, copy_private_file};
+use labex_web::{StartError, Starting};
+
+/// The store's folder within a data folder (and a backup).
+const STORE_FOLDER: &str = "eventstore";
+/// The keys folder within a backup.
+const KEYS_FOLDER: &str = "keys";
+/// What a backup says of itself.
+const MANIFEST_FILE: &str = "BACKUP";
+
+/// What a backup or restore copied.
+pub struct Copied {
+    /// Position of the last event of the store copied.
+    pub last_position: u64,
+    /// Files copied besides the store's database.
+    pub files: usize,
+}
+
+fn is_sqlite_companion(name: &str) -> bool {
+    name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with("-journal")
+}
+
+fn is_database(name: &str) -> bool {
+    name.ends_with(".sqlite3") || name.ends_with(".sqlite")
+}
+
+fn files_of(folder: &Path) -> Result<Vec<(String, PathBuf)>, StartError> {
+    let mut files = Vec::new();
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(files),
+        Err(error) => return Err(error).starting(&format!("cannot read {}", folder.display())),
+    };
+    for entry in entries {
+        let entry = entry.starting(&format!("cannot read {}", folder.display()))?;
+        let kind = entry
+            .file_type()
+            .starting(&format!("cannot read {}", folder.display()))?;
+        if kind.is_file() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            files.push((name, entry.path()));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Copies the keys folder: its databases consistently, its other files
+/// (the master key) as they are.
+fn copy_keys(from: &Path, to: &Path) -> Result<usize, StartError> {
+    let mut copied = 0;
+    for (name, path) in files_of(from)? {
+        if is_sqlite_companion(&name) {
+            continue;
+        }
+        let target = to.join(&name);
+        if is_database(&name) {
+            copy_database(&path, &target).starting(&format!("cannot copy {}", path.display()))?;
+        } else {
+            std::fs::create_dir_all(to).starting(&format!("cannot create {}", to.display()))?;
+            copy_private_file(&path, &target)
+                .starting(&format!("cannot copy {}", path.display()))?;
+        }
+        copied += 1;
+    }
+    Ok(copied)
+}
+
+/// Copies the secrets of a data folder: its own files (token secret,
+/// rules, administrator token) and each service folder's `registry-key`.
+fn copy_secrets(from: &Path, to: &Path) -> Result<usize, StartError> {
+    let mut copied = 0;
+    for (name, path) in files_of(from)? {
+        if is_sqlite_companion(&name) || is_database(&name) || name == MANIFEST_FILE {
+            continue;
+        }
+        copy_private_file(&path, &to.join(&name))
+            .starting(&format!("cannot copy {}", path.display()))?;
+        copied += 1;
+    }
+    let folders = std::fs::read_dir(from).starting(&format!("cannot read {}", from.display()))?;
+    for folder in folders {
+        let folder = folder.starting(&format!("cannot read {}", from.display()))?;
+        let key = folder.path().join(labex_jobseekers::REGISTRY_KEY_FILE);
+        if key.is_file() {
+            let target = to.join(folder.file_name());
+            std::fs::create_dir_all(&target)
+                .starting(&format!("cannot create {}", target.display()))?;
+            copy_private_file(&key, &target.join(labex_jobseekers::REGISTRY_KEY_FILE))
+                .starting(&format!("cannot copy {}", key.display()))?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
+fn is_empty_folder(folder: &Path) -> Result<bool, StartError> {
+    match std::fs::read_dir(folder) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(error) => Err(error).starting(&format!("cannot read {}", folder.display())),
+    }
+}
+
+fn refuse_unless_empty(folder: &Path, what: &str) -> Result<(), StartError> {
+    if is_empty_folder(folder)? {
+        return Ok(());
+    }
+    Err(StartError::new(
+        format!("{what} must be a new or empty folder"),
+        format!("{} holds files", folder.display()),
+    ))
+}
+
+/// `labex backup DIR`: the store of `data` (served or not), its keys (in
+/// `keys`) and secrets, copied into the new folder `destination`.
+pub fn backup(data: &Path, keys: &Path, destination: &Path) -> Result<Copied, StartError> {
+    refuse_unless_empty(destination, "the backup folder")?;
+    let store = data.join(STORE_FOLDER);
+    if !store
+        .join(labex_eventstore::backup::DATABASE_FILE)
+        .is_file()
+    {
+        return Err(StartError::new(
+            "nothing to back up",
+            format!("{} holds no event store", data.display()),
+        ));
+    }
+    let copy = backup_store(&store, &destination.join(STORE_FOLDER))
+        .starting("cannot copy the event store")?;
+    let mut files = copy_keys(keys, &destination.join(KEYS_FOLDER))?;
+    files += copy_secrets(data, destination)?;
+    let manifest = format!(
+        "labex backup\nversion {}\nlast position {}\nfiles besides the store {files}\n",
+        env!("CARGO_PKG_VERSION"),
+        copy.last_position
+    );
+    std::fs::write(destination.join(MANIFEST_FILE), manifest)
+        .starting("cannot write the backup's manifest")?;
+    Ok(Copied {
+        last_position: copy.last_position,
+        files,
+    })
+}
+
+/// `labex restore DIR`: a backup copied into the empty data folder `data`
+/// (and the empty keys folder `keys`).
+pub fn restore(backup: &Path, data: &Path, keys: &Path) -> Result<Copied, StartError> {
+    if !backup.join(MANIFEST_FILE).is_file() {
+        return Err(StartError::new(
+            "not a labex backup",
+            format!("{} has no {MANIFEST_FILE} file", backup.display()),
+        ));
+    }
+    refuse_unless_empty(data, "the data folder to restore into")?;
+    refuse_unless_empty(keys, "the keys folder to restore into")?;
+    let copy = backup_store(&backup.join(STORE_FOLDER), &data.join(STORE_FOLDER))
+        .starting("cannot restore the event store")?;
+    let mut files = copy_keys(&backup.join(KEYS_FOLDER), keys)?;
+    files += copy_secrets(backup, data)?;
+    Ok(Copied {
+        last_position: copy.last_position,
+        files,
+    })
+}
