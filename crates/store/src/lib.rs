@@ -18,6 +18,7 @@ pub mod server;
 pub mod storage;
 
 pub use server::{
-    DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, StartError, TlsFiles,
+    DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, DEFAULT_MAX_PENDING_APPENDS,
+    DEFAULT_MAX_PENDING_BATCHES, RunningServer, ServerConfig, StartError, TlsFiles,
 };
 pub use storage::Storage;

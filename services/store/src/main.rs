@@ -7,7 +7,10 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 use labex_eventstore::auth::UserFile;
-use labex_eventstore::{DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, TlsFiles};
+use labex_eventstore::{
+    DEFAULT_MAX_APPEND_SIZE, DEFAULT_MAX_PENDING_APPENDS, DEFAULT_MAX_PENDING_BATCHES,
+    RunningServer, ServerConfig, TlsFiles,
+};
 
 /// The Labex event store: a single-node server speaking the EventStoreDB gRPC protocol.
 #[derive(Debug, Parser)]
@@ -35,6 +38,14 @@ struct Args {
     /// Largest append accepted, in bytes.
     #[arg(long, default_value_t = DEFAULT_MAX_APPEND_SIZE)]
     max_append_size: usize,
+    /// Appends pending at once on one connection (a batch of a batch-append
+    /// call counts as one); past them a call is refused.
+    #[arg(long, default_value_t = DEFAULT_MAX_PENDING_APPENDS)]
+    max_pending_appends: usize,
+    /// Batches received or committing at once on one batch-append call;
+    /// past them the call fails.
+    #[arg(long, default_value_t = DEFAULT_MAX_PENDING_BATCHES)]
+    max_pending_batches: usize,
     /// Log filter.
     #[arg(long, env = "LABEX_LOG", default_value = "info")]
     log: String,
@@ -107,6 +118,8 @@ async fn main() -> anyhow::Result<()> {
     let mut config = ServerConfig::new(store_folder(&args.data), args.listen);
     config.insecure = args.insecure;
     config.max_append_size = args.max_append_size;
+    config.max_pending_appends = args.max_pending_appends;
+    config.max_pending_batches = args.max_pending_batches;
     config.tls = tls;
     let server = RunningServer::start(config)
         .await

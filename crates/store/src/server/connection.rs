@@ -19,12 +19,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
 /// Appends (and batches of batch-append calls) pending on one connection
-/// at once; past them a call is refused with `RESOURCE_EXHAUSTED`.
-pub const MAX_PENDING_APPENDS_PER_CONNECTION: usize = 1_024;
+/// at once by default; past them a call is refused with `RESOURCE_EXHAUSTED`.
+pub const DEFAULT_MAX_PENDING_APPENDS: usize = 1_024;
 
 pub(crate) struct QuickAckStream {
     inner: TcpStream,
     appends: Arc<Semaphore>,
+    cap: usize,
 }
 
 /// What calls know of their connection: its addresses, and its share of
@@ -33,6 +34,8 @@ pub(crate) struct QuickAckStream {
 pub(crate) struct ConnectionInfo {
     tcp: TcpConnectInfo,
     appends: Arc<Semaphore>,
+    /// The connection's cap on pending appends.
+    cap: usize,
 }
 
 impl ConnectionInfo {
@@ -49,7 +52,8 @@ impl ConnectionInfo {
     pub(crate) fn pending_append(&self) -> Result<OwnedSemaphorePermit, tonic::Status> {
         self.appends.clone().try_acquire_owned().map_err(|_| {
             tonic::Status::resource_exhausted(format!(
-                "more than {MAX_PENDING_APPENDS_PER_CONNECTION} appends are pending on this connection; wait for their answers"
+                "more than {} appends are pending on this connection; wait for their answers",
+                self.cap
             ))
         })
     }
@@ -61,11 +65,14 @@ impl ConnectionInfo {
 }
 
 impl QuickAckStream {
-    pub(crate) fn new(inner: TcpStream) -> io::Result<Self> {
+    /// A connection on which at most `max_pending_appends` appends may be
+    /// pending at once.
+    pub(crate) fn new(inner: TcpStream, max_pending_appends: usize) -> io::Result<Self> {
         inner.set_nodelay(true)?;
         let stream = QuickAckStream {
             inner,
-            appends: Arc::new(Semaphore::new(MAX_PENDING_APPENDS_PER_CONNECTION)),
+            appends: Arc::new(Semaphore::new(max_pending_appends)),
+            cap: max_pending_appends,
         };
         stream.quick_ack();
         Ok(stream)
@@ -130,6 +137,7 @@ impl Connected for QuickAckStream {
         ConnectionInfo {
             tcp: self.inner.connect_info(),
             appends: self.appends.clone(),
+            cap: self.cap,
         }
     }
 }

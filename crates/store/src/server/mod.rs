@@ -19,6 +19,9 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::Routes;
 
+pub use connection::DEFAULT_MAX_PENDING_APPENDS;
+pub use streams::DEFAULT_MAX_PENDING_BATCHES;
+
 use crate::proto::gossip::gossip_server::GossipServer;
 use crate::proto::persistent_subscriptions::persistent_subscriptions_server::PersistentSubscriptionsServer;
 use crate::proto::server_features::server_features_server::ServerFeaturesServer;
@@ -51,6 +54,12 @@ pub struct ServerConfig {
     pub live_buffer_batches: usize,
     /// Serve TLS with this certificate (chain) and key, both PEM.
     pub tls: Option<TlsFiles>,
+    /// Appends pending at once on one connection (unary appends and whole
+    /// batches of batch-append calls); past them `RESOURCE_EXHAUSTED`.
+    pub max_pending_appends: usize,
+    /// Batches received or committing at once on one batch-append call;
+    /// past them the call fails with `RESOURCE_EXHAUSTED`.
+    pub max_pending_batches: usize,
 }
 
 /// The PEM files of the certificate (chain) and private key served.
@@ -69,6 +78,8 @@ impl ServerConfig {
             max_append_size: DEFAULT_MAX_APPEND_SIZE,
             live_buffer_batches: crate::storage::DEFAULT_LIVE_BUFFER_BATCHES,
             tls: None,
+            max_pending_appends: DEFAULT_MAX_PENDING_APPENDS,
+            max_pending_batches: DEFAULT_MAX_PENDING_BATCHES,
         }
     }
 }
@@ -154,6 +165,7 @@ impl RunningServer {
         let streams = StreamsServer::new(streams::StreamsService::new(
             storage.clone(),
             config.max_append_size,
+            config.max_pending_batches.max(1),
         ))
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
@@ -176,8 +188,12 @@ impl RunningServer {
         }
 
         let (stop, stopped) = oneshot::channel::<()>();
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener)
-            .map(|accepted| accepted.and_then(connection::QuickAckStream::new));
+        let max_pending_appends = config.max_pending_appends.max(1);
+        let incoming =
+            tokio_stream::wrappers::TcpListenerStream::new(listener).map(move |accepted| {
+                accepted
+                    .and_then(|stream| connection::QuickAckStream::new(stream, max_pending_appends))
+            });
         let mut builder = tonic::transport::Server::builder();
         if let Some(tls) = tls {
             builder = builder.tls_config(tls).map_err(StartError::Tls)?;

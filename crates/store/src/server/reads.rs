@@ -362,20 +362,31 @@ impl ReadPlan {
                 (Direction::Backwards, Some(event)) => Some(event.position),
             };
             let mut batch = Vec::with_capacity(events.len());
+            // A filter that cannot judge an event ends the read with an
+            // error, after the events that passed before it.
+            let mut failed = None;
             for event in &events {
                 if remaining == 0 {
                     break;
                 }
-                if let Some(filter) = &self.filter
-                    && !filter.matches(event).map_err(filter_exhausted)?
-                {
-                    continue;
+                if let Some(filter) = &self.filter {
+                    match filter.matches(event) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(error) => {
+                            failed = Some(filter_exhausted(error));
+                            break;
+                        }
+                    }
                 }
                 batch.push(read_event(event, self.uuid_format));
                 remaining -= 1;
             }
             if !batch.is_empty() && sender.blocking_send(Ok(batch)).is_err() {
                 return Ok(());
+            }
+            if let Some(status) = failed {
+                return Err(status);
             }
         }
         if self.compatibility >= 1 {

@@ -21,9 +21,16 @@ use crate::storage::{
 };
 
 /// Batches of one batch-append call received or committing at once (its
-/// unfinished parts included); past them the call fails with
+/// unfinished parts included) by default; past them the call fails with
 /// `RESOURCE_EXHAUSTED`.
-pub const MAX_PENDING_BATCHES_PER_CALL: usize = 1_024;
+pub const DEFAULT_MAX_PENDING_BATCHES: usize = 1_024;
+
+/// The refusal of a batch past a call's cap.
+fn too_many_batches(cap: usize) -> Status {
+    Status::resource_exhausted(format!(
+        "more than {cap} batches are pending on this batch append; wait for their answers"
+    ))
+}
 
 /// A place among the connection's pending appends, if the call came over
 /// one of the store's connections (always, but in unit tests).
@@ -40,6 +47,7 @@ fn pending_append(
 /// the connection's pending appends.
 fn pending_places(
     committing: &std::sync::Arc<tokio::sync::Semaphore>,
+    cap: usize,
     unfinished: usize,
     connection: Option<&ConnectionInfo>,
 ) -> Result<
@@ -49,18 +57,13 @@ fn pending_places(
     ),
     Status,
 > {
-    let exhausted = || {
-        Status::resource_exhausted(format!(
-            "more than {MAX_PENDING_BATCHES_PER_CALL} batches are pending on this batch append; wait for their answers"
-        ))
-    };
     if committing.available_permits() <= unfinished {
-        return Err(exhausted());
+        return Err(too_many_batches(cap));
     }
     let place = committing
         .clone()
         .try_acquire_owned()
-        .map_err(|_| exhausted())?;
+        .map_err(|_| too_many_batches(cap))?;
     let on_connection = connection.map(ConnectionInfo::pending_append).transpose()?;
     Ok((place, on_connection))
 }
@@ -70,13 +73,19 @@ fn pending_places(
 pub(crate) struct StreamsService {
     storage: Storage,
     max_append_size: usize,
+    max_pending_batches: usize,
 }
 
 impl StreamsService {
-    pub(crate) fn new(storage: Storage, max_append_size: usize) -> Self {
+    pub(crate) fn new(
+        storage: Storage,
+        max_append_size: usize,
+        max_pending_batches: usize,
+    ) -> Self {
         StreamsService {
             storage,
             max_append_size,
+            max_pending_batches,
         }
     }
 }
@@ -256,9 +265,9 @@ impl Streams for StreamsService {
             // Parts of batches that are not final yet, by correlation id.
             let mut pending: HashMap<uuid::Uuid, PendingBatch> = HashMap::new();
             // Places for batches committing: with the unfinished ones, at
-            // most MAX_PENDING_BATCHES_PER_CALL.
-            let committing =
-                std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_PENDING_BATCHES_PER_CALL));
+            // most max_pending_batches.
+            let cap = service.max_pending_batches;
+            let committing = std::sync::Arc::new(tokio::sync::Semaphore::new(cap));
             while let Some(message) = messages.next().await {
                 let message = match message {
                     Ok(message) => message,
@@ -267,8 +276,12 @@ impl Streams for StreamsService {
                 let outcome = service.batch_part(&mut pending, message).and_then(|batch| {
                     batch
                         .map(|batch| {
-                            let places =
-                                pending_places(&committing, pending.len(), connection.as_ref())?;
+                            let places = pending_places(
+                                &committing,
+                                cap,
+                                pending.len(),
+                                connection.as_ref(),
+                            )?;
                             Ok((batch, places))
                         })
                         .transpose()
@@ -375,10 +388,8 @@ impl StreamsService {
         let key = uuid_from_proto(Some(correlation.clone()))?;
         let batch = match pending.remove(&key) {
             Some(batch) => batch,
-            None if pending.len() >= MAX_PENDING_BATCHES_PER_CALL => {
-                return Err(Status::resource_exhausted(format!(
-                    "more than {MAX_PENDING_BATCHES_PER_CALL} batches are pending on this batch append; wait for their answers"
-                )));
+            None if pending.len() >= self.max_pending_batches => {
+                return Err(too_many_batches(self.max_pending_batches));
             }
             None => {
                 let options = message.options.ok_or_else(|| {

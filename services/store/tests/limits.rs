@@ -1,0 +1,171 @@
+//! The store's limits, through the official Rust client against the real
+//! `labex-store`: a filter whose regular expression runs out of its
+//! backtracking budget fails the read and the subscription (it does not
+//! skip the event), and appends past the cap pending on one connection are
+//! refused with `RESOURCE_EXHAUSTED` while the others and later ones succeed.
+
+mod support;
+
+use std::time::Duration;
+
+use kurrentdb::{
+    AppendToStreamOptions, Client, EventData, ReadAllOptions, StreamPosition,
+    SubscribeToAllOptions, SubscriptionFilter,
+};
+use support::{StoreProcess, data_folder, test_binary};
+
+fn client(store: &StoreProcess) -> Client {
+    Client::new(
+        store
+            .connection_string()
+            .parse()
+            .expect("a connection string"),
+    )
+    .expect("a client")
+}
+
+async fn append(client: &Client, stream: &str, body: usize) -> Result<(), kurrentdb::Error> {
+    let event = EventData::json(
+        "Limited",
+        &serde_json::json!({ "padding": "x".repeat(body) }),
+    )
+    .expect("the event encodes");
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        client.append_to_stream(stream, &AppendToStreamOptions::default(), event),
+    )
+    .await
+    .expect("the append is answered")
+    .map(drop)
+}
+
+/// A regular expression that backtracks exponentially on a run of `a`s with
+/// no `b` after it (the look-ahead keeps it in the backtracking engine).
+const RUNAWAY: &str = r"^((?=a)a|a)*b$";
+
+fn is_budget_error(error: &kurrentdb::Error) -> bool {
+    matches!(
+        error,
+        kurrentdb::Error::Grpc { code, message }
+            if *code == tonic::Code::InvalidArgument && message.contains("budget")
+    )
+}
+
+#[tokio::test]
+async fn a_filter_out_of_its_budget_fails_the_read_and_the_subscription() {
+    let data = data_folder();
+    let store = StoreProcess::start(&test_binary(), data.path(), &[]);
+    let client = client(&store);
+    append(&client, "ab", 1).await.expect("the append succeeds");
+    append(&client, &"a".repeat(40), 1)
+        .await
+        .expect("the append succeeds");
+    append(&client, "aab", 1)
+        .await
+        .expect("the append succeeds");
+
+    // A read of $all: the event before the runaway one, then the error.
+    let filter = SubscriptionFilter::on_stream_name().regex(RUNAWAY);
+    let mut read = client
+        .read_all(
+            &ReadAllOptions::default()
+                .position(StreamPosition::Start)
+                .filter(filter.clone()),
+        )
+        .await
+        .expect("the read starts");
+    let mut passed = Vec::new();
+    let failure = loop {
+        match tokio::time::timeout(Duration::from_secs(30), read.next())
+            .await
+            .expect("the read answers")
+        {
+            Ok(Some(event)) => passed.push(event.get_original_event().stream_id().to_owned()),
+            Ok(None) => panic!("the read ended without an error after {passed:?}"),
+            Err(error) => break error,
+        }
+    };
+    assert!(is_budget_error(&failure), "{failure:?}");
+    assert_eq!(
+        passed,
+        ["ab"],
+        "only the event before the runaway one passed"
+    );
+
+    // A subscription to $all fails the same way instead of going on past it.
+    let mut subscription = client
+        .subscribe_to_all(
+            &SubscribeToAllOptions::default()
+                .position(StreamPosition::Start)
+                .filter(filter),
+        )
+        .await;
+    let failure = loop {
+        match tokio::time::timeout(Duration::from_secs(30), subscription.next())
+            .await
+            .expect("the subscription answers")
+        {
+            Ok(event) => {
+                let stream = event.get_original_event().stream_id().to_owned();
+                assert_eq!(stream, "ab", "an event past the runaway one arrived");
+            }
+            Err(error) => break error,
+        }
+    };
+    assert!(is_budget_error(&failure), "{failure:?}");
+
+    // A regular expression within its budget still filters.
+    let mut read = client
+        .read_all(
+            &ReadAllOptions::default()
+                .position(StreamPosition::Start)
+                .filter(SubscriptionFilter::on_stream_name().regex("^a+b$")),
+        )
+        .await
+        .expect("the read starts");
+    let mut streams = Vec::new();
+    while let Some(event) = read.next().await.expect("the read goes on") {
+        streams.push(event.get_original_event().stream_id().to_owned());
+    }
+    assert_eq!(streams, ["ab", "aab"]);
+    store.kill();
+}
+
+#[tokio::test]
+async fn appends_past_the_cap_of_a_connection_are_refused_and_the_rest_succeed() {
+    let data = data_folder();
+    let store = StoreProcess::start(&test_binary(), data.path(), &["--max-pending-appends", "2"]);
+    let client = client(&store);
+    // Large appends on one connection (the client's one HTTP/2 connection),
+    // all started at once: they cannot all be pending within a cap of 2.
+    let appends: Vec<_> = (0..48)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move { append(&client, &format!("capped-{n}"), 512 * 1024).await })
+        })
+        .collect();
+    let mut succeeded = 0;
+    let mut refused = 0;
+    for append in appends {
+        match append.await.expect("the append task ran") {
+            Ok(()) => succeeded += 1,
+            Err(kurrentdb::Error::Grpc {
+                code: tonic::Code::ResourceExhausted,
+                message,
+            }) => {
+                assert!(message.contains("pending on this connection"), "{message}");
+                refused += 1;
+            }
+            Err(error) => panic!("an append failed otherwise: {error:?}"),
+        }
+    }
+    assert!(refused > 0, "no append was refused: {}", store.output());
+    assert!(succeeded > 0, "no append succeeded");
+    // Once answered, their places are free again.
+    for n in 0..4 {
+        append(&client, &format!("after-{n}"), 16)
+            .await
+            .expect("an append after the burst succeeds");
+    }
+    store.kill();
+}
