@@ -234,23 +234,29 @@ fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
         let password = std::fs::read_to_string(password_file)
             .starting("cannot read LABEX_EVENTSTORE_PASSWORD_FILE")?;
         let password = password.trim_end_matches(['\n', '\r']);
-        let encode = |text: &str| {
-            text.bytes()
-                .map(|byte| match byte {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                        (byte as char).to_string()
-                    }
-                    _ => format!("%{byte:02X}"),
-                })
-                .collect::<String>()
+        // The official client takes the credentials of the connection
+        // string as they are written (it decodes no `%XX`), and the URL
+        // parser under it escapes what userinfo cannot hold: only what
+        // passes through both unchanged can be sent.
+        let unchanged = |text: &str| {
+            !text.is_empty()
+                && text
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,".contains(&byte))
         };
+        if !unchanged(user) || !unchanged(password) {
+            return Err(StartError::new(
+                "cannot pass the event store's user and password to the store client",
+                "they may hold only letters, digits and - . _ ~ ! $ & ' ( ) * + , (choose such a password with labex-store user add)",
+            ));
+        }
         let Some((scheme, rest)) = url.split_once("://") else {
             return Err(StartError::new(
                 "LABEX_EVENTSTORE is not a connection string",
                 "it has no scheme (esdb://…)",
             ));
         };
-        url = format!("{scheme}://{}:{}@{rest}", encode(user), encode(password));
+        url = format!("{scheme}://{user}:{password}@{rest}");
     }
     if let Some(ca) = &args.eventstore_ca {
         let separator = if url.contains('?') { '&' } else { '?' };
