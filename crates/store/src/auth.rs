@@ -9,9 +9,9 @@
 //! KurrentDB's clients send them. As KurrentDB answers: no credentials is
 //! `PERMISSION_DENIED` ("Access denied"), credentials that do not match a
 //! user are `UNAUTHENTICATED`; the official Rust client maps both to
-//! `Error::AccessDenied`, the Python client raises a `GrpcError` carrying
-//! the status. `ServerFeatures` and `Gossip` answer anyone, as KurrentDB's
-//! do, since clients ask them before they authenticate anything.
+//! `Error::AccessDenied`, the Python client raises `AccessDeniedError` and
+//! `UnauthenticatedError`. `ServerFeatures` and `Gossip` answer anyone, as
+//! KurrentDB's do, since clients ask them before they authenticate anything.
 //!
 //! Argon2 is slow by design (tens of milliseconds), so a credential that
 //! was verified once is remembered (by its SHA-256, never in clear) until
