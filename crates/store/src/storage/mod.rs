@@ -476,3 +476,91 @@ impl Reader<'_> {
         Ok(values)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn event(size: usize) -> ProposedEvent {
+        ProposedEvent {
+            id: Uuid::new_v4(),
+            event_type: "Filled".into(),
+            content_type: "application/octet-stream".into(),
+            custom_metadata: Bytes::new(),
+            data: Bytes::from(vec![7u8; size]),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_at_once_are_bounded_by_the_pool() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = Storage::open(directory.path()).unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let reads: Vec<_> = (0..READERS * 3)
+            .map(|_| {
+                let storage = storage.clone();
+                let running = running.clone();
+                let most = most.clone();
+                tokio::spawn(async move {
+                    storage
+                        .read(move |reader| {
+                            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            let position = reader.last_position();
+                            running.fetch_sub(1, Ordering::SeqCst);
+                            position
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= READERS, "{most} reads ran at once");
+        assert!(most > 1, "the reads ran one at a time");
+        assert!(storage.inner.readers.lock().len() <= READERS);
+    }
+
+    /// Decision 080: the writer never checkpoints; the checkpointer bounds
+    /// the WAL, which starts again from its beginning once it holds
+    /// WAL_RESTART_PAGES, so it does not grow with what is appended.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_stays_bounded_under_steady_appends() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = Storage::open(directory.path()).unwrap();
+        let first = storage.read(|reader| reader.last_position()).await.unwrap();
+        const EVENT: usize = 256 * 1024;
+        const APPENDS: usize = 320; // 80 MiB
+        for n in 0..APPENDS {
+            storage
+                .append(
+                    format!("filled-{}", n % 8),
+                    ExpectedRevision::Any,
+                    vec![event(EVENT)],
+                )
+                .await
+                .unwrap();
+        }
+        let wal = std::fs::metadata(directory.path().join(format!("{DATABASE_FILE}-wal")))
+            .unwrap()
+            .len();
+        let bound = (schema::WAL_RESTART_PAGES as u64) * 4096 * 5 / 2;
+        assert!(
+            wal < bound,
+            "the WAL grew to {wal} bytes after {} MiB appended",
+            (EVENT * APPENDS) >> 20
+        );
+        assert_eq!(
+            storage.read(|reader| reader.last_position()).await.unwrap(),
+            first + APPENDS as u64
+        );
+    }
+}
