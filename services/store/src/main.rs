@@ -57,6 +57,18 @@ enum Command {
     /// credentials.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the store (online, while it serves) and its users into the new
+    /// folder DIR.
+    Backup {
+        /// A new or empty folder.
+        dir: PathBuf,
+    },
+    /// Copy a backup made by `labex-store backup` into the empty data
+    /// folder (`--data`).
+    Restore {
+        /// A folder written by `labex-store backup`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -100,11 +112,65 @@ fn manage_users(data: &std::path::Path, command: UserCommand) -> anyhow::Result<
     Ok(())
 }
 
+fn is_empty_folder(folder: &std::path::Path) -> anyhow::Result<bool> {
+    match std::fs::read_dir(folder) {
+        Ok(mut entries) => Ok(entries.next().is_none()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(error) => Err(error).with_context(|| format!("cannot read {}", folder.display())),
+    }
+}
+
+/// `labex-store backup DIR`: SQLite's backup API in one read transaction,
+/// so the copy is the store as of one commit (decision 083).
+fn backup(data: &std::path::Path, dir: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        is_empty_folder(dir)?,
+        "the backup folder {} must be new or empty",
+        dir.display()
+    );
+    let copy = labex_eventstore::backup::backup_store(&store_folder(data), dir)
+        .context("cannot back up the store")?;
+    println!(
+        "labex-store: backed up {} into {}, up to position {}",
+        store_folder(data).display(),
+        dir.display(),
+        copy.last_position
+    );
+    Ok(())
+}
+
+/// `labex-store restore DIR`: the backup copied into an empty data folder.
+fn restore(dir: &std::path::Path, data: &std::path::Path) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        dir.join(labex_eventstore::backup::DATABASE_FILE).is_file(),
+        "{} holds no backup of the store",
+        dir.display()
+    );
+    let store = store_folder(data);
+    anyhow::ensure!(
+        is_empty_folder(&store)?,
+        "the store folder {} to restore into must be new or empty",
+        store.display()
+    );
+    let copy =
+        labex_eventstore::backup::backup_store(dir, &store).context("cannot restore the store")?;
+    println!(
+        "labex-store: restored {} into {}, up to position {}",
+        dir.display(),
+        store.display(),
+        copy.last_position
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    if let Some(Command::User(command)) = args.command {
-        return manage_users(&args.data, command);
+    match args.command {
+        Some(Command::User(command)) => return manage_users(&args.data, command),
+        Some(Command::Backup { dir }) => return backup(&args.data, &dir),
+        Some(Command::Restore { dir }) => return restore(&dir, &args.data),
+        None => {}
     }
     tracing_subscriber::fmt()
         .with_env_filter(
