@@ -17,8 +17,9 @@ const MANIFEST_FILE: &str = "BACKUP";
 
 /// What a backup or restore copied.
 pub struct Copied {
-    /// Position of the last event of the store copied.
-    pub last_position: u64,
+    /// Position of the last event of the store copied; none when the store
+    /// is a `labex-store` of its own (backed up by `labex-store backup`).
+    pub last_position: Option<u64>,
     /// Files copied besides the store's database.
     pub files: usize,
 }
@@ -120,32 +121,47 @@ fn refuse_unless_empty(folder: &Path, what: &str) -> Result<(), StartError> {
 }
 
 /// `labex backup DIR`: the store of `data` (served or not), its keys (in
-/// `keys`) and secrets, copied into the new folder `destination`.
-pub fn backup(data: &Path, keys: &Path, destination: &Path) -> Result<Copied, StartError> {
+/// `keys`) and secrets, copied into the new folder `destination`; with
+/// `external_store` (labex talks to a `labex-store` of its own) the keys
+/// and secrets alone.
+pub fn backup(
+    data: &Path,
+    keys: &Path,
+    destination: &Path,
+    external_store: bool,
+) -> Result<Copied, StartError> {
     refuse_unless_empty(destination, "the backup folder")?;
     let store = data.join(STORE_FOLDER);
-    if !store
+    let embedded = store
         .join(labex_eventstore::backup::DATABASE_FILE)
-        .is_file()
-    {
+        .is_file();
+    if !embedded && !external_store {
         return Err(StartError::new(
             "nothing to back up",
             format!("{} holds no event store", data.display()),
         ));
     }
-    let copy = backup_store(&store, &destination.join(STORE_FOLDER))
-        .starting("cannot copy the event store")?;
+    let last_position = if embedded && !external_store {
+        let copy = backup_store(&store, &destination.join(STORE_FOLDER))
+            .starting("cannot copy the event store")?;
+        Some(copy.last_position)
+    } else {
+        None
+    };
     let mut files = copy_keys(keys, &destination.join(KEYS_FOLDER))?;
     files += copy_secrets(data, destination)?;
+    let store_line = match last_position {
+        Some(position) => format!("last position {position}"),
+        None => "store external (back it up with labex-store backup)".to_owned(),
+    };
     let manifest = format!(
-        "labex backup\nversion {}\nlast position {}\nfiles besides the store {files}\n",
+        "labex backup\nversion {}\n{store_line}\nfiles besides the store {files}\n",
         env!("CARGO_PKG_VERSION"),
-        copy.last_position
     );
     std::fs::write(destination.join(MANIFEST_FILE), manifest)
         .starting("cannot write the backup's manifest")?;
     Ok(Copied {
-        last_position: copy.last_position,
+        last_position,
         files,
     })
 }
@@ -161,12 +177,18 @@ pub fn restore(backup: &Path, data: &Path, keys: &Path) -> Result<Copied, StartE
     }
     refuse_unless_empty(data, "the data folder to restore into")?;
     refuse_unless_empty(keys, "the keys folder to restore into")?;
-    let copy = backup_store(&backup.join(STORE_FOLDER), &data.join(STORE_FOLDER))
-        .starting("cannot restore the event store")?;
+    // A backup of a labex whose store is its own has no store in it.
+    let last_position = if backup.join(STORE_FOLDER).is_dir() {
+        let copy = backup_store(&backup.join(STORE_FOLDER), &data.join(STORE_FOLDER))
+            .starting("cannot restore the event store")?;
+        Some(copy.last_position)
+    } else {
+        None
+    };
     let mut files = copy_keys(&backup.join(KEYS_FOLDER), keys)?;
     files += copy_secrets(backup, data)?;
     Ok(Copied {
-        last_position: copy.last_position,
+        last_position,
         files,
     })
 }

@@ -265,15 +265,28 @@ fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
     Ok(url)
 }
 
+/// What a backup or restore says of the store it copied.
+fn store_copied(copied: &backup::Copied) -> String {
+    match copied.last_position {
+        Some(position) => format!("the store up to position {position}"),
+        None => "not the store (a labex-store of its own: use labex-store backup and restore)"
+            .to_owned(),
+    }
+}
+
 /// `labex backup DIR`.
 fn run_backup(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
     let keys = labex_web::keys_folder(&args.data);
-    let copied = backup::backup(&args.data, &keys, dir)?;
+    let external = args
+        .eventstore
+        .as_ref()
+        .is_some_and(|url| !url.trim().is_empty());
+    let copied = backup::backup(&args.data, &keys, dir, external)?;
     println!(
-        "labex: backed up {} into {}: the store up to position {}, and {} key and secret files",
+        "labex: backed up {} into {}: {}, and {} key and secret files",
         args.data.display(),
         dir.display(),
-        copied.last_position,
+        store_copied(&copied),
         copied.files
     );
     Ok(())
@@ -285,10 +298,10 @@ fn run_restore(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
     let keys = labex_web::keys_folder(&args.data);
     let copied = backup::restore(dir, &args.data, &keys)?;
     println!(
-        "labex: restored {} into {}: the store up to position {}, and {} key and secret files; start labex to rebuild the read models and search index",
+        "labex: restored {} into {}: {}, and {} key and secret files; start labex to rebuild the read models and search index",
         dir.display(),
         args.data.display(),
-        copied.last_position,
+        store_copied(&copied),
         copied.files
     );
     Ok(())

@@ -70,6 +70,29 @@ fn start_labex(data: &Path, store: &RunningServer, password: &str) -> Process {
     )
 }
 
+/// Runs `labex` on `data` with `env` and `arguments`; its output, once it
+/// succeeded.
+fn run_labex(data: &Path, env: &[(&str, &str)], arguments: &[&str]) -> String {
+    let mut command = std::process::Command::new(labex());
+    for (name, _) in std::env::vars() {
+        if name.starts_with("LABEX_") {
+            command.env_remove(name);
+        }
+    }
+    let output = command
+        .env("LABEX_DATA", data)
+        .envs(env.iter().copied())
+        .args(arguments)
+        .output()
+        .expect("labex runs");
+    assert!(
+        output.status.success(),
+        "labex {arguments:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Whether `/readyz` answers 200 within `tries` quarter seconds.
 async fn becomes_ready(http: &Http, tries: usize) -> bool {
     for _ in 0..tries {
@@ -106,6 +129,32 @@ async fn labex_uses_the_user_password_and_ca_of_its_configuration() {
         serving.output()
     );
     assert!(serving.stop().success());
+
+    // `labex backup` of a labex whose store is its own copies the keys and
+    // secrets (the store is backed up by `labex-store backup`), and
+    // `labex restore` puts them into a new data folder.
+    let copy = folder.path().join("backup");
+    let printed = run_labex(
+        &data,
+        &[("LABEX_EVENTSTORE", "esdb://localhost:1?tls=false")],
+        &["backup", copy.to_str().expect("a UTF-8 path")],
+    );
+    assert!(printed.contains("not the store"), "{printed}");
+    assert!(copy.join("keys/keys.sqlite3").is_file());
+    assert!(copy.join("jwt-secret").is_file());
+    assert!(!copy.join("eventstore").exists());
+    let restored = folder.path().join("restored");
+    let printed = run_labex(
+        &restored,
+        &[],
+        &["restore", copy.to_str().expect("a UTF-8 path")],
+    );
+    assert!(printed.contains("restored"), "{printed}");
+    assert_eq!(
+        std::fs::read(restored.join("jwt-secret")).expect("the secret came along"),
+        std::fs::read(data.join("jwt-secret")).expect("the secret")
+    );
+    assert!(restored.join("keys/keys.sqlite3").is_file());
 
     // The same labex with a wrong password is refused by the store.
     let before = store
