@@ -131,13 +131,10 @@ async fn a_filter_out_of_its_budget_fails_the_read_and_the_subscription() {
     store.kill();
 }
 
-#[tokio::test]
-async fn appends_past_the_cap_of_a_connection_are_refused_and_the_rest_succeed() {
-    let data = data_folder();
-    let store = StoreProcess::start(&test_binary(), data.path(), &["--max-pending-appends", "2"]);
-    let client = client(&store);
-    // Large appends on one connection (the client's one HTTP/2 connection),
-    // all started at once: they cannot all be pending within a cap of 2.
+/// Fires 48 large appends at once on the client's one connection (they
+/// cannot all be pending within a cap of 2): some are refused with
+/// `RESOURCE_EXHAUSTED`, the rest succeed, and later appends are served.
+async fn burst_past_the_cap(client: &Client, store: &StoreProcess) {
     let appends: Vec<_> = (0..48)
         .map(|n| {
             let client = client.clone();
@@ -163,9 +160,54 @@ async fn appends_past_the_cap_of_a_connection_are_refused_and_the_rest_succeed()
     assert!(succeeded > 0, "no append succeeded");
     // Once answered, their places are free again.
     for n in 0..4 {
-        append(&client, &format!("after-{n}"), 16)
+        append(client, &format!("after-{n}"), 16)
             .await
             .expect("an append after the burst succeeds");
     }
+}
+
+#[tokio::test]
+async fn appends_past_the_cap_of_a_connection_are_refused_and_the_rest_succeed() {
+    let data = data_folder();
+    let store = StoreProcess::start(&test_binary(), data.path(), &["--max-pending-appends", "2"]);
+    burst_past_the_cap(&client(&store), &store).await;
+    store.kill();
+}
+
+#[tokio::test]
+async fn the_cap_holds_on_tls_connections_too() {
+    let data = data_folder();
+    let store_folder = data.path().join("eventstore");
+    labex_eventstore::auth::UserFile::in_folder(&store_folder)
+        .add("labex", "correct-horse-battery")
+        .expect("the user is added");
+    let tls = |name: &str| {
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/tls")
+            .join(name)
+            .to_str()
+            .expect("a UTF-8 path")
+            .to_owned()
+    };
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let store = StoreProcess::start(
+        &test_binary(),
+        data.path(),
+        &[
+            "--max-pending-appends",
+            "2",
+            "--tls-cert",
+            &cert,
+            "--tls-key",
+            &key,
+        ],
+    );
+    let url = format!(
+        "esdb://labex:correct-horse-battery@localhost:{}?tls=true&tlsCaFile={}&discoveryInterval=10",
+        store.address().port(),
+        tls("ca.pem")
+    );
+    let client = Client::new(url.parse().expect("a connection string")).expect("a client");
+    burst_past_the_cap(&client, &store).await;
     store.kill();
 }
