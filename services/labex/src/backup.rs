@@ -1,8 +1,8 @@
-//! `labex backup DIR` and `labex restore DIR` (decision 083): the event
-//! store copied online with SQLite's backup API, with the keys and secrets
-//! beside it; read models and the search index are left out, since labex
-//! rebuilds them from the store when they are missing.
-
+//! `labex backup DIR --keys-dir KEYS` and `labex restore DIR --keys-dir
+//! KEYS` (decisions 083, 084): the event store copied online with SQLite's
+//! backup API and the secrets beside it, the key table and its master key
+//! into a folder apart; read models and the search index are left out,
+//! since labex rebuilds them from the store when they are missing.
 use std::path::{Path, PathBuf};
 
 use labex_eventstore::backup::{backup_store, copy_database, copy_private_file};
@@ -10,8 +10,6 @@ use labex_web::{StartError, Starting};
 
 /// The store's folder within a data folder (and a backup).
 const STORE_FOLDER: &str = "eventstore";
-/// The keys folder within a backup.
-const KEYS_FOLDER: &str = "keys";
 /// What a backup says of itself.
 const MANIFEST_FILE: &str = "BACKUP";
 
@@ -120,17 +118,43 @@ fn refuse_unless_empty(folder: &Path, what: &str) -> Result<(), StartError> {
     ))
 }
 
-/// `labex backup DIR`: the store of `data` (served or not), its keys (in
-/// `keys`) and secrets, copied into the new folder `destination`; with
-/// `external_store` (labex talks to a `labex-store` of its own) the keys
-/// and secrets alone.
+/// Whether `inner` is `outer` or lies within it (as far as their paths
+/// tell).
+fn is_within(inner: &Path, outer: &Path) -> bool {
+    let absolute = |path: &Path| std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    absolute(inner).starts_with(absolute(outer))
+}
+
+/// `labex backup DIR --keys-dir KEYS`: the store of `data` (served or not)
+/// and its secrets copied into the new folder `destination`, and the key
+/// table with its master key (in `keys`) into the new folder
+/// `keys_destination`, apart (decision 050: no one backup holds both the
+/// sealed personal data and its keys); with `external_store` (labex talks to
+/// a `labex-store` of its own) all but the store.
 pub fn backup(
     data: &Path,
     keys: &Path,
     destination: &Path,
+    keys_destination: &Path,
     external_store: bool,
 ) -> Result<Copied, StartError> {
+    if is_within(keys_destination, destination) || is_within(destination, keys_destination) {
+        return Err(StartError::new(
+            "the keys must be backed up apart from the store",
+            "give --keys-dir a folder outside the backup folder (decision 050)",
+        ));
+    }
     refuse_unless_empty(destination, "the backup folder")?;
+    refuse_unless_empty(keys_destination, "the keys' backup folder")?;
+    for folder in [destination, keys_destination] {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(folder)
+            .starting(&format!("cannot create {}", folder.display()))?;
+    }
     let store = data.join(STORE_FOLDER);
     let embedded = store
         .join(labex_eventstore::backup::DATABASE_FILE)
@@ -148,7 +172,7 @@ pub fn backup(
     } else {
         None
     };
-    let mut files = copy_keys(keys, &destination.join(KEYS_FOLDER))?;
+    let mut files = copy_keys(keys, keys_destination)?;
     files += copy_secrets(data, destination)?;
     let store_line = match last_position {
         Some(position) => format!("last position {position}"),
@@ -167,8 +191,13 @@ pub fn backup(
 }
 
 /// `labex restore DIR`: a backup copied into the empty data folder `data`
-/// (and the empty keys folder `keys`).
-pub fn restore(backup: &Path, data: &Path, keys: &Path) -> Result<Copied, StartError> {
+/// (and the keys' backup `keys_backup` into the empty keys folder `keys`).
+pub fn restore(
+    backup: &Path,
+    keys_backup: &Path,
+    data: &Path,
+    keys: &Path,
+) -> Result<Copied, StartError> {
     if !backup.join(MANIFEST_FILE).is_file() {
         return Err(StartError::new(
             "not a labex backup",
@@ -185,7 +214,7 @@ pub fn restore(backup: &Path, data: &Path, keys: &Path) -> Result<Copied, StartE
     } else {
         None
     };
-    let mut files = copy_keys(&backup.join(KEYS_FOLDER), keys)?;
+    let mut files = copy_keys(keys_backup, keys)?;
     files += copy_secrets(backup, data)?;
     Ok(Copied {
         last_position,

@@ -87,12 +87,19 @@ enum Command {
     Backup {
         /// A new or empty folder.
         dir: PathBuf,
+        /// A new or empty folder, outside DIR, for the key table and its
+        /// master key: kept apart from the store's backup (decision 050).
+        #[arg(long)]
+        keys_dir: PathBuf,
     },
     /// Copy the backup in DIR into the empty data folder (`--data`); labex
     /// rebuilds the read models and search index when next started.
     Restore {
         /// A folder written by `labex backup`.
         dir: PathBuf,
+        /// The keys' folder written by the same `labex backup`.
+        #[arg(long)]
+        keys_dir: PathBuf,
     },
     /// Mint a bearer token for a member of staff (or an employer, a job
     /// seeker) with the data folder's token secret (or `LABEX_JWT_SECRET`),
@@ -137,8 +144,14 @@ async fn main() -> ExitCode {
     labex_web::init_logging(&args.log);
     let outcome = match args.command {
         Some(Command::Token(ref token)) => mint_token(&args, token),
-        Some(Command::Backup { ref dir }) => run_backup(&args, dir),
-        Some(Command::Restore { ref dir }) => run_restore(&args, dir),
+        Some(Command::Backup {
+            ref dir,
+            ref keys_dir,
+        }) => run_backup(&args, dir, keys_dir),
+        Some(Command::Restore {
+            ref dir,
+            ref keys_dir,
+        }) => run_restore(&args, dir, keys_dir),
         Some(Command::Reindex) => match prepare_data(&args) {
             Ok(()) => reindex(args).await,
             Err(error) => Err(error),
@@ -275,17 +288,22 @@ fn store_copied(copied: &backup::Copied) -> String {
 }
 
 /// `labex backup DIR`.
-fn run_backup(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
+fn run_backup(
+    args: &Args,
+    dir: &std::path::Path,
+    keys_dir: &std::path::Path,
+) -> Result<(), StartError> {
     let keys = labex_web::keys_folder(&args.data);
     let external = args
         .eventstore
         .as_ref()
         .is_some_and(|url| !url.trim().is_empty());
-    let copied = backup::backup(&args.data, &keys, dir, external)?;
+    let copied = backup::backup(&args.data, &keys, dir, keys_dir, external)?;
     println!(
-        "labex: backed up {} into {}: {}, and {} key and secret files",
+        "labex: backed up {} into {} (the keys into {}, to keep apart): {}, and {} key and secret files",
         args.data.display(),
         dir.display(),
+        keys_dir.display(),
         store_copied(&copied),
         copied.files
     );
@@ -293,10 +311,14 @@ fn run_backup(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
 }
 
 /// `labex restore DIR`.
-fn run_restore(args: &Args, dir: &std::path::Path) -> Result<(), StartError> {
+fn run_restore(
+    args: &Args,
+    dir: &std::path::Path,
+    keys_dir: &std::path::Path,
+) -> Result<(), StartError> {
     labex_web::restrict_file_modes(&args.data)?;
     let keys = labex_web::keys_folder(&args.data);
-    let copied = backup::restore(dir, &args.data, &keys)?;
+    let copied = backup::restore(dir, keys_dir, &args.data, &keys)?;
     println!(
         "labex: restored {} into {}: {}, and {} key and secret files; start labex to rebuild the read models and search index",
         dir.display(),

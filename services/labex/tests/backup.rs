@@ -1,7 +1,8 @@
 //! `labex backup` while labex serves appends, then `labex restore` into a
 //! new data folder and labex started on it: every event acknowledged before
-//! the backup began is in the restored store, the keys and secrets came
-//! along, and the restored labex serves (its read models rebuilt).
+//! the backup began is in the restored store, the keys (backed up into a
+//! folder apart) and secrets came along, and the restored labex serves (its
+//! read models rebuilt).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -116,13 +117,20 @@ async fn a_backup_under_load_restores_every_event_acknowledged_before_it() {
     assert!(before.len() > 20, "the load ran: {}", before.len());
     let backup = temporary_folder("labex-backup-copy-");
     let destination = backup.path().join("copy");
+    let keys = backup.path().join("keys");
     let printed = {
         let data = data.path().to_owned();
         let destination = destination.clone();
+        let keys = keys.clone();
         tokio::task::spawn_blocking(move || {
             run_labex(
                 &data,
-                &["backup", destination.to_str().expect("a UTF-8 path")],
+                &[
+                    "backup",
+                    destination.to_str().expect("a UTF-8 path"),
+                    "--keys-dir",
+                    keys.to_str().expect("a UTF-8 path"),
+                ],
             )
         })
         .await
@@ -138,15 +146,23 @@ async fn a_backup_under_load_restores_every_event_acknowledged_before_it() {
     assert!(after > before.len(), "appends went on during the backup");
     assert!(serving.stop().success());
 
-    // The backup holds the store, the keys and the secrets.
+    // The backup holds the store and the secrets, the keys' folder apart
+    // the key table and its master key.
     assert!(destination.join("eventstore/events.sqlite3").is_file());
-    assert!(destination.join("keys/keys.sqlite3").is_file());
+    assert!(keys.join("keys.sqlite3").is_file());
+    assert!(keys.join("master-key").is_file());
+    assert!(!destination.join("keys").exists());
     assert!(destination.join("jwt-secret").is_file());
 
     let restored = temporary_folder("labex-backup-restored-");
     let printed = run_labex(
         restored.path(),
-        &["restore", destination.to_str().expect("a UTF-8 path")],
+        &[
+            "restore",
+            destination.to_str().expect("a UTF-8 path"),
+            "--keys-dir",
+            keys.to_str().expect("a UTF-8 path"),
+        ],
     );
     assert!(printed.contains("restored"), "{printed}");
     assert_eq!(
@@ -182,8 +198,36 @@ async fn a_backup_under_load_restores_every_event_acknowledged_before_it() {
     let output = Command::new(labex())
         .env("LABEX_DATA", restored.path())
         .env_remove("LABEX_KEYS")
-        .args(["restore", destination.to_str().expect("a UTF-8 path")])
+        .args([
+            "restore",
+            destination.to_str().expect("a UTF-8 path"),
+            "--keys-dir",
+            keys.to_str().expect("a UTF-8 path"),
+        ])
         .output()
         .expect("labex runs");
     assert!(!output.status.success());
+
+    // The keys are never put inside the store's backup.
+    let output = Command::new(labex())
+        .env("LABEX_DATA", data.path())
+        .env_remove("LABEX_KEYS")
+        .args([
+            "backup",
+            backup.path().join("again").to_str().expect("a UTF-8 path"),
+            "--keys-dir",
+            backup
+                .path()
+                .join("again/keys")
+                .to_str()
+                .expect("a UTF-8 path"),
+        ])
+        .output()
+        .expect("labex runs");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("apart"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }

@@ -134,20 +134,31 @@ async fn labex_uses_the_user_password_and_ca_of_its_configuration() {
     // secrets (the store is backed up by `labex-store backup`), and
     // `labex restore` puts them into a new data folder.
     let copy = folder.path().join("backup");
+    let keys = folder.path().join("backup-keys");
     let printed = run_labex(
         &data,
         &[("LABEX_EVENTSTORE", "esdb://localhost:1?tls=false")],
-        &["backup", copy.to_str().expect("a UTF-8 path")],
+        &[
+            "backup",
+            copy.to_str().expect("a UTF-8 path"),
+            "--keys-dir",
+            keys.to_str().expect("a UTF-8 path"),
+        ],
     );
     assert!(printed.contains("not the store"), "{printed}");
-    assert!(copy.join("keys/keys.sqlite3").is_file());
+    assert!(keys.join("keys.sqlite3").is_file());
     assert!(copy.join("jwt-secret").is_file());
     assert!(!copy.join("eventstore").exists());
     let restored = folder.path().join("restored");
     let printed = run_labex(
         &restored,
         &[],
-        &["restore", copy.to_str().expect("a UTF-8 path")],
+        &[
+            "restore",
+            copy.to_str().expect("a UTF-8 path"),
+            "--keys-dir",
+            keys.to_str().expect("a UTF-8 path"),
+        ],
     );
     assert!(printed.contains("restored"), "{printed}");
     assert_eq!(
