@@ -269,13 +269,38 @@ fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
                 "it has no scheme (esdb://…)",
             ));
         };
+        let hosts = rest.split(['/', '?']).next().unwrap_or_default();
+        if hosts.contains('@') {
+            return Err(StartError::new(
+                "LABEX_EVENTSTORE names a user already",
+                "give the user either in the connection string or in LABEX_EVENTSTORE_USER, not both",
+            ));
+        }
         url = format!("{scheme}://{user}:{password}@{rest}");
     }
     if let Some(ca) = &args.eventstore_ca {
-        let separator = if url.contains('?') { '&' } else { '?' };
-        url = format!("{url}{separator}tls=true&tlsCaFile={}", ca.display());
+        url = with_tls_ca(&url, &ca.display().to_string());
     }
     Ok(url)
+}
+
+/// `url` with TLS on and `ca` as its CA file, in place of any `tls` or
+/// `tlsCaFile` setting it had.
+fn with_tls_ca(url: &str, ca: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut settings: Vec<&str> = query
+        .split('&')
+        .filter(|setting| {
+            let name = setting.split('=').next().unwrap_or_default();
+            !setting.is_empty()
+                && !name.eq_ignore_ascii_case("tls")
+                && !name.eq_ignore_ascii_case("tlsCaFile")
+        })
+        .collect();
+    let tls = format!("tlsCaFile={ca}");
+    settings.push("tls=true");
+    settings.push(&tls);
+    format!("{base}?{}", settings.join("&"))
 }
 
 /// What a backup or restore says of the store it copied.
@@ -477,4 +502,28 @@ async fn run(args: Args) -> Result<(), StartError> {
         store.shutdown().await;
     }
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_tls_ca;
+
+    #[test]
+    fn the_ca_turns_tls_on_in_place_of_what_the_url_said() {
+        assert_eq!(
+            with_tls_ca(
+                "esdb://store:2113?tls=false&discoveryInterval=10",
+                "/etc/ca.pem"
+            ),
+            "esdb://store:2113?discoveryInterval=10&tls=true&tlsCaFile=/etc/ca.pem"
+        );
+        assert_eq!(
+            with_tls_ca("esdb://a:2113,b:2113", "ca.pem"),
+            "esdb://a:2113,b:2113?tls=true&tlsCaFile=ca.pem"
+        );
+        assert_eq!(
+            with_tls_ca("esdb://store:2113?TLS=true&tlsCAFile=old.pem", "new.pem"),
+            "esdb://store:2113?tls=true&tlsCaFile=new.pem"
+        );
+    }
 }
