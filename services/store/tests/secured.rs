@@ -203,3 +203,37 @@ fn beyond_loopback_needs_both_tls_and_users() {
     let message = refused_start(data.path(), "0.0.0.0:0", &[]);
     assert!(message.contains("without TLS and users"), "{message}");
 }
+
+#[test]
+fn a_key_that_is_not_a_key_stops_the_start_with_a_reason() {
+    let data = data_folder();
+    let key = data.path().join("not-a-key.pem");
+    std::fs::write(&key, "not a key\n").expect("the file is written");
+    let cert = tls_file("server.pem");
+    let message = refused_start(
+        data.path(),
+        "127.0.0.1:0",
+        &[
+            "--tls-cert",
+            cert.to_str().expect("a UTF-8 path"),
+            "--tls-key",
+            key.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert!(
+        message.contains("cannot serve TLS with the certificate and key given: "),
+        "{message}"
+    );
+    let missing = data.path().join("missing.pem");
+    let message = refused_start(
+        data.path(),
+        "127.0.0.1:0",
+        &[
+            "--tls-cert",
+            cert.to_str().expect("a UTF-8 path"),
+            "--tls-key",
+            missing.to_str().expect("a UTF-8 path"),
+        ],
+    );
+    assert!(message.contains("missing.pem"), "{message}");
+}

@@ -98,8 +98,8 @@ pub enum StartError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("cannot serve TLS: {0}")]
-    Tls(tonic::transport::Error),
+    #[error("cannot serve TLS with the certificate and key given: {0}")]
+    Tls(String),
     #[error("cannot open the store: {0}")]
     Storage(#[from] crate::storage::StoreError),
     #[error("cannot listen on {address}: {source}")]
@@ -196,7 +196,16 @@ impl RunningServer {
             });
         let mut builder = tonic::transport::Server::builder();
         if let Some(tls) = tls {
-            builder = builder.tls_config(tls).map_err(StartError::Tls)?;
+            builder = builder.tls_config(tls).map_err(|error| {
+                // tonic's error says only "transport error"; its sources say what.
+                let mut message = error.to_string();
+                let mut source = std::error::Error::source(&error);
+                while let Some(cause) = source {
+                    message = format!("{message}: {cause}");
+                    source = cause.source();
+                }
+                StartError::Tls(message)
+            })?;
         }
         let task = tokio::spawn(
             builder
