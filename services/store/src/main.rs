@@ -46,6 +46,10 @@ struct Args {
     /// past them the call fails.
     #[arg(long, default_value_t = DEFAULT_MAX_PENDING_BATCHES)]
     max_pending_batches: usize,
+    /// Seconds a read of a count of events waits for its client to take a
+    /// page before it gives up and frees its reader.
+    #[arg(long, default_value_t = 30)]
+    slow_reader_timeout_secs: u64,
     /// Log filter.
     #[arg(long, env = "LABEX_LOG", default_value = "info")]
     log: String,
@@ -186,6 +190,8 @@ async fn main() -> anyhow::Result<()> {
     config.max_append_size = args.max_append_size;
     config.max_pending_appends = args.max_pending_appends;
     config.max_pending_batches = args.max_pending_batches;
+    config.slow_reader_timeout =
+        std::time::Duration::from_secs(args.slow_reader_timeout_secs.max(1));
     config.tls = tls;
     let server = RunningServer::start(config)
         .await

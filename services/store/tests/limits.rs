@@ -211,3 +211,109 @@ async fn the_cap_holds_on_tls_connections_too() {
     burst_past_the_cap(&client, &store).await;
     store.kill();
 }
+
+/// Reads of `$all` whose client takes nothing hold the reader pool's
+/// connections only until the slow-reader timeout: a read beside them is
+/// served, and theirs end with an error instead of looking complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_whose_client_takes_nothing_are_given_up_and_free_their_reader() {
+    let data = data_folder();
+    let store = StoreProcess::start(
+        &test_binary(),
+        data.path(),
+        &["--slow-reader-timeout-secs", "1"],
+    );
+    let writer = client(&store);
+    // 12,000 events of 1 KiB: far more than a read buffers for its client.
+    for batch in 0..24 {
+        let events: Vec<_> = (0..500)
+            .map(|n| {
+                EventData::json(
+                    "Filled",
+                    &serde_json::json!({ "n": batch * 500 + n, "padding": "x".repeat(1024) }),
+                )
+                .expect("the event encodes")
+            })
+            .collect();
+        writer
+            .append_to_stream(
+                format!("filled-{}", batch % 4),
+                &AppendToStreamOptions::default(),
+                events,
+            )
+            .await
+            .expect("the append succeeds");
+    }
+
+    // More reads than the pool has connections (32), none of them taken.
+    let stalled_client = client(&store);
+    let mut stalled = Vec::new();
+    for _ in 0..40 {
+        stalled.push(
+            stalled_client
+                .read_all(&ReadAllOptions::default().position(StreamPosition::Start))
+                .await
+                .expect("the read starts"),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // A read beside them is served.
+    let reader = client(&store);
+    let served = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut read = reader
+            .read_all(
+                &ReadAllOptions::default()
+                    .position(StreamPosition::Start)
+                    .max_count(10),
+            )
+            .await
+            .expect("the read starts");
+        let mut count = 0;
+        while read.next().await.expect("the read goes on").is_some() {
+            count += 1;
+        }
+        count
+    })
+    .await
+    .expect("a read beside the stalled ones is served");
+    assert_eq!(served, 10);
+
+    // The stalled reads, taken at last (all at once: they share one
+    // connection's flow-control window), end with an error after what
+    // they had buffered, not as if $all ended there.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    let drains: Vec<_> = stalled
+        .into_iter()
+        .map(|mut read| {
+            tokio::spawn(async move {
+                let mut received = 0;
+                loop {
+                    match read.next().await {
+                        Ok(Some(_)) => received += 1,
+                        Ok(None) => return (received, None),
+                        Err(error) => return (received, Some(error)),
+                    }
+                }
+            })
+        })
+        .collect();
+    for drain in drains {
+        let (received, failure) = tokio::time::timeout(Duration::from_secs(60), drain)
+            .await
+            .expect("the stalled read answers")
+            .expect("the drain ran");
+        let failure = failure
+            .unwrap_or_else(|| panic!("a read ended as if complete after {received} events"));
+        assert!(
+            matches!(
+                &failure,
+                kurrentdb::Error::Grpc { code: tonic::Code::ResourceExhausted, message }
+                    if message.contains("given up")
+            ),
+            "{failure:?}"
+        );
+        assert!(received < 12_000, "{received}");
+    }
+    store.kill();
+}

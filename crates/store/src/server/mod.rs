@@ -60,6 +60,9 @@ pub struct ServerConfig {
     /// Batches received or committing at once on one batch-append call;
     /// past them the call fails with `RESOURCE_EXHAUSTED`.
     pub max_pending_batches: usize,
+    /// How long a read of a count of events waits for its client to take
+    /// a page before it gives up (and frees its reader).
+    pub slow_reader_timeout: std::time::Duration,
 }
 
 /// The PEM files of the certificate (chain) and private key served.
@@ -80,6 +83,7 @@ impl ServerConfig {
             tls: None,
             max_pending_appends: DEFAULT_MAX_PENDING_APPENDS,
             max_pending_batches: DEFAULT_MAX_PENDING_BATCHES,
+            slow_reader_timeout: reads::DEFAULT_SLOW_READER_TIMEOUT,
         }
     }
 }
@@ -166,6 +170,7 @@ impl RunningServer {
             storage.clone(),
             config.max_append_size,
             config.max_pending_batches.max(1),
+            config.slow_reader_timeout,
         ))
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);

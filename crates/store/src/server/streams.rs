@@ -74,6 +74,7 @@ pub(crate) struct StreamsService {
     storage: Storage,
     max_append_size: usize,
     max_pending_batches: usize,
+    slow_reader_timeout: std::time::Duration,
 }
 
 impl StreamsService {
@@ -81,11 +82,13 @@ impl StreamsService {
         storage: Storage,
         max_append_size: usize,
         max_pending_batches: usize,
+        slow_reader_timeout: std::time::Duration,
     ) -> Self {
         StreamsService {
             storage,
             max_append_size,
             max_pending_batches,
+            slow_reader_timeout,
         }
     }
 }
@@ -189,7 +192,9 @@ impl Streams for StreamsService {
 
     async fn read(&self, request: Request<ReadReq>) -> Result<Response<Self::ReadStream>, Status> {
         let plan = ReadPlan::parse(request.into_inner().options)?;
-        Ok(Response::new(plan.run(self.storage.clone())))
+        Ok(Response::new(
+            plan.run(self.storage.clone(), self.slow_reader_timeout),
+        ))
     }
 
     async fn append(
