@@ -317,3 +317,52 @@ async fn reads_whose_client_takes_nothing_are_given_up_and_free_their_reader() {
     }
     store.kill();
 }
+
+/// A batch-append call with more batches pending than its cap fails with
+/// `RESOURCE_EXHAUSTED`; the store goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_append_call_past_its_cap_fails_and_the_store_goes_on() {
+    let data = data_folder();
+    let store = StoreProcess::start(&test_binary(), data.path(), &["--max-pending-batches", "2"]);
+    let client = client(&store);
+    let batches = std::sync::Arc::new(
+        client
+            .batch_append(&kurrentdb::BatchAppendOptions::default())
+            .await
+            .expect("the batch-append call starts"),
+    );
+    let appends: Vec<_> = (0..48)
+        .map(|n| {
+            let batches = batches.clone();
+            tokio::spawn(async move {
+                let events = vec![
+                    EventData::json(
+                        "Batched",
+                        &serde_json::json!({ "n": n, "padding": "x".repeat(256 * 1024) }),
+                    )
+                    .expect("the event encodes"),
+                ];
+                batches
+                    .append_to_stream(format!("batched-{n}"), kurrentdb::StreamState::Any, events)
+                    .await
+            })
+        })
+        .collect();
+    let mut refused = 0;
+    for append in appends {
+        if let Err(error) = append.await.expect("the append task ran")
+            && matches!(
+                &error,
+                kurrentdb::Error::Grpc { code: tonic::Code::ResourceExhausted, message }
+                    if message.contains("batches are pending")
+            )
+        {
+            refused += 1;
+        }
+    }
+    assert!(refused > 0, "no batch was refused: {}", store.output());
+    append(&client, "after-batches", 16)
+        .await
+        .expect("an append after the refused call succeeds");
+    store.kill();
+}
