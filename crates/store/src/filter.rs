@@ -32,7 +32,16 @@ pub enum FilterError {
     InvalidRegex(String),
     #[error("a filter needs a regular expression or at least one prefix")]
     Empty,
+    #[error(
+        "the filter's regular expression ran out of its budget of {BACKTRACK_LIMIT} backtracking steps on {0:?}: simplify it (no nested repetition)"
+    )]
+    Exhausted(String),
 }
+
+/// Backtracking steps a filter's regular expression may take on one
+/// subject; past them the read or subscription fails (it does not skip the
+/// event).
+pub const BACKTRACK_LIMIT: usize = 100_000;
 
 impl EventFilter {
     /// A filter from a regular expression (used when not empty) or prefixes.
@@ -43,7 +52,7 @@ impl EventFilter {
     ) -> Result<Self, FilterError> {
         let matcher = if !regex.is_empty() {
             let regex = fancy_regex::RegexBuilder::new(regex)
-                .backtrack_limit(100_000)
+                .backtrack_limit(BACKTRACK_LIMIT)
                 .build()
                 .map_err(|error| FilterError::InvalidRegex(error.to_string()))?;
             Matcher::Regex(regex)
@@ -55,18 +64,20 @@ impl EventFilter {
         Ok(EventFilter { target, matcher })
     }
 
-    /// Whether the event passes.
-    pub fn matches(&self, event: &RecordedEvent) -> bool {
+    /// Whether the event passes; an error if the regular expression ran
+    /// out of its budget on it.
+    pub fn matches(&self, event: &RecordedEvent) -> Result<bool, FilterError> {
         let subject = match self.target {
             FilterTarget::StreamName => event.stream.as_str(),
             FilterTarget::EventType => event.event_type.as_str(),
         };
         match &self.matcher {
-            Matcher::Prefixes(prefixes) => prefixes
+            Matcher::Prefixes(prefixes) => Ok(prefixes
                 .iter()
-                .any(|prefix| subject.starts_with(prefix.as_str())),
-            // A pattern that runs out of backtracking budget matches nothing.
-            Matcher::Regex(regex) => regex.is_match(subject).unwrap_or(false),
+                .any(|prefix| subject.starts_with(prefix.as_str()))),
+            Matcher::Regex(regex) => regex
+                .is_match(subject)
+                .map_err(|_| FilterError::Exhausted(subject.to_owned())),
         }
     }
 }
@@ -92,8 +103,8 @@ mod tests {
     #[test]
     fn negative_lookahead_excludes_system_events() {
         let filter = EventFilter::new(FilterTarget::EventType, r"^(?!\$)", vec![]).unwrap();
-        assert!(filter.matches(&event("a", "VacancyPublished")));
-        assert!(!filter.matches(&event("a", "$metadata")));
+        assert!(filter.matches(&event("a", "VacancyPublished")).unwrap());
+        assert!(!filter.matches(&event("a", "$metadata")).unwrap());
     }
 
     #[test]
@@ -104,9 +115,22 @@ mod tests {
             vec!["vacancy-".into(), "employer-".into()],
         )
         .unwrap();
-        assert!(filter.matches(&event("vacancy-1", "X")));
-        assert!(filter.matches(&event("employer-1", "X")));
-        assert!(!filter.matches(&event("jobseeker-1", "X")));
+        assert!(filter.matches(&event("vacancy-1", "X")).unwrap());
+        assert!(filter.matches(&event("employer-1", "X")).unwrap());
+        assert!(!filter.matches(&event("jobseeker-1", "X")).unwrap());
+    }
+
+    #[test]
+    fn a_regex_out_of_budget_is_an_error_not_a_mismatch() {
+        // Catastrophic backtracking: the look-ahead inside the repetition
+        // keeps it in the backtracking engine, and the alternation doubles
+        // its paths at each `a`.
+        let filter = EventFilter::new(FilterTarget::StreamName, r"^((?=a)a|a)*b$", vec![]).unwrap();
+        let subject = "a".repeat(40);
+        assert!(matches!(
+            filter.matches(&event(&subject, "X")),
+            Err(FilterError::Exhausted(_))
+        ));
     }
 
     #[test]

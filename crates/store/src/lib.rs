@@ -10,12 +10,15 @@
 //! subscriptions. Reads run on a pool of read-only connections off the async
 //! threads. Positions in `$all` are assigned by the writer and only grow.
 
+pub mod auth;
+pub mod backup;
 pub mod filter;
 mod proto;
 pub mod server;
 pub mod storage;
 
 pub use server::{
-    DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, RunningServer, ServerConfig, StartError,
+    DEFAULT_LISTEN, DEFAULT_MAX_APPEND_SIZE, DEFAULT_MAX_PENDING_APPENDS,
+    DEFAULT_MAX_PENDING_BATCHES, RunningServer, ServerConfig, StartError, TlsFiles,
 };
 pub use storage::Storage;

@@ -23,6 +23,7 @@ use labex_referrals::ReferralsService;
 use labex_training::TrainingService;
 use labex_web::{Service, ServiceContext, StartError, Starting};
 
+mod backup;
 mod migrate;
 
 /// mimalloc: under load the system allocator took about a sixth of the
@@ -47,6 +48,25 @@ struct Args {
     /// runs when unset.
     #[arg(long, env = "LABEX_EVENTSTORE")]
     eventstore: Option<String>,
+    /// The external store's user (its password in
+    /// `--eventstore-password-file`).
+    #[arg(
+        long,
+        env = "LABEX_EVENTSTORE_USER",
+        requires = "eventstore_password_file"
+    )]
+    eventstore_user: Option<String>,
+    /// A file holding the external store user's password (one line).
+    #[arg(
+        long,
+        env = "LABEX_EVENTSTORE_PASSWORD_FILE",
+        requires = "eventstore_user"
+    )]
+    eventstore_password_file: Option<PathBuf>,
+    /// The CA certificate (PEM) of the external store's TLS certificate;
+    /// connects with TLS.
+    #[arg(long, env = "LABEX_EVENTSTORE_CA")]
+    eventstore_ca: Option<PathBuf>,
     /// Where the embedded event store listens (gRPC, EventStoreDB protocol).
     #[arg(long, env = "LABEX_EVENTSTORE_LISTEN", default_value = labex_eventstore::DEFAULT_LISTEN)]
     eventstore_listen: SocketAddr,
@@ -66,6 +86,25 @@ enum Command {
     /// person's key; stop the labex of `--from` first, and destroy that
     /// folder once the copy serves.
     Migrate(MigrateArgs),
+    /// Copy the event store (online, while labex serves), the keys and the
+    /// secrets of the data folder into the new folder DIR.
+    Backup {
+        /// A new or empty folder.
+        dir: PathBuf,
+        /// A new or empty folder, outside DIR, for the key table and its
+        /// master key: kept apart from the store's backup (decision 050).
+        #[arg(long)]
+        keys_dir: PathBuf,
+    },
+    /// Copy the backup in DIR into the empty data folder (`--data`); labex
+    /// rebuilds the read models and search index when next started.
+    Restore {
+        /// A folder written by `labex backup`.
+        dir: PathBuf,
+        /// The keys' folder written by the same `labex backup`.
+        #[arg(long)]
+        keys_dir: PathBuf,
+    },
     /// Mint a bearer token for a member of staff (or an employer, a job
     /// seeker) with the data folder's token secret (or `LABEX_JWT_SECRET`),
     /// and print it with its id (`jti`, for revoking it).
@@ -109,6 +148,14 @@ async fn main() -> ExitCode {
     labex_web::init_logging(&args.log);
     let outcome = match args.command {
         Some(Command::Token(ref token)) => mint_token(&args, token),
+        Some(Command::Backup {
+            ref dir,
+            ref keys_dir,
+        }) => run_backup(&args, dir, keys_dir),
+        Some(Command::Restore {
+            ref dir,
+            ref keys_dir,
+        }) => run_restore(&args, dir, keys_dir),
         Some(Command::Reindex) => match prepare_data(&args) {
             Ok(()) => reindex(args).await,
             Err(error) => Err(error),
@@ -184,7 +231,7 @@ async fn store_for(
         .as_ref()
         .filter(|url| !url.trim().is_empty())
     {
-        return Ok((None, url.clone()));
+        return Ok((None, external_store_url(args, url)?));
     }
     let config = ServerConfig::new(args.data.join("eventstore"), listen);
     let store = RunningServer::start(config).await.starting(
@@ -192,6 +239,123 @@ async fn store_for(
     )?;
     let url = format!("{}&discoveryInterval=10", store.connection_string());
     Ok((Some(store), url))
+}
+
+/// `--eventstore` with the user, password and CA of the configuration
+/// added (`user:password@` and `tls=true&tlsCaFile=…`).
+fn external_store_url(args: &Args, url: &str) -> Result<String, StartError> {
+    let mut url = url.trim().to_owned();
+    if let (Some(user), Some(password_file)) =
+        (&args.eventstore_user, &args.eventstore_password_file)
+    {
+        let password = std::fs::read_to_string(password_file)
+            .starting("cannot read LABEX_EVENTSTORE_PASSWORD_FILE")?;
+        let password = password.trim_end_matches(['\n', '\r']);
+        // The official client takes the credentials of the connection
+        // string as they are written (it decodes no `%XX`), and the URL
+        // parser under it escapes what userinfo cannot hold: only what
+        // passes through both unchanged can be sent.
+        let unchanged = |text: &str| {
+            !text.is_empty()
+                && text
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,".contains(&byte))
+        };
+        if !unchanged(user) || !unchanged(password) {
+            return Err(StartError::new(
+                "cannot pass the event store's user and password to the store client",
+                "they may hold only letters, digits and - . _ ~ ! $ & ' ( ) * + , (choose such a password with labex-store user add)",
+            ));
+        }
+        let Some((scheme, rest)) = url.split_once("://") else {
+            return Err(StartError::new(
+                "LABEX_EVENTSTORE is not a connection string",
+                "it has no scheme (esdb://…)",
+            ));
+        };
+        let hosts = rest.split(['/', '?']).next().unwrap_or_default();
+        if hosts.contains('@') {
+            return Err(StartError::new(
+                "LABEX_EVENTSTORE names a user already",
+                "give the user either in the connection string or in LABEX_EVENTSTORE_USER, not both",
+            ));
+        }
+        url = format!("{scheme}://{user}:{password}@{rest}");
+    }
+    if let Some(ca) = &args.eventstore_ca {
+        url = with_tls_ca(&url, &ca.display().to_string());
+    }
+    Ok(url)
+}
+
+/// `url` with TLS on and `ca` as its CA file, in place of any `tls` or
+/// `tlsCaFile` setting it had.
+fn with_tls_ca(url: &str, ca: &str) -> String {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut settings: Vec<&str> = query
+        .split('&')
+        .filter(|setting| {
+            let name = setting.split('=').next().unwrap_or_default();
+            !setting.is_empty()
+                && !name.eq_ignore_ascii_case("tls")
+                && !name.eq_ignore_ascii_case("tlsCaFile")
+        })
+        .collect();
+    let tls = format!("tlsCaFile={ca}");
+    settings.push("tls=true");
+    settings.push(&tls);
+    format!("{base}?{}", settings.join("&"))
+}
+
+/// What a backup or restore says of the store it copied.
+fn store_copied(copied: &backup::Copied) -> String {
+    match copied.last_position {
+        Some(position) => format!("the store up to position {position}"),
+        None => "not the store (a labex-store of its own: use labex-store backup and restore)"
+            .to_owned(),
+    }
+}
+
+/// `labex backup DIR`.
+fn run_backup(
+    args: &Args,
+    dir: &std::path::Path,
+    keys_dir: &std::path::Path,
+) -> Result<(), StartError> {
+    let keys = labex_web::keys_folder(&args.data);
+    let external = args
+        .eventstore
+        .as_ref()
+        .is_some_and(|url| !url.trim().is_empty());
+    let copied = backup::backup(&args.data, &keys, dir, keys_dir, external)?;
+    println!(
+        "labex: backed up {} into {} (the keys into {}, to keep apart): {}, and {} key and secret files",
+        args.data.display(),
+        dir.display(),
+        keys_dir.display(),
+        store_copied(&copied),
+        copied.files
+    );
+    Ok(())
+}
+
+/// `labex restore DIR`.
+fn run_restore(
+    args: &Args,
+    dir: &std::path::Path,
+    keys_dir: &std::path::Path,
+) -> Result<(), StartError> {
+    labex_web::restrict_file_modes(&args.data)?;
+    let keys = labex_web::keys_folder(&args.data);
+    let copied = backup::restore(dir, keys_dir, &args.data, &keys)?;
+    println!(
+        "labex: restored {} into {}: {}, and {} key and secret files; start labex to rebuild the read models and search index",
+        dir.display(),
+        args.data.display(),
+        store_copied(&copied),
+        copied.files
+    );
+    Ok(())
 }
 
 /// `labex reindex`: the store (the embedded one on a free loopback port,
@@ -342,4 +506,28 @@ async fn run(args: Args) -> Result<(), StartError> {
         store.shutdown().await;
     }
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_tls_ca;
+
+    #[test]
+    fn the_ca_turns_tls_on_in_place_of_what_the_url_said() {
+        assert_eq!(
+            with_tls_ca(
+                "esdb://store:2113?tls=false&discoveryInterval=10",
+                "/etc/ca.pem"
+            ),
+            "esdb://store:2113?discoveryInterval=10&tls=true&tlsCaFile=/etc/ca.pem"
+        );
+        assert_eq!(
+            with_tls_ca("esdb://a:2113,b:2113", "ca.pem"),
+            "esdb://a:2113,b:2113?tls=true&tlsCaFile=ca.pem"
+        );
+        assert_eq!(
+            with_tls_ca("esdb://store:2113?TLS=true&tlsCAFile=old.pem", "new.pem"),
+            "esdb://store:2113?tls=true&tlsCaFile=new.pem"
+        );
+    }
 }

@@ -146,14 +146,19 @@ fn python_with_client() -> PathBuf {
 /// Runs a script of `tests/python/` against a fresh `labex-store`; returns
 /// its standard output.
 fn run_script(name: &str) -> String {
-    let python = python_with_client();
     let data = data_folder();
     let store = StoreProcess::start(&test_binary(), data.path(), &[]);
     let uri = format!("kurrentdb://{}?Tls=false", store.address());
+    run_against(&store, name, &[uri])
+}
 
+/// Runs a script of `tests/python/` with `arguments` against `store`;
+/// returns its standard output.
+fn run_against(store: &StoreProcess, name: &str, arguments: &[String]) -> String {
+    let python = python_with_client();
     let mut child = Command::new(&python)
         .arg(script(name))
-        .arg(&uri)
+        .args(arguments)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -179,7 +184,7 @@ fn run_script(name: &str) -> String {
     let succeeded = status.is_some_and(|status| status.success());
     assert!(
         succeeded,
-        "{name} {uri} {}\n--- its stdout ---\n{stdout}\n--- its stderr ---\n{stderr}\n--- the store's output ---\n{}",
+        "{name} {arguments:?} {}\n--- its stdout ---\n{stdout}\n--- its stderr ---\n{stderr}\n--- the store's output ---\n{}",
         match status {
             Some(status) => format!("failed with {status}"),
             None => format!("did not finish within {SCRIPT_TIMEOUT:?}"),
@@ -203,6 +208,53 @@ fn the_official_python_client_gets_the_answers_its_own_test_class_expects_of_kur
     let stdout = run_script("client_class_mirror.py");
     assert!(
         stdout.contains("ok: labex-store answers as the client's test class expects"),
+        "the script exited 0 without reporting success:\n{stdout}"
+    );
+}
+
+#[test]
+fn the_official_python_client_works_with_tls_and_users() {
+    let data = data_folder();
+    let password = "correct-horse-battery";
+    let mut add = Command::new(test_binary())
+        .args(["user", "add", "labex", "--data"])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("labex-store runs");
+    std::io::Write::write_all(
+        &mut add.stdin.take().expect("stdin is piped"),
+        format!("{password}\n").as_bytes(),
+    )
+    .expect("the password is written");
+    assert!(add.wait().expect("labex-store ends").success());
+    let tls = |name: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/tls")
+            .join(name)
+            .to_str()
+            .expect("a UTF-8 path")
+            .to_owned()
+    };
+    let (cert, key) = (tls("server.pem"), tls("server.key"));
+    let store = StoreProcess::start(
+        &test_binary(),
+        data.path(),
+        &["--tls-cert", &cert, "--tls-key", &key],
+    );
+    let stdout = run_against(
+        &store,
+        "secured_client.py",
+        &[
+            format!("localhost:{}", store.address().port()),
+            tls("ca.pem"),
+            "labex".to_owned(),
+            password.to_owned(),
+        ],
+    );
+    assert!(
+        stdout.contains("ok: kurrentdbclient works against labex-store with TLS and users"),
         "the script exited 0 without reporting success:\n{stdout}"
     );
 }

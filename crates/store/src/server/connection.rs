@@ -11,18 +11,69 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use std::sync::Arc;
+
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tonic::transport::server::{Connected, TcpConnectInfo};
+
+/// Appends (and batches of batch-append calls) pending on one connection
+/// at once by default; past them a call is refused with `RESOURCE_EXHAUSTED`.
+pub const DEFAULT_MAX_PENDING_APPENDS: usize = 1_024;
 
 pub(crate) struct QuickAckStream {
     inner: TcpStream,
+    appends: Arc<Semaphore>,
+    cap: usize,
+}
+
+/// What calls know of their connection: its addresses, and its share of
+/// pending appends.
+#[derive(Clone)]
+pub(crate) struct ConnectionInfo {
+    tcp: TcpConnectInfo,
+    appends: Arc<Semaphore>,
+    /// The connection's cap on pending appends.
+    cap: usize,
+}
+
+impl ConnectionInfo {
+    /// The connection's info among a call's extensions (plain or TLS).
+    pub(crate) fn of(extensions: &tonic::Extensions) -> Option<&ConnectionInfo> {
+        extensions.get::<ConnectionInfo>().or_else(|| {
+            extensions
+                .get::<tonic::transport::server::TlsConnectInfo<ConnectionInfo>>()
+                .map(|tls| tls.get_ref())
+        })
+    }
+
+    /// A pending append's place on this connection, if one is free.
+    pub(crate) fn pending_append(&self) -> Result<OwnedSemaphorePermit, tonic::Status> {
+        self.appends.clone().try_acquire_owned().map_err(|_| {
+            tonic::Status::resource_exhausted(format!(
+                "more than {} appends are pending on this connection; wait for their answers",
+                self.cap
+            ))
+        })
+    }
+
+    /// The client's address.
+    pub(crate) fn remote(&self) -> Option<std::net::SocketAddr> {
+        self.tcp.remote_addr()
+    }
 }
 
 impl QuickAckStream {
-    pub(crate) fn new(inner: TcpStream) -> io::Result<Self> {
+    /// A connection on which at most `max_pending_appends` appends may be
+    /// pending at once.
+    pub(crate) fn new(inner: TcpStream, max_pending_appends: usize) -> io::Result<Self> {
         inner.set_nodelay(true)?;
-        let stream = QuickAckStream { inner };
+        let stream = QuickAckStream {
+            inner,
+            appends: Arc::new(Semaphore::new(max_pending_appends)),
+            cap: max_pending_appends,
+        };
         stream.quick_ack();
         Ok(stream)
     }
@@ -80,9 +131,13 @@ impl AsyncWrite for QuickAckStream {
 }
 
 impl Connected for QuickAckStream {
-    type ConnectInfo = TcpConnectInfo;
+    type ConnectInfo = ConnectionInfo;
 
-    fn connect_info(&self) -> TcpConnectInfo {
-        self.inner.connect_info()
+    fn connect_info(&self) -> ConnectionInfo {
+        ConnectionInfo {
+            tcp: self.inner.connect_info(),
+            appends: self.appends.clone(),
+            cap: self.cap,
+        }
     }
 }

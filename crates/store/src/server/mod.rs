@@ -1,7 +1,7 @@
 //! The gRPC server: the services the store answers, the answer to those it
 //! does not, and how it is started and stopped.
 
-mod connection;
+pub(crate) mod connection;
 mod convert;
 mod errors;
 mod features;
@@ -18,6 +18,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tonic::service::Routes;
+
+pub use connection::DEFAULT_MAX_PENDING_APPENDS;
+pub use streams::DEFAULT_MAX_PENDING_BATCHES;
 
 use crate::proto::gossip::gossip_server::GossipServer;
 use crate::proto::persistent_subscriptions::persistent_subscriptions_server::PersistentSubscriptionsServer;
@@ -49,6 +52,24 @@ pub struct ServerConfig {
     /// Committed batches kept for live subscribers before a slow one goes
     /// back to reading from disk.
     pub live_buffer_batches: usize,
+    /// Serve TLS with this certificate (chain) and key, both PEM.
+    pub tls: Option<TlsFiles>,
+    /// Appends pending at once on one connection (unary appends and whole
+    /// batches of batch-append calls); past them `RESOURCE_EXHAUSTED`.
+    pub max_pending_appends: usize,
+    /// Batches received or committing at once on one batch-append call;
+    /// past them the call fails with `RESOURCE_EXHAUSTED`.
+    pub max_pending_batches: usize,
+    /// How long a read of a count of events waits for its client to take
+    /// a page before it gives up (and frees its reader).
+    pub slow_reader_timeout: std::time::Duration,
+}
+
+/// The PEM files of the certificate (chain) and private key served.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 impl ServerConfig {
@@ -59,6 +80,10 @@ impl ServerConfig {
             insecure: false,
             max_append_size: DEFAULT_MAX_APPEND_SIZE,
             live_buffer_batches: crate::storage::DEFAULT_LIVE_BUFFER_BATCHES,
+            tls: None,
+            max_pending_appends: DEFAULT_MAX_PENDING_APPENDS,
+            max_pending_batches: DEFAULT_MAX_PENDING_BATCHES,
+            slow_reader_timeout: reads::DEFAULT_SLOW_READER_TIMEOUT,
         }
     }
 }
@@ -67,9 +92,18 @@ impl ServerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error(
-        "refusing to listen on {0} without authentication: this store has none, so listen on loopback or pass --insecure"
+        "refusing to listen on {0} without TLS and users: give --tls-cert and --tls-key and add a user (labex-store user add NAME --data DIR), listen on loopback, or pass --insecure"
     )]
     NotLoopback(SocketAddr),
+    #[error("cannot read the users file: {0}")]
+    Users(#[from] crate::auth::UserError),
+    #[error("cannot read {path}: {source}")]
+    TlsFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot serve TLS with the certificate and key given: {0}")]
+    Tls(String),
     #[error("cannot open the store: {0}")]
     Storage(#[from] crate::storage::StoreError),
     #[error("cannot listen on {address}: {source}")]
@@ -90,15 +124,29 @@ pub struct RunningServer {
 impl RunningServer {
     /// Opens the data folder, binds and starts serving.
     pub async fn start(config: ServerConfig) -> Result<RunningServer, StartError> {
-        if !config.listen.ip().is_loopback() {
+        let users = crate::auth::UserFile::in_folder(&config.data);
+        let authenticator = if users.has_users()? {
+            Some(crate::auth::Authenticator::new(users)?)
+        } else {
+            None
+        };
+        let authenticated = authenticator.is_some();
+        let secured = config.tls.is_some() && authenticated;
+        if !config.listen.ip().is_loopback() && !secured {
             if !config.insecure {
                 return Err(StartError::NotLoopback(config.listen));
             }
             tracing::warn!(
                 address = %config.listen,
-                "listening beyond loopback without authentication or TLS, as --insecure asked"
+                tls = config.tls.is_some(),
+                users = authenticator.is_some(),
+                "listening beyond loopback without both TLS and users, as --insecure asked"
             );
         }
+        let tls = match &config.tls {
+            Some(files) => Some(tls_config(files)?),
+            None => None,
+        };
         let storage = {
             let data = config.data.clone();
             let live_buffer = config.live_buffer_batches;
@@ -121,6 +169,8 @@ impl RunningServer {
         let streams = StreamsServer::new(streams::StreamsService::new(
             storage.clone(),
             config.max_append_size,
+            config.max_pending_batches.max(1),
+            config.slow_reader_timeout,
         ))
         .max_decoding_message_size(MAX_MESSAGE_SIZE)
         .max_encoding_message_size(MAX_MESSAGE_SIZE);
@@ -128,28 +178,57 @@ impl RunningServer {
         let persistent = PersistentSubscriptionsServer::new(persistent)
             .max_decoding_message_size(MAX_MESSAGE_SIZE)
             .max_encoding_message_size(MAX_MESSAGE_SIZE);
-        let routes = Routes::from(axum::Router::new().fallback(not_served))
+        let mut routes = Routes::from(axum::Router::new().fallback(not_served))
             .add_service(streams)
             .add_service(persistent)
             .add_service(ServerFeaturesServer::new(features::FeaturesService))
             .add_service(gossip::WithAuthority(GossipServer::new(
                 gossip::GossipService::new(local_addr),
-            )));
+            )))
+            .prepare();
+        if let Some(authenticator) = authenticator {
+            routes = Routes::from(routes.into_axum_router().layer(
+                axum::middleware::from_fn_with_state(authenticator, authenticate),
+            ));
+        }
 
         let (stop, stopped) = oneshot::channel::<()>();
-        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener)
-            .map(|accepted| accepted.and_then(connection::QuickAckStream::new));
+        let max_pending_appends = config.max_pending_appends.max(1);
+        let incoming =
+            tokio_stream::wrappers::TcpListenerStream::new(listener).map(move |accepted| {
+                accepted
+                    .and_then(|stream| connection::QuickAckStream::new(stream, max_pending_appends))
+            });
+        let mut builder = tonic::transport::Server::builder();
+        if let Some(tls) = tls {
+            builder = builder.tls_config(tls).map_err(|error| {
+                // tonic's error says only "transport error"; its sources say what.
+                let mut message = error.to_string();
+                let mut source = std::error::Error::source(&error);
+                while let Some(cause) = source {
+                    message = format!("{message}: {cause}");
+                    source = cause.source();
+                }
+                StartError::Tls(message)
+            })?;
+        }
         let task = tokio::spawn(
-            tonic::transport::Server::builder()
+            builder
                 .tcp_nodelay(true)
                 .max_concurrent_streams(Some(MAX_CONCURRENT_STREAMS))
                 .http2_keepalive_interval(Some(std::time::Duration::from_secs(10)))
-                .add_routes(routes.prepare())
+                .add_routes(routes)
                 .serve_with_incoming_shutdown(incoming, async {
                     drop(stopped.await);
                 }),
         );
-        tracing::info!(address = %local_addr, data = %config.data.display(), "event store serving");
+        tracing::info!(
+            address = %local_addr,
+            data = %config.data.display(),
+            tls = config.tls.is_some(),
+            users = authenticated,
+            "event store serving"
+        );
         Ok(RunningServer {
             local_addr,
             storage,
@@ -163,9 +242,15 @@ impl RunningServer {
         self.local_addr
     }
 
-    /// A connection string the official clients accept.
+    /// A connection string the official clients accept (for a store
+    /// without TLS).
     pub fn connection_string(&self) -> String {
         format!("esdb://{}?tls=false", self.local_addr)
+    }
+
+    /// The store's storage, for an online backup.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
     }
 
     /// Stops accepting, ends subscriptions, lets other calls in flight
@@ -197,6 +282,42 @@ impl RunningServer {
         tracing::info!("stopping the event store");
         self.shutdown().await;
         Ok(())
+    }
+}
+
+/// The TLS identity of the PEM files.
+fn tls_config(files: &TlsFiles) -> Result<tonic::transport::ServerTlsConfig, StartError> {
+    // Both of rustls's providers are linked in (the clients of the
+    // workspace bring aws-lc-rs): the store's TLS uses ring. A provider
+    // already installed by the process stays.
+    drop(rustls::crypto::ring::default_provider().install_default());
+    let read = |path: &PathBuf| {
+        std::fs::read(path).map_err(|source| StartError::TlsFile {
+            path: path.clone(),
+            source,
+        })
+    };
+    let identity = tonic::transport::Identity::from_pem(read(&files.cert)?, read(&files.key)?);
+    Ok(tonic::transport::ServerTlsConfig::new().identity(identity))
+}
+
+/// Lets a call through only with a user's credentials (but those of
+/// `ServerFeatures` and `Gossip`, which answer anyone as KurrentDB's do).
+async fn authenticate(
+    axum::extract::State(authenticator): axum::extract::State<crate::auth::Authenticator>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if crate::auth::is_open_path(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let header = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|value| value.as_bytes());
+    match authenticator.check(header).await {
+        Ok(_user) => next.run(request).await,
+        Err(refusal) => refusal.status().into_http(),
     }
 }
 

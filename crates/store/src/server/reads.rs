@@ -36,6 +36,41 @@ const DEFAULT_CHECKPOINT_WINDOW: u64 = 32;
 pub(crate) type ReadResponses = Pin<Box<dyn Stream<Item = Result<ReadResp, Status>> + Send>>;
 type Batches = mpsc::Sender<Result<Vec<ReadResp>, Status>>;
 
+/// How long a read of a count of events waits for its client to take a
+/// page by default. Such a read holds one of the reader pool's connections
+/// (and a read transaction) while it waits, so a client that stops reading
+/// must not keep it for ever.
+pub const DEFAULT_SLOW_READER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Sends the pages of a read of a count of events from its blocking thread,
+/// giving up once the client has not taken one for `timeout`.
+struct PageSender {
+    sender: Batches,
+    timeout: std::time::Duration,
+    /// Set when the read was given up: the responses then end with an
+    /// error rather than as if the read were complete.
+    abandoned: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl PageSender {
+    /// Whether the page reached the response stream (false: the client is
+    /// gone, or too slow and the read is given up).
+    fn send(&self, page: Result<Vec<ReadResp>, Status>) -> bool {
+        if self.abandoned.load(std::sync::atomic::Ordering::Acquire) {
+            return false;
+        }
+        let handle = tokio::runtime::Handle::current();
+        match handle.block_on(tokio::time::timeout(self.timeout, self.sender.send(page))) {
+            Ok(sent) => sent.is_ok(),
+            Err(_) => {
+                self.abandoned
+                    .store(true, std::sync::atomic::Ordering::Release);
+                false
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum StreamStart {
     Start,
@@ -195,20 +230,39 @@ impl ReadPlan {
     }
 
     /// Starts the read; its responses come from the returned stream.
-    pub(crate) fn run(self, storage: Storage) -> ReadResponses {
+    /// A read of a count of events gives up on a client that has not taken
+    /// a page for `slow_reader_timeout`.
+    pub(crate) fn run(
+        self,
+        storage: Storage,
+        slow_reader_timeout: std::time::Duration,
+    ) -> ReadResponses {
         let (sender, receiver) = mpsc::channel(BUFFERED_BATCHES);
+        let abandoned = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         match self.count {
             Some(count) => {
-                tokio::task::spawn_blocking(move || {
-                    let result =
-                        storage.read_blocking(|reader| Ok(self.read_once(reader, count, &sender)));
-                    let outcome = match result {
-                        Ok(outcome) => outcome,
-                        Err(error) => Err(errors::status(error, "")),
-                    };
-                    if let Err(status) = outcome {
-                        drop(sender.blocking_send(Err(status)));
-                    }
+                let pages = PageSender {
+                    sender,
+                    timeout: slow_reader_timeout,
+                    abandoned: abandoned.clone(),
+                };
+                tokio::spawn(async move {
+                    // At most READERS reads hold a connection at once; the
+                    // rest wait here, off the blocking threads.
+                    let permit = storage.reading_permit().await;
+                    let reading = tokio::task::spawn_blocking(move || {
+                        let _permit = permit;
+                        let result = storage
+                            .read_blocking(|reader| Ok(self.read_once(reader, count, &pages)));
+                        let outcome = match result {
+                            Ok(outcome) => outcome,
+                            Err(error) => Err(errors::status(error, "")),
+                        };
+                        if let Err(status) = outcome {
+                            pages.send(Err(status));
+                        }
+                    });
+                    drop(reading.await);
                 });
             }
             None => {
@@ -227,16 +281,35 @@ impl ReadPlan {
                 });
             }
         }
-        Box::pin(ReceiverStream::new(receiver).flat_map(|batch| {
+        let responses = ReceiverStream::new(receiver).flat_map(|batch| {
             let items: Vec<Result<ReadResp, Status>> = match batch {
                 Ok(responses) => responses.into_iter().map(Ok).collect(),
                 Err(status) => vec![Err(status)],
             };
             futures::stream::iter(items)
-        }))
+        });
+        // A read given up on a slow client ends with an error, not as if
+        // it were complete.
+        let given_up = futures::stream::once(async move {
+            abandoned
+                .load(std::sync::atomic::Ordering::Acquire)
+                .then(|| {
+                    Status::resource_exhausted(format!(
+                        "the read was given up: its client took no page for {} s; read again from the last event received",
+                        slow_reader_timeout.as_secs()
+                    ))
+                })
+        })
+        .filter_map(|status| async move { status.map(Err) });
+        Box::pin(responses.chain(given_up))
     }
 
-    fn read_once(&self, reader: &Reader<'_>, count: u64, sender: &Batches) -> Result<(), Status> {
+    fn read_once(
+        &self,
+        reader: &Reader<'_>,
+        count: u64,
+        sender: &PageSender,
+    ) -> Result<(), Status> {
         match &self.target {
             Target::Stream { name, start } => {
                 self.read_stream_once(reader, name, *start, count, sender)
@@ -251,7 +324,7 @@ impl ReadPlan {
         name: &str,
         start: StreamStart,
         count: u64,
-        sender: &Batches,
+        sender: &PageSender,
     ) -> Result<(), Status> {
         let info = reader
             .stream_info(name)
@@ -263,9 +336,9 @@ impl ReadPlan {
                 let not_found = read_resp::Content::StreamNotFound(read_resp::StreamNotFound {
                     stream_identifier: Some(stream_identifier(name)),
                 });
-                drop(sender.blocking_send(Ok(vec![ReadResp {
+                sender.send(Ok(vec![ReadResp {
                     content: Some(not_found),
-                }])));
+                }]));
                 return Ok(());
             }
         };
@@ -306,7 +379,7 @@ impl ReadPlan {
                 batch.push(read_event(event, self.uuid_format));
                 remaining -= 1;
             }
-            if !batch.is_empty() && sender.blocking_send(Ok(batch)).is_err() {
+            if !batch.is_empty() && !sender.send(Ok(batch)) {
                 return Ok(());
             }
         }
@@ -319,7 +392,7 @@ impl ReadPlan {
                     content: Some(read_resp::Content::LastStreamPosition(last)),
                 },
             ];
-            drop(sender.blocking_send(Ok(positions)));
+            sender.send(Ok(positions));
         }
         Ok(())
     }
@@ -329,7 +402,7 @@ impl ReadPlan {
         reader: &Reader<'_>,
         start: AllStart,
         count: u64,
-        sender: &Batches,
+        sender: &PageSender,
     ) -> Result<(), Status> {
         let mut remaining = count;
         let mut next = match (self.direction, start) {
@@ -355,22 +428,31 @@ impl ReadPlan {
                 (Direction::Backwards, Some(event)) => Some(event.position),
             };
             let mut batch = Vec::with_capacity(events.len());
+            // A filter that cannot judge an event ends the read with an
+            // error, after the events that passed before it.
+            let mut failed = None;
             for event in &events {
                 if remaining == 0 {
                     break;
                 }
-                if self
-                    .filter
-                    .as_ref()
-                    .is_some_and(|filter| !filter.matches(event))
-                {
-                    continue;
+                if let Some(filter) = &self.filter {
+                    match filter.matches(event) {
+                        Ok(true) => {}
+                        Ok(false) => continue,
+                        Err(error) => {
+                            failed = Some(filter_exhausted(error));
+                            break;
+                        }
+                    }
                 }
                 batch.push(read_event(event, self.uuid_format));
                 remaining -= 1;
             }
-            if !batch.is_empty() && sender.blocking_send(Ok(batch)).is_err() {
+            if !batch.is_empty() && !sender.send(Ok(batch)) {
                 return Ok(());
+            }
+            if let Some(status) = failed {
+                return Err(status);
             }
         }
         if self.compatibility >= 1 {
@@ -385,7 +467,7 @@ impl ReadPlan {
                     },
                 )),
             };
-            drop(sender.blocking_send(Ok(vec![last])));
+            sender.send(Ok(vec![last]));
         }
         Ok(())
     }
@@ -449,6 +531,12 @@ async fn next_live(
     }
 }
 
+/// A filter that ran out of its budget: the read or subscription fails
+/// rather than skip the event.
+fn filter_exhausted(error: crate::filter::FilterError) -> Status {
+    Status::invalid_argument(error.to_string())
+}
+
 fn stopping() -> Status {
     Status::unavailable("The event store is shutting down; resubscribe from your last position.")
 }
@@ -462,8 +550,9 @@ struct AllProgress<'a> {
 }
 
 impl AllProgress<'_> {
-    /// Responses for events after the last one looked at.
-    fn take(&mut self, events: &[RecordedEvent], batch: &mut Vec<ReadResp>) {
+    /// Responses for events after the last one looked at; an error if the
+    /// filter could not tell whether one passes.
+    fn take(&mut self, events: &[RecordedEvent], batch: &mut Vec<ReadResp>) -> Result<(), Status> {
         for event in events {
             if event.position <= self.after {
                 continue;
@@ -472,7 +561,7 @@ impl AllProgress<'_> {
             match &self.plan.filter {
                 None => batch.push(read_event(event, self.plan.uuid_format)),
                 Some(filter) => {
-                    if filter.matches(event) {
+                    if filter.matches(event).map_err(filter_exhausted)? {
                         batch.push(read_event(event, self.plan.uuid_format));
                     }
                     self.since_checkpoint += 1;
@@ -482,6 +571,7 @@ impl AllProgress<'_> {
                 }
             }
         }
+        Ok(())
     }
 
     fn checkpoint(&mut self) -> ReadResp {
@@ -525,10 +615,12 @@ async fn subscribe_to_all(
                 .await
                 .map_err(|error| errors::status(error, "$all"))?;
             let mut batch = Vec::with_capacity(events.len());
-            progress.take(&events, &mut batch);
+            // The events that passed before a filter failed are sent first.
+            let taken = progress.take(&events, &mut batch);
             if !send(sender, batch).await {
                 return Ok(());
             }
+            taken?;
             if events.len() < PAGE {
                 if live.is_some() {
                     break;
@@ -556,10 +648,11 @@ async fn subscribe_to_all(
                 Live::Stopping => return Err(stopping()),
                 Live::Events(events) => {
                     let mut batch = Vec::with_capacity(events.len());
-                    progress.take(&events, &mut batch);
+                    let taken = progress.take(&events, &mut batch);
                     if !send(sender, batch).await {
                         return Ok(());
                     }
+                    taken?;
                 }
                 Live::Lagged => {
                     let fell_behind = ReadResp {

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use futures::StreamExt;
 use tonic::{Request, Response, Status, Streaming};
 
+use super::connection::ConnectionInfo;
 use super::convert::{proposed_event, stream_identifier, stream_name, uuid_from_proto};
 use super::errors;
 use super::reads::{ReadPlan, ReadResponses};
@@ -19,18 +20,75 @@ use crate::storage::{
     AppendOutcome, CurrentRevision, ExpectedRevision, ProposedEvent, Storage, StoreError,
 };
 
+/// Batches of one batch-append call received or committing at once (its
+/// unfinished parts included) by default; past them the call fails with
+/// `RESOURCE_EXHAUSTED`.
+pub const DEFAULT_MAX_PENDING_BATCHES: usize = 1_024;
+
+/// The refusal of a batch past a call's cap.
+fn too_many_batches(cap: usize) -> Status {
+    Status::resource_exhausted(format!(
+        "more than {cap} batches are pending on this batch append; wait for their answers"
+    ))
+}
+
+/// A place among the connection's pending appends, if the call came over
+/// one of the store's connections (always, but in unit tests).
+fn pending_append(
+    extensions: &tonic::Extensions,
+) -> Result<Option<tokio::sync::OwnedSemaphorePermit>, Status> {
+    ConnectionInfo::of(extensions)
+        .map(ConnectionInfo::pending_append)
+        .transpose()
+}
+
+/// Places for one whole batch of a batch-append call: among the call's
+/// pending batches (`unfinished` more are still being received) and among
+/// the connection's pending appends.
+fn pending_places(
+    committing: &std::sync::Arc<tokio::sync::Semaphore>,
+    cap: usize,
+    unfinished: usize,
+    connection: Option<&ConnectionInfo>,
+) -> Result<
+    (
+        tokio::sync::OwnedSemaphorePermit,
+        Option<tokio::sync::OwnedSemaphorePermit>,
+    ),
+    Status,
+> {
+    if committing.available_permits() <= unfinished {
+        return Err(too_many_batches(cap));
+    }
+    let place = committing
+        .clone()
+        .try_acquire_owned()
+        .map_err(|_| too_many_batches(cap))?;
+    let on_connection = connection.map(ConnectionInfo::pending_append).transpose()?;
+    Ok((place, on_connection))
+}
+
 /// The Streams service over one storage engine.
 #[derive(Clone)]
 pub(crate) struct StreamsService {
     storage: Storage,
     max_append_size: usize,
+    max_pending_batches: usize,
+    slow_reader_timeout: std::time::Duration,
 }
 
 impl StreamsService {
-    pub(crate) fn new(storage: Storage, max_append_size: usize) -> Self {
+    pub(crate) fn new(
+        storage: Storage,
+        max_append_size: usize,
+        max_pending_batches: usize,
+        slow_reader_timeout: std::time::Duration,
+    ) -> Self {
         StreamsService {
             storage,
             max_append_size,
+            max_pending_batches,
+            slow_reader_timeout,
         }
     }
 }
@@ -134,13 +192,16 @@ impl Streams for StreamsService {
 
     async fn read(&self, request: Request<ReadReq>) -> Result<Response<Self::ReadStream>, Status> {
         let plan = ReadPlan::parse(request.into_inner().options)?;
-        Ok(Response::new(plan.run(self.storage.clone())))
+        Ok(Response::new(
+            plan.run(self.storage.clone(), self.slow_reader_timeout),
+        ))
     }
 
     async fn append(
         &self,
         request: Request<Streaming<AppendReq>>,
     ) -> Result<Response<AppendResp>, Status> {
+        let _pending = pending_append(request.extensions())?;
         let mut messages = request.into_inner();
         let options = match messages.message().await? {
             Some(AppendReq {
@@ -201,23 +262,42 @@ impl Streams for StreamsService {
         &self,
         request: Request<Streaming<BatchAppendReq>>,
     ) -> Result<Response<Self::BatchAppendStream>, Status> {
+        let connection = ConnectionInfo::of(request.extensions()).cloned();
         let mut messages = request.into_inner();
         let (sender, receiver) = tokio::sync::mpsc::channel(64);
         let service = self.clone();
         tokio::spawn(async move {
             // Parts of batches that are not final yet, by correlation id.
             let mut pending: HashMap<uuid::Uuid, PendingBatch> = HashMap::new();
+            // Places for batches committing: with the unfinished ones, at
+            // most max_pending_batches.
+            let cap = service.max_pending_batches;
+            let committing = std::sync::Arc::new(tokio::sync::Semaphore::new(cap));
             while let Some(message) = messages.next().await {
                 let message = match message {
                     Ok(message) => message,
                     Err(_) => return,
                 };
-                match service.batch_part(&mut pending, message) {
+                let outcome = service.batch_part(&mut pending, message).and_then(|batch| {
+                    batch
+                        .map(|batch| {
+                            let places = pending_places(
+                                &committing,
+                                cap,
+                                pending.len(),
+                                connection.as_ref(),
+                            )?;
+                            Ok((batch, places))
+                        })
+                        .transpose()
+                });
+                match outcome {
                     Ok(None) => {}
-                    Ok(Some(batch)) => {
+                    Ok(Some((batch, places))) => {
                         let service = service.clone();
                         let sender = sender.clone();
                         tokio::spawn(async move {
+                            let _places = places;
                             let response = service.commit_batch(batch).await;
                             drop(sender.send(Ok(response)).await);
                         });
@@ -313,6 +393,9 @@ impl StreamsService {
         let key = uuid_from_proto(Some(correlation.clone()))?;
         let batch = match pending.remove(&key) {
             Some(batch) => batch,
+            None if pending.len() >= self.max_pending_batches => {
+                return Err(too_many_batches(self.max_pending_batches));
+            }
             None => {
                 let options = message.options.ok_or_else(|| {
                     Status::invalid_argument("the first message of a batch append needs options")

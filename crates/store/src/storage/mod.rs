@@ -24,6 +24,7 @@ pub use model::{
     described_stream, is_metadata_stream, now_ticks,
 };
 
+pub use schema::DATABASE_FILE;
 use writer::{Command, Writer};
 
 /// Batches of committed events kept for live subscribers by default; one
@@ -31,6 +32,9 @@ use writer::{Command, Writer};
 pub const DEFAULT_LIVE_BUFFER_BATCHES: usize = 4_096;
 /// Commands waiting for the writer before appenders wait in turn.
 const WRITE_QUEUE: usize = 16_384;
+/// Reads running at once, each on a read-only connection of its own (the
+/// pool holds at most this many); further reads wait for one to finish.
+pub const READERS: usize = 32;
 
 /// A batch of events committed together, in `$all` order.
 pub type LiveBatch = Arc<[RecordedEvent]>;
@@ -49,6 +53,8 @@ struct Inner {
     _checkpointer: std::sync::mpsc::Sender<()>,
     commands: mpsc::Sender<Command>,
     readers: Mutex<Vec<Connection>>,
+    /// One permit per reader connection: bounds the reads running at once.
+    reading: Arc<tokio::sync::Semaphore>,
     shared: Arc<Shared>,
 }
 
@@ -116,6 +122,7 @@ impl Storage {
                 _checkpointer: checkpointer,
                 commands,
                 readers: Mutex::new(Vec::new()),
+                reading: Arc::new(tokio::sync::Semaphore::new(READERS)),
                 shared,
             }),
         })
@@ -222,12 +229,28 @@ impl Storage {
         F: FnOnce(&Reader<'_>) -> Result<T> + Send + 'static,
     {
         let storage = self.clone();
-        tokio::task::spawn_blocking(move || storage.read_blocking(read))
-            .await
-            .map_err(|error| StoreError::CommitFailed(format!("read task failed: {error}")))?
+        let permit = self.reading_permit().await;
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            storage.read_blocking(read)
+        })
+        .await
+        .map_err(|error| StoreError::CommitFailed(format!("read task failed: {error}")))?
     }
 
-    /// Runs a read on a pooled read-only connection, on this thread.
+    /// A turn to read: at most [`READERS`] are out at once. Hold it for as
+    /// long as [`Storage::read_blocking`] runs.
+    pub async fn reading_permit(&self) -> tokio::sync::OwnedSemaphorePermit {
+        self.inner
+            .reading
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the reading semaphore is never closed")
+    }
+
+    /// Runs a read on a pooled read-only connection, on this thread (with
+    /// a [`Storage::reading_permit`] held, so that the pool stays bounded).
     pub fn read_blocking<T>(&self, read: impl FnOnce(&Reader<'_>) -> Result<T>) -> Result<T> {
         let connection = self.inner.readers.lock().pop();
         let connection = match connection {
@@ -248,10 +271,38 @@ impl Storage {
 /// How often the WAL is copied into the database in the background.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// One checkpoint of `mode` (`PASSIVE` or `FULL`): the WAL's frames and
+/// those copied into the database, traced with how long it took.
+fn checkpoint(connection: &Connection, mode: &str) -> rusqlite::Result<(i64, i64)> {
+    let began = std::time::Instant::now();
+    let (busy, wal_pages, copied_pages) =
+        connection.query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+            ))
+        })?;
+    tracing::trace!(
+        mode,
+        busy,
+        wal_pages,
+        copied_pages,
+        took_us = began.elapsed().as_micros() as u64,
+        "checkpoint"
+    );
+    Ok((wal_pages, copied_pages))
+}
+
 /// Starts the thread that checkpoints the WAL beside the writer, so that the
-/// group-commit writer does not stop to copy pages into the database. It
-/// runs passive checkpoints (they never block the writer or readers) until
-/// the returned sender is dropped.
+/// group-commit writer never stops to copy pages into the database
+/// (decision 080). Every round it runs a passive checkpoint, which blocks
+/// neither the writer nor readers. Under steady appends a commit always
+/// lands while a passive checkpoint copies, so the WAL never starts again
+/// by itself; once it holds [`schema::WAL_RESTART_PAGES`], the round follows
+/// the passive checkpoint with a `FULL` one, which holds the write lock
+/// only while it copies the few frames committed since and syncs: after
+/// it, the writer's next transaction starts the WAL from its beginning.
 fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
     let connection = schema::open_checkpointer(directory)?;
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
@@ -261,18 +312,20 @@ fn start_checkpointer(directory: &Path) -> Result<std::sync::mpsc::Sender<()>> {
             while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
                 stopped.recv_timeout(CHECKPOINT_INTERVAL)
             {
-                let began = std::time::Instant::now();
-                let outcome = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-                    Ok((row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                let outcome = checkpoint(&connection, "PASSIVE").and_then(|(wal_pages, _)| {
+                    if wal_pages >= schema::WAL_RESTART_PAGES {
+                        checkpoint(&connection, "FULL").map(drop)
+                    } else {
+                        Ok(())
+                    }
                 });
                 match outcome {
-                    Ok((wal_pages, copied_pages)) => tracing::trace!(
-                        wal_pages,
-                        copied_pages,
-                        took_us = began.elapsed().as_micros() as u64,
-                        "checkpoint"
-                    ),
-                    Err(error) => tracing::warn!(%error, "background checkpoint failed; the writer will checkpoint instead"),
+                    Ok(()) => {}
+                    // The FULL checkpoint found the writer or a reader busy
+                    // past its few tries: the next round tries again.
+                    Err(rusqlite::Error::SqliteFailure(error, _))
+                        if error.code == rusqlite::ErrorCode::DatabaseBusy => {}
+                    Err(error) => tracing::warn!(%error, "background checkpoint failed"),
                 }
             }
         })
@@ -421,5 +474,98 @@ impl Reader<'_> {
             .query_map([namespace], |row| Ok((row.get(0)?, row.get(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use bytes::Bytes;
+
+    use super::*;
+
+    fn event(size: usize) -> ProposedEvent {
+        ProposedEvent {
+            id: Uuid::new_v4(),
+            event_type: "Filled".into(),
+            content_type: "application/octet-stream".into(),
+            custom_metadata: Bytes::new(),
+            data: Bytes::from(vec![7u8; size]),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_at_once_are_bounded_by_the_pool() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = Storage::open(directory.path()).unwrap();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let reads: Vec<_> = (0..READERS * 3)
+            .map(|_| {
+                let storage = storage.clone();
+                let running = running.clone();
+                let most = most.clone();
+                tokio::spawn(async move {
+                    storage
+                        .read(move |reader| {
+                            let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                            most.fetch_max(now, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(20));
+                            let position = reader.last_position();
+                            running.fetch_sub(1, Ordering::SeqCst);
+                            position
+                        })
+                        .await
+                })
+            })
+            .collect();
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= READERS, "{most} reads ran at once");
+        assert!(most > 1, "the reads ran one at a time");
+        assert!(storage.inner.readers.lock().len() <= READERS);
+    }
+
+    /// Decision 080: the writer never checkpoints; the checkpointer bounds
+    /// the WAL, which starts again from its beginning once it holds
+    /// WAL_RESTART_PAGES, so it does not grow with what is appended.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_stays_bounded_under_steady_appends() {
+        let directory = tempfile::tempdir().unwrap();
+        let storage = Storage::open(directory.path()).unwrap();
+        let first = storage.read(|reader| reader.last_position()).await.unwrap();
+        const EVENT: usize = 64 * 1024;
+        const APPENDS: usize = 1_280; // 80 MiB
+        // Steady appends, a commit every millisecond or two: one always
+        // lands while a passive checkpoint copies, so passive checkpoints
+        // alone never let the WAL start again. (Much faster appends let
+        // the WAL pass its bound by what one 100 ms round appends.)
+        for n in 0..APPENDS {
+            storage
+                .append(
+                    format!("filled-{}", n % 8),
+                    ExpectedRevision::Any,
+                    vec![event(EVENT)],
+                )
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        let wal = std::fs::metadata(directory.path().join(format!("{DATABASE_FILE}-wal")))
+            .unwrap()
+            .len();
+        let bound = (schema::WAL_RESTART_PAGES as u64) * 4096 * 5 / 2;
+        assert!(
+            wal < bound,
+            "the WAL grew to {wal} bytes after {} MiB appended",
+            (EVENT * APPENDS) >> 20
+        );
+        assert_eq!(
+            storage.read(|reader| reader.last_position()).await.unwrap(),
+            first + APPENDS as u64
+        );
     }
 }

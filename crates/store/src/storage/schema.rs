@@ -50,7 +50,8 @@ CREATE TABLE IF NOT EXISTS kv (
 ) WITHOUT ROWID;
 "#;
 
-pub(crate) const DATABASE_FILE: &str = "events.sqlite3";
+/// The database file in the store's folder.
+pub const DATABASE_FILE: &str = "events.sqlite3";
 
 /// A stream's id and what [`stream_of_row`] reads, by name (`?1`). Its
 /// last revision is the greatest of its events'.
@@ -80,15 +81,12 @@ pub(crate) fn stream_of_row(
     ))
 }
 
-/// WAL pages (4 KiB) after which the writer checkpoints by itself, which
-/// restarts the WAL from its beginning. Under steady appends the background
-/// checkpointer alone never lets the WAL restart (a commit always lands
-/// while it copies), so this bounds the WAL: 16 MiB, filled in about a
-/// second at 2,000 appends/s. Past its first fill, commits overwrite blocks
-/// the WAL already has instead of growing the file (a growing file makes
-/// every commit's fsync commit the file system's journal too), and the
-/// writer's own checkpoint copies only what the checkpointer has not.
-const WRITER_CHECKPOINT_PAGES: i64 = 4_096;
+/// WAL pages (4 KiB) past which the checkpointer makes the WAL start again
+/// from its beginning (decision 021, 080): 16 MiB, filled in about a second
+/// at 2,000 appends/s. Past its first fill, commits overwrite blocks the WAL
+/// already has instead of growing the file, so that a commit's `fdatasync`
+/// needs no journal commit of the file system.
+pub(crate) const WAL_RESTART_PAGES: i64 = 4_096;
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
     connection.busy_timeout(std::time::Duration::from_secs(30))?;
@@ -100,14 +98,16 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 
 /// Opens the writer's connection, creating the database and schema if needed.
 pub(crate) fn open_writer(directory: &Path) -> rusqlite::Result<Connection> {
-    let connection = Connection::open(directory.join(DATABASE_FILE))?;
+    let mut connection = Connection::open(directory.join(DATABASE_FILE))?;
     connection.pragma_update(None, "journal_mode", "WAL")?;
     configure(&connection)?;
-    // The checkpointer thread copies the WAL into the database in the
-    // background; the writer checkpoints itself once the WAL reaches
-    // WRITER_CHECKPOINT_PAGES, which lets the WAL start again from its
-    // beginning.
-    connection.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+    // The writer never checkpoints: a checkpoint in a commit holds every
+    // append of the batch (and those waiting behind it) for a copy and two
+    // syncs. The checkpointer thread copies the WAL and bounds it.
+    connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+    // The checkpointer holds the write lock for a moment when it bounds the
+    // WAL: retry often rather than in SQLite's steps of 1, 2, 5, 10 ms.
+    connection.busy_handler(Some(writer_busy))?;
     let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version > SCHEMA_VERSION {
         return Err(rusqlite::Error::InvalidParameterName(format!(
@@ -123,6 +123,26 @@ pub(crate) fn open_writer(directory: &Path) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
+/// The writer's wait for a lock the checkpointer holds: 50 µs steps for
+/// the first 20 ms, then 1 ms steps, giving up after about 30 s.
+fn writer_busy(tries: i32) -> bool {
+    let pause = if tries < 400 {
+        std::time::Duration::from_micros(50)
+    } else {
+        std::time::Duration::from_millis(1)
+    };
+    std::thread::sleep(pause);
+    tries < 30_400
+}
+
+/// The checkpointer's wait for the write lock or for a reader when it bounds
+/// the WAL: a few short tries, since it holds the write lock while waiting
+/// for readers; it tries again at its next round.
+fn checkpointer_busy(tries: i32) -> bool {
+    std::thread::sleep(std::time::Duration::from_micros(100));
+    tries < 20
+}
+
 /// Opens a read-only connection for the reader pool.
 pub(crate) fn open_reader(directory: &Path) -> rusqlite::Result<Connection> {
     let connection = Connection::open_with_flags(
@@ -135,12 +155,13 @@ pub(crate) fn open_reader(directory: &Path) -> rusqlite::Result<Connection> {
 
 /// Opens the checkpointer's connection to a database the writer created.
 pub(crate) fn open_checkpointer(directory: &Path) -> rusqlite::Result<Connection> {
-    let connection = Connection::open_with_flags(
+    let mut connection = Connection::open_with_flags(
         directory.join(DATABASE_FILE),
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     configure(&connection)?;
     connection.pragma_update(None, "wal_autocheckpoint", 0)?;
+    connection.busy_handler(Some(checkpointer_busy))?;
     Ok(connection)
 }
 

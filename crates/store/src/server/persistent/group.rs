@@ -1013,12 +1013,19 @@ impl Group {
                 continue;
             }
             self.last_read = Some(key);
-            if self
-                .filter
-                .as_ref()
-                .is_some_and(|filter| !filter.matches(event))
-            {
-                continue;
+            if let Some(filter) = &self.filter {
+                match filter.matches(event) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    // A group has no caller to fail: the event is delivered
+                    // rather than skipped, so that consumers see it (and
+                    // may park it), and the operator is told.
+                    Err(error) => tracing::warn!(
+                        %error,
+                        position = event.position,
+                        "a persistent subscription's filter could not judge an event; delivering it"
+                    ),
+                }
             }
             self.outstanding.insert(key);
             self.buffer.push_back(Message {

@@ -30,8 +30,8 @@ pub(crate) async fn read(
     subsystem: &Subsystem,
     request: Request<Streaming<ReadReq>>,
 ) -> Result<ReadResponses, Status> {
-    let from = request
-        .remote_addr()
+    let from = crate::server::connection::ConnectionInfo::of(request.extensions())
+        .and_then(|connection| connection.remote())
         .map(|address| address.to_string())
         .unwrap_or_default();
     let connection_name = request
