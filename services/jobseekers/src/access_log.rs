@@ -29,6 +29,9 @@ pub const UNEMPLOYMENT_ENDPOINT: &str = "POST /v1/jobseekers/{id}/unemployment";
 /// An employment registration, answered with the full record.
 pub const EMPLOYMENT_ENDPOINT: &str = "POST /v1/jobseekers/{id}/employment";
 
+/// A migrant worker's return home (返乡), answered with the full record.
+pub const RETURN_ENDPOINT: &str = "POST /v1/jobseekers/{id}/returns";
+
 /// Keeps the `access_log` table.
 pub struct AccessLogList;
 

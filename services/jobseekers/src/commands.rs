@@ -227,7 +227,15 @@ impl JobSeekers {
         if_match: Option<u64>,
     ) -> Result<Saved<JobSeeker>> {
         let command = JobSeekerCommand::RecordReturn(recorded);
-        self.change(actor, id, command, if_match, Who::Staff).await
+        self.change(
+            actor,
+            id,
+            command,
+            if_match,
+            Who::Staff,
+            access_log::RETURN_ENDPOINT,
+        )
+        .await
     }
 
     /// Erases a job seeker's personal data (an office administrator in
