@@ -106,13 +106,17 @@ impl Registry {
     /// Checks the key against the fingerprint the store keeps, keeping
     /// this key's at first use (the first process to start on a store).
     /// A store not reachable yet is tried again for up to
-    /// [`STORE_WAIT`]; another key is refused at once.
+    /// [`STORE_WAIT`]; another key, or a store that refuses this process's
+    /// credentials, is refused at once.
     pub async fn check_against_store(&self, client: &Client) -> Result<(), RegistryKeyError> {
         let deadline = tokio::time::Instant::now() + STORE_WAIT;
         let mut wait = std::time::Duration::from_millis(100);
         loop {
             match self.check_once(client).await {
-                Err(RegistryKeyError::Store(error)) if tokio::time::Instant::now() < deadline => {
+                Err(RegistryKeyError::Store(error))
+                    if tokio::time::Instant::now() < deadline
+                        && !matches!(error, kurrentdb::Error::AccessDenied) =>
+                {
                     tracing::warn!(%error, "the store is not reachable yet to check the registry key; trying again");
                     tokio::time::sleep(wait).await;
                     wait = (wait * 2).min(std::time::Duration::from_secs(2));
