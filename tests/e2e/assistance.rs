@@ -1,7 +1,8 @@
 //! Zero-employment households on one `labex`: a household declared and
 //! verified, a member referred and hired — the household is cleared
 //! without anyone touching it —, the member registered unemployed again —
-//! it is registered again —, and the register as CSV.
+//! it is registered again —, and the register as CSV; an internship to
+//! its retention by the host; a public-welfare placement to its exit.
 
 use labex_testkit::Tokens;
 use serde_json::json;
@@ -156,4 +157,216 @@ async fn a_household_is_cleared_by_a_members_hire_and_registered_again_by_their_
         lines[1]
     );
     assert!(lines[1].contains("UnemploymentRegistered"));
+}
+
+/// A referral of `person` to `vacancy` ending in a hire today; the day.
+async fn hire(labex: &Labex, token: &str, person: &str, vacancy: &str) -> String {
+    let referral = id_of(
+        &labex
+            .http
+            .post(
+                "/v1/referrals",
+                Some(token),
+                &json!({"jobseeker_id": person, "vacancy_id": vacancy}),
+            )
+            .await
+            .expect(201),
+    );
+    let today = labex_testkit::china_today();
+    labex
+        .http
+        .post(
+            &format!("/v1/referrals/{referral}/outcome"),
+            Some(token),
+            &json!({"outcome": "hired", "date": today}),
+        )
+        .await
+        .expect(200);
+    today
+}
+
+#[tokio::test]
+async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &labex.http;
+    let graduate = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(41))
+            .await
+            .expect(201),
+    );
+    let host = id_of(
+        &http
+            .post("/v1/employers", Some(&counsellor), &employer(41))
+            .await
+            .expect(201),
+    );
+    let agreed = http
+        .post(
+            "/v1/internships",
+            Some(&counsellor),
+            &json!({"jobseeker_id": graduate, "employer_id": host, "months": 6,
+                    "monthly_subsidy_fen": 150_000, "tutor": "王建国"}),
+        )
+        .await
+        .expect(201);
+    let internship = id_of(&agreed);
+    assert_eq!(agreed.body["status"], "agreed");
+    // Bad input writes nothing: months outside the office's range.
+    http.post(
+        "/v1/internships",
+        Some(&counsellor),
+        &json!({"jobseeker_id": graduate, "employer_id": host, "months": 30,
+                "monthly_subsidy_fen": 150_000, "tutor": "王建国"}),
+    )
+    .await
+    .expect(422);
+
+    let today = labex_testkit::china_today();
+    let month = &today[..7];
+    let started = http
+        .post(
+            &format!("/v1/internships/{internship}/start"),
+            Some(&counsellor),
+            &json!({"on": today}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(started.body["status"], "started");
+    // A step the status does not take is a conflict.
+    http.post(
+        &format!("/v1/internships/{internship}/start"),
+        Some(&counsellor),
+        &json!({"on": today}),
+    )
+    .await
+    .expect(409);
+    let attended = http
+        .post(
+            &format!("/v1/internships/{internship}/attendance"),
+            Some(&counsellor),
+            &json!({"month": month, "days_attended": 20, "working_days": 22}),
+        )
+        .await
+        .expect(200);
+    // The subsidy owed follows the days: 150,000 fen × 20 / 22.
+    assert_eq!(attended.body["subsidy_owed_fen"], 136_363);
+    let completed = http
+        .post(
+            &format!("/v1/internships/{internship}/completion"),
+            Some(&counsellor),
+            &json!({"on": today}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(completed.body["status"], "completed");
+
+    // The host hires the intern: the internship is retained by the
+    // process, naming the event that caused it.
+    let vacancy_id = id_of(
+        &http
+            .post("/v1/vacancies", Some(&counsellor), &vacancy(&host, 1))
+            .await
+            .expect(201),
+    );
+    let hired_on = hire(&labex, &counsellor, &graduate, &vacancy_id).await;
+    let retained = labex
+        .eventually(
+            &format!("/v1/internships/{internship}"),
+            &counsellor,
+            |body| !body["retained_on"].is_null(),
+        )
+        .await;
+    assert_eq!(retained["retained_on"], hired_on.as_str());
+    assert!(
+        retained["retention_cause_event_id"].is_string(),
+        "{retained}"
+    );
+    let rates = http
+        .get(&format!("/v1/internships/hosts/{host}"), Some(&counsellor))
+        .await
+        .expect(200);
+    assert!(rates.body.is_object(), "{}", rates.text);
+}
+
+#[tokio::test]
+async fn a_hire_into_a_public_welfare_post_is_a_placement_until_its_exit() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &labex.http;
+    let mut person = jobseeker(42);
+    person["categories"] = json!(["hardship"]);
+    let person = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &person)
+            .await
+            .expect(201),
+    );
+    let employer_id = id_of(
+        &http
+            .post("/v1/employers", Some(&counsellor), &employer(42))
+            .await
+            .expect(201),
+    );
+    let mut post = vacancy(&employer_id, 1);
+    post["public_welfare"] = json!(true);
+    post["title"] = json!("社区保洁员");
+    post["welcomes"] = json!(["hardship"]);
+    let post = id_of(
+        &http
+            .post("/v1/vacancies", Some(&counsellor), &post)
+            .await
+            .expect(201),
+    );
+    let hired_on = hire(&labex, &counsellor, &person, &post).await;
+
+    let listed = labex
+        .eventually(
+            "/v1/welfare-placements?office=410105",
+            &counsellor,
+            |body| body["items"][0]["jobseeker_id"] == person.as_str(),
+        )
+        .await;
+    let placement = listed["items"][0]["id"]
+        .as_str()
+        .expect("a placement id")
+        .to_owned();
+    let placed = http
+        .get(
+            &format!("/v1/welfare-placements/{placement}"),
+            Some(&counsellor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(placed.body["status"], "active");
+    assert_eq!(placed.body["started_on"], hired_on.as_str());
+    assert_eq!(placed.body["vacancy_id"], post.as_str());
+
+    let ended = http
+        .post(
+            &format!("/v1/welfare-placements/{placement}/exit"),
+            Some(&counsellor),
+            &json!({"reason": "moved_to_regular_job", "note": "转入正式岗位"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(ended.body["status"], "moved_to_regular_job");
+    // Ended once: a second exit is refused and changes nothing.
+    http.post(
+        &format!("/v1/welfare-placements/{placement}/exit"),
+        Some(&counsellor),
+        &json!({"reason": "ended"}),
+    )
+    .await
+    .expect(409);
+    let after = http
+        .get(
+            &format!("/v1/welfare-placements/{placement}"),
+            Some(&counsellor),
+        )
+        .await
+        .expect(200);
+    assert_eq!(after.body["status"], "moved_to_regular_job");
+    assert_eq!(after.body["revision"], ended.body["revision"]);
 }
