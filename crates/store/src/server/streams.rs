@@ -371,6 +371,7 @@ impl Streams for StreamsService {
 }
 
 /// A batch append being received in parts.
+#[derive(Debug)]
 struct PendingBatch {
     correlation: crate::proto::shared::Uuid,
     stream: String,
@@ -537,5 +538,83 @@ fn rpc_status(error: StoreError, stream: &str) -> crate::proto::google_rpc::Stat
             type_url: format!("type.googleapis.com/{name}"),
             value,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::shared::{Uuid as ProtoUuid, uuid};
+
+    fn correlation(n: u128) -> ProtoUuid {
+        ProtoUuid {
+            value: Some(uuid::Value::String(::uuid::Uuid::from_u128(n).to_string())),
+        }
+    }
+
+    /// The first, unfinished part of a batch on stream `batched-{n}`.
+    fn opening_part(n: u128) -> BatchAppendReq {
+        BatchAppendReq {
+            correlation_id: Some(correlation(n)),
+            options: Some(batch_append_req::Options {
+                stream_identifier: Some(stream_identifier(&format!("batched-{n}"))),
+                expected_stream_position: Some(
+                    batch_append_req::options::ExpectedStreamPosition::Any(()),
+                ),
+                deadline_option: None,
+            }),
+            proposed_messages: Vec::new(),
+            is_final: false,
+        }
+    }
+
+    fn service(directory: &std::path::Path, cap: usize) -> StreamsService {
+        let storage = Storage::open(directory).expect("the storage opens");
+        StreamsService::new(storage, 1 << 20, cap, std::time::Duration::from_secs(5))
+    }
+
+    #[tokio::test]
+    async fn unfinished_batches_past_the_cap_are_refused() {
+        let directory = tempfile::tempdir().expect("a temporary folder");
+        let service = service(directory.path(), 2);
+        let mut pending = HashMap::new();
+        for n in 0..2 {
+            let part = service.batch_part(&mut pending, opening_part(n));
+            assert!(matches!(part, Ok(None)), "{part:?}");
+        }
+        let refused = service
+            .batch_part(&mut pending, opening_part(2))
+            .expect_err("a third unfinished batch is past the cap");
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+        assert!(
+            refused.message().contains("batches are pending"),
+            "{refused:?}"
+        );
+        // The parts of a batch already pending are still taken.
+        let mut closing = opening_part(1);
+        closing.options = None;
+        closing.is_final = true;
+        let whole = service
+            .batch_part(&mut pending, closing)
+            .expect("the part is taken");
+        assert_eq!(
+            whole.map(|batch| batch.stream).as_deref(),
+            Some("batched-1")
+        );
+        assert_eq!(pending.len(), 1);
+    }
+
+    #[test]
+    fn a_whole_batch_needs_a_place_beside_the_committing_and_unfinished_ones() {
+        let committing = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
+        let first = pending_places(&committing, 2, 0, None).expect("a first place");
+        // One committing, one unfinished: no place for another.
+        let refused = pending_places(&committing, 2, 1, None).expect_err("no place is left");
+        assert_eq!(refused.code(), tonic::Code::ResourceExhausted);
+        let second = pending_places(&committing, 2, 0, None).expect("a second place");
+        assert!(pending_places(&committing, 2, 0, None).is_err());
+        drop(first);
+        drop(second);
+        assert!(pending_places(&committing, 2, 1, None).is_ok());
     }
 }
