@@ -155,17 +155,15 @@ impl Repository {
         stream: &str,
         options: &ReadStreamOptions,
     ) -> Result<Option<RecordedEvent>, RepositoryError> {
-        let mut read = match self.client().read_stream(stream, options).await {
+        let read = match self.client().read_stream(stream, options).await {
             Ok(read) => read,
             Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
             Err(error) => return Err(error.into()),
         };
-        match read.next().await {
-            // The original event: the link, if the stream holds a link.
-            Ok(resolved) => Ok(resolved.and_then(|resolved| resolved.link.or(resolved.event))),
-            Err(kurrentdb::Error::ResourceNotFound) => Ok(None),
-            Err(error) => Err(error.into()),
-        }
+        // The original event: the link, if the stream holds a link.
+        Ok(crate::reads::first_event(read)
+            .await?
+            .and_then(|resolved| resolved.link.or(resolved.event)))
     }
 }
 

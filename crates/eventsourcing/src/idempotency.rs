@@ -230,12 +230,12 @@ impl Repository {
         let options = ReadStreamOptions::default()
             .position(StreamPosition::Start)
             .max_count(1);
-        let mut read = match self.client().read_stream(stream, &options).await {
+        let read = match self.client().read_stream(stream, &options).await {
             Ok(read) => read,
             Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
             Err(error) => return Err(error.into()),
         };
-        let Some(resolved) = read.next().await? else {
+        let Some(resolved) = crate::reads::first_event(read).await? else {
             return Ok(None);
         };
         let recorded = resolved.get_original_event();

@@ -34,6 +34,7 @@ mod metadata;
 mod process;
 mod projection;
 mod read_model;
+pub mod reads;
 mod repository;
 mod runner;
 mod sealing;

@@ -14,6 +14,7 @@ use crate::error::RepositoryError;
 use crate::idempotency::{EventIds, IdempotencyKey};
 use crate::keys::{KeyError, Keyring};
 use crate::metadata::{EventContext, Metadata};
+use crate::reads;
 use crate::sealing::{holds_sealed, personal_spots, seal, sealed_key_ids};
 use crate::stored::StoredEvent;
 
@@ -404,6 +405,7 @@ impl Repository {
                 Ok(Some(resolved)) => resolved,
                 Ok(None) => break,
                 Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                    reads::finish(&mut read).await;
                     break;
                 }
                 Err(error) => return Err(error.into()),
@@ -442,11 +444,19 @@ impl Repository {
                 Ok(Some(resolved)) => resolved,
                 Ok(None) => break,
                 Err(kurrentdb::Error::ResourceNotFound | kurrentdb::Error::ResourceDeleted) => {
+                    reads::finish(&mut read).await;
                     return Ok(Vec::new());
                 }
                 Err(error) => return Err(error.into()),
             };
-            let stored = StoredEvent::<A::Event>::from_recorded(resolved.get_original_event())?;
+            let stored = match StoredEvent::<A::Event>::from_recorded(resolved.get_original_event())
+            {
+                Ok(stored) => stored,
+                Err(error) => {
+                    reads::finish(&mut read).await;
+                    return Err(error.into());
+                }
+            };
             history.push(HistoryEntry {
                 id: stored.id,
                 revision: stored.revision,

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::error::{ProjectionError, ReadError};
+use crate::reads;
 use crate::stored::StoredEvent;
 
 /// Which events a projection or process manager sees; the store applies it
@@ -287,15 +288,7 @@ impl ProjectionRunner {
     /// Waits until it has handled everything the store held when asked
     /// (nothing to wait for in an empty store), at most `timeout`.
     pub async fn catch_up(&self, timeout: Duration) -> Result<(), ProjectionError> {
-        let options = ReadAllOptions::default()
-            .position(StreamPosition::End)
-            .backwards()
-            .max_count(1);
-        let mut read = self.client.read_all(&options).await?;
-        let head = read
-            .next()
-            .await?
-            .map(|event| event.get_original_event().position);
+        let head = reads::last_position(&self.client, ReadAllOptions::default()).await?;
         match head {
             Some(head) => self.wait_for(head, timeout).await,
             None => Ok(()),
@@ -305,19 +298,7 @@ impl ProjectionRunner {
     /// How far it is behind `$all`.
     pub async fn lag(&self) -> Result<Lag, ProjectionError> {
         let checkpoint = self.progress().checkpoint;
-        let mut head_read = self
-            .client
-            .read_all(
-                &ReadAllOptions::default()
-                    .position(StreamPosition::End)
-                    .backwards()
-                    .max_count(1),
-            )
-            .await?;
-        let head = head_read
-            .next()
-            .await?
-            .map(|event| event.get_original_event().position);
+        let head = reads::last_position(&self.client, ReadAllOptions::default()).await?;
         let mut pending = self
             .read_relevant_after(checkpoint, LAG_COUNT_LIMIT as usize + 1)
             .await?;
@@ -330,6 +311,7 @@ impl ProjectionRunner {
                 }
             }
         }
+        reads::finish(&mut pending).await;
         Ok(Lag {
             checkpoint,
             head,
@@ -357,6 +339,7 @@ impl ProjectionRunner {
         after: Option<Position>,
     ) -> Result<Option<Position>, ProjectionError> {
         let mut read = self.read_relevant_after(after, 2).await?;
+        let mut relevant = None;
         while let Some(event) = read.next().await? {
             let recorded = event.get_original_event();
             if Some(recorded.position) > after
@@ -364,10 +347,12 @@ impl ProjectionRunner {
                     .filter
                     .matches(recorded.stream_id(), &recorded.event_type)
             {
-                return Ok(Some(recorded.position));
+                relevant = Some(recorded.position);
+                break;
             }
         }
-        Ok(None)
+        reads::finish(&mut read).await;
+        Ok(relevant)
     }
 
     async fn read_relevant_after(

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use kurrentdb::{Client, ReadAllOptions, StreamPosition};
-use labex_eventsourcing::{LAG_COUNT_LIMIT, Lag, ProjectionRunner};
+use kurrentdb::{Client, ReadAllOptions};
+use labex_eventsourcing::{LAG_COUNT_LIMIT, Lag, ProjectionRunner, reads};
 use prometheus::{IntGaugeVec, Opts, Registry};
 use tokio::sync::Mutex;
 
@@ -155,16 +155,9 @@ impl ReadinessCheck for StoreReachable {
 
     fn check(&self) -> BoxFuture<'_, Result<(), String>> {
         Box::pin(async move {
-            let options = ReadAllOptions::default()
-                .max_count(1)
-                .position(StreamPosition::End)
-                .backwards();
-            let read = async {
-                let mut stream = self.client.read_all(&options).await?;
-                stream.next().await.map(|_| ())
-            };
+            let read = reads::last_position(&self.client, ReadAllOptions::default());
             match tokio::time::timeout(Duration::from_secs(2), read).await {
-                Ok(Ok(())) => Ok(()),
+                Ok(Ok(_)) => Ok(()),
                 Ok(Err(error)) => Err(format!("the event store refused a read: {error}")),
                 Err(_) => Err("the event store did not answer within 2 s".to_owned()),
             }

@@ -24,7 +24,7 @@ use labex_eventsourcing::kurrentdb::{
     Client, Position, ReadAllOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
     SubscriptionFilter,
 };
-use labex_eventsourcing::{Repository, StoredEvent};
+use labex_eventsourcing::{Repository, StoredEvent, reads};
 use labex_web::ApiError;
 use serde::Serialize;
 use tokio::sync::mpsc;
@@ -78,20 +78,9 @@ pub async fn follow(
 
 /// Where `$all` ends now (`None` for an empty store).
 async fn last_position(client: &Client) -> Result<Option<Position>, ApiError> {
-    let options = ReadAllOptions::default()
-        .position(StreamPosition::End)
-        .backwards()
-        .max_count(1);
-    let mut read = client
-        .read_all(&options)
+    reads::last_position(client, ReadAllOptions::default())
         .await
-        .map_err(|error| ApiError::store_unavailable(&error))?;
-    let last = read
-        .next()
-        .await
-        .map_err(|error| ApiError::store_unavailable(&error))?
-        .map(|resolved| resolved.get_original_event().position);
-    Ok(last)
+        .map_err(|error| ApiError::store_unavailable(&error))
 }
 
 /// Why a feed stopped.

@@ -9,6 +9,7 @@ use labex_domain::value::ResidentId;
 use labex_eventsourcing::kurrentdb::{
     self, AppendToStreamOptions, Client, EventData, ReadStreamOptions, StreamState,
 };
+use labex_eventsourcing::reads;
 use ring::hmac;
 use serde::{Deserialize, Serialize};
 
@@ -171,12 +172,12 @@ impl Registry {
 /// The fingerprint the store keeps, if any.
 async fn kept_fingerprint(client: &Client) -> Result<Option<String>, RegistryKeyError> {
     let options = ReadStreamOptions::default().max_count(1);
-    let mut stream = match client.read_stream(FINGERPRINT_STREAM, &options).await {
+    let stream = match client.read_stream(FINGERPRINT_STREAM, &options).await {
         Ok(stream) => stream,
         Err(kurrentdb::Error::ResourceNotFound) => return Ok(None),
         Err(error) => return Err(error.into()),
     };
-    match stream.next().await {
+    match reads::first_event(stream).await {
         Ok(Some(event)) => {
             let kept: Fingerprinted = event
                 .get_original_event()

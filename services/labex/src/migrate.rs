@@ -23,7 +23,7 @@ use kurrentdb::{
 use labex_domain::{DomainEvent, Event};
 use labex_eventsourcing::{
     EventContext, KEY_CLAIMED, Keyring, PersonalSpot, StoredEvent, event_data, holds_sealed,
-    personal_spots, seal,
+    personal_spots, reads, seal,
 };
 use labex_eventstore::{RunningServer, ServerConfig};
 use labex_web::{StartError, Starting};
@@ -220,20 +220,10 @@ fn subjects(event: &Event) -> Vec<String> {
 }
 
 async fn last_position(client: &Client) -> Result<u64, StartError> {
-    let mut read = client
-        .read_all(
-            &ReadAllOptions::default()
-                .position(StreamPosition::End)
-                .backwards()
-                .max_count(1),
-        )
-        .await
-        .starting("cannot read the old store")?;
-    Ok(read
-        .next()
+    Ok(reads::last_position(client, ReadAllOptions::default())
         .await
         .starting("cannot read the old store")?
-        .map_or(0, |event| event.get_original_event().position.commit))
+        .map_or(0, |position| position.commit))
 }
 
 /// Copies `from` to `to` (0600) if it exists.

@@ -24,7 +24,7 @@ use kurrentdb::{
     SubscriptionFilter,
 };
 use labex_app::{Error, FieldError, InputError, Validator};
-use labex_eventsourcing::StoredEvent;
+use labex_eventsourcing::{StoredEvent, reads};
 use labex_web::{ApiError, MaybeCaller, StartError, Starting};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -336,6 +336,7 @@ impl Matching {
                 items.push(item);
             }
         }
+        reads::finish(&mut read).await;
         Ok((items, last_read.or(after)))
     }
 
@@ -376,9 +377,8 @@ async fn check_position(
     let options = ReadAllOptions::default()
         .position(StreamPosition::Position(position))
         .max_count(1);
-    let mut read = client.read_all(&options).await.map_err(unavailable)?;
-    let found = read
-        .next()
+    let read = client.read_all(&options).await.map_err(unavailable)?;
+    let found = reads::first_event(read)
         .await
         .map_err(unavailable)?
         .map(|resolved| resolved.get_original_event().position);

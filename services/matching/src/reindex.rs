@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use kurrentdb::{Client, Position, ReadAllOptions, StreamPosition, SubscriptionFilter};
-use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
+use kurrentdb::{Client, Position, ReadAllOptions, SubscriptionFilter};
+use labex_eventsourcing::{ProjectionRunner, RunnerOptions, reads};
 use labex_search::{IndexOptions, SearchError, SearchIndex, SearchProjection, WriterLock};
 
 use crate::index_folder;
@@ -58,18 +58,12 @@ pub struct ReindexProgress {
 
 /// The last vacancy or job-seeker event in the store.
 async fn last_indexed_event(client: &Client) -> Result<Option<Position>, ReindexError> {
-    let options = ReadAllOptions::default()
-        .position(StreamPosition::End)
-        .backwards()
-        .max_count(1)
-        .filter(
-            SubscriptionFilter::on_stream_name()
-                .add_prefix("vacancy-")
-                .add_prefix("jobseeker-"),
-        );
-    let mut read = client.read_all(&options).await?;
-    let last = read.next().await?;
-    Ok(last.map(|event| event.get_original_event().position))
+    let options = ReadAllOptions::default().filter(
+        SubscriptionFilter::on_stream_name()
+            .add_prefix("vacancy-")
+            .add_prefix("jobseeker-"),
+    );
+    Ok(reads::last_position(client, options).await?)
 }
 
 /// Rebuilds the index of the data folder `data` from the store of

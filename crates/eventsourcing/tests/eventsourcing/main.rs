@@ -6,5 +6,6 @@ mod golden;
 mod idempotency;
 mod metadata;
 mod projection;
+mod reads;
 mod repository;
 mod support;

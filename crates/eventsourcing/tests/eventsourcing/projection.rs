@@ -334,3 +334,57 @@ async fn a_dropped_subscription_resubscribes_from_the_checkpoint_and_loses_nothi
     assert!(runner.progress().subscriptions >= 2);
     runner.stop().await.unwrap();
 }
+
+/// Asking how far a runner is, and waiting for it, on every request of a
+/// busy service reads the head of `$all` and the next relevant event each
+/// time. Thousands of such reads at once on the one connection the service
+/// shares, while the runner follows new events, all answer, and the
+/// connection serves on: no read is dropped before the store ends it, which
+/// would reset its HTTP/2 stream, and past 1,024 late frames on reset streams
+/// the client's HTTP/2 layer closes the connection under every call
+/// (`RESOURCE_EXHAUSTED`, "h2 protocol error").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thousands_of_lag_and_wait_questions_at_once_keep_the_connection() {
+    let store = TestStore::start().await;
+    register(&store, 30).await;
+    let runner = Arc::new(ProjectionRunner::start(
+        store.client.clone(),
+        database(&store.data, "read"),
+        Counter::new(),
+    ));
+    let writer = {
+        let repository = store.repository();
+        tokio::spawn(async move {
+            for _ in 0..100 {
+                let id = JobSeekerId::generate();
+                repository
+                    .execute::<JobSeeker>(id, register_jobseeker(id), &context("c"))
+                    .await
+                    .expect("a registration");
+            }
+        })
+    };
+    let askers: Vec<_> = (0..64)
+        .map(|n| {
+            let runner = runner.clone();
+            tokio::spawn(async move {
+                for _ in 0..120 {
+                    if n % 2 == 0 {
+                        runner.lag().await.expect("the lag");
+                    } else {
+                        runner
+                            .catch_up(Duration::from_secs(60))
+                            .await
+                            .expect("caught up");
+                    }
+                }
+            })
+        })
+        .collect();
+    for asker in askers {
+        asker.await.expect("the asker ran");
+    }
+    writer.await.expect("the writer ran");
+    let lag = runner.lag().await.expect("the lag");
+    assert_eq!(lag.pending_events, 0, "{lag:?}");
+}

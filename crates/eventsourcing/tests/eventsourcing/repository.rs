@@ -476,3 +476,31 @@ async fn an_event_of_another_aggregate_in_a_stream_is_a_read_error() {
         ))
     ));
 }
+
+/// Loading streams that do not exist, many at once on one connection, never
+/// leaves the store's answer half-read: a read dropped before its end
+/// resets its HTTP/2 stream, and past 1,024 such resets (counted for the
+/// connection's lifetime) the client's HTTP/2 layer closes the connection
+/// under every call in flight (`RESOURCE_EXHAUSTED`, "h2 protocol error").
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thousands_of_loads_of_missing_streams_keep_the_connection() {
+    let store = TestStore::start().await;
+    let repository = store.repository();
+    let loaders: Vec<_> = (0..64)
+        .map(|_| {
+            let repository = repository.clone();
+            tokio::spawn(async move {
+                for _ in 0..400 {
+                    let loaded = repository
+                        .load::<JobSeeker>(JobSeekerId::generate())
+                        .await
+                        .expect("a missing stream loads as no state");
+                    assert!(loaded.revision.is_none());
+                }
+            })
+        })
+        .collect();
+    for loader in loaders {
+        loader.await.expect("the loader ran");
+    }
+}
