@@ -75,10 +75,33 @@ fn options() -> Options {
     options
 }
 
+/// Ten county-level divisions of each of four cities of Henan (Zhengzhou,
+/// Luoyang, Pingdingshan, Xinxiang), from the division list the codes are
+/// checked against.
+static COUNTIES: std::sync::LazyLock<Vec<Vec<String>>> = std::sync::LazyLock::new(|| {
+    let list = include_str!("../../../crates/domain/data/divisions.tsv");
+    ["4101", "4103", "4104", "4107"]
+        .into_iter()
+        .map(|prefix| {
+            let counties: Vec<String> = list
+                .lines()
+                .filter_map(|line| line.split('\t').next())
+                .filter(|code| {
+                    code.len() == 6 && code.starts_with(&prefix) && !code.ends_with("00")
+                })
+                .take(10)
+                .map(str::to_owned)
+                .collect();
+            assert_eq!(counties.len(), 10, "ten counties in {prefix}");
+            counties
+        })
+        .collect()
+});
+
+/// The county of `n`: 40 counties of 4 cities.
 fn county(n: u64) -> DivisionCode {
-    let city = 1 + (n / 10) % 4;
-    let county = 1 + n % 10;
-    DivisionCode::parse(&format!("41{city:02}{county:02}")).expect("a county code")
+    let city = &COUNTIES[((n / 10) % 4) as usize];
+    DivisionCode::parse(&city[(n % 10) as usize]).expect("a county code")
 }
 
 fn stored(event: Event, sequence: &mut u64, at: chrono::DateTime<Utc>) -> StoredEvent {
@@ -109,8 +132,11 @@ fn fill(path: &std::path::Path, options: &Options, first: Period) -> Vec<Employe
     transaction.commit().unwrap();
     let mut sequence = 0;
     let started = Instant::now();
+    // The month from n / 40, since the county is n % 40: every county has
+    // job seekers in every month.
     let day = |n: u64| {
-        let month = first.plus(i32::try_from(n % u64::try_from(options.months).unwrap()).unwrap());
+        let month =
+            first.plus(i32::try_from((n / 40) % u64::try_from(options.months).unwrap()).unwrap());
         NaiveDate::from_ymd_opt(
             month.year(),
             month.month(),
@@ -284,7 +310,8 @@ async fn main() {
     let app = Monitoring::open(repository.clone(), &folder).expect("the service opens");
     let actor = province();
     let report_month = this_month.plus(-1);
-    for region in ["410101", "410100", "410000"] {
+    let first_county = county(0).as_str().to_owned();
+    for region in [first_county.as_str(), "410100", "410000"] {
         let mut times = Vec::new();
         for _ in 0..10 {
             let started = Instant::now();
