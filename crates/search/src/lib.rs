@@ -39,6 +39,7 @@ mod columns;
 mod document;
 mod error;
 mod filters;
+pub mod fts;
 mod index;
 mod matching;
 pub mod places;

@@ -21,7 +21,7 @@ use labex_domain::provider::ProviderId;
 use labex_domain::value::{Description, DivisionCode, Fen, Label, Title};
 use labex_domain::{EmployerId, Event, JobSeekerId};
 use labex_eventsourcing::{Metadata, Position, StateView, StoredEvent};
-use labex_training::read_model::{self, CourseList, SearchQuery, match_query};
+use labex_training::read_model::{self, CourseList, SearchQuery};
 use rusqlite::Connection;
 
 const TRADES: &[(&str, &str, &str)] = &[
@@ -227,7 +227,7 @@ fn main() {
         "welding",
     ];
     let query = |text: Option<&str>, kind: Option<&str>, region: Option<&str>| SearchQuery {
-        text: text.and_then(match_query),
+        words: text.map(labex_search::fts::words).unwrap_or_default(),
         kind: kind.map(str::to_owned),
         region_prefix: region.map(str::to_owned),
         limit: 20,

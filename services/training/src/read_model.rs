@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use labex_domain::course::{Course, CourseEvent, Enrolment, EnrolmentId};
 use labex_domain::{Event, rfc3339_millis};
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
+use labex_search::fts;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// The projection's name (its checkpoint's key).
@@ -26,7 +27,9 @@ impl StateView for CourseList {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: one FTS5 column of words, marked title words and filter tags
+        // (docs/decisions/094).
+        2
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -61,7 +64,7 @@ impl StateView for CourseList {
             CREATE INDEX IF NOT EXISTS courses_starts ON courses (starts_on);
             CREATE INDEX IF NOT EXISTS courses_provider ON courses (provider_id);
             CREATE VIRTUAL TABLE IF NOT EXISTS course_text USING fts5 (
-                title, body, tokenize = 'unicode61 remove_diacritics 0'
+                text, tokenize = 'unicode61 remove_diacritics 0'
             );
             CREATE TABLE IF NOT EXISTS enrolments (
                 id TEXT PRIMARY KEY,
@@ -128,13 +131,12 @@ impl StateView for CourseList {
             let seq: i64 = transaction
                 .prepare_cached("SELECT seq FROM courses WHERE id = ?1")?
                 .query_row([&id], |row| row.get(0))?;
-            let (title, body) = analysed_text(course);
             transaction
                 .prepare_cached("DELETE FROM course_text WHERE rowid = ?1")?
                 .execute([seq])?;
             transaction
-                .prepare_cached("INSERT INTO course_text (rowid, title, body) VALUES (?1, ?2, ?3)")?
-                .execute(params![seq, title, body])?;
+                .prepare_cached("INSERT INTO course_text (rowid, text) VALUES (?1, ?2)")?
+                .execute(params![seq, indexed_words(course)])?;
         }
         if let Some(enrolment) = course_event
             .enrolment_id()
@@ -181,18 +183,20 @@ fn write_enrolment(
     Ok(())
 }
 
-/// The course's title, and its other text (occupation, kind, description),
-/// as the tokens of the analyzer vacancies are searched with, separated
-/// by spaces: FTS5 then matches token for token.
-fn analysed_text(course: &Course) -> (String, String) {
+/// The FTS5 text of a course: the analyser's words of its title,
+/// occupation, kind (in Chinese) and description; its title's words again,
+/// marked; and the tags of what it is filtered by — its kind, its region
+/// at each level, its occupation and its provider — each one term.
+fn indexed_words(course: &Course) -> String {
     let details = &course.details;
-    let title = analysed(details.title.as_str());
-    let mut body = String::new();
-    for text in [
-        details
-            .occupation
-            .as_ref()
-            .map(|occupation| occupation.as_str()),
+    let occupation = details
+        .occupation
+        .as_ref()
+        .map(|occupation| occupation.as_str());
+    let mut text = Vec::new();
+    for part in [
+        Some(details.title.as_str()),
+        occupation,
         Some(details.kind.label_zh()),
         details
             .description
@@ -202,19 +206,26 @@ fn analysed_text(course: &Course) -> (String, String) {
     .into_iter()
     .flatten()
     {
-        body.push_str(&analysed(text));
-        body.push(' ');
+        text.extend(fts::words(part));
     }
-    (title, body)
+    text.extend(fts::title_words(details.title.as_str()));
+    text.extend(tags(
+        details.kind.as_str(),
+        details.region.as_str(),
+        occupation,
+        &course.provider_id.to_string(),
+    ));
+    text.join(" ")
 }
 
-/// The analyzer's tokens of `text`, space separated.
-pub fn analysed(text: &str) -> String {
-    labex_search::analysis::tokens(text)
-        .into_iter()
-        .map(|token| token.text)
-        .collect::<Vec<_>>()
-        .join(" ")
+/// The tags of a course's filters; [`SearchQuery::tags`] makes a query's
+/// with the same marks and letters.
+fn tags(kind: &str, region: &str, occupation: Option<&str>, provider: &str) -> Vec<String> {
+    let mut tags = vec![fts::text_tag('k', kind)];
+    tags.extend(fts::region_tags('r', region));
+    tags.extend(occupation.map(|occupation| fts::text_tag('o', occupation)));
+    tags.push(fts::text_tag('p', provider));
+    tags
 }
 
 /// The course an enrolment is in, once the read model has it.
@@ -318,11 +329,11 @@ pub fn provider_commitments(
 /// What a course search asks for.
 #[derive(Debug, Clone, Default)]
 pub struct SearchQuery {
-    /// The FTS5 query of the analysed words (all must match), if words
-    /// were given.
-    pub text: Option<String>,
+    /// The analysed words ([`fts::words`]); all must match.
+    pub words: Vec<String>,
     pub kind: Option<String>,
-    /// Courses given in this division's scope (a prefix).
+    /// Courses given in this division's scope: its code's significant
+    /// digits (2, 4 or 6).
     pub region_prefix: Option<String>,
     pub occupation: Option<String>,
     pub provider_id: Option<String>,
@@ -330,6 +341,30 @@ pub struct SearchQuery {
     pub open_on: Option<NaiveDate>,
     pub limit: u32,
     pub offset: u32,
+}
+
+impl SearchQuery {
+    /// The tags of the filters given.
+    fn tags(&self) -> Vec<String> {
+        let mut tags = Vec::new();
+        tags.extend(self.kind.as_deref().map(|kind| fts::text_tag('k', kind)));
+        tags.extend(
+            self.region_prefix
+                .as_deref()
+                .map(|prefix| fts::tag('r', prefix)),
+        );
+        tags.extend(
+            self.occupation
+                .as_deref()
+                .map(|occupation| fts::text_tag('o', occupation)),
+        );
+        tags.extend(
+            self.provider_id
+                .as_deref()
+                .map(|provider| fts::text_tag('p', provider)),
+        );
+        tags
+    }
 }
 
 /// One course found.
@@ -344,97 +379,144 @@ pub struct FoundCourse {
     pub ends_on: String,
     pub seats: u32,
     pub seats_taken: u32,
-    /// Higher is better; 0 for a search of filters alone.
+    /// 2 when every word is in the title, 1 when they are in the text,
+    /// 0 for a search of filters alone.
     pub score: f64,
 }
 
-/// The courses of a search, best first (newest start first without
-/// words), and how many match in all.
+/// What the index cannot say: whether a course is still open.
+const EXACT: &str = "(?2 IS NULL OR c.ends_on >= ?2)";
+
+const COLUMNS: &str = "c.id, c.title, c.kind, c.region, c.occupation, c.starts_on, c.ends_on,
+    c.seats, c.seats_taken";
+
+/// The courses of a search and how many match, counted up to one more
+/// than [`fts::TOTAL_CAP`].
+///
+/// With words, the courses with every word in their title come first,
+/// then those with the words anywhere in their text; each group, and a
+/// search of filters alone, newest first (docs/decisions/094).
 pub fn search(
     connection: &Connection,
     query: &SearchQuery,
 ) -> rusqlite::Result<(u64, Vec<FoundCourse>)> {
-    let filters = "(?2 IS NULL OR c.kind = ?2)
-        AND (?3 IS NULL OR c.region LIKE ?3)
-        AND (?4 IS NULL OR c.occupation = ?4)
-        AND (?5 IS NULL OR c.provider_id = ?5)
-        AND (?6 IS NULL OR c.ends_on >= ?6)";
-    let parameters = params![
-        query.text,
-        query.kind,
-        query
-            .region_prefix
-            .as_ref()
-            .map(|prefix| format!("{prefix}%")),
-        query.occupation,
-        query.provider_id,
-        query.open_on.map(|day| day.to_string()),
-        query.limit,
-        query.offset,
-    ];
-    let columns = "c.id, c.title, c.kind, c.region, c.occupation, c.starts_on, c.ends_on,
-                   c.seats, c.seats_taken";
-    let (count_sql, page_sql) = if query.text.is_some() {
-        (
-            format!(
-                "SELECT count(*) FROM course_text t JOIN courses c ON c.seq = t.rowid
-                 WHERE course_text MATCH ?1 AND {filters}"
-            ),
-            format!(
-                "SELECT {columns}, -bm25(course_text, 4.0, 1.0) AS score
-                 FROM course_text t JOIN courses c ON c.seq = t.rowid
-                 WHERE course_text MATCH ?1 AND {filters}
-                 ORDER BY bm25(course_text, 4.0, 1.0) LIMIT ?7 OFFSET ?8"
-            ),
-        )
-    } else {
-        (
-            format!("SELECT count(*) FROM courses c WHERE ?1 IS NULL AND {filters}"),
-            format!(
-                "SELECT {columns}, 0.0 AS score FROM courses c WHERE ?1 IS NULL AND {filters}
-                 ORDER BY c.starts_on DESC, c.seq DESC LIMIT ?7 OFFSET ?8"
-            ),
-        )
+    let tags = query.tags();
+    let limit = u64::from(query.limit);
+    let offset = u64::from(query.offset);
+    let anywhere = fts::all_of(query.words.iter().cloned().chain(tags.iter().cloned()));
+    let total = count(connection, anywhere.as_deref(), query, fts::TOTAL_CAP + 1)?;
+    let (Some(anywhere), false) = (anywhere, query.words.is_empty()) else {
+        let expression = fts::all_of(tags);
+        let found = page(
+            connection,
+            expression.as_deref(),
+            query,
+            (limit, offset),
+            0.0,
+        )?;
+        return Ok((total, found));
     };
-    let total: u64 = connection
-        .prepare_cached(&count_sql)?
-        .query_row(&parameters[..6], |row| row.get(0))?;
-    let mut statement = connection.prepare_cached(&page_sql)?;
-    let rows = statement.query_map(parameters, |row| {
-        Ok(FoundCourse {
-            id: row.get(0)?,
-            title: row.get(1)?,
-            kind: row.get(2)?,
-            region: row.get(3)?,
-            occupation: row.get(4)?,
-            starts_on: row.get(5)?,
-            ends_on: row.get(6)?,
-            seats: row.get(7)?,
-            seats_taken: row.get(8)?,
-            score: row.get(9)?,
-        })
-    })?;
-    Ok((total, rows.collect::<rusqlite::Result<_>>()?))
+    let in_title = fts::all_of(
+        query
+            .words
+            .iter()
+            .map(|word| format!("{}{word}", fts::TITLE))
+            .chain(tags),
+    )
+    .unwrap_or_default();
+    let titled = count(connection, Some(&in_title), query, offset + limit)?;
+    let mut found = Vec::new();
+    if titled > offset {
+        found = page(connection, Some(&in_title), query, (limit, offset), 2.0)?;
+    }
+    let rest = limit.saturating_sub(found.len() as u64);
+    if rest > 0 {
+        let elsewhere = format!("({anywhere}) NOT ({in_title})");
+        let skip = offset.saturating_sub(titled);
+        found.extend(page(
+            connection,
+            Some(&elsewhere),
+            query,
+            (rest, skip),
+            1.0,
+        )?);
+    }
+    Ok((total, found))
 }
 
-/// The FTS5 query of a user's text: each analysed token quoted, all of
-/// them required; `None` when the text has no word.
-pub fn match_query(text: &str) -> Option<String> {
-    let mut tokens: Vec<String> = labex_search::analysis::tokens(text)
-        .into_iter()
-        .map(|token| token.text)
-        .collect();
-    tokens.dedup();
-    if tokens.is_empty() {
-        return None;
-    }
-    Some(
-        tokens
-            .iter()
-            .map(|token| format!("\"{}\"", token.replace('"', "\"\"")))
-            .collect::<Vec<_>>()
-            .join(" AND "),
+/// Counts the courses of the FTS5 query `expression` (all of them when
+/// `None`), up to `cap`.
+fn count(
+    connection: &Connection,
+    expression: Option<&str>,
+    query: &SearchQuery,
+    cap: u64,
+) -> rusqlite::Result<u64> {
+    let sql = if expression.is_some() {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM course_text t JOIN courses c ON c.seq = t.rowid
+             WHERE course_text MATCH ?1 AND {EXACT} LIMIT ?3)"
+        )
+    } else {
+        format!(
+            "SELECT count(*) FROM (SELECT 1 FROM courses c
+             WHERE ?1 IS NULL AND {EXACT} LIMIT ?3)"
+        )
+    };
+    connection.prepare_cached(&sql)?.query_row(
+        params![
+            expression,
+            query.open_on.map(|day| day.to_string()),
+            i64::try_from(cap).unwrap_or(i64::MAX)
+        ],
+        |row| row.get(0),
     )
+}
+
+/// A page of the courses of `expression` (all when `None`), newest first.
+fn page(
+    connection: &Connection,
+    expression: Option<&str>,
+    query: &SearchQuery,
+    (limit, offset): (u64, u64),
+    score: f64,
+) -> rusqlite::Result<Vec<FoundCourse>> {
+    let sql = if expression.is_some() {
+        format!(
+            "SELECT {COLUMNS} FROM course_text t JOIN courses c ON c.seq = t.rowid
+             WHERE course_text MATCH ?1 AND {EXACT}
+             ORDER BY t.rowid DESC LIMIT ?3 OFFSET ?4"
+        )
+    } else {
+        format!(
+            "SELECT {COLUMNS} FROM courses c WHERE ?1 IS NULL AND {EXACT}
+             ORDER BY c.seq DESC LIMIT ?3 OFFSET ?4"
+        )
+    };
+    let mut statement = connection.prepare_cached(&sql)?;
+    let rows = statement.query_map(
+        params![
+            expression,
+            query.open_on.map(|day| day.to_string()),
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX)
+        ],
+        |row| {
+            Ok(FoundCourse {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                kind: row.get(2)?,
+                region: row.get(3)?,
+                occupation: row.get(4)?,
+                starts_on: row.get(5)?,
+                ends_on: row.get(6)?,
+                seats: row.get(7)?,
+                seats_taken: row.get(8)?,
+                score,
+            })
+        },
+    )?;
+    rows.collect()
 }
 
 #[cfg(test)]
@@ -442,10 +524,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_query_is_the_analysed_words_all_required() {
-        let query = match_query("电焊工 培训").unwrap();
-        assert!(query.contains("\"电焊\""), "{query}");
-        assert!(query.contains(" AND "), "{query}");
-        assert_eq!(match_query("，。！"), None);
+    fn a_query_tags_each_filter_as_a_course_is_tagged() {
+        let course_tags = tags("order_based", "410105", Some("6-30-99-00"), "p-1");
+        let query = SearchQuery {
+            kind: Some("order_based".to_owned()),
+            region_prefix: Some("4101".to_owned()),
+            occupation: Some("6-30-99-00".to_owned()),
+            provider_id: Some("p-1".to_owned()),
+            ..SearchQuery::default()
+        };
+        for tag in query.tags() {
+            assert!(course_tags.contains(&tag), "{tag} in {course_tags:?}");
+        }
+        assert!(!course_tags.contains(&fts::tag('r', "4102")));
     }
 }

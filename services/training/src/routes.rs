@@ -11,14 +11,12 @@ use serde::Deserialize;
 
 use crate::commands::{EnrolmentChange, Training, today};
 use crate::queries::search_limit;
-use crate::read_model::{SearchQuery, match_query};
+use crate::read_model::SearchQuery;
 use crate::requests::{
     AppraisalBody, CompletionBody, DropOutBody, EnrolBody, MAX_QUERY_CHARS, OpenCourseBody,
     RegisterProviderBody,
 };
-use crate::views::{
-    CourseHit, CourseSearchResults, CourseView, EnrolmentView, OutcomesView, ProviderView,
-};
+use crate::views::{CourseSearchResults, CourseView, EnrolmentView, OutcomesView, ProviderView};
 
 /// Mounts the routes (the search before `/v1/courses/{id}`).
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -405,7 +403,7 @@ impl SearchParams {
             return Err(ApiError::invalid_query("offset must be at most 10000."));
         }
         Ok(SearchQuery {
-            text: match_query(q),
+            words: labex_search::fts::words(q),
             kind: kind.map(|kind| kind.as_str().to_owned()),
             region_prefix: region.map(|region| region.scope_prefix().to_owned()),
             occupation: self
@@ -445,7 +443,6 @@ pub async fn search(
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.parse()?;
-    let (total, found) = app.search(query).await?;
-    let hits = found.into_iter().map(CourseHit::from).collect();
-    Ok(HttpResponse::Ok().json(CourseSearchResults { total, hits }))
+    let (counted, found) = app.search(query).await?;
+    Ok(HttpResponse::Ok().json(CourseSearchResults::new(counted, found)))
 }

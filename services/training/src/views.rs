@@ -332,9 +332,23 @@ impl From<FoundCourse> for CourseHit {
 /// A page of courses found.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CourseSearchResults {
-    /// How many match in all.
+    /// How many match, counted up to 1,000.
     pub total: u64,
+    /// Whether `total` is all of them (false: more than 1,000 match).
+    pub total_is_exact: bool,
     pub hits: Vec<CourseHit>,
+}
+
+impl CourseSearchResults {
+    /// The page `found` of a search that counted `counted` (up to one
+    /// more than the cap).
+    pub fn new(counted: u64, found: Vec<FoundCourse>) -> Self {
+        Self {
+            total: counted.min(labex_search::fts::TOTAL_CAP),
+            total_is_exact: counted <= labex_search::fts::TOTAL_CAP,
+            hits: found.into_iter().map(CourseHit::from).collect(),
+        }
+    }
 }
 
 #[cfg(test)]

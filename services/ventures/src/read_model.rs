@@ -11,6 +11,8 @@
 use labex_domain::rfc3339_millis;
 use labex_domain::venture_project::VentureProject;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
+use labex_search::fts::{self, TITLE, all_of};
+pub use labex_search::fts::{TOTAL_CAP, words};
 use rusqlite::{Connection, Transaction, params};
 
 /// The projection's name (its checkpoint's key).
@@ -99,23 +101,6 @@ impl StateView for ProjectList {
     }
 }
 
-/// What marks a word of the title: the tokenizer keeps a Greek letter
-/// with the word it starts, and analysed words do not start with it.
-pub const TITLE: char = 'τ';
-
-/// What marks a tag of the filters.
-pub const TAG: char = 'ξ';
-
-/// The analyzer's words of `text`.
-pub fn words(text: &str) -> Vec<String> {
-    let mut words: Vec<String> = labex_search::analysis::tokens(text)
-        .into_iter()
-        .map(|token| token.text)
-        .collect();
-    words.dedup();
-    words
-}
-
 /// The FTS5 text of a project: its words, its title's words marked, its
 /// tags.
 fn indexed_words(project: &VentureProject) -> String {
@@ -128,11 +113,7 @@ fn indexed_words(project: &VentureProject) -> String {
     ] {
         text.extend(words(part));
     }
-    text.extend(
-        words(details.title.as_str())
-            .into_iter()
-            .map(|word| format!("{TITLE}{word}")),
-    );
+    text.extend(fts::title_words(details.title.as_str()));
     text.extend(tags(project));
     text.join(" ")
 }
@@ -146,27 +127,15 @@ fn indexed_words(project: &VentureProject) -> String {
 fn tags(project: &VentureProject) -> Vec<String> {
     let details = &project.details;
     let region = details.region.as_str();
-    let mut tags = vec![
-        industry_tag(details.industry.as_str()),
-        format!("{TAG}r{}", &region[..2]),
-        format!("{TAG}r{}", &region[..4]),
-        format!("{TAG}r{region}"),
-    ];
+    let mut tags = vec![fts::text_tag('i', details.industry.as_str())];
+    tags.extend(fts::region_tags('r', region));
     for n in bucket(details.investment_min_yuan)..BUCKETS.len() {
-        tags.push(format!("{TAG}b{n}"));
+        tags.push(fts::tag('b', &n.to_string()));
     }
     for n in 0..=bucket(details.investment_max_yuan) {
-        tags.push(format!("{TAG}z{n}"));
+        tags.push(fts::tag('z', &n.to_string()));
     }
     tags
-}
-
-fn industry_tag(industry: &str) -> String {
-    let mut tag = format!("{TAG}i");
-    for byte in industry.trim().bytes() {
-        tag.push_str(&format!("{byte:02x}"));
-    }
-    tag
 }
 
 /// Where investment buckets start, in yuan; a bucket holds the amounts
@@ -183,19 +152,6 @@ fn bucket(yuan: u32) -> usize {
         .rposition(|start| *start <= yuan)
         .unwrap_or(0)
 }
-
-/// An FTS5 query of `terms`, each quoted, all required.
-fn all_of(terms: impl IntoIterator<Item = String>) -> Option<String> {
-    let quoted: Vec<String> = terms
-        .into_iter()
-        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
-        .collect();
-    (!quoted.is_empty()).then(|| quoted.join(" AND "))
-}
-
-/// Totals are counted up to this; above it a search answers that there
-/// are more than this many.
-pub const TOTAL_CAP: u64 = 1_000;
 
 /// What a project search asks for.
 #[derive(Debug, Clone, Default)]
@@ -222,16 +178,16 @@ impl ProjectQuery {
     fn tags(&self) -> Vec<String> {
         let mut tags = Vec::new();
         if let Some(industry) = &self.industry {
-            tags.push(industry_tag(industry));
+            tags.push(fts::text_tag('i', industry));
         }
         if let Some(prefix) = &self.region_prefix {
-            tags.push(format!("{TAG}r{prefix}"));
+            tags.push(fts::tag('r', prefix));
         }
         if let Some(budget) = self.budget_yuan {
-            tags.push(format!("{TAG}b{}", bucket(budget)));
+            tags.push(fts::tag('b', &bucket(budget).to_string()));
         }
         if let Some(least) = self.investment_at_least_yuan {
-            tags.push(format!("{TAG}z{}", bucket(least)));
+            tags.push(fts::tag('z', &bucket(least).to_string()));
         }
         tags
     }

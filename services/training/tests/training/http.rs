@@ -109,6 +109,7 @@ async fn a_course_is_opened_read_publicly_and_searched() {
         .await
         .expect(200);
     assert_eq!(found.body["total"], 1);
+    assert_eq!(found.body["total_is_exact"], true);
     assert_eq!(found.body["hits"][0]["id"], course.as_str());
     assert_eq!(found.body["hits"][0]["seats_free"], 2);
     service

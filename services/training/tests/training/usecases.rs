@@ -20,7 +20,7 @@ use labex_eventsourcing::{
     EventContext, ExecuteOptions, ExpectedRevision, ProjectionRunner, Repository,
 };
 use labex_testkit::{Store, id_number, temporary_folder};
-use labex_training::read_model::{SearchQuery, match_query};
+use labex_training::read_model::SearchQuery;
 use labex_training::{
     EnrolmentChange, OpenCourseBody, OutcomesProcess, RegisterProviderBody, Training,
 };
@@ -169,7 +169,7 @@ async fn a_course_is_found_by_its_chinese_words_and_filters() {
     let (total, found) = app
         .app
         .search(SearchQuery {
-            text: match_query("焊工"),
+            words: labex_search::fts::words("焊工"),
             limit: 10,
             ..SearchQuery::default()
         })
@@ -180,7 +180,7 @@ async fn a_course_is_found_by_its_chinese_words_and_filters() {
     let (total, _) = app
         .app
         .search(SearchQuery {
-            text: match_query("培训"),
+            words: labex_search::fts::words("培训"),
             kind: Some("employment".to_owned()),
             region_prefix: Some("4101".to_owned()),
             limit: 10,
@@ -199,6 +199,49 @@ async fn a_course_is_found_by_its_chinese_words_and_filters() {
         .await
         .unwrap();
     assert_eq!(total, 0);
+    // The occupation and the provider are filters; every filter and word
+    // together narrow to one course.
+    let (total, found) = app
+        .app
+        .search(SearchQuery {
+            words: labex_search::fts::words("烹饪"),
+            occupation: Some("4-03-02-01".to_owned()),
+            provider_id: Some(provider.clone()),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(found[0].title, "中式烹调师培训");
+    assert_eq!(found[0].score, 1.0, "the word is in its description only");
+    let (total, _) = app
+        .app
+        .search(SearchQuery {
+            provider_id: Some(provider.clone()),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    // A word in one course's title and another's description: the title's
+    // first.
+    let mut more = course_body(&provider, "养老护理员培训", 30);
+    more["description"] = "护理员结业后可转入电焊工培训班".into();
+    app.course(more).await;
+    let (total, found) = app
+        .app
+        .search(SearchQuery {
+            words: labex_search::fts::words("电焊工培训班"),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(found[0].id, welding.to_string());
+    assert_eq!((found[0].score, found[1].score), (2.0, 1.0));
 }
 
 #[tokio::test]
