@@ -2,7 +2,8 @@
 //! keeps: 100,000 courses written through the service's own view (as the
 //! projection writes them, analysed text included), then searches of
 //! words, words with filters and filters alone, timed one by one; and the
-//! outcomes of a provider with 10,000 trainees and of one of its courses.
+//! outcomes of a provider with 10,000 trainees, of one of its courses (400)
+//! and of a course of 10,000, as the outcomes endpoint reads them.
 //!
 //! `cargo bench -p labex-training --bench course_search` (release).
 //! `LABEX_BENCH_COURSES` changes the number of courses, and
@@ -123,16 +124,23 @@ fn write_courses(connection: &mut Connection, count: usize) -> Vec<CourseId> {
     ids
 }
 
-/// Gives the provider of the courses 10,000 trainees over 25 courses:
-/// each completed, every third employed.
-fn write_trainees(connection: &mut Connection, courses: &[CourseId]) -> CourseId {
+/// Gives each of `courses` (the `first`-th on of those written) to
+/// `provider` with `per_course` trainees: each completed, every third
+/// employed.
+fn write_trainees(
+    connection: &mut Connection,
+    courses: &[CourseId],
+    first: usize,
+    provider: ProviderId,
+    per_course: u128,
+) -> CourseId {
     let mut view = CourseList;
     let transaction = connection.transaction().unwrap();
-    let provider = ProviderId::from_uuid(uuid::Uuid::from_u128(u128::MAX));
-    for (c, course_id) in courses.iter().take(25).enumerate() {
+    for (c, course_id) in courses.iter().enumerate() {
+        let c = first + c;
         let mut state = course(c, provider);
         state.id = *course_id;
-        for t in 0..400u128 {
+        for t in 0..per_course {
             let id = EnrolmentId::from_uuid(uuid::Uuid::from_u128((c as u128) << 32 | t));
             let jobseeker_id =
                 JobSeekerId::from_uuid(uuid::Uuid::from_u128(1 << 100 | (c as u128) << 32 | t));
@@ -208,9 +216,14 @@ fn main() {
     let started = Instant::now();
     labex_search::analysis::warm_up();
     let ids = write_courses(&mut connection, count);
-    let first = write_trainees(&mut connection, &ids);
+    // A provider with 10,000 trainees over 25 courses of 400, and another
+    // with one course of 10,000.
+    let provider = ProviderId::from_uuid(uuid::Uuid::from_u128(u128::MAX));
+    let first = write_trainees(&mut connection, &ids[..25], 0, provider, 400);
+    let large_provider = ProviderId::from_uuid(uuid::Uuid::from_u128(u128::MAX - 1));
+    let large = write_trainees(&mut connection, &ids[25..26], 25, large_provider, 10_000);
     println!(
-        "wrote {count} courses and 10,000 trainees in {:.1} s",
+        "wrote {count} courses and 20,000 trainees in {:.1} s",
         started.elapsed().as_secs_f64()
     );
 
@@ -261,16 +274,29 @@ fn main() {
         search(&query(Some("培训"), None, None))
     });
 
-    let provider = ProviderId::from_uuid(uuid::Uuid::from_u128(u128::MAX)).to_string();
-    let course = first.to_string();
+    let provider = provider.to_string();
     timed("outcomes of a provider, 10,000 trainees", 200, |_| {
         read_model::provider_counts(&connection, &provider)
             .unwrap()
             .employed
     });
-    timed("outcomes of a course, 400 trainees", 200, |_| {
-        read_model::course_counts(&connection, &course, None)
+    // What `GET /v1/courses/{id}/outcomes` reads: the course's row and its
+    // enrolments' counts (no replay of the course's events).
+    let course_outcomes = |course: &str| {
+        let owner = read_model::course_owner(&connection, course)
+            .unwrap()
+            .expect("the course's row");
+        let employer = owner.order.as_ref().map(|(employer, _)| employer.as_str());
+        read_model::course_counts(&connection, course, employer)
             .unwrap()
             .employed
+    };
+    let course = first.to_string();
+    timed("outcomes of a course, 400 trainees", 200, |_| {
+        course_outcomes(&course)
+    });
+    let large = large.to_string();
+    timed("outcomes of a course, 10,000 trainees", 200, |_| {
+        course_outcomes(&large)
     });
 }

@@ -63,40 +63,56 @@ impl Training {
     /// the course's office) and the province.
     pub async fn course_outcomes(&self, actor: &Actor, id: CourseId) -> Result<OutcomesView> {
         actor.require_role(STAFF)?;
-        let course = self.load_course(id).await?;
-        actor.may_act_in(&course.office)?;
-        let rules = self.rules_for(&course.office).clone();
-        let order_employer = course
-            .details
-            .order
-            .as_ref()
-            .map(|order| order.employer_id.to_string());
-        let course_id = id.to_string();
-        let counts = {
-            let order_employer = order_employer.clone();
-            self.courses
-                .read(move |connection| {
-                    read_model::course_counts(connection, &course_id, order_employer.as_deref())
-                })
-                .await?
-        };
+        // The course's row and its counts from the read model, in one
+        // read: no replay of a course's events, which grow with its
+        // trainees. A course the read model does not know yet is waited
+        // for once.
+        let mut found = self.course_and_counts(id).await?;
+        if found.is_none() {
+            self.runner.catch_up(labex_web::SETTLE_WAIT).await?;
+            found = self.course_and_counts(id).await?;
+        }
+        let (owner, counts) = found.ok_or_else(|| course_not_found(id))?;
+        let office =
+            labex_domain::value::DivisionCode::parse(&owner.office).map_err(Error::internal)?;
+        actor.may_act_in(&office)?;
+        let rules = self.rules_for(&office).clone();
         let mut view = OutcomesView::new(
             Some(id.to_string()),
-            course.provider_id.to_string(),
+            owner.provider_id,
             &counts,
             rules.min_leavers_for_rates,
             rules.employment_window_months,
         );
-        if let Some(order) = &course.details.order {
+        if let Some((employer_id, committed_hires)) = owner.order {
             let hires = counts.hires_by_order_employer;
             view.commitment = Some(CommitmentView {
-                employer_id: order.employer_id.to_string(),
-                committed_hires: order.committed_hires.get(),
+                employer_id,
+                committed_hires,
                 hires: (!view.suppressed).then_some(hires),
-                met: hires >= u64::from(order.committed_hires.get()),
+                met: hires >= u64::from(committed_hires),
             });
         }
         Ok(view)
+    }
+
+    /// A course's row in the read model and its enrolments' counts.
+    async fn course_and_counts(
+        &self,
+        id: CourseId,
+    ) -> Result<Option<(read_model::CourseOwner, read_model::OutcomeCounts)>> {
+        let course_id = id.to_string();
+        Ok(self
+            .courses
+            .read(move |connection| {
+                let Some(owner) = read_model::course_owner(connection, &course_id)? else {
+                    return Ok(None);
+                };
+                let employer = owner.order.as_ref().map(|(employer, _)| employer.as_str());
+                let counts = read_model::course_counts(connection, &course_id, employer)?;
+                Ok(Some((owner, counts)))
+            })
+            .await?)
     }
 
     /// The outcomes of every course of a provider: office staff whose

@@ -258,6 +258,39 @@ pub struct OutcomeCounts {
     pub hires_by_order_employer: u64,
 }
 
+/// What a course's outcomes need of the course besides its enrolments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CourseOwner {
+    /// The office that opened it (a division code).
+    pub office: String,
+    pub provider_id: String,
+    /// An order-based course's employer and the hires it committed to.
+    pub order: Option<(String, u32)>,
+}
+
+/// The office, provider and order of course `course_id`, if the read model
+/// has it.
+pub fn course_owner(
+    connection: &Connection,
+    course_id: &str,
+) -> rusqlite::Result<Option<CourseOwner>> {
+    connection
+        .prepare_cached(
+            "SELECT office, provider_id, order_employer_id, committed_hires FROM courses
+             WHERE id = ?1",
+        )?
+        .query_row([course_id], |row| {
+            let employer: Option<String> = row.get(2)?;
+            let committed: Option<u32> = row.get(3)?;
+            Ok(CourseOwner {
+                office: row.get(0)?,
+                provider_id: row.get(1)?,
+                order: employer.zip(committed),
+            })
+        })
+        .optional()
+}
+
 /// The counts of course `course_id`'s enrolments; `order_employer` is the
 /// employer of an order-based course.
 pub fn course_counts(
