@@ -8,6 +8,7 @@
 
 use chrono::NaiveDate;
 use labex_domain::course::{Course, CourseEvent, Enrolment, EnrolmentId};
+use labex_domain::value::OccupationCode;
 use labex_domain::{Event, rfc3339_millis};
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
 use labex_search::fts;
@@ -28,8 +29,9 @@ impl StateView for CourseList {
 
     fn version(&self) -> u32 {
         // 2: one FTS5 column of words, marked title words and filter tags
-        // (docs/decisions/094).
-        2
+        // (docs/decisions/094); 3: an occupation's code tagged at every
+        // level and searched by its title.
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -193,10 +195,12 @@ fn indexed_words(course: &Course) -> String {
         .occupation
         .as_ref()
         .map(|occupation| occupation.as_str());
+    // A code's words are its title's in the classification (焊工).
+    let code = occupation.and_then(|occupation| OccupationCode::parse(occupation).ok());
     let mut text = Vec::new();
     for part in [
         Some(details.title.as_str()),
-        occupation,
+        code.as_ref().map(OccupationCode::title).or(occupation),
         Some(details.kind.label_zh()),
         details
             .description
@@ -219,11 +223,21 @@ fn indexed_words(course: &Course) -> String {
 }
 
 /// The tags of a course's filters; [`SearchQuery::tags`] makes a query's
-/// with the same marks and letters.
+/// with the same marks and letters. An occupation's code is tagged at
+/// every level of the classification (`6`, `6-18`, `6-18-02`,
+/// `6-18-02-04`), so that a filter by a group finds it; a name, whole.
 fn tags(kind: &str, region: &str, occupation: Option<&str>, provider: &str) -> Vec<String> {
     let mut tags = vec![fts::text_tag('k', kind)];
     tags.extend(fts::region_tags('r', region));
-    tags.extend(occupation.map(|occupation| fts::text_tag('o', occupation)));
+    match occupation.map(|occupation| (occupation, OccupationCode::parse(occupation))) {
+        Some((_, Ok(code))) => tags.extend(
+            code.prefixes()
+                .iter()
+                .map(|prefix| fts::text_tag('o', prefix)),
+        ),
+        Some((name, Err(_))) => tags.push(fts::text_tag('o', name)),
+        None => {}
+    }
     tags.push(fts::text_tag('p', provider));
     tags
 }
@@ -368,6 +382,8 @@ pub struct SearchQuery {
     /// Courses given in this division's scope: its code's significant
     /// digits (2, 4 or 6).
     pub region_prefix: Option<String>,
+    /// An occupation's code or the significant prefix of a group of the
+    /// classification (`6-18`), or an occupation's name.
     pub occupation: Option<String>,
     pub provider_id: Option<String>,
     /// Only courses that have not ended by this day.
@@ -562,7 +578,8 @@ mod tests {
         let query = SearchQuery {
             kind: Some("order_based".to_owned()),
             region_prefix: Some("4101".to_owned()),
-            occupation: Some("6-30-99-00".to_owned()),
+            // As the route gives it: the code's significant prefix.
+            occupation: Some("6-30-99".to_owned()),
             provider_id: Some("p-1".to_owned()),
             ..SearchQuery::default()
         };

@@ -11,7 +11,8 @@ use labex_domain::course::{
 };
 use labex_domain::provider::ProviderId;
 use labex_domain::value::{
-    CreditCode, Description, DivisionCode, Fen, JobSeekerCategory, Label, OrganisationName, Title,
+    CreditCode, Description, DivisionCode, Fen, JobSeekerCategory, Label, OccupationCode,
+    OrganisationName, Title,
 };
 use labex_domain::{EmployerId, JobSeekerId};
 use serde::Deserialize;
@@ -120,8 +121,14 @@ impl OpenCourseBody {
         let provider_id = fields.check("provider_id", ProviderId::parse(&self.provider_id));
         let title = fields.check("title", Title::parse(&self.title));
         let kind = fields.check("kind", CourseKind::parse(&self.kind));
+        // A code where the classification has one (checked against it), a
+        // name otherwise.
         let occupation = match self.occupation.as_deref() {
             None => Some(None),
+            Some(text) if looks_like_a_code(text) => fields
+                .check("occupation", OccupationCode::parse(text))
+                .and_then(|code| fields.check("occupation", Label::parse(code.as_str())))
+                .map(Some),
             Some(text) => fields.check("occupation", Label::parse(text)).map(Some),
         };
         let description = match self.description.as_deref() {
@@ -276,3 +283,10 @@ impl AppraisalBody {
 
 /// A search's words longer than this are refused.
 pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Whether an occupation as given is meant as a code of the occupational
+/// classification (职业分类大典 2022): it starts with a digit, as every
+/// code does and no occupation's name.
+pub fn looks_like_a_code(text: &str) -> bool {
+    text.trim().starts_with(|c: char| c.is_ascii_digit())
+}

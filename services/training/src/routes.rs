@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, web};
 use labex_app::Saved;
 use labex_domain::course::{Course, CourseId, CourseKind, EnrolmentId};
 use labex_domain::provider::ProviderId;
-use labex_domain::value::DivisionCode;
+use labex_domain::value::{DivisionCode, OccupationCode};
 use labex_web::{ApiError, AsOf, Caller, ErrorCode, Id, IdempotencyKeyHeader, aggregate_answer};
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ use crate::queries::search_limit;
 use crate::read_model::SearchQuery;
 use crate::requests::{
     AppraisalBody, CompletionBody, DropOutBody, EnrolBody, MAX_QUERY_CHARS, OpenCourseBody,
-    RegisterProviderBody,
+    RegisterProviderBody, looks_like_a_code,
 };
 use crate::views::{CourseSearchResults, CourseView, EnrolmentView, OutcomesView, ProviderView};
 
@@ -398,6 +398,17 @@ impl SearchParams {
             .map(ProviderId::parse)
             .transpose()
             .map_err(|_| ApiError::invalid_query("provider_id must be a provider id."))?;
+        let occupation = match self.occupation.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(code) if looks_like_a_code(code) => {
+                Some(OccupationCode::parse_prefix(code).map_err(|_| {
+                    ApiError::invalid_query(
+                        "occupation must be a code of the occupational classification (职业分类大典 2022) or its prefix: 6, 6-18, 6-18-02 or 6-18-02-04; or an occupation's name.",
+                    )
+                })?)
+            }
+            Some(name) => Some(name.to_owned()),
+        };
         let offset = self.offset.unwrap_or(0);
         if offset > 10_000 {
             return Err(ApiError::invalid_query("offset must be at most 10000."));
@@ -406,10 +417,7 @@ impl SearchParams {
             words: labex_search::fts::words(q),
             kind: kind.map(|kind| kind.as_str().to_owned()),
             region_prefix: region.map(|region| region.scope_prefix().to_owned()),
-            occupation: self
-                .occupation
-                .clone()
-                .filter(|text| !text.trim().is_empty()),
+            occupation,
             provider_id: provider.map(|provider| provider.to_string()),
             open_on: self.open.unwrap_or(false).then(today),
             limit: search_limit(self.limit)?,
@@ -427,7 +435,7 @@ impl SearchParams {
         ("q" = Option<String>, Query, description = "words; all must match"),
         ("kind" = Option<String>, Query, description = "a course kind"),
         ("region" = Option<String>, Query, description = "division code; courses within its scope"),
-        ("occupation" = Option<String>, Query, description = "an occupation code"),
+        ("occupation" = Option<String>, Query, description = "an occupation's code or a group's prefix (6-18) in the occupational classification, or an occupation's name"),
         ("provider_id" = Option<String>, Query, description = "a provider"),
         ("open" = Option<bool>, Query, description = "only courses not yet ended"),
         ("limit" = Option<u32>, Query, description = "hits per page, at most 100"),

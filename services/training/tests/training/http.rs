@@ -128,6 +128,8 @@ async fn bad_input_is_refused_with_every_field_and_writes_nothing() {
     body["kind"] = json!("evening");
     body["ends_on"] = json!("2026-13-01");
     body["subsidy_per_trainee_fen"] = json!(-5);
+    // A code the classification does not have.
+    body["occupation"] = json!("6-18-02-99");
     let answer = service
         .http
         .post("/v1/courses", Some(&Tokens::counsellor("410105")), &body)
@@ -140,11 +142,17 @@ async fn bad_input_is_refused_with_every_field_and_writes_nothing() {
         [
             "ends_on",
             "kind",
+            "occupation",
             "seats",
             "subsidy_per_trainee_fen",
             "title"
         ]
     );
+    service
+        .http
+        .get("/v1/courses/search?occupation=6-99", None)
+        .await
+        .expect_problem(400, "invalid_query");
     let mut order_based = course_body(&provider, "订单式培训", 10);
     order_based["kind"] = json!("order_based");
     service

@@ -242,6 +242,37 @@ async fn a_course_is_found_by_its_chinese_words_and_filters() {
     assert_eq!(total, 2);
     assert_eq!(found[0].id, welding.to_string());
     assert_eq!((found[0].score, found[1].score), (2.0, 1.0));
+    // An occupation's code: found by a group of the classification and by
+    // the occupation's title, which the course's own words do not name.
+    let mut catering = course_body(&provider, "餐饮服务技能提升班", 30);
+    catering["occupation"] = "4-03-02-01".into();
+    catering["description"] = "后厨实操".into();
+    let catering = app.course(catering).await;
+    let (total, found) = app
+        .app
+        .search(SearchQuery {
+            words: labex_search::fts::words("中式烹调师"),
+            occupation: Some("4-03".to_owned()),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "the cooking course and the catering one");
+    assert!(found.iter().any(|course| course.id == catering.to_string()));
+    let (total, _) = app
+        .app
+        .search(SearchQuery {
+            occupation: Some("6-18".to_owned()),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        total, 2,
+        "the welding course and the care course of the fixture's 6-18-02-04"
+    );
 }
 
 #[tokio::test]
