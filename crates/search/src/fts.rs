@@ -13,6 +13,11 @@ pub const TITLE: char = 'τ';
 /// What marks a tag of the filters.
 pub const TAG: char = 'ξ';
 
+/// What marks an n-gram of the title: a Chinese character or a pair of
+/// neighbouring ones, for the words the analyser's dictionary does not
+/// know and for one-character queries (as vacancies have, decision 079).
+pub const GRAM: char = 'γ';
+
 /// Totals are counted up to this; above it a search answers that there
 /// are more than this many.
 pub const TOTAL_CAP: u64 = 1_000;
@@ -32,6 +37,73 @@ pub fn title_words(title: &str) -> impl Iterator<Item = String> {
     words(title)
         .into_iter()
         .map(|word| format!("{TITLE}{word}"))
+}
+
+/// The n-grams of a title, marked: each Chinese character and each pair
+/// of neighbouring characters of its runs of Chinese text.
+pub fn grams(title: &str) -> Vec<String> {
+    let mut grams = Vec::new();
+    for run in han_runs(title) {
+        let characters: Vec<char> = run.chars().collect();
+        for (index, character) in characters.iter().enumerate() {
+            grams.push(format!("{GRAM}{character}"));
+            if let Some(next) = characters.get(index + 1) {
+                grams.push(format!("{GRAM}{character}{next}"));
+            }
+        }
+    }
+    grams.sort();
+    grams.dedup();
+    grams
+}
+
+fn han_runs(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|character: char| !crate::analysis::is_han(character))
+        .filter(|run| !run.is_empty())
+}
+
+/// Whether a word of a query is also looked for by the title's n-grams:
+/// one Chinese character, or Chinese the dictionary does not know.
+fn needs_grams(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(crate::analysis::is_han)
+        && (word.chars().count() == 1 || !crate::analysis::known_word(word))
+}
+
+/// The FTS5 query of a search, all of it required: each of `words`
+/// anywhere in the text, or only in the title when `in_title` (a word that
+/// needs it also by the title's n-grams: its character, or all the pairs
+/// of its characters), and each of `tags`. `None` for neither.
+pub fn query(words: &[String], tags: &[String], in_title: bool) -> Option<String> {
+    let mut parts: Vec<String> = words
+        .iter()
+        .map(|word| {
+            let term = if in_title {
+                quoted(&format!("{TITLE}{word}"))
+            } else {
+                quoted(word)
+            };
+            if !needs_grams(word) {
+                return term;
+            }
+            let characters: Vec<char> = word.chars().collect();
+            let grams: Vec<String> = if characters.len() == 1 {
+                vec![quoted(&format!("{GRAM}{word}"))]
+            } else {
+                characters
+                    .windows(2)
+                    .map(|pair| quoted(&format!("{GRAM}{}{}", pair[0], pair[1])))
+                    .collect()
+            };
+            format!("({term} OR ({}))", grams.join(" AND "))
+        })
+        .collect();
+    parts.extend(tags.iter().map(|tag| quoted(tag)));
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+fn quoted(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
 }
 
 /// The tag of filter `kind` (a letter) with a value the tokenizer keeps
@@ -61,26 +133,40 @@ pub fn region_tags(kind: char, code: &str) -> Vec<String> {
         .collect()
 }
 
-/// An FTS5 query of `terms`, each quoted, all required; `None` for none.
-pub fn all_of(terms: impl IntoIterator<Item = String>) -> Option<String> {
-    let quoted: Vec<String> = terms
-        .into_iter()
-        .map(|term| format!("\"{}\"", term.replace('"', "\"\"")))
-        .collect();
-    (!quoted.is_empty()).then(|| quoted.join(" AND "))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn terms_are_quoted_and_all_required() {
+    fn words_and_tags_are_quoted_and_all_required() {
+        let words = vec!["电焊".to_owned(), "a\"b".to_owned()];
         assert_eq!(
-            all_of(["电焊".to_owned(), "a\"b".to_owned()]).as_deref(),
-            Some("\"电焊\" AND \"a\"\"b\"")
+            query(&words, &[tag('r', "4101")], false).as_deref(),
+            Some("\"电焊\" AND \"a\"\"b\" AND \"ξr4101\"")
         );
-        assert_eq!(all_of(Vec::new()), None);
+        assert_eq!(query(&words[..1], &[], true).as_deref(), Some("\"τ电焊\""));
+        assert_eq!(query(&[], &[], false), None);
+    }
+
+    #[test]
+    fn one_character_and_unknown_words_are_also_looked_for_by_grams() {
+        assert_eq!(
+            query(&["焊".to_owned()], &[], false).as_deref(),
+            Some("(\"焊\" OR (\"γ焊\"))")
+        );
+        assert!(!crate::analysis::known_word("焊氩弧"));
+        assert_eq!(
+            query(&["焊氩弧".to_owned()], &[], true).as_deref(),
+            Some("(\"τ焊氩弧\" OR (\"γ焊氩\" AND \"γ氩弧\"))")
+        );
+        let grams = grams("电焊工，培训");
+        for gram in ["γ电", "γ电焊", "γ焊工", "γ培训"] {
+            assert!(grams.contains(&gram.to_owned()), "{gram} in {grams:?}");
+        }
+        assert!(
+            !grams.contains(&"γ工培".to_owned()),
+            "no pair across punctuation"
+        );
     }
 
     #[test]

@@ -30,8 +30,8 @@ impl StateView for CourseList {
     fn version(&self) -> u32 {
         // 2: one FTS5 column of words, marked title words and filter tags
         // (docs/decisions/094); 3: an occupation's code tagged at every
-        // level and searched by its title.
-        3
+        // level and searched by its title; 4: n-grams of the titles.
+        4
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -213,6 +213,11 @@ fn indexed_words(course: &Course) -> String {
         text.extend(fts::words(part));
     }
     text.extend(fts::title_words(details.title.as_str()));
+    text.extend(fts::grams(details.title.as_str()));
+    text.extend(
+        code.as_ref()
+            .map_or_else(Vec::new, |code| fts::grams(code.title())),
+    );
     text.extend(tags(
         details.kind.as_str(),
         details.region.as_str(),
@@ -452,10 +457,10 @@ pub fn search(
     let tags = query.tags();
     let limit = u64::from(query.limit);
     let offset = u64::from(query.offset);
-    let anywhere = fts::all_of(query.words.iter().cloned().chain(tags.iter().cloned()));
+    let anywhere = fts::query(&query.words, &tags, false);
     let total = count(connection, anywhere.as_deref(), query, fts::TOTAL_CAP + 1)?;
     let (Some(anywhere), false) = (anywhere, query.words.is_empty()) else {
-        let expression = fts::all_of(tags);
+        let expression = fts::query(&[], &tags, false);
         let found = page(
             connection,
             expression.as_deref(),
@@ -465,14 +470,7 @@ pub fn search(
         )?;
         return Ok((total, found));
     };
-    let in_title = fts::all_of(
-        query
-            .words
-            .iter()
-            .map(|word| format!("{}{word}", fts::TITLE))
-            .chain(tags),
-    )
-    .unwrap_or_default();
+    let in_title = fts::query(&query.words, &tags, true).unwrap_or_default();
     let titled = count(connection, Some(&in_title), query, offset + limit)?;
     let mut found = Vec::new();
     if titled > offset {

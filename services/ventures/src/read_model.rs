@@ -11,7 +11,7 @@
 use labex_domain::rfc3339_millis;
 use labex_domain::venture_project::VentureProject;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
-use labex_search::fts::{self, TITLE, all_of};
+use labex_search::fts;
 pub use labex_search::fts::{TOTAL_CAP, words};
 use rusqlite::{Connection, Transaction, params};
 
@@ -29,7 +29,8 @@ impl StateView for ProjectList {
     }
 
     fn version(&self) -> u32 {
-        2
+        // 3: the title's n-grams (one-character and unknown words).
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -114,6 +115,7 @@ fn indexed_words(project: &VentureProject) -> String {
         text.extend(words(part));
     }
     text.extend(fts::title_words(details.title.as_str()));
+    text.extend(fts::grams(details.title.as_str()));
     text.extend(tags(project));
     text.join(" ")
 }
@@ -305,10 +307,10 @@ pub fn search(
     let tags = query.tags();
     let limit = u64::from(query.limit);
     let offset = u64::from(query.offset);
-    let anywhere = all_of(query.words.iter().cloned().chain(tags.iter().cloned()));
+    let anywhere = fts::query(&query.words, &tags, false);
     let total = count(connection, anywhere.as_deref(), query, TOTAL_CAP + 1)?;
     let (Some(anywhere), false) = (anywhere, query.words.is_empty()) else {
-        let expression = all_of(tags);
+        let expression = fts::query(&[], &tags, false);
         let found = page(
             connection,
             expression.as_deref(),
@@ -318,14 +320,7 @@ pub fn search(
         )?;
         return Ok((total, found));
     };
-    let in_title = all_of(
-        query
-            .words
-            .iter()
-            .map(|word| format!("{TITLE}{word}"))
-            .chain(tags),
-    )
-    .unwrap_or_default();
+    let in_title = fts::query(&query.words, &tags, true).unwrap_or_default();
     let titled = count(connection, Some(&in_title), query, offset + limit)?;
     let mut found = Vec::new();
     if titled > offset {

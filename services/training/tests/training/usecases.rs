@@ -273,6 +273,20 @@ async fn a_course_is_found_by_its_chinese_words_and_filters() {
         total, 2,
         "the welding course and the care course of the fixture's 6-18-02-04"
     );
+    // One character finds the titles (and occupations' titles) that hold
+    // it by their n-grams: 焊 is in the welding course's title and in the
+    // title of the care course's occupation (焊工), not in the others'.
+    let (total, found) = app
+        .app
+        .search(SearchQuery {
+            words: labex_search::fts::words("焊"),
+            limit: 10,
+            ..SearchQuery::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(total, 2, "{found:?}");
+    assert!(found.iter().any(|course| course.id == welding.to_string()));
 }
 
 #[tokio::test]

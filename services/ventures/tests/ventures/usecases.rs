@@ -223,6 +223,14 @@ async fn projects_are_found_by_their_chinese_words_and_filtered_by_industry_inve
         })
         .await;
     assert_eq!(found, ["特色小吃早餐店"]);
+    // One character finds the titles that hold it (their n-grams).
+    let found = app
+        .search(ProjectQuery {
+            words: read_model::words("宿"),
+            ..query()
+        })
+        .await;
+    assert_eq!(found, ["乡村民宿改造"]);
     let found = app
         .search(ProjectQuery {
             words: read_model::words("返乡创业"),
