@@ -237,6 +237,9 @@ async fn change(
     params(("id" = String, Path, description = "enrolment id")),
     responses(
         (status = 200, description = "cancelled", body = EnrolmentView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "neither staff covering the course nor the trainee", body = labex_web::Problem),
+        (status = 404, description = "no such enrolment", body = labex_web::Problem),
         (status = 409, description = "not seated nor waiting", body = labex_web::Problem),
     ),
     security(("bearer" = []))
@@ -256,6 +259,9 @@ pub async fn cancel(
     params(("id" = String, Path, description = "enrolment id")),
     responses(
         (status = 200, description = "completed", body = EnrolmentView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not staff covering the course", body = labex_web::Problem),
+        (status = 404, description = "no such enrolment", body = labex_web::Problem),
         (status = 409, description = "not seated", body = labex_web::Problem),
         (status = 422, description = "an invalid date, or one before the course started", body = labex_web::Problem),
     ),
@@ -280,6 +286,9 @@ pub async fn complete(
     params(("id" = String, Path, description = "enrolment id")),
     responses(
         (status = 200, description = "dropped out", body = EnrolmentView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not staff covering the course", body = labex_web::Problem),
+        (status = 404, description = "no such enrolment", body = labex_web::Problem),
         (status = 409, description = "not seated", body = labex_web::Problem),
         (status = 422, description = "an invalid date", body = labex_web::Problem),
     ),
@@ -304,6 +313,9 @@ pub async fn drop_out(
     params(("id" = String, Path, description = "enrolment id")),
     responses(
         (status = 200, description = "appraised", body = EnrolmentView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not staff covering the course", body = labex_web::Problem),
+        (status = 404, description = "no such enrolment", body = labex_web::Problem),
         (status = 409, description = "the trainee has not completed", body = labex_web::Problem),
         (status = 422, description = "invalid fields", body = labex_web::Problem),
     ),

@@ -296,3 +296,73 @@ async fn an_enrolment_goes_to_completion_appraisal_and_the_waiting_list_moves_up
         .expect_problem(400, "invalid_path");
     tokio::time::sleep(Duration::from_millis(1)).await;
 }
+
+#[tokio::test]
+async fn a_trainee_drops_out_once_and_the_steps_are_described() {
+    let service = start().await;
+    let (_, course) = provider_and_course(&service, 2).await;
+    let counsellor = Tokens::counsellor("410105");
+    let trainee = jobseeker(&service, 4, &[]).await;
+    let enrolled = service
+        .http
+        .post(
+            &format!("/v1/courses/{course}/enrolments"),
+            Some(&counsellor),
+            &json!({"jobseeker_id": trainee}),
+        )
+        .await
+        .expect(201);
+    let id = enrolled.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/enrolments/{id}/drop-out");
+    let before = service.events(Some("course-")).await;
+    service
+        .http
+        .post(&path, Some(&counsellor), &json!({"left_on": "2026-02-30"}))
+        .await
+        .expect_problem(422, "validation_failed");
+    service
+        .http
+        .post(
+            &path,
+            Some(&Tokens::counsellor("420100")),
+            &json!({"left_on": "2026-04-01"}),
+        )
+        .await
+        .expect_problem(403, "forbidden");
+    assert_eq!(service.events(Some("course-")).await, before);
+    let dropped = service
+        .http
+        .post(&path, Some(&counsellor), &json!({"left_on": "2026-04-01"}))
+        .await
+        .expect(200);
+    assert_eq!(dropped.body["status"], "dropped_out");
+    service
+        .http
+        .post(&path, Some(&counsellor), &json!({"left_on": "2026-04-02"}))
+        .await
+        .expect_problem(409, "enrolment_status");
+    assert_eq!(service.events(Some("course-")).await, before + 1);
+
+    let document = service.http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/training/providers",
+        "/v1/courses",
+        "/v1/courses/search",
+        "/v1/courses/{id}/enrolments",
+        "/v1/courses/{id}/outcomes",
+        "/v1/enrolments/{id}/cancellation",
+        "/v1/enrolments/{id}/completion",
+        "/v1/enrolments/{id}/drop-out",
+        "/v1/enrolments/{id}/appraisal",
+        "/v1/training/providers/{id}/outcomes",
+    ] {
+        assert!(
+            document.body["paths"][path].is_object(),
+            "{path} is described"
+        );
+    }
+    let drop_out = &document.body["paths"]["/v1/enrolments/{id}/drop-out"]["post"]["responses"];
+    for status in ["200", "401", "403", "404", "409", "422"] {
+        assert!(drop_out[status].is_object(), "drop-out answers {status}");
+    }
+}
