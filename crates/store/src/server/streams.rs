@@ -604,6 +604,88 @@ mod tests {
         assert_eq!(pending.len(), 1);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Whatever bytes arrive as a read, an append's first message or a
+        /// batch append's, decoding and validating them answers a request
+        /// or a status, never a panic.
+        #[test]
+        fn no_request_bytes_make_decoding_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)) {
+            use prost::Message;
+            if let Ok(read) = crate::proto::streams::ReadReq::decode(bytes.as_slice()) {
+                drop(ReadPlan::parse(read.options));
+            }
+            if let Ok(AppendReq {
+                content: Some(append_req::Content::ProposedMessage(message)),
+            }) = AppendReq::decode(bytes.as_slice())
+            {
+                drop(proposed_event(
+                    message.id,
+                    message.metadata,
+                    message.custom_metadata,
+                    message.data,
+                ));
+            }
+            if let Ok(batch) = BatchAppendReq::decode(bytes.as_slice()) {
+                let service = BATCHES.with(|service| service.clone());
+                drop(service.batch_part(&mut HashMap::new(), batch));
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// A read of `$all` with any filter a client may send (any regex,
+        /// any prefixes, any window and checkpoint multiplier, any count)
+        /// is planned or refused with a status, never a panic.
+        #[test]
+        fn no_filter_of_a_read_makes_planning_panic(
+            regex in "\\PC{0,40}",
+            prefixes in proptest::collection::vec("\\PC{0,12}", 0..4),
+            on_types in proptest::prelude::any::<bool>(),
+            window in proptest::prelude::any::<Option<u32>>(),
+            multiplier in proptest::prelude::any::<u32>(),
+            count in proptest::prelude::any::<u64>(),
+        ) {
+            use crate::proto::streams::read_req::options::{
+                AllOptions, CountOption, FilterOption, FilterOptions, StreamOption, all_options,
+                filter_options,
+            };
+            let expression = filter_options::Expression { regex, prefix: prefixes };
+            let filter = FilterOptions {
+                checkpoint_interval_multiplier: multiplier,
+                filter: Some(if on_types {
+                    filter_options::Filter::EventType(expression)
+                } else {
+                    filter_options::Filter::StreamIdentifier(expression)
+                }),
+                window: Some(window.map_or(
+                    filter_options::Window::Count(Empty {}),
+                    filter_options::Window::Max,
+                )),
+            };
+            let options = crate::proto::streams::read_req::Options {
+                stream_option: Some(StreamOption::All(AllOptions {
+                    all_option: Some(all_options::AllOption::Start(Empty {})),
+                })),
+                count_option: Some(CountOption::Count(count)),
+                filter_option: Some(FilterOption::Filter(filter)),
+                ..Default::default()
+            };
+            drop(ReadPlan::parse(Some(options)));
+        }
+    }
+
+    thread_local! {
+        /// One service over a temporary store for the property's cases.
+        static BATCHES: StreamsService = {
+            let directory = tempfile::tempdir().expect("a temporary folder").keep();
+            service(&directory, 4)
+        };
+    }
+
     #[test]
     fn a_whole_batch_needs_a_place_beside_the_committing_and_unfinished_ones() {
         let committing = std::sync::Arc::new(tokio::sync::Semaphore::new(2));
