@@ -16,7 +16,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::support::{
-    SeekerSpec, TestIndex, VacancySpec, WAIT, published, registered, vacancy_event,
+    SeekerSpec, TestIndex, VacancySpec, WAIT, household_declared, household_exited,
+    household_verified, published, registered, vacancy_event,
 };
 
 async fn append(client: &Client, event: Event) -> Position {
@@ -146,6 +147,72 @@ async fn appended_vacancies_and_their_changes_become_searchable() {
             .checkpoint()
             .is_some_and(|checkpoint| checkpoint >= last)
     );
+    runner.stop().await.unwrap();
+    store.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_in_the_store_puts_a_member_first_even_when_the_household_came_first() {
+    let store = Store::start().await;
+    let folder = tempfile::tempdir().unwrap();
+    let (index, _) = SearchIndex::open(folder.path(), IndexOptions::for_tests()).unwrap();
+    let runner = ProjectionRunner::spawn(
+        store.client().clone(),
+        SearchProjection::new(index.clone()),
+        RunnerOptions::default(),
+    );
+    let employer = EmployerId::from_uuid(Uuid::now_v7());
+    let vacancy = VacancyId::from_uuid(Uuid::now_v7());
+    let plain = labex_domain::JobSeekerId::from_uuid(Uuid::now_v7());
+    let member = labex_domain::JobSeekerId::from_uuid(Uuid::now_v7());
+    let household = labex_domain::HouseholdId::from_uuid(Uuid::now_v7());
+    // The household is verified before its member's registration is in
+    // the store at all.
+    append(store.client(), household_declared(household, &[member])).await;
+    append(store.client(), household_verified(household)).await;
+    append(
+        store.client(),
+        published(vacancy, employer, &spec("小区叉车司机")),
+    )
+    .await;
+    append(
+        store.client(),
+        registered(plain, &SeekerSpec::new("张一", &["叉车司机"]), 11),
+    )
+    .await;
+    let last = append(
+        store.client(),
+        registered(member, &SeekerSpec::new("王三", &["叉车司机"]), 12),
+    )
+    .await;
+    index.wait_for(last, WAIT).await.unwrap();
+    let scores = |index: &SearchIndex| -> Vec<(String, f32)> {
+        index
+            .candidates_for(&vacancy.as_uuid().to_string(), &MatchOptions::default())
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|hit| (hit.id, hit.score))
+            .collect()
+    };
+    let ranked = scores(&index);
+    assert_eq!(ranked.len(), 2);
+    assert_eq!(ranked[0].0, member.as_uuid().to_string(), "{ranked:?}");
+    assert!(ranked[0].1 > ranked[1].1 * 1.1, "{ranked:?}");
+
+    // The household leaves the register: its member is one of the others.
+    let exited = append(store.client(), household_exited(household)).await;
+    index.wait_for(exited, WAIT).await.unwrap();
+    let ranked = scores(&index);
+    assert!(
+        (ranked[0].1 - ranked[1].1).abs() <= ranked[0].1 * 1e-5,
+        "{ranked:?}"
+    );
+    let Some(Record::JobSeeker(record)) = index.record(&member.as_uuid().to_string()).unwrap()
+    else {
+        panic!("the member is indexed");
+    };
+    assert!(!record.in_registered_household);
     runner.stop().await.unwrap();
     store.stop().await;
 }
