@@ -172,6 +172,8 @@ struct Indexer {
     options: IndexOptions,
     /// Records changed since the last commit, by id.
     pending: HashMap<String, Record>,
+    /// The households among `pending`, by member.
+    pending_households: HashMap<JobSeekerId, Vec<String>>,
     /// Documents changed since the last commit.
     dirty: bool,
     /// The position of the last event handed in.
@@ -251,6 +253,7 @@ impl SearchIndex {
             writer,
             options,
             pending: HashMap::new(),
+            pending_households: HashMap::new(),
             dirty: false,
             handled: checkpoint,
             committed: checkpoint,
@@ -543,6 +546,7 @@ impl Indexer {
         }
         self.waiting_since.clear();
         self.pending.clear();
+        self.pending_households.clear();
         self.dirty = false;
         self.committed = self.handled;
         self.last_commit = Instant::now();
@@ -586,6 +590,16 @@ impl Indexer {
             .delete_term(Term::from_field_text(shared.fields.id, &id));
         self.writer
             .add_document(record.to_document(&shared.fields))?;
+        if let Record::Household(household) = &record
+            && !self.pending.contains_key(&id)
+        {
+            for member in &household.members {
+                self.pending_households
+                    .entry(*member)
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
         self.pending.insert(id, record);
         Ok(())
     }
@@ -696,8 +710,8 @@ impl Indexer {
                 households.insert(household.id.as_uuid().to_string(), household);
             }
         }
-        for (id, record) in &self.pending {
-            if let Record::Household(household) = record {
+        for id in self.pending_households.get(&member).into_iter().flatten() {
+            if let Some(Record::Household(household)) = self.pending.get(id) {
                 households.insert(id.clone(), household.clone());
             }
         }
