@@ -99,6 +99,19 @@ async fn a_household_verified_over_http_puts_its_member_first_until_it_leaves_th
     let mut declaring = jobseeker(43);
     declaring["categories"] = json!(["graduate", "zero_employment_household"]);
     let declaring = register(&labex, &counsellor, declaring).await;
+    // The declaration is kept as said, unverified.
+    let record = labex
+        .http
+        .get(&format!("/v1/jobseekers/{declaring}"), Some(&counsellor))
+        .await
+        .expect(200);
+    assert!(
+        record.body["categories"]
+            .as_array()
+            .is_some_and(|categories| categories.contains(&json!("zero_employment_household"))),
+        "{}",
+        record.text
+    );
     // The member's mother, a cleaner: no candidate for this vacancy.
     let mut mother = jobseeker(44);
     mother["education"] = json!("junior_secondary");
