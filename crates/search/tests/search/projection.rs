@@ -348,6 +348,46 @@ fn an_event_handed_over_again_changes_nothing() {
 }
 
 #[test]
+fn a_household_event_handed_over_again_changes_nothing() {
+    let mut index = TestIndex::new();
+    let member = index.register(&SeekerSpec::new("王三", &["叉车司机"]));
+    let household = labex_domain::HouseholdId::from_uuid(Uuid::now_v7());
+    index.apply(household_declared(household, &[member]));
+    index.apply(household_verified(household));
+    let exited = index.apply(household_exited(household));
+    index.commit();
+    // The verification again (revision 1), as a replay would hand it over
+    // after the exit: the member stays out of the priority.
+    let again = crate::support::stored(
+        household_verified(household),
+        &format!("household-{}", household.as_uuid()),
+        1,
+        exited,
+    );
+    index.index.apply(&[again], exited).unwrap();
+    index.commit();
+    let Some(Record::Household(kept)) = index
+        .index
+        .record(&household.as_uuid().to_string())
+        .unwrap()
+    else {
+        panic!("the household is kept");
+    };
+    assert_eq!(kept.revision, 2);
+    assert_eq!(
+        kept.status,
+        labex_domain::household::HouseholdStatus::Exited
+    );
+    let Some(Record::JobSeeker(record)) =
+        index.index.record(&member.as_uuid().to_string()).unwrap()
+    else {
+        panic!("the member is indexed");
+    };
+    assert!(!record.in_registered_household);
+    assert!(record.profile.categories.is_empty());
+}
+
+#[test]
 fn an_index_of_another_version_is_rebuilt_from_the_start() {
     let folder = tempfile::tempdir().unwrap();
     {
