@@ -14,6 +14,7 @@ mod flow;
 mod matching;
 mod migrate;
 mod monitoring;
+mod priority;
 mod privacy;
 mod recovery;
 mod registry_key;

@@ -123,12 +123,39 @@ async fn fixture(labex: &Labex) -> Fixture {
             .await
             .expect(201),
     );
-    // Everything is searchable once the candidates list shows both.
+    // The register, not the declared category, puts them first (decision
+    // 093).
+    let household = id_of(
+        &labex
+            .http
+            .post(
+                "/v1/households",
+                Some(&counsellor),
+                &json!({
+                    "office": "410105",
+                    "address": "金水区经三路 8 号院 2 号楼 502",
+                    "members": [priority],
+                }),
+            )
+            .await
+            .expect(201),
+    );
+    labex
+        .http
+        .post(
+            &format!("/v1/households/{household}/verification"),
+            Some(&counsellor),
+            &json!({"decision": "verified", "note": "入户核实"}),
+        )
+        .await
+        .expect(200);
+    // Everything is searchable once the candidates list shows both, the
+    // household's member first.
     labex
         .eventually(
             &format!("/v1/vacancies/{welding}/candidates"),
             &counsellor,
-            |body| body["total"].as_u64() == Some(2),
+            |body| body["total"].as_u64() == Some(2) && body["hits"][0]["id"] == priority.as_str(),
         )
         .await;
     labex

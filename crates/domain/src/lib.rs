@@ -31,6 +31,10 @@
 //! [`province_report`] (reports to the province). What a decision needs of other aggregates comes in the
 //! command.
 //!
+//! Across contexts, [`priority`] decides who comes first among comparable
+//! candidates: members of a registered zero-employment household, as the
+//! household register says, not as a job seeker declared.
+//!
 //! The [`registry`] at the top lists the contexts' event families as one
 //! [`Event`], for what reads the store across contexts; nothing in a context
 //! refers to it.
@@ -62,6 +66,7 @@ pub mod layoff;
 pub mod loan;
 pub mod monitoring;
 mod personal;
+pub mod priority;
 pub mod provider;
 pub mod province_report;
 pub mod referral;

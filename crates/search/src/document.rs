@@ -1,4 +1,4 @@
-//! What the index keeps of a vacancy or a job seeker: the current state
+//! What the index keeps of a vacancy, a job seeker or a household: the current state
 //! (stored whole as JSON, so that a change rebuilds the document without
 //! reading the store) and the indexed document built from it.
 //!
@@ -8,6 +8,14 @@
 //! vacancy keeps its whole folded [`Vacancy`]; a job seeker keeps only
 //! what is not personal of the folded [`JobSeeker`] (the index never
 //! holds personal data).
+//!
+//! A household is kept as its folded [`Household`] with its personal data
+//! (address, the office's notes) dropped: it is no search result, only
+//! the register that says which job seekers count as members of a
+//! zero-employment household ([`labex_domain::priority`]). A job seeker's
+//! record holds the categories as matching counts them: those declared,
+//! with `zero_employment_household` from the register alone (decision
+//! 093).
 
 use std::collections::BTreeSet;
 use std::ops::Deref;
@@ -16,14 +24,16 @@ use chrono::{DateTime, Utc};
 use labex_domain::Aggregate;
 use labex_domain::JobSeekerId;
 use labex_domain::Personal;
+use labex_domain::household::{Household, HouseholdEvent};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerEvent, JobSeekerProfile, JobSeekerStatus};
+use labex_domain::priority::counted_categories;
 use labex_domain::vacancy::{Vacancy, VacancyEvent, VacancyStatus};
 use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
 use crate::analysis::{completion_words, pinyin_keys};
-use crate::schema::{Fields, KIND_JOBSEEKER, KIND_VACANCY};
+use crate::schema::{Fields, KIND_HOUSEHOLD, KIND_JOBSEEKER, KIND_VACANCY};
 
 /// A vacancy as the index keeps it: the aggregate's state as the domain
 /// folds it, and the revision of the last event folded. It reads as the
@@ -69,7 +79,9 @@ impl VacancyRecord {
 pub struct JobSeekerRecord {
     /// Their id.
     pub id: JobSeekerId,
-    /// Education, skills, wishes.
+    /// Education, skills, wishes; the categories as matching counts them
+    /// (declared ones, but `zero_employment_household` only while
+    /// [`in_registered_household`](Self::in_registered_household)).
     pub profile: JobSeekerProfile,
     /// The office that registered them.
     pub office: DivisionCode,
@@ -77,23 +89,43 @@ pub struct JobSeekerRecord {
     pub status: JobSeekerStatus,
     /// The stream revision of the last event applied.
     pub revision: u64,
+    /// Whether a household they belong to is registered in the household
+    /// register (verified, no member in work): the only source of their
+    /// `zero_employment_household` category here.
+    #[serde(default)]
+    pub in_registered_household: bool,
 }
 
 impl JobSeekerRecord {
-    /// What the index keeps of a folded job seeker.
-    pub fn of(state: &JobSeeker, revision: u64) -> Self {
+    /// What the index keeps of a folded job seeker, a member of a
+    /// registered household or not.
+    pub fn of(state: &JobSeeker, revision: u64, in_registered_household: bool) -> Self {
+        let mut profile = state.profile.clone();
+        profile.categories = counted_categories(&profile.categories, in_registered_household);
         Self {
             id: state.id,
-            profile: state.profile.clone(),
+            profile,
             office: state.office.clone(),
             status: state.status,
             revision,
+            in_registered_household,
         }
+    }
+
+    /// The same record, its membership of a registered household (and so
+    /// its `zero_employment_household` category) as the register says now.
+    pub fn with_household(mut self, in_registered_household: bool) -> Self {
+        self.profile.categories =
+            counted_categories(&self.profile.categories, in_registered_household);
+        self.in_registered_household = in_registered_household;
+        self
     }
 
     /// The record after `event` (revision `revision`), folded by
     /// [`JobSeeker::evolve`] from the state the record keeps (its personal
-    /// data unknown to the index: `evolve` leaves the rest as it would);
+    /// data unknown to the index: `evolve` leaves the rest as it would),
+    /// keeping what the register says of them (a new record: not a member
+    /// of a registered household, until the index has looked);
     /// `None` when the event changes nothing here.
     pub fn fold(current: Option<Self>, event: &JobSeekerEvent, revision: u64) -> Option<Self> {
         if current
@@ -102,6 +134,9 @@ impl JobSeekerRecord {
         {
             return None;
         }
+        let in_registered_household = current
+            .as_ref()
+            .is_some_and(|record| record.in_registered_household);
         let state = current.map(|record| JobSeeker {
             id: record.id,
             personal: Personal::Erased,
@@ -114,7 +149,51 @@ impl JobSeekerRecord {
             erasure: None,
         });
         let state = JobSeeker::evolve(state, event)?;
-        Some(Self::of(&state, revision))
+        Some(Self::of(&state, revision, in_registered_household))
+    }
+}
+
+/// A household as the index keeps it: the aggregate's state as the domain
+/// folds it, its personal data (address, notes) dropped, and the revision
+/// of the last event folded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HouseholdRecord {
+    /// The folded household, nothing personal.
+    #[serde(flatten)]
+    pub state: Household,
+    /// The stream revision of the last event applied.
+    pub revision: u64,
+}
+
+impl Deref for HouseholdRecord {
+    type Target = Household;
+
+    fn deref(&self) -> &Household {
+        &self.state
+    }
+}
+
+impl HouseholdRecord {
+    /// The record after `event` (revision `revision`), folded by
+    /// [`Household::evolve`]; `None` when the event changes nothing here:
+    /// one already folded, or a change of a household the index does not
+    /// hold.
+    pub fn fold(current: Option<Self>, event: &HouseholdEvent, revision: u64) -> Option<Self> {
+        if current
+            .as_ref()
+            .is_some_and(|record| record.revision >= revision)
+        {
+            return None;
+        }
+        let mut state = Household::evolve(current.map(|record| record.state), event)?;
+        state.address = Personal::Erased;
+        if let Some(decision) = &mut state.decision {
+            decision.note = decision.note.as_ref().map(|_| Personal::Erased);
+        }
+        if let Some(exit) = &mut state.exit {
+            exit.note = exit.note.as_ref().map(|_| Personal::Erased);
+        }
+        Some(Self { state, revision })
     }
 }
 
@@ -127,6 +206,8 @@ pub enum Record {
     /// A job seeker.
     #[serde(rename = "jobseeker")]
     JobSeeker(JobSeekerRecord),
+    /// A household of the register (no search result).
+    Household(HouseholdRecord),
 }
 
 impl Record {
@@ -135,6 +216,7 @@ impl Record {
         match self {
             Record::Vacancy(vacancy) => vacancy.id.as_uuid().to_string(),
             Record::JobSeeker(jobseeker) => jobseeker.id.as_uuid().to_string(),
+            Record::Household(household) => household.id.as_uuid().to_string(),
         }
     }
 
@@ -143,6 +225,7 @@ impl Record {
         match self {
             Record::Vacancy(vacancy) => vacancy.revision,
             Record::JobSeeker(jobseeker) => jobseeker.revision,
+            Record::Household(household) => household.revision,
         }
     }
 
@@ -151,6 +234,7 @@ impl Record {
         match self {
             Record::Vacancy(vacancy) => vacancy_document(self, vacancy, fields),
             Record::JobSeeker(jobseeker) => jobseeker_document(self, jobseeker, fields),
+            Record::Household(household) => household_document(self, household, fields),
         }
     }
 }
@@ -303,6 +387,26 @@ fn jobseeker_document(
         document.add_text(fields.categories, category.as_str());
     }
     document.add_text(fields.status, jobseeker.status.as_str());
+    document
+}
+
+/// A household's document: found by id and by its members only, by no
+/// search.
+fn household_document(
+    record: &Record,
+    household: &HouseholdRecord,
+    fields: &Fields,
+) -> TantivyDocument {
+    let mut document = TantivyDocument::default();
+    document.add_text(fields.kind, KIND_HOUSEHOLD);
+    document.add_text(fields.id, household.id.as_uuid().to_string());
+    document.add_text(
+        fields.state,
+        serde_json::to_string(record).expect("a record serialises"),
+    );
+    for member in &household.members {
+        document.add_text(fields.members, member.as_uuid().to_string());
+    }
     document
 }
 

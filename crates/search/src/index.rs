@@ -14,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kurrentdb::Position;
-use labex_domain::{AggregateId, Event, JobSeekerId, VacancyId};
+use labex_domain::priority::{household_gives_priority, in_registered_household};
+use labex_domain::{AggregateId, Event, HouseholdId, JobSeekerId, VacancyId};
 use labex_eventsourcing::StoredEvent;
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,7 @@ use tokio::sync::watch;
 use crate::analysis::{
     ANALYZER_NAME, ANALYZER_VERSION, NGRAM_ANALYZER_NAME, analyzer, ngram_analyzer, warm_up,
 };
-use crate::document::{JobSeekerRecord, Record, VacancyRecord};
+use crate::document::{HouseholdRecord, JobSeekerRecord, Record, VacancyRecord};
 use crate::error::SearchError;
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::synonyms::Synonyms;
@@ -171,6 +172,8 @@ struct Indexer {
     options: IndexOptions,
     /// Records changed since the last commit, by id.
     pending: HashMap<String, Record>,
+    /// The households among `pending`, by member.
+    pending_households: HashMap<JobSeekerId, Vec<String>>,
     /// Documents changed since the last commit.
     dirty: bool,
     /// The position of the last event handed in.
@@ -250,6 +253,7 @@ impl SearchIndex {
             writer,
             options,
             pending: HashMap::new(),
+            pending_households: HashMap::new(),
             dirty: false,
             handled: checkpoint,
             committed: checkpoint,
@@ -542,6 +546,7 @@ impl Indexer {
         }
         self.waiting_since.clear();
         self.pending.clear();
+        self.pending_households.clear();
         self.dirty = false;
         self.committed = self.handled;
         self.last_commit = Instant::now();
@@ -585,6 +590,16 @@ impl Indexer {
             .delete_term(Term::from_field_text(shared.fields.id, &id));
         self.writer
             .add_document(record.to_document(&shared.fields))?;
+        if let Record::Household(household) = &record
+            && !self.pending.contains_key(&id)
+        {
+            for member in &household.members {
+                self.pending_households
+                    .entry(*member)
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
         self.pending.insert(id, record);
         Ok(())
     }
@@ -628,6 +643,13 @@ impl Indexer {
                 };
                 let known = current.is_some();
                 match JobSeekerRecord::fold(current, change, revision) {
+                    // A household may have reached the index first.
+                    Some(folded) if !known => {
+                        let member = folded.id;
+                        Record::JobSeeker(folded.with_household(
+                            self.in_registered_household(shared, searcher, member)?,
+                        ))
+                    }
                     Some(folded) => Record::JobSeeker(folded),
                     None => {
                         if !known {
@@ -637,10 +659,87 @@ impl Indexer {
                     }
                 }
             }
+            Event::Household(change) => {
+                let Some(id) = stream_id::<HouseholdId>(&event.stream) else {
+                    return Ok(false);
+                };
+                let current = match self.current(shared, searcher, id)? {
+                    Some(Record::Household(household)) => Some(household),
+                    _ => None,
+                };
+                let gave = current
+                    .as_ref()
+                    .is_some_and(|household| household_gives_priority(household.status));
+                let Some(folded) = HouseholdRecord::fold(current, change, revision) else {
+                    return Ok(false);
+                };
+                let gives = household_gives_priority(folded.status);
+                let members = folded.members.clone();
+                self.upsert(shared, Record::Household(folded))?;
+                if gave != gives {
+                    for member in members {
+                        self.refresh_member(shared, searcher, member)?;
+                    }
+                }
+                return Ok(true);
+            }
             _ => return Ok(false),
         };
         self.upsert(shared, record)?;
         Ok(true)
+    }
+
+    /// Whether `member` belongs to a household the register has as
+    /// registered now: the households naming them, as changed since the
+    /// last commit or else as committed.
+    fn in_registered_household(
+        &self,
+        shared: &Shared,
+        searcher: &Searcher,
+        member: JobSeekerId,
+    ) -> Result<bool, SearchError> {
+        let mut households: HashMap<String, HouseholdRecord> = HashMap::new();
+        let term = Term::from_field_text(shared.fields.members, &member.as_uuid().to_string());
+        let committed = searcher.search(
+            &tantivy::query::TermQuery::new(term, IndexRecordOption::Basic),
+            &tantivy::collector::DocSetCollector,
+        )?;
+        for address in committed {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Record::Household(household) = record_of(shared, &document)? {
+                households.insert(household.id.as_uuid().to_string(), household);
+            }
+        }
+        for id in self.pending_households.get(&member).into_iter().flatten() {
+            if let Some(Record::Household(household)) = self.pending.get(id) {
+                households.insert(id.clone(), household.clone());
+            }
+        }
+        Ok(in_registered_household(
+            households.values().map(|household| &household.state),
+            member,
+        ))
+    }
+
+    /// Rebuilds job seeker `member`'s document if what the register says of
+    /// them changed; a job seeker the index does not hold yet is looked up
+    /// when they arrive.
+    fn refresh_member(
+        &mut self,
+        shared: &Shared,
+        searcher: &Searcher,
+        member: JobSeekerId,
+    ) -> Result<(), SearchError> {
+        let Some(Record::JobSeeker(record)) =
+            self.current(shared, searcher, &member.as_uuid().to_string())?
+        else {
+            return Ok(());
+        };
+        let registered = self.in_registered_household(shared, searcher, member)?;
+        if record.in_registered_household != registered {
+            self.upsert(shared, Record::JobSeeker(record.with_household(registered)))?;
+        }
+        Ok(())
     }
 }
 

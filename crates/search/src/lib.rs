@@ -7,9 +7,10 @@
 //! or analyzer version changed — empties) the index folder and reads the
 //! `$all` position stored in the last commit's payload.
 //! [`SearchProjection`] is the [`Consumer`](labex_eventsourcing::Consumer)
-//! a `ProjectionRunner` drives: it upserts a document per vacancy and job
-//! seeker (the whole current state is stored with it, so a change rebuilds
-//! it), groups commits about every 100 ms, stores the position in each
+//! a `ProjectionRunner` drives: it upserts a document per vacancy, job
+//! seeker and household of the register (the whole current state is stored
+//! with it, so a change rebuilds it; a household only decides which job
+//! seekers count as members of a zero-employment household), groups commits about every 100 ms, stores the position in each
 //! commit and reloads the reader. Queries ([`SearchIndex::search_vacancies`],
 //! [`SearchIndex::complete`], [`SearchIndex::matches_for`],
 //! [`SearchIndex::candidates_for`]) read the last commit.
@@ -49,11 +50,11 @@ mod schema;
 mod search;
 mod synonyms;
 
-pub use document::{JobSeekerRecord, Record, VacancyRecord, scope_prefixes};
+pub use document::{HouseholdRecord, JobSeekerRecord, Record, VacancyRecord, scope_prefixes};
 pub use error::SearchError;
 pub use index::{IndexOptions, Opening, SearchIndex, WriterLock};
 pub use matching::{HARD_TO_EMPLOY_BOOST, MatchOptions, PRIORITY_BOOST, priority_boost};
-pub use projection::{PROJECTION_NAME, SearchProjection};
+pub use projection::{PROJECTION_NAME, STREAM_PREFIXES, SearchProjection};
 pub use schema::SCHEMA_VERSION;
 pub use search::{
     DEFAULT_LIMIT, FacetCount, Facets, Highlight, Hit, MAX_LIMIT, MAX_OFFSET, Place, Reason,

@@ -1,5 +1,6 @@
-//! The projection that keeps the index: a [`Consumer`] of vacancy and
-//! job-seeker events for the [`ProjectionRunner`](labex_eventsourcing::ProjectionRunner).
+//! The projection that keeps the index: a [`Consumer`] of vacancy,
+//! job-seeker and household events (the register decides who counts as a
+//! member of a zero-employment household, decision 093) for the [`ProjectionRunner`](labex_eventsourcing::ProjectionRunner).
 //!
 //! The runner hands over batches; each is applied at once, but committed
 //! only when the last commit is at least the commit interval old. A ticker
@@ -21,6 +22,11 @@ use crate::index::SearchIndex;
 
 /// The name of the projection (its checkpoint lives in the index).
 pub const PROJECTION_NAME: &str = "search";
+
+/// The streams the index follows: vacancies, job seekers, and the
+/// households of the register (which say who comes first as a member of a
+/// zero-employment household).
+pub const STREAM_PREFIXES: [&str; 3] = ["vacancy-", "jobseeker-", "household-"];
 
 /// Keeps a [`SearchIndex`] up to date with `$all`.
 pub struct SearchProjection {
@@ -92,7 +98,7 @@ impl Consumer for SearchProjection {
     }
 
     fn filter(&self) -> EventFilter {
-        EventFilter::stream_prefixes(["vacancy-", "jobseeker-"])
+        EventFilter::stream_prefixes(STREAM_PREFIXES)
     }
 
     async fn checkpoint(&mut self) -> Result<Option<Position>, ProjectionError> {

@@ -1,6 +1,6 @@
-//! The index schema: one Tantivy index holds vacancies and job seekers
-//! (told apart by `kind`), so that one commit, with one checkpoint in its
-//! payload, moves both.
+//! The index schema: one Tantivy index holds vacancies, job seekers and
+//! the households of the register (told apart by `kind`), so that one
+//! commit, with one checkpoint in its payload, moves them all.
 
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -15,17 +15,22 @@ use crate::analysis::{ANALYZER_NAME, NGRAM_ANALYZER_NAME};
 /// 5: vacancies keep the folded aggregate state; `closes_at` in nanoseconds.
 /// 6: occupation codes, the n-gram fallback field, pinyin type-ahead keys.
 /// 7: pinyin keys for every reading of a character of several.
-pub const SCHEMA_VERSION: u32 = 7;
+/// 8: households of the register; a job seeker's `zero_employment_household`
+///    category from the register, not as declared (decision 093).
+pub const SCHEMA_VERSION: u32 = 8;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";
 /// `kind` of a job-seeker document.
 pub const KIND_JOBSEEKER: &str = "jobseeker";
+/// `kind` of a household document (the register, for matching's priority;
+/// no search finds one).
+pub const KIND_HOUSEHOLD: &str = "household";
 
 /// The fields, by handle.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// `vacancy` or `jobseeker`.
+    /// `vacancy`, `jobseeker` or `household`.
     pub kind: Field,
     /// The id (UUID text).
     pub id: Field,
@@ -91,6 +96,9 @@ pub struct Fields {
     /// A vacancy's title and occupation as Chinese characters and pairs of
     /// characters: the fallback of one-character queries and unknown words.
     pub ngram: Field,
+    /// A household's members (job-seeker ids), to find the households of a
+    /// job seeker.
+    pub members: Field,
 }
 
 impl Fields {
@@ -147,6 +155,7 @@ impl Fields {
                         .set_index_option(IndexRecordOption::WithFreqsAndPositions),
                 ),
             ),
+            members: builder.add_text_field("members", STRING),
         };
         (builder.build(), fields)
     }

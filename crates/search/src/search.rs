@@ -727,7 +727,8 @@ impl SearchIndex {
         Ok(suggestions)
     }
 
-    /// How many documents of either kind are searchable.
+    /// How many documents of any kind (vacancies, job seekers, households)
+    /// are searchable.
     pub fn document_count(&self) -> Result<usize, SearchError> {
         Ok(self.searcher().search(&AllQuery, &Count)?)
     }

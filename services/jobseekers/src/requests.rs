@@ -40,7 +40,10 @@ pub struct RegisterBody {
     pub graduation_year: Option<i64>,
     /// Categories: graduate, migrant_worker, laid_off, urban_new_labour,
     /// hardship, zero_employment_household, returning_migrant, disabled,
-    /// student_loan_graduate, long_term_unemployed.
+    /// student_loan_graduate, long_term_unemployed. zero_employment_household
+    /// is kept as declared, unverified: matching puts members of
+    /// zero-employment households first only as the household register says
+    /// (`POST /v1/households`, verified), never by this declaration.
     #[serde(default)]
     pub categories: Vec<String>,
     /// Skills.

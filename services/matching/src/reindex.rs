@@ -1,13 +1,15 @@
 //! `labex reindex`: the search index rebuilt from the store into a new
-//! folder, swapped in once it has caught up with the last vacancy or job
-//! seeker event that was there when it began.
+//! folder, swapped in once it has caught up with the last event it follows
+//! (vacancy, job seeker, household) that was there when it began.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use kurrentdb::{Client, Position, ReadAllOptions, SubscriptionFilter};
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions, reads};
-use labex_search::{IndexOptions, SearchError, SearchIndex, SearchProjection, WriterLock};
+use labex_search::{
+    IndexOptions, STREAM_PREFIXES, SearchError, SearchIndex, SearchProjection, WriterLock,
+};
 
 use crate::index_folder;
 
@@ -56,13 +58,14 @@ pub struct ReindexProgress {
     pub target: u64,
 }
 
-/// The last vacancy or job-seeker event in the store.
+/// The last event in the store of a stream the index follows.
 async fn last_indexed_event(client: &Client) -> Result<Option<Position>, ReindexError> {
-    let options = ReadAllOptions::default().filter(
-        SubscriptionFilter::on_stream_name()
-            .add_prefix("vacancy-")
-            .add_prefix("jobseeker-"),
-    );
+    let filter = STREAM_PREFIXES
+        .iter()
+        .fold(SubscriptionFilter::on_stream_name(), |filter, prefix| {
+            filter.add_prefix(*prefix)
+        });
+    let options = ReadAllOptions::default().filter(filter);
     Ok(reads::last_position(client, options).await?)
 }
 

@@ -134,7 +134,7 @@ impl From<Hit> for HitView {
                 );
                 view.status = seeker.status.as_str().to_owned();
             }
-            None => {}
+            Some(Record::Household(_)) | None => {}
         }
         view
     }

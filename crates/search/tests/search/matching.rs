@@ -1,11 +1,15 @@
 //! Vacancies for a job seeker and job seekers for a vacancy, with reasons
-//! and the notice's priority for hardship groups.
+//! and the notice's priority for hardship groups; members of zero-employment
+//! households as the household register says (decision 093).
 
 use labex_search::{Hit, MatchOptions, Reason, ReasonField, ReasonKind, SearchError};
 use serde_json::json;
 
 use crate::fixture::vacancies;
-use crate::support::{SeekerSpec, TestIndex, VacancySpec, now, vacancy_event};
+use crate::support::{
+    SeekerSpec, TestIndex, VacancySpec, household_cleared, household_declared, household_exited,
+    household_registered_again, household_verified, now, vacancy_event,
+};
 
 fn options() -> MatchOptions {
     MatchOptions {
@@ -147,10 +151,8 @@ fn hard_to_employ_seekers_are_offered_public_welfare_posts() {
     {
         ids.insert(index.publish(&spec).as_uuid().to_string(), key);
     }
-    let seeker = index.register(&SeekerSpec {
-        categories: &["zero_employment_household"],
-        ..SeekerSpec::new("赵阿姨", &["保洁员"])
-    });
+    let seeker = index.register(&SeekerSpec::new("赵阿姨", &["保洁员"]));
+    index.verified_household(&[seeker]);
     index.commit();
     let results = index
         .index
@@ -183,7 +185,6 @@ fn comparable_candidates_in_hardship_groups_come_first() {
     });
     let zero_employment = index.register(&SeekerSpec {
         desired_regions: &["410100"],
-        categories: &["zero_employment_household"],
         ..SeekerSpec::new("李二", &["保洁员"])
     });
     let graduate = index.register(&SeekerSpec {
@@ -205,10 +206,10 @@ fn comparable_candidates_in_hardship_groups_come_first() {
         ..SeekerSpec::new("周五", &["仓库管理员"])
     });
     let employed = index.register(&SeekerSpec {
-        categories: &["zero_employment_household"],
         desired_regions: &["410100"],
         ..SeekerSpec::new("吴六", &["保洁员"])
     });
+    index.verified_household(&[zero_employment, employed]);
     index.apply(vacancy_event(
         "EmploymentRegistered",
         json!({
@@ -396,4 +397,216 @@ fn text_reasons_say_in_which_field_they_matched() {
         .matches_for(&in_title.as_uuid().to_string(), &options())
         .unwrap();
     assert_reasons_say_where(&results.hits);
+}
+
+/// The candidates for `vacancy`, each with its score and reasons.
+fn candidates(
+    index: &TestIndex,
+    vacancy: labex_domain::VacancyId,
+) -> std::collections::HashMap<labex_domain::JobSeekerId, (usize, f32, Vec<Reason>)> {
+    index.commit();
+    index
+        .index
+        .candidates_for(&vacancy.as_uuid().to_string(), &options())
+        .unwrap()
+        .hits
+        .into_iter()
+        .enumerate()
+        .map(|(rank, hit)| {
+            let id = labex_domain::JobSeekerId::parse(&hit.id).unwrap();
+            (id, (rank, hit.score, hit.reasons))
+        })
+        .collect()
+}
+
+fn same_score(a: f32, b: f32) -> bool {
+    (a - b).abs() <= a.abs().max(b.abs()) * 1e-5
+}
+
+/// Three candidates alike in all but the register: one of a verified
+/// household, one who only declared the category, one neither.
+fn three_alike(
+    index: &mut TestIndex,
+) -> (
+    labex_domain::VacancyId,
+    labex_domain::JobSeekerId,
+    labex_domain::JobSeekerId,
+    labex_domain::JobSeekerId,
+) {
+    let vacancy = index.publish(
+        &VacancySpec::new("社区保洁员", "保洁员", "负责小区公共区域清洁。").region("410103"),
+    );
+    let plain = index.register(&SeekerSpec {
+        desired_regions: &["410100"],
+        ..SeekerSpec::new("张一", &["保洁员"])
+    });
+    let declared = index.register(&SeekerSpec {
+        desired_regions: &["410100"],
+        categories: &["zero_employment_household"],
+        ..SeekerSpec::new("李二", &["保洁员"])
+    });
+    let member = index.register(&SeekerSpec {
+        desired_regions: &["410100"],
+        ..SeekerSpec::new("王三", &["保洁员"])
+    });
+    (vacancy, plain, declared, member)
+}
+
+#[test]
+fn a_member_of_a_verified_household_comes_first_among_comparable_candidates() {
+    let mut index = TestIndex::new();
+    let (vacancy, plain, declared, member) = three_alike(&mut index);
+    let household = labex_domain::HouseholdId::from_uuid(uuid::Uuid::now_v7());
+    index.apply(household_declared(household, &[member]));
+    let found = candidates(&index, vacancy);
+    assert!(
+        same_score(found[&member].1, found[&plain].1),
+        "a declared household, not yet verified, gives nothing: {found:?}"
+    );
+
+    index.apply(household_verified(household));
+    let found = candidates(&index, vacancy);
+    assert_eq!(found[&member].0, 0, "{found:?}");
+    assert!(found[&member].1 > found[&plain].1 * 1.1, "{found:?}");
+    assert!(has_reason(
+        &found[&member].2,
+        ReasonKind::Priority,
+        "zero_employment_household"
+    ));
+    let Some(labex_search::Record::JobSeeker(record)) =
+        index.index.record(&member.as_uuid().to_string()).unwrap()
+    else {
+        panic!("the member is indexed");
+    };
+    assert!(record.in_registered_household);
+    assert!(
+        record
+            .profile
+            .categories
+            .contains(&labex_domain::value::JobSeekerCategory::ZeroEmploymentHousehold)
+    );
+    // The index keeps the register, not the household's personal data.
+    let Some(labex_search::Record::Household(kept)) = index
+        .index
+        .record(&household.as_uuid().to_string())
+        .unwrap()
+    else {
+        panic!("the household is kept");
+    };
+    assert_eq!(kept.address, labex_domain::Personal::Erased);
+    assert_eq!(
+        kept.decision
+            .as_ref()
+            .and_then(|decision| decision.note.clone()),
+        Some(labex_domain::Personal::Erased)
+    );
+    assert!(
+        !serde_json::to_string(&kept).unwrap().contains("花园路"),
+        "no address in the index"
+    );
+    let _ = declared;
+}
+
+#[test]
+fn a_self_declared_zero_employment_household_alone_gives_no_priority() {
+    let mut index = TestIndex::new();
+    let (vacancy, plain, declared, _member) = three_alike(&mut index);
+    let found = candidates(&index, vacancy);
+    assert!(same_score(found[&declared].1, found[&plain].1), "{found:?}");
+    assert!(
+        !found[&declared]
+            .2
+            .iter()
+            .any(|reason| reason.kind == ReasonKind::Priority),
+        "{found:?}"
+    );
+    // Nor does a vacancy that welcomes the category welcome them for it.
+    let welcoming = index.publish(
+        &VacancySpec::new("社区保洁员", "保洁员", "负责小区公共区域清洁。")
+            .region("410103")
+            .welcomes(&["zero_employment_household"]),
+    );
+    let found = candidates(&index, welcoming);
+    assert!(same_score(found[&declared].1, found[&plain].1), "{found:?}");
+    // Once the register has them, they come first, welcomed too.
+    index.verified_household(&[declared]);
+    let found = candidates(&index, welcoming);
+    assert_eq!(found[&declared].0, 0, "{found:?}");
+    assert!(has_reason(
+        &found[&declared].2,
+        ReasonKind::Welcomes,
+        "zero_employment_household"
+    ));
+}
+
+#[test]
+fn a_cleared_household_loses_the_priority_and_regains_it_when_registered_again() {
+    let mut index = TestIndex::new();
+    let (vacancy, plain, _declared, member) = three_alike(&mut index);
+    let other = index.register(&SeekerSpec::new("赵四", &["电工"]));
+    let household = index.verified_household(&[member, other]);
+    assert_eq!(candidates(&index, vacancy)[&member].0, 0);
+
+    // Another member works: the household is cleared (动态消除); help
+    // ran until a member works.
+    index.apply(household_cleared(household, other));
+    let found = candidates(&index, vacancy);
+    assert!(same_score(found[&member].1, found[&plain].1), "{found:?}");
+    assert!(
+        !found[&member]
+            .2
+            .iter()
+            .any(|reason| reason.kind == ReasonKind::Priority)
+    );
+
+    index.apply(household_registered_again(household, other));
+    let found = candidates(&index, vacancy);
+    assert_eq!(found[&member].0, 0, "{found:?}");
+
+    // Left the register (moved away): no priority.
+    index.apply(household_exited(household));
+    let found = candidates(&index, vacancy);
+    assert!(same_score(found[&member].1, found[&plain].1), "{found:?}");
+}
+
+#[test]
+fn a_household_verified_before_its_member_reaches_the_index_still_counts() {
+    let mut index = TestIndex::new();
+    let vacancy = index.publish(
+        &VacancySpec::new("社区保洁员", "保洁员", "负责小区公共区域清洁。").region("410103"),
+    );
+    let plain = index.register(&SeekerSpec::new("张一", &["保洁员"]));
+    let member = labex_domain::JobSeekerId::from_uuid(uuid::Uuid::now_v7());
+    let household = index.verified_household(&[member]);
+    // Committed before the member arrives: found in the committed index.
+    index.commit();
+    index.apply(crate::support::registered(
+        member,
+        &SeekerSpec::new("王三", &["保洁员"]),
+        99,
+    ));
+    let found = candidates(&index, vacancy);
+    assert_eq!(found[&member].0, 0, "{found:?}");
+    assert!(found[&member].1 > found[&plain].1 * 1.1, "{found:?}");
+
+    // And before the commit: found among the changes waiting for it.
+    let late = labex_domain::JobSeekerId::from_uuid(uuid::Uuid::now_v7());
+    let second = labex_domain::HouseholdId::from_uuid(uuid::Uuid::now_v7());
+    index.apply(household_declared(second, &[late]));
+    index.apply(household_verified(second));
+    index.apply(crate::support::registered(
+        late,
+        &SeekerSpec::new("李四", &["保洁员"]),
+        98,
+    ));
+    let found = candidates(&index, vacancy);
+    assert!(same_score(found[&late].1, found[&member].1), "{found:?}");
+    // A later change of the member's profile keeps what the register says.
+    index.apply(vacancy_event(
+        "JobSeekerProfileUpdated",
+        json!({"jobseeker_id": late, "profile": {"categories": ["graduate"]}}),
+    ));
+    let found = candidates(&index, vacancy);
+    assert!(same_score(found[&late].1, found[&member].1), "{found:?}");
+    let _ = household;
 }

@@ -16,7 +16,8 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::support::{
-    SeekerSpec, TestIndex, VacancySpec, WAIT, published, registered, vacancy_event,
+    SeekerSpec, TestIndex, VacancySpec, WAIT, household_declared, household_exited,
+    household_verified, published, registered, vacancy_event,
 };
 
 async fn append(client: &Client, event: Event) -> Position {
@@ -151,6 +152,72 @@ async fn appended_vacancies_and_their_changes_become_searchable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_in_the_store_puts_a_member_first_even_when_the_household_came_first() {
+    let store = Store::start().await;
+    let folder = tempfile::tempdir().unwrap();
+    let (index, _) = SearchIndex::open(folder.path(), IndexOptions::for_tests()).unwrap();
+    let runner = ProjectionRunner::spawn(
+        store.client().clone(),
+        SearchProjection::new(index.clone()),
+        RunnerOptions::default(),
+    );
+    let employer = EmployerId::from_uuid(Uuid::now_v7());
+    let vacancy = VacancyId::from_uuid(Uuid::now_v7());
+    let plain = labex_domain::JobSeekerId::from_uuid(Uuid::now_v7());
+    let member = labex_domain::JobSeekerId::from_uuid(Uuid::now_v7());
+    let household = labex_domain::HouseholdId::from_uuid(Uuid::now_v7());
+    // The household is verified before its member's registration is in
+    // the store at all.
+    append(store.client(), household_declared(household, &[member])).await;
+    append(store.client(), household_verified(household)).await;
+    append(
+        store.client(),
+        published(vacancy, employer, &spec("小区叉车司机")),
+    )
+    .await;
+    append(
+        store.client(),
+        registered(plain, &SeekerSpec::new("张一", &["叉车司机"]), 11),
+    )
+    .await;
+    let last = append(
+        store.client(),
+        registered(member, &SeekerSpec::new("王三", &["叉车司机"]), 12),
+    )
+    .await;
+    index.wait_for(last, WAIT).await.unwrap();
+    let scores = |index: &SearchIndex| -> Vec<(String, f32)> {
+        index
+            .candidates_for(&vacancy.as_uuid().to_string(), &MatchOptions::default())
+            .unwrap()
+            .hits
+            .into_iter()
+            .map(|hit| (hit.id, hit.score))
+            .collect()
+    };
+    let ranked = scores(&index);
+    assert_eq!(ranked.len(), 2);
+    assert_eq!(ranked[0].0, member.as_uuid().to_string(), "{ranked:?}");
+    assert!(ranked[0].1 > ranked[1].1 * 1.1, "{ranked:?}");
+
+    // The household leaves the register: its member is one of the others.
+    let exited = append(store.client(), household_exited(household)).await;
+    index.wait_for(exited, WAIT).await.unwrap();
+    let ranked = scores(&index);
+    assert!(
+        (ranked[0].1 - ranked[1].1).abs() <= ranked[0].1 * 1e-5,
+        "{ranked:?}"
+    );
+    let Some(Record::JobSeeker(record)) = index.record(&member.as_uuid().to_string()).unwrap()
+    else {
+        panic!("the member is indexed");
+    };
+    assert!(!record.in_registered_household);
+    runner.stop().await.unwrap();
+    store.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_goes_on_from_the_commit_payload_and_applies_nothing_twice() {
     let store = Store::start().await;
     let folder = tempfile::tempdir().unwrap();
@@ -278,6 +345,46 @@ fn an_event_handed_over_again_changes_nothing() {
     };
     assert_eq!(record.details.title.as_str(), "叉车司机");
     assert_eq!(record.revision, 1);
+}
+
+#[test]
+fn a_household_event_handed_over_again_changes_nothing() {
+    let mut index = TestIndex::new();
+    let member = index.register(&SeekerSpec::new("王三", &["叉车司机"]));
+    let household = labex_domain::HouseholdId::from_uuid(Uuid::now_v7());
+    index.apply(household_declared(household, &[member]));
+    index.apply(household_verified(household));
+    let exited = index.apply(household_exited(household));
+    index.commit();
+    // The verification again (revision 1), as a replay would hand it over
+    // after the exit: the member stays out of the priority.
+    let again = crate::support::stored(
+        household_verified(household),
+        &format!("household-{}", household.as_uuid()),
+        1,
+        exited,
+    );
+    index.index.apply(&[again], exited).unwrap();
+    index.commit();
+    let Some(Record::Household(kept)) = index
+        .index
+        .record(&household.as_uuid().to_string())
+        .unwrap()
+    else {
+        panic!("the household is kept");
+    };
+    assert_eq!(kept.revision, 2);
+    assert_eq!(
+        kept.status,
+        labex_domain::household::HouseholdStatus::Exited
+    );
+    let Some(Record::JobSeeker(record)) =
+        index.index.record(&member.as_uuid().to_string()).unwrap()
+    else {
+        panic!("the member is indexed");
+    };
+    assert!(!record.in_registered_household);
+    assert!(record.profile.categories.is_empty());
 }
 
 #[test]

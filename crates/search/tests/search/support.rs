@@ -5,9 +5,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use kurrentdb::Position;
+use labex_domain::household::{
+    Address, Cause, ExitReason, HouseholdCleared, HouseholdDeclared, HouseholdEvent,
+    HouseholdExited, HouseholdRegisteredAgain, HouseholdVerified,
+};
 use labex_domain::jobseeker::{JobSeekerEvent, JobSeekerRegistered};
 use labex_domain::vacancy::{VacancyEvent, VacancyPublished};
-use labex_domain::{EmployerId, Event, JobSeekerId, VacancyId};
+use labex_domain::{EmployerId, Event, HouseholdId, JobSeekerId, Personal, VacancyId};
 use labex_eventsourcing::{EventContext, Metadata, StoredEvent};
 use labex_search::{IndexOptions, SearchIndex};
 use serde_json::json;
@@ -180,6 +184,72 @@ pub fn vacancy_event(event_type: &str, data: serde_json::Value) -> Event {
     labex_domain::decode(event_type, 1, &serde_json::to_vec(&data).unwrap()).expect("a valid event")
 }
 
+fn day(text: &str) -> chrono::NaiveDate {
+    text.parse().expect("a day")
+}
+
+fn cause(event_type: &str) -> Cause {
+    Cause {
+        event_id: Uuid::now_v7(),
+        event_type: event_type.to_owned(),
+    }
+}
+
+/// A household declared with `members`.
+pub fn household_declared(id: HouseholdId, members: &[JobSeekerId]) -> Event {
+    Event::Household(HouseholdEvent::Declared(HouseholdDeclared {
+        household_id: id,
+        office: labex_domain::value::DivisionCode::parse("410105").unwrap(),
+        address: Personal::Known(Address::parse("金水区花园路1号").unwrap()),
+        members: members.to_vec(),
+        declared_on: day("2026-05-04"),
+        verification_due_on: day("2026-05-13"),
+    }))
+}
+
+/// The household verified into the register.
+pub fn household_verified(id: HouseholdId) -> Event {
+    Event::Household(HouseholdEvent::Verified(HouseholdVerified {
+        household_id: id,
+        verified_on: day("2026-05-06"),
+        plan_due_on: day("2026-06-05"),
+        note: Some(Personal::Known(
+            labex_domain::value::Note::parse("入户核实").unwrap(),
+        )),
+    }))
+}
+
+/// The household cleared: `member` works.
+pub fn household_cleared(id: HouseholdId, member: JobSeekerId) -> Event {
+    Event::Household(HouseholdEvent::Cleared(HouseholdCleared {
+        household_id: id,
+        jobseeker_id: member,
+        cleared_on: day("2026-05-20"),
+        stabilises_on: day("2026-11-20"),
+        cause: cause("EmploymentRegistered"),
+    }))
+}
+
+/// The household registered again: `member` lost work.
+pub fn household_registered_again(id: HouseholdId, member: JobSeekerId) -> Event {
+    Event::Household(HouseholdEvent::RegisteredAgain(HouseholdRegisteredAgain {
+        household_id: id,
+        jobseeker_id: member,
+        registered_on: day("2026-05-25"),
+        cause: cause("UnemploymentRegistered"),
+    }))
+}
+
+/// The household left the register: it moved away.
+pub fn household_exited(id: HouseholdId) -> Event {
+    Event::Household(HouseholdEvent::Exited(HouseholdExited {
+        household_id: id,
+        reason: ExitReason::MovedAway,
+        exited_on: day("2026-05-28"),
+        note: None,
+    }))
+}
+
 /// An index in a temporary folder, fed directly with events.
 pub struct TestIndex {
     pub folder: tempfile::TempDir,
@@ -233,6 +303,14 @@ impl TestIndex {
         let id = JobSeekerId::from_uuid(Uuid::now_v7());
         let n = self.revisions.len() as u64 + 1;
         self.apply(registered(id, spec, n));
+        id
+    }
+
+    /// A household of `members` declared and verified into the register.
+    pub fn verified_household(&mut self, members: &[JobSeekerId]) -> HouseholdId {
+        let id = HouseholdId::from_uuid(Uuid::now_v7());
+        self.apply(household_declared(id, members));
+        self.apply(household_verified(id));
         id
     }
 
