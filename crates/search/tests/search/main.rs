@@ -6,6 +6,7 @@ mod fixture;
 mod folding;
 mod matching;
 mod projection;
+mod properties;
 mod reference;
 mod relevance;
 mod support;
