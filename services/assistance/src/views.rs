@@ -42,6 +42,10 @@ pub struct HouseholdView {
     pub next_contact_due: Option<String>,
     pub contacts: u32,
     pub last_contact_on: Option<String>,
+    /// The measures delivered so far and how often: those of the
+    /// follow-up contacts, and a `job_referral` for each referral made
+    /// for a member while the household is on the register (职业介绍).
+    pub measures_delivered: std::collections::BTreeMap<String, u32>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
 }
@@ -141,6 +145,11 @@ impl HouseholdView {
             next_contact_due: day(household.next_contact_due),
             contacts: household.contacts,
             last_contact_on: day(household.last_contact_on),
+            measures_delivered: household
+                .measures_delivered
+                .iter()
+                .map(|(measure, times)| (measure.as_str().to_owned(), *times))
+                .collect(),
             revision,
         }
     }

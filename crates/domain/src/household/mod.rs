@@ -37,14 +37,15 @@ mod rules;
 
 pub use commands::{
     DeclareHousehold, DeclaredMember, ExitHousehold, HouseholdCommand, MakeAssistancePlan,
-    RecordContact, RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold,
-    VerificationDecision, VerifyHousehold,
+    RecordContact, RecordMeasureDelivered, RecordMemberEmployed, RecordMemberUnemployed,
+    StabiliseHousehold, VerificationDecision, VerifyHousehold,
 };
 pub use error::HouseholdError;
 pub use events::{
-    AssistanceContactRecorded, AssistancePlanMade, HouseholdCleared, HouseholdDeclared,
-    HouseholdEvent, HouseholdExited, HouseholdMemberEmployed, HouseholdMemberUnemployed,
-    HouseholdRegisteredAgain, HouseholdRejected, HouseholdStabilised, HouseholdVerified,
+    AssistanceContactRecorded, AssistanceMeasureDelivered, AssistancePlanMade, HouseholdCleared,
+    HouseholdDeclared, HouseholdEvent, HouseholdExited, HouseholdMemberEmployed,
+    HouseholdMemberUnemployed, HouseholdRegisteredAgain, HouseholdRejected, HouseholdStabilised,
+    HouseholdVerified,
 };
 pub use rules::HouseholdRules;
 
@@ -321,6 +322,11 @@ pub struct Household {
     pub contacts: u32,
     /// The day of the last contact.
     pub last_contact_on: Option<NaiveDate>,
+    /// The measures delivered so far, each with how often: those of the
+    /// contacts and those other contexts delivered (a referral made for
+    /// a member is a job referral).
+    #[serde(default)]
+    pub measures_delivered: BTreeMap<Measure, u32>,
 }
 
 impl Household {
@@ -365,6 +371,9 @@ impl Aggregate for Household {
             (Some(household), HouseholdCommand::RecordMemberUnemployed(unemployed)) => {
                 member_unemployed(household, unemployed)
             }
+            (Some(household), HouseholdCommand::RecordMeasureDelivered(delivered)) => {
+                measure_delivered(household, delivered)
+            }
             (Some(household), HouseholdCommand::Stabilise(stabilise)) => {
                 Ok(stabilise_household(household, &stabilise))
             }
@@ -397,6 +406,7 @@ impl Aggregate for Household {
                 next_contact_due: None,
                 contacts: 0,
                 last_contact_on: None,
+                measures_delivered: BTreeMap::new(),
             }),
             (Some(mut household), event) => {
                 apply(&mut household, event);
@@ -496,6 +506,16 @@ fn apply(household: &mut Household, event: &HouseholdEvent) {
                     .map_or(contact.contacted_on, |last| last.max(contact.contacted_on)),
             );
             household.next_contact_due = Some(contact.next_contact_due);
+            for measure in &contact.measures {
+                *household.measures_delivered.entry(*measure).or_default() += 1;
+            }
+        }
+        HouseholdEvent::MeasureDelivered(delivered) => {
+            household.causes.insert(delivered.cause.event_id);
+            *household
+                .measures_delivered
+                .entry(delivered.measure)
+                .or_default() += 1;
         }
     }
 }
@@ -648,6 +668,41 @@ fn member_unemployed(
         }));
     }
     Ok(events)
+}
+
+/// A measure another context delivered to a member (a referral made for
+/// them) counts on the household's assistance while it is in the
+/// register: once per causing event, and only from its verification on
+/// (a referral before the household entered the register, seen late,
+/// was no help to a household on the register). A household not in the
+/// register ignores it.
+fn measure_delivered(
+    household: &Household,
+    delivered: RecordMeasureDelivered,
+) -> Result<Vec<HouseholdEvent>, HouseholdError> {
+    if !household.members.contains(&delivered.jobseeker_id) {
+        return Err(HouseholdError::NotAMember {
+            jobseeker_id: delivered.jobseeker_id,
+        });
+    }
+    let Some(verified_on) = household.verified_on() else {
+        return Ok(vec![]);
+    };
+    if !household.status.in_register()
+        || delivered.delivered_on < verified_on
+        || household.causes.contains(&delivered.cause.event_id)
+    {
+        return Ok(vec![]);
+    }
+    Ok(vec![HouseholdEvent::MeasureDelivered(
+        AssistanceMeasureDelivered {
+            household_id: household.id,
+            jobseeker_id: delivered.jobseeker_id,
+            measure: delivered.measure,
+            delivered_on: delivered.delivered_on,
+            cause: delivered.cause,
+        },
+    )])
 }
 
 /// A cleared household whose follow-up period is over with a member still

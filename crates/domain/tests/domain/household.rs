@@ -6,13 +6,13 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use labex_domain::household::{
-    Address, AssistanceContactRecorded, AssistancePlanMade, Cause, ContactChannel,
-    DeclareHousehold, DeclaredMember, ExitHousehold, ExitReason, Household, HouseholdCleared,
-    HouseholdCommand, HouseholdDeclared, HouseholdError, HouseholdEvent, HouseholdExited,
-    HouseholdMemberEmployed, HouseholdMemberUnemployed, HouseholdRegisteredAgain,
+    Address, AssistanceContactRecorded, AssistanceMeasureDelivered, AssistancePlanMade, Cause,
+    ContactChannel, DeclareHousehold, DeclaredMember, ExitHousehold, ExitReason, Household,
+    HouseholdCleared, HouseholdCommand, HouseholdDeclared, HouseholdError, HouseholdEvent,
+    HouseholdExited, HouseholdMemberEmployed, HouseholdMemberUnemployed, HouseholdRegisteredAgain,
     HouseholdRejected, HouseholdRules, HouseholdStabilised, HouseholdStatus, HouseholdVerified,
-    MakeAssistancePlan, Measure, RecordContact, RecordMemberEmployed, RecordMemberUnemployed,
-    StabiliseHousehold, VerificationDecision, VerifyHousehold,
+    MakeAssistancePlan, Measure, RecordContact, RecordMeasureDelivered, RecordMemberEmployed,
+    RecordMemberUnemployed, StabiliseHousehold, VerificationDecision, VerifyHousehold,
 };
 use labex_domain::value::Note;
 use labex_domain::{HouseholdId, JobSeekerId, Personal};
@@ -563,4 +563,165 @@ fn the_address_is_personal_data_and_never_printed() {
     assert_eq!(fields.len(), 1);
     assert_eq!(fields[0].field, "address");
     assert_eq!(fields[0].subject, "household_id");
+}
+
+fn referred(jobseeker_id: JobSeekerId, on: NaiveDate, cause: Cause) -> HouseholdCommand {
+    HouseholdCommand::RecordMeasureDelivered(RecordMeasureDelivered {
+        jobseeker_id,
+        measure: Measure::JobReferral,
+        delivered_on: on,
+        cause,
+    })
+}
+
+fn referral_delivered(jobseeker_id: JobSeekerId, on: NaiveDate, cause: Cause) -> HouseholdEvent {
+    HouseholdEvent::MeasureDelivered(AssistanceMeasureDelivered {
+        household_id: household_id(),
+        jobseeker_id,
+        measure: Measure::JobReferral,
+        delivered_on: on,
+        cause,
+    })
+}
+
+fn referral_made() -> Cause {
+    cause(7, "ReferralMade")
+}
+
+#[test]
+fn a_referral_made_for_a_member_counts_as_a_job_referral_naming_it() {
+    let household = given::<Household>([declared(), verified(), plan_made()])
+        .when(referred(mother(), date(2026, 12, 10), referral_made()))
+        .then([referral_delivered(
+            mother(),
+            date(2026, 12, 10),
+            referral_made(),
+        )]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&1)
+    );
+    assert!(household.causes.contains(&referral_made().event_id));
+    // The household's status is not the referral's business.
+    assert_eq!(household.status, HouseholdStatus::Registered);
+}
+
+#[test]
+fn a_referral_counts_without_a_plan_and_for_a_cleared_household_too() {
+    given::<Household>([declared(), verified()])
+        .when(referred(father(), date(2026, 12, 10), referral_made()))
+        .then([referral_delivered(
+            father(),
+            date(2026, 12, 10),
+            referral_made(),
+        )]);
+    given::<Household>([
+        declared(),
+        verified(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+    ])
+    .when(referred(mother(), date(2026, 12, 22), referral_made()))
+    .then([referral_delivered(
+        mother(),
+        date(2026, 12, 22),
+        referral_made(),
+    )]);
+}
+
+#[test]
+fn the_same_referral_redelivered_counts_once() {
+    let history = [
+        declared(),
+        verified(),
+        referral_delivered(mother(), date(2026, 12, 10), referral_made()),
+    ];
+    given::<Household>(history.clone())
+        .when(referred(mother(), date(2026, 12, 10), referral_made()))
+        .then_nothing();
+    // Another referral is another measure.
+    let household = given::<Household>(history)
+        .when(referred(
+            mother(),
+            date(2026, 12, 11),
+            cause(8, "ReferralMade"),
+        ))
+        .then([referral_delivered(
+            mother(),
+            date(2026, 12, 11),
+            cause(8, "ReferralMade"),
+        )]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&2)
+    );
+}
+
+#[test]
+fn contacts_and_referrals_add_up_in_the_measures_delivered() {
+    let household = given::<Household>([
+        declared(),
+        verified(),
+        plan_made(),
+        referral_delivered(mother(), date(2026, 12, 10), referral_made()),
+    ])
+    .when(HouseholdCommand::RecordContact(RecordContact {
+        channel: ContactChannel::Phone,
+        measures: BTreeSet::from([Measure::JobReferral, Measure::PolicyConsultation]),
+        contacted_on: date(2026, 12, 11),
+        next_contact_due: date(2027, 1, 11),
+        note: None,
+    }))
+    .then([HouseholdEvent::ContactRecorded(AssistanceContactRecorded {
+        household_id: household_id(),
+        channel: ContactChannel::Phone,
+        measures: BTreeSet::from([Measure::JobReferral, Measure::PolicyConsultation]),
+        contacted_on: date(2026, 12, 11),
+        next_contact_due: date(2027, 1, 11),
+        note: None,
+    })]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&2)
+    );
+    assert_eq!(
+        household
+            .measures_delivered
+            .get(&Measure::PolicyConsultation),
+        Some(&1)
+    );
+}
+
+#[test]
+fn a_referral_before_verification_or_outside_the_register_does_not_count() {
+    // Declared, not yet verified.
+    given::<Household>([declared()])
+        .when(referred(mother(), date(2026, 12, 1), referral_made()))
+        .then_nothing();
+    // Made before the household was verified, seen afterwards.
+    given::<Household>([declared(), verified()])
+        .when(referred(mother(), date(2026, 12, 2), referral_made()))
+        .then_nothing();
+    // Exited.
+    given::<Household>([
+        declared(),
+        verified(),
+        HouseholdEvent::Exited(HouseholdExited {
+            household_id: household_id(),
+            reason: ExitReason::MovedAway,
+            exited_on: date(2027, 1, 10),
+            note: None,
+        }),
+    ])
+    .when(referred(mother(), date(2027, 1, 12), referral_made()))
+    .then_nothing();
+}
+
+#[test]
+fn a_referral_of_someone_not_a_member_is_refused() {
+    given::<Household>([declared(), verified()])
+        .when(referred(stranger(), date(2026, 12, 10), referral_made()))
+        .then_error(HouseholdError::NotAMember {
+            jobseeker_id: stranger(),
+        });
 }

@@ -161,6 +161,31 @@ impl People {
         employer: EmployerId,
         on: NaiveDate,
     ) -> (ReferralId, Position) {
+        let (referral, _) = self.refer(jobseeker, vacancy, employer, on).await;
+        let outcome = ReferralCommand::RecordOutcome(RecordReferralOutcome {
+            outcome: ReferralOutcome::Hired,
+            date: on,
+            note: None,
+        });
+        let position = self
+            .repository
+            .execute::<Referral>(referral, outcome, &context(JINSHUI))
+            .await
+            .expect("the hire is recorded")
+            .position
+            .expect("a position");
+        (referral, position)
+    }
+
+    /// Refers `jobseeker` to `vacancy` of `employer` on `on`: the referral
+    /// and the position of its `ReferralMade`.
+    pub async fn refer(
+        &self,
+        jobseeker: JobSeekerId,
+        vacancy: VacancyId,
+        employer: EmployerId,
+        on: NaiveDate,
+    ) -> (ReferralId, Position) {
         let referral = ReferralId::generate();
         let now = on.and_hms_opt(4, 0, 0).expect("a time of day").and_utc();
         let make = ReferralCommand::Make(MakeReferral {
@@ -181,20 +206,11 @@ impl People {
             },
             open_referrals: vec![],
         });
-        self.repository
-            .execute::<Referral>(referral, make, &context(JINSHUI))
-            .await
-            .expect("the referral is made");
-        let outcome = ReferralCommand::RecordOutcome(RecordReferralOutcome {
-            outcome: ReferralOutcome::Hired,
-            date: on,
-            note: None,
-        });
         let position = self
             .repository
-            .execute::<Referral>(referral, outcome, &context(JINSHUI))
+            .execute::<Referral>(referral, make, &context(JINSHUI))
             .await
-            .expect("the hire is recorded")
+            .expect("the referral is made")
             .position
             .expect("a position");
         (referral, position)
