@@ -213,7 +213,9 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         .expect(201);
     let internship = id_of(&agreed);
     assert_eq!(agreed.body["status"], "agreed");
-    // Bad input writes nothing: months outside the office's range.
+    // Bad input writes nothing: months outside the office's range, no
+    // monthly subsidy.
+    let internship_events = labex.events(Some("internship-")).await;
     http.post(
         "/v1/internships",
         Some(&counsellor),
@@ -221,15 +223,33 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
                 "monthly_subsidy_fen": 150_000, "tutor": "王建国"}),
     )
     .await
-    .expect(422);
+    .expect_problem(422, "months_out_of_range");
+    let refused = http
+        .post(
+            "/v1/internships",
+            Some(&counsellor),
+            &json!({"jobseeker_id": graduate, "employer_id": host, "months": 6,
+                    "monthly_subsidy_fen": 0, "tutor": "王建国"}),
+        )
+        .await
+        .expect_problem(422, "subsidy_not_positive");
+    assert_eq!(refused.body["errors"][0]["field"], "monthly_subsidy_fen");
+    assert_eq!(labex.events(Some("internship-")).await, internship_events);
 
+    // Started six months ago (the API takes a past day), so that its
+    // months are over today.
     let today = labex_testkit::china_today();
-    let month = &today[..7];
+    let today_date: chrono::NaiveDate = today.parse().expect("a day");
+    let start_date = today_date
+        .checked_sub_months(chrono::Months::new(6))
+        .expect("a day six months ago");
+    let start = start_date.to_string();
+    let month = &start[..7];
     let started = http
         .post(
             &format!("/v1/internships/{internship}/start"),
             Some(&counsellor),
-            &json!({"on": today}),
+            &json!({"on": start}),
         )
         .await
         .expect(200);
@@ -252,6 +272,27 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         .expect(200);
     // The subsidy owed follows the days: 150,000 fen × 20 / 22.
     assert_eq!(attended.body["subsidy_owed_fen"], 136_363);
+    // A month past its six is not the internship's.
+    let seventh = start_date
+        .checked_add_months(chrono::Months::new(6))
+        .expect("a month")
+        .to_string();
+    http.post(
+        &format!("/v1/internships/{internship}/attendance"),
+        Some(&counsellor),
+        &json!({"month": &seventh[..7], "days_attended": 20, "working_days": 22}),
+    )
+    .await
+    .expect_problem(422, "month_outside_internship");
+    // Completed before its months are over: refused, an early end is
+    // `end` with a reason.
+    http.post(
+        &format!("/v1/internships/{internship}/completion"),
+        Some(&counsellor),
+        &json!({"on": start_date.succ_opt().expect("a day").to_string()}),
+    )
+    .await
+    .expect_problem(422, "internship_completed_too_early");
     let completed = http
         .post(
             &format!("/v1/internships/{internship}/completion"),
@@ -283,11 +324,56 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         retained["retention_cause_event_id"].is_string(),
         "{retained}"
     );
-    let rates = http
-        .get(&format!("/v1/internships/hosts/{host}"), Some(&counsellor))
+
+    // A second intern at the same host leaves early.
+    let leaver = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(42))
+            .await
+            .expect(201),
+    );
+    let second = id_of(
+        &http
+            .post(
+                "/v1/internships",
+                Some(&counsellor),
+                &json!({"jobseeker_id": leaver, "employer_id": host, "months": 3,
+                        "monthly_subsidy_fen": 120_000, "tutor": "王建国"}),
+            )
+            .await
+            .expect(201),
+    );
+    http.post(
+        &format!("/v1/internships/{second}/start"),
+        Some(&counsellor),
+        &json!({"on": today}),
+    )
+    .await
+    .expect(200);
+    let ended = http
+        .post(
+            &format!("/v1/internships/{second}/end"),
+            Some(&counsellor),
+            &json!({"reason": "考取研究生", "on": today}),
+        )
         .await
         .expect(200);
-    assert!(rates.body.is_object(), "{}", rates.text);
+    assert_eq!(ended.body["status"], "ended_early");
+
+    let rates = labex
+        .eventually(
+            &format!("/v1/internships/hosts/{host}"),
+            &counsellor,
+            |body| body["interns"] == 2 && body["ended_early"] == 1,
+        )
+        .await;
+    assert_eq!(rates["employer_id"], host.as_str());
+    assert_eq!(rates["interns"], 2, "{rates}");
+    assert_eq!(rates["completed"], 1, "{rates}");
+    assert_eq!(rates["ended_early"], 1, "{rates}");
+    assert_eq!(rates["retained"], 1, "{rates}");
+    assert_eq!(rates["completion_rate"], 0.5, "{rates}");
+    assert_eq!(rates["retention_rate"], 0.5, "{rates}");
 }
 
 #[tokio::test]

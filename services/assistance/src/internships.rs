@@ -21,6 +21,7 @@ use labex_domain::employer::Employer;
 use labex_domain::household::Cause;
 use labex_domain::internship::{
     AgreeInternship, InternFacts, Internship, InternshipCommand, InternshipId, InternshipRules,
+    InternshipStatus,
 };
 use labex_domain::jobseeker::{EmploymentRegistered, JobSeeker, JobSeekerEvent, JobSeekerStatus};
 use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeRecorded};
@@ -388,6 +389,8 @@ fn list(
     rows.collect()
 }
 
+/// The host's figures: the rows of its internships in scope, counted by
+/// the domain's [`HostRates::of`].
 fn host_rates(
     connection: &Connection,
     office: Option<&DivisionCode>,
@@ -397,30 +400,37 @@ fn host_rates(
         || "%".to_owned(),
         |office| format!("{}%", office.scope_prefix()),
     );
-    connection.query_row(
-        "SELECT count(*),
-                coalesce(sum(status = 'completed'), 0),
-                coalesce(sum(status = 'ended_early'), 0),
-                coalesce(sum(retained_on IS NOT NULL), 0)
+    let mut statement = connection.prepare_cached(
+        "SELECT status, retained_on IS NOT NULL
          FROM internships WHERE employer_id = ?1 AND office LIKE ?2",
-        params![employer.to_string(), prefix],
-        |row| {
-            let interns: u64 = row.get(0)?;
-            let completed: u64 = row.get(1)?;
-            let ended_early: u64 = row.get(2)?;
-            let retained: u64 = row.get(3)?;
-            let finished = completed + ended_early;
-            Ok(HostRates {
-                employer_id: employer.to_string(),
-                interns,
-                completed,
-                ended_early,
-                retained,
-                completion_rate: (finished > 0).then(|| completed as f64 / finished as f64),
-                retention_rate: (finished > 0).then(|| retained as f64 / finished as f64),
-            })
-        },
-    )
+    )?;
+    let rows = statement.query_map(params![employer.to_string(), prefix], |row| {
+        let status: String = row.get(0)?;
+        let retained: bool = row.get(1)?;
+        Ok((status, retained))
+    })?;
+    let mut internships = Vec::new();
+    for row in rows {
+        let (status, retained) = row?;
+        let status = InternshipStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("unknown internship status {status}").into(),
+            )
+        })?;
+        internships.push((status, retained));
+    }
+    let rates = labex_domain::internship::HostRates::of(internships);
+    Ok(HostRates {
+        employer_id: employer.to_string(),
+        interns: rates.interns,
+        completed: rates.completed,
+        ended_early: rates.ended_early,
+        retained: rates.retained,
+        completion_rate: rates.completion_rate,
+        retention_rate: rates.retention_rate,
+    })
 }
 
 /// Records the host keeping an intern: a hire or an employment

@@ -569,7 +569,7 @@ pub async fn welfare_exit(
     responses(
         (status = 201, description = "agreed", body = InternshipView),
         (status = 403, description = "not office staff covering the host", body = labex_web::Problem),
-        (status = 422, description = "invalid fields, an intern not eligible, months out of range", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, an intern not eligible, months out of range, a monthly subsidy of zero (`subsidy_not_positive`)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -614,9 +614,12 @@ pub async fn internship_get(
     Ok(aggregate_answer(None, saved.revision, &view))
 }
 
-/// A step of an internship: `start` and `completion` (`{"on"}`),
-/// `attendance` (`{"month": "YYYY-MM", "days_attended", "working_days"}`:
-/// the subsidy owed follows the days), `end` (ended early, `{"reason", "on"}`).
+/// A step of an internship (就业见习): `start` and `completion` (`{"on"}`;
+/// completion from the last day of the agreed months on), `attendance`
+/// (`{"month": "YYYY-MM", "days_attended", "working_days"}`: a month of
+/// the internship, from its start month and at most its months; the
+/// subsidy owed follows the days and never exceeds months × the monthly
+/// subsidy), `end` (ended early, `{"reason", "on"}`).
 #[utoipa::path(
     post,
     path = "/v1/internships/{id}/{step}",
@@ -632,7 +635,7 @@ pub async fn internship_get(
         (status = 403, description = "not office staff in scope", body = labex_web::Problem),
         (status = 404, description = "no such internship or step", body = labex_web::Problem),
         (status = 409, description = "the internship's status does not take the step", body = labex_web::Problem),
-        (status = 422, description = "invalid fields", body = labex_web::Problem),
+        (status = 422, description = "invalid fields; a completion before the agreed months are over (`internship_completed_too_early`); attendance of a month outside the internship (`month_outside_internship`)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]

@@ -473,7 +473,9 @@ pub struct HostRates {
     /// Completed among those finished (completed or ended early); `null`
     /// before any finished.
     pub completion_rate: Option<f64>,
-    /// Retained among those finished; `null` before any finished.
+    /// Retained among the interns who finished or were retained (a host
+    /// may employ an intern before the internship is over), so never more
+    /// than 1; `null` before any finished or was retained.
     pub retention_rate: Option<f64>,
 }
 
