@@ -461,8 +461,8 @@ pub struct WelfareParams {
 
 /// People placed in public-welfare posts (公益性岗位) within an office's
 /// scope, newest first; `ending=true`: only those still placed whose
-/// subsidised period ends within the office's days (default 60), to plan
-/// the next step.
+/// subsidised period ends within the office's days (default 60), soonest
+/// end first, to plan the next step.
 #[utoipa::path(
     get,
     path = "/v1/welfare-placements",

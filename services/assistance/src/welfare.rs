@@ -269,8 +269,9 @@ impl Welfare {
     }
 
     /// The placements of an office's scope, newest first; with `ending`,
-    /// only those active whose period ends within the office's days
-    /// (default 60) of `today`.
+    /// only those the domain says are ending soon today
+    /// (`WelfarePlacement::ending_soon`: active, their period ending within
+    /// the office's days, default 60), soonest end first.
     pub async fn list(
         &self,
         actor: &Actor,
@@ -282,10 +283,7 @@ impl Welfare {
         let office = office.unwrap_or_else(|| actor.office.clone());
         actor.may_act_in(&office)?;
         let today = china_date(Utc::now());
-        let days = self.rules.for_office(&office).ending_within_days;
-        let horizon = today
-            .checked_add_days(chrono::Days::new(u64::from(days)))
-            .unwrap_or(NaiveDate::MAX);
+        let window = self.rules.for_office(&office).ending_window(today);
         let after = page.after_key()?;
         let limit = page.limit;
         let items = self
@@ -294,7 +292,7 @@ impl Welfare {
                 list(
                     connection,
                     &office,
-                    ending.then_some((today, horizon)),
+                    ending.then_some(window),
                     after.as_ref(),
                     limit,
                     today,
@@ -302,7 +300,14 @@ impl Welfare {
             })
             .await?;
         Ok(Listed::from_overfetch(items, limit, |item| {
-            ListKey::new(item.placed_at.clone(), item.id.clone()).to_string()
+            // The ending list is paged by its end day, written as the
+            // moment of its start (a key is a moment and an id).
+            let at = if ending {
+                format!("{}T00:00:00.000Z", item.ends_on)
+            } else {
+                item.placed_at.clone()
+            };
+            ListKey::new(at, item.id.clone()).to_string()
         }))
     }
 }
@@ -326,23 +331,40 @@ fn list(
         Some((from, to)) => (Some(from.to_string()), Some(to.to_string())),
         None => (None, None),
     };
-    let mut statement = connection.prepare_cached(
+    // Ending soon: the domain's window, soonest end first (paged by end
+    // day and id); else newest first (paged by the moment and id).
+    let sql = if ending.is_some() {
         "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
                 subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
          FROM welfare_placements
          WHERE office LIKE ?1
-           AND (?2 IS NULL OR (exit_reason IS NULL AND ends_on >= ?2 AND ends_on <= ?3))
+           AND exit_reason IS NULL AND ends_on >= ?2 AND ends_on <= ?3
+           AND (?4 IS NULL OR ends_on > ?4 OR (ends_on = ?4 AND id > ?5))
+         ORDER BY ends_on ASC, id ASC
+         LIMIT ?6"
+    } else {
+        "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
+                subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
+         FROM welfare_placements
+         WHERE office LIKE ?1 AND ?2 IS NULL AND ?3 IS NULL
            AND (?4 IS NULL OR placed_at < ?4 OR (placed_at = ?4 AND id < ?5))
          ORDER BY placed_at DESC, id DESC
-         LIMIT ?6",
-    )?;
+         LIMIT ?6"
+    };
+    let mut statement = connection.prepare_cached(sql)?;
     let today = today.to_string();
     let rows = statement.query_map(
         params![
             prefix,
             from,
             to,
-            after.map(|key| key.at.as_str()),
+            after.map(|key| {
+                if ending.is_some() {
+                    key.at.get(..10).unwrap_or(key.at.as_str())
+                } else {
+                    key.at.as_str()
+                }
+            }),
             after.map(|key| key.id.as_str()),
             i64::from(limit) + 1,
         ],

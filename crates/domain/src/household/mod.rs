@@ -338,14 +338,75 @@ impl Household {
             .map(|decision| decision.on)
     }
 
+    /// The first day its verification counts as late, if it ever does:
+    /// the day after its due day when it was decided after it or is still
+    /// undecided; `None` when it was decided in time. Independent of
+    /// today, so that a read model may keep it and select on it.
+    pub fn verification_late_from(&self) -> Option<NaiveDate> {
+        let late_from = self.verification_due_on.succ_opt()?;
+        match &self.decision {
+            Some(decision) => (decision.on >= late_from).then_some(late_from),
+            None => (self.status == HouseholdStatus::Declared).then_some(late_from),
+        }
+    }
+
     /// Whether its verification is (or was) late on `today`: decided after
     /// its due day, or still undecided past it.
     pub fn verification_late(&self, today: NaiveDate) -> bool {
-        match &self.decision {
-            Some(decision) => decision.on > self.verification_due_on,
-            None => self.status == HouseholdStatus::Declared && today > self.verification_due_on,
-        }
+        self.verification_late_from()
+            .is_some_and(|late_from| today >= late_from)
     }
+
+    /// What of its assistance falls due, if it is followed up (registered
+    /// or cleared: in the register and not yet stabilised): the plan by
+    /// its due day while it has none, then each next contact by its day.
+    /// Overdue from the day after ([`Overdue::from`]); independent of
+    /// today, so that a read model may keep it and select on it.
+    pub fn assistance_due(&self) -> Option<Overdue> {
+        if !matches!(
+            self.status,
+            HouseholdStatus::Registered | HouseholdStatus::Cleared
+        ) {
+            return None;
+        }
+        let (reason, due_on) = match &self.plan {
+            None => (OverdueReason::PlanMissing, self.plan_due_on?),
+            Some(_) => (OverdueReason::ContactOverdue, self.next_contact_due?),
+        };
+        Some(Overdue {
+            reason,
+            due_on,
+            from: due_on.succ_opt().unwrap_or(NaiveDate::MAX),
+        })
+    }
+
+    /// Whether its assistance is overdue on `today` (a plan missing past
+    /// its due day, or a next contact past its day), and which.
+    pub fn overdue_on(&self, today: NaiveDate) -> Option<Overdue> {
+        self.assistance_due().filter(|due| today >= due.from)
+    }
+}
+
+snake_enum! {
+    /// Why a household's assistance is overdue.
+    OverdueReason ("overdue_reason.unknown") {
+        /// Verified, and no plan by its due day.
+        PlanMissing => "plan_missing",
+        /// The plan's next contact is past its day.
+        ContactOverdue => "contact_overdue",
+    }
+}
+
+/// What of a household's assistance falls due, and from when it is
+/// overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    /// The plan or the next contact.
+    pub reason: OverdueReason,
+    /// The last day in time.
+    pub due_on: NaiveDate,
+    /// The first day overdue.
+    pub from: NaiveDate,
 }
 
 impl Aggregate for Household {

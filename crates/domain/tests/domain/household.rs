@@ -5,14 +5,16 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use labex_domain::Aggregate;
 use labex_domain::household::{
     Address, AssistanceContactRecorded, AssistanceMeasureDelivered, AssistancePlanMade, Cause,
     ContactChannel, DeclareHousehold, DeclaredMember, ExitHousehold, ExitReason, Household,
     HouseholdCleared, HouseholdCommand, HouseholdDeclared, HouseholdError, HouseholdEvent,
     HouseholdExited, HouseholdMemberEmployed, HouseholdMemberUnemployed, HouseholdRegisteredAgain,
     HouseholdRejected, HouseholdRules, HouseholdStabilised, HouseholdStatus, HouseholdVerified,
-    MakeAssistancePlan, Measure, RecordContact, RecordMeasureDelivered, RecordMemberEmployed,
-    RecordMemberUnemployed, StabiliseHousehold, VerificationDecision, VerifyHousehold,
+    MakeAssistancePlan, Measure, Overdue, OverdueReason, RecordContact, RecordMeasureDelivered,
+    RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold, VerificationDecision,
+    VerifyHousehold,
 };
 use labex_domain::value::Note;
 use labex_domain::{HouseholdId, JobSeekerId, Personal};
@@ -724,4 +726,127 @@ fn a_referral_of_someone_not_a_member_is_refused() {
         .then_error(HouseholdError::NotAMember {
             jobseeker_id: stranger(),
         });
+}
+
+/// The household folded from `events`.
+fn folded(events: impl IntoIterator<Item = HouseholdEvent>) -> Household {
+    events
+        .into_iter()
+        .fold(None, |state, event| Household::evolve(state, &event))
+        .expect("a household")
+}
+
+fn rejected(on: NaiveDate) -> HouseholdEvent {
+    HouseholdEvent::Rejected(HouseholdRejected {
+        household_id: household_id(),
+        rejected_on: on,
+        note: None,
+    })
+}
+
+#[test]
+fn a_verification_is_late_from_the_day_after_its_due_day_until_decided() {
+    // Declared Monday 30 November, due Wednesday 9 December.
+    let undecided = folded([declared()]);
+    assert_eq!(undecided.verification_late_from(), Some(date(2026, 12, 10)));
+    assert!(!undecided.verification_late(date(2026, 12, 9)));
+    assert!(undecided.verification_late(date(2026, 12, 10)));
+    // Decided in time: never late.
+    let in_time = folded([declared(), verified()]);
+    assert_eq!(in_time.verification_late_from(), None);
+    assert!(!in_time.verification_late(date(2027, 6, 1)));
+    let rejected_on_the_day = folded([declared(), rejected(date(2026, 12, 9))]);
+    assert_eq!(rejected_on_the_day.verification_late_from(), None);
+    // Decided after the due day: late for good.
+    let late = folded([declared(), rejected(date(2026, 12, 14))]);
+    assert_eq!(late.verification_late_from(), Some(date(2026, 12, 10)));
+    assert!(late.verification_late(date(2027, 6, 1)));
+}
+
+#[test]
+fn a_verified_household_without_a_plan_is_overdue_from_the_day_after_its_plan_was_due() {
+    let household = folded([declared(), verified()]);
+    let due = Overdue {
+        reason: OverdueReason::PlanMissing,
+        due_on: date(2027, 1, 2),
+        from: date(2027, 1, 3),
+    };
+    assert_eq!(household.assistance_due(), Some(due));
+    assert_eq!(household.overdue_on(date(2027, 1, 2)), None);
+    assert_eq!(household.overdue_on(date(2027, 1, 3)), Some(due));
+    // Declared only: nothing falls due yet.
+    assert_eq!(folded([declared()]).assistance_due(), None);
+}
+
+#[test]
+fn a_plans_next_contact_is_overdue_from_the_day_after_it_and_a_contact_moves_it_on() {
+    let planned = folded([declared(), verified(), plan_made()]);
+    let due = Overdue {
+        reason: OverdueReason::ContactOverdue,
+        due_on: date(2026, 12, 18),
+        from: date(2026, 12, 19),
+    };
+    assert_eq!(planned.overdue_on(date(2026, 12, 18)), None);
+    assert_eq!(planned.overdue_on(date(2027, 1, 3)), Some(due));
+    let contacted = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        HouseholdEvent::ContactRecorded(AssistanceContactRecorded {
+            household_id: household_id(),
+            channel: ContactChannel::Phone,
+            measures: BTreeSet::from([Measure::PolicyConsultation]),
+            contacted_on: date(2026, 12, 17),
+            next_contact_due: date(2027, 1, 15),
+            note: None,
+        }),
+    ]);
+    assert_eq!(contacted.overdue_on(date(2027, 1, 3)), None);
+    assert_eq!(
+        contacted
+            .overdue_on(date(2027, 1, 16))
+            .map(|due| due.due_on),
+        Some(date(2027, 1, 15))
+    );
+}
+
+#[test]
+fn only_registered_and_cleared_households_fall_overdue() {
+    let cleared_household = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+    ]);
+    assert!(cleared_household.overdue_on(date(2027, 1, 3)).is_some());
+    let stabilised = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+        HouseholdEvent::Stabilised(HouseholdStabilised {
+            household_id: household_id(),
+            jobseeker_id: father(),
+            stabilised_on: date(2027, 6, 20),
+            cause: hired(),
+        }),
+    ]);
+    assert_eq!(stabilised.overdue_on(date(2027, 7, 1)), None);
+    let exited = folded([
+        declared(),
+        verified(),
+        HouseholdEvent::Exited(HouseholdExited {
+            household_id: household_id(),
+            reason: ExitReason::MovedAway,
+            exited_on: date(2026, 12, 20),
+            note: None,
+        }),
+    ]);
+    assert_eq!(exited.overdue_on(date(2027, 3, 1)), None);
+    assert_eq!(
+        folded([declared(), rejected(date(2026, 12, 3))]).overdue_on(date(2027, 3, 1)),
+        None
+    );
 }

@@ -231,3 +231,57 @@ async fn placements_ending_within_sixty_days_are_listed() {
         Err(Error::Forbidden { .. })
     ));
 }
+
+#[tokio::test]
+async fn placements_ending_soon_are_listed_soonest_end_first_page_by_page() {
+    let app = App::start().await;
+    let (post, employer) = app.people.welfare_post().await;
+    let today = china_date(Utc::now());
+    let three_years_ago = today.checked_sub_months(Months::new(36)).unwrap();
+    // Hired in this order, their periods end in 40, 10 and 25 days.
+    let mut referrals = Vec::new();
+    let mut last = None;
+    for days in [40, 10, 25] {
+        let person = app.people.jobseeker(JINSHUI).await;
+        let started = three_years_ago
+            .checked_add_days(chrono::Days::new(days))
+            .unwrap();
+        let (referral, position) = app.people.hire_into(person, post, employer, started).await;
+        referrals.push(WelfarePlacementId::of_hire(referral).to_string());
+        last = Some(position);
+    }
+    app.settled(last.unwrap()).await;
+
+    let first = app
+        .welfare
+        .list(
+            &counsellor(),
+            None,
+            true,
+            ListPage {
+                limit: 2,
+                after: None,
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = first.items.iter().map(|item| item.id.as_str()).collect();
+    assert_eq!(ids, [referrals[1].as_str(), referrals[2].as_str()]);
+    assert!(first.items[0].ends_on < first.items[1].ends_on);
+    let second = app
+        .welfare
+        .list(
+            &counsellor(),
+            None,
+            true,
+            ListPage {
+                limit: 2,
+                after: first.next.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = second.items.iter().map(|item| item.id.as_str()).collect();
+    assert_eq!(ids, [referrals[0].as_str()]);
+    assert_eq!(second.next, None);
+}
