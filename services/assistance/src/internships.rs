@@ -212,14 +212,23 @@ impl Internships {
         office: Option<DivisionCode>,
         employer: Option<EmployerId>,
         page: ListPage,
+        as_of: Option<chrono::DateTime<Utc>>,
     ) -> Result<Listed<InternshipSummary>> {
         let (office, employer) = self.scope(actor, office, employer)?;
         let after = page.after_key()?;
         let limit = page.limit;
+        let moment = as_of.map(rfc3339_millis);
         let items = self
             .list
             .read(move |connection| {
-                list(connection, office.as_ref(), employer, after.as_ref(), limit)
+                list(
+                    connection,
+                    office.as_ref(),
+                    employer,
+                    after.as_ref(),
+                    limit,
+                    moment.as_deref(),
+                )
             })
             .await?;
         Ok(Listed::from_overfetch(items, limit, |item| {
@@ -229,12 +238,20 @@ impl Internships {
 
     /// A host's interns and its completion and retention rates: office
     /// staff (their scope's internships), or the host itself.
-    pub async fn host_rates(&self, actor: &Actor, employer: EmployerId) -> Result<HostRates> {
+    pub async fn host_rates(
+        &self,
+        actor: &Actor,
+        employer: EmployerId,
+        as_of: Option<chrono::DateTime<Utc>>,
+    ) -> Result<HostRates> {
         let (office, employer) = self.scope(actor, None, Some(employer))?;
         let employer = employer.expect("a host is named");
+        let moment = as_of.map(rfc3339_millis);
         Ok(self
             .list
-            .read(move |connection| host_rates(connection, office.as_ref(), employer))
+            .read(move |connection| {
+                host_rates(connection, office.as_ref(), employer, moment.as_deref())
+            })
             .await?)
     }
 
@@ -278,12 +295,14 @@ impl StateView for InternshipList {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: every version kept for `as_of`.
+        2
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
         if rebuild {
             transaction.execute_batch("DROP TABLE IF EXISTS internships;")?;
+            crate::history::drop(transaction, "internships")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS internships (
@@ -302,7 +321,8 @@ impl StateView for InternshipList {
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS internships_by_person ON internships (jobseeker_id);
             CREATE INDEX IF NOT EXISTS internships_by_host ON internships (employer_id);",
-        )
+        )?;
+        crate::history::create(transaction, "internships")
     }
 
     fn write(
@@ -337,6 +357,14 @@ impl StateView for InternshipList {
                 internship.subsidy_owed_fen(),
                 rfc3339_millis(event.metadata.at_or(event.created)),
             ])?;
+        let at = rfc3339_millis(event.metadata.at_or(event.created));
+        crate::history::record(
+            transaction,
+            "internships",
+            &internship.id.to_string(),
+            &at,
+            &[],
+        )?;
         Ok(())
     }
 }
@@ -347,20 +375,22 @@ fn list(
     employer: Option<EmployerId>,
     after: Option<&ListKey>,
     limit: u32,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<Vec<InternshipSummary>> {
     let prefix = office.map_or_else(
         || "%".to_owned(),
         |office| format!("{}%", office.scope_prefix()),
     );
-    let mut statement = connection.prepare_cached(
+    let source = crate::history::source("internships", as_of);
+    let mut statement = connection.prepare_cached(&format!(
         "SELECT id, office, jobseeker_id, employer_id, months, monthly_subsidy_fen, status,
                 started_on, ended_on, retained_on, subsidy_owed_fen, agreed_at
-         FROM internships
+         FROM {source}
          WHERE office LIKE ?1 AND (?2 IS NULL OR employer_id = ?2)
            AND (?3 IS NULL OR agreed_at < ?3 OR (agreed_at = ?3 AND id < ?4))
          ORDER BY agreed_at DESC, id DESC
-         LIMIT ?5",
-    )?;
+         LIMIT ?5"
+    ))?;
     let rows = statement.query_map(
         params![
             prefix,
@@ -395,15 +425,17 @@ fn host_rates(
     connection: &Connection,
     office: Option<&DivisionCode>,
     employer: EmployerId,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<HostRates> {
     let prefix = office.map_or_else(
         || "%".to_owned(),
         |office| format!("{}%", office.scope_prefix()),
     );
-    let mut statement = connection.prepare_cached(
+    let source = crate::history::source("internships", as_of);
+    let mut statement = connection.prepare_cached(&format!(
         "SELECT status, retained_on IS NOT NULL
-         FROM internships WHERE employer_id = ?1 AND office LIKE ?2",
-    )?;
+         FROM {source} WHERE employer_id = ?1 AND office LIKE ?2"
+    ))?;
     let rows = statement.query_map(params![employer.to_string(), prefix], |row| {
         let status: String = row.get(0)?;
         let retained: bool = row.get(1)?;

@@ -25,6 +25,7 @@
 //! `labex` with the other services, or run alone as `labex-assistance`.
 
 mod commands;
+mod history;
 mod internships;
 mod members;
 mod process;

@@ -19,6 +19,7 @@ use labex_domain::value::DivisionCode;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use crate::history;
 use crate::views::{HouseholdSummary, OverdueItem, StatusChangeView};
 
 /// The projection's name (its checkpoint's key).
@@ -35,8 +36,9 @@ impl StateView for HouseholdRegister {
     }
 
     fn version(&self) -> u32 {
-        // 2: the domain's lateness and overdue days kept as columns.
-        2
+        // 2: the domain's lateness and overdue days kept as columns;
+        // 3: every version kept for `as_of`.
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -45,6 +47,7 @@ impl StateView for HouseholdRegister {
                 "DROP TABLE IF EXISTS households;
                 DROP TABLE IF EXISTS household_moves;",
             )?;
+            history::drop(transaction, "households")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS households (
@@ -85,7 +88,8 @@ impl StateView for HouseholdRegister {
                 at TEXT NOT NULL
             );
             CREATE INDEX IF NOT EXISTS household_moves_by_office ON household_moves (office, at);",
-        )
+        )?;
+        history::create(transaction, "households")
     }
 
     fn write(
@@ -169,6 +173,7 @@ impl StateView for HouseholdRegister {
                 day(due.map(|due| due.due_on)),
                 day(due.map(|due| due.from)),
             ])?;
+        history::record(transaction, "households", &id, &at, &["address"])?;
         Ok(())
     }
 }
@@ -188,6 +193,8 @@ pub struct RegisterQuery {
     pub after: Option<ListKey>,
     /// How many at most; `None` for every row (the CSV).
     pub limit: Option<u32>,
+    /// The register as it stood at this moment (`rfc3339_millis`), or now.
+    pub as_of: Option<String>,
 }
 
 const SUMMARY_COLUMNS: &str = "id, office, status, address, members, declared_on,
@@ -252,8 +259,9 @@ pub fn register(
     };
     let today = query.today.to_string();
     let limit = query.limit.map_or(-1, |limit| i64::from(limit) + 1);
+    let source = history::source("households", query.as_of.as_deref());
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM households
+        "SELECT {SUMMARY_COLUMNS} FROM {source}
          WHERE office LIKE ?1
            AND (?2 IS NULL OR status = ?2)
            AND (?3 = 0 OR late_from <= ?4)

@@ -136,12 +136,14 @@ impl StateView for WelfareList {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: every version kept for `as_of`.
+        2
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
         if rebuild {
             transaction.execute_batch("DROP TABLE IF EXISTS welfare_placements;")?;
+            crate::history::drop(transaction, "welfare_placements")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS welfare_placements (
@@ -159,7 +161,8 @@ impl StateView for WelfareList {
                 placed_at TEXT NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS welfare_placements_ending ON welfare_placements (ends_on);",
-        )
+        )?;
+        crate::history::create(transaction, "welfare_placements")
     }
 
     fn write(
@@ -192,6 +195,14 @@ impl StateView for WelfareList {
                 placement.exit.as_ref().map(|exit| exit.on.to_string()),
                 placed_at,
             ])?;
+        let at = rfc3339_millis(event.metadata.at_or(event.created));
+        crate::history::record(
+            transaction,
+            "welfare_placements",
+            &placement.id.to_string(),
+            &at,
+            &[],
+        )?;
         Ok(())
     }
 }
@@ -278,11 +289,13 @@ impl Welfare {
         office: Option<DivisionCode>,
         ending: bool,
         page: ListPage,
+        as_of: Option<chrono::DateTime<Utc>>,
     ) -> Result<Listed<WelfareSummary>> {
         actor.require_role(STAFF)?;
         let office = office.unwrap_or_else(|| actor.office.clone());
         actor.may_act_in(&office)?;
-        let today = china_date(Utc::now());
+        let today = crate::queries::day_of(as_of);
+        let moment = as_of.map(rfc3339_millis);
         let window = self.rules.for_office(&office).ending_window(today);
         let after = page.after_key()?;
         let limit = page.limit;
@@ -296,6 +309,7 @@ impl Welfare {
                     after.as_ref(),
                     limit,
                     today,
+                    moment.as_deref(),
                 )
             })
             .await?;
@@ -325,7 +339,9 @@ fn list(
     after: Option<&ListKey>,
     limit: u32,
     today: NaiveDate,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<Vec<WelfareSummary>> {
+    let source = crate::history::source("welfare_placements", as_of);
     let prefix = format!("{}%", office.scope_prefix());
     let (from, to) = match ending {
         Some((from, to)) => (Some(from.to_string()), Some(to.to_string())),
@@ -334,24 +350,28 @@ fn list(
     // Ending soon: the domain's window, soonest end first (paged by end
     // day and id); else newest first (paged by the moment and id).
     let sql = if ending.is_some() {
-        "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
+        format!(
+            "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
                 subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
-         FROM welfare_placements
+         FROM {source}
          WHERE office LIKE ?1
            AND exit_reason IS NULL AND ends_on >= ?2 AND ends_on <= ?3
            AND (?4 IS NULL OR ends_on > ?4 OR (ends_on = ?4 AND id > ?5))
          ORDER BY ends_on ASC, id ASC
          LIMIT ?6"
+        )
     } else {
-        "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
+        format!(
+            "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
                 subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
-         FROM welfare_placements
+         FROM {source}
          WHERE office LIKE ?1 AND ?2 IS NULL AND ?3 IS NULL
            AND (?4 IS NULL OR placed_at < ?4 OR (placed_at = ?4 AND id < ?5))
          ORDER BY placed_at DESC, id DESC
          LIMIT ?6"
+        )
     };
-    let mut statement = connection.prepare_cached(sql)?;
+    let mut statement = connection.prepare_cached(&sql)?;
     let today = today.to_string();
     let rows = statement.query_map(
         params![

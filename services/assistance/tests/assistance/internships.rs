@@ -284,3 +284,83 @@ async fn the_assistance_paths_are_in_the_openapi_document() {
         assert!(tags.contains(term), "no tag names {term}: {tags}");
     }
 }
+
+#[tokio::test]
+async fn the_internships_and_a_hosts_figures_as_of_a_past_moment() {
+    let service = Service::start().await;
+    let host = service.people.employer(JINSHUI).await;
+    let intern = service.people.graduate(JINSHUI).await;
+    let counsellor = Tokens::counsellor(JINSHUI);
+    let before_agreement = labex_domain::rfc3339_millis(chrono::Utc::now());
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let internship = service.agreed(intern, host).await;
+    service.listed("/v1/internships", &counsellor, 1).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let before_start = labex_domain::rfc3339_millis(chrono::Utc::now());
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    service
+        .post(
+            &format!("/v1/internships/{internship}/start"),
+            &counsellor,
+            &json!({"on": "2026-07-01"}),
+        )
+        .await
+        .expect(200);
+    service
+        .post(
+            &format!("/v1/internships/{internship}/end"),
+            &counsellor,
+            &json!({"on": "2026-08-01", "reason": "考取研究生"}),
+        )
+        .await
+        .expect(200);
+    let rates_now = format!("/v1/internships/hosts/{host}");
+    let mut ended = Value::Null;
+    for _ in 0..200 {
+        ended = service.get(&rates_now, &counsellor).await.expect(200).body;
+        if ended["ended_early"] == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(ended["ended_early"], 1, "{ended}");
+    assert_eq!(ended["completion_rate"], 0.0, "{ended}");
+
+    let query = |moment: &str| moment.replace('+', "%2B");
+    let then = service
+        .get(
+            &format!("/v1/internships?as_of={}", query(&before_start)),
+            &counsellor,
+        )
+        .await
+        .expect(200);
+    let items = then.body["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{}", then.text);
+    assert_eq!(items[0]["id"], internship.as_str());
+    assert_eq!(items[0]["status"], "agreed");
+    assert!(items[0]["started_on"].is_null());
+    let before = service
+        .get(
+            &format!("/v1/internships?as_of={}", query(&before_agreement)),
+            &counsellor,
+        )
+        .await
+        .expect(200);
+    assert_eq!(before.body["items"], json!([]));
+
+    let rates_then = service
+        .get(
+            &format!("{rates_now}?as_of={}", query(&before_start)),
+            &counsellor,
+        )
+        .await
+        .expect(200);
+    assert_eq!(rates_then.body["interns"], 1, "{}", rates_then.text);
+    assert_eq!(rates_then.body["ended_early"], 0);
+    assert!(rates_then.body["completion_rate"].is_null());
+    // A moment that is none is a bad request.
+    service
+        .get("/v1/internships?as_of=yesterday", &counsellor)
+        .await
+        .expect(400);
+}

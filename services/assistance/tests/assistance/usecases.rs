@@ -201,6 +201,7 @@ async fn a_declared_household_is_verified_into_the_register_and_counted() {
                 late: false,
             },
             page(),
+            None,
         )
         .await
         .expect("the register lists");
@@ -316,6 +317,7 @@ async fn staff_outside_the_office_and_other_roles_are_forbidden() {
                 ..RegisterFilter::default()
             },
             page(),
+            None,
         )
         .await;
     assert!(matches!(listed, Err(Error::Forbidden { .. })));
@@ -361,7 +363,7 @@ async fn a_members_hire_clears_the_household_and_unemployment_registers_it_again
 
     let listed = app
         .app
-        .register_rows(&counsellor(JINSHUI), RegisterFilter::default())
+        .register_rows(&counsellor(JINSHUI), RegisterFilter::default(), None)
         .await
         .unwrap();
     assert_eq!(listed[0].status, "registered");
@@ -459,6 +461,7 @@ async fn a_verification_past_its_working_days_is_listed_as_late() {
                 ..RegisterFilter::default()
             },
             page(),
+            None,
         )
         .await
         .unwrap();
@@ -599,6 +602,7 @@ async fn the_register_as_csv_has_a_row_per_household() {
                 office: Some(DivisionCode::parse("410100").unwrap()),
                 ..RegisterFilter::default()
             },
+            None,
         )
         .await
         .unwrap();
@@ -704,4 +708,64 @@ async fn a_referral_of_someone_in_no_household_on_the_register_writes_nothing() 
         .await
         .unwrap();
     assert!(household.state.measures_delivered.is_empty());
+}
+
+#[tokio::test]
+async fn the_register_as_of_a_past_moment_shows_the_rows_as_they_stood() {
+    let app = App::start().await;
+    let before_declaration = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let member = app.people.jobseeker(JINSHUI).await;
+    let id = app.declared(&[member]).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let before_verification = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let verified = app
+        .app
+        .verify(&counsellor(JINSHUI), id, verification("verified"), None)
+        .await
+        .expect("verified");
+    app.caught_up(verified.position.expect("a position")).await;
+
+    let shared = &app;
+    let at = |moment| async move {
+        shared
+            .app
+            .register(
+                &counsellor(JINSHUI),
+                RegisterFilter::default(),
+                page(),
+                moment,
+            )
+            .await
+            .expect("the register lists")
+            .items
+    };
+    let now = at(None).await;
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].status, "registered");
+    let then = at(Some(before_verification)).await;
+    assert_eq!(then.len(), 1);
+    assert_eq!(then[0].id, id.to_string());
+    assert_eq!(then[0].status, "declared");
+    assert_eq!(then[0].verified_on, None);
+    assert_eq!(
+        then[0].address.as_deref(),
+        Some("金水区文化路 12 号院 3 号楼 201")
+    );
+    assert!(at(Some(before_declaration)).await.is_empty());
+    // The CSV's rows too.
+    let rows = app
+        .app
+        .register_rows(
+            &counsellor(JINSHUI),
+            RegisterFilter {
+                status: Some(HouseholdStatus::Declared),
+                ..RegisterFilter::default()
+            },
+            Some(before_verification),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
 }
