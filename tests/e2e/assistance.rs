@@ -99,6 +99,16 @@ async fn a_household_is_cleared_by_a_members_hire_and_registered_again_by_their_
             .contains(&cleared["last_change"]["cause_event_type"].as_str().unwrap()),
         "{cleared}"
     );
+    // The referral made for the member counts as a job referral on the
+    // household's assistance, by itself.
+    let helped = labex
+        .eventually(
+            &format!("/v1/households/{household}"),
+            &counsellor,
+            |body| body["measures_delivered"]["job_referral"] == 1,
+        )
+        .await;
+    assert_eq!(helped["measures_delivered"], json!({"job_referral": 1}));
     // The job seeker's employment the placement recorded is there too.
     labex
         .eventually(&format!("/v1/jobseekers/{father}"), &counsellor, |body| {
