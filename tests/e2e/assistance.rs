@@ -466,3 +466,40 @@ async fn a_hire_into_a_public_welfare_post_is_a_placement_until_its_exit() {
     assert_eq!(after.body["status"], "moved_to_regular_job");
     assert_eq!(after.body["revision"], ended.body["revision"]);
 }
+
+#[tokio::test]
+async fn the_assistance_paths_are_in_labexs_one_api_document() {
+    let labex = Labex::start().await;
+    let document = labex.http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/households",
+        "/v1/households/{id}",
+        "/v1/households/counts",
+        "/v1/households/{id}/verification",
+        "/v1/households/{id}/plan",
+        "/v1/households/{id}/contacts",
+        "/v1/households/{id}/exit",
+        "/v1/assistance/overdue",
+        "/v1/welfare-placements",
+        "/v1/welfare-placements/{id}",
+        "/v1/welfare-placements/{id}/exit",
+        "/v1/internships",
+        "/v1/internships/{id}",
+        "/v1/internships/{id}/{step}",
+        "/v1/internships/hosts/{employer_id}",
+    ] {
+        assert!(
+            document.body["paths"].get(path).is_some(),
+            "{path} is documented"
+        );
+    }
+    let register = &document.body["paths"]["/v1/households"]["get"]["parameters"];
+    assert!(
+        register
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .any(|parameter| parameter["name"] == "as_of"),
+        "{register}"
+    );
+}
