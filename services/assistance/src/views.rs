@@ -492,6 +492,9 @@ pub struct InternshipView {
     pub tutor: Option<String>,
     pub status: String,
     pub started_on: Option<String>,
+    /// The last day of its agreed months, once started: completion is
+    /// taken from that day on, before it only an early end.
+    pub last_day: Option<String>,
     pub ended_on: Option<String>,
     /// Why it ended early; `null` otherwise or once erased.
     pub end_reason: Option<String>,
@@ -532,6 +535,7 @@ impl InternshipView {
                 .map(|tutor| tutor.as_str().to_owned()),
             status: internship.status.as_str().to_owned(),
             started_on: day(internship.started_on),
+            last_day: day(internship.last_day()),
             ended_on: day(internship.ended_on),
             end_reason: known_note(internship.end_reason.as_ref()),
             attendance: internship

@@ -12,7 +12,12 @@
 //!
 //! A verified household gets an assistance plan — the counsellor
 //! responsible, the measures, the next contact due — within the office's
-//! time, and each follow-up contact is recorded.
+//! time, and each follow-up contact is recorded. A referral made for a
+//! member while the household is on the register counts by itself as a
+//! job referral delivered (`AssistanceMeasureDelivered`, naming the
+//! referral's event). When a verification is late and when the assistance
+//! is overdue are the household's own answers
+//! ([`Household::verification_late_from`], [`Household::assistance_due`]).
 //!
 //! The periods (verification in working days, the follow-up, the plan's
 //! time, the refusals that allow an exit) are the office's

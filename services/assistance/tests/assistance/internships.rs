@@ -221,7 +221,7 @@ async fn bad_internship_input_is_a_problem_and_writes_nothing() {
         )
         .await
         .expect_problem(422, "validation_failed");
-    service
+    let begun = service
         .post(
             &format!("/v1/internships/{internship}/start"),
             &counsellor,
@@ -229,6 +229,7 @@ async fn bad_internship_input_is_a_problem_and_writes_nothing() {
         )
         .await
         .expect(200);
+    assert_eq!(begun.body["last_day"], "2026-12-31");
     let started = service.service.events(None).await;
     assert_eq!(started, agreed + 1);
     service
