@@ -18,8 +18,8 @@ use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeReco
 use labex_domain::vacancy::Vacancy;
 use labex_domain::value::DivisionCode;
 use labex_domain::welfare::{
-    EndWelfarePlacement, StartWelfarePlacement, WelfareCommand, WelfarePlacement,
-    WelfarePlacementId, WelfareRules,
+    EndWelfarePlacement, StartWelfarePlacement, WelfareCommand, WelfareExitReason,
+    WelfarePlacement, WelfarePlacementId, WelfareRules, WelfareStatus,
 };
 use labex_domain::{Event, china_date, rfc3339_millis};
 use labex_eventsourcing::{
@@ -326,6 +326,14 @@ impl Welfare {
     }
 }
 
+/// A column the read model wrote that does not read back.
+fn conversion(
+    column: usize,
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
+}
+
 fn not_found(id: WelfarePlacementId) -> Error {
     Error::not_found(format!(
         "No public-welfare placement {id} exists; check the id."
@@ -372,7 +380,6 @@ fn list(
         )
     };
     let mut statement = connection.prepare_cached(&sql)?;
-    let today = today.to_string();
     let rows = statement.query_map(
         params![
             prefix,
@@ -391,11 +398,16 @@ fn list(
         |row| {
             let ends_on: String = row.get(6)?;
             let exit_reason: Option<String> = row.get(9)?;
-            let status = match &exit_reason {
-                Some(reason) => reason.clone(),
-                None if today > ends_on => "period_over".to_owned(),
-                None => "active".to_owned(),
-            };
+            // The domain's status (`WelfareStatus::of`) of what the row keeps.
+            let exit = exit_reason
+                .as_deref()
+                .map(WelfareExitReason::parse)
+                .transpose()
+                .map_err(|error| conversion(9, error))?;
+            let last_day = ends_on
+                .parse::<NaiveDate>()
+                .map_err(|error| conversion(6, error))?;
+            let status = WelfareStatus::of(exit, last_day, today).as_str().to_owned();
             Ok(WelfareSummary {
                 id: row.get(0)?,
                 office: row.get(1)?,

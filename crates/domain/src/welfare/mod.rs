@@ -117,6 +117,18 @@ pub enum WelfareStatus {
 }
 
 impl WelfareStatus {
+    /// The status on `day` of a placement whose period ends on `ends_on`
+    /// and that ended early for `exit`, if it did: ended early as
+    /// recorded, else active until its last day and `period_over` after.
+    pub fn of(exit: Option<WelfareExitReason>, ends_on: NaiveDate, day: NaiveDate) -> Self {
+        match exit {
+            Some(WelfareExitReason::MovedToRegularJob) => Self::MovedToRegularJob,
+            Some(WelfareExitReason::Ended) => Self::Ended,
+            None if day > ends_on => Self::PeriodOver,
+            None => Self::Active,
+        }
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -322,14 +334,11 @@ impl WelfarePlacement {
     /// Its status on `day`: ended early as recorded, else active until its
     /// last day and `period_over` after it.
     pub fn status_on(&self, day: NaiveDate) -> WelfareStatus {
-        match &self.exit {
-            Some(exit) if exit.reason == WelfareExitReason::MovedToRegularJob => {
-                WelfareStatus::MovedToRegularJob
-            }
-            Some(_) => WelfareStatus::Ended,
-            None if day > self.ends_on => WelfareStatus::PeriodOver,
-            None => WelfareStatus::Active,
-        }
+        WelfareStatus::of(
+            self.exit.as_ref().map(|exit| exit.reason),
+            self.ends_on,
+            day,
+        )
     }
 }
 

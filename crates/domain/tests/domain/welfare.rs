@@ -177,3 +177,28 @@ fn a_placement_ended_early_is_not_ending_soon() {
     ]);
     assert!(!ended.ending_soon(date(2029, 11, 2), &WelfareRules::default()));
 }
+
+#[test]
+fn a_placements_status_follows_its_exit_and_its_last_day() {
+    let last_day = date(2029, 12, 6);
+    assert_eq!(
+        WelfareStatus::of(None, last_day, date(2029, 12, 6)),
+        WelfareStatus::Active
+    );
+    assert_eq!(
+        WelfareStatus::of(None, last_day, date(2029, 12, 7)),
+        WelfareStatus::PeriodOver
+    );
+    assert_eq!(
+        WelfareStatus::of(Some(WelfareExitReason::Ended), last_day, date(2027, 1, 1)),
+        WelfareStatus::Ended
+    );
+    assert_eq!(
+        WelfareStatus::of(
+            Some(WelfareExitReason::MovedToRegularJob),
+            last_day,
+            date(2030, 1, 1)
+        ),
+        WelfareStatus::MovedToRegularJob
+    );
+}
