@@ -99,6 +99,16 @@ async fn a_household_is_cleared_by_a_members_hire_and_registered_again_by_their_
             .contains(&cleared["last_change"]["cause_event_type"].as_str().unwrap()),
         "{cleared}"
     );
+    // The referral made for the member counts as a job referral on the
+    // household's assistance, by itself.
+    let helped = labex
+        .eventually(
+            &format!("/v1/households/{household}"),
+            &counsellor,
+            |body| body["measures_delivered"]["job_referral"] == 1,
+        )
+        .await;
+    assert_eq!(helped["measures_delivered"], json!({"job_referral": 1}));
     // The job seeker's employment the placement recorded is there too.
     labex
         .eventually(&format!("/v1/jobseekers/{father}"), &counsellor, |body| {
@@ -213,7 +223,9 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         .expect(201);
     let internship = id_of(&agreed);
     assert_eq!(agreed.body["status"], "agreed");
-    // Bad input writes nothing: months outside the office's range.
+    // Bad input writes nothing: months outside the office's range, no
+    // monthly subsidy.
+    let internship_events = labex.events(Some("internship-")).await;
     http.post(
         "/v1/internships",
         Some(&counsellor),
@@ -221,15 +233,33 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
                 "monthly_subsidy_fen": 150_000, "tutor": "王建国"}),
     )
     .await
-    .expect(422);
+    .expect_problem(422, "months_out_of_range");
+    let refused = http
+        .post(
+            "/v1/internships",
+            Some(&counsellor),
+            &json!({"jobseeker_id": graduate, "employer_id": host, "months": 6,
+                    "monthly_subsidy_fen": 0, "tutor": "王建国"}),
+        )
+        .await
+        .expect_problem(422, "subsidy_not_positive");
+    assert_eq!(refused.body["errors"][0]["field"], "monthly_subsidy_fen");
+    assert_eq!(labex.events(Some("internship-")).await, internship_events);
 
+    // Started six months ago (the API takes a past day), so that its
+    // months are over today.
     let today = labex_testkit::china_today();
-    let month = &today[..7];
+    let today_date: chrono::NaiveDate = today.parse().expect("a day");
+    let start_date = today_date
+        .checked_sub_months(chrono::Months::new(6))
+        .expect("a day six months ago");
+    let start = start_date.to_string();
+    let month = &start[..7];
     let started = http
         .post(
             &format!("/v1/internships/{internship}/start"),
             Some(&counsellor),
-            &json!({"on": today}),
+            &json!({"on": start}),
         )
         .await
         .expect(200);
@@ -252,6 +282,27 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         .expect(200);
     // The subsidy owed follows the days: 150,000 fen × 20 / 22.
     assert_eq!(attended.body["subsidy_owed_fen"], 136_363);
+    // A month past its six is not the internship's.
+    let seventh = start_date
+        .checked_add_months(chrono::Months::new(6))
+        .expect("a month")
+        .to_string();
+    http.post(
+        &format!("/v1/internships/{internship}/attendance"),
+        Some(&counsellor),
+        &json!({"month": &seventh[..7], "days_attended": 20, "working_days": 22}),
+    )
+    .await
+    .expect_problem(422, "month_outside_internship");
+    // Completed before its months are over: refused, an early end is
+    // `end` with a reason.
+    http.post(
+        &format!("/v1/internships/{internship}/completion"),
+        Some(&counsellor),
+        &json!({"on": start_date.succ_opt().expect("a day").to_string()}),
+    )
+    .await
+    .expect_problem(422, "internship_completed_too_early");
     let completed = http
         .post(
             &format!("/v1/internships/{internship}/completion"),
@@ -283,11 +334,56 @@ async fn an_internship_runs_to_completion_and_the_hosts_hire_retains_the_intern(
         retained["retention_cause_event_id"].is_string(),
         "{retained}"
     );
-    let rates = http
-        .get(&format!("/v1/internships/hosts/{host}"), Some(&counsellor))
+
+    // A second intern at the same host leaves early.
+    let leaver = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(42))
+            .await
+            .expect(201),
+    );
+    let second = id_of(
+        &http
+            .post(
+                "/v1/internships",
+                Some(&counsellor),
+                &json!({"jobseeker_id": leaver, "employer_id": host, "months": 3,
+                        "monthly_subsidy_fen": 120_000, "tutor": "王建国"}),
+            )
+            .await
+            .expect(201),
+    );
+    http.post(
+        &format!("/v1/internships/{second}/start"),
+        Some(&counsellor),
+        &json!({"on": today}),
+    )
+    .await
+    .expect(200);
+    let ended = http
+        .post(
+            &format!("/v1/internships/{second}/end"),
+            Some(&counsellor),
+            &json!({"reason": "考取研究生", "on": today}),
+        )
         .await
         .expect(200);
-    assert!(rates.body.is_object(), "{}", rates.text);
+    assert_eq!(ended.body["status"], "ended_early");
+
+    let rates = labex
+        .eventually(
+            &format!("/v1/internships/hosts/{host}"),
+            &counsellor,
+            |body| body["interns"] == 2 && body["ended_early"] == 1,
+        )
+        .await;
+    assert_eq!(rates["employer_id"], host.as_str());
+    assert_eq!(rates["interns"], 2, "{rates}");
+    assert_eq!(rates["completed"], 1, "{rates}");
+    assert_eq!(rates["ended_early"], 1, "{rates}");
+    assert_eq!(rates["retained"], 1, "{rates}");
+    assert_eq!(rates["completion_rate"], 0.5, "{rates}");
+    assert_eq!(rates["retention_rate"], 0.5, "{rates}");
 }
 
 #[tokio::test]
@@ -369,4 +465,41 @@ async fn a_hire_into_a_public_welfare_post_is_a_placement_until_its_exit() {
         .expect(200);
     assert_eq!(after.body["status"], "moved_to_regular_job");
     assert_eq!(after.body["revision"], ended.body["revision"]);
+}
+
+#[tokio::test]
+async fn the_assistance_paths_are_in_labexs_one_api_document() {
+    let labex = Labex::start().await;
+    let document = labex.http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/households",
+        "/v1/households/{id}",
+        "/v1/households/counts",
+        "/v1/households/{id}/verification",
+        "/v1/households/{id}/plan",
+        "/v1/households/{id}/contacts",
+        "/v1/households/{id}/exit",
+        "/v1/assistance/overdue",
+        "/v1/welfare-placements",
+        "/v1/welfare-placements/{id}",
+        "/v1/welfare-placements/{id}/exit",
+        "/v1/internships",
+        "/v1/internships/{id}",
+        "/v1/internships/{id}/{step}",
+        "/v1/internships/hosts/{employer_id}",
+    ] {
+        assert!(
+            document.body["paths"].get(path).is_some(),
+            "{path} is documented"
+        );
+    }
+    let register = &document.body["paths"]["/v1/households"]["get"]["parameters"];
+    assert!(
+        register
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .any(|parameter| parameter["name"] == "as_of"),
+        "{register}"
+    );
 }

@@ -380,6 +380,7 @@ async fn register_pages(
                     limit: 50,
                     after: None,
                 },
+                None,
             )
             .await
             .expect("a page");
@@ -410,6 +411,7 @@ async fn register_pages(
                 status: None,
                 late: false,
             },
+            None,
         )
         .await
         .expect("the rows");

@@ -21,6 +21,7 @@ use labex_domain::employer::Employer;
 use labex_domain::household::Cause;
 use labex_domain::internship::{
     AgreeInternship, InternFacts, Internship, InternshipCommand, InternshipId, InternshipRules,
+    InternshipStatus,
 };
 use labex_domain::jobseeker::{EmploymentRegistered, JobSeeker, JobSeekerEvent, JobSeekerStatus};
 use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeRecorded};
@@ -211,14 +212,23 @@ impl Internships {
         office: Option<DivisionCode>,
         employer: Option<EmployerId>,
         page: ListPage,
+        as_of: Option<chrono::DateTime<Utc>>,
     ) -> Result<Listed<InternshipSummary>> {
         let (office, employer) = self.scope(actor, office, employer)?;
         let after = page.after_key()?;
         let limit = page.limit;
+        let moment = as_of.map(rfc3339_millis);
         let items = self
             .list
             .read(move |connection| {
-                list(connection, office.as_ref(), employer, after.as_ref(), limit)
+                list(
+                    connection,
+                    office.as_ref(),
+                    employer,
+                    after.as_ref(),
+                    limit,
+                    moment.as_deref(),
+                )
             })
             .await?;
         Ok(Listed::from_overfetch(items, limit, |item| {
@@ -228,12 +238,20 @@ impl Internships {
 
     /// A host's interns and its completion and retention rates: office
     /// staff (their scope's internships), or the host itself.
-    pub async fn host_rates(&self, actor: &Actor, employer: EmployerId) -> Result<HostRates> {
+    pub async fn host_rates(
+        &self,
+        actor: &Actor,
+        employer: EmployerId,
+        as_of: Option<chrono::DateTime<Utc>>,
+    ) -> Result<HostRates> {
         let (office, employer) = self.scope(actor, None, Some(employer))?;
         let employer = employer.expect("a host is named");
+        let moment = as_of.map(rfc3339_millis);
         Ok(self
             .list
-            .read(move |connection| host_rates(connection, office.as_ref(), employer))
+            .read(move |connection| {
+                host_rates(connection, office.as_ref(), employer, moment.as_deref())
+            })
             .await?)
     }
 
@@ -277,12 +295,14 @@ impl StateView for InternshipList {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: every version kept for `as_of`.
+        2
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
         if rebuild {
             transaction.execute_batch("DROP TABLE IF EXISTS internships;")?;
+            crate::history::drop(transaction, "internships")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS internships (
@@ -301,7 +321,8 @@ impl StateView for InternshipList {
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS internships_by_person ON internships (jobseeker_id);
             CREATE INDEX IF NOT EXISTS internships_by_host ON internships (employer_id);",
-        )
+        )?;
+        crate::history::create(transaction, "internships")
     }
 
     fn write(
@@ -336,6 +357,14 @@ impl StateView for InternshipList {
                 internship.subsidy_owed_fen(),
                 rfc3339_millis(event.metadata.at_or(event.created)),
             ])?;
+        let at = rfc3339_millis(event.metadata.at_or(event.created));
+        crate::history::record(
+            transaction,
+            "internships",
+            &internship.id.to_string(),
+            &at,
+            &[],
+        )?;
         Ok(())
     }
 }
@@ -346,20 +375,22 @@ fn list(
     employer: Option<EmployerId>,
     after: Option<&ListKey>,
     limit: u32,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<Vec<InternshipSummary>> {
     let prefix = office.map_or_else(
         || "%".to_owned(),
         |office| format!("{}%", office.scope_prefix()),
     );
-    let mut statement = connection.prepare_cached(
+    let source = crate::history::source("internships", as_of);
+    let mut statement = connection.prepare_cached(&format!(
         "SELECT id, office, jobseeker_id, employer_id, months, monthly_subsidy_fen, status,
                 started_on, ended_on, retained_on, subsidy_owed_fen, agreed_at
-         FROM internships
+         FROM {source}
          WHERE office LIKE ?1 AND (?2 IS NULL OR employer_id = ?2)
            AND (?3 IS NULL OR agreed_at < ?3 OR (agreed_at = ?3 AND id < ?4))
          ORDER BY agreed_at DESC, id DESC
-         LIMIT ?5",
-    )?;
+         LIMIT ?5"
+    ))?;
     let rows = statement.query_map(
         params![
             prefix,
@@ -388,39 +419,50 @@ fn list(
     rows.collect()
 }
 
+/// The host's figures: the rows of its internships in scope, counted by
+/// the domain's [`HostRates::of`].
 fn host_rates(
     connection: &Connection,
     office: Option<&DivisionCode>,
     employer: EmployerId,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<HostRates> {
     let prefix = office.map_or_else(
         || "%".to_owned(),
         |office| format!("{}%", office.scope_prefix()),
     );
-    connection.query_row(
-        "SELECT count(*),
-                coalesce(sum(status = 'completed'), 0),
-                coalesce(sum(status = 'ended_early'), 0),
-                coalesce(sum(retained_on IS NOT NULL), 0)
-         FROM internships WHERE employer_id = ?1 AND office LIKE ?2",
-        params![employer.to_string(), prefix],
-        |row| {
-            let interns: u64 = row.get(0)?;
-            let completed: u64 = row.get(1)?;
-            let ended_early: u64 = row.get(2)?;
-            let retained: u64 = row.get(3)?;
-            let finished = completed + ended_early;
-            Ok(HostRates {
-                employer_id: employer.to_string(),
-                interns,
-                completed,
-                ended_early,
-                retained,
-                completion_rate: (finished > 0).then(|| completed as f64 / finished as f64),
-                retention_rate: (finished > 0).then(|| retained as f64 / finished as f64),
-            })
-        },
-    )
+    let source = crate::history::source("internships", as_of);
+    let mut statement = connection.prepare_cached(&format!(
+        "SELECT status, retained_on IS NOT NULL
+         FROM {source} WHERE employer_id = ?1 AND office LIKE ?2"
+    ))?;
+    let rows = statement.query_map(params![employer.to_string(), prefix], |row| {
+        let status: String = row.get(0)?;
+        let retained: bool = row.get(1)?;
+        Ok((status, retained))
+    })?;
+    let mut internships = Vec::new();
+    for row in rows {
+        let (status, retained) = row?;
+        let status = InternshipStatus::parse(&status).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                0,
+                rusqlite::types::Type::Text,
+                format!("unknown internship status {status}").into(),
+            )
+        })?;
+        internships.push((status, retained));
+    }
+    let rates = labex_domain::internship::HostRates::of(internships);
+    Ok(HostRates {
+        employer_id: employer.to_string(),
+        interns: rates.interns,
+        completed: rates.completed,
+        ended_early: rates.ended_early,
+        retained: rates.retained,
+        completion_rate: rates.completion_rate,
+        retention_rate: rates.retention_rate,
+    })
 }
 
 /// Records the host keeping an intern: a hire or an employment

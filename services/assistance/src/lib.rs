@@ -8,7 +8,10 @@
 //! works any more (动态消除), never by a button; and public-welfare
 //! placements (公益性岗位): a hire into a public-welfare post becomes a
 //! placement with its subsidy, by a process manager of its own
-//! (`welfare.rs`, `<data>/assistance/welfare.sqlite`).
+//! (`welfare.rs`, `<data>/assistance/welfare.sqlite`). A referral made for
+//! a member of a household on the register counts as a job referral on
+//! the household's assistance, by a process manager of its own
+//! (`<data>/assistance/referral-measures-process.sqlite`).
 //!
 //! The use cases are [`Assistance`]'s (`commands.rs`, `queries.rs`); the
 //! handlers (`routes.rs`) only extract, call and render. Households are
@@ -22,6 +25,7 @@
 //! `labex` with the other services, or run alone as `labex-assistance`.
 
 mod commands;
+mod history;
 mod internships;
 mod members;
 mod process;
@@ -52,7 +56,8 @@ pub use internships::{
 };
 pub use members::{MEMBER_TURN_CATEGORY, household_of, member_stream};
 pub use process::{
-    HOUSEHOLD_ACTOR, HOUSEHOLD_PROCESS, HouseholdProcess, Stabiliser, stabilise_due,
+    HOUSEHOLD_ACTOR, HOUSEHOLD_PROCESS, HouseholdProcess, REFERRAL_MEASURES_PROCESS,
+    ReferralMeasureProcess, Stabiliser, stabilise_due,
 };
 pub use queries::RegisterFilter;
 pub use requests::{
@@ -72,6 +77,10 @@ pub const NAME: &str = "assistance";
 
 /// The process manager's checkpoint database in the service's folder.
 pub const PROCESS_FILE: &str = "process.sqlite";
+
+/// The referral-measures process manager's checkpoint database in the
+/// service's folder.
+pub const REFERRAL_MEASURES_FILE: &str = "referral-measures-process.sqlite";
 
 /// The retention process manager's checkpoint database in the service's
 /// folder.
@@ -176,6 +185,14 @@ impl AssistanceService {
                 context.repository.clone(),
                 rules,
                 process,
+            ))
+            .await;
+        let referral_measures = open_database(&folder.join(REFERRAL_MEASURES_FILE))
+            .starting("cannot open the referral-measures process's checkpoint database")?;
+        runners
+            .add(ReferralMeasureProcess::start(
+                context.repository.clone(),
+                referral_measures,
             ))
             .await;
         let welfare_rules: RuleBook<WelfareRules> =

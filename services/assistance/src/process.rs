@@ -23,11 +23,13 @@ use chrono::{NaiveDate, Utc};
 use kurrentdb::Client;
 use labex_app::RuleBook;
 use labex_domain::household::{
-    Cause, Household, HouseholdCommand, HouseholdRules, RecordMemberEmployed,
-    RecordMemberUnemployed, StabiliseHousehold,
+    Cause, Household, HouseholdCommand, HouseholdRules, Measure, RecordMeasureDelivered,
+    RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold,
 };
 use labex_domain::jobseeker::{EmploymentRegistered, JobSeekerEvent, UnemploymentRegistered};
-use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeRecorded};
+use labex_domain::referral::{
+    ReferralEvent, ReferralMade, ReferralOutcome, ReferralOutcomeRecorded,
+};
 use labex_domain::{Event, HouseholdId, JobSeekerId, china_date};
 use labex_eventsourcing::{
     EventContext, EventFilter, ExecuteOptions, ProcessManager, ProjectionError, ProjectionRunner,
@@ -180,6 +182,98 @@ impl ProcessManager for HouseholdProcess {
 
     async fn react(&self, event: &StoredEvent) -> Result<(), ProjectionError> {
         Ok(Self::react_to(&self.repository, &self.rules, event).await?)
+    }
+}
+
+/// The name of the referral-measures process's checkpoint.
+pub const REFERRAL_MEASURES_PROCESS: &str = "household-referral-measures";
+
+/// The referral-measures process manager: a referral made for a member of
+/// a household on the register is a job referral (职业介绍) delivered to
+/// the household, counted on its assistance by itself (one-to-one
+/// assistance, 一对一帮扶). It follows `ReferralMade` through its own
+/// subscription and checkpoint (so that it takes in the referrals made
+/// before it existed, decision 089), finds the member's household by the
+/// member's turn stream, and records the measure, naming the referral's
+/// event. Idempotent as [`HouseholdProcess`] is: the household ignores a
+/// cause it has taken in, and the append carries the reaction's key.
+pub struct ReferralMeasureProcess {
+    repository: Repository,
+}
+
+impl ReferralMeasureProcess {
+    /// Runs the process on a task of the current runtime, keeping its
+    /// checkpoint in the database of `connection`.
+    pub fn start(repository: Repository, connection: Connection) -> ProjectionRunner {
+        let client: Client = repository.client().clone();
+        start_process(
+            client,
+            connection,
+            Self { repository },
+            RunnerOptions::default(),
+        )
+    }
+
+    /// Records one referral on the member's household, if they have one.
+    /// Safe to repeat.
+    pub async fn react_to(
+        repository: &Repository,
+        event: &StoredEvent,
+    ) -> Result<(), RepositoryError> {
+        let Event::Referral(ReferralEvent::Made(ReferralMade {
+            jobseeker_id,
+            referred_at,
+            ..
+        })) = &event.event
+        else {
+            return Ok(());
+        };
+        let Some(household_id) = household_of(repository, *jobseeker_id).await? else {
+            return Ok(());
+        };
+        let Some(household) = repository.load::<Household>(household_id).await?.state else {
+            return Ok(());
+        };
+        let command = HouseholdCommand::RecordMeasureDelivered(RecordMeasureDelivered {
+            jobseeker_id: *jobseeker_id,
+            measure: Measure::JobReferral,
+            delivered_on: china_date(*referred_at),
+            cause: Cause {
+                event_id: event.id,
+                event_type: event.event.event_type().to_owned(),
+            },
+        });
+        let mut context = reaction_context(event, HOUSEHOLD_ACTOR);
+        context.office = Some(household.office.clone());
+        let options = ExecuteOptions::default()
+            .idempotency_key(reaction_key(REFERRAL_MEASURES_PROCESS, event.id));
+        let done = repository
+            .execute_with::<Household>(household_id, command, &context, options)
+            .await;
+        if let Ok(executed) = &done
+            && !executed.events.is_empty()
+        {
+            tracing::debug!(household = %household_id, "a member's referral counts as a measure");
+        }
+        pass_over_refusal(
+            REFERRAL_MEASURES_PROCESS,
+            &household_id.stream_name(),
+            done.map(|_| ()),
+        )
+    }
+}
+
+impl ProcessManager for ReferralMeasureProcess {
+    fn name(&self) -> &str {
+        REFERRAL_MEASURES_PROCESS
+    }
+
+    fn filter(&self) -> EventFilter {
+        EventFilter::event_types([ReferralMade::EVENT_TYPE])
+    }
+
+    async fn react(&self, event: &StoredEvent) -> Result<(), ProjectionError> {
+        Ok(Self::react_to(&self.repository, event).await?)
     }
 }
 

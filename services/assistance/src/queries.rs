@@ -1,7 +1,7 @@
 //! The use cases that read: a household now or as of a past moment, the
 //! register (台帐) by office and status (a page, or every row for the
-//! CSV), its counts now or at a past moment, and the overdue plans and
-//! contacts. Office staff in scope and the province only.
+//! CSV), now or as it stood at a past moment, its counts now or at a past
+//! moment, and the overdue plans and contacts. Office staff in scope and the province only.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use labex_app::{Actor, ListPage, Listed, Result, STAFF, Saved};
@@ -40,21 +40,24 @@ impl Assistance {
         Ok(found)
     }
 
-    /// A page of the register, newest declaration first.
+    /// A page of the register, newest declaration first; as it stood at
+    /// `as_of` when given (lateness judged on that day).
     pub async fn register(
         &self,
         actor: &Actor,
         filter: RegisterFilter,
         page: ListPage,
+        as_of: Option<DateTime<Utc>>,
     ) -> Result<Listed<HouseholdSummary>> {
         let office = scope(actor, filter.office.clone())?;
         let query = RegisterQuery {
             office,
             status: filter.status,
             late: filter.late,
-            today: china_date(Utc::now()),
+            today: day_of(as_of),
             after: page.after_key()?,
             limit: Some(page.limit),
+            as_of: as_of.map(rfc3339_millis),
         };
         let items = self
             .register
@@ -71,15 +74,17 @@ impl Assistance {
         &self,
         actor: &Actor,
         filter: RegisterFilter,
+        as_of: Option<DateTime<Utc>>,
     ) -> Result<Vec<HouseholdSummary>> {
         let office = scope(actor, filter.office.clone())?;
         let query = RegisterQuery {
             office,
             status: filter.status,
             late: filter.late,
-            today: china_date(Utc::now()),
+            today: day_of(as_of),
             after: None,
             limit: None,
+            as_of: as_of.map(rfc3339_millis),
         };
         Ok(self
             .register
@@ -142,6 +147,11 @@ impl Assistance {
             read_model::overdue_key(item).to_string()
         }))
     }
+}
+
+/// The day in China of `as_of` (never after now), or today.
+pub(crate) fn day_of(as_of: Option<DateTime<Utc>>) -> NaiveDate {
+    china_date(as_of.map_or_else(Utc::now, |moment| moment.min(Utc::now())))
 }
 
 /// The office a list is of (the actor's when absent), once the actor is

@@ -4,7 +4,10 @@
 //! office scope and status, newest declaration first (ties by id), with
 //! keyset paging; the late verifications, the overdue plans and contacts,
 //! and the cleared households whose follow-up period is over come from
-//! the same table.
+//! the same table. The rules (when a verification is late, when a plan or
+//! a contact is overdue) are the domain's: each row keeps the first day
+//! the domain says it is late or overdue, and the queries only select on
+//! those days.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +19,7 @@ use labex_domain::value::DivisionCode;
 use labex_eventsourcing::{ProjectionError, StateView, StoredEvent};
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
+use crate::history;
 use crate::views::{HouseholdSummary, OverdueItem, StatusChangeView};
 
 /// The projection's name (its checkpoint's key).
@@ -32,7 +36,9 @@ impl StateView for HouseholdRegister {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: the domain's lateness and overdue days kept as columns;
+        // 3: every version kept for `as_of`.
+        3
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
@@ -41,6 +47,7 @@ impl StateView for HouseholdRegister {
                 "DROP TABLE IF EXISTS households;
                 DROP TABLE IF EXISTS household_moves;",
             )?;
+            history::drop(transaction, "households")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS households (
@@ -64,11 +71,16 @@ impl StateView for HouseholdRegister {
                 move_member TEXT,
                 move_cause TEXT,
                 move_cause_type TEXT,
-                declared_at TEXT NOT NULL
+                declared_at TEXT NOT NULL,
+                late_from TEXT,
+                overdue_reason TEXT,
+                overdue_due_on TEXT,
+                overdue_from TEXT
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS households_newest ON households (declared_at, id);
             CREATE INDEX IF NOT EXISTS households_office ON households (office, status);
             CREATE INDEX IF NOT EXISTS households_stabilising ON households (status, stabilises_on);
+            CREATE INDEX IF NOT EXISTS households_overdue ON households (overdue_from);
             CREATE TABLE IF NOT EXISTS household_moves (
                 household_id TEXT NOT NULL,
                 office TEXT NOT NULL,
@@ -76,7 +88,8 @@ impl StateView for HouseholdRegister {
                 at TEXT NOT NULL
             );
             CREATE INDEX IF NOT EXISTS household_moves_by_office ON household_moves (office, at);",
-        )
+        )?;
+        history::create(transaction, "households")
     }
 
     fn write(
@@ -103,15 +116,19 @@ impl StateView for HouseholdRegister {
         let members: Vec<String> = household.members.iter().map(ToString::to_string).collect();
         let day = |day: Option<NaiveDate>| day.map(|day| day.to_string());
         let last_move = household.last_move.as_ref();
+        // The domain's days, so that the lists only select on them.
+        let late_from = household.verification_late_from();
+        let due = household.assistance_due();
         transaction
             .prepare_cached(
                 "INSERT INTO households
                     (id, office, status, address, members, declared_on, verification_due_on,
                      decided_on, verified_on, plan_due_on, has_plan, counsellor, next_contact_due,
                      contacts, stabilises_on, move_status, move_on, move_member, move_cause,
-                     move_cause_type, declared_at)
+                     move_cause_type, declared_at, late_from, overdue_reason, overdue_due_on,
+                     overdue_from)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                         ?17, ?18, ?19, ?20, ?21)
+                         ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
                  ON CONFLICT (id) DO UPDATE SET
                     office = excluded.office, status = excluded.status,
                     address = excluded.address, members = excluded.members,
@@ -124,7 +141,10 @@ impl StateView for HouseholdRegister {
                     contacts = excluded.contacts, stabilises_on = excluded.stabilises_on,
                     move_status = excluded.move_status, move_on = excluded.move_on,
                     move_member = excluded.move_member, move_cause = excluded.move_cause,
-                    move_cause_type = excluded.move_cause_type",
+                    move_cause_type = excluded.move_cause_type,
+                    late_from = excluded.late_from, overdue_reason = excluded.overdue_reason,
+                    overdue_due_on = excluded.overdue_due_on,
+                    overdue_from = excluded.overdue_from",
             )?
             .execute(params![
                 id,
@@ -148,7 +168,12 @@ impl StateView for HouseholdRegister {
                 last_move.map(|change| change.cause.event_id.to_string()),
                 last_move.map(|change| change.cause.event_type.clone()),
                 at,
+                day(late_from),
+                due.map(|due| due.reason.as_str()),
+                day(due.map(|due| due.due_on)),
+                day(due.map(|due| due.from)),
             ])?;
+        history::record(transaction, "households", &id, &at, &["address"])?;
         Ok(())
     }
 }
@@ -168,22 +193,23 @@ pub struct RegisterQuery {
     pub after: Option<ListKey>,
     /// How many at most; `None` for every row (the CSV).
     pub limit: Option<u32>,
+    /// The register as it stood at this moment (`rfc3339_millis`), or now.
+    pub as_of: Option<String>,
 }
 
 const SUMMARY_COLUMNS: &str = "id, office, status, address, members, declared_on,
     verification_due_on, decided_on, verified_on, plan_due_on, counsellor, next_contact_due,
     contacts, stabilises_on, move_status, move_on, move_member, move_cause, move_cause_type,
-    declared_at";
+    declared_at, late_from";
 
 fn summary(row: &Row<'_>, today: &str) -> rusqlite::Result<HouseholdSummary> {
     let members: String = row.get(4)?;
     let verification_due_on: String = row.get(6)?;
     let decided_on: Option<String> = row.get(7)?;
     let status: String = row.get(2)?;
-    let verification_late = match &decided_on {
-        Some(decided_on) => decided_on.as_str() > verification_due_on.as_str(),
-        None => status == "declared" && today > verification_due_on.as_str(),
-    };
+    // The first late day is the domain's (`verification_late_from`).
+    let late_from: Option<String> = row.get(20)?;
+    let verification_late = late_from.is_some_and(|late_from| today >= late_from.as_str());
     let move_status: Option<String> = row.get(14)?;
     let last_change = match move_status {
         Some(status) => Some(StatusChangeView {
@@ -233,12 +259,12 @@ pub fn register(
     };
     let today = query.today.to_string();
     let limit = query.limit.map_or(-1, |limit| i64::from(limit) + 1);
+    let source = history::source("households", query.as_of.as_deref());
     let mut statement = connection.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM households
+        "SELECT {SUMMARY_COLUMNS} FROM {source}
          WHERE office LIKE ?1
            AND (?2 IS NULL OR status = ?2)
-           AND (?3 = 0 OR (decided_on IS NULL AND status = 'declared' AND verification_due_on < ?4)
-                OR decided_on > verification_due_on)
+           AND (?3 = 0 OR late_from <= ?4)
            AND (?5 IS NULL OR declared_at < ?5 OR (declared_at = ?5 AND id < ?6))
          ORDER BY declared_at DESC, id DESC
          LIMIT ?7"
@@ -307,9 +333,11 @@ pub struct OverdueQuery {
     pub limit: u32,
 }
 
-/// Households in the register (registered or cleared: followed up) with
-/// no plan past its due day, or whose next contact is past due; newest
-/// declaration first, one more row when more follow.
+/// Households whose assistance is overdue on the query's day, as the
+/// domain's `Household::assistance_due` put it in the row (registered or
+/// cleared, no plan past its due day or a next contact past its day); the
+/// query only selects. Newest declaration first, one more row when more
+/// follow.
 pub fn overdue(
     connection: &Connection,
     query: &OverdueQuery,
@@ -321,11 +349,10 @@ pub fn overdue(
     };
     let today = query.today.to_string();
     let mut statement = connection.prepare_cached(
-        "SELECT id, office, status, has_plan, plan_due_on, counsellor, next_contact_due, declared_at
+        "SELECT id, office, status, overdue_reason, overdue_due_on, counsellor, declared_at
          FROM households
          WHERE office LIKE ?1
-           AND status IN ('registered', 'cleared')
-           AND ((has_plan = 0 AND plan_due_on < ?2) OR (has_plan = 1 AND next_contact_due < ?2))
+           AND overdue_from <= ?2
            AND (?3 IS NULL OR counsellor = ?3)
            AND (?4 IS NULL OR declared_at < ?4 OR (declared_at = ?4 AND id < ?5))
          ORDER BY declared_at DESC, id DESC
@@ -341,20 +368,14 @@ pub fn overdue(
             i64::from(query.limit) + 1,
         ],
         |row| {
-            let has_plan: bool = row.get(3)?;
-            let (reason, due_on) = if has_plan {
-                ("contact_overdue", row.get::<_, Option<String>>(6)?)
-            } else {
-                ("plan_missing", row.get::<_, Option<String>>(4)?)
-            };
             Ok(OverdueItem {
                 household_id: row.get(0)?,
                 office: row.get(1)?,
                 status: row.get(2)?,
-                reason: reason.to_owned(),
-                due_on: due_on.unwrap_or_default(),
+                reason: row.get(3)?,
+                due_on: row.get(4)?,
                 counsellor: row.get(5)?,
-                declared_at: row.get(7)?,
+                declared_at: row.get(6)?,
             })
         },
     )?;

@@ -324,7 +324,7 @@ fn wants_csv(request: &HttpRequest) -> bool {
         ("status" = Option<String>, Query, description = "declared, rejected, registered, cleared, stabilised or exited"),
         ("late" = Option<bool>, Query, description = "only verifications late (undecided past their due day, or decided after it)"),
         ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
         (status = 200, description = "a page (JSON) or every row (text/csv)", body = RegisterPage, content_type = "application/json"),
@@ -340,10 +340,11 @@ pub async fn register(
     caller: Caller,
     page: Page,
     params: web::Query<RegisterParams>,
+    as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.parse()?;
     if wants_csv(&request) {
-        let rows = app.register_rows(&caller, filter).await?;
+        let rows = app.register_rows(&caller, filter, as_of.0).await?;
         return Ok(HttpResponse::Ok()
             .content_type("text/csv; charset=utf-8")
             .insert_header((
@@ -352,7 +353,9 @@ pub async fn register(
             ))
             .body(register_csv(&rows)));
     }
-    let listed = app.register(&caller, filter, page.list_page()).await?;
+    let listed = app
+        .register(&caller, filter, page.list_page(), as_of.0)
+        .await?;
     Ok(HttpResponse::Ok().json(RegisterPage {
         items: listed.items,
         next_cursor: next_cursor(listed.next),
@@ -461,8 +464,8 @@ pub struct WelfareParams {
 
 /// People placed in public-welfare posts (公益性岗位) within an office's
 /// scope, newest first; `ending=true`: only those still placed whose
-/// subsidised period ends within the office's days (default 60), to plan
-/// the next step.
+/// subsidised period ends within the office's days (default 60), soonest
+/// end first, to plan the next step.
 #[utoipa::path(
     get,
     path = "/v1/welfare-placements",
@@ -471,7 +474,7 @@ pub struct WelfareParams {
         ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
         ("ending" = Option<bool>, Query, description = "only those ending soon"),
         ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
         (status = 200, description = "a page", body = WelfarePage),
@@ -485,6 +488,7 @@ pub async fn welfare_list(
     caller: Caller,
     page: Page,
     params: web::Query<WelfareParams>,
+    as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
     let office = parse_office(params.office.as_deref())?;
     let ending = match params.ending.as_deref().map(str::trim) {
@@ -492,7 +496,9 @@ pub async fn welfare_list(
         Some("true") => true,
         Some(_) => return Err(ApiError::invalid_query("ending must be true or false.")),
     };
-    let listed = app.list(&caller, office, ending, page.list_page()).await?;
+    let listed = app
+        .list(&caller, office, ending, page.list_page(), as_of.0)
+        .await?;
     Ok(HttpResponse::Ok().json(WelfarePage {
         items: listed.items,
         next_cursor: next_cursor(listed.next),
@@ -569,7 +575,7 @@ pub async fn welfare_exit(
     responses(
         (status = 201, description = "agreed", body = InternshipView),
         (status = 403, description = "not office staff covering the host", body = labex_web::Problem),
-        (status = 422, description = "invalid fields, an intern not eligible, months out of range", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, an intern not eligible, months out of range, a monthly subsidy of zero (`subsidy_not_positive`)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -614,9 +620,12 @@ pub async fn internship_get(
     Ok(aggregate_answer(None, saved.revision, &view))
 }
 
-/// A step of an internship: `start` and `completion` (`{"on"}`),
-/// `attendance` (`{"month": "YYYY-MM", "days_attended", "working_days"}`:
-/// the subsidy owed follows the days), `end` (ended early, `{"reason", "on"}`).
+/// A step of an internship (就业见习): `start` and `completion` (`{"on"}`;
+/// completion from the last day of the agreed months on), `attendance`
+/// (`{"month": "YYYY-MM", "days_attended", "working_days"}`: a month of
+/// the internship, from its start month and at most its months; the
+/// subsidy owed follows the days and never exceeds months × the monthly
+/// subsidy), `end` (ended early, `{"reason", "on"}`).
 #[utoipa::path(
     post,
     path = "/v1/internships/{id}/{step}",
@@ -632,7 +641,7 @@ pub async fn internship_get(
         (status = 403, description = "not office staff in scope", body = labex_web::Problem),
         (status = 404, description = "no such internship or step", body = labex_web::Problem),
         (status = 409, description = "the internship's status does not take the step", body = labex_web::Problem),
-        (status = 422, description = "invalid fields", body = labex_web::Problem),
+        (status = 422, description = "invalid fields; a completion before the agreed months are over (`internship_completed_too_early`); attendance of a month outside the internship (`month_outside_internship`)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -700,7 +709,7 @@ pub struct InternshipParams {
         ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
         ("employer" = Option<String>, Query, description = "only this host"),
         ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
         (status = 200, description = "a page", body = InternshipPage),
@@ -714,6 +723,7 @@ pub async fn internship_list(
     caller: Caller,
     page: Page,
     params: web::Query<InternshipParams>,
+    as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
     let office = parse_office(params.office.as_deref())?;
     let employer = params
@@ -723,7 +733,7 @@ pub async fn internship_list(
         .transpose()
         .map_err(|_| ApiError::invalid_query("employer must be an employer id."))?;
     let listed = app
-        .list(&caller, office, employer, page.list_page())
+        .list(&caller, office, employer, page.list_page(), as_of.0)
         .await?;
     Ok(HttpResponse::Ok().json(InternshipPage {
         items: listed.items,
@@ -737,7 +747,10 @@ pub async fn internship_list(
     get,
     path = "/v1/internships/hosts/{employer_id}",
     tag = "internships",
-    params(("employer_id" = String, Path, description = "the host employer")),
+    params(
+        ("employer_id" = String, Path, description = "the host employer"),
+        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the figures as they stood then"),
+    ),
     responses(
         (status = 200, description = "the host's figures", body = HostRates),
         (status = 403, description = "another employer's", body = labex_web::Problem),
@@ -748,7 +761,8 @@ pub async fn internship_host(
     app: web::Data<Internships>,
     caller: Caller,
     employer: Id<EmployerId>,
+    as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
-    let rates = app.host_rates(&caller, employer.get()).await?;
+    let rates = app.host_rates(&caller, employer.get(), as_of.0).await?;
     Ok(HttpResponse::Ok().json(rates))
 }

@@ -42,6 +42,10 @@ pub struct HouseholdView {
     pub next_contact_due: Option<String>,
     pub contacts: u32,
     pub last_contact_on: Option<String>,
+    /// The measures delivered so far and how often: those of the
+    /// follow-up contacts, and a `job_referral` for each referral made
+    /// for a member while the household is on the register (职业介绍).
+    pub measures_delivered: std::collections::BTreeMap<String, u32>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
 }
@@ -141,6 +145,11 @@ impl HouseholdView {
             next_contact_due: day(household.next_contact_due),
             contacts: household.contacts,
             last_contact_on: day(household.last_contact_on),
+            measures_delivered: household
+                .measures_delivered
+                .iter()
+                .map(|(measure, times)| (measure.as_str().to_owned(), *times))
+                .collect(),
             revision,
         }
     }
@@ -464,7 +473,9 @@ pub struct HostRates {
     /// Completed among those finished (completed or ended early); `null`
     /// before any finished.
     pub completion_rate: Option<f64>,
-    /// Retained among those finished; `null` before any finished.
+    /// Retained among the interns who finished or were retained (a host
+    /// may employ an intern before the internship is over), so never more
+    /// than 1; `null` before any finished or was retained.
     pub retention_rate: Option<f64>,
 }
 
@@ -481,6 +492,9 @@ pub struct InternshipView {
     pub tutor: Option<String>,
     pub status: String,
     pub started_on: Option<String>,
+    /// The last day of its agreed months, once started: completion is
+    /// taken from that day on, before it only an early end.
+    pub last_day: Option<String>,
     pub ended_on: Option<String>,
     /// Why it ended early; `null` otherwise or once erased.
     pub end_reason: Option<String>,
@@ -521,6 +535,7 @@ impl InternshipView {
                 .map(|tutor| tutor.as_str().to_owned()),
             status: internship.status.as_str().to_owned(),
             started_on: day(internship.started_on),
+            last_day: day(internship.last_day()),
             ended_on: day(internship.ended_on),
             end_reason: known_note(internship.end_reason.as_ref()),
             attendance: internship

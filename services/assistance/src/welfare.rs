@@ -18,8 +18,8 @@ use labex_domain::referral::{ReferralEvent, ReferralOutcome, ReferralOutcomeReco
 use labex_domain::vacancy::Vacancy;
 use labex_domain::value::DivisionCode;
 use labex_domain::welfare::{
-    EndWelfarePlacement, StartWelfarePlacement, WelfareCommand, WelfarePlacement,
-    WelfarePlacementId, WelfareRules,
+    EndWelfarePlacement, StartWelfarePlacement, WelfareCommand, WelfareExitReason,
+    WelfarePlacement, WelfarePlacementId, WelfareRules, WelfareStatus,
 };
 use labex_domain::{Event, china_date, rfc3339_millis};
 use labex_eventsourcing::{
@@ -136,12 +136,14 @@ impl StateView for WelfareList {
     }
 
     fn version(&self) -> u32 {
-        1
+        // 2: every version kept for `as_of`.
+        2
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>, rebuild: bool) -> rusqlite::Result<()> {
         if rebuild {
             transaction.execute_batch("DROP TABLE IF EXISTS welfare_placements;")?;
+            crate::history::drop(transaction, "welfare_placements")?;
         }
         transaction.execute_batch(
             "CREATE TABLE IF NOT EXISTS welfare_placements (
@@ -159,7 +161,8 @@ impl StateView for WelfareList {
                 placed_at TEXT NOT NULL
             ) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS welfare_placements_ending ON welfare_placements (ends_on);",
-        )
+        )?;
+        crate::history::create(transaction, "welfare_placements")
     }
 
     fn write(
@@ -192,6 +195,14 @@ impl StateView for WelfareList {
                 placement.exit.as_ref().map(|exit| exit.on.to_string()),
                 placed_at,
             ])?;
+        let at = rfc3339_millis(event.metadata.at_or(event.created));
+        crate::history::record(
+            transaction,
+            "welfare_placements",
+            &placement.id.to_string(),
+            &at,
+            &[],
+        )?;
         Ok(())
     }
 }
@@ -269,23 +280,23 @@ impl Welfare {
     }
 
     /// The placements of an office's scope, newest first; with `ending`,
-    /// only those active whose period ends within the office's days
-    /// (default 60) of `today`.
+    /// only those the domain says are ending soon today
+    /// (`WelfarePlacement::ending_soon`: active, their period ending within
+    /// the office's days, default 60), soonest end first.
     pub async fn list(
         &self,
         actor: &Actor,
         office: Option<DivisionCode>,
         ending: bool,
         page: ListPage,
+        as_of: Option<chrono::DateTime<Utc>>,
     ) -> Result<Listed<WelfareSummary>> {
         actor.require_role(STAFF)?;
         let office = office.unwrap_or_else(|| actor.office.clone());
         actor.may_act_in(&office)?;
-        let today = china_date(Utc::now());
-        let days = self.rules.for_office(&office).ending_within_days;
-        let horizon = today
-            .checked_add_days(chrono::Days::new(u64::from(days)))
-            .unwrap_or(NaiveDate::MAX);
+        let today = crate::queries::day_of(as_of);
+        let moment = as_of.map(rfc3339_millis);
+        let window = self.rules.for_office(&office).ending_window(today);
         let after = page.after_key()?;
         let limit = page.limit;
         let items = self
@@ -294,17 +305,33 @@ impl Welfare {
                 list(
                     connection,
                     &office,
-                    ending.then_some((today, horizon)),
+                    ending.then_some(window),
                     after.as_ref(),
                     limit,
                     today,
+                    moment.as_deref(),
                 )
             })
             .await?;
         Ok(Listed::from_overfetch(items, limit, |item| {
-            ListKey::new(item.placed_at.clone(), item.id.clone()).to_string()
+            // The ending list is paged by its end day, written as the
+            // moment of its start (a key is a moment and an id).
+            let at = if ending {
+                format!("{}T00:00:00.000Z", item.ends_on)
+            } else {
+                item.placed_at.clone()
+            };
+            ListKey::new(at, item.id.clone()).to_string()
         }))
     }
+}
+
+/// A column the read model wrote that does not read back.
+fn conversion(
+    column: usize,
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(error))
 }
 
 fn not_found(id: WelfarePlacementId) -> Error {
@@ -320,40 +347,67 @@ fn list(
     after: Option<&ListKey>,
     limit: u32,
     today: NaiveDate,
+    as_of: Option<&str>,
 ) -> rusqlite::Result<Vec<WelfareSummary>> {
+    let source = crate::history::source("welfare_placements", as_of);
     let prefix = format!("{}%", office.scope_prefix());
     let (from, to) = match ending {
         Some((from, to)) => (Some(from.to_string()), Some(to.to_string())),
         None => (None, None),
     };
-    let mut statement = connection.prepare_cached(
-        "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
+    // Ending soon: the domain's window, soonest end first (paged by end
+    // day and id); else newest first (paged by the moment and id).
+    let sql = if ending.is_some() {
+        format!(
+            "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
                 subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
-         FROM welfare_placements
+         FROM {source}
          WHERE office LIKE ?1
-           AND (?2 IS NULL OR (exit_reason IS NULL AND ends_on >= ?2 AND ends_on <= ?3))
+           AND exit_reason IS NULL AND ends_on >= ?2 AND ends_on <= ?3
+           AND (?4 IS NULL OR ends_on > ?4 OR (ends_on = ?4 AND id > ?5))
+         ORDER BY ends_on ASC, id ASC
+         LIMIT ?6"
+        )
+    } else {
+        format!(
+            "SELECT id, office, jobseeker_id, vacancy_id, employer_id, started_on, ends_on,
+                subsidy_months, monthly_subsidy_fen, exit_reason, exited_on, placed_at
+         FROM {source}
+         WHERE office LIKE ?1 AND ?2 IS NULL AND ?3 IS NULL
            AND (?4 IS NULL OR placed_at < ?4 OR (placed_at = ?4 AND id < ?5))
          ORDER BY placed_at DESC, id DESC
-         LIMIT ?6",
-    )?;
-    let today = today.to_string();
+         LIMIT ?6"
+        )
+    };
+    let mut statement = connection.prepare_cached(&sql)?;
     let rows = statement.query_map(
         params![
             prefix,
             from,
             to,
-            after.map(|key| key.at.as_str()),
+            after.map(|key| {
+                if ending.is_some() {
+                    key.at.get(..10).unwrap_or(key.at.as_str())
+                } else {
+                    key.at.as_str()
+                }
+            }),
             after.map(|key| key.id.as_str()),
             i64::from(limit) + 1,
         ],
         |row| {
             let ends_on: String = row.get(6)?;
             let exit_reason: Option<String> = row.get(9)?;
-            let status = match &exit_reason {
-                Some(reason) => reason.clone(),
-                None if today > ends_on => "period_over".to_owned(),
-                None => "active".to_owned(),
-            };
+            // The domain's status (`WelfareStatus::of`) of what the row keeps.
+            let exit = exit_reason
+                .as_deref()
+                .map(WelfareExitReason::parse)
+                .transpose()
+                .map_err(|error| conversion(9, error))?;
+            let last_day = ends_on
+                .parse::<NaiveDate>()
+                .map_err(|error| conversion(6, error))?;
+            let status = WelfareStatus::of(exit, last_day, today).as_str().to_owned();
             Ok(WelfareSummary {
                 id: row.get(0)?,
                 office: row.get(1)?,

@@ -86,6 +86,21 @@ pub struct RecordMemberUnemployed {
     pub cause: Cause,
 }
 
+/// A measure delivered to a member by another context, as the process
+/// manager saw it: a referral made for the member is a job referral
+/// (职业介绍) that counts on the household's plan by itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordMeasureDelivered {
+    /// The member.
+    pub jobseeker_id: JobSeekerId,
+    /// The measure.
+    pub measure: Measure,
+    /// The day, in China.
+    pub delivered_on: NaiveDate,
+    /// The event that delivered it.
+    pub cause: Cause,
+}
+
 /// Look whether a cleared household's follow-up period is over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StabiliseHousehold {
@@ -148,6 +163,8 @@ pub enum HouseholdCommand {
     RecordMemberEmployed(RecordMemberEmployed),
     /// A member is unemployed.
     RecordMemberUnemployed(RecordMemberUnemployed),
+    /// A measure was delivered to a member by another context.
+    RecordMeasureDelivered(RecordMeasureDelivered),
     /// The follow-up period may be over.
     Stabilise(StabiliseHousehold),
     /// Leave the register.

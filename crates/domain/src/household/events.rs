@@ -188,6 +188,25 @@ pub struct AssistanceContactRecorded {
     pub note: Option<Personal<Note>>,
 }
 
+/// `AssistanceMeasureDelivered` (schema 1): a measure of one-to-one
+/// assistance delivered to a member by another context, which counts on
+/// the household's plan by itself: a referral made for a member
+/// (`ReferralMade`) is a `job_referral`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssistanceMeasureDelivered {
+    /// The household.
+    pub household_id: HouseholdId,
+    /// The member it was delivered to.
+    pub jobseeker_id: JobSeekerId,
+    /// The measure.
+    pub measure: Measure,
+    /// The day.
+    pub delivered_on: NaiveDate,
+    /// The other context's event that delivered it.
+    pub cause: Cause,
+}
+
 crate::domain_events! {
     /// What happens to a zero-employment household.
     pub enum HouseholdEvent in household_id {
@@ -218,5 +237,7 @@ crate::domain_events! {
         /// `AssistanceContactRecorded`.
         ContactRecorded(AssistanceContactRecorded) = ("AssistanceContactRecorded", 1)
             personal ["note" of "household_id"],
+        /// `AssistanceMeasureDelivered`.
+        MeasureDelivered(AssistanceMeasureDelivered) = ("AssistanceMeasureDelivered", 1),
     }
 }

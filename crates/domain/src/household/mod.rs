@@ -12,7 +12,12 @@
 //!
 //! A verified household gets an assistance plan — the counsellor
 //! responsible, the measures, the next contact due — within the office's
-//! time, and each follow-up contact is recorded.
+//! time, and each follow-up contact is recorded. A referral made for a
+//! member while the household is on the register counts by itself as a
+//! job referral delivered (`AssistanceMeasureDelivered`, naming the
+//! referral's event). When a verification is late and when the assistance
+//! is overdue are the household's own answers
+//! ([`Household::verification_late_from`], [`Household::assistance_due`]).
 //!
 //! The periods (verification in working days, the follow-up, the plan's
 //! time, the refusals that allow an exit) are the office's
@@ -37,14 +42,15 @@ mod rules;
 
 pub use commands::{
     DeclareHousehold, DeclaredMember, ExitHousehold, HouseholdCommand, MakeAssistancePlan,
-    RecordContact, RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold,
-    VerificationDecision, VerifyHousehold,
+    RecordContact, RecordMeasureDelivered, RecordMemberEmployed, RecordMemberUnemployed,
+    StabiliseHousehold, VerificationDecision, VerifyHousehold,
 };
 pub use error::HouseholdError;
 pub use events::{
-    AssistanceContactRecorded, AssistancePlanMade, HouseholdCleared, HouseholdDeclared,
-    HouseholdEvent, HouseholdExited, HouseholdMemberEmployed, HouseholdMemberUnemployed,
-    HouseholdRegisteredAgain, HouseholdRejected, HouseholdStabilised, HouseholdVerified,
+    AssistanceContactRecorded, AssistanceMeasureDelivered, AssistancePlanMade, HouseholdCleared,
+    HouseholdDeclared, HouseholdEvent, HouseholdExited, HouseholdMemberEmployed,
+    HouseholdMemberUnemployed, HouseholdRegisteredAgain, HouseholdRejected, HouseholdStabilised,
+    HouseholdVerified,
 };
 pub use rules::HouseholdRules;
 
@@ -321,6 +327,11 @@ pub struct Household {
     pub contacts: u32,
     /// The day of the last contact.
     pub last_contact_on: Option<NaiveDate>,
+    /// The measures delivered so far, each with how often: those of the
+    /// contacts and those other contexts delivered (a referral made for
+    /// a member is a job referral).
+    #[serde(default)]
+    pub measures_delivered: BTreeMap<Measure, u32>,
 }
 
 impl Household {
@@ -332,14 +343,75 @@ impl Household {
             .map(|decision| decision.on)
     }
 
+    /// The first day its verification counts as late, if it ever does:
+    /// the day after its due day when it was decided after it or is still
+    /// undecided; `None` when it was decided in time. Independent of
+    /// today, so that a read model may keep it and select on it.
+    pub fn verification_late_from(&self) -> Option<NaiveDate> {
+        let late_from = self.verification_due_on.succ_opt()?;
+        match &self.decision {
+            Some(decision) => (decision.on >= late_from).then_some(late_from),
+            None => (self.status == HouseholdStatus::Declared).then_some(late_from),
+        }
+    }
+
     /// Whether its verification is (or was) late on `today`: decided after
     /// its due day, or still undecided past it.
     pub fn verification_late(&self, today: NaiveDate) -> bool {
-        match &self.decision {
-            Some(decision) => decision.on > self.verification_due_on,
-            None => self.status == HouseholdStatus::Declared && today > self.verification_due_on,
-        }
+        self.verification_late_from()
+            .is_some_and(|late_from| today >= late_from)
     }
+
+    /// What of its assistance falls due, if it is followed up (registered
+    /// or cleared: in the register and not yet stabilised): the plan by
+    /// its due day while it has none, then each next contact by its day.
+    /// Overdue from the day after ([`Overdue::from`]); independent of
+    /// today, so that a read model may keep it and select on it.
+    pub fn assistance_due(&self) -> Option<Overdue> {
+        if !matches!(
+            self.status,
+            HouseholdStatus::Registered | HouseholdStatus::Cleared
+        ) {
+            return None;
+        }
+        let (reason, due_on) = match &self.plan {
+            None => (OverdueReason::PlanMissing, self.plan_due_on?),
+            Some(_) => (OverdueReason::ContactOverdue, self.next_contact_due?),
+        };
+        Some(Overdue {
+            reason,
+            due_on,
+            from: due_on.succ_opt().unwrap_or(NaiveDate::MAX),
+        })
+    }
+
+    /// Whether its assistance is overdue on `today` (a plan missing past
+    /// its due day, or a next contact past its day), and which.
+    pub fn overdue_on(&self, today: NaiveDate) -> Option<Overdue> {
+        self.assistance_due().filter(|due| today >= due.from)
+    }
+}
+
+snake_enum! {
+    /// Why a household's assistance is overdue.
+    OverdueReason ("overdue_reason.unknown") {
+        /// Verified, and no plan by its due day.
+        PlanMissing => "plan_missing",
+        /// The plan's next contact is past its day.
+        ContactOverdue => "contact_overdue",
+    }
+}
+
+/// What of a household's assistance falls due, and from when it is
+/// overdue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Overdue {
+    /// The plan or the next contact.
+    pub reason: OverdueReason,
+    /// The last day in time.
+    pub due_on: NaiveDate,
+    /// The first day overdue.
+    pub from: NaiveDate,
 }
 
 impl Aggregate for Household {
@@ -364,6 +436,9 @@ impl Aggregate for Household {
             }
             (Some(household), HouseholdCommand::RecordMemberUnemployed(unemployed)) => {
                 member_unemployed(household, unemployed)
+            }
+            (Some(household), HouseholdCommand::RecordMeasureDelivered(delivered)) => {
+                measure_delivered(household, delivered)
             }
             (Some(household), HouseholdCommand::Stabilise(stabilise)) => {
                 Ok(stabilise_household(household, &stabilise))
@@ -397,6 +472,7 @@ impl Aggregate for Household {
                 next_contact_due: None,
                 contacts: 0,
                 last_contact_on: None,
+                measures_delivered: BTreeMap::new(),
             }),
             (Some(mut household), event) => {
                 apply(&mut household, event);
@@ -496,6 +572,16 @@ fn apply(household: &mut Household, event: &HouseholdEvent) {
                     .map_or(contact.contacted_on, |last| last.max(contact.contacted_on)),
             );
             household.next_contact_due = Some(contact.next_contact_due);
+            for measure in &contact.measures {
+                *household.measures_delivered.entry(*measure).or_default() += 1;
+            }
+        }
+        HouseholdEvent::MeasureDelivered(delivered) => {
+            household.causes.insert(delivered.cause.event_id);
+            *household
+                .measures_delivered
+                .entry(delivered.measure)
+                .or_default() += 1;
         }
     }
 }
@@ -648,6 +734,41 @@ fn member_unemployed(
         }));
     }
     Ok(events)
+}
+
+/// A measure another context delivered to a member (a referral made for
+/// them) counts on the household's assistance while it is in the
+/// register: once per causing event, and only from its verification on
+/// (a referral before the household entered the register, seen late,
+/// was no help to a household on the register). A household not in the
+/// register ignores it.
+fn measure_delivered(
+    household: &Household,
+    delivered: RecordMeasureDelivered,
+) -> Result<Vec<HouseholdEvent>, HouseholdError> {
+    if !household.members.contains(&delivered.jobseeker_id) {
+        return Err(HouseholdError::NotAMember {
+            jobseeker_id: delivered.jobseeker_id,
+        });
+    }
+    let Some(verified_on) = household.verified_on() else {
+        return Ok(vec![]);
+    };
+    if !household.status.in_register()
+        || delivered.delivered_on < verified_on
+        || household.causes.contains(&delivered.cause.event_id)
+    {
+        return Ok(vec![]);
+    }
+    Ok(vec![HouseholdEvent::MeasureDelivered(
+        AssistanceMeasureDelivered {
+            household_id: household.id,
+            jobseeker_id: delivered.jobseeker_id,
+            measure: delivered.measure,
+            delivered_on: delivered.delivered_on,
+            cause: delivered.cause,
+        },
+    )])
 }
 
 /// A cleared household whose follow-up period is over with a member still

@@ -4,11 +4,14 @@
 //! office's rule) with a monthly subsidy (in fen) and a tutor (带教老师).
 //! The internship is started, its attendance recorded month by month (the
 //! subsidy owed for a month follows the days attended), and it ends early
-//! with a reason or is completed. The host keeping the intern (留用) is
+//! with a reason or is completed once its months are over ([`last_day`]);
+//! attendance is of the internship's months only ([`attendance_months`]),
+//! and the subsidy owed never exceeds the months × the monthly subsidy
+//! ([`subsidy_for_month`]). The host keeping the intern (留用) is
 //! never a button: a hire or an employment registration of the intern at
 //! the host, seen by the assistance service's process manager.
 
-use chrono::{Datelike as _, NaiveDate};
+use chrono::{Datelike as _, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
@@ -76,6 +79,24 @@ pub enum InternshipStatus {
 }
 
 impl InternshipStatus {
+    /// Every status.
+    pub const ALL: [Self; 4] = [
+        Self::Agreed,
+        Self::Started,
+        Self::EndedEarly,
+        Self::Completed,
+    ];
+
+    /// The status of its snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Whether it is over: completed or ended early.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::EndedEarly)
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -297,6 +318,24 @@ pub enum InternshipError {
     /// A day before the internship started.
     #[error("the day is before the internship started")]
     BeforeStart,
+    /// A completion before the agreed months are over: that is an early
+    /// end, with a reason.
+    #[error("the internship's months are over on {last_day}; before that it can only end early")]
+    CompletedTooEarly {
+        /// The last day of the agreed months.
+        last_day: NaiveDate,
+    },
+    /// Attendance of a month outside the internship.
+    #[error("attendance is of a month from {first} to {last}")]
+    MonthOutsideInternship {
+        /// The first month (its first day).
+        first: NaiveDate,
+        /// The last month (its first day).
+        last: NaiveDate,
+    },
+    /// An agreement without a monthly subsidy.
+    #[error("the monthly subsidy must be more than zero")]
+    SubsidyNotPositive,
 }
 
 impl Coded for InternshipError {
@@ -310,6 +349,9 @@ impl Coded for InternshipError {
             Self::AttendanceInvalid => "attendance_invalid",
             Self::MonthRecorded => "month_recorded",
             Self::BeforeStart => "before_start",
+            Self::CompletedTooEarly { .. } => "internship_completed_too_early",
+            Self::MonthOutsideInternship { .. } => "month_outside_internship",
+            Self::SubsidyNotPositive => "subsidy_not_positive",
         }
     }
 }
@@ -324,7 +366,10 @@ impl Refusal for InternshipError {
             Self::NotEligible { .. }
             | Self::MonthsOutOfRange { .. }
             | Self::AttendanceInvalid
-            | Self::BeforeStart => ErrorKind::Unprocessable,
+            | Self::BeforeStart
+            | Self::CompletedTooEarly { .. }
+            | Self::MonthOutsideInternship { .. }
+            | Self::SubsidyNotPositive => ErrorKind::Unprocessable,
         }
     }
 
@@ -334,7 +379,9 @@ impl Refusal for InternshipError {
             Self::MonthsOutOfRange { .. } => Some("months"),
             Self::AttendanceInvalid => Some("days_attended"),
             Self::MonthRecorded => Some("month"),
-            Self::BeforeStart => Some("on"),
+            Self::BeforeStart | Self::CompletedTooEarly { .. } => Some("on"),
+            Self::MonthOutsideInternship { .. } => Some("month"),
+            Self::SubsidyNotPositive => Some("monthly_subsidy_fen"),
             Self::NotFound | Self::AlreadyExists | Self::WrongStatus { .. } => None,
         }
     }
@@ -386,7 +433,120 @@ pub struct Internship {
     pub retention_cause: Option<Cause>,
 }
 
+/// The last day of an internship of `months` started on `started_on`: the
+/// day before the same day `months` calendar months later (started on
+/// 1 July for 6 months, its last day is 31 December). Completion is due
+/// from that day on; before it, an internship can only end early.
+pub fn last_day(started_on: NaiveDate, months: u32) -> NaiveDate {
+    started_on
+        .checked_add_months(Months::new(months))
+        .and_then(|after| after.checked_sub_days(Days::new(1)))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// The first day of the month of `day`.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// The months whose attendance an internship of `months` started on
+/// `started_on` records: from the start's month, `months` of them; the
+/// first and last as their first days. An internship that ended early
+/// records none after the month it ended in.
+pub fn attendance_months(
+    started_on: NaiveDate,
+    months: u32,
+    ended_on: Option<NaiveDate>,
+) -> (NaiveDate, NaiveDate) {
+    let first = month_of(started_on);
+    let agreed_last = first
+        .checked_add_months(Months::new(months.saturating_sub(1)))
+        .unwrap_or(NaiveDate::MAX);
+    let last = ended_on.map_or(agreed_last, |ended_on| agreed_last.min(month_of(ended_on)));
+    (first, last)
+}
+
+/// The subsidy a month's attendance makes owed, in fen: the monthly
+/// subsidy in proportion to the days attended, and never more than what
+/// is left of the whole subsidy (`months` × the monthly subsidy) after
+/// `owed_so_far`.
+pub fn subsidy_for_month(
+    monthly_subsidy_fen: u64,
+    days_attended: u32,
+    working_days: u32,
+    months: u32,
+    owed_so_far: u64,
+) -> u64 {
+    if working_days == 0 {
+        return 0;
+    }
+    let proportional = u128::from(monthly_subsidy_fen)
+        * u128::from(days_attended.min(working_days))
+        / u128::from(working_days);
+    let whole = u128::from(monthly_subsidy_fen) * u128::from(months);
+    let left = whole.saturating_sub(u128::from(owed_so_far));
+    u64::try_from(proportional.min(left)).unwrap_or(u64::MAX)
+}
+
+/// A host's (见习单位) figures over its internships: how many interns,
+/// how many completed, ended early, were retained, and the rates.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct HostRates {
+    /// Internships agreed with the host.
+    pub interns: u64,
+    /// Completed.
+    pub completed: u64,
+    /// Ended early.
+    pub ended_early: u64,
+    /// Retained: the host employed the intern.
+    pub retained: u64,
+    /// Completed among the finished (completed or ended early); `None`
+    /// before any finished.
+    pub completion_rate: Option<f64>,
+    /// Retained among the interns who finished or were retained (a host
+    /// may employ an intern before the internship is over); so never
+    /// more than 1. `None` before any finished or was retained.
+    pub retention_rate: Option<f64>,
+}
+
+impl HostRates {
+    /// The figures of a host's internships, each as its status and
+    /// whether the host retained the intern.
+    pub fn of(internships: impl IntoIterator<Item = (InternshipStatus, bool)>) -> Self {
+        let mut rates = Self::default();
+        let mut finished = 0_u64;
+        let mut finished_or_retained = 0_u64;
+        for (status, retained) in internships {
+            rates.interns += 1;
+            match status {
+                InternshipStatus::Completed => rates.completed += 1,
+                InternshipStatus::EndedEarly => rates.ended_early += 1,
+                InternshipStatus::Agreed | InternshipStatus::Started => {}
+            }
+            if status.is_finished() {
+                finished += 1;
+            }
+            if retained {
+                rates.retained += 1;
+            }
+            if status.is_finished() || retained {
+                finished_or_retained += 1;
+            }
+        }
+        let rate = |part: u64, whole: u64| (whole > 0).then(|| part as f64 / whole as f64);
+        rates.completion_rate = rate(rates.completed, finished);
+        rates.retention_rate = rate(rates.retained, finished_or_retained);
+        rates
+    }
+}
+
 impl Internship {
+    /// The last day of its agreed months, once started.
+    pub fn last_day(&self) -> Option<NaiveDate> {
+        self.started_on
+            .map(|started_on| last_day(started_on, self.months))
+    }
+
     /// The subsidy owed so far, in fen.
     pub fn subsidy_owed_fen(&self) -> u64 {
         self.attendance
@@ -484,6 +644,9 @@ fn agree_internship(agree: AgreeInternship) -> Result<Vec<InternshipEvent>, Inte
             max: rules.max_months,
         });
     }
+    if agree.monthly_subsidy_fen == 0 {
+        return Err(InternshipError::SubsidyNotPositive);
+    }
     Ok(vec![InternshipEvent::Agreed(InternshipAgreed {
         internship_id: agree.internship_id,
         jobseeker_id: agree.jobseeker_id,
@@ -524,12 +687,19 @@ fn decide_on(
             days_attended,
             working_days,
         } => {
-            let month = month.with_day0(0).unwrap_or(month);
-            if internship.status != InternshipStatus::Started
-                && internship.status != InternshipStatus::Completed
-                && internship.status != InternshipStatus::EndedEarly
-            {
+            let month = month_of(month);
+            let Some(started_on) = internship.started_on else {
                 return Err(wrong());
+            };
+            let (first, last) = attendance_months(
+                started_on,
+                internship.months,
+                (internship.status == InternshipStatus::EndedEarly)
+                    .then_some(internship.ended_on)
+                    .flatten(),
+            );
+            if month < first || month > last {
+                return Err(InternshipError::MonthOutsideInternship { first, last });
             }
             if working_days == 0 || days_attended > working_days {
                 return Err(InternshipError::AttendanceInvalid);
@@ -541,8 +711,13 @@ fn decide_on(
             {
                 return Err(InternshipError::MonthRecorded);
             }
-            let owed =
-                internship.monthly_subsidy_fen * u64::from(days_attended) / u64::from(working_days);
+            let owed = subsidy_for_month(
+                internship.monthly_subsidy_fen,
+                days_attended,
+                working_days,
+                internship.months,
+                internship.subsidy_owed_fen(),
+            );
             Ok(vec![InternshipEvent::AttendanceRecorded(
                 InternshipAttendanceRecorded {
                     internship_id: id,
@@ -564,6 +739,10 @@ fn decide_on(
         }
         InternshipCommand::Complete { on } => {
             started(on)?;
+            let last_day = last_day(internship.started_on.unwrap_or(on), internship.months);
+            if on < last_day {
+                return Err(InternshipError::CompletedTooEarly { last_day });
+            }
             Ok(vec![InternshipEvent::Completed(InternshipCompleted {
                 internship_id: id,
                 completed_on: on,
@@ -607,6 +786,14 @@ mod tests {
             &InternshipError::AttendanceInvalid,
             &InternshipError::MonthRecorded,
             &InternshipError::BeforeStart,
+            &InternshipError::CompletedTooEarly {
+                last_day: NaiveDate::MIN,
+            },
+            &InternshipError::MonthOutsideInternship {
+                first: NaiveDate::MIN,
+                last: NaiveDate::MIN,
+            },
+            &InternshipError::SubsidyNotPositive,
         ]);
     }
 }

@@ -47,6 +47,18 @@ pub struct WelfareRules {
     pub ending_within_days: u32,
 }
 
+impl WelfareRules {
+    /// The days a placement's period may end on, seen on `today`, for it
+    /// to be listed as ending soon: from today to `ending_within_days`
+    /// after it, both included.
+    pub fn ending_window(&self, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+        let last = today
+            .checked_add_days(chrono::Days::new(u64::from(self.ending_within_days)))
+            .unwrap_or(NaiveDate::MAX);
+        (today, last)
+    }
+}
+
 impl Default for WelfareRules {
     fn default() -> Self {
         Self {
@@ -105,6 +117,18 @@ pub enum WelfareStatus {
 }
 
 impl WelfareStatus {
+    /// The status on `day` of a placement whose period ends on `ends_on`
+    /// and that ended early for `exit`, if it did: ended early as
+    /// recorded, else active until its last day and `period_over` after.
+    pub fn of(exit: Option<WelfareExitReason>, ends_on: NaiveDate, day: NaiveDate) -> Self {
+        match exit {
+            Some(WelfareExitReason::MovedToRegularJob) => Self::MovedToRegularJob,
+            Some(WelfareExitReason::Ended) => Self::Ended,
+            None if day > ends_on => Self::PeriodOver,
+            None => Self::Active,
+        }
+    }
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -299,17 +323,22 @@ pub struct WelfarePlacement {
 }
 
 impl WelfarePlacement {
+    /// Whether it is ending soon on `today` by the office's `rules`: not
+    /// ended early, and its period ends within the rules' window (so that
+    /// the office plans the person's next step).
+    pub fn ending_soon(&self, today: NaiveDate, rules: &WelfareRules) -> bool {
+        let (first, last) = rules.ending_window(today);
+        self.exit.is_none() && (first..=last).contains(&self.ends_on)
+    }
+
     /// Its status on `day`: ended early as recorded, else active until its
     /// last day and `period_over` after it.
     pub fn status_on(&self, day: NaiveDate) -> WelfareStatus {
-        match &self.exit {
-            Some(exit) if exit.reason == WelfareExitReason::MovedToRegularJob => {
-                WelfareStatus::MovedToRegularJob
-            }
-            Some(_) => WelfareStatus::Ended,
-            None if day > self.ends_on => WelfareStatus::PeriodOver,
-            None => WelfareStatus::Active,
-        }
+        WelfareStatus::of(
+            self.exit.as_ref().map(|exit| exit.reason),
+            self.ends_on,
+            day,
+        )
     }
 }
 

@@ -5,14 +5,16 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use labex_domain::Aggregate;
 use labex_domain::household::{
-    Address, AssistanceContactRecorded, AssistancePlanMade, Cause, ContactChannel,
-    DeclareHousehold, DeclaredMember, ExitHousehold, ExitReason, Household, HouseholdCleared,
-    HouseholdCommand, HouseholdDeclared, HouseholdError, HouseholdEvent, HouseholdExited,
-    HouseholdMemberEmployed, HouseholdMemberUnemployed, HouseholdRegisteredAgain,
+    Address, AssistanceContactRecorded, AssistanceMeasureDelivered, AssistancePlanMade, Cause,
+    ContactChannel, DeclareHousehold, DeclaredMember, ExitHousehold, ExitReason, Household,
+    HouseholdCleared, HouseholdCommand, HouseholdDeclared, HouseholdError, HouseholdEvent,
+    HouseholdExited, HouseholdMemberEmployed, HouseholdMemberUnemployed, HouseholdRegisteredAgain,
     HouseholdRejected, HouseholdRules, HouseholdStabilised, HouseholdStatus, HouseholdVerified,
-    MakeAssistancePlan, Measure, RecordContact, RecordMemberEmployed, RecordMemberUnemployed,
-    StabiliseHousehold, VerificationDecision, VerifyHousehold,
+    MakeAssistancePlan, Measure, Overdue, OverdueReason, RecordContact, RecordMeasureDelivered,
+    RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold, VerificationDecision,
+    VerifyHousehold,
 };
 use labex_domain::value::Note;
 use labex_domain::{HouseholdId, JobSeekerId, Personal};
@@ -563,4 +565,288 @@ fn the_address_is_personal_data_and_never_printed() {
     assert_eq!(fields.len(), 1);
     assert_eq!(fields[0].field, "address");
     assert_eq!(fields[0].subject, "household_id");
+}
+
+fn referred(jobseeker_id: JobSeekerId, on: NaiveDate, cause: Cause) -> HouseholdCommand {
+    HouseholdCommand::RecordMeasureDelivered(RecordMeasureDelivered {
+        jobseeker_id,
+        measure: Measure::JobReferral,
+        delivered_on: on,
+        cause,
+    })
+}
+
+fn referral_delivered(jobseeker_id: JobSeekerId, on: NaiveDate, cause: Cause) -> HouseholdEvent {
+    HouseholdEvent::MeasureDelivered(AssistanceMeasureDelivered {
+        household_id: household_id(),
+        jobseeker_id,
+        measure: Measure::JobReferral,
+        delivered_on: on,
+        cause,
+    })
+}
+
+fn referral_made() -> Cause {
+    cause(7, "ReferralMade")
+}
+
+#[test]
+fn a_referral_made_for_a_member_counts_as_a_job_referral_naming_it() {
+    let household = given::<Household>([declared(), verified(), plan_made()])
+        .when(referred(mother(), date(2026, 12, 10), referral_made()))
+        .then([referral_delivered(
+            mother(),
+            date(2026, 12, 10),
+            referral_made(),
+        )]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&1)
+    );
+    assert!(household.causes.contains(&referral_made().event_id));
+    // The household's status is not the referral's business.
+    assert_eq!(household.status, HouseholdStatus::Registered);
+}
+
+#[test]
+fn a_referral_counts_without_a_plan_and_for_a_cleared_household_too() {
+    given::<Household>([declared(), verified()])
+        .when(referred(father(), date(2026, 12, 10), referral_made()))
+        .then([referral_delivered(
+            father(),
+            date(2026, 12, 10),
+            referral_made(),
+        )]);
+    given::<Household>([
+        declared(),
+        verified(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+    ])
+    .when(referred(mother(), date(2026, 12, 22), referral_made()))
+    .then([referral_delivered(
+        mother(),
+        date(2026, 12, 22),
+        referral_made(),
+    )]);
+}
+
+#[test]
+fn the_same_referral_redelivered_counts_once() {
+    let history = [
+        declared(),
+        verified(),
+        referral_delivered(mother(), date(2026, 12, 10), referral_made()),
+    ];
+    given::<Household>(history.clone())
+        .when(referred(mother(), date(2026, 12, 10), referral_made()))
+        .then_nothing();
+    // Another referral is another measure.
+    let household = given::<Household>(history)
+        .when(referred(
+            mother(),
+            date(2026, 12, 11),
+            cause(8, "ReferralMade"),
+        ))
+        .then([referral_delivered(
+            mother(),
+            date(2026, 12, 11),
+            cause(8, "ReferralMade"),
+        )]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&2)
+    );
+}
+
+#[test]
+fn contacts_and_referrals_add_up_in_the_measures_delivered() {
+    let household = given::<Household>([
+        declared(),
+        verified(),
+        plan_made(),
+        referral_delivered(mother(), date(2026, 12, 10), referral_made()),
+    ])
+    .when(HouseholdCommand::RecordContact(RecordContact {
+        channel: ContactChannel::Phone,
+        measures: BTreeSet::from([Measure::JobReferral, Measure::PolicyConsultation]),
+        contacted_on: date(2026, 12, 11),
+        next_contact_due: date(2027, 1, 11),
+        note: None,
+    }))
+    .then([HouseholdEvent::ContactRecorded(AssistanceContactRecorded {
+        household_id: household_id(),
+        channel: ContactChannel::Phone,
+        measures: BTreeSet::from([Measure::JobReferral, Measure::PolicyConsultation]),
+        contacted_on: date(2026, 12, 11),
+        next_contact_due: date(2027, 1, 11),
+        note: None,
+    })]);
+    assert_eq!(
+        household.measures_delivered.get(&Measure::JobReferral),
+        Some(&2)
+    );
+    assert_eq!(
+        household
+            .measures_delivered
+            .get(&Measure::PolicyConsultation),
+        Some(&1)
+    );
+}
+
+#[test]
+fn a_referral_before_verification_or_outside_the_register_does_not_count() {
+    // Declared, not yet verified.
+    given::<Household>([declared()])
+        .when(referred(mother(), date(2026, 12, 1), referral_made()))
+        .then_nothing();
+    // Made before the household was verified, seen afterwards.
+    given::<Household>([declared(), verified()])
+        .when(referred(mother(), date(2026, 12, 2), referral_made()))
+        .then_nothing();
+    // Exited.
+    given::<Household>([
+        declared(),
+        verified(),
+        HouseholdEvent::Exited(HouseholdExited {
+            household_id: household_id(),
+            reason: ExitReason::MovedAway,
+            exited_on: date(2027, 1, 10),
+            note: None,
+        }),
+    ])
+    .when(referred(mother(), date(2027, 1, 12), referral_made()))
+    .then_nothing();
+}
+
+#[test]
+fn a_referral_of_someone_not_a_member_is_refused() {
+    given::<Household>([declared(), verified()])
+        .when(referred(stranger(), date(2026, 12, 10), referral_made()))
+        .then_error(HouseholdError::NotAMember {
+            jobseeker_id: stranger(),
+        });
+}
+
+/// The household folded from `events`.
+fn folded(events: impl IntoIterator<Item = HouseholdEvent>) -> Household {
+    events
+        .into_iter()
+        .fold(None, |state, event| Household::evolve(state, &event))
+        .expect("a household")
+}
+
+fn rejected(on: NaiveDate) -> HouseholdEvent {
+    HouseholdEvent::Rejected(HouseholdRejected {
+        household_id: household_id(),
+        rejected_on: on,
+        note: None,
+    })
+}
+
+#[test]
+fn a_verification_is_late_from_the_day_after_its_due_day_until_decided() {
+    // Declared Monday 30 November, due Wednesday 9 December.
+    let undecided = folded([declared()]);
+    assert_eq!(undecided.verification_late_from(), Some(date(2026, 12, 10)));
+    assert!(!undecided.verification_late(date(2026, 12, 9)));
+    assert!(undecided.verification_late(date(2026, 12, 10)));
+    // Decided in time: never late.
+    let in_time = folded([declared(), verified()]);
+    assert_eq!(in_time.verification_late_from(), None);
+    assert!(!in_time.verification_late(date(2027, 6, 1)));
+    let rejected_on_the_day = folded([declared(), rejected(date(2026, 12, 9))]);
+    assert_eq!(rejected_on_the_day.verification_late_from(), None);
+    // Decided after the due day: late for good.
+    let late = folded([declared(), rejected(date(2026, 12, 14))]);
+    assert_eq!(late.verification_late_from(), Some(date(2026, 12, 10)));
+    assert!(late.verification_late(date(2027, 6, 1)));
+}
+
+#[test]
+fn a_verified_household_without_a_plan_is_overdue_from_the_day_after_its_plan_was_due() {
+    let household = folded([declared(), verified()]);
+    let due = Overdue {
+        reason: OverdueReason::PlanMissing,
+        due_on: date(2027, 1, 2),
+        from: date(2027, 1, 3),
+    };
+    assert_eq!(household.assistance_due(), Some(due));
+    assert_eq!(household.overdue_on(date(2027, 1, 2)), None);
+    assert_eq!(household.overdue_on(date(2027, 1, 3)), Some(due));
+    // Declared only: nothing falls due yet.
+    assert_eq!(folded([declared()]).assistance_due(), None);
+}
+
+#[test]
+fn a_plans_next_contact_is_overdue_from_the_day_after_it_and_a_contact_moves_it_on() {
+    let planned = folded([declared(), verified(), plan_made()]);
+    let due = Overdue {
+        reason: OverdueReason::ContactOverdue,
+        due_on: date(2026, 12, 18),
+        from: date(2026, 12, 19),
+    };
+    assert_eq!(planned.overdue_on(date(2026, 12, 18)), None);
+    assert_eq!(planned.overdue_on(date(2027, 1, 3)), Some(due));
+    let contacted = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        HouseholdEvent::ContactRecorded(AssistanceContactRecorded {
+            household_id: household_id(),
+            channel: ContactChannel::Phone,
+            measures: BTreeSet::from([Measure::PolicyConsultation]),
+            contacted_on: date(2026, 12, 17),
+            next_contact_due: date(2027, 1, 15),
+            note: None,
+        }),
+    ]);
+    assert_eq!(contacted.overdue_on(date(2027, 1, 3)), None);
+    assert_eq!(
+        contacted
+            .overdue_on(date(2027, 1, 16))
+            .map(|due| due.due_on),
+        Some(date(2027, 1, 15))
+    );
+}
+
+#[test]
+fn only_registered_and_cleared_households_fall_overdue() {
+    let cleared_household = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+    ]);
+    assert!(cleared_household.overdue_on(date(2027, 1, 3)).is_some());
+    let stabilised = folded([
+        declared(),
+        verified(),
+        plan_made(),
+        member_employed(father(), date(2026, 12, 20), hired()),
+        cleared(father(), date(2026, 12, 20), hired()),
+        HouseholdEvent::Stabilised(HouseholdStabilised {
+            household_id: household_id(),
+            jobseeker_id: father(),
+            stabilised_on: date(2027, 6, 20),
+            cause: hired(),
+        }),
+    ]);
+    assert_eq!(stabilised.overdue_on(date(2027, 7, 1)), None);
+    let exited = folded([
+        declared(),
+        verified(),
+        HouseholdEvent::Exited(HouseholdExited {
+            household_id: household_id(),
+            reason: ExitReason::MovedAway,
+            exited_on: date(2026, 12, 20),
+            note: None,
+        }),
+    ]);
+    assert_eq!(exited.overdue_on(date(2027, 3, 1)), None);
+    assert_eq!(
+        folded([declared(), rejected(date(2026, 12, 3))]).overdue_on(date(2027, 3, 1)),
+        None
+    );
 }

@@ -131,3 +131,74 @@ fn an_exit_outside_the_placement_is_refused() {
             ends_on: date(2029, 12, 6),
         });
 }
+
+fn placement(events: impl IntoIterator<Item = WelfareEvent>) -> WelfarePlacement {
+    use labex_domain::Aggregate as _;
+    events
+        .into_iter()
+        .fold(None, |state, event| WelfarePlacement::evolve(state, &event))
+        .expect("a placement")
+}
+
+#[test]
+fn a_placement_is_ending_soon_within_the_offices_days_of_its_last_day() {
+    let rules = WelfareRules::default();
+    assert_eq!(
+        rules.ending_window(date(2029, 10, 7)),
+        (date(2029, 10, 7), date(2029, 12, 6))
+    );
+    // Its period ends on 6 December 2029.
+    let active = placement([started(36, 200_000, date(2029, 12, 6))]);
+    assert!(!active.ending_soon(date(2029, 10, 6), &rules));
+    assert!(active.ending_soon(date(2029, 10, 7), &rules));
+    assert!(active.ending_soon(date(2029, 12, 6), &rules));
+    // Its period over: no longer ending, ended.
+    assert!(!active.ending_soon(date(2029, 12, 7), &rules));
+    // An office that plans 90 days ahead sees it earlier.
+    let ahead = WelfareRules {
+        ending_within_days: 90,
+        ..WelfareRules::default()
+    };
+    assert!(active.ending_soon(date(2029, 9, 7), &ahead));
+    assert!(!active.ending_soon(date(2029, 9, 6), &ahead));
+}
+
+#[test]
+fn a_placement_ended_early_is_not_ending_soon() {
+    let ended = placement([
+        started(36, 200_000, date(2029, 12, 6)),
+        WelfareEvent::Ended(WelfarePlacementEnded {
+            placement_id: placement_id(),
+            jobseeker_id: jobseeker(),
+            reason: WelfareExitReason::MovedToRegularJob,
+            ended_on: date(2029, 11, 1),
+            note: None,
+        }),
+    ]);
+    assert!(!ended.ending_soon(date(2029, 11, 2), &WelfareRules::default()));
+}
+
+#[test]
+fn a_placements_status_follows_its_exit_and_its_last_day() {
+    let last_day = date(2029, 12, 6);
+    assert_eq!(
+        WelfareStatus::of(None, last_day, date(2029, 12, 6)),
+        WelfareStatus::Active
+    );
+    assert_eq!(
+        WelfareStatus::of(None, last_day, date(2029, 12, 7)),
+        WelfareStatus::PeriodOver
+    );
+    assert_eq!(
+        WelfareStatus::of(Some(WelfareExitReason::Ended), last_day, date(2027, 1, 1)),
+        WelfareStatus::Ended
+    );
+    assert_eq!(
+        WelfareStatus::of(
+            Some(WelfareExitReason::MovedToRegularJob),
+            last_day,
+            date(2030, 1, 1)
+        ),
+        WelfareStatus::MovedToRegularJob
+    );
+}

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use kurrentdb::Client;
+use labex_domain::employer::{Employer, EmployerCommand, RegisterEmployer};
 use labex_domain::jobseeker::JobSeekerForReferral;
 use labex_domain::jobseeker::{
     JobSeeker, JobSeekerCommand, JobSeekerProfile, PersonalData, RegisterEmployment,
@@ -20,8 +21,8 @@ use labex_domain::vacancy::{
     PublishVacancy, Vacancy, VacancyCommand, VacancyDetails, VacancyForReferral, VacancyStatus,
 };
 use labex_domain::value::{
-    Description, DivisionCode, Education, ExperienceYears, Headcount, JobSeekerCategory, Label,
-    PersonName, ResidentId, SalaryRange, Title,
+    CreditCode, Description, DivisionCode, Education, ExperienceYears, GraduationYear, Headcount,
+    JobSeekerCategory, Label, OrganisationName, PersonName, ResidentId, SalaryRange, Title,
 };
 use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId, china_date};
 use labex_eventsourcing::{EventContext, Position, Repository};
@@ -47,6 +48,62 @@ impl People {
 
     /// A job seeker in hardship registered by `office`.
     pub async fn jobseeker(&self, office: &str) -> JobSeekerId {
+        self.register(
+            office,
+            JobSeekerProfile {
+                education: Education::JuniorSecondary,
+                major: None,
+                graduation_year: None,
+                categories: BTreeSet::from([JobSeekerCategory::Hardship]),
+                skills: vec![Label::parse("保洁").expect("a label")],
+                desired_occupations: vec![],
+                desired_regions: BTreeSet::new(),
+                summary: None,
+            },
+        )
+        .await
+    }
+
+    /// A college graduate without a post (an intern, 就业见习) registered
+    /// by `office`.
+    pub async fn graduate(&self, office: &str) -> JobSeekerId {
+        self.register(
+            office,
+            JobSeekerProfile {
+                education: Education::Bachelor,
+                major: Some(Label::parse("会计学").expect("a label")),
+                graduation_year: Some(GraduationYear::parse(2026).expect("a year")),
+                categories: BTreeSet::from([JobSeekerCategory::Graduate]),
+                skills: vec![Label::parse("财务软件").expect("a label")],
+                desired_occupations: vec![],
+                desired_regions: BTreeSet::new(),
+                summary: None,
+            },
+        )
+        .await
+    }
+
+    /// An employer registered in `office`, its credit code from the
+    /// serial.
+    pub async fn employer(&self, office: &str) -> EmployerId {
+        let id = EmployerId::generate();
+        let serial = self.serial.fetch_add(1, Ordering::Relaxed);
+        let command = EmployerCommand::Register(RegisterEmployer {
+            employer_id: id,
+            name: OrganisationName::parse("郑州见习基地有限公司").expect("a name"),
+            credit_code: CreditCode::parse(&labex_testkit::credit_code(serial))
+                .expect("a credit code"),
+            region: division(office),
+            industry: Label::parse("制造业").expect("a label"),
+        });
+        self.repository
+            .execute::<Employer>(id, command, &context(office))
+            .await
+            .expect("the employer is registered");
+        id
+    }
+
+    async fn register(&self, office: &str, profile: JobSeekerProfile) -> JobSeekerId {
         let id = JobSeekerId::generate();
         let serial = self.serial.fetch_add(1, Ordering::Relaxed);
         let command = JobSeekerCommand::Register(RegisterJobSeeker {
@@ -57,16 +114,7 @@ impl People {
                     .expect("an id number"),
                 phone: None,
             },
-            profile: JobSeekerProfile {
-                education: Education::JuniorSecondary,
-                major: None,
-                graduation_year: None,
-                categories: BTreeSet::from([JobSeekerCategory::Hardship]),
-                skills: vec![Label::parse("保洁").expect("a label")],
-                desired_occupations: vec![],
-                desired_regions: BTreeSet::new(),
-                summary: None,
-            },
+            profile,
             office: division(office),
             registered_on: china_date(Utc::now()),
         });
@@ -161,6 +209,31 @@ impl People {
         employer: EmployerId,
         on: NaiveDate,
     ) -> (ReferralId, Position) {
+        let (referral, _) = self.refer(jobseeker, vacancy, employer, on).await;
+        let outcome = ReferralCommand::RecordOutcome(RecordReferralOutcome {
+            outcome: ReferralOutcome::Hired,
+            date: on,
+            note: None,
+        });
+        let position = self
+            .repository
+            .execute::<Referral>(referral, outcome, &context(JINSHUI))
+            .await
+            .expect("the hire is recorded")
+            .position
+            .expect("a position");
+        (referral, position)
+    }
+
+    /// Refers `jobseeker` to `vacancy` of `employer` on `on`: the referral
+    /// and the position of its `ReferralMade`.
+    pub async fn refer(
+        &self,
+        jobseeker: JobSeekerId,
+        vacancy: VacancyId,
+        employer: EmployerId,
+        on: NaiveDate,
+    ) -> (ReferralId, Position) {
         let referral = ReferralId::generate();
         let now = on.and_hms_opt(4, 0, 0).expect("a time of day").and_utc();
         let make = ReferralCommand::Make(MakeReferral {
@@ -181,20 +254,11 @@ impl People {
             },
             open_referrals: vec![],
         });
-        self.repository
-            .execute::<Referral>(referral, make, &context(JINSHUI))
-            .await
-            .expect("the referral is made");
-        let outcome = ReferralCommand::RecordOutcome(RecordReferralOutcome {
-            outcome: ReferralOutcome::Hired,
-            date: on,
-            note: None,
-        });
         let position = self
             .repository
-            .execute::<Referral>(referral, outcome, &context(JINSHUI))
+            .execute::<Referral>(referral, make, &context(JINSHUI))
             .await
-            .expect("the hire is recorded")
+            .expect("the referral is made")
             .position
             .expect("a position");
         (referral, position)

@@ -9,12 +9,13 @@ use std::time::Duration;
 use chrono::{Days, Utc};
 use labex_app::{Actor, Error, ListPage, Role, RuleBook};
 use labex_assistance::{
-    Assistance, ContactBody, DeclareBody, ExitBody, HouseholdProcess, PlanBody, RegisterFilter,
-    VerificationBody, household_of, register_csv, stabilise_due,
+    Assistance, ContactBody, DeclareBody, ExitBody, HouseholdProcess, PlanBody,
+    ReferralMeasureProcess, RegisterFilter, VerificationBody, household_of, register_csv,
+    stabilise_due,
 };
-use labex_domain::household::{HouseholdRules, HouseholdStatus};
+use labex_domain::household::{HouseholdEvent, HouseholdRules, HouseholdStatus, Measure};
 use labex_domain::value::DivisionCode;
-use labex_domain::{HouseholdId, JobSeekerId, china_date};
+use labex_domain::{EmployerId, Event, HouseholdId, JobSeekerId, VacancyId, china_date};
 use labex_eventsourcing::kurrentdb::{ReadStreamOptions, StreamPosition};
 use labex_eventsourcing::{Position, ProjectionRunner, Repository, StoredEvent};
 use labex_testkit::{Store, event_count, temporary_folder};
@@ -28,6 +29,7 @@ struct App {
     app: Assistance,
     register: ProjectionRunner,
     process: ProjectionRunner,
+    measures: ProjectionRunner,
     people: People,
     store: Store,
     _data: tempfile::TempDir,
@@ -43,12 +45,16 @@ impl App {
             .expect("the register opens");
         let connection = rusqlite::Connection::open(data.path().join("process.sqlite"))
             .expect("the checkpoint database opens");
-        let process = HouseholdProcess::start(repository, rules, connection);
+        let process = HouseholdProcess::start(repository.clone(), rules, connection);
+        let connection = rusqlite::Connection::open(data.path().join("measures.sqlite"))
+            .expect("the checkpoint database opens");
+        let measures = ReferralMeasureProcess::start(repository, connection);
         let people = People::new(store.client(), 1);
         Self {
             app,
             register,
             process,
+            measures,
             people,
             store,
             _data: data,
@@ -78,7 +84,7 @@ impl App {
     /// Waits until the process manager and the register have taken in
     /// everything up to `position`.
     async fn caught_up(&self, position: Position) {
-        for runner in [&self.process, &self.register] {
+        for runner in [&self.process, &self.measures, &self.register] {
             runner
                 .wait_for(position, Duration::from_secs(10))
                 .await
@@ -195,6 +201,7 @@ async fn a_declared_household_is_verified_into_the_register_and_counted() {
                 late: false,
             },
             page(),
+            None,
         )
         .await
         .expect("the register lists");
@@ -310,6 +317,7 @@ async fn staff_outside_the_office_and_other_roles_are_forbidden() {
                 ..RegisterFilter::default()
             },
             page(),
+            None,
         )
         .await;
     assert!(matches!(listed, Err(Error::Forbidden { .. })));
@@ -355,7 +363,7 @@ async fn a_members_hire_clears_the_household_and_unemployment_registers_it_again
 
     let listed = app
         .app
-        .register_rows(&counsellor(JINSHUI), RegisterFilter::default())
+        .register_rows(&counsellor(JINSHUI), RegisterFilter::default(), None)
         .await
         .unwrap();
     assert_eq!(listed[0].status, "registered");
@@ -453,6 +461,7 @@ async fn a_verification_past_its_working_days_is_listed_as_late() {
                 ..RegisterFilter::default()
             },
             page(),
+            None,
         )
         .await
         .unwrap();
@@ -593,10 +602,170 @@ async fn the_register_as_csv_has_a_row_per_household() {
                 office: Some(DivisionCode::parse("410100").unwrap()),
                 ..RegisterFilter::default()
             },
+            None,
         )
         .await
         .unwrap();
     let csv = register_csv(&rows);
     assert_eq!(csv.lines().count(), 4);
     assert!(csv.contains("待审核"));
+}
+
+/// The last event of `stream`.
+async fn last_event(app: &App, stream: &str) -> StoredEvent {
+    let options = ReadStreamOptions::default()
+        .position(StreamPosition::End)
+        .backwards()
+        .max_count(1);
+    let mut read = app
+        .store
+        .client()
+        .read_stream(stream, &options)
+        .await
+        .expect("the stream reads");
+    let event = read.next().await.unwrap().expect("an event");
+    StoredEvent::from_recorded(event.get_original_event()).expect("a known event")
+}
+
+#[tokio::test]
+async fn a_referral_made_for_a_member_counts_as_a_job_referral_once() {
+    let app = App::start().await;
+    let father = app.people.jobseeker(JINSHUI).await;
+    let mother = app.people.jobseeker(JINSHUI).await;
+    let id = app.verified(&[father, mother]).await;
+    let before = app.events(&id.stream_name()).await;
+
+    let (referral, referred_at) = app
+        .people
+        .refer(
+            mother,
+            VacancyId::generate(),
+            EmployerId::generate(),
+            date_today(),
+        )
+        .await;
+    app.settled(referred_at).await;
+    assert_eq!(app.events(&id.stream_name()).await, before + 1);
+    let household = app.app.get(&counsellor(JINSHUI), id, None).await.unwrap();
+    assert_eq!(
+        household
+            .state
+            .measures_delivered
+            .get(&Measure::JobReferral),
+        Some(&1)
+    );
+    // Referred, not hired: the household stays registered.
+    assert_eq!(household.state.status, HouseholdStatus::Registered);
+
+    let made = last_event(&app, referral.stream_name().as_str()).await;
+    let written = last_event(&app, id.stream_name().as_str()).await;
+    let Event::Household(HouseholdEvent::MeasureDelivered(delivered)) = &written.event else {
+        panic!(
+            "the household's last event is the measure: {:?}",
+            written.event
+        );
+    };
+    assert_eq!(delivered.measure, Measure::JobReferral);
+    assert_eq!(delivered.jobseeker_id, mother);
+    assert_eq!(delivered.delivered_on, date_today());
+    assert_eq!(delivered.cause.event_id, made.id);
+    assert_eq!(delivered.cause.event_type, "ReferralMade");
+
+    // Redelivered, twice: nothing more is written.
+    for _ in 0..2 {
+        ReferralMeasureProcess::react_to(app.app.repository(), &made)
+            .await
+            .expect("the reaction repeats");
+    }
+    assert_eq!(app.events(&id.stream_name()).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_referral_of_someone_in_no_household_on_the_register_writes_nothing() {
+    let app = App::start().await;
+    let member = app.people.jobseeker(JINSHUI).await;
+    let declared = app.declared(&[member]).await;
+    let loner = app.people.jobseeker(JINSHUI).await;
+    let before = app.events("household-").await;
+
+    // A member of a household not verified yet, and someone in none.
+    for person in [member, loner] {
+        let (_, referred_at) = app
+            .people
+            .refer(
+                person,
+                VacancyId::generate(),
+                EmployerId::generate(),
+                date_today(),
+            )
+            .await;
+        app.settled(referred_at).await;
+    }
+    assert_eq!(app.events("household-").await, before);
+    let household = app
+        .app
+        .get(&counsellor(JINSHUI), declared, None)
+        .await
+        .unwrap();
+    assert!(household.state.measures_delivered.is_empty());
+}
+
+#[tokio::test]
+async fn the_register_as_of_a_past_moment_shows_the_rows_as_they_stood() {
+    let app = App::start().await;
+    let before_declaration = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let member = app.people.jobseeker(JINSHUI).await;
+    let id = app.declared(&[member]).await;
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let before_verification = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let verified = app
+        .app
+        .verify(&counsellor(JINSHUI), id, verification("verified"), None)
+        .await
+        .expect("verified");
+    app.caught_up(verified.position.expect("a position")).await;
+
+    let shared = &app;
+    let at = |moment| async move {
+        shared
+            .app
+            .register(
+                &counsellor(JINSHUI),
+                RegisterFilter::default(),
+                page(),
+                moment,
+            )
+            .await
+            .expect("the register lists")
+            .items
+    };
+    let now = at(None).await;
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].status, "registered");
+    let then = at(Some(before_verification)).await;
+    assert_eq!(then.len(), 1);
+    assert_eq!(then[0].id, id.to_string());
+    assert_eq!(then[0].status, "declared");
+    assert_eq!(then[0].verified_on, None);
+    assert_eq!(
+        then[0].address.as_deref(),
+        Some("金水区文化路 12 号院 3 号楼 201")
+    );
+    assert!(at(Some(before_declaration)).await.is_empty());
+    // The CSV's rows too.
+    let rows = app
+        .app
+        .register_rows(
+            &counsellor(JINSHUI),
+            RegisterFilter {
+                status: Some(HouseholdStatus::Declared),
+                ..RegisterFilter::default()
+            },
+            Some(before_verification),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
 }

@@ -108,7 +108,7 @@ async fn a_hire_into_a_public_welfare_post_becomes_a_placement_once() {
     assert_eq!(placement.state.status_on(today), WelfareStatus::Active);
     let listed = app
         .welfare
-        .list(&counsellor(), None, false, page())
+        .list(&counsellor(), None, false, page(), None)
         .await
         .unwrap();
     assert_eq!(listed.items.len(), 1);
@@ -201,7 +201,7 @@ async fn placements_ending_within_sixty_days_are_listed() {
 
     let soon = app
         .welfare
-        .list(&counsellor(), None, true, page())
+        .list(&counsellor(), None, true, page(), None)
         .await
         .unwrap();
     assert_eq!(soon.items.len(), 1);
@@ -211,7 +211,7 @@ async fn placements_ending_within_sixty_days_are_listed() {
     );
     let all = app
         .welfare
-        .list(&counsellor(), None, false, page())
+        .list(&counsellor(), None, false, page(), None)
         .await
         .unwrap();
     assert_eq!(all.items.len(), 2);
@@ -225,9 +225,109 @@ async fn placements_ending_within_sixty_days_are_listed() {
                 &outsider,
                 Some(DivisionCode::parse(JINSHUI).unwrap()),
                 false,
-                page()
+                page(),
+                None
             )
             .await,
         Err(Error::Forbidden { .. })
     ));
+}
+
+#[tokio::test]
+async fn placements_ending_soon_are_listed_soonest_end_first_page_by_page() {
+    let app = App::start().await;
+    let (post, employer) = app.people.welfare_post().await;
+    let today = china_date(Utc::now());
+    let three_years_ago = today.checked_sub_months(Months::new(36)).unwrap();
+    // Hired in this order, their periods end in 40, 10 and 25 days.
+    let mut referrals = Vec::new();
+    let mut last = None;
+    for days in [40, 10, 25] {
+        let person = app.people.jobseeker(JINSHUI).await;
+        let started = three_years_ago
+            .checked_add_days(chrono::Days::new(days))
+            .unwrap();
+        let (referral, position) = app.people.hire_into(person, post, employer, started).await;
+        referrals.push(WelfarePlacementId::of_hire(referral).to_string());
+        last = Some(position);
+    }
+    app.settled(last.unwrap()).await;
+
+    let first = app
+        .welfare
+        .list(
+            &counsellor(),
+            None,
+            true,
+            ListPage {
+                limit: 2,
+                after: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = first.items.iter().map(|item| item.id.as_str()).collect();
+    assert_eq!(ids, [referrals[1].as_str(), referrals[2].as_str()]);
+    assert!(first.items[0].ends_on < first.items[1].ends_on);
+    let second = app
+        .welfare
+        .list(
+            &counsellor(),
+            None,
+            true,
+            ListPage {
+                limit: 2,
+                after: first.next.clone(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let ids: Vec<&str> = second.items.iter().map(|item| item.id.as_str()).collect();
+    assert_eq!(ids, [referrals[0].as_str()]);
+    assert_eq!(second.next, None);
+}
+
+#[tokio::test]
+async fn the_placements_as_of_a_past_moment_are_listed_as_they_stood() {
+    let app = App::start().await;
+    let person = app.people.jobseeker(JINSHUI).await;
+    let (post, employer) = app.people.welfare_post().await;
+    let before_hire = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let today = china_date(Utc::now());
+    let (referral, hired_at) = app.people.hire_into(person, post, employer, today).await;
+    app.settled(hired_at).await;
+    let id = WelfarePlacementId::of_hire(referral);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let before_exit = Utc::now();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let exit: WelfareExitBody =
+        serde_json::from_value(json!({"reason": "moved_to_regular_job"})).unwrap();
+    let ended = app
+        .welfare
+        .end(&counsellor(), id, exit.parse().unwrap(), None)
+        .await
+        .expect("ended");
+    app.settled(ended.position.expect("a position")).await;
+
+    let shared = &app;
+    let at = |moment| async move {
+        shared
+            .welfare
+            .list(&counsellor(), None, false, page(), moment)
+            .await
+            .unwrap()
+            .items
+    };
+    let now = at(None).await;
+    assert_eq!(now.len(), 1);
+    assert_eq!(now[0].status, "moved_to_regular_job");
+    let then = at(Some(before_exit)).await;
+    assert_eq!(then.len(), 1);
+    assert_eq!(then[0].id, id.to_string());
+    assert_eq!(then[0].status, "active");
+    assert_eq!(then[0].exited_on, None);
+    assert!(at(Some(before_hire)).await.is_empty());
 }
