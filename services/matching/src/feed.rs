@@ -572,3 +572,39 @@ fn lagged(ending: oneshot::Sender<Bytes>, last_sent: Option<Position>) {
     );
     let _ = ending.send(Bytes::from(message));
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// A position the feed gives reads back as itself.
+        #[test]
+        fn a_position_given_reads_back(commit in any::<u64>(), back in any::<u64>()) {
+            let position = Position { commit, prepare: commit.saturating_sub(back) };
+            prop_assert_eq!(parse_position(&format_position(position)), Some(position));
+        }
+
+        /// Any text as a position (`after`, `Last-Event-ID`) is one the
+        /// store could have given, or none; never a panic, never a
+        /// position prepared after its commit.
+        #[test]
+        fn any_text_is_a_position_or_none(text in any::<String>()) {
+            if let Some(position) = parse_position(&text) {
+                prop_assert!(position.prepare <= position.commit);
+            }
+        }
+
+        /// Text shaped like a position, prepared after its commit, is
+        /// refused.
+        #[test]
+        fn a_prepare_after_its_commit_is_refused(commit in 0_u64..u64::MAX, ahead in 1_u64..1_000) {
+            let text = format!("{commit}-{}", commit.saturating_add(ahead));
+            prop_assert_eq!(parse_position(&text), None);
+        }
+    }
+}
