@@ -193,9 +193,19 @@ async fn the_monthly_report_comes_as_csv_and_a_submission_shows_its_differences(
         .await
         .expect(200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(csv.text.starts_with("region,period,figure,value\n"));
-    assert!(
-        csv.text
-            .contains(&format!("410305,{period},reports_received,1\n"))
+    assert!(csv.text.starts_with("region,period,figure,value,label\n"));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},reports_received,1,监测报表已报\n"
+    )));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},training_enrolments,0,培训报名入学\n"
+    )));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},hires_graduate,0,介绍成功（高校毕业生）\n"
+    )));
+    assert_eq!(
+        csv.text.lines().count(),
+        1 + labex_monitoring::FIGURES.len(),
+        "a header and a line per figure"
     );
 }
