@@ -51,7 +51,7 @@ struct App {
     app: Monitoring,
     repository: Repository,
     _store: Store,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
 }
 
 impl App {
@@ -64,7 +64,7 @@ impl App {
             app,
             repository,
             _store: store,
-            _data: data,
+            data,
         }
     }
 
@@ -248,6 +248,47 @@ async fn training_counts_for_the_courses_region_in_the_month_it_happened() {
     assert_figure(&app, may(), "training_completions", [1, 1, 1]).await;
     assert_figure(&app, may(), "training_appraisals_passed", [0, 0, 0]).await;
     assert_figure(&app, may(), "trainees_employed", [1, 1, 1]).await;
+}
+
+#[tokio::test]
+async fn a_read_model_of_an_older_version_is_rebuilt_from_the_store() {
+    let mut app = App::start().await;
+    let course = open_course(&app, "410105").await;
+    enrol(&app, course, "410105", at(4, 2)).await;
+    assert_eq!(
+        app.figures("410105", april()).await["training_enrolments"],
+        1
+    );
+    app.app.runner().stop().await;
+
+    // The tables as the version before left them: no courses, no tallies.
+    let file = app.data.path().join("readmodel.sqlite");
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    connection
+        .execute_batch(
+            "UPDATE monitoring_version SET version = 1;
+             DROP TABLE courses; DELETE FROM facts;",
+        )
+        .unwrap();
+    drop(connection);
+
+    app.app = Monitoring::open(app.repository.clone(), app.data.path()).expect("it reopens");
+    assert_eq!(
+        app.figures("410105", april()).await["training_enrolments"],
+        1,
+        "rebuilt from the store"
+    );
+    let version: u32 = app
+        .app
+        .read_model()
+        .read(|connection| {
+            connection.query_row("SELECT version FROM monitoring_version", [], |row| {
+                row.get(0)
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(version, labex_monitoring::read_model::VERSION);
 }
 
 // ---- households ------------------------------------------------------------
