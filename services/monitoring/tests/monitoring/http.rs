@@ -208,4 +208,19 @@ async fn the_monthly_report_comes_as_csv_and_a_submission_shows_its_differences(
         1 + labex_monitoring::FIGURES.len(),
         "a header and a line per figure"
     );
+
+    let openapi = service.http.get("/openapi.json", None).await.expect(200);
+    let described = openapi.body["components"]["schemas"]["MonthlyReportView"]["properties"]
+        ["figures"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for figure in labex_monitoring::FIGURES {
+        let named = figure.starts_with("referrals_") || figure.starts_with("hires_");
+        assert!(
+            named || described.contains(&format!("`{figure}`")),
+            "the OpenAPI description names {figure}"
+        );
+    }
+    assert!(described.contains("`referrals_<category>`"));
 }

@@ -248,6 +248,26 @@ async fn training_counts_for_the_courses_region_in_the_month_it_happened() {
     assert_figure(&app, may(), "training_completions", [1, 1, 1]).await;
     assert_figure(&app, may(), "training_appraisals_passed", [0, 0, 0]).await;
     assert_figure(&app, may(), "trainees_employed", [1, 1, 1]).await;
+
+    // A submission carries the new figures; a later one shows what changed.
+    app.figures("410105", april()).await;
+    let first = app
+        .app
+        .submit_monthly_report(&province(), code("410105"), april())
+        .await
+        .expect("the month is submitted");
+    assert_eq!(first.state.figures["training_enrolments"], 2);
+    enrol(&app, here, "410105", at(4, 29)).await;
+    app.figures("410105", april()).await;
+    let second = app
+        .app
+        .submit_monthly_report(&province(), code("410105"), april())
+        .await
+        .expect("the month is submitted again");
+    assert_eq!(second.state.submissions, 2);
+    let difference = &second.state.differences["training_enrolments"];
+    assert_eq!((difference.before, difference.after), (2, 3));
+    assert_eq!(second.state.differences.len(), 1, "nothing else changed");
 }
 
 #[tokio::test]
