@@ -503,3 +503,29 @@ pub fn level_rank(level: &str) -> i64 {
         _ => 0,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_is_named_once_and_has_a_chinese_label() {
+        let names: BTreeSet<&str> = FIGURES.iter().copied().collect();
+        assert_eq!(names.len(), FIGURES.len(), "no figure is listed twice");
+        for name in FIGURES {
+            assert!(!figure_label(name).is_empty(), "{name} has a label");
+        }
+        let labels: BTreeSet<&str> = FIGURES.iter().map(|name| figure_label(name)).collect();
+        assert_eq!(labels.len(), FIGURES.len(), "no two figures share a label");
+    }
+
+    #[test]
+    fn every_category_has_its_referrals_and_hires() {
+        for category in labex_domain::value::JobSeekerCategory::ALL {
+            for flow in ["referrals", "hires"] {
+                let name = format!("{flow}_{}", category.as_str());
+                assert!(FIGURES.contains(&name.as_str()), "{name} is a figure");
+            }
+        }
+    }
+}
