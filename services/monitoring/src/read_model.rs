@@ -447,6 +447,13 @@ fn apply_jobseeker(
                     ])?;
             }
         }
+        JobSeekerEvent::Erased(erased) => {
+            // Counted figures stay; what categories the person was in does
+            // not.
+            transaction
+                .prepare_cached("UPDATE jobseekers SET categories = '' WHERE id = ?1")?
+                .execute(params![erased.jobseeker_id.to_string()])?;
+        }
         JobSeekerEvent::ReturnRecorded(returned) => {
             let id = returned.jobseeker_id.to_string();
             if let Some((office, _)) = jobseeker_office(transaction, &id)? {
@@ -467,7 +474,6 @@ fn apply_jobseeker(
                     ])?;
             }
         }
-        _ => {}
     }
     let _ = recorded_on;
     Ok(())

@@ -24,8 +24,8 @@ use labex_domain::internship::{
     AgreeInternship, InternFacts, Internship, InternshipCommand, InternshipId, InternshipRules,
 };
 use labex_domain::jobseeker::{
-    JobSeeker, JobSeekerCommand, JobSeekerForReferral, JobSeekerProfile, PersonalData,
-    RegisterJobSeeker,
+    EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, JobSeekerForReferral,
+    JobSeekerProfile, PersonalData, RegisterJobSeeker,
 };
 use labex_domain::monitoring::Period;
 use labex_domain::provider::ProviderId;
@@ -601,6 +601,21 @@ async fn placements_internships_referrals_by_category_and_fairs_count_in_their_m
     assert_figure(&app, april(), "fair_hires", [1, 1, 1]).await;
     assert_figure(&app, may(), "fairs_held", [1, 1, 1]).await;
     assert_figure(&app, may(), "fair_hires", [0, 0, 0]).await;
+
+    // An erased person's categories are forgotten: what was counted stays,
+    // a later referral counts in no category.
+    app.given::<JobSeeker>(
+        laid_off_migrant,
+        JobSeekerCommand::Erase(EraseJobSeeker {
+            ground: ErasureGround::ConsentWithdrawn,
+            erased_at: at(4, 29),
+        }),
+        "410105",
+    )
+    .await;
+    refer(&app, laid_off_migrant, &[], None, at(4, 30), None).await;
+    assert_figure(&app, april(), "referrals", [4, 4, 5]).await;
+    assert_figure(&app, april(), "referrals_laid_off", [2, 2, 2]).await;
 
     // Public-welfare placements: started, ended early or at the end of
     // their subsidised period.
