@@ -18,7 +18,7 @@ use labex_domain::course::{
 use labex_domain::fair::{Capacity, Fair, FairCommand, FairDetails, FairKind, ScheduleFair};
 use labex_domain::household::{
     Address, Cause, DeclareHousehold, DeclaredMember, Household, HouseholdCommand, HouseholdRules,
-    RecordMemberEmployed, VerificationDecision, VerifyHousehold,
+    RecordMemberEmployed, StabiliseHousehold, VerificationDecision, VerifyHousehold,
 };
 use labex_domain::internship::{
     AgreeInternship, InternFacts, Internship, InternshipCommand, InternshipId, InternshipRules,
@@ -383,6 +383,22 @@ async fn households_stand_by_status_at_the_months_end_and_clearances_count_in_th
     assert_figure(&app, may(), "households_registered", [1, 1, 2]).await;
     assert_figure(&app, may(), "households_cleared", [2, 2, 2]).await;
     assert_figure(&app, may(), "households_cleared_in_month", [1, 1, 1]).await;
+
+    // Six months after clearing (the default rules) it counts as stable,
+    // from the day the period ends.
+    app.given::<Household>(
+        cleared,
+        HouseholdCommand::Stabilise(StabiliseHousehold { today: day(11, 1) }),
+        "410105",
+    )
+    .await;
+    let september = Period::of(day(9, 1));
+    let october = Period::of(day(10, 1));
+    assert_figure(&app, september, "households_stabilised", [0, 0, 0]).await;
+    assert_figure(&app, september, "households_cleared", [2, 2, 2]).await;
+    assert_figure(&app, october, "households_stabilised", [1, 1, 1]).await;
+    assert_figure(&app, october, "households_cleared", [1, 1, 1]).await;
+    assert_figure(&app, october, "households_cleared_in_month", [0, 0, 0]).await;
 
     let kept: Vec<String> = app
         .app
