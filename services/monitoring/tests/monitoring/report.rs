@@ -652,6 +652,12 @@ async fn placements_internships_referrals_by_category_and_fairs_count_in_their_m
     assert_figure(&app, april(), "welfare_placements_ended", [1, 1, 1]).await;
     assert_figure(&app, may(), "welfare_placements_started", [1, 1, 1]).await;
     assert_figure(&app, may(), "welfare_placements_ended", [0, 0, 0]).await;
+    let period_over = Period::of(NaiveDate::from_ymd_opt(2029, 4, 1).unwrap());
+    assert_eq!(
+        app.figures("410000", period_over).await["welfare_placements_ended"],
+        1,
+        "the placement in 410305 ends with its 36 subsidised months"
+    );
 
     // Internships: started, completed, retained by the host.
     let (kept, host) = internship(&app, "410105").await;
