@@ -86,9 +86,7 @@ static COUNTIES: std::sync::LazyLock<Vec<Vec<String>>> = std::sync::LazyLock::ne
             let counties: Vec<String> = list
                 .lines()
                 .filter_map(|line| line.split('\t').next())
-                .filter(|code| {
-                    code.len() == 6 && code.starts_with(&prefix) && !code.ends_with("00")
-                })
+                .filter(|code| code.len() == 6 && code.starts_with(prefix) && !code.ends_with("00"))
                 .take(10)
                 .map(str::to_owned)
                 .collect();

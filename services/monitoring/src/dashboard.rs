@@ -18,7 +18,7 @@ use labex_web::{ApiError, Caller, TokenVerifier};
 use serde::Deserialize;
 
 use crate::commands::Monitoring;
-use crate::queries::FIGURES;
+use crate::queries::{FIGURES, figure_label};
 
 /// Months shown in the trends.
 pub const TREND_MONTHS: i32 = 12;
@@ -127,7 +127,8 @@ pub async fn page(
         let value = figures.figures.get(name).copied().unwrap_or(0);
         let _ = write!(
             html,
-            "<tr><th scope=\"row\">{name}</th><td data-figure=\"{name}\">{value}</td></tr>"
+            "<tr><th scope=\"row\">{} <code>{name}</code></th><td data-figure=\"{name}\">{value}</td></tr>",
+            figure_label(name)
         );
     }
     html.push_str("</tbody></table></section>");

@@ -46,7 +46,7 @@ pub struct Missing {
 }
 
 /// The figures of a monthly report, in the order a CSV lists them.
-pub const FIGURES: [&str; 22] = [
+pub const FIGURES: [&str; 58] = [
     "jobseeker_registrations",
     "new_unemployment_registrations",
     "employment_registrations",
@@ -69,7 +69,108 @@ pub const FIGURES: [&str; 22] = [
     "wage_arrears_open",
     "regions_at_warning",
     "warning_level_rank",
+    "training_enrolments",
+    "training_completions",
+    "training_appraisals_passed",
+    "trainees_employed",
+    "households_declared",
+    "households_registered",
+    "households_cleared",
+    "households_stabilised",
+    "households_cleared_in_month",
+    "welfare_placements_started",
+    "welfare_placements_ended",
+    "internships_started",
+    "internships_completed",
+    "interns_retained",
+    "referrals_graduate",
+    "referrals_migrant_worker",
+    "referrals_laid_off",
+    "referrals_urban_new_labour",
+    "referrals_hardship",
+    "referrals_zero_employment_household",
+    "referrals_returning_migrant",
+    "referrals_disabled",
+    "referrals_student_loan_graduate",
+    "referrals_long_term_unemployed",
+    "hires_graduate",
+    "hires_migrant_worker",
+    "hires_laid_off",
+    "hires_urban_new_labour",
+    "hires_hardship",
+    "hires_zero_employment_household",
+    "hires_returning_migrant",
+    "hires_disabled",
+    "hires_student_loan_graduate",
+    "hires_long_term_unemployed",
+    "fairs_held",
+    "fair_hires",
 ];
+
+/// The name offices use for a figure (the CSV's `label`).
+pub fn figure_label(figure: &str) -> &'static str {
+    match figure {
+        "jobseeker_registrations" => "求职登记",
+        "new_unemployment_registrations" => "新增失业登记",
+        "employment_registrations" => "就业登记",
+        "registered_unemployed" => "登记失业人数",
+        "referrals" => "职业介绍",
+        "hires" => "介绍成功",
+        "migrant_returns" => "农民工返乡",
+        "reports_received" => "监测报表已报",
+        "reports_missing" => "监测报表未报",
+        "reported_headcount" => "监测企业用工人数",
+        "separations" => "减员人数",
+        "enterprise_closures" => "关闭企业",
+        "enterprise_stoppages" => "停产企业",
+        "unreported_layoffs" => "未预报裁员",
+        "layoff_plans" => "裁员预报",
+        "mandatory_layoff_plans" => "须报告的裁员预报",
+        "people_concerned" => "涉及人数",
+        "layoffs_carried_out" => "实际裁员人数",
+        "wage_arrears_cases" => "欠薪案件",
+        "wage_arrears_open" => "未结欠薪案件",
+        "regions_at_warning" => "预警地区数",
+        "warning_level_rank" => "预警级别",
+        "training_enrolments" => "培训报名入学",
+        "training_completions" => "培训结业",
+        "training_appraisals_passed" => "技能鉴定合格",
+        "trainees_employed" => "培训后就业",
+        "households_declared" => "零就业家庭待审核（月末）",
+        "households_registered" => "零就业家庭登记在册（月末）",
+        "households_cleared" => "零就业家庭已消除（月末）",
+        "households_stabilised" => "零就业家庭稳定就业（月末）",
+        "households_cleared_in_month" => "本月消除零就业家庭",
+        "welfare_placements_started" => "公益性岗位安置",
+        "welfare_placements_ended" => "公益性岗位退出",
+        "internships_started" => "就业见习上岗",
+        "internships_completed" => "就业见习期满",
+        "interns_retained" => "见习留用",
+        "referrals_graduate" => "职业介绍（高校毕业生）",
+        "referrals_migrant_worker" => "职业介绍（农民工）",
+        "referrals_laid_off" => "职业介绍（下岗失业人员）",
+        "referrals_urban_new_labour" => "职业介绍（城镇新增劳动力）",
+        "referrals_hardship" => "职业介绍（困难群众）",
+        "referrals_zero_employment_household" => "职业介绍（零就业家庭成员）",
+        "referrals_returning_migrant" => "职业介绍（返乡农民工）",
+        "referrals_disabled" => "职业介绍（残疾人）",
+        "referrals_student_loan_graduate" => "职业介绍（享受助学贷款的高校毕业生）",
+        "referrals_long_term_unemployed" => "职业介绍（长期失业人员）",
+        "hires_graduate" => "介绍成功（高校毕业生）",
+        "hires_migrant_worker" => "介绍成功（农民工）",
+        "hires_laid_off" => "介绍成功（下岗失业人员）",
+        "hires_urban_new_labour" => "介绍成功（城镇新增劳动力）",
+        "hires_hardship" => "介绍成功（困难群众）",
+        "hires_zero_employment_household" => "介绍成功（零就业家庭成员）",
+        "hires_returning_migrant" => "介绍成功（返乡农民工）",
+        "hires_disabled" => "介绍成功（残疾人）",
+        "hires_student_loan_graduate" => "介绍成功（享受助学贷款的高校毕业生）",
+        "hires_long_term_unemployed" => "介绍成功（长期失业人员）",
+        "fairs_held" => "举办招聘会",
+        "fair_hires" => "招聘会介绍成功",
+        _ => "",
+    }
+}
 
 impl Monitoring {
     /// A monitoring point: office staff whose scope covers it.
@@ -268,6 +369,9 @@ impl Monitoring {
     }
 
     /// A region's figures of a month, from the events recorded so far.
+    /// The warning level and the regions at warning are the month's own:
+    /// each region assessed for that month by the rules in force, as the
+    /// assessor does, not the levels of today.
     pub async fn monthly_figures(
         &self,
         actor: &Actor,
@@ -276,7 +380,7 @@ impl Monitoring {
     ) -> Result<MonthlyFigures> {
         let region = self.scope_of(actor, Some(region))?;
         let within = region.clone();
-        let (series, missing, open_arrears, warnings) = self
+        let (series, missing, open_arrears, warnings, more) = self
             .read_model
             .read(move |connection| {
                 Ok((
@@ -284,6 +388,7 @@ impl Monitoring {
                     read_model::missing_count(connection, &within, period)?,
                     read_model::open_arrears_in(connection, &within)?,
                     read_model::warnings(connection, &within)?,
+                    read_model::report_figures(connection, &within, period)?,
                 ))
             })
             .await?;
@@ -295,24 +400,55 @@ impl Monitoring {
                 *value = month.get(&indicator).copied().unwrap_or(0);
             }
         }
+        for (name, value) in more {
+            if let Some(figure) = figures.get_mut(&name) {
+                *figure = value;
+            }
+        }
         figures.insert("reports_missing".to_owned(), missing);
         figures.insert("wage_arrears_open".to_owned(), open_arrears);
-        let at_warning = warnings.iter().filter(|row| row.level != "none").count();
-        figures.insert(
-            "regions_at_warning".to_owned(),
-            i64::try_from(at_warning).unwrap_or(0),
-        );
-        let own = warnings
+        // Only a region that has ever changed level can be at warning in
+        // some month: those are assessed for this one, and the region
+        // itself.
+        let mut candidates: BTreeSet<DivisionCode> = warnings
             .iter()
-            .find(|row| row.region == region.as_str())
-            .map_or_else(|| "none".to_owned(), |row| row.level.clone());
-        figures.insert("warning_level_rank".to_owned(), level_rank(&own));
+            .filter_map(|row| DivisionCode::parse(&row.region).ok())
+            .collect();
+        candidates.insert(region.clone());
+        let mut at_warning = 0_i64;
+        let mut own = Level::None;
+        for candidate in candidates {
+            let level = self.level_in(&candidate, period).await?;
+            if level != Level::None {
+                at_warning += 1;
+            }
+            if candidate == region {
+                own = level;
+            }
+        }
+        figures.insert("regions_at_warning".to_owned(), at_warning);
+        figures.insert("warning_level_rank".to_owned(), level_rank(own.as_str()));
         Ok(MonthlyFigures {
             region,
             period,
             figures,
-            warning_level: own,
+            warning_level: own.as_str().to_owned(),
         })
+    }
+
+    /// A region's warning level for a month: its indicators up to the
+    /// month assessed by the rules in force in it.
+    async fn level_in(&self, region: &DivisionCode, period: Period) -> Result<Level> {
+        let rules: WarningRules = self.rules_for(region).warnings.clone();
+        let months = i32::try_from(rules.months_needed()).unwrap_or(15);
+        let within = region.clone();
+        let series = self
+            .read_model
+            .read(move |connection| {
+                read_model::series(connection, &within, period.plus(1 - months), period)
+            })
+            .await?;
+        Ok(assess(&rules, &series, period).level)
     }
 
     /// The latest submissions of the regions within `region` for `period`.
@@ -365,5 +501,31 @@ pub fn level_rank(level: &str) -> i64 {
         "orange" => 3,
         "red" => 4,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_figure_is_named_once_and_has_a_chinese_label() {
+        let names: BTreeSet<&str> = FIGURES.iter().copied().collect();
+        assert_eq!(names.len(), FIGURES.len(), "no figure is listed twice");
+        for name in FIGURES {
+            assert!(!figure_label(name).is_empty(), "{name} has a label");
+        }
+        let labels: BTreeSet<&str> = FIGURES.iter().map(|name| figure_label(name)).collect();
+        assert_eq!(labels.len(), FIGURES.len(), "no two figures share a label");
+    }
+
+    #[test]
+    fn every_category_has_its_referrals_and_hires() {
+        for category in labex_domain::value::JobSeekerCategory::ALL {
+            for flow in ["referrals", "hires"] {
+                let name = format!("{flow}_{}", category.as_str());
+                assert!(FIGURES.contains(&name.as_str()), "{name} is a figure");
+            }
+        }
     }
 }

@@ -12,10 +12,13 @@
 
 use std::collections::BTreeMap;
 
-use labex_domain::Event;
 use labex_domain::arrears::WageArrearsEvent;
+use labex_domain::course::{CourseEvent, Placement};
 use labex_domain::employer::EmployerEvent;
 use labex_domain::enterprise_report::{EnterpriseReportEvent, ReportFigures, Signal};
+use labex_domain::fair::FairEvent;
+use labex_domain::household::{Household, HouseholdEvent, HouseholdStatus};
+use labex_domain::internship::InternshipEvent;
 use labex_domain::jobseeker::JobSeekerEvent;
 use labex_domain::layoff::LayoffPlanEvent;
 use labex_domain::monitoring::{
@@ -26,7 +29,10 @@ use labex_domain::province_report::MonthlyReportEvent;
 use labex_domain::referral::{ReferralEvent, ReferralOutcome};
 use labex_domain::value::DivisionCode;
 use labex_domain::warning::{Indicator, Series, WarningEvent};
+use labex_domain::welfare::WelfareEvent;
+use labex_domain::{Aggregate, Event, Personal};
 use labex_domain::{china_date, rfc3339_millis};
+use labex_eventsourcing::reset_checkpoint;
 use labex_eventsourcing::{EventFilter, Projection, ProjectionError, StoredEvent};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -37,15 +43,63 @@ pub const PROJECTION: &str = "monitoring";
 /// month is the sum up to it.
 pub const UNEMPLOYED_DELTA: &str = "registered_unemployed_delta";
 
+/// The version of the tables: a new one drops them and the checkpoint,
+/// so that the read model is rebuilt from the store. 2: training,
+/// households, welfare placements, internships, fairs and referrals by
+/// category.
+pub const VERSION: u32 = 2;
+
 /// Keeps the monitoring tables.
 pub struct MonitoringProjection;
+
+/// Drops every table of the read model (but its version and checkpoint).
+fn drop_tables(transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+    let tables: Vec<String> = transaction
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'labex_%'
+             AND name <> 'monitoring_version'",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        transaction.execute_batch(&format!("DROP TABLE IF EXISTS \"{table}\""))?;
+    }
+    Ok(())
+}
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS employers (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobseekers (
-    id TEXT PRIMARY KEY, office TEXT NOT NULL, unemployed INTEGER NOT NULL
+    id TEXT PRIMARY KEY, office TEXT NOT NULL, unemployed INTEGER NOT NULL,
+    categories TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS courses (
+    id TEXT PRIMARY KEY, office TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS households (
+    id TEXT PRIMARY KEY, office TEXT NOT NULL, status TEXT NOT NULL, state TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS household_moves (
+    seq INTEGER PRIMARY KEY, household_id TEXT NOT NULL, office TEXT NOT NULL,
+    day TEXT NOT NULL, status TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS household_moves_office ON household_moves (office, day);
+CREATE INDEX IF NOT EXISTS household_moves_household ON household_moves (household_id, day);
+CREATE TABLE IF NOT EXISTS welfare (
+    id TEXT PRIMARY KEY, office TEXT NOT NULL, started_on TEXT NOT NULL, ends_on TEXT NOT NULL,
+    ended_on TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS internships (
+    id TEXT PRIMARY KEY, office TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fairs (
+    id TEXT PRIMARY KEY, region TEXT NOT NULL, starts_on TEXT NOT NULL, cancelled INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fair_referrals (
+    referral_id TEXT PRIMARY KEY, fair_id TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS offices (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, region TEXT NOT NULL
@@ -115,6 +169,23 @@ impl Projection for MonitoringProjection {
     }
 
     fn migrate(&mut self, transaction: &Transaction<'_>) -> rusqlite::Result<()> {
+        transaction.execute_batch(
+            "CREATE TABLE IF NOT EXISTS monitoring_version (version INTEGER NOT NULL)",
+        )?;
+        let kept: Option<u32> = transaction
+            .query_row("SELECT version FROM monitoring_version", [], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if kept != Some(VERSION) {
+            drop_tables(transaction)?;
+            reset_checkpoint(transaction, PROJECTION)?;
+            transaction.execute("DELETE FROM monitoring_version", [])?;
+            transaction.execute(
+                "INSERT INTO monitoring_version (version) VALUES (?1)",
+                params![VERSION],
+            )?;
+        }
         transaction.execute_batch(SCHEMA)
     }
 
@@ -162,6 +233,11 @@ impl Projection for MonitoringProjection {
             Event::EnterpriseReport(report) => apply_report(transaction, report)?,
             Event::LayoffPlan(plan) => apply_layoff(transaction, plan)?,
             Event::WageArrears(case) => apply_arrears(transaction, case)?,
+            Event::Course(course) => apply_course(transaction, course)?,
+            Event::Household(household) => apply_household(transaction, event, household)?,
+            Event::Welfare(placement) => apply_welfare(transaction, placement)?,
+            Event::Internship(internship) => apply_internship(transaction, internship)?,
+            Event::Fair(fair) => apply_fair(transaction, fair)?,
             Event::Warning(WarningEvent::LevelChanged(changed)) => {
                 let rule = changed
                     .rule
@@ -251,6 +327,24 @@ fn add(
     Ok(())
 }
 
+/// Adds `value` to a figure of a region's month that no warning rule
+/// reads (so nothing is marked for assessment).
+fn tally(
+    transaction: &Transaction<'_>,
+    region: &str,
+    period: Period,
+    figure: &str,
+    value: i64,
+) -> rusqlite::Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT INTO facts (region, period, indicator, value) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (region, period, indicator) DO UPDATE SET value = value + excluded.value",
+        )?
+        .execute(params![region, period.to_string(), figure, value])?;
+    Ok(())
+}
+
 fn count(
     transaction: &Transaction<'_>,
     region: &str,
@@ -293,9 +387,14 @@ fn apply_jobseeker(
             let office = registered.office.as_str();
             transaction
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO jobseekers (id, office, unemployed) VALUES (?1, ?2, 0)",
+                    "INSERT OR IGNORE INTO jobseekers (id, office, unemployed, categories)
+                     VALUES (?1, ?2, 0, ?3)",
                 )?
-                .execute(params![id, office])?;
+                .execute(params![
+                    id,
+                    office,
+                    category_list(&registered.profile.categories)
+                ])?;
             count(
                 transaction,
                 office,
@@ -338,6 +437,23 @@ fn apply_jobseeker(
                 }
             }
         }
+        JobSeekerEvent::ProfileUpdated(updated) => {
+            if let Some(categories) = &updated.profile.categories {
+                transaction
+                    .prepare_cached("UPDATE jobseekers SET categories = ?2 WHERE id = ?1")?
+                    .execute(params![
+                        updated.jobseeker_id.to_string(),
+                        category_list(categories)
+                    ])?;
+            }
+        }
+        JobSeekerEvent::Erased(erased) => {
+            // Counted figures stay; what categories the person was in does
+            // not.
+            transaction
+                .prepare_cached("UPDATE jobseekers SET categories = '' WHERE id = ?1")?
+                .execute(params![erased.jobseeker_id.to_string()])?;
+        }
         JobSeekerEvent::ReturnRecorded(returned) => {
             let id = returned.jobseeker_id.to_string();
             if let Some((office, _)) = jobseeker_office(transaction, &id)? {
@@ -358,7 +474,6 @@ fn apply_jobseeker(
                     ])?;
             }
         }
-        _ => {}
     }
     let _ = recorded_on;
     Ok(())
@@ -369,23 +484,348 @@ fn apply_referral(
     event: &ReferralEvent,
     office: Option<String>,
 ) -> rusqlite::Result<()> {
-    let (jobseeker, date, indicator) = match event {
-        ReferralEvent::Made(made) => (
-            made.jobseeker_id,
-            china_date(made.referred_at),
-            Indicator::Referrals,
-        ),
+    let (jobseeker, date, indicator, by_category) = match event {
+        ReferralEvent::Made(made) => {
+            if let Some(fair) = made.fair_id {
+                transaction
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO fair_referrals (referral_id, fair_id) VALUES (?1, ?2)",
+                    )?
+                    .execute(params![made.referral_id.to_string(), fair.to_string()])?;
+            }
+            (
+                made.jobseeker_id,
+                china_date(made.referred_at),
+                Indicator::Referrals,
+                "referrals",
+            )
+        }
         ReferralEvent::OutcomeRecorded(outcome) if outcome.outcome == ReferralOutcome::Hired => {
-            (outcome.jobseeker_id, outcome.date, Indicator::Hires)
+            let fair_region: Option<String> = transaction
+                .prepare_cached(
+                    "SELECT f.region FROM fair_referrals r JOIN fairs f ON f.id = r.fair_id
+                     WHERE r.referral_id = ?1",
+                )?
+                .query_row(params![outcome.referral_id.to_string()], |row| row.get(0))
+                .optional()?;
+            if let Some(region) = fair_region {
+                tally(
+                    transaction,
+                    &region,
+                    Period::of(outcome.date),
+                    "fair_hires",
+                    1,
+                )?;
+            }
+            (
+                outcome.jobseeker_id,
+                outcome.date,
+                Indicator::Hires,
+                "hires",
+            )
         }
         ReferralEvent::OutcomeRecorded(_) => return Ok(()),
     };
-    let region = match jobseeker_office(transaction, &jobseeker.to_string())? {
+    let id = jobseeker.to_string();
+    let region = match jobseeker_office(transaction, &id)? {
         Some((office, _)) => Some(office),
         None => office,
     };
-    if let Some(region) = region {
-        count(transaction, &region, Period::of(date), indicator, 1)?;
+    let Some(region) = region else {
+        return Ok(());
+    };
+    let period = Period::of(date);
+    count(transaction, &region, period, indicator, 1)?;
+    let categories: Option<String> = transaction
+        .prepare_cached("SELECT categories FROM jobseekers WHERE id = ?1")?
+        .query_row(params![id], |row| row.get(0))
+        .optional()?;
+    for category in categories.iter().flat_map(|list| list.split(',')) {
+        if !category.is_empty() {
+            tally(
+                transaction,
+                &region,
+                period,
+                &format!("{by_category}_{category}"),
+                1,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A job seeker's categories as kept: their codes, comma-separated.
+fn category_list(
+    categories: &std::collections::BTreeSet<labex_domain::value::JobSeekerCategory>,
+) -> String {
+    categories
+        .iter()
+        .map(|category| category.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The office a course, an internship or a placement belongs to, as kept.
+fn office_of(
+    transaction: &Transaction<'_>,
+    table: &str,
+    id: &str,
+) -> rusqlite::Result<Option<String>> {
+    transaction
+        .prepare_cached(&format!("SELECT office FROM {table} WHERE id = ?1"))?
+        .query_row(params![id], |row| row.get(0))
+        .optional()
+}
+
+/// Training (培训), counted for the office of the course: seats taken
+/// (an enrolment with a seat, or a promotion from the waiting list),
+/// completions, appraisals passed and trainees employed as the training
+/// context counts them (`TraineeEmploymentRecorded`: the first employment
+/// within the window after completion).
+fn apply_course(transaction: &Transaction<'_>, event: &CourseEvent) -> rusqlite::Result<()> {
+    if let CourseEvent::Opened(opened) = event {
+        transaction
+            .prepare_cached("INSERT OR REPLACE INTO courses (id, office) VALUES (?1, ?2)")?
+            .execute(params![
+                opened.course_id.to_string(),
+                opened.office.as_str()
+            ])?;
+        return Ok(());
+    }
+    let (course, day, figure) = match event {
+        CourseEvent::Enrolled(enrolled) if enrolled.placement == Placement::Seat => (
+            enrolled.course_id,
+            china_date(enrolled.enrolled_at),
+            "training_enrolments",
+        ),
+        CourseEvent::Promoted(promoted) => (
+            promoted.course_id,
+            china_date(promoted.promoted_at),
+            "training_enrolments",
+        ),
+        CourseEvent::Completed(completed) => (
+            completed.course_id,
+            completed.completed_on,
+            "training_completions",
+        ),
+        CourseEvent::Appraised(appraised) if appraised.passed => (
+            appraised.course_id,
+            appraised.appraised_on,
+            "training_appraisals_passed",
+        ),
+        CourseEvent::EmploymentRecorded(recorded) => {
+            (recorded.course_id, recorded.started_on, "trainees_employed")
+        }
+        _ => return Ok(()),
+    };
+    if let Some(office) = office_of(transaction, "courses", &course.to_string())? {
+        tally(transaction, &office, Period::of(day), figure, 1)?;
+    }
+    Ok(())
+}
+
+/// A household's state without what is personal: its address, members,
+/// notes and counsellor. What is left is enough to fold its status.
+fn impersonal(mut household: Household) -> Household {
+    household.address = Personal::Erased;
+    household.members.clear();
+    if let Some(decision) = household.decision.as_mut() {
+        decision.note = None;
+    }
+    if let Some(exit) = household.exit.as_mut() {
+        exit.note = None;
+    }
+    if let Some(plan) = household.plan.as_mut() {
+        plan.counsellor.clear();
+    }
+    household
+}
+
+/// The day a household came to its present status.
+fn status_day(household: &Household) -> chrono::NaiveDate {
+    let moved = household
+        .last_move
+        .as_ref()
+        .filter(|moved| moved.status == household.status)
+        .map(|moved| moved.on);
+    match household.status {
+        HouseholdStatus::Declared => household.declared_on,
+        HouseholdStatus::Registered | HouseholdStatus::Rejected => moved
+            .or(household.decision.as_ref().map(|decision| decision.on))
+            .unwrap_or(household.declared_on),
+        HouseholdStatus::Cleared | HouseholdStatus::Stabilised => {
+            moved.unwrap_or(household.declared_on)
+        }
+        HouseholdStatus::Exited => household
+            .exit
+            .as_ref()
+            .map_or(household.declared_on, |exit| exit.on),
+    }
+}
+
+/// Zero-employment households (零就业家庭): the domain's own fold of each
+/// household, kept without what is personal, and every change of status
+/// with its day, from which the register by status at a month's end and
+/// the households cleared in a month are read.
+fn apply_household(
+    transaction: &Transaction<'_>,
+    stored: &StoredEvent,
+    event: &HouseholdEvent,
+) -> Result<(), ProjectionError> {
+    let id = stored.stream.clone();
+    let kept: Option<String> = transaction
+        .prepare_cached("SELECT state FROM households WHERE id = ?1")?
+        .query_row(params![id], |row| row.get(0))
+        .optional()?;
+    let failed = |reason: String| ProjectionError::Apply {
+        projection: PROJECTION.to_owned(),
+        event_id: stored.id,
+        reason,
+    };
+    let before: Option<Household> = kept
+        .map(|state| serde_json::from_str(&state))
+        .transpose()
+        .map_err(|error| failed(format!("kept household state: {error}")))?;
+    let status_before = before.as_ref().map(|household| household.status);
+    let Some(after) = Household::evolve(before, event).map(impersonal) else {
+        return Ok(());
+    };
+    let state = serde_json::to_string(&after)
+        .map_err(|error| failed(format!("household state: {error}")))?;
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO households (id, office, status, state) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![
+            id,
+            after.office.as_str(),
+            after.status.as_str(),
+            state
+        ])?;
+    if status_before != Some(after.status) {
+        transaction
+            .prepare_cached(
+                "INSERT INTO household_moves (household_id, office, day, status)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                id,
+                after.office.as_str(),
+                status_day(&after).to_string(),
+                after.status.as_str()
+            ])?;
+    }
+    Ok(())
+}
+
+/// Public-welfare placements (公益性岗位): started, and the day each ends
+/// (early, or at the end of its subsidised period).
+fn apply_welfare(transaction: &Transaction<'_>, event: &WelfareEvent) -> rusqlite::Result<()> {
+    match event {
+        WelfareEvent::Started(started) => {
+            let inserted = transaction
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO welfare (id, office, started_on, ends_on)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )?
+                .execute(params![
+                    started.placement_id.to_string(),
+                    started.office.as_str(),
+                    started.started_on.to_string(),
+                    started.ends_on.to_string()
+                ])?;
+            if inserted > 0 {
+                tally(
+                    transaction,
+                    started.office.as_str(),
+                    Period::of(started.started_on),
+                    "welfare_placements_started",
+                    1,
+                )?;
+            }
+        }
+        WelfareEvent::Ended(ended) => {
+            transaction
+                .prepare_cached("UPDATE welfare SET ended_on = ?2 WHERE id = ?1")?
+                .execute(params![
+                    ended.placement_id.to_string(),
+                    ended.ended_on.to_string()
+                ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Internships (就业见习): started, completed, interns retained by the host
+/// (留用), for the office that funds each.
+fn apply_internship(
+    transaction: &Transaction<'_>,
+    event: &InternshipEvent,
+) -> rusqlite::Result<()> {
+    let (id, day, figure) = match event {
+        InternshipEvent::Agreed(agreed) => {
+            transaction
+                .prepare_cached("INSERT OR REPLACE INTO internships (id, office) VALUES (?1, ?2)")?
+                .execute(params![
+                    agreed.internship_id.to_string(),
+                    agreed.office.as_str()
+                ])?;
+            return Ok(());
+        }
+        InternshipEvent::Started(started) => (
+            started.internship_id,
+            started.started_on,
+            "internships_started",
+        ),
+        InternshipEvent::Completed(completed) => (
+            completed.internship_id,
+            completed.completed_on,
+            "internships_completed",
+        ),
+        InternshipEvent::Retained(retained) => (
+            retained.internship_id,
+            retained.retained_on,
+            "interns_retained",
+        ),
+        _ => return Ok(()),
+    };
+    if let Some(office) = office_of(transaction, "internships", &id.to_string())? {
+        tally(transaction, &office, Period::of(day), figure, 1)?;
+    }
+    Ok(())
+}
+
+/// Job fairs (招聘会): where and on which day each is held, and whether it
+/// was cancelled.
+fn apply_fair(transaction: &Transaction<'_>, event: &FairEvent) -> rusqlite::Result<()> {
+    match event {
+        FairEvent::Scheduled(scheduled) => {
+            transaction
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO fairs (id, region, starts_on, cancelled)
+                     VALUES (?1, ?2, ?3, 0)",
+                )?
+                .execute(params![
+                    scheduled.fair_id.to_string(),
+                    scheduled.details.region.as_str(),
+                    china_date(scheduled.details.starts_at).to_string()
+                ])?;
+        }
+        FairEvent::Amended(amended) => {
+            transaction
+                .prepare_cached("UPDATE fairs SET region = ?2, starts_on = ?3 WHERE id = ?1")?
+                .execute(params![
+                    amended.fair_id.to_string(),
+                    amended.details.region.as_str(),
+                    china_date(amended.details.starts_at).to_string()
+                ])?;
+        }
+        FairEvent::Cancelled(cancelled) => {
+            transaction
+                .prepare_cached("UPDATE fairs SET cancelled = 1 WHERE id = ?1")?
+                .execute(params![cancelled.fair_id.to_string()])?;
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -1134,4 +1574,68 @@ pub fn layoff_plans_in(
         },
     )?;
     rows.collect()
+}
+
+/// The figures of a region's month besides the warning indicators: the
+/// month's tallies (training, welfare placements started, internships,
+/// referrals and hires by category, hires from fairs), the households by
+/// status at the month's end (`households_<status>`) and cleared in it,
+/// welfare placements ended in it and fairs held in it.
+pub fn report_figures(
+    connection: &Connection,
+    region: &DivisionCode,
+    period: Period,
+) -> rusqlite::Result<BTreeMap<String, i64>> {
+    let (low, high) = scope(region);
+    let first = period.first_day().to_string();
+    let last = period.last_day().to_string();
+    let mut figures = BTreeMap::new();
+    let mut statement = connection.prepare_cached(
+        "SELECT indicator, SUM(value) FROM facts
+         WHERE region >= ?1 AND region < ?2 AND period = ?3 GROUP BY indicator",
+    )?;
+    let rows = statement.query_map(params![low, high, period.to_string()], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (figure, value) = row?;
+        figures.insert(figure, value);
+    }
+    let mut statement = connection.prepare_cached(
+        "SELECT m.status, COUNT(*) FROM household_moves m
+         WHERE m.office >= ?1 AND m.office < ?2 AND m.day <= ?3
+           AND m.seq = (SELECT MAX(l.seq) FROM household_moves l
+                        WHERE l.household_id = m.household_id AND l.day <= ?3)
+         GROUP BY m.status",
+    )?;
+    let rows = statement.query_map(params![low, high, last], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (status, households) = row?;
+        figures.insert(format!("households_{status}"), households);
+    }
+    let cleared: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM household_moves
+         WHERE office >= ?1 AND office < ?2 AND status = 'cleared' AND day >= ?3 AND day <= ?4",
+        params![low, high, first, last],
+        |row| row.get(0),
+    )?;
+    figures.insert("households_cleared_in_month".to_owned(), cleared);
+    let ended: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM welfare
+         WHERE office >= ?1 AND office < ?2
+           AND COALESCE(ended_on, ends_on) >= ?3 AND COALESCE(ended_on, ends_on) <= ?4",
+        params![low, high, first, last],
+        |row| row.get(0),
+    )?;
+    figures.insert("welfare_placements_ended".to_owned(), ended);
+    let fairs: i64 = connection.query_row(
+        "SELECT COUNT(*) FROM fairs
+         WHERE region >= ?1 AND region < ?2 AND cancelled = 0 AND starts_on >= ?3 AND starts_on <= ?4",
+        params![low, high, first, last],
+        |row| row.get(0),
+    )?;
+    figures.insert("fairs_held".to_owned(), fairs);
+    Ok(figures)
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use crate::commands::Monitoring;
 use crate::feed;
-use crate::queries::FIGURES;
+use crate::queries::{FIGURES, figure_label};
 use crate::requests::{
     AmendPlanBody, CaseBody, FollowBody, LayoffPlanBody, OfficeBody, OutcomeBody, PaymentBody,
     PointBody, ReportBody, SubmissionBody,
@@ -560,7 +560,7 @@ pub struct FormatParams {
 /// or CSV (`Accept: text/csv` or `?format=csv`).
 #[utoipa::path(get, path = "/v1/reports/monthly", tag = "reports",
     params(("region" = Option<String>, Query), ("period" = Option<String>, Query, description = "YYYY-MM; this month when absent"), ("format" = Option<String>, Query, description = "csv")),
-    responses((status = 200, body = MonthlyReportView, description = "JSON, or text/csv with the lines figure,value")),
+    responses((status = 200, body = MonthlyReportView, description = "JSON, or text/csv with the header region,period,figure,value,label and one line per figure (label: its Chinese name)")),
     security(("bearer" = [])))]
 pub async fn monthly_report(
     app: web::Data<Monitoring>,
@@ -573,12 +573,14 @@ pub async fn monthly_report(
     let period = params.period_or_this_month()?;
     let figures = app.monthly_figures(&caller, region, period).await?;
     if wants_csv(&request, &format) {
-        let mut csv = String::from("region,period,figure,value\n");
+        let mut csv = String::from("region,period,figure,value,label\n");
         for name in FIGURES {
             let value = figures.figures.get(name).copied().unwrap_or(0);
             csv.push_str(&format!(
-                "{},{},{name},{value}\n",
-                figures.region, figures.period
+                "{},{},{name},{value},{}\n",
+                figures.region,
+                figures.period,
+                figure_label(name)
             ));
         }
         return Ok(HttpResponse::Ok()

@@ -335,7 +335,51 @@ pub struct ReturnCount {
 pub struct MonthlyReportView {
     pub region: String,
     pub period: String,
+    /// The region's warning level for the month (`none` … `red`): its
+    /// indicators up to the month assessed by the rules in force.
     pub warning_level: String,
+    /// Every figure of the month by name, for the region's scope (a
+    /// county, a city or the province: every code under its prefix).
+    /// Flows count what happened in the month; stocks stand at its end.
+    ///
+    /// Registrations and referrals: `jobseeker_registrations`,
+    /// `new_unemployment_registrations`, `employment_registrations`,
+    /// `registered_unemployed` (stock), `referrals`, `hires`, and by the
+    /// job seeker's categories when referred or hired `referrals_<category>`
+    /// and `hires_<category>` (`graduate`, `migrant_worker`, `laid_off`,
+    /// `urban_new_labour`, `hardship`, `zero_employment_household`,
+    /// `returning_migrant`, `disabled`, `student_loan_graduate`,
+    /// `long_term_unemployed`; a person in two categories counts in both),
+    /// counted for the job seeker's office; `migrant_returns`.
+    ///
+    /// Enterprises: `reports_received`, `reports_missing`,
+    /// `reported_headcount`, `separations`, `enterprise_closures`,
+    /// `enterprise_stoppages`, `unreported_layoffs`, `layoff_plans`,
+    /// `mandatory_layoff_plans`, `people_concerned`, `layoffs_carried_out`,
+    /// `wage_arrears_cases`, `wage_arrears_open` (open now).
+    ///
+    /// Warnings: `regions_at_warning` (regions within the scope at a level
+    /// above `none` for the month), `warning_level_rank` (0 none … 4 red).
+    ///
+    /// Training, for the office of the course: `training_enrolments`
+    /// (seats taken: enrolled with a seat or moved up from the waiting
+    /// list), `training_completions`, `training_appraisals_passed`,
+    /// `trainees_employed` (employment within the window after completion,
+    /// as the course's outcomes count it, in the month the job started).
+    ///
+    /// Zero-employment households, for the office that keeps the register:
+    /// at the month's end `households_declared` (awaiting verification),
+    /// `households_registered`, `households_cleared`,
+    /// `households_stabilised`; and `households_cleared_in_month`.
+    ///
+    /// Public-welfare posts and internships, for the office that funds
+    /// them: `welfare_placements_started`, `welfare_placements_ended`
+    /// (ended early or at the end of the subsidised period),
+    /// `internships_started`, `internships_completed`, `interns_retained`.
+    ///
+    /// Job fairs, for the fair's region: `fairs_held` (not cancelled,
+    /// starting in the month), `fair_hires` (hires on referrals that name
+    /// a fair).
     #[schema(value_type = Object)]
     pub figures: BTreeMap<String, i64>,
 }

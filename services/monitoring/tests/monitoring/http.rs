@@ -193,9 +193,34 @@ async fn the_monthly_report_comes_as_csv_and_a_submission_shows_its_differences(
         .await
         .expect(200);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(csv.text.starts_with("region,period,figure,value\n"));
-    assert!(
-        csv.text
-            .contains(&format!("410305,{period},reports_received,1\n"))
+    assert!(csv.text.starts_with("region,period,figure,value,label\n"));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},reports_received,1,监测报表已报\n"
+    )));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},training_enrolments,0,培训报名入学\n"
+    )));
+    assert!(csv.text.contains(&format!(
+        "410305,{period},hires_graduate,0,介绍成功（高校毕业生）\n"
+    )));
+    assert_eq!(
+        csv.text.lines().count(),
+        1 + labex_monitoring::FIGURES.len(),
+        "a header and a line per figure"
     );
+
+    let openapi = service.http.get("/openapi.json", None).await.expect(200);
+    let described = openapi.body["components"]["schemas"]["MonthlyReportView"]["properties"]
+        ["figures"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for figure in labex_monitoring::FIGURES {
+        let named = figure.starts_with("referrals_") || figure.starts_with("hires_");
+        assert!(
+            named || described.contains(&format!("`{figure}`")),
+            "the OpenAPI description names {figure}"
+        );
+    }
+    assert!(described.contains("`referrals_<category>`"));
 }

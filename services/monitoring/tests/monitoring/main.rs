@@ -4,4 +4,5 @@
 //! (`http`).
 
 mod http;
+mod report;
 mod usecases;

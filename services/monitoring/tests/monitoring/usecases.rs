@@ -258,6 +258,33 @@ async fn a_layoff_without_a_plan_is_flagged_and_a_stoppage_raises_a_warning() {
         3,
         "county, city and province"
     );
+    let month = app
+        .app
+        .monthly_figures(&actor, code("410105"), period)
+        .await
+        .unwrap();
+    assert_eq!(month.warning_level, "blue");
+    assert_eq!(month.figures["warning_level_rank"], 1);
+    assert_eq!(month.figures["regions_at_warning"], 1);
+    let month_before = app
+        .app
+        .monthly_figures(&actor, code("410105"), period.plus(-1))
+        .await
+        .unwrap();
+    assert_eq!(
+        month_before.warning_level, "none",
+        "the month before the stoppage has its own level, not today's"
+    );
+    assert_eq!(month_before.figures["regions_at_warning"], 0);
+    let city = app
+        .app
+        .monthly_figures(&counsellor("410100"), code("410100"), period)
+        .await
+        .unwrap();
+    assert_eq!(
+        city.figures["regions_at_warning"], 2,
+        "the county and the city within the city's scope are blue"
+    );
     app.assessor.stop().await;
 }
 
