@@ -11,7 +11,9 @@
 //! (`welfare.rs`, `<data>/assistance/welfare.sqlite`). A referral made for
 //! a member of a household on the register counts as a job referral on
 //! the household's assistance, by a process manager of its own
-//! (`<data>/assistance/referral-measures-process.sqlite`).
+//! (`<data>/assistance/referral-measures-process.sqlite`), and so does a
+//! seat a member takes on a training course (职业培训,
+//! `<data>/assistance/training-measures-process.sqlite`).
 //!
 //! The use cases are [`Assistance`]'s (`commands.rs`, `queries.rs`); the
 //! handlers (`routes.rs`) only extract, call and render. Households are
@@ -57,7 +59,8 @@ pub use internships::{
 pub use members::{MEMBER_TURN_CATEGORY, household_of, member_stream};
 pub use process::{
     HOUSEHOLD_ACTOR, HOUSEHOLD_PROCESS, HouseholdProcess, REFERRAL_MEASURES_PROCESS,
-    ReferralMeasureProcess, Stabiliser, stabilise_due,
+    ReferralMeasureProcess, Stabiliser, TRAINING_MEASURES_PROCESS, TrainingMeasureProcess,
+    stabilise_due,
 };
 pub use queries::RegisterFilter;
 pub use requests::{
@@ -81,6 +84,10 @@ pub const PROCESS_FILE: &str = "process.sqlite";
 /// The referral-measures process manager's checkpoint database in the
 /// service's folder.
 pub const REFERRAL_MEASURES_FILE: &str = "referral-measures-process.sqlite";
+
+/// The training-measures process manager's checkpoint database in the
+/// service's folder.
+pub const TRAINING_MEASURES_FILE: &str = "training-measures-process.sqlite";
 
 /// The retention process manager's checkpoint database in the service's
 /// folder.
@@ -193,6 +200,14 @@ impl AssistanceService {
             .add(ReferralMeasureProcess::start(
                 context.repository.clone(),
                 referral_measures,
+            ))
+            .await;
+        let training_measures = open_database(&folder.join(TRAINING_MEASURES_FILE))
+            .starting("cannot open the training-measures process's checkpoint database")?;
+        runners
+            .add(TrainingMeasureProcess::start(
+                context.repository.clone(),
+                training_measures,
             ))
             .await;
         let welfare_rules: RuleBook<WelfareRules> =

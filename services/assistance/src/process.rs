@@ -22,6 +22,7 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use kurrentdb::Client;
 use labex_app::RuleBook;
+use labex_domain::course::{Course, CourseEvent, Placement, TraineeEnrolled, TraineePromoted};
 use labex_domain::household::{
     Cause, Household, HouseholdCommand, HouseholdRules, Measure, RecordMeasureDelivered,
     RecordMemberEmployed, RecordMemberUnemployed, StabiliseHousehold,
@@ -228,38 +229,138 @@ impl ReferralMeasureProcess {
         else {
             return Ok(());
         };
-        let Some(household_id) = household_of(repository, *jobseeker_id).await? else {
-            return Ok(());
-        };
-        let Some(household) = repository.load::<Household>(household_id).await?.state else {
-            return Ok(());
-        };
-        let command = HouseholdCommand::RecordMeasureDelivered(RecordMeasureDelivered {
-            jobseeker_id: *jobseeker_id,
-            measure: Measure::JobReferral,
-            delivered_on: china_date(*referred_at),
-            cause: Cause {
-                event_id: event.id,
-                event_type: event.event.event_type().to_owned(),
-            },
-        });
-        let mut context = reaction_context(event, HOUSEHOLD_ACTOR);
-        context.office = Some(household.office.clone());
-        let options = ExecuteOptions::default()
-            .idempotency_key(reaction_key(REFERRAL_MEASURES_PROCESS, event.id));
-        let done = repository
-            .execute_with::<Household>(household_id, command, &context, options)
-            .await;
-        if let Ok(executed) = &done
-            && !executed.events.is_empty()
-        {
-            tracing::debug!(household = %household_id, "a member's referral counts as a measure");
-        }
-        pass_over_refusal(
+        deliver_measure(
+            repository,
+            event,
             REFERRAL_MEASURES_PROCESS,
-            &household_id.stream_name(),
-            done.map(|_| ()),
+            *jobseeker_id,
+            Measure::JobReferral,
+            china_date(*referred_at),
         )
+        .await
+    }
+}
+
+/// Records on a member's household (if they have one) a measure another
+/// context delivered to them, naming the event that says so; safe to
+/// repeat (the household ignores a cause it has taken in, and the append
+/// carries the reaction's key of `process`).
+async fn deliver_measure(
+    repository: &Repository,
+    event: &StoredEvent,
+    process: &str,
+    jobseeker_id: JobSeekerId,
+    measure: Measure,
+    delivered_on: NaiveDate,
+) -> Result<(), RepositoryError> {
+    let Some(household_id) = household_of(repository, jobseeker_id).await? else {
+        return Ok(());
+    };
+    let Some(household) = repository.load::<Household>(household_id).await?.state else {
+        return Ok(());
+    };
+    let command = HouseholdCommand::RecordMeasureDelivered(RecordMeasureDelivered {
+        jobseeker_id,
+        measure,
+        delivered_on,
+        cause: Cause {
+            event_id: event.id,
+            event_type: event.event.event_type().to_owned(),
+        },
+    });
+    let mut context = reaction_context(event, HOUSEHOLD_ACTOR);
+    context.office = Some(household.office.clone());
+    let options = ExecuteOptions::default().idempotency_key(reaction_key(process, event.id));
+    let done = repository
+        .execute_with::<Household>(household_id, command, &context, options)
+        .await;
+    if let Ok(executed) = &done
+        && !executed.events.is_empty()
+    {
+        tracing::debug!(household = %household_id, ?measure, "a member's measure counts");
+    }
+    pass_over_refusal(process, &household_id.stream_name(), done.map(|_| ()))
+}
+
+/// The name of the training-measures process's checkpoint.
+pub const TRAINING_MEASURES_PROCESS: &str = "household-training-measures";
+
+/// The training-measures process manager: a member of a household on the
+/// register who takes a seat on a training course (enrolled with a seat,
+/// or moved up from the waiting list) has been given training (职业培训),
+/// counted on the household's assistance by itself, as a referral is
+/// (decision 089). A place on the waiting list is not yet training; a
+/// completion is the same training, not another measure.
+pub struct TrainingMeasureProcess {
+    repository: Repository,
+}
+
+impl TrainingMeasureProcess {
+    /// Runs the process on a task of the current runtime, keeping its
+    /// checkpoint in the database of `connection`.
+    pub fn start(repository: Repository, connection: Connection) -> ProjectionRunner {
+        let client: Client = repository.client().clone();
+        start_process(
+            client,
+            connection,
+            Self { repository },
+            RunnerOptions::default(),
+        )
+    }
+
+    /// Records one seat taken on the trainee's household, if they have
+    /// one. Safe to repeat.
+    pub async fn react_to(
+        repository: &Repository,
+        event: &StoredEvent,
+    ) -> Result<(), RepositoryError> {
+        let (jobseeker_id, at) = match &event.event {
+            Event::Course(CourseEvent::Enrolled(TraineeEnrolled {
+                jobseeker_id,
+                placement: Placement::Seat,
+                enrolled_at,
+                ..
+            })) => (*jobseeker_id, *enrolled_at),
+            Event::Course(CourseEvent::Promoted(TraineePromoted {
+                course_id,
+                enrolment_id,
+                promoted_at,
+            })) => {
+                // The promotion names the enrolment, not the trainee.
+                let course = repository.load::<Course>(*course_id).await?.state;
+                let Some(enrolment) = course
+                    .as_ref()
+                    .and_then(|course| course.enrolments.get(enrolment_id))
+                else {
+                    return Ok(());
+                };
+                (enrolment.jobseeker_id, *promoted_at)
+            }
+            _ => return Ok(()),
+        };
+        deliver_measure(
+            repository,
+            event,
+            TRAINING_MEASURES_PROCESS,
+            jobseeker_id,
+            Measure::Training,
+            china_date(at),
+        )
+        .await
+    }
+}
+
+impl ProcessManager for TrainingMeasureProcess {
+    fn name(&self) -> &str {
+        TRAINING_MEASURES_PROCESS
+    }
+
+    fn filter(&self) -> EventFilter {
+        EventFilter::event_types([TraineeEnrolled::EVENT_TYPE, TraineePromoted::EVENT_TYPE])
+    }
+
+    async fn react(&self, event: &StoredEvent) -> Result<(), ProjectionError> {
+        Ok(Self::react_to(&self.repository, event).await?)
     }
 }
 

@@ -8,12 +8,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{NaiveDate, Utc};
 use kurrentdb::Client;
+use labex_domain::course::{
+    CancelEnrolment, Course, CourseCommand, CourseDetails, CourseHours, CourseId, CourseKind,
+    Enrol, EnrolmentId, OpenCourse, Seats,
+};
 use labex_domain::employer::{Employer, EmployerCommand, RegisterEmployer};
 use labex_domain::jobseeker::JobSeekerForReferral;
 use labex_domain::jobseeker::{
     JobSeeker, JobSeekerCommand, JobSeekerProfile, PersonalData, RegisterEmployment,
     RegisterJobSeeker, RegisterUnemployment,
 };
+use labex_domain::provider::ProviderId;
 use labex_domain::referral::{
     MakeReferral, RecordReferralOutcome, Referral, ReferralCommand, ReferralOutcome,
 };
@@ -262,6 +267,69 @@ impl People {
             .position
             .expect("a position");
         (referral, position)
+    }
+}
+
+impl People {
+    /// A course of one seat in Jinshui on which `first` is seated and
+    /// `second` waits until `first` gives the seat up: the course and the
+    /// position of the last event (the promotion).
+    pub async fn train(&self, first: JobSeekerId, second: JobSeekerId) -> (CourseId, Position) {
+        let course = CourseId::generate();
+        let now = Utc::now();
+        let today = china_date(now);
+        let open = CourseCommand::Open(OpenCourse {
+            course_id: course,
+            provider_id: ProviderId::generate(),
+            office: division(JINSHUI),
+            details: CourseDetails {
+                title: Title::parse("家政服务员培训班").expect("a title"),
+                kind: CourseKind::Employment,
+                occupation: None,
+                description: None,
+                hours: CourseHours::parse(120).expect("hours"),
+                seats: Seats::parse(1).expect("seats"),
+                starts_on: today,
+                ends_on: today + chrono::Duration::days(30),
+                region: division(JINSHUI),
+                subsidy_per_trainee_fen: Default::default(),
+                eligible_categories: BTreeSet::new(),
+                order: None,
+            },
+            opened_at: now,
+        });
+        self.repository
+            .execute::<Course>(course, open, &context(JINSHUI))
+            .await
+            .expect("the course opens");
+        let mut enrolments = Vec::new();
+        for jobseeker_id in [first, second] {
+            let enrolment_id = EnrolmentId::generate();
+            let enrol = CourseCommand::Enrol(Enrol {
+                enrolment_id,
+                jobseeker_id,
+                categories: BTreeSet::from([JobSeekerCategory::Hardship]),
+                enrolled_at: Utc::now(),
+                waiting_list_max: 10,
+            });
+            self.repository
+                .execute::<Course>(course, enrol, &context(JINSHUI))
+                .await
+                .expect("enrolled");
+            enrolments.push(enrolment_id);
+        }
+        let cancel = CourseCommand::Cancel(CancelEnrolment {
+            enrolment_id: enrolments[0],
+            cancelled_at: Utc::now(),
+        });
+        let position = self
+            .repository
+            .execute::<Course>(course, cancel, &context(JINSHUI))
+            .await
+            .expect("the seat is given up")
+            .position
+            .expect("a position");
+        (course, position)
     }
 }
 

@@ -10,8 +10,8 @@ use chrono::{Days, Utc};
 use labex_app::{Actor, Error, ListPage, Role, RuleBook};
 use labex_assistance::{
     Assistance, ContactBody, DeclareBody, ExitBody, HouseholdProcess, PlanBody,
-    ReferralMeasureProcess, RegisterFilter, VerificationBody, household_of, register_csv,
-    stabilise_due,
+    ReferralMeasureProcess, RegisterFilter, TrainingMeasureProcess, VerificationBody, household_of,
+    register_csv, stabilise_due,
 };
 use labex_domain::household::{HouseholdEvent, HouseholdRules, HouseholdStatus, Measure};
 use labex_domain::value::DivisionCode;
@@ -678,6 +678,53 @@ async fn a_referral_made_for_a_member_counts_as_a_job_referral_once() {
             .expect("the reaction repeats");
     }
     assert_eq!(app.events(&id.stream_name()).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_seat_a_member_takes_on_a_course_counts_as_training_once() {
+    let app = App::start().await;
+    let father = app.people.jobseeker(JINSHUI).await;
+    let mother = app.people.jobseeker(JINSHUI).await;
+    let loner = app.people.jobseeker(JINSHUI).await;
+    let id = app.verified(&[father, mother]).await;
+    let before = app.events(&id.stream_name()).await;
+    let connection = rusqlite::Connection::open(app._data.path().join("training.sqlite"))
+        .expect("the checkpoint database opens");
+    let training = TrainingMeasureProcess::start(app.app.repository().clone(), connection);
+
+    // Someone in no household takes the seat and gives it up; the mother,
+    // waiting, moves up to it: one seat taken by a member, one measure.
+    let (course, promoted) = app.people.train(loner, mother).await;
+    training
+        .wait_for(promoted, Duration::from_secs(10))
+        .await
+        .expect("the training process catches up");
+    app.settled(promoted).await;
+    assert_eq!(app.events(&id.stream_name()).await, before + 1);
+    let household = app.app.get(&counsellor(JINSHUI), id, None).await.unwrap();
+    assert_eq!(
+        household.state.measures_delivered.get(&Measure::Training),
+        Some(&1)
+    );
+    let promotion = last_event(&app, course.stream_name().as_str()).await;
+    let written = last_event(&app, id.stream_name().as_str()).await;
+    let Event::Household(HouseholdEvent::MeasureDelivered(delivered)) = &written.event else {
+        panic!(
+            "the household's last event is the measure: {:?}",
+            written.event
+        );
+    };
+    assert_eq!(delivered.measure, Measure::Training);
+    assert_eq!(delivered.jobseeker_id, mother);
+    assert_eq!(delivered.cause.event_id, promotion.id);
+    assert_eq!(delivered.cause.event_type, "TraineePromoted");
+
+    // Redelivered: nothing more is written.
+    TrainingMeasureProcess::react_to(app.app.repository(), &promotion)
+        .await
+        .expect("the reaction repeats");
+    assert_eq!(app.events(&id.stream_name()).await, before + 1);
+    training.stop().await.expect("the process stops");
 }
 
 #[tokio::test]
