@@ -71,7 +71,8 @@ impl DeclareBody {
 pub struct VerificationBody {
     /// verified (enters the register) or rejected.
     pub decision: String,
-    /// The office's note.
+    /// The office's note (入户核实 …); a rejection must say why
+    /// (`note_required` otherwise).
     #[serde(default)]
     pub note: Option<String>,
     /// The day of the decision, `YYYY-MM-DD`; today when absent.

@@ -63,8 +63,9 @@ pub enum HouseholdError {
         /// The office's rule.
         minimum: u32,
     },
-    /// An exit for another reason without a note saying which.
-    #[error("an exit for another reason needs a note saying which")]
+    /// A rejection, or an exit for another reason, without a note saying
+    /// why.
+    #[error("a rejection, or an exit for another reason, needs a note saying why")]
     NoteRequired,
     /// A plan without measures.
     #[error("a plan names at least one measure")]

@@ -649,6 +649,8 @@ fn verify_household(
                 note,
             })])
         }
+        // A rejection says why: the household is told, and may appeal.
+        VerificationDecision::Rejected if note.is_none() => Err(HouseholdError::NoteRequired),
         VerificationDecision::Rejected => Ok(vec![HouseholdEvent::Rejected(HouseholdRejected {
             household_id: household.id,
             rejected_on: verify.decided_on,

@@ -244,6 +244,18 @@ fn a_rejected_household_is_closed_and_cannot_be_verified_again() {
 }
 
 #[test]
+fn a_rejection_says_why() {
+    given::<Household>([declared()])
+        .when(HouseholdCommand::Verify(VerifyHousehold {
+            decision: VerificationDecision::Rejected,
+            decided_on: date(2026, 12, 10),
+            note: None,
+            rules: HouseholdRules::default(),
+        }))
+        .then_error(HouseholdError::NoteRequired);
+}
+
+#[test]
 fn a_household_whose_member_found_work_before_verification_is_not_verified() {
     given::<Household>([
         declared(),

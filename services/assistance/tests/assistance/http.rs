@@ -86,6 +86,20 @@ async fn a_declaration_answers_201_with_its_location_and_etag_and_a_verification
         )
         .await;
     stale.expect_problem(412, "precondition_failed");
+    // A rejection must say why; refused, nothing written.
+    let before = service.service.events(Some("household-")).await;
+    let unexplained = service
+        .service
+        .http
+        .post(
+            &format!("/v1/households/{id}/verification"),
+            Some(&token),
+            &json!({"decision": "rejected"}),
+        )
+        .await
+        .expect_problem(422, "note_required");
+    assert_eq!(unexplained.error_fields(), ["note"]);
+    assert_eq!(service.service.events(Some("household-")).await, before);
     let verified = service
         .service
         .http
