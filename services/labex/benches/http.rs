@@ -1145,7 +1145,7 @@ async fn fair_with_exhibitors(base: &str, settings: &Settings) -> String {
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for worker in 0..settings.clients {
+    for worker in 0..settings.clients.min(SEARCH_CLIENTS) {
         let (client, counsellor, organiser) =
             (client.clone(), counsellor.clone(), organiser.clone());
         let (vocabulary, next, base, fair) = (
@@ -1156,28 +1156,44 @@ async fn fair_with_exhibitors(base: &str, settings: &Settings) -> String {
         );
         tasks.push(tokio::spawn(async move {
             let mut random = Random(run_number() * 1_000 + worker as u64);
+            let mut conflicts = 0_u64;
             while next.fetch_add(1, Ordering::Relaxed) < FAIR_EXHIBITORS {
                 let employer = register_exhibitor(&client, &base, &counsellor, &mut random).await;
                 let vacancy = vocabulary.vacancy(&mut random, &employer, "");
-                let answer = client
-                    .post(format!("{base}/v1/fairs/{fair}/exhibitors"))
-                    .bearer_auth(&organiser)
-                    .json(&json!({"employer_id": employer, "new_vacancies": [vacancy]}))
-                    .send()
-                    .await
-                    .expect("the stand is taken");
-                let status = answer.status().as_u16();
-                assert_eq!(
-                    status,
-                    200,
-                    "exhibiting: {}",
-                    answer.text().await.unwrap_or_default()
-                );
+                let body = json!({"employer_id": employer, "new_vacancies": [vacancy]});
+                // Every stand is a change of the one fair: concurrent ones
+                // may lose the race, and the answer (409) says to retry.
+                let mut tries = 0;
+                loop {
+                    let answer = client
+                        .post(format!("{base}/v1/fairs/{fair}/exhibitors"))
+                        .bearer_auth(&organiser)
+                        .json(&body)
+                        .send()
+                        .await
+                        .expect("the stand is taken");
+                    let status = answer.status().as_u16();
+                    if status == 409 && tries < 20 {
+                        tries += 1;
+                        conflicts += 1;
+                        tokio::time::sleep(Duration::from_millis(5 * tries)).await;
+                        continue;
+                    }
+                    assert_eq!(
+                        status,
+                        200,
+                        "exhibiting: {}",
+                        answer.text().await.unwrap_or_default()
+                    );
+                    break;
+                }
             }
+            conflicts
         }));
     }
+    let mut conflicts = 0;
     for task in tasks {
-        task.await.expect("an exhibitor");
+        conflicts += task.await.expect("an exhibitor");
     }
     let taken = started.elapsed();
     let waiting = Instant::now();
@@ -1191,7 +1207,7 @@ async fn fair_with_exhibitors(base: &str, settings: &Settings) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     println!(
-        "fair: {FAIR_EXHIBITORS} exhibitors registered and at their stands with a new vacancy each in {:.1} s; all found by the fair's search {:.2} s after the last",
+        "fair: {FAIR_EXHIBITORS} exhibitors registered and at their stands with a new vacancy each in {:.1} s ({conflicts} stands retried after a 409); all found by the fair's search {:.2} s after the last",
         taken.as_secs_f64(),
         waiting.elapsed().as_secs_f64()
     );
