@@ -102,6 +102,41 @@ pub fn query(words: &[String], tags: &[String], in_title: bool) -> Option<String
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// A page of a catalogue's search and its total counted up to one more
+/// than [`TOTAL_CAP`]. `count(expression, cap)` counts the rows of an FTS5
+/// expression (all rows for `None`) up to `cap`; `page(expression,
+/// (limit, offset), score)` reads a page of them newest first, each hit
+/// given `score`. With words, the rows with every word in their title come
+/// first (score 2), then those with the words elsewhere (1); a search of
+/// filters alone scores 0.
+pub fn tiered_search<T, E>(
+    words: &[String],
+    tags: &[String],
+    (limit, offset): (u64, u64),
+    count: impl Fn(Option<&str>, u64) -> Result<u64, E>,
+    page: impl Fn(Option<&str>, (u64, u64), f64) -> Result<Vec<T>, E>,
+) -> Result<(u64, Vec<T>), E> {
+    let anywhere = query(words, tags, false);
+    let total = count(anywhere.as_deref(), TOTAL_CAP + 1)?;
+    let (Some(anywhere), false) = (anywhere, words.is_empty()) else {
+        let expression = query(&[], tags, false);
+        return Ok((total, page(expression.as_deref(), (limit, offset), 0.0)?));
+    };
+    let in_title = query(words, tags, true).unwrap_or_default();
+    let titled = count(Some(&in_title), offset + limit)?;
+    let mut found = Vec::new();
+    if titled > offset {
+        found = page(Some(&in_title), (limit, offset), 2.0)?;
+    }
+    let rest = limit.saturating_sub(found.len() as u64);
+    if rest > 0 {
+        let elsewhere = format!("({anywhere}) NOT ({in_title})");
+        let skip = offset.saturating_sub(titled);
+        found.extend(page(Some(&elsewhere), (rest, skip), 1.0)?);
+    }
+    Ok((total, found))
+}
+
 fn quoted(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
 }

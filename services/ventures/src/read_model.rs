@@ -304,39 +304,11 @@ pub fn search(
     connection: &Connection,
     query: &ProjectQuery,
 ) -> rusqlite::Result<(u64, Vec<FoundProject>)> {
-    let tags = query.tags();
-    let limit = u64::from(query.limit);
-    let offset = u64::from(query.offset);
-    let anywhere = fts::query(&query.words, &tags, false);
-    let total = count(connection, anywhere.as_deref(), query, TOTAL_CAP + 1)?;
-    let (Some(anywhere), false) = (anywhere, query.words.is_empty()) else {
-        let expression = fts::query(&[], &tags, false);
-        let found = page(
-            connection,
-            expression.as_deref(),
-            query,
-            (limit, offset),
-            0.0,
-        )?;
-        return Ok((total, found));
-    };
-    let in_title = fts::query(&query.words, &tags, true).unwrap_or_default();
-    let titled = count(connection, Some(&in_title), query, offset + limit)?;
-    let mut found = Vec::new();
-    if titled > offset {
-        found = page(connection, Some(&in_title), query, (limit, offset), 2.0)?;
-    }
-    let rest = limit.saturating_sub(found.len() as u64);
-    if rest > 0 {
-        let elsewhere = format!("({anywhere}) NOT ({in_title})");
-        let skip = offset.saturating_sub(titled);
-        found.extend(page(
-            connection,
-            Some(&elsewhere),
-            query,
-            (rest, skip),
-            1.0,
-        )?);
-    }
-    Ok((total, found))
+    fts::tiered_search(
+        &query.words,
+        &query.tags(),
+        (u64::from(query.limit), u64::from(query.offset)),
+        |expression, cap| count(connection, expression, query, cap),
+        |expression, page_at, score| page(connection, expression, query, page_at, score),
+    )
 }
