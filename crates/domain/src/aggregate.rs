@@ -33,7 +33,7 @@ pub trait AggregateId:
 /// The state of an aggregate that has no events yet is `None`. Both
 /// functions are pure: what a decision needs beyond the aggregate's own
 /// state (the status of another aggregate, the time) comes in the command.
-pub trait Aggregate: Sized + Clone {
+pub trait Aggregate: Sized + Clone + Send + Sync + 'static {
     /// Its id.
     type Id: AggregateId;
     /// What may be asked of it.
@@ -42,6 +42,13 @@ pub trait Aggregate: Sized + Clone {
     type Event: DomainEvent;
     /// Why it refuses a command.
     type Error: Refusal + Clone + PartialEq;
+
+    /// Whether a process may keep the state it last folded between
+    /// commands and queue its own writers to one stream (decision record
+    /// 100): for aggregates whose streams grow long and are written by
+    /// many at once (a fair). Only for states that hold no personal data,
+    /// which a kept state would hold past an erasure.
+    const KEEP_WARM: bool = false;
 
     /// The events a command produces on this state, or why it is refused.
     /// An empty list means the command changes nothing (a repeat of one

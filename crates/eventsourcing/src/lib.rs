@@ -40,6 +40,7 @@ mod runner;
 mod sealing;
 mod state_view;
 mod stored;
+mod warm;
 
 pub use checkpoint::{read_checkpoint, reset_checkpoint};
 pub use claim::{KEY_CLAIMED, KEY_CLAIMED_SCHEMA, TURN_TAKEN, TURN_TAKEN_SCHEMA, Turn};
@@ -78,3 +79,4 @@ pub use sealing::{
 };
 pub use state_view::{StateProjection, StateView};
 pub use stored::StoredEvent;
+pub use warm::DEFAULT_WARM_STREAMS;

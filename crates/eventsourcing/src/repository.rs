@@ -2,9 +2,11 @@
 //! decide, append with the expected revision.
 
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
 use kurrentdb::{
     AppendToStreamOptions, Client, CurrentRevision, EventData, Position, ReadStreamOptions,
-    StreamState,
+    StreamPosition, StreamState,
 };
 use labex_domain::{Aggregate, AggregateId, DomainEvent, Refused};
 use serde_json::value::RawValue;
@@ -17,6 +19,7 @@ use crate::metadata::{EventContext, Metadata};
 use crate::reads;
 use crate::sealing::{holds_sealed, personal_spots, seal, sealed_key_ids};
 use crate::stored::StoredEvent;
+use crate::warm::{DEFAULT_WARM_STREAMS, Slot, Warm, WarmStreams};
 
 /// How often a command is decided again after losing a race with another
 /// writer, by default.
@@ -127,6 +130,7 @@ struct HistoryEntry<E> {
 pub struct Repository {
     client: Client,
     conflict_retries: usize,
+    warm: Arc<WarmStreams>,
 }
 
 impl Repository {
@@ -135,7 +139,15 @@ impl Repository {
         Self {
             client,
             conflict_retries: DEFAULT_CONFLICT_RETRIES,
+            warm: Arc::new(WarmStreams::new(DEFAULT_WARM_STREAMS)),
         }
+    }
+
+    /// Keep at most `streams` streams of [`KEEP_WARM`](Aggregate::KEEP_WARM)
+    /// aggregates warm (decision record 100).
+    pub fn with_warm_streams(mut self, streams: usize) -> Self {
+        self.warm = Arc::new(WarmStreams::new(streams));
+        self
     }
 
     /// Decide again at most `retries` times after losing a race.
@@ -151,8 +163,55 @@ impl Repository {
 
     /// The aggregate's current state and revision.
     pub async fn load<A: Aggregate>(&self, id: A::Id) -> Result<Loaded<A>, RepositoryError> {
-        let history = self.history::<A>(&id.stream_name()).await?;
+        let stream = id.stream_name();
+        if A::KEEP_WARM {
+            let warm = self.warmed::<A>(&self.warm.slot(&stream), &stream).await?;
+            return Ok(Loaded {
+                state: warm.state,
+                revision: warm.revision,
+            });
+        }
+        let history = self.history::<A>(&stream).await?;
         Ok(fold(&history))
+    }
+
+    /// The state of a warm stream as it stands: what the slot kept, and
+    /// the events after it read and folded (all of them the first time),
+    /// kept in turn.
+    async fn warmed<A: Aggregate>(
+        &self,
+        slot: &Slot,
+        stream: &str,
+    ) -> Result<Warm<A>, RepositoryError> {
+        let kept = slot.kept::<A>();
+        let from = kept
+            .as_ref()
+            .and_then(|kept| kept.revision)
+            .map(|revision| revision + 1);
+        let newer = match self.history_from::<A>(stream, from).await {
+            Ok(newer) => newer,
+            Err(error) => {
+                slot.forget();
+                return Err(error);
+            }
+        };
+        let mut warm = kept.map_or(
+            Warm {
+                state: None,
+                revision: None,
+                position: None,
+            },
+            |kept| Warm::clone(&kept),
+        );
+        if let Some(last) = newer.last() {
+            warm.revision = Some(last.revision);
+            warm.position = Some(last.position);
+            warm.state = newer
+                .iter()
+                .fold(warm.state, |state, entry| A::evolve(state, &entry.event));
+            slot.keep(warm.clone());
+        }
+        Ok(warm)
     }
 
     /// The aggregate as it stood at `moment`: only events the store recorded
@@ -270,6 +329,11 @@ impl Repository {
         {
             return Ok(executed);
         }
+        if A::KEEP_WARM && event_ids.is_none() {
+            return self
+                .execute_warm::<A>(&stream, command, context, options.expected, retries)
+                .await;
+        }
         let mut attempt = 0;
         loop {
             let history = self.history::<A>(&stream).await?;
@@ -344,6 +408,111 @@ impl Repository {
                     tracing::debug!(%stream, attempt, expected = ?loaded.revision, ?actual, "lost a race to another writer, deciding again");
                 }
                 Err(error) => return Err(RepositoryError::Store(error)),
+            }
+        }
+    }
+
+    /// [`execute_with`](Self::execute_with) on a warm stream (decision
+    /// record 100): in this process's turn for the stream, from the state
+    /// kept and what came after it.
+    async fn execute_warm<A: Aggregate>(
+        &self,
+        stream: &str,
+        command: A::Command,
+        context: &EventContext,
+        expected: ExpectedRevision,
+        retries: usize,
+    ) -> Result<Executed<A>, RepositoryError>
+    where
+        A::Command: Clone,
+    {
+        let slot = self.warm.slot(stream);
+        let _turn = slot.turn.lock().await;
+        let mut attempt = 0;
+        loop {
+            let loaded = self.warmed::<A>(&slot, stream).await?;
+            let conflict = |expected: Option<u64>| RepositoryError::Conflict {
+                stream: stream.to_owned(),
+                expected,
+                actual: loaded.revision,
+            };
+            match expected {
+                ExpectedRevision::Exact(expected) if loaded.revision != Some(expected) => {
+                    return Err(conflict(Some(expected)));
+                }
+                ExpectedRevision::NoStream if loaded.revision.is_some() => {
+                    return Err(conflict(None));
+                }
+                _ => {}
+            }
+            let events = A::decide(loaded.state.as_ref(), command.clone())
+                .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
+            if events.is_empty() {
+                return Ok(Executed {
+                    events,
+                    state: loaded.state,
+                    revision: loaded.revision,
+                    position: loaded.position,
+                    replayed: false,
+                });
+            }
+            let data = events_data::<A>(&events, None, context).await?;
+            let stream_state = match loaded.revision {
+                None => StreamState::NoStream,
+                Some(revision) => StreamState::StreamRevision(revision),
+            };
+            let append_options = AppendToStreamOptions::default().stream_state(stream_state);
+            match self
+                .client
+                .append_to_stream(stream, &append_options, data)
+                .await
+            {
+                Ok(written) => {
+                    let state = events
+                        .iter()
+                        .fold(loaded.state, |state, event| A::evolve(state, event));
+                    let revision = Some(written.next_expected_version);
+                    // What this append wrote is known: the next command
+                    // reads from after it. (Its events' own positions are
+                    // not told; the last one's is the position answered.)
+                    if loaded.revision.map_or(0, |revision| revision + 1) + events.len() as u64
+                        == written.next_expected_version + 1
+                    {
+                        slot.keep(Warm {
+                            state: state.clone(),
+                            revision,
+                            position: Some(written.position),
+                        });
+                    } else {
+                        slot.forget();
+                    }
+                    return Ok(Executed {
+                        events,
+                        state,
+                        revision,
+                        position: Some(written.position),
+                        replayed: false,
+                    });
+                }
+                Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
+                    let actual = match current {
+                        CurrentRevision::Current(revision) => Some(revision),
+                        CurrentRevision::NoStream => None,
+                    };
+                    if attempt >= retries {
+                        return Err(RepositoryError::Conflict {
+                            stream: stream.to_owned(),
+                            expected: loaded.revision,
+                            actual,
+                        });
+                    }
+                    attempt += 1;
+                    tracing::debug!(%stream, attempt, expected = ?loaded.revision, ?actual, "another process wrote to a warm stream, reading on and deciding again");
+                }
+                Err(error) => {
+                    slot.forget();
+                    return Err(RepositoryError::Store(error));
+                }
             }
         }
     }
@@ -427,9 +596,19 @@ impl Repository {
         &self,
         stream: &str,
     ) -> Result<Vec<HistoryEntry<A::Event>>, RepositoryError> {
+        self.history_from::<A>(stream, None).await
+    }
+
+    /// The events of `stream` from revision `from` on (all with `None`).
+    async fn history_from<A: Aggregate>(
+        &self,
+        stream: &str,
+        from: Option<u64>,
+    ) -> Result<Vec<HistoryEntry<A::Event>>, RepositoryError> {
+        let start = from.map_or(StreamPosition::Start, StreamPosition::Position);
         let mut read = match self
             .client
-            .read_stream(stream, &ReadStreamOptions::default())
+            .read_stream(stream, &ReadStreamOptions::default().position(start))
             .await
         {
             Ok(read) => read,

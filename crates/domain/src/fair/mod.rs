@@ -242,6 +242,10 @@ impl Aggregate for Fair {
     type Event = FairEvent;
     type Error = FairError;
 
+    /// A fair's stream grows with every exhibitor and visitor, and many
+    /// write to it at once; it names job seekers by id only.
+    const KEEP_WARM: bool = true;
+
     fn decide(state: Option<&Self>, command: FairCommand) -> Result<Vec<FairEvent>, FairError> {
         match (state, command) {
             (None, FairCommand::Schedule(schedule)) => schedule_fair(schedule),

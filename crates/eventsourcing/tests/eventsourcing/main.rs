@@ -9,3 +9,4 @@ mod projection;
 mod reads;
 mod repository;
 mod support;
+mod warm;
