@@ -70,13 +70,13 @@ pub async fn page(
         None => caller.office.clone(),
     };
     let period = match params.period.as_deref() {
-        Some(text) => {
-            Period::parse(text).map_err(|_| ApiError::invalid_query("period must be YYYY-MM."))?
-        }
+        Some(text) => Period::parse(text).map_err(|_| {
+            ApiError::invalid_query("period must be a month written YYYY-MM, such as 2026-11.")
+        })?,
         None => Period::of(china_date(Utc::now())),
     };
     let figures = app.monthly_figures(&caller, region.clone(), period).await?;
-    let warnings = app.warnings(&caller, Some(region.clone())).await?;
+    let warnings = app.warnings(&caller, Some(region.clone()), None).await?;
     let (_, series, _) = app
         .indicators(
             &caller,

@@ -46,7 +46,7 @@ pub struct Missing {
 }
 
 /// The figures of a monthly report, in the order a CSV lists them.
-pub const FIGURES: [&str; 58] = [
+pub const FIGURES: [&str; 63] = [
     "jobseeker_registrations",
     "new_unemployment_registrations",
     "employment_registrations",
@@ -54,6 +54,9 @@ pub const FIGURES: [&str; 58] = [
     "referrals",
     "hires",
     "migrant_returns",
+    "open_vacancies",
+    "jobseekers_seeking",
+    "vacancies_per_100_jobseekers",
     "reports_received",
     "reports_missing",
     "reported_headcount",
@@ -77,6 +80,8 @@ pub const FIGURES: [&str; 58] = [
     "households_registered",
     "households_cleared",
     "households_stabilised",
+    "households_rejected",
+    "households_exited",
     "households_cleared_in_month",
     "welfare_placements_started",
     "welfare_placements_ended",
@@ -117,6 +122,9 @@ pub fn figure_label(figure: &str) -> &'static str {
         "referrals" => "职业介绍",
         "hires" => "介绍成功",
         "migrant_returns" => "农民工返乡",
+        "open_vacancies" => "空缺岗位数（月末）",
+        "jobseekers_seeking" => "求职人数（月末）",
+        "vacancies_per_100_jobseekers" => "求人倍率（×100，月末）",
         "reports_received" => "监测报表已报",
         "reports_missing" => "监测报表未报",
         "reported_headcount" => "监测企业用工人数",
@@ -140,6 +148,8 @@ pub fn figure_label(figure: &str) -> &'static str {
         "households_registered" => "零就业家庭登记在册（月末）",
         "households_cleared" => "零就业家庭已消除（月末）",
         "households_stabilised" => "零就业家庭稳定就业（月末）",
+        "households_rejected" => "零就业家庭审核未通过（月末）",
+        "households_exited" => "零就业家庭退出（月末）",
         "households_cleared_in_month" => "本月消除零就业家庭",
         "welfare_placements_started" => "公益性岗位安置",
         "welfare_placements_ended" => "公益性岗位退出",
@@ -285,16 +295,23 @@ impl Monitoring {
         })
     }
 
-    /// The warning of each region within `region` that has one.
+    /// The warning of each region within `region` that has one: its
+    /// standing level (the higher of the current month's and the latest
+    /// closed month's), or with `period` the level of that month of each
+    /// region whose level for it ever changed.
     pub async fn warnings(
         &self,
         actor: &Actor,
         region: Option<DivisionCode>,
+        period: Option<Period>,
     ) -> Result<Vec<WarningRow>> {
         let region = self.scope_of(actor, region)?;
         Ok(self
             .read_model
-            .read(move |connection| read_model::warnings(connection, &region))
+            .read(move |connection| match period {
+                None => read_model::warnings(connection, &region),
+                Some(period) => read_model::warnings_of_month(connection, &region, period),
+            })
             .await?)
     }
 

@@ -209,13 +209,14 @@ impl LayoffPlanView {
     }
 }
 
-/// A region's warning.
+/// A region's warning (失业预警).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningView {
     pub region: String,
     /// `none`, `blue`, `yellow`, `orange` or `red`.
     pub level: String,
-    /// The month assessed.
+    /// The month the level is of: for a standing level, the current month
+    /// or the latest closed month, whichever is higher.
     pub period: String,
     /// The rule behind the level.
     #[schema(value_type = Option<Object>)]
@@ -246,7 +247,11 @@ impl WarningView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningsView {
     pub region: String,
-    /// The region's own level (`none` when it has never had one).
+    /// The month asked for; absent for the standing levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// The region's own level, standing or of the month asked for
+    /// (`none` when it has never had one).
     pub level: String,
     pub items: Vec<WarningView>,
 }
@@ -352,6 +357,13 @@ pub struct MonthlyReportView {
     /// `long_term_unemployed`; a person in two categories counts in both),
     /// counted for the job seeker's office; `migrant_returns`.
     ///
+    /// The labour market at the month's end: `open_vacancies` (places not
+    /// yet taken in open vacancies, for the region where the work is),
+    /// `jobseekers_seeking` (registered job seekers not recorded employed
+    /// since, or unemployed again), `vacancies_per_100_jobseekers` (求人倍率
+    /// in hundredths: open vacancies × 100 / job seekers seeking, 0 when
+    /// none is seeking).
+    ///
     /// Enterprises: `reports_received`, `reports_missing`,
     /// `reported_headcount`, `separations`, `enterprise_closures`,
     /// `enterprise_stoppages`, `unreported_layoffs`, `layoff_plans`,
@@ -370,7 +382,8 @@ pub struct MonthlyReportView {
     /// Zero-employment households, for the office that keeps the register:
     /// at the month's end `households_declared` (awaiting verification),
     /// `households_registered`, `households_cleared`,
-    /// `households_stabilised`; and `households_cleared_in_month`.
+    /// `households_stabilised`, `households_rejected`, `households_exited`;
+    /// and `households_cleared_in_month`.
     ///
     /// Public-welfare posts and internships, for the office that funds
     /// them: `welfare_placements_started`, `welfare_placements_ended`

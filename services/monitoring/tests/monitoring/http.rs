@@ -11,13 +11,13 @@ use labex_eventsourcing::{EventContext, ExecuteOptions, Repository};
 use labex_testkit::{ServiceUnderTest, Tokens, credit_code};
 use serde_json::json;
 
-async fn start() -> ServiceUnderTest {
+pub(crate) async fn start() -> ServiceUnderTest {
     ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-monitoring"))).await
 }
 
 /// An employer registered in `region`, written to the store as the
 /// employers service writes it.
-async fn employer(service: &ServiceUnderTest, n: u64, region: &str) -> String {
+pub(crate) async fn employer(service: &ServiceUnderTest, n: u64, region: &str) -> String {
     let id = EmployerId::generate();
     let region = DivisionCode::parse(region).unwrap();
     let command = EmployerCommand::Register(RegisterEmployer {

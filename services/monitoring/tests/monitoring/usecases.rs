@@ -243,7 +243,7 @@ async fn a_layoff_without_a_plan_is_flagged_and_a_stoppage_raises_a_warning() {
     for _ in 0..100 {
         let warnings = app
             .app
-            .warnings(&actor, Some(code("410105")))
+            .warnings(&actor, Some(code("410105")), None)
             .await
             .unwrap();
         if let Some(row) = warnings.iter().find(|row| row.region == "410105") {
@@ -284,6 +284,101 @@ async fn a_layoff_without_a_plan_is_flagged_and_a_stoppage_raises_a_warning() {
     assert_eq!(
         city.figures["regions_at_warning"], 2,
         "the county and the city within the city's scope are blue"
+    );
+    app.assessor.stop().await;
+}
+
+/// Waits until `region`'s warnings of `period` (standing when `None`)
+/// satisfy `done`.
+async fn eventually_warned(
+    app: &App,
+    actor: &Actor,
+    period: Option<Period>,
+    done: impl Fn(&[labex_monitoring::read_model::WarningRow]) -> bool,
+) -> Vec<labex_monitoring::read_model::WarningRow> {
+    for _ in 0..100 {
+        let rows = app
+            .app
+            .warnings(actor, Some(actor.office.clone()), period)
+            .await
+            .unwrap();
+        if done(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the warnings never came to what was expected");
+}
+
+#[tokio::test]
+async fn a_late_report_for_an_older_month_raises_that_months_level_and_not_the_standing_one() {
+    let app = App::start().await;
+    let actor = counsellor("410105");
+    let employer = app.employer(3, "410105").await;
+    let older = last_month().plus(-2);
+    app.app
+        .file_report(
+            &actor,
+            ReportFiling {
+                employer_id: employer,
+                period: older,
+                figures: figures(200, 0, 0, OperatingState::Closed),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let month = eventually_warned(&app, &actor, Some(older), |rows| {
+        rows.iter().any(|row| row.region == "410105")
+    })
+    .await;
+    let county = month.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(
+        (county.level.as_str(), county.period.clone()),
+        ("blue", older.to_string())
+    );
+    assert!(
+        county
+            .rule
+            .as_deref()
+            .unwrap()
+            .contains("closures_and_stoppages_seen")
+    );
+    let standing = app
+        .app
+        .warnings(&actor, Some(code("410105")), None)
+        .await
+        .unwrap();
+    let county = standing.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(
+        county.level, "none",
+        "a month two months closed does not stand"
+    );
+    // A stoppage in the closed month before this one: that month's blue
+    // stands, and the older month keeps its own level.
+    app.app
+        .file_report(
+            &actor,
+            ReportFiling {
+                employer_id: employer,
+                period: last_month(),
+                figures: figures(200, 0, 0, OperatingState::Stopped),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let standing = eventually_warned(&app, &actor, None, |rows| {
+        rows.iter()
+            .any(|row| row.region == "410105" && row.level == "blue")
+    })
+    .await;
+    let county = standing.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(county.period, last_month().to_string());
+    assert_eq!(
+        event_count(app.store.client(), Some("warning-")).await,
+        6,
+        "two months' levels for the county, the city and the province"
     );
     app.assessor.stop().await;
 }
