@@ -15,7 +15,7 @@ use labex_domain::layoff::{LayoffPlan, LayoffPlanId};
 use labex_domain::monitoring::{
     CoverageLine, MonitoringPoint, MonitoringPointId, Period, coverage,
 };
-use labex_domain::value::{DivisionCode, DivisionLevel};
+use labex_domain::value::{DivisionCode, DivisionLevel, Divisions};
 use labex_domain::warning::{Indicator, Level, Series, WarningRules, assess};
 use labex_domain::{EmployerId, china_date};
 
@@ -245,7 +245,10 @@ impl Monitoring {
     }
 
     /// The coverage of monitoring points within `region` (the actor's
-    /// office when absent).
+    /// office when absent): every prefecture city and county of the
+    /// division list (GB/T 2260) within it, those with no point at all
+    /// included, and any other a point or an office names. A county asked
+    /// for alone shows its own line only.
     pub async fn coverage(
         &self,
         actor: &Actor,
@@ -258,14 +261,18 @@ impl Monitoring {
             .read_model
             .read(move |connection| read_model::offices_and_points(connection, &within))
             .await?;
-        let cities: BTreeSet<DivisionCode> = match region.level() {
-            DivisionLevel::City => [region.clone()].into(),
-            _ => BTreeSet::new(),
-        };
-        let lines = coverage(&rules, &offices, &points, &cities);
+        let areas: BTreeSet<DivisionCode> = Divisions::get()
+            .within(&region)
+            .into_iter()
+            .filter(|division| {
+                division.level == DivisionLevel::County || division.is_prefecture_city()
+            })
+            .filter_map(|division| DivisionCode::parse(division.code).ok())
+            .collect();
+        let lines = coverage(&rules, &offices, &points, &areas);
         Ok(lines
             .into_iter()
-            .filter(|line| region.covers(&line.region) || line.region.covers(&region))
+            .filter(|line| region.covers(&line.region))
             .collect())
     }
 

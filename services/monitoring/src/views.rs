@@ -9,6 +9,7 @@ use labex_domain::layoff::LayoffPlan;
 use labex_domain::monitoring::{CoverageLine, LabourOffice, MonitoringPoint, Period};
 use labex_domain::province_report::MonthlyReport;
 use labex_domain::rfc3339_millis;
+use labex_domain::value::Divisions;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -63,42 +64,58 @@ impl PointView {
     }
 }
 
-/// One line of coverage.
+/// One line of coverage: a prefecture city (community platforms, 社区平台)
+/// or a county (labour-security offices designated as monitoring points,
+/// 监测点).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverageLineView {
     pub region: String,
+    /// The division's name (GB/T 2260).
+    pub name: Option<String>,
     /// `city` (community platforms) or `county` (labour-security offices).
     pub level: String,
     pub has: u32,
     pub needs: u32,
     pub deficit: u32,
-    /// For a county: its registered labour-security offices.
+    /// For a county: its registered labour-security offices (劳动保障事务所).
     pub labour_offices: Option<u32>,
+    /// For a county with no labour-security office registered: its need
+    /// is unknown until they are (`needs` is 0 meanwhile).
+    pub no_offices_registered: bool,
 }
 
-/// `GET /v1/monitoring/coverage`.
+/// `GET /v1/monitoring/coverage`: every prefecture city and county of the
+/// region in the division list, those with nothing included.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverageView {
     pub region: String,
     pub lines: Vec<CoverageLineView>,
     /// Points still missing in all.
     pub deficit: u32,
+    /// Counties with no labour-security office registered.
+    pub counties_without_offices: u32,
 }
 
 impl CoverageView {
     pub fn new(region: String, lines: &[CoverageLine]) -> Self {
+        let without_offices = lines.iter().filter(|line| line.no_offices_registered);
         Self {
             region,
             deficit: lines.iter().map(|line| line.deficit).sum(),
+            counties_without_offices: u32::try_from(without_offices.count()).unwrap_or(u32::MAX),
             lines: lines
                 .iter()
                 .map(|line| CoverageLineView {
                     region: line.region.to_string(),
+                    name: Divisions::get()
+                        .name(line.region.as_str())
+                        .map(str::to_owned),
                     level: line.level.to_owned(),
                     has: line.has,
                     needs: line.needs,
                     deficit: line.deficit,
                     labour_offices: line.labour_offices,
+                    no_offices_registered: line.no_offices_registered,
                 })
                 .collect(),
         }

@@ -96,6 +96,39 @@ fn a_city_needs_five_community_platforms_and_a_county_a_third_of_its_offices_rou
 }
 
 #[test]
+fn a_city_or_county_named_with_nothing_shows_its_whole_need() {
+    let offices: Vec<_> = (1..=3).map(|n| office(n, "410105")).collect();
+    let areas: BTreeSet<_> = ["410300", "410305", "410105"]
+        .into_iter()
+        .map(division)
+        .collect();
+    let lines = coverage(&CoverageRules::default(), &offices, &[], &areas);
+    let line = |code: &str| {
+        lines
+            .iter()
+            .find(|line| line.region == division(code))
+            .unwrap()
+            .clone()
+    };
+    let luoyang = line("410300");
+    assert_eq!((luoyang.has, luoyang.needs, luoyang.deficit), (0, 5, 5));
+    let xigong = line("410305");
+    assert_eq!((xigong.needs, xigong.labour_offices), (0, Some(0)));
+    assert!(
+        xigong.no_offices_registered,
+        "its need waits for its offices"
+    );
+    let jinshui = line("410105");
+    assert_eq!((jinshui.has, jinshui.needs, jinshui.deficit), (0, 1, 1));
+    assert!(!jinshui.no_offices_registered);
+    assert_eq!(
+        lines.iter().filter(|line| line.level == "city").count(),
+        2,
+        "Luoyang named, Zhengzhou by its offices' county"
+    );
+}
+
+#[test]
 fn a_labour_office_point_lies_in_its_offices_county() {
     let office = office(1, "410105");
     let state = given::<MonitoringPoint>([])

@@ -154,6 +154,60 @@ async fn coverage_shows_what_each_city_and_county_has_needs_and_lacks() {
         ),
         (0, 2, 2, Some(4))
     );
+    // Every county of the city in the division list has its line, those
+    // with nothing included: 惠济区 has no office and no point.
+    let huiji = lines
+        .iter()
+        .find(|line| line.region == code("410108"))
+        .expect("a county with nothing is listed");
+    assert_eq!(
+        (huiji.has, huiji.needs, huiji.labour_offices),
+        (0, 0, Some(0))
+    );
+    assert!(
+        huiji.no_offices_registered,
+        "its need waits for its offices"
+    );
+    assert!(!county.no_offices_registered);
+    let counties = lines.iter().filter(|line| line.level == "county").count();
+    assert_eq!(
+        counties,
+        labex_domain::value::Divisions::get()
+            .within(&code("410100"))
+            .iter()
+            .filter(|division| division.level == labex_domain::value::DivisionLevel::County)
+            .count(),
+        "one line per county of the city"
+    );
+    assert!(lines.iter().all(|line| code("410100").covers(&line.region)));
+
+    // The province sees all seventeen prefecture cities, a city with no
+    // point at all lacking all five platforms.
+    let province = Actor {
+        role: Role::Province,
+        ..counsellor("410000")
+    };
+    let lines = app
+        .app
+        .coverage(&province, Some(code("410000")))
+        .await
+        .unwrap();
+    let cities: Vec<_> = lines.iter().filter(|line| line.level == "city").collect();
+    assert_eq!(cities.len(), 17, "Henan's prefecture cities");
+    let luoyang = cities
+        .iter()
+        .find(|line| line.region == code("410300"))
+        .unwrap();
+    assert_eq!((luoyang.has, luoyang.needs, luoyang.deficit), (0, 5, 5));
+    assert!(lines.iter().all(|line| line.region != code("419000")));
+    // A county asked for alone shows its own line.
+    let alone = app
+        .app
+        .coverage(&actor, Some(code("410105")))
+        .await
+        .unwrap();
+    assert_eq!(alone.len(), 1);
+    assert_eq!(alone[0].region, code("410105"));
     app.assessor.stop().await;
 }
 
