@@ -56,12 +56,14 @@ pub const NAME: &str = "monitoring";
 #[openapi(
     paths(
         routes::register_office,
+        routes::get_office,
         routes::designate_point,
         routes::get_point,
         routes::change_followed,
         routes::coverage,
         routes::submit_report,
         routes::correct_report,
+        routes::get_report,
         routes::missing,
         routes::returns,
         routes::report_plan,

@@ -13,7 +13,8 @@ use labex_domain::arrears::{WageArrearsCase, WageArrearsCaseId};
 use labex_domain::enterprise_report::{EnterpriseReports, EnterpriseReportsId};
 use labex_domain::layoff::{LayoffPlan, LayoffPlanId};
 use labex_domain::monitoring::{
-    CoverageLine, MonitoringPoint, MonitoringPointId, Period, coverage,
+    CoverageLine, LabourOffice, LabourOfficeId, MonitoringPoint, MonitoringPointId, Period,
+    coverage,
 };
 use labex_domain::value::{DivisionCode, DivisionLevel, Divisions};
 use labex_domain::warning::{Indicator, Level, Series, WarningRules, assess};
@@ -226,6 +227,42 @@ impl Monitoring {
         )
         .await?;
         actor.may_act_for_employer(employer, &found.state.region)?;
+        Ok(found)
+    }
+
+    /// An enterprise's report of one month (as last corrected): the
+    /// enterprise or office staff covering it; not found when the month is
+    /// not reported.
+    pub async fn get_report(
+        &self,
+        actor: &Actor,
+        employer: EmployerId,
+        period: Period,
+    ) -> Result<Saved<EnterpriseReports>> {
+        let found = self.get_reports(actor, employer).await?;
+        if !found.state.reports.contains_key(&period) {
+            return Err(not_found(
+                "monthly report",
+                format!("of the enterprise {employer} for {period}"),
+            ));
+        }
+        Ok(found)
+    }
+
+    /// A labour-security office (劳动保障事务所): office staff whose scope
+    /// covers its county.
+    pub async fn get_office(
+        &self,
+        actor: &Actor,
+        id: LabourOfficeId,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Saved<LabourOffice>> {
+        actor.require_role(STAFF)?;
+        let found: Saved<LabourOffice> = Saved::read(&self.repository, id, as_of, || {
+            not_found("labour-security office", id)
+        })
+        .await?;
+        actor.may_act_in(&found.state.region)?;
         Ok(found)
     }
 

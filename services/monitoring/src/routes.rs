@@ -8,7 +8,7 @@ use labex_app::{FieldError, InputError};
 use labex_domain::Coded as _;
 use labex_domain::arrears::{WageArrearsCaseId, WageArrearsCommand};
 use labex_domain::layoff::LayoffPlanId;
-use labex_domain::monitoring::{MonitoringPointId, Period};
+use labex_domain::monitoring::{LabourOfficeId, MonitoringPointId, Period};
 use labex_domain::value::DivisionCode;
 use labex_domain::{EmployerId, china_date};
 use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, IfMatch, aggregate_answer};
@@ -31,6 +31,7 @@ use crate::views::{
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(web::resource("/v1/monitoring/offices").route(web::post().to(register_office)))
+        .service(web::resource("/v1/monitoring/offices/{id}").route(web::get().to(get_office)))
         .service(web::resource("/v1/monitoring/points").route(web::post().to(designate_point)))
         .service(web::resource("/v1/monitoring/points/{id}").route(web::get().to(get_point)))
         .service(
@@ -42,6 +43,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/monitoring/reports/corrections")
                 .route(web::post().to(correct_report)),
+        )
+        .service(
+            web::resource("/v1/monitoring/reports/{id}/{period}").route(web::get().to(get_report)),
         )
         .service(web::resource("/v1/monitoring/missing").route(web::get().to(missing)))
         .service(web::resource("/v1/monitoring/returns").route(web::get().to(returns)))
@@ -175,6 +179,26 @@ pub async fn register_office(
     ))
 }
 
+/// A labour-security office (劳动保障事务所), now or `as_of`: office staff
+/// whose scope covers its county.
+#[utoipa::path(get, path = "/v1/monitoring/offices/{id}", tag = "monitoring",
+    params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+    responses((status = 200, body = OfficeView), (status = 403, body = labex_web::Problem), (status = 404, body = labex_web::Problem)),
+    security(("bearer" = [])))]
+pub async fn get_office(
+    app: web::Data<Monitoring>,
+    caller: Caller,
+    id: Id<LabourOfficeId>,
+    as_of: AsOf,
+) -> Result<HttpResponse, ApiError> {
+    let saved = app.get_office(&caller, id.get(), as_of.0).await?;
+    Ok(aggregate_answer(
+        None,
+        saved.revision,
+        &OfficeView::new(&saved.state, saved.revision),
+    ))
+}
+
 /// Designate a monitoring point (监测点) and the enterprises it follows.
 #[utoipa::path(post, path = "/v1/monitoring/points", tag = "monitoring", request_body = PointBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
@@ -300,6 +324,29 @@ pub async fn correct_report(
     let filing = body.parse()?;
     let period = filing.period;
     let saved = app.file_report(&caller, filing, true).await?;
+    report_answer(&saved, period, false)
+}
+
+/// An enterprise's monthly report of one month, as last corrected: the
+/// enterprise, or office staff whose scope covers it.
+#[utoipa::path(get, path = "/v1/monitoring/reports/{id}/{period}", tag = "monitoring",
+    params(("id" = String, Path, description = "the employer"), ("period" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, body = ReportView), (status = 400, body = labex_web::Problem), (status = 403, body = labex_web::Problem), (status = 404, description = "the month is not reported", body = labex_web::Problem)),
+    security(("bearer" = [])))]
+pub async fn get_report(
+    app: web::Data<Monitoring>,
+    caller: Caller,
+    id: Id<EmployerId>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let period =
+        Period::parse(request.match_info().get("period").unwrap_or_default()).map_err(|_| {
+            ApiError::new(
+                labex_web::ErrorCode::InvalidPath,
+                "The month in the path must be written YYYY-MM, such as 2026-11; check the URL.",
+            )
+        })?;
+    let saved = app.get_report(&caller, id.get(), period).await?;
     report_answer(&saved, period, false)
 }
 
