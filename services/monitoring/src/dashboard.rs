@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::commands::Monitoring;
 use crate::queries::{FIGURES, figure_label};
+use crate::routes::{parse_period, parse_region};
 
 /// Months shown in the trends.
 pub const TREND_MONTHS: i32 = 12;
@@ -66,17 +67,19 @@ pub async fn page(
     params: web::Query<DashboardParams>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller_of(&request, params.token.as_deref())?;
-    let region = match params.region.as_deref() {
-        Some(text) => DivisionCode::parse(text).map_err(|_| {
-            ApiError::invalid_query("region must be a six-digit administrative division code.")
-        })?,
-        None => caller.office.clone(),
-    };
-    let period = match params.period.as_deref() {
-        Some(text) => Period::parse(text).map_err(|_| {
-            ApiError::invalid_query("period must be a month written YYYY-MM, such as 2026-11.")
-        })?,
-        None => Period::of(china_date(Utc::now())),
+    let (region, period) = match (
+        parse_region(params.region.as_deref()),
+        parse_period(params.period.as_deref()),
+    ) {
+        (Ok(region), Ok(period)) => (
+            region.unwrap_or_else(|| caller.office.clone()),
+            period.unwrap_or_else(|| Period::of(china_date(Utc::now()))),
+        ),
+        (region, period) => {
+            return Err(ApiError::invalid_parameters(
+                [region.err(), period.err()].into_iter().flatten().collect(),
+            ));
+        }
     };
     let figures = app.monthly_figures(&caller, region.clone(), period).await?;
     let warnings = app.warnings(&caller, Some(region.clone()), None).await?;

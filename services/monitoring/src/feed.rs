@@ -1,5 +1,6 @@
-//! `GET /v1/warnings/feed`: every change of a warning level within the
-//! caller's region, oldest first, resumable after a sequence number — a
+//! `GET /v1/warnings/feed`: every change of a warning level — a month's,
+//! or a region's standing level — within the caller's region, oldest
+//! first, resumable after a sequence number — a
 //! page of JSON lines, or, for `Accept: text/event-stream`, server-sent
 //! events that follow new changes as the read model applies them (it is
 //! looked at every [`POLL`]), so that offices are told at once.

@@ -278,6 +278,27 @@ async fn bad_query_input_to_the_feed_and_the_warnings_is_a_problem_naming_each_f
         before,
         "bad input writes nothing"
     );
+
+    // The OpenAPI document says so.
+    let openapi = service.http.get("/openapi.json", None).await.expect(200);
+    let parameters = |path: &str| -> Vec<String> {
+        openapi.body["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|parameter| parameter["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(parameters("/v1/warnings").contains(&"period".to_owned()));
+    for name in ["region", "after", "limit"] {
+        assert!(parameters("/v1/warnings/feed").contains(&name.to_owned()));
+    }
+    for path in ["/v1/warnings", "/v1/warnings/feed"] {
+        assert!(
+            openapi.body["paths"][path]["get"]["responses"]["400"].is_object(),
+            "{path} documents its 400"
+        );
+    }
 }
 
 #[tokio::test]

@@ -348,3 +348,54 @@ async fn an_office_and_a_months_report_are_read_where_their_location_points() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_needs_a_token_names_bad_input_and_shows_the_household_register() {
+    let service = start().await;
+    let token = Tokens::counsellor("410305");
+    service
+        .http
+        .get("/dashboard", None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    let bad = service
+        .http
+        .get(
+            &format!("/dashboard?region=4103&period=2026-13&token={token}"),
+            None,
+        )
+        .await
+        .expect_problem(400, "invalid_query");
+    assert_eq!(bad.error_fields(), ["region", "period"]);
+    let page = service
+        .http
+        .get("/dashboard?region=410305&period=2026-11", Some(&token))
+        .await
+        .expect(200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text.contains("<table id=\"households\">"));
+    for status in [
+        "declared",
+        "registered",
+        "cleared",
+        "stabilised",
+        "rejected",
+        "exited",
+    ] {
+        assert!(
+            page.text.contains(&format!(
+                "<td data-household=\"households_{status}\">0</td>"
+            )),
+            "the register shows {status}"
+        );
+    }
+    assert!(
+        page.text
+            .contains("<svg class=\"bars\" data-chart=\"households\"")
+    );
+    assert!(!page.text.contains("<script"), "no script");
+}
