@@ -2,7 +2,8 @@
 //! followed by a monitoring point, a layoff plan declared mandatory, a
 //! month's report of the enterprise stopped, and the county's warning
 //! raised — in `GET /v1/warnings`, in the feed, in the monthly report and
-//! on the dashboard, which headless Chromium loads and draws.
+//! on the dashboard, which headless Chromium loads and draws, with the
+//! zero-employment household declared last month in its register table.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -11,7 +12,7 @@ use std::time::Duration;
 use labex_testkit::{Tokens, china_today};
 use serde_json::{Value, json};
 
-use crate::support::{Labex, employer, id_of};
+use crate::support::{Labex, employer, id_of, jobseeker};
 
 /// Last month, `YYYY-MM`, in China.
 fn last_month() -> String {
@@ -51,6 +52,32 @@ async fn a_mandatory_layoff_plan_and_a_stopped_enterprise_raise_the_countys_warn
     .expect(201);
 
     let period = last_month();
+    // A zero-employment household declared last month, verified now: at
+    // last month's end it awaits verification.
+    let member = id_of(
+        &http
+            .post("/v1/jobseekers", Some(&counsellor), &jobseeker(72))
+            .await
+            .expect(201),
+    );
+    let household = id_of(
+        &http
+            .post(
+                "/v1/households",
+                Some(&counsellor),
+                &json!({"office": "410105", "address": "金水区文化路 12 号院 3 号楼 201",
+                        "members": [member], "declared_on": format!("{period}-02")}),
+            )
+            .await
+            .expect(201),
+    );
+    http.post(
+        &format!("/v1/households/{household}/verification"),
+        Some(&counsellor),
+        &json!({"decision": "verified"}),
+    )
+    .await
+    .expect(200);
     let missing = http
         .get(
             &format!("/v1/monitoring/missing?region=410105&period={period}"),
@@ -122,6 +149,8 @@ async fn a_mandatory_layoff_plan_and_a_stopped_enterprise_raise_the_countys_warn
     assert_eq!(report.body["figures"]["enterprise_stoppages"], 1);
     assert_eq!(report.body["figures"]["reports_missing"], 0);
     assert_eq!(report.body["warning_level"], "blue");
+    assert_eq!(report.body["figures"]["households_declared"], 1);
+    assert_eq!(report.body["figures"]["households_registered"], 0);
 
     dashboard_draws_the_apis_numbers(&labex, &counsellor, &period, &report.body).await;
 }
@@ -173,6 +202,36 @@ async fn dashboard_draws_the_apis_numbers(
         );
     }
     assert!(dom.contains("data-level=\"blue\""));
+    // The household register by state: a table of the API's numbers, and
+    // the same numbers as bars.
+    let states = [
+        "households_declared",
+        "households_rejected",
+        "households_registered",
+        "households_cleared",
+        "households_stabilised",
+        "households_exited",
+        "households_cleared_in_month",
+    ];
+    for name in states {
+        let value = &report["figures"][name];
+        assert!(value.is_i64(), "the report has {name}");
+        assert!(
+            dom.contains(&format!("<td data-household=\"{name}\">{value}</td>")),
+            "the household table shows {name} = {value} as the API does"
+        );
+        assert!(
+            dom.contains(&format!(
+                "data-figure-bar=\"{name}\" data-value=\"{value}\""
+            )),
+            "the household chart draws {name} = {value}"
+        );
+    }
+    assert_eq!(
+        dom.matches("<svg class=\"bars\"").count(),
+        1,
+        "one bar chart"
+    );
     let screenshot = folder.join("dashboard.png");
     let _ = std::fs::remove_file(&screenshot);
     let arg = format!("--screenshot={}", screenshot.display());

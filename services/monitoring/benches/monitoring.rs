@@ -35,10 +35,12 @@ use labex_domain::jobseeker::{
 use labex_domain::monitoring::{
     MonitoringPointDesignated, MonitoringPointEvent, MonitoringPointId, Period, PointKind,
 };
+use labex_domain::vacancy::{VacancyDetails, VacancyEvent, VacancyPublished};
 use labex_domain::value::{
-    CreditCode, DivisionCode, Education, Label, OrganisationName, PersonName, ResidentId,
+    CreditCode, Description, DivisionCode, Education, ExperienceYears, Headcount, Label,
+    OrganisationName, PersonName, ResidentId, SalaryRange, Title,
 };
-use labex_domain::{EmployerId, Event, JobSeekerId, Personal};
+use labex_domain::{EmployerId, Event, JobSeekerId, Personal, VacancyId};
 use labex_eventsourcing::{
     EventContext, ExecuteOptions, Metadata, Position, Projection, ReadModel, Repository,
     StoredEvent,
@@ -235,6 +237,37 @@ fn fill(path: &std::path::Path, options: &Options, first: Period) -> Vec<Employe
     projection
         .apply(&transaction, &stored(designated, &mut sequence, Utc::now()))
         .unwrap();
+    // Open vacancies in every county from the first month, as many places
+    // as job seekers or more, so that open vacancies per job seeker raise
+    // no warning and a stoppage moves a county's level.
+    let vacancies_per_county = options.jobseekers / 40 / 10_000 + 1;
+    for n in 0..40 * vacancies_per_county {
+        let published = Event::Vacancy(VacancyEvent::Published(VacancyPublished {
+            vacancy_id: VacancyId::from_uuid(uuid::Uuid::from_u128(u128::from(n) + 1 + (2 << 64))),
+            employer_id: employers[0],
+            details: VacancyDetails {
+                title: Title::parse("普工").unwrap(),
+                description: Description::parse("流水线操作。").unwrap(),
+                occupation: Label::parse("制造业").unwrap(),
+                occupation_code: None,
+                region: county(n % 40),
+                salary: SalaryRange::parse(4000, 6000).unwrap(),
+                headcount: Headcount::parse(10_000).unwrap(),
+                education: Education::None,
+                experience_years: ExperienceYears::parse(0).unwrap(),
+                welcomes: BTreeSet::new(),
+                public_welfare: false,
+                closes_at: None,
+            },
+            published_at: moment(first.first_day()),
+        }));
+        projection
+            .apply(
+                &transaction,
+                &stored(published, &mut sequence, moment(first.first_day())),
+            )
+            .unwrap();
+    }
     transaction.commit().unwrap();
     for month in 0..options.months {
         let period = first.plus(month);

@@ -4,6 +4,12 @@
 //! executes the assessment on the region's warning, which records a
 //! `WarningLevelChanged` event only when the level moves.
 //!
+//! A region's warning keeps a level per month, and a standing level of
+//! the current month and the closed month before it (decision 098): when
+//! the month turns (and once at start), every region with a warning is
+//! assessed for the new month, so that a standing level of a month no
+//! longer closed-and-latest falls, by an event like any other change.
+//!
 //! It runs as one task beside the projection. It remembers the last mark
 //! it assessed in memory only: after a restart it assesses every marked
 //! region once more, which changes nothing where the level stands, since
@@ -15,6 +21,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use labex_app::RuleBook;
+use labex_domain::china_date;
 use labex_domain::monitoring::Period;
 use labex_domain::value::DivisionCode;
 use labex_domain::warning::{AssessRegion, RegionWarning, WarningCommand, WarningId, assess};
@@ -47,8 +54,18 @@ impl Assessor {
         let (stop, mut stopped) = watch::channel(false);
         let task = tokio::spawn(async move {
             let mut seen = 0_i64;
+            let mut month_seen: Option<Period> = None;
             loop {
-                match assess_marked(&repository, &read_model, &rules, seen).await {
+                let current = Period::of(china_date(Utc::now()));
+                if month_seen != Some(current) {
+                    match assess_month_turn(&repository, &read_model, &rules, current).await {
+                        Ok(()) => month_seen = Some(current),
+                        Err(error) => {
+                            tracing::warn!(%error, "assessment of a new month failed; trying again");
+                        }
+                    }
+                }
+                match assess_marked(&repository, &read_model, &rules, seen, current).await {
                     Ok(newest) => seen = newest,
                     Err(error) => tracing::warn!(%error, "warning assessment failed; trying again"),
                 }
@@ -73,12 +90,35 @@ impl Assessor {
     }
 }
 
+/// Assesses every region that has a warning for the month it is now
+/// (`current`), which moves the standing levels the turn of the month
+/// changes.
+async fn assess_month_turn(
+    repository: &Repository,
+    read_model: &ReadModel,
+    rules: &RuleBook<MonitoringRules>,
+    current: Period,
+) -> Result<(), String> {
+    let regions = read_model
+        .read(read_model::warned_regions)
+        .await
+        .map_err(|error| error.to_string())?;
+    for region in regions {
+        let Ok(region) = DivisionCode::parse(&region) else {
+            continue;
+        };
+        assess_region(repository, read_model, rules, region, current, current).await?;
+    }
+    Ok(())
+}
+
 /// Assesses every region marked after `seen`; answers the newest mark.
 async fn assess_marked(
     repository: &Repository,
     read_model: &ReadModel,
     rules: &RuleBook<MonitoringRules>,
     seen: i64,
+    current: Period,
 ) -> Result<i64, String> {
     let marks = read_model
         .read(move |connection| read_model::dirty_since(connection, seen))
@@ -99,18 +139,20 @@ async fn assess_marked(
         regions.insert((region, period));
     }
     for (region, period) in regions {
-        assess_region(repository, read_model, rules, region, period).await?;
+        assess_region(repository, read_model, rules, region, period, current).await?;
     }
     Ok(newest)
 }
 
-/// Assesses one region's month and records a change of level.
+/// Assesses one region's month, when it is `current`, and records a
+/// change of the month's level or of the region's standing level.
 pub async fn assess_region(
     repository: &Repository,
     read_model: &ReadModel,
     rules: &RuleBook<MonitoringRules>,
     region: DivisionCode,
     period: Period,
+    current: Period,
 ) -> Result<(), String> {
     let warning_rules = rules.for_office(&region).warnings.clone();
     let months = i32::try_from(warning_rules.months_needed()).unwrap_or(15);
@@ -127,6 +169,7 @@ pub async fn assess_region(
         region: region.clone(),
         period,
         assessment,
+        current,
         at: Utc::now(),
     });
     repository

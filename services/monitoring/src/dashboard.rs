@@ -1,16 +1,19 @@
 //! `GET /dashboard`: a page for office administrators and the province —
 //! the warning level of every region in scope, the monthly trends as
-//! charts, the month's figures and its layoff plans. Rendered on the
+//! charts, the register of zero-employment households (零就业家庭) by
+//! state, the month's figures and its layoff plans. Rendered on the
 //! server: the tables need no JavaScript, and the charts are SVG drawn
 //! here (no script, no CDN). A browser sends its token in the
 //! `Authorization` header or, for a bookmark, as `?token=`.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use labex_domain::china_date;
+use labex_domain::household::HouseholdStatus;
 use labex_domain::monitoring::Period;
 use labex_domain::value::DivisionCode;
 use labex_domain::warning::{Indicator, Series};
@@ -19,6 +22,7 @@ use serde::Deserialize;
 
 use crate::commands::Monitoring;
 use crate::queries::{FIGURES, figure_label};
+use crate::routes::{parse_period, parse_region};
 
 /// Months shown in the trends.
 pub const TREND_MONTHS: i32 = 12;
@@ -63,20 +67,22 @@ pub async fn page(
     params: web::Query<DashboardParams>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller_of(&request, params.token.as_deref())?;
-    let region = match params.region.as_deref() {
-        Some(text) => DivisionCode::parse(text).map_err(|_| {
-            ApiError::invalid_query("region must be a six-digit administrative division code.")
-        })?,
-        None => caller.office.clone(),
-    };
-    let period = match params.period.as_deref() {
-        Some(text) => {
-            Period::parse(text).map_err(|_| ApiError::invalid_query("period must be YYYY-MM."))?
+    let (region, period) = match (
+        parse_region(params.region.as_deref()),
+        parse_period(params.period.as_deref()),
+    ) {
+        (Ok(region), Ok(period)) => (
+            region.unwrap_or_else(|| caller.office.clone()),
+            period.unwrap_or_else(|| Period::of(china_date(Utc::now()))),
+        ),
+        (region, period) => {
+            return Err(ApiError::invalid_parameters(
+                [region.err(), period.err()].into_iter().flatten().collect(),
+            ));
         }
-        None => Period::of(china_date(Utc::now())),
     };
     let figures = app.monthly_figures(&caller, region.clone(), period).await?;
-    let warnings = app.warnings(&caller, Some(region.clone())).await?;
+    let warnings = app.warnings(&caller, Some(region.clone()), None).await?;
     let (_, series, _) = app
         .indicators(
             &caller,
@@ -119,6 +125,7 @@ pub async fn page(
     }
     html.push_str("</tbody></table></section>");
     trends(&mut html, &series, period);
+    households(&mut html, &figures.figures, period);
     let _ = write!(
         html,
         "<section><h2>本月数据 Figures of {period}</h2><table id=\"figures\"><thead><tr><th>Figure</th><th>Value</th></tr></thead><tbody>"
@@ -158,6 +165,68 @@ pub async fn page(
             "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'",
         ))
         .body(html))
+}
+
+/// The register of zero-employment households at the month's end, by
+/// state, as the monthly report counts them (`households_<status>`), with
+/// the households cleared in the month; a table, and the same numbers as
+/// bars.
+fn households(html: &mut String, figures: &BTreeMap<String, i64>, period: Period) {
+    let rows: Vec<(String, i64)> = HouseholdStatus::ALL
+        .iter()
+        .map(|status| format!("households_{}", status.as_str()))
+        .chain(["households_cleared_in_month".to_owned()])
+        .map(|name| {
+            let value = figures.get(&name).copied().unwrap_or(0);
+            (name, value)
+        })
+        .collect();
+    let _ = write!(
+        html,
+        "<section><h2>零就业家庭台帐 Zero-employment households, {period}</h2><table id=\"households\"><thead><tr><th>State</th><th>Households</th></tr></thead><tbody>"
+    );
+    for (name, value) in &rows {
+        let _ = write!(
+            html,
+            "<tr><th scope=\"row\">{} <code>{name}</code></th><td data-household=\"{name}\">{value}</td></tr>",
+            figure_label(name)
+        );
+    }
+    html.push_str("</tbody></table>");
+    bars(html, "households", &rows);
+    html.push_str("</section>");
+}
+
+/// A horizontal bar chart of `rows`, as inline SVG.
+fn bars(html: &mut String, name: &str, rows: &[(String, i64)]) {
+    const WIDTH: f64 = 480.0;
+    const ROW: f64 = 22.0;
+    const LABEL: f64 = 210.0;
+    let height = ROW * rows.len() as f64 + 8.0;
+    let max = rows
+        .iter()
+        .map(|(_, value)| *value)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let _ = write!(
+        html,
+        "<svg class=\"bars\" data-chart=\"{name}\" width=\"{WIDTH}\" height=\"{height}\" viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{name}\"><title>{name}</title>"
+    );
+    for (index, (figure, value)) in rows.iter().enumerate() {
+        let y = 4.0 + ROW * index as f64;
+        let length = (WIDTH - LABEL - 40.0) * (*value).max(0) as f64 / max as f64;
+        let _ = write!(
+            html,
+            "<text x=\"4\" y=\"{:.1}\" font-size=\"11\">{}</text><rect x=\"{LABEL}\" y=\"{y:.1}\" width=\"{length:.1}\" height=\"{:.1}\" fill=\"#37a\" data-figure-bar=\"{figure}\" data-value=\"{value}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"11\">{value}</text>",
+            y + 14.0,
+            figure_label(figure),
+            ROW - 6.0,
+            LABEL + length + 4.0,
+            y + 14.0
+        );
+    }
+    html.push_str("</svg>");
 }
 
 fn yes_no(value: bool) -> &'static str {

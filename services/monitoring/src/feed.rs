@@ -1,5 +1,6 @@
-//! `GET /v1/warnings/feed`: every change of a warning level within the
-//! caller's region, oldest first, resumable after a sequence number — a
+//! `GET /v1/warnings/feed`: every change of a warning level — a month's,
+//! or a region's standing level — within the caller's region, oldest
+//! first, resumable after a sequence number — a
 //! page of JSON lines, or, for `Accept: text/event-stream`, server-sent
 //! events that follow new changes as the read model applies them (it is
 //! looked at every [`POLL`]), so that offices are told at once.
@@ -10,11 +11,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
 use futures::stream::{self, Stream};
+use labex_app::{FieldError, InputError};
 use labex_domain::value::DivisionCode;
 use labex_web::{ApiError, Caller};
 use serde::Deserialize;
 
 use crate::commands::Monitoring;
+use crate::routes::parse_region;
 
 /// How often a live feed looks for new changes.
 pub const POLL: Duration = Duration::from_millis(100);
@@ -29,7 +32,7 @@ pub struct FeedParams {
     limit: Option<String>,
 }
 
-fn number(name: &str, text: Option<&str>, default: i64, max: i64) -> Result<i64, ApiError> {
+fn number(name: &str, text: Option<&str>, default: i64, max: i64) -> Result<i64, FieldError> {
     match text {
         None => Ok(default),
         Some(text) => text
@@ -38,7 +41,11 @@ fn number(name: &str, text: Option<&str>, default: i64, max: i64) -> Result<i64,
             .ok()
             .filter(|value| (0..=max).contains(value))
             .ok_or_else(|| {
-                ApiError::invalid_query(format!("{name} must be a whole number from 0 to {max}."))
+                FieldError::input(
+                    name,
+                    InputError::QueryNumber,
+                    &format!("must be a whole number from 0 to {max}."),
+                )
             }),
     }
 }
@@ -51,7 +58,11 @@ fn number(name: &str, text: Option<&str>, default: i64, max: i64) -> Result<i64,
         ("limit" = Option<u32>, Query, description = "changes of a JSON-lines page, at most 1,000"),
         ("Last-Event-ID" = Option<String>, Header, description = "server-sent events: resume after this seq"),
     ),
-    responses((status = 200, description = "application/x-ndjson: one change per line ({seq, change}); text/event-stream: live events with the seq as id")),
+    responses(
+        (status = 200, description = "application/x-ndjson: one change per line ({seq, change}: a WarningLevelChanged — a month's level `from` → `to`, the region's standing level `standing_from` → `standing`), the last seq in the labex-feed-next header; text/event-stream: live events with the seq as id"),
+        (status = 400, description = "a bad region, after or limit, each named in errors", body = labex_web::Problem, content_type = "application/problem+json"),
+        (status = 403, body = labex_web::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = [])))]
 pub async fn feed(
     app: web::Data<Monitoring>,
@@ -59,25 +70,31 @@ pub async fn feed(
     request: HttpRequest,
     params: web::Query<FeedParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = params
-        .region
-        .as_deref()
-        .map(DivisionCode::parse)
-        .transpose()
-        .map_err(|_| {
-            ApiError::invalid_query("region must be a six-digit administrative division code.")
-        })?;
     let last_event_id = request
         .headers()
         .get("last-event-id")
         .and_then(|value| value.to_str().ok());
-    let after = number(
-        "after",
-        params.after.as_deref().or(last_event_id),
-        0,
-        i64::MAX,
-    )?;
-    let limit = u32::try_from(number("limit", params.limit.as_deref(), 100, 1000)?).unwrap_or(100);
+    let (region, after, limit) = match (
+        parse_region(params.region.as_deref()),
+        number(
+            "after",
+            params.after.as_deref().or(last_event_id),
+            0,
+            i64::MAX,
+        ),
+        number("limit", params.limit.as_deref(), 100, 1000),
+    ) {
+        (Ok(region), Ok(after), Ok(limit)) => (region, after, limit),
+        (region, after, limit) => {
+            return Err(ApiError::invalid_parameters(
+                [region.err(), after.err(), limit.err()]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+            ));
+        }
+    };
+    let limit = u32::try_from(limit).unwrap_or(100);
     let region = app.scope_of(&caller, region)?;
     let wants_events = request
         .headers()

@@ -14,8 +14,10 @@
 //! (`read_model.rs`) follows the events of every context it counts into
 //! `<data>/monitoring/readmodel.sqlite`, keeping per region and month the
 //! indicators; the [`Assessor`](assessor::Assessor) — a task beside it —
-//! assesses each region whose indicators changed and records a
-//! `WarningLevelChanged` when its level moves. The rules are
+//! assesses each region and month whose indicators changed and records a
+//! `WarningLevelChanged` when the month's level or the region's standing
+//! level (the higher of the current and the latest closed month's,
+//! decision 098) moves. The rules are
 //! `<data>/monitoring/rules.json` ([`MonitoringRules`]), the notice's
 //! values when absent. Mounted by `labex`, or run alone as
 //! `labex-monitoring`.
@@ -56,12 +58,14 @@ pub const NAME: &str = "monitoring";
 #[openapi(
     paths(
         routes::register_office,
+        routes::get_office,
         routes::designate_point,
         routes::get_point,
         routes::change_followed,
         routes::coverage,
         routes::submit_report,
         routes::correct_report,
+        routes::get_report,
         routes::missing,
         routes::returns,
         routes::report_plan,

@@ -13,9 +13,10 @@ use labex_domain::arrears::{WageArrearsCase, WageArrearsCaseId};
 use labex_domain::enterprise_report::{EnterpriseReports, EnterpriseReportsId};
 use labex_domain::layoff::{LayoffPlan, LayoffPlanId};
 use labex_domain::monitoring::{
-    CoverageLine, MonitoringPoint, MonitoringPointId, Period, coverage,
+    CoverageLine, LabourOffice, LabourOfficeId, MonitoringPoint, MonitoringPointId, Period,
+    coverage,
 };
-use labex_domain::value::{DivisionCode, DivisionLevel};
+use labex_domain::value::{DivisionCode, DivisionLevel, Divisions};
 use labex_domain::warning::{Indicator, Level, Series, WarningRules, assess};
 use labex_domain::{EmployerId, china_date};
 
@@ -46,7 +47,7 @@ pub struct Missing {
 }
 
 /// The figures of a monthly report, in the order a CSV lists them.
-pub const FIGURES: [&str; 58] = [
+pub const FIGURES: [&str; 63] = [
     "jobseeker_registrations",
     "new_unemployment_registrations",
     "employment_registrations",
@@ -54,6 +55,9 @@ pub const FIGURES: [&str; 58] = [
     "referrals",
     "hires",
     "migrant_returns",
+    "open_vacancies",
+    "jobseekers_seeking",
+    "vacancies_per_100_jobseekers",
     "reports_received",
     "reports_missing",
     "reported_headcount",
@@ -77,6 +81,8 @@ pub const FIGURES: [&str; 58] = [
     "households_registered",
     "households_cleared",
     "households_stabilised",
+    "households_rejected",
+    "households_exited",
     "households_cleared_in_month",
     "welfare_placements_started",
     "welfare_placements_ended",
@@ -117,6 +123,9 @@ pub fn figure_label(figure: &str) -> &'static str {
         "referrals" => "职业介绍",
         "hires" => "介绍成功",
         "migrant_returns" => "农民工返乡",
+        "open_vacancies" => "空缺岗位数（月末）",
+        "jobseekers_seeking" => "求职人数（月末）",
+        "vacancies_per_100_jobseekers" => "求人倍率（×100，月末）",
         "reports_received" => "监测报表已报",
         "reports_missing" => "监测报表未报",
         "reported_headcount" => "监测企业用工人数",
@@ -140,6 +149,8 @@ pub fn figure_label(figure: &str) -> &'static str {
         "households_registered" => "零就业家庭登记在册（月末）",
         "households_cleared" => "零就业家庭已消除（月末）",
         "households_stabilised" => "零就业家庭稳定就业（月末）",
+        "households_rejected" => "零就业家庭审核未通过（月末）",
+        "households_exited" => "零就业家庭退出（月末）",
         "households_cleared_in_month" => "本月消除零就业家庭",
         "welfare_placements_started" => "公益性岗位安置",
         "welfare_placements_ended" => "公益性岗位退出",
@@ -219,6 +230,42 @@ impl Monitoring {
         Ok(found)
     }
 
+    /// An enterprise's report of one month (as last corrected): the
+    /// enterprise or office staff covering it; not found when the month is
+    /// not reported.
+    pub async fn get_report(
+        &self,
+        actor: &Actor,
+        employer: EmployerId,
+        period: Period,
+    ) -> Result<Saved<EnterpriseReports>> {
+        let found = self.get_reports(actor, employer).await?;
+        if !found.state.reports.contains_key(&period) {
+            return Err(not_found(
+                "monthly report",
+                format!("of the enterprise {employer} for {period}"),
+            ));
+        }
+        Ok(found)
+    }
+
+    /// A labour-security office (劳动保障事务所): office staff whose scope
+    /// covers its county.
+    pub async fn get_office(
+        &self,
+        actor: &Actor,
+        id: LabourOfficeId,
+        as_of: Option<DateTime<Utc>>,
+    ) -> Result<Saved<LabourOffice>> {
+        actor.require_role(STAFF)?;
+        let found: Saved<LabourOffice> = Saved::read(&self.repository, id, as_of, || {
+            not_found("labour-security office", id)
+        })
+        .await?;
+        actor.may_act_in(&found.state.region)?;
+        Ok(found)
+    }
+
     /// A wage-arrears case: office staff covering it.
     pub async fn get_case(
         &self,
@@ -235,7 +282,10 @@ impl Monitoring {
     }
 
     /// The coverage of monitoring points within `region` (the actor's
-    /// office when absent).
+    /// office when absent): every prefecture city and county of the
+    /// division list (GB/T 2260) within it, those with no point at all
+    /// included, and any other a point or an office names. A county asked
+    /// for alone shows its own line only.
     pub async fn coverage(
         &self,
         actor: &Actor,
@@ -248,14 +298,18 @@ impl Monitoring {
             .read_model
             .read(move |connection| read_model::offices_and_points(connection, &within))
             .await?;
-        let cities: BTreeSet<DivisionCode> = match region.level() {
-            DivisionLevel::City => [region.clone()].into(),
-            _ => BTreeSet::new(),
-        };
-        let lines = coverage(&rules, &offices, &points, &cities);
+        let areas: BTreeSet<DivisionCode> = Divisions::get()
+            .within(&region)
+            .into_iter()
+            .filter(|division| {
+                division.level == DivisionLevel::County || division.is_prefecture_city()
+            })
+            .filter_map(|division| DivisionCode::parse(division.code).ok())
+            .collect();
+        let lines = coverage(&rules, &offices, &points, &areas);
         Ok(lines
             .into_iter()
-            .filter(|line| region.covers(&line.region) || line.region.covers(&region))
+            .filter(|line| region.covers(&line.region))
             .collect())
     }
 
@@ -285,16 +339,23 @@ impl Monitoring {
         })
     }
 
-    /// The warning of each region within `region` that has one.
+    /// The warning of each region within `region` that has one: its
+    /// standing level (the higher of the current month's and the latest
+    /// closed month's), or with `period` the level of that month of each
+    /// region whose level for it ever changed.
     pub async fn warnings(
         &self,
         actor: &Actor,
         region: Option<DivisionCode>,
+        period: Option<Period>,
     ) -> Result<Vec<WarningRow>> {
         let region = self.scope_of(actor, region)?;
         Ok(self
             .read_model
-            .read(move |connection| read_model::warnings(connection, &region))
+            .read(move |connection| match period {
+                None => read_model::warnings(connection, &region),
+                Some(period) => read_model::warnings_of_month(connection, &region, period),
+            })
             .await?)
     }
 

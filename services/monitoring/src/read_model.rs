@@ -9,6 +9,10 @@
 //! city or the province sums over its codes. Every change to `facts`
 //! marks its region and month in `dirty` with a rising sequence number,
 //! which the warning assessor follows.
+//!
+//! Stocks at a month's end (registered unemployed, job seekers seeking
+//! work, places open in vacancies) are kept as flows — each change in the
+//! month it happened — and summed up to a month when read.
 
 use std::collections::BTreeMap;
 
@@ -27,8 +31,9 @@ use labex_domain::monitoring::{
 };
 use labex_domain::province_report::MonthlyReportEvent;
 use labex_domain::referral::{ReferralEvent, ReferralOutcome};
+use labex_domain::vacancy::VacancyEvent;
 use labex_domain::value::DivisionCode;
-use labex_domain::warning::{Indicator, Series, WarningEvent};
+use labex_domain::warning::{Indicator, Series, WarningEvent, WarningLevelChanged};
 use labex_domain::welfare::WelfareEvent;
 use labex_domain::{Aggregate, Event, Personal};
 use labex_domain::{china_date, rfc3339_millis};
@@ -43,11 +48,19 @@ pub const PROJECTION: &str = "monitoring";
 /// month is the sum up to it.
 pub const UNEMPLOYED_DELTA: &str = "registered_unemployed_delta";
 
+/// The change in job seekers seeking work, kept as a flow.
+pub const SEEKING_DELTA: &str = "jobseekers_seeking_delta";
+
+/// The change in places open in vacancies, kept as a flow.
+pub const OPEN_VACANCIES_DELTA: &str = "open_vacancies_delta";
+
 /// The version of the tables: a new one drops them and the checkpoint,
 /// so that the read model is rebuilt from the store. 2: training,
 /// households, welfare placements, internships, fairs and referrals by
-/// category.
-pub const VERSION: u32 = 2;
+/// category. 3: a warning level per region and month besides the
+/// standing one; vacancies and job seekers seeking work, for open
+/// vacancies per job seeker.
+pub const VERSION: u32 = 3;
 
 /// Keeps the monitoring tables.
 pub struct MonitoringProjection;
@@ -74,7 +87,10 @@ CREATE TABLE IF NOT EXISTS employers (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS jobseekers (
     id TEXT PRIMARY KEY, office TEXT NOT NULL, unemployed INTEGER NOT NULL,
-    categories TEXT NOT NULL DEFAULT ''
+    categories TEXT NOT NULL DEFAULT '', seeking INTEGER NOT NULL DEFAULT 1
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS vacancies (
+    id TEXT PRIMARY KEY, region TEXT NOT NULL, open_places INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS courses (
     id TEXT PRIMARY KEY, office TEXT NOT NULL
@@ -149,6 +165,12 @@ CREATE TABLE IF NOT EXISTS warnings (
     region TEXT PRIMARY KEY, level TEXT NOT NULL, period TEXT NOT NULL, rule TEXT,
     indicators TEXT NOT NULL, since TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS warning_months (
+    region TEXT NOT NULL, period TEXT NOT NULL, level TEXT NOT NULL, rule TEXT,
+    indicators TEXT NOT NULL, since TEXT NOT NULL,
+    PRIMARY KEY (region, period)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS warning_months_period ON warning_months (period, region);
 CREATE TABLE IF NOT EXISTS warning_changes (
     seq INTEGER PRIMARY KEY, region TEXT NOT NULL, item TEXT NOT NULL
 );
@@ -239,29 +261,10 @@ impl Projection for MonitoringProjection {
             Event::Internship(internship) => apply_internship(transaction, internship)?,
             Event::Fair(fair) => apply_fair(transaction, fair)?,
             Event::Warning(WarningEvent::LevelChanged(changed)) => {
-                let rule = changed
-                    .rule
-                    .as_ref()
-                    .map(|rule| serde_json::to_string(rule).unwrap_or_default());
-                transaction.execute(
-                    "INSERT OR REPLACE INTO warnings (region, level, period, rule, indicators, since)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    params![
-                        changed.region.as_str(),
-                        changed.to.as_str(),
-                        changed.period.to_string(),
-                        rule,
-                        serde_json::to_string(&changed.indicators).unwrap_or_default(),
-                        rfc3339_millis(changed.changed_at),
-                    ],
-                )?;
-                transaction.execute(
-                    "INSERT INTO warning_changes (region, item) VALUES (?1, ?2)",
-                    params![
-                        changed.region.as_str(),
-                        serde_json::to_string(changed).unwrap_or_default()
-                    ],
-                )?;
+                apply_warning(transaction, changed)?;
+            }
+            Event::Vacancy(vacancy) => {
+                apply_vacancy(transaction, &event.stream, vacancy, recorded_on)?;
             }
             Event::MonthlyReport(MonthlyReportEvent::Submitted(submitted)) => {
                 transaction.execute(
@@ -285,17 +288,135 @@ impl Projection for MonitoringProjection {
 }
 
 /// Every event type the projection follows: each family's types but the
-/// bearer tokens', vacancies' and job seekers' erasures.
+/// bearer tokens'.
 pub fn monitored_event_types() -> Vec<&'static str> {
     use labex_domain::DomainEvent;
     labex_domain::registry::event_types()
         .iter()
         .map(|known| known.name)
-        .filter(|name| {
-            !labex_domain::tokens::TokenEvent::knows(name)
-                && !labex_domain::vacancy::VacancyEvent::knows(name)
-        })
+        .filter(|name| !labex_domain::tokens::TokenEvent::knows(name))
         .collect()
+}
+
+/// A change of a region's warning: the month's level when it moved (in
+/// `warning_months`), the standing level with the rule and indicators of
+/// the month it is of (in `warnings`), and the change for the feed.
+fn apply_warning(
+    transaction: &Transaction<'_>,
+    changed: &WarningLevelChanged,
+) -> rusqlite::Result<()> {
+    let region = changed.region.as_str();
+    let at = rfc3339_millis(changed.changed_at);
+    if changed.from != changed.to {
+        let rule = changed
+            .rule
+            .as_ref()
+            .map(|rule| serde_json::to_string(rule).unwrap_or_default());
+        transaction.execute(
+            "INSERT OR REPLACE INTO warning_months (region, period, level, rule, indicators, since)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                region,
+                changed.period.to_string(),
+                changed.to.as_str(),
+                rule,
+                serde_json::to_string(&changed.indicators).unwrap_or_default(),
+                at,
+            ],
+        )?;
+    }
+    let behind: Option<(Option<String>, String)> = transaction
+        .query_row(
+            "SELECT rule, indicators FROM warning_months WHERE region = ?1 AND period = ?2",
+            params![region, changed.standing_period.to_string()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .optional()?;
+    let (rule, indicators) = behind.unwrap_or((None, "{}".to_owned()));
+    let since: Option<String> = transaction
+        .query_row(
+            "SELECT since FROM warnings WHERE region = ?1",
+            params![region],
+            |row| row.get(0),
+        )
+        .optional()?;
+    let since = match since {
+        Some(since) if changed.standing_from == changed.standing => since,
+        _ => at,
+    };
+    transaction.execute(
+        "INSERT OR REPLACE INTO warnings (region, level, period, rule, indicators, since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            region,
+            changed.standing.as_str(),
+            changed.standing_period.to_string(),
+            rule,
+            indicators,
+            since,
+        ],
+    )?;
+    transaction.execute(
+        "INSERT INTO warning_changes (region, item) VALUES (?1, ?2)",
+        params![region, serde_json::to_string(changed).unwrap_or_default()],
+    )?;
+    Ok(())
+}
+
+/// Vacancies (用工信息): the places still open in each, counted for the
+/// region where the work is, as a flow in the month each change happened.
+fn apply_vacancy(
+    transaction: &Transaction<'_>,
+    id: &str,
+    event: &VacancyEvent,
+    recorded_on: chrono::NaiveDate,
+) -> rusqlite::Result<()> {
+    let kept: Option<(String, i64)> = transaction
+        .prepare_cached("SELECT region, open_places FROM vacancies WHERE id = ?1")?
+        .query_row(params![id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?;
+    let (day, region, places) = match (event, &kept) {
+        (VacancyEvent::Published(published), None) => (
+            china_date(published.published_at),
+            published.details.region.as_str().to_owned(),
+            i64::from(published.details.headcount.get()),
+        ),
+        (VacancyEvent::Updated(updated), Some((region, places))) => (
+            recorded_on,
+            updated
+                .changes
+                .region
+                .as_ref()
+                .map_or_else(|| region.clone(), |region| region.as_str().to_owned()),
+            updated.open_headcount.map_or(*places, i64::from),
+        ),
+        (VacancyEvent::PlacementRecorded(placement), Some((region, _))) => (
+            placement.hired_on,
+            region.clone(),
+            i64::from(placement.open_headcount),
+        ),
+        (VacancyEvent::Closed(_) | VacancyEvent::Filled(_), Some((region, _))) => {
+            (recorded_on, region.clone(), 0)
+        }
+        _ => return Ok(()),
+    };
+    let period = Period::of(day);
+    if let Some((before_region, before)) = &kept {
+        add(
+            transaction,
+            before_region,
+            period,
+            OPEN_VACANCIES_DELTA,
+            -before,
+        )?;
+    }
+    add(transaction, &region, period, OPEN_VACANCIES_DELTA, places)?;
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO vacancies (id, region, open_places) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, region, places])?;
+    Ok(())
 }
 
 /// Adds `value` to a region's indicator of a month, and marks the region
@@ -376,6 +497,25 @@ fn set_unemployed(
     Ok(())
 }
 
+/// Marks a job seeker seeking work or not, counting the change in the
+/// month it happened.
+fn set_seeking(
+    transaction: &Transaction<'_>,
+    id: &str,
+    office: &str,
+    period: Period,
+    seeking: bool,
+) -> rusqlite::Result<()> {
+    let changed = transaction
+        .prepare_cached("UPDATE jobseekers SET seeking = ?2 WHERE id = ?1 AND seeking <> ?2")?
+        .execute(params![id, seeking])?;
+    if changed > 0 {
+        let change = if seeking { 1 } else { -1 };
+        add(transaction, office, period, SEEKING_DELTA, change)?;
+    }
+    Ok(())
+}
+
 fn apply_jobseeker(
     transaction: &Transaction<'_>,
     event: &JobSeekerEvent,
@@ -402,6 +542,13 @@ fn apply_jobseeker(
                 Indicator::JobseekerRegistrations,
                 1,
             )?;
+            add(
+                transaction,
+                office,
+                Period::of(recorded_on),
+                SEEKING_DELTA,
+                1,
+            )?;
         }
         JobSeekerEvent::UnemploymentRegistered(registered) => {
             let id = registered.jobseeker_id.to_string();
@@ -418,6 +565,7 @@ fn apply_jobseeker(
                     add(transaction, &office, period, UNEMPLOYED_DELTA, 1)?;
                     set_unemployed(transaction, &id, true)?;
                 }
+                set_seeking(transaction, &id, &office, period, true)?;
             }
         }
         JobSeekerEvent::EmploymentRegistered(registered) => {
@@ -435,6 +583,7 @@ fn apply_jobseeker(
                     add(transaction, &office, period, UNEMPLOYED_DELTA, -1)?;
                     set_unemployed(transaction, &id, false)?;
                 }
+                set_seeking(transaction, &id, &office, period, false)?;
             }
         }
         JobSeekerEvent::ProfileUpdated(updated) => {
@@ -1210,18 +1359,72 @@ pub fn series(
         };
         series.entry(period).or_default().insert(indicator, value);
     }
-    // The stock of registered unemployed: every change up to each month.
+    // The stocks at each month's end: every change up to the month.
+    let unemployed = stock(
+        connection,
+        (low.as_str(), high.as_str()),
+        UNEMPLOYED_DELTA,
+        from,
+        to,
+    )?;
+    let seeking = stock(
+        connection,
+        (low.as_str(), high.as_str()),
+        SEEKING_DELTA,
+        from,
+        to,
+    )?;
+    let open = stock(
+        connection,
+        (low.as_str(), high.as_str()),
+        OPEN_VACANCIES_DELTA,
+        from,
+        to,
+    )?;
+    let mut month = from;
+    while month <= to {
+        let at = |stocks: &BTreeMap<Period, i64>| stocks.get(&month).copied().unwrap_or(0);
+        let values = [
+            (Indicator::RegisteredUnemployed, at(&unemployed)),
+            (Indicator::JobseekersSeeking, at(&seeking)),
+            (Indicator::OpenVacancies, at(&open).max(0)),
+        ];
+        for (indicator, value) in values {
+            if value != 0 {
+                series.entry(month).or_default().insert(indicator, value);
+            }
+        }
+        if at(&seeking) > 0 {
+            series.entry(month).or_default().insert(
+                Indicator::VacanciesPer100Jobseekers,
+                at(&open).max(0) * 100 / at(&seeking),
+            );
+        }
+        month = month.plus(1);
+    }
+    Ok(series)
+}
+
+/// A stock kept as the flow `delta` at the end of each month from `from`
+/// to `to`: the sum of every change up to the month.
+fn stock(
+    connection: &Connection,
+    (low, high): (&str, &str),
+    delta: &str,
+    from: Period,
+    to: Period,
+) -> rusqlite::Result<BTreeMap<Period, i64>> {
     let mut statement = connection.prepare_cached(
         "SELECT period, SUM(value) FROM facts
          WHERE region >= ?1 AND region < ?2 AND indicator = ?3 AND period <= ?4
          GROUP BY period ORDER BY period",
     )?;
     let changes: Vec<(String, i64)> = statement
-        .query_map(
-            params![low, high, UNEMPLOYED_DELTA, to.to_string()],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )?
+        .query_map(params![low, high, delta, to.to_string()], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
+    let mut stocks = BTreeMap::new();
     let mut month = from;
     let mut stock = 0;
     let mut pending = changes.iter().peekable();
@@ -1238,15 +1441,10 @@ pub fn series(
                 }
             }
         }
-        if stock != 0 {
-            series
-                .entry(month)
-                .or_default()
-                .insert(Indicator::RegisteredUnemployed, stock);
-        }
+        stocks.insert(month, stock);
         month = month.plus(1);
     }
-    Ok(series)
+    Ok(stocks)
 }
 
 /// Regions and months changed since `after`, with the newest sequence.
@@ -1418,6 +1616,38 @@ pub fn warnings(
             since: row.get(5)?,
         })
     })?;
+    rows.collect()
+}
+
+/// The levels of a month of the regions within `region` whose level for
+/// that month ever changed, by code.
+pub fn warnings_of_month(
+    connection: &Connection,
+    region: &DivisionCode,
+    period: Period,
+) -> rusqlite::Result<Vec<WarningRow>> {
+    let (low, high) = scope(region);
+    let mut statement = connection.prepare_cached(
+        "SELECT region, level, period, rule, indicators, since FROM warning_months
+         WHERE period = ?3 AND region >= ?1 AND region < ?2 ORDER BY region",
+    )?;
+    let rows = statement.query_map(params![low, high, period.to_string()], |row| {
+        Ok(WarningRow {
+            region: row.get(0)?,
+            level: row.get(1)?,
+            period: row.get(2)?,
+            rule: row.get(3)?,
+            indicators: row.get(4)?,
+            since: row.get(5)?,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Every region that has a warning (at any level, `none` included).
+pub fn warned_regions(connection: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut statement = connection.prepare_cached("SELECT region FROM warnings ORDER BY region")?;
+    let rows = statement.query_map([], |row| row.get(0))?;
     rows.collect()
 }
 

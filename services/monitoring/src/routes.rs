@@ -4,9 +4,11 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
+use labex_app::{FieldError, InputError};
+use labex_domain::Coded as _;
 use labex_domain::arrears::{WageArrearsCaseId, WageArrearsCommand};
 use labex_domain::layoff::LayoffPlanId;
-use labex_domain::monitoring::{MonitoringPointId, Period};
+use labex_domain::monitoring::{LabourOfficeId, MonitoringPointId, Period};
 use labex_domain::value::DivisionCode;
 use labex_domain::{EmployerId, china_date};
 use labex_web::{ApiError, AsOf, Caller, Id, IdempotencyKeyHeader, IfMatch, aggregate_answer};
@@ -29,6 +31,7 @@ use crate::views::{
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .service(web::resource("/v1/monitoring/offices").route(web::post().to(register_office)))
+        .service(web::resource("/v1/monitoring/offices/{id}").route(web::get().to(get_office)))
         .service(web::resource("/v1/monitoring/points").route(web::post().to(designate_point)))
         .service(web::resource("/v1/monitoring/points/{id}").route(web::get().to(get_point)))
         .service(
@@ -40,6 +43,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(
             web::resource("/v1/monitoring/reports/corrections")
                 .route(web::post().to(correct_report)),
+        )
+        .service(
+            web::resource("/v1/monitoring/reports/{id}/{period}").route(web::get().to(get_report)),
         )
         .service(web::resource("/v1/monitoring/missing").route(web::get().to(missing)))
         .service(web::resource("/v1/monitoring/returns").route(web::get().to(returns)))
@@ -78,24 +84,28 @@ pub struct RegionParams {
 impl RegionParams {
     /// The region, if one is named.
     pub fn region(&self) -> Result<Option<DivisionCode>, ApiError> {
-        self.region
-            .as_deref()
-            .map(DivisionCode::parse)
-            .transpose()
-            .map_err(|_| {
-                ApiError::invalid_query("region must be a six-digit administrative division code.")
-            })
+        parse_region(self.region.as_deref())
+            .map_err(|error| ApiError::invalid_parameters(vec![error]))
     }
 
     /// The month, if one is named.
     pub fn period(&self) -> Result<Option<Period>, ApiError> {
-        self.period
-            .as_deref()
-            .map(Period::parse)
-            .transpose()
-            .map_err(|_| {
-                ApiError::invalid_query("period must be a month written YYYY-MM, such as 2026-11.")
-            })
+        parse_period(self.period.as_deref())
+            .map_err(|error| ApiError::invalid_parameters(vec![error]))
+    }
+
+    /// The region and the month, if named; a bad one of each is listed
+    /// in one problem.
+    pub fn region_and_period(&self) -> Result<(Option<DivisionCode>, Option<Period>), ApiError> {
+        match (
+            parse_region(self.region.as_deref()),
+            parse_period(self.period.as_deref()),
+        ) {
+            (Ok(region), Ok(period)) => Ok((region, period)),
+            (region, period) => Err(ApiError::invalid_parameters(
+                [region.err(), period.err()].into_iter().flatten().collect(),
+            )),
+        }
     }
 
     /// The month, or this month in China.
@@ -114,10 +124,38 @@ impl RegionParams {
                 .ok()
                 .filter(|limit| (1..=1000).contains(limit))
                 .ok_or_else(|| {
-                    ApiError::invalid_query("limit must be a whole number from 1 to 1000.")
+                    ApiError::invalid_parameters(vec![FieldError::input(
+                        "limit",
+                        InputError::QueryNumber,
+                        "must be a whole number from 1 to 1000.",
+                    )])
                 }),
         }
     }
+}
+
+/// `?region=`: a division code of the list.
+pub fn parse_region(text: Option<&str>) -> Result<Option<DivisionCode>, FieldError> {
+    text.map(DivisionCode::parse)
+        .transpose()
+        .map_err(|error| FieldError {
+            field: "region".to_owned(),
+            code: error.code(),
+            detail: format!(
+                "region must be the six-digit code of an administrative division (GB/T 2260), such as 410105 ({error})."
+            ),
+        })
+}
+
+/// `?period=`: a month written `YYYY-MM`.
+pub fn parse_period(text: Option<&str>) -> Result<Option<Period>, FieldError> {
+    text.map(Period::parse)
+        .transpose()
+        .map_err(|error| FieldError {
+            field: "period".to_owned(),
+            code: error.code(),
+            detail: format!("period must be a month written YYYY-MM, such as 2026-11 ({error})."),
+        })
 }
 
 /// Register a labour-security office (劳动保障事务所).
@@ -136,6 +174,26 @@ pub async fn register_office(
     let location = format!("/v1/monitoring/offices/{}", saved.state.id);
     Ok(aggregate_answer(
         Some(location),
+        saved.revision,
+        &OfficeView::new(&saved.state, saved.revision),
+    ))
+}
+
+/// A labour-security office (劳动保障事务所), now or `as_of`: office staff
+/// whose scope covers its county.
+#[utoipa::path(get, path = "/v1/monitoring/offices/{id}", tag = "monitoring",
+    params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+    responses((status = 200, body = OfficeView), (status = 403, body = labex_web::Problem), (status = 404, body = labex_web::Problem)),
+    security(("bearer" = [])))]
+pub async fn get_office(
+    app: web::Data<Monitoring>,
+    caller: Caller,
+    id: Id<LabourOfficeId>,
+    as_of: AsOf,
+) -> Result<HttpResponse, ApiError> {
+    let saved = app.get_office(&caller, id.get(), as_of.0).await?;
+    Ok(aggregate_answer(
+        None,
         saved.revision,
         &OfficeView::new(&saved.state, saved.revision),
     ))
@@ -266,6 +324,29 @@ pub async fn correct_report(
     let filing = body.parse()?;
     let period = filing.period;
     let saved = app.file_report(&caller, filing, true).await?;
+    report_answer(&saved, period, false)
+}
+
+/// An enterprise's monthly report of one month, as last corrected: the
+/// enterprise, or office staff whose scope covers it.
+#[utoipa::path(get, path = "/v1/monitoring/reports/{id}/{period}", tag = "monitoring",
+    params(("id" = String, Path, description = "the employer"), ("period" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, body = ReportView), (status = 400, body = labex_web::Problem), (status = 403, body = labex_web::Problem), (status = 404, description = "the month is not reported", body = labex_web::Problem)),
+    security(("bearer" = [])))]
+pub async fn get_report(
+    app: web::Data<Monitoring>,
+    caller: Caller,
+    id: Id<EmployerId>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let period =
+        Period::parse(request.match_info().get("period").unwrap_or_default()).map_err(|_| {
+            ApiError::new(
+                labex_web::ErrorCode::InvalidPath,
+                "The month in the path must be written YYYY-MM, such as 2026-11; check the URL.",
+            )
+        })?;
+    let saved = app.get_report(&caller, id.get(), period).await?;
     report_answer(&saved, period, false)
 }
 
@@ -408,18 +489,25 @@ pub async fn plan_outcome(
 }
 
 /// The early-warning (失业预警) level of each region within `region`, with
-/// the indicators and the rule behind it.
+/// the indicators and the rule behind it: each region's standing level —
+/// the higher of the current month's level and the latest closed month's,
+/// so that a warning stands until the month after the one that raised it
+/// closes — or, with `period`, each region's level of that month.
 #[utoipa::path(get, path = "/v1/warnings", tag = "warnings",
-    params(("region" = Option<String>, Query, description = "division code; the caller's office when absent")),
-    responses((status = 200, body = WarningsView)),
+    params(
+        ("region" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("period" = Option<String>, Query, description = "YYYY-MM: the levels of that month; the standing levels when absent"),
+    ),
+    responses((status = 200, body = WarningsView), (status = 400, body = labex_web::Problem, content_type = "application/problem+json"), (status = 403, body = labex_web::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
 pub async fn warnings(
     app: web::Data<Monitoring>,
     caller: Caller,
     params: web::Query<RegionParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let region = params.region()?.unwrap_or_else(|| caller.office.clone());
-    let rows = app.warnings(&caller, Some(region.clone())).await?;
+    let (region, period) = params.region_and_period()?;
+    let region = region.unwrap_or_else(|| caller.office.clone());
+    let rows = app.warnings(&caller, Some(region.clone()), period).await?;
     let items: Vec<WarningView> = rows.iter().map(WarningView::new).collect();
     let level = items
         .iter()
@@ -428,6 +516,7 @@ pub async fn warnings(
         .to_owned();
     Ok(HttpResponse::Ok().json(WarningsView {
         region: region.to_string(),
+        period: period.map(|period| period.to_string()),
         level,
         items,
     }))

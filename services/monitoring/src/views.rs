@@ -9,6 +9,7 @@ use labex_domain::layoff::LayoffPlan;
 use labex_domain::monitoring::{CoverageLine, LabourOffice, MonitoringPoint, Period};
 use labex_domain::province_report::MonthlyReport;
 use labex_domain::rfc3339_millis;
+use labex_domain::value::Divisions;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -63,42 +64,58 @@ impl PointView {
     }
 }
 
-/// One line of coverage.
+/// One line of coverage: a prefecture city (community platforms, 社区平台)
+/// or a county (labour-security offices designated as monitoring points,
+/// 监测点).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverageLineView {
     pub region: String,
+    /// The division's name (GB/T 2260).
+    pub name: Option<String>,
     /// `city` (community platforms) or `county` (labour-security offices).
     pub level: String,
     pub has: u32,
     pub needs: u32,
     pub deficit: u32,
-    /// For a county: its registered labour-security offices.
+    /// For a county: its registered labour-security offices (劳动保障事务所).
     pub labour_offices: Option<u32>,
+    /// For a county with no labour-security office registered: its need
+    /// is unknown until they are (`needs` is 0 meanwhile).
+    pub no_offices_registered: bool,
 }
 
-/// `GET /v1/monitoring/coverage`.
+/// `GET /v1/monitoring/coverage`: every prefecture city and county of the
+/// region in the division list, those with nothing included.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CoverageView {
     pub region: String,
     pub lines: Vec<CoverageLineView>,
     /// Points still missing in all.
     pub deficit: u32,
+    /// Counties with no labour-security office registered.
+    pub counties_without_offices: u32,
 }
 
 impl CoverageView {
     pub fn new(region: String, lines: &[CoverageLine]) -> Self {
+        let without_offices = lines.iter().filter(|line| line.no_offices_registered);
         Self {
             region,
             deficit: lines.iter().map(|line| line.deficit).sum(),
+            counties_without_offices: u32::try_from(without_offices.count()).unwrap_or(u32::MAX),
             lines: lines
                 .iter()
                 .map(|line| CoverageLineView {
                     region: line.region.to_string(),
+                    name: Divisions::get()
+                        .name(line.region.as_str())
+                        .map(str::to_owned),
                     level: line.level.to_owned(),
                     has: line.has,
                     needs: line.needs,
                     deficit: line.deficit,
                     labour_offices: line.labour_offices,
+                    no_offices_registered: line.no_offices_registered,
                 })
                 .collect(),
         }
@@ -209,13 +226,14 @@ impl LayoffPlanView {
     }
 }
 
-/// A region's warning.
+/// A region's warning (失业预警).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningView {
     pub region: String,
     /// `none`, `blue`, `yellow`, `orange` or `red`.
     pub level: String,
-    /// The month assessed.
+    /// The month the level is of: for a standing level, the current month
+    /// or the latest closed month, whichever is higher.
     pub period: String,
     /// The rule behind the level.
     #[schema(value_type = Option<Object>)]
@@ -246,7 +264,11 @@ impl WarningView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningsView {
     pub region: String,
-    /// The region's own level (`none` when it has never had one).
+    /// The month asked for; absent for the standing levels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// The region's own level, standing or of the month asked for
+    /// (`none` when it has never had one).
     pub level: String,
     pub items: Vec<WarningView>,
 }
@@ -352,6 +374,13 @@ pub struct MonthlyReportView {
     /// `long_term_unemployed`; a person in two categories counts in both),
     /// counted for the job seeker's office; `migrant_returns`.
     ///
+    /// The labour market at the month's end: `open_vacancies` (places not
+    /// yet taken in open vacancies, for the region where the work is),
+    /// `jobseekers_seeking` (registered job seekers not recorded employed
+    /// since, or unemployed again), `vacancies_per_100_jobseekers` (求人倍率
+    /// in hundredths: open vacancies × 100 / job seekers seeking, 0 when
+    /// none is seeking).
+    ///
     /// Enterprises: `reports_received`, `reports_missing`,
     /// `reported_headcount`, `separations`, `enterprise_closures`,
     /// `enterprise_stoppages`, `unreported_layoffs`, `layoff_plans`,
@@ -370,7 +399,8 @@ pub struct MonthlyReportView {
     /// Zero-employment households, for the office that keeps the register:
     /// at the month's end `households_declared` (awaiting verification),
     /// `households_registered`, `households_cleared`,
-    /// `households_stabilised`; and `households_cleared_in_month`.
+    /// `households_stabilised`, `households_rejected`, `households_exited`;
+    /// and `households_cleared_in_month`.
     ///
     /// Public-welfare posts and internships, for the office that funds
     /// them: `welfare_placements_started`, `welfare_placements_ended`

@@ -439,23 +439,34 @@ pub struct CoverageLine {
     pub deficit: u32,
     /// For a county: its registered labour-security offices.
     pub labour_offices: Option<u32>,
+    /// For a county with no labour-security office registered: what it
+    /// needs cannot be known until its offices are registered.
+    pub no_offices_registered: bool,
 }
 
 /// The notice's coverage rule over the points and offices of an area:
-/// every prefecture city named (by an office, a point or `cities`) has at
-/// least `rules.community_platforms_per_city` community platforms; every
-/// county with labour-security offices has at least the rules' share of
-/// them designated as points, rounded up. Cities first, then counties,
-/// each in code order.
+/// every prefecture city (named in `areas`, or by an office or a point)
+/// has at least `rules.community_platforms_per_city` community platforms;
+/// every county (named in `areas`, or by an office or a point) has at
+/// least the rules' share of its labour-security offices designated as
+/// points, rounded up. A city or county with nothing shows its whole need
+/// as its deficit. Cities first, then counties, each in code order.
 pub fn coverage(
     rules: &CoverageRules,
     offices: &[LabourOffice],
     points: &[MonitoringPoint],
-    cities: &BTreeSet<DivisionCode>,
+    areas: &BTreeSet<DivisionCode>,
 ) -> Vec<CoverageLine> {
-    let mut platforms: BTreeMap<DivisionCode, u32> =
-        cities.iter().map(|city| (city.clone(), 0)).collect();
-    let mut counties: BTreeMap<DivisionCode, (u32, u32)> = BTreeMap::new();
+    let mut platforms: BTreeMap<DivisionCode, u32> = areas
+        .iter()
+        .filter(|area| area.level() == DivisionLevel::City)
+        .map(|city| (city.clone(), 0))
+        .collect();
+    let mut counties: BTreeMap<DivisionCode, (u32, u32)> = areas
+        .iter()
+        .filter(|area| area.level() == DivisionLevel::County)
+        .map(|county| (county.clone(), (0, 0)))
+        .collect();
     for office in offices {
         counties.entry(office.region.clone()).or_default().0 += 1;
         if let Some(city) = office.region.city() {
@@ -485,6 +496,7 @@ pub fn coverage(
                 needs,
                 deficit: needs.saturating_sub(has),
                 labour_offices: None,
+                no_offices_registered: false,
             }
         })
         .collect();
@@ -497,6 +509,7 @@ pub fn coverage(
             needs,
             deficit: needs.saturating_sub(has),
             labour_offices: Some(offices),
+            no_offices_registered: offices == 0,
         }
     }));
     lines

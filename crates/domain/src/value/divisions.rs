@@ -24,6 +24,10 @@ const GROUPINGS: [&str; 4] = [
     "自治区直辖县级行政区划",
 ];
 
+/// City-level groupings of counties that the province administers
+/// directly (county-level cities such as 济源市): no prefecture city.
+const DIRECT_COUNTIES: [&str; 2] = ["省直辖县级行政区划", "自治区直辖县级行政区划"];
+
 /// Endings a place is often named without (`郑州` for `郑州市`), longest
 /// first.
 const ENDINGS: [&str; 14] = [
@@ -52,6 +56,15 @@ pub struct Division {
     pub name: &'static str,
     /// Province, city or county.
     pub level: DivisionLevel,
+}
+
+impl Division {
+    /// Whether it is a prefecture-level city (地级), a municipality's
+    /// grouping of districts included; not a province's grouping of the
+    /// counties it administers directly.
+    pub fn is_prefecture_city(&self) -> bool {
+        self.level == DivisionLevel::City && !DIRECT_COUNTIES.contains(&self.name)
+    }
 }
 
 /// The list of divisions, with look-ups by code and by name.
@@ -121,6 +134,19 @@ impl Divisions {
     /// The division of a code.
     pub fn division(&self, code: &str) -> Option<Division> {
         self.by_code.get(code).copied()
+    }
+
+    /// Every division within `region` (itself included), in code order.
+    pub fn within(&self, region: &DivisionCode) -> Vec<Division> {
+        let prefix = region.scope_prefix();
+        let mut found: Vec<Division> = self
+            .by_code
+            .values()
+            .filter(|division| division.code.starts_with(prefix))
+            .copied()
+            .collect();
+        found.sort_by_key(|division| division.code);
+        found
     }
 
     /// The name to show for a code: its own (`金水区`, `郑州市`, `河南省`);
@@ -202,6 +228,27 @@ mod tests {
         assert_eq!(divisions.name("410105"), Some("金水区"));
         assert_eq!(divisions.name("810000"), Some("香港特别行政区"));
         assert!(!divisions.contains("410199"));
+    }
+
+    #[test]
+    fn a_city_holds_its_counties_and_a_province_its_cities() {
+        let divisions = Divisions::get();
+        let zhengzhou = divisions.within(&code("410100"));
+        assert_eq!(zhengzhou.first().map(|d| d.code), Some("410100"));
+        assert!(zhengzhou.iter().any(|d| d.code == "410105"));
+        assert!(zhengzhou.iter().all(|d| d.code.starts_with("4101")));
+        let henan = divisions.within(&code("410000"));
+        let cities: Vec<&str> = henan
+            .iter()
+            .filter(|d| d.is_prefecture_city())
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(cities.len(), 17, "Henan's seventeen prefecture cities");
+        assert!(
+            !cities.contains(&"419000"),
+            "directly administered counties are no city"
+        );
+        assert_eq!(divisions.within(&code("410105")).len(), 1);
     }
 
     #[test]

@@ -85,11 +85,22 @@ pub enum Indicator {
     MigrantReturns,
     /// Wage-arrears cases opened (欠薪).
     WageArrearsCases,
+    /// Places not yet taken in the open vacancies (空缺岗位) of the region
+    /// at the end of the month.
+    OpenVacancies,
+    /// Registered job seekers still seeking work at the end of the month:
+    /// registered, and not recorded employed since (or unemployed again).
+    JobseekersSeeking,
+    /// Open vacancies per job seeker (求人倍率) at the end of the month, in
+    /// hundredths: `open_vacancies × 100 / jobseekers_seeking`, rounded
+    /// down; absent in a month with no job seeker seeking work.
+    #[serde(rename = "vacancies_per_100_jobseekers")]
+    VacanciesPer100Jobseekers,
 }
 
 impl Indicator {
     /// Every indicator.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 22] = [
         Self::JobseekerRegistrations,
         Self::NewUnemploymentRegistrations,
         Self::EmploymentRegistrations,
@@ -109,6 +120,9 @@ impl Indicator {
         Self::UnreportedLayoffs,
         Self::MigrantReturns,
         Self::WageArrearsCases,
+        Self::OpenVacancies,
+        Self::JobseekersSeeking,
+        Self::VacanciesPer100Jobseekers,
     ];
 
     /// The snake_case name.
@@ -133,6 +147,9 @@ impl Indicator {
             Self::UnreportedLayoffs => "unreported_layoffs",
             Self::MigrantReturns => "migrant_returns",
             Self::WageArrearsCases => "wage_arrears_cases",
+            Self::OpenVacancies => "open_vacancies",
+            Self::JobseekersSeeking => "jobseekers_seeking",
+            Self::VacanciesPer100Jobseekers => "vacancies_per_100_jobseekers",
         }
     }
 
@@ -243,6 +260,16 @@ pub fn holds(rule: &WarningRule, series: &Series, period: Period) -> bool {
             let whole = value(series, period, *of);
             whole > 0 && now * 100 >= percent_at_least * whole
         }
+        Comparison::Below {
+            below,
+            given,
+            given_at_least,
+        } => {
+            let present = series
+                .get(&period)
+                .is_some_and(|values| values.contains_key(&rule.indicator));
+            present && now < *below && value(series, period, *given) >= (*given_at_least).max(1)
+        }
         Comparison::Sahm {
             average_months,
             low_months,
@@ -290,23 +317,71 @@ pub fn assess(rules: &WarningRules, series: &Series, period: Period) -> Assessme
     }
 }
 
-/// A region's warning, as folded from its events.
+/// A month's level of a region, as last assessed into a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthWarning {
+    /// The month's level.
+    pub level: Level,
+    /// The rule behind it.
+    pub rule: Option<WarningRule>,
+    /// The month's indicators when it changed.
+    pub indicators: BTreeMap<Indicator, i64>,
+    /// When it changed.
+    pub since: DateTime<Utc>,
+}
+
+/// A region's warning, as folded from its events: the level of each
+/// month assessed, and the region's standing level.
+///
+/// The standing level is what an office is shown as the region's level
+/// now: the higher of the current month's level and the level of the
+/// latest closed month (the month before), so that a warning raised on a
+/// whole month stands until the next month is closed, and is not dropped
+/// by the first quiet days of a new one (decision 098).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegionWarning {
     /// Its id.
     pub id: WarningId,
     /// The region.
     pub region: DivisionCode,
-    /// The level now.
+    /// The standing level.
     pub level: Level,
-    /// The month last assessed into a change.
+    /// The month whose level stands (the current month at `none`).
     pub period: Period,
-    /// The rule behind the level.
+    /// The rule behind the standing level.
     pub rule: Option<WarningRule>,
     /// The indicators behind it.
     pub indicators: BTreeMap<Indicator, i64>,
-    /// When it changed.
+    /// When the standing level changed.
     pub since: DateTime<Utc>,
+    /// Every month's level that ever changed from `none`.
+    pub months: BTreeMap<Period, MonthWarning>,
+}
+
+impl RegionWarning {
+    /// A month's level (`none` when it never changed).
+    pub fn level_of(&self, period: Period) -> Level {
+        self.months
+            .get(&period)
+            .map_or(Level::None, |month| month.level)
+    }
+
+    /// The standing level when it is `current`, and the month it is of.
+    pub fn standing_in(&self, current: Period) -> (Level, Period) {
+        standing(&self.months, current)
+    }
+}
+
+/// The higher of the level of `current` and of the month before it, with
+/// the month it is of (`current` on a tie and at `none`).
+fn standing(months: &BTreeMap<Period, MonthWarning>, current: Period) -> (Level, Period) {
+    let level = |period: Period| months.get(&period).map_or(Level::None, |month| month.level);
+    let closed = current.plus(-1);
+    if level(closed) > level(current) {
+        (level(closed), closed)
+    } else {
+        (level(current), current)
+    }
 }
 
 /// Take a new assessment of a region's month.
@@ -314,10 +389,12 @@ pub struct RegionWarning {
 pub struct AssessRegion {
     /// The region.
     pub region: DivisionCode,
-    /// The month.
+    /// The month assessed (any month: a late event re-assesses its own).
     pub period: Period,
-    /// What the rules say.
+    /// What the rules say of it.
     pub assessment: Assessment,
+    /// The month it is now, in China: what the standing level is of.
+    pub current: Period,
     /// Now.
     pub at: DateTime<Utc>,
 }
@@ -329,7 +406,13 @@ pub enum WarningCommand {
     Assess(AssessRegion),
 }
 
-/// `WarningLevelChanged` (schema 1).
+/// `WarningLevelChanged` (schema 2): the level of a region's month
+/// changed, or the region's standing level did, or both.
+///
+/// Schema 1 kept one level per region, that of the newest month assessed:
+/// its `from` and `to` were the region's level, which was also its
+/// standing one. It is upcast with `standing_from` = `from`, `standing` =
+/// `to` and `standing_period` = `period`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WarningLevelChanged {
@@ -339,14 +422,21 @@ pub struct WarningLevelChanged {
     pub region: DivisionCode,
     /// The month assessed.
     pub period: Period,
-    /// The level before.
+    /// The month's level before (the same as `to` when only the standing
+    /// level moved, as when a month closes).
     pub from: Level,
-    /// The level now.
+    /// The month's level now.
     pub to: Level,
-    /// The rule that raised it (none when it fell to `none`).
+    /// The rule that raised the month's level (none at `none`).
     pub rule: Option<WarningRule>,
     /// The month's indicators.
     pub indicators: BTreeMap<Indicator, i64>,
+    /// The region's standing level before.
+    pub standing_from: Level,
+    /// The region's standing level now.
+    pub standing: Level,
+    /// The month whose level stands now.
+    pub standing_period: Period,
     /// When.
     pub changed_at: DateTime<Utc>,
 }
@@ -355,8 +445,27 @@ crate::domain_events! {
     /// What happens to a region's warning.
     pub enum WarningEvent in warning_id {
         /// `WarningLevelChanged`.
-        LevelChanged(WarningLevelChanged) = ("WarningLevelChanged", 1),
+        LevelChanged(WarningLevelChanged) = ("WarningLevelChanged", 2),
     }
+    upcasters = &[crate::event::Upcaster {
+        event_type: "WarningLevelChanged",
+        from_version: 1,
+        step: warning_level_changed_v1_to_v2,
+    }];
+}
+
+/// `WarningLevelChanged` 1 → 2: schema 1's level was the region's
+/// standing level, of the month assessed.
+fn warning_level_changed_v1_to_v2(
+    mut v1: serde_json::Map<String, serde_json::Value>,
+) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+    let from = v1.get("from").cloned().ok_or("no from")?;
+    let to = v1.get("to").cloned().ok_or("no to")?;
+    let period = v1.get("period").cloned().ok_or("no period")?;
+    v1.insert("standing_from".to_owned(), from);
+    v1.insert("standing".to_owned(), to);
+    v1.insert("standing_period".to_owned(), period);
+    Ok(v1)
 }
 
 /// Why an assessment was refused.
@@ -396,16 +505,30 @@ impl Aggregate for RegionWarning {
         command: WarningCommand,
     ) -> Result<Vec<WarningEvent>, WarningError> {
         let WarningCommand::Assess(assess) = command;
-        let from = match state {
-            Some(warning) if warning.region != assess.region => {
-                return Err(WarningError::OtherRegion);
-            }
-            // An older month does not move the level of a newer one.
-            Some(warning) if assess.period < warning.period => return Ok(vec![]),
-            Some(warning) => warning.level,
-            None => Level::None,
-        };
-        if assess.assessment.level == from {
+        if let Some(warning) = state
+            && warning.region != assess.region
+        {
+            return Err(WarningError::OtherRegion);
+        }
+        let mut months = state
+            .map(|warning| warning.months.clone())
+            .unwrap_or_default();
+        let from = months
+            .get(&assess.period)
+            .map_or(Level::None, |month| month.level);
+        let to = assess.assessment.level;
+        months.insert(
+            assess.period,
+            MonthWarning {
+                level: to,
+                rule: assess.assessment.rule.clone(),
+                indicators: BTreeMap::new(),
+                since: assess.at,
+            },
+        );
+        let standing_from = state.map_or(Level::None, |warning| warning.level);
+        let (standing_now, standing_period) = standing(&months, assess.current);
+        if from == to && standing_from == standing_now {
             return Ok(vec![]);
         }
         Ok(vec![WarningEvent::LevelChanged(WarningLevelChanged {
@@ -413,23 +536,49 @@ impl Aggregate for RegionWarning {
             region: assess.region,
             period: assess.period,
             from,
-            to: assess.assessment.level,
+            to,
             rule: assess.assessment.rule,
             indicators: assess.assessment.indicators,
+            standing_from,
+            standing: standing_now,
+            standing_period,
             changed_at: assess.at,
         })])
     }
 
-    fn evolve(_state: Option<Self>, event: &WarningEvent) -> Option<Self> {
+    fn evolve(state: Option<Self>, event: &WarningEvent) -> Option<Self> {
         let WarningEvent::LevelChanged(changed) = event;
-        Some(RegionWarning {
+        let mut warning = state.unwrap_or_else(|| RegionWarning {
             id: changed.warning_id,
             region: changed.region.clone(),
-            level: changed.to,
+            level: Level::None,
             period: changed.period,
-            rule: changed.rule.clone(),
-            indicators: changed.indicators.clone(),
+            rule: None,
+            indicators: BTreeMap::new(),
             since: changed.changed_at,
-        })
+            months: BTreeMap::new(),
+        });
+        if changed.from != changed.to || !warning.months.contains_key(&changed.period) {
+            warning.months.insert(
+                changed.period,
+                MonthWarning {
+                    level: changed.to,
+                    rule: changed.rule.clone(),
+                    indicators: changed.indicators.clone(),
+                    since: changed.changed_at,
+                },
+            );
+        }
+        if warning.level != changed.standing {
+            warning.since = changed.changed_at;
+        }
+        warning.level = changed.standing;
+        warning.period = changed.standing_period;
+        let behind = warning.months.get(&changed.standing_period);
+        warning.rule = behind.and_then(|month| month.rule.clone());
+        warning.indicators = behind
+            .map(|month| month.indicators.clone())
+            .unwrap_or_default();
+        Some(warning)
     }
 }

@@ -36,6 +36,20 @@ pub enum Comparison {
         /// The share, in percent.
         percent_at_least: i64,
     },
+    /// The month's value is below `below` (a fall of a ratio, such as
+    /// open vacancies per job seeker), counted only where the month has
+    /// the value and indicator `given` stands at least at
+    /// `given_at_least` (so that a region with hardly any job seekers
+    /// raises nothing).
+    Below {
+        /// The bound, not reached.
+        below: i64,
+        /// The indicator that must be large enough.
+        given: Indicator,
+        /// How large (at least 1).
+        #[serde(default)]
+        given_at_least: i64,
+    },
     /// Of the Sahm kind: the average over the last `average_months`
     /// months stands at least `percent_above_low_at_least` % above the
     /// lowest such average of the `low_months` months before (and is at
@@ -92,7 +106,9 @@ impl WarningRules {
         self.rules
             .iter()
             .map(|rule| match rule.comparison {
-                Comparison::Threshold { .. } | Comparison::Share { .. } => 1,
+                Comparison::Threshold { .. }
+                | Comparison::Share { .. }
+                | Comparison::Below { .. } => 1,
                 Comparison::Change { months, .. } => months + 1,
                 Comparison::Sahm {
                     average_months,
@@ -119,5 +135,14 @@ mod tests {
                 .any(|rule| matches!(rule.comparison, Comparison::Sahm { .. }))
         );
         assert_eq!(rules.months_needed(), 15);
+    }
+
+    #[test]
+    fn every_indicator_is_written_in_json_as_it_is_named() {
+        for indicator in Indicator::ALL {
+            let json = serde_json::to_value(indicator).unwrap();
+            assert_eq!(json, indicator.as_str(), "{indicator:?}");
+            assert_eq!(Indicator::parse(indicator.as_str()), Some(indicator));
+        }
     }
 }

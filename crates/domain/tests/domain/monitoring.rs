@@ -96,6 +96,39 @@ fn a_city_needs_five_community_platforms_and_a_county_a_third_of_its_offices_rou
 }
 
 #[test]
+fn a_city_or_county_named_with_nothing_shows_its_whole_need() {
+    let offices: Vec<_> = (1..=3).map(|n| office(n, "410105")).collect();
+    let areas: BTreeSet<_> = ["410300", "410305", "410105"]
+        .into_iter()
+        .map(division)
+        .collect();
+    let lines = coverage(&CoverageRules::default(), &offices, &[], &areas);
+    let line = |code: &str| {
+        lines
+            .iter()
+            .find(|line| line.region == division(code))
+            .unwrap()
+            .clone()
+    };
+    let luoyang = line("410300");
+    assert_eq!((luoyang.has, luoyang.needs, luoyang.deficit), (0, 5, 5));
+    let xigong = line("410305");
+    assert_eq!((xigong.needs, xigong.labour_offices), (0, Some(0)));
+    assert!(
+        xigong.no_offices_registered,
+        "its need waits for its offices"
+    );
+    let jinshui = line("410105");
+    assert_eq!((jinshui.has, jinshui.needs, jinshui.deficit), (0, 1, 1));
+    assert!(!jinshui.no_offices_registered);
+    assert_eq!(
+        lines.iter().filter(|line| line.level == "city").count(),
+        2,
+        "Luoyang named, Zhengzhou by its offices' county"
+    );
+}
+
+#[test]
 fn a_labour_office_point_lies_in_its_offices_county() {
     let office = office(1, "410105");
     let state = given::<MonitoringPoint>([])
@@ -408,7 +441,7 @@ fn the_sahm_rule_fires_when_the_three_month_average_stands_half_above_its_twelve
     );
 }
 
-fn assess_command(level: Level, month: &str) -> WarningCommand {
+fn assess_command(level: Level, month: &str, current: &str) -> WarningCommand {
     WarningCommand::Assess(AssessRegion {
         region: division("410105"),
         period: period(month),
@@ -417,11 +450,18 @@ fn assess_command(level: Level, month: &str) -> WarningCommand {
             rule: None,
             indicators: BTreeMap::new(),
         },
+        current: period(current),
         at: at("2026-12-07T06:30:00Z"),
     })
 }
 
-fn changed(from: Level, to: Level, month: &str) -> WarningEvent {
+/// A change of `month`'s level `from` → `to`, and of the standing level
+/// `standing_from` → `standing` (of `standing_period`).
+fn changed(
+    month: &str,
+    (from, to): (Level, Level),
+    (standing_from, standing, standing_period): (Level, Level, &str),
+) -> WarningEvent {
     WarningEvent::LevelChanged(WarningLevelChanged {
         warning_id: WarningId::of(&division("410105")),
         region: division("410105"),
@@ -430,28 +470,136 @@ fn changed(from: Level, to: Level, month: &str) -> WarningEvent {
         to,
         rule: None,
         indicators: BTreeMap::new(),
+        standing_from,
+        standing,
+        standing_period: period(standing_period),
         changed_at: at("2026-12-07T06:30:00Z"),
     })
 }
 
 #[test]
 fn every_change_of_level_is_an_event_and_the_same_level_is_none() {
+    let blue = changed(
+        "2026-11",
+        (Level::None, Level::Blue),
+        (Level::None, Level::Blue, "2026-11"),
+    );
     given::<RegionWarning>([])
-        .when(assess_command(Level::Blue, "2026-11"))
-        .then([changed(Level::None, Level::Blue, "2026-11")]);
-    given::<RegionWarning>([changed(Level::None, Level::Blue, "2026-11")])
-        .when(assess_command(Level::Blue, "2026-11"))
+        .when(assess_command(Level::Blue, "2026-11", "2026-11"))
+        .then([blue.clone()]);
+    given::<RegionWarning>([blue])
+        .when(assess_command(Level::Blue, "2026-11", "2026-11"))
         .then_nothing();
     given::<RegionWarning>([])
-        .when(assess_command(Level::None, "2026-11"))
+        .when(assess_command(Level::None, "2026-11", "2026-11"))
         .then_nothing();
 }
 
 #[test]
-fn an_older_month_does_not_move_a_newer_level() {
-    given::<RegionWarning>([changed(Level::None, Level::Yellow, "2026-12")])
-        .when(assess_command(Level::None, "2026-11"))
+fn a_late_assessment_of_an_older_month_moves_that_months_level_and_not_the_standing_one() {
+    let december_yellow = changed(
+        "2026-12",
+        (Level::None, Level::Yellow),
+        (Level::None, Level::Yellow, "2026-12"),
+    );
+    let state = given::<RegionWarning>([december_yellow.clone()])
+        .when(assess_command(Level::Orange, "2026-09", "2026-12"))
+        .then([changed(
+            "2026-09",
+            (Level::None, Level::Orange),
+            (Level::Yellow, Level::Yellow, "2026-12"),
+        )]);
+    assert_eq!(state.level_of(period("2026-09")), Level::Orange);
+    assert_eq!(
+        (state.level, state.period),
+        (Level::Yellow, period("2026-12"))
+    );
+    // A late event for the closed month before raises the standing level.
+    let state = given::<RegionWarning>([december_yellow])
+        .when(assess_command(Level::Red, "2026-11", "2026-12"))
+        .then([changed(
+            "2026-11",
+            (Level::None, Level::Red),
+            (Level::Yellow, Level::Red, "2026-11"),
+        )]);
+    assert_eq!((state.level, state.period), (Level::Red, period("2026-11")));
+    assert_eq!(state.level_of(period("2026-12")), Level::Yellow);
+}
+
+#[test]
+fn a_closed_months_level_stands_through_the_next_month_and_falls_when_that_one_closes() {
+    let march_red = changed(
+        "2027-03",
+        (Level::None, Level::Red),
+        (Level::None, Level::Red, "2027-03"),
+    );
+    // April begins quietly: April stays none, March's red stands.
+    given::<RegionWarning>([march_red.clone()])
+        .when(assess_command(Level::None, "2027-04", "2027-04"))
         .then_nothing();
+    let march = <RegionWarning as labex_domain::Aggregate>::evolve(None, &march_red).unwrap();
+    assert_eq!(
+        march.standing_in(period("2027-04")),
+        (Level::Red, period("2027-03"))
+    );
+    assert_eq!(
+        march.standing_in(period("2027-05")),
+        (Level::None, period("2027-05"))
+    );
+    // April turns blue: its own level changes, March's red still stands.
+    let april_blue = changed(
+        "2027-04",
+        (Level::None, Level::Blue),
+        (Level::Red, Level::Red, "2027-03"),
+    );
+    given::<RegionWarning>([march_red.clone()])
+        .when(assess_command(Level::Blue, "2027-04", "2027-04"))
+        .then([april_blue.clone()]);
+    // May begins: March no longer stands, April (closed, blue) does.
+    let state = given::<RegionWarning>([march_red, april_blue])
+        .when(assess_command(Level::None, "2027-05", "2027-05"))
+        .then([changed(
+            "2027-05",
+            (Level::None, Level::None),
+            (Level::Red, Level::Blue, "2027-04"),
+        )]);
+    assert_eq!(
+        (state.level, state.period),
+        (Level::Blue, period("2027-04"))
+    );
+    assert_eq!(
+        state.level_of(period("2027-03")),
+        Level::Red,
+        "March keeps its own level"
+    );
+}
+
+#[test]
+fn open_vacancies_per_job_seeker_falling_below_the_rules_bound_raises_a_warning() {
+    let rules = WarningRules::default();
+    let month = |ratio: i64, seeking: i64| {
+        series(&[
+            ("2026-11", Indicator::VacanciesPer100Jobseekers, ratio),
+            ("2026-11", Indicator::JobseekersSeeking, seeking),
+        ])
+    };
+    let assessed = |series: &Series| assess(&rules, series, period("2026-11"));
+    assert_eq!(assessed(&month(120, 500)).level, Level::None);
+    let low = assessed(&month(70, 500));
+    assert_eq!(low.level, Level::Blue);
+    assert_eq!(low.rule.unwrap().id, "vacancies_per_jobseeker_below_0_8");
+    assert_eq!(assessed(&month(30, 500)).level, Level::Yellow);
+    assert_eq!(
+        assessed(&month(30, 20)).level,
+        Level::None,
+        "too few job seekers to judge by"
+    );
+    let no_ratio = series(&[("2026-11", Indicator::JobseekersSeeking, 500)]);
+    assert_eq!(
+        assessed(&no_ratio).level,
+        Level::None,
+        "a month without the ratio raises nothing"
+    );
 }
 
 fn case_id() -> WageArrearsCaseId {

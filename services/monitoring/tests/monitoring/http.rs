@@ -11,13 +11,13 @@ use labex_eventsourcing::{EventContext, ExecuteOptions, Repository};
 use labex_testkit::{ServiceUnderTest, Tokens, credit_code};
 use serde_json::json;
 
-async fn start() -> ServiceUnderTest {
+pub(crate) async fn start() -> ServiceUnderTest {
     ServiceUnderTest::start(Path::new(env!("CARGO_BIN_EXE_labex-monitoring"))).await
 }
 
 /// An employer registered in `region`, written to the store as the
 /// employers service writes it.
-async fn employer(service: &ServiceUnderTest, n: u64, region: &str) -> String {
+pub(crate) async fn employer(service: &ServiceUnderTest, n: u64, region: &str) -> String {
     let id = EmployerId::generate();
     let region = DivisionCode::parse(region).unwrap();
     let command = EmployerCommand::Register(RegisterEmployer {
@@ -223,4 +223,179 @@ async fn the_monthly_report_comes_as_csv_and_a_submission_shows_its_differences(
         );
     }
     assert!(described.contains("`referrals_<category>`"));
+}
+
+#[tokio::test]
+async fn an_office_and_a_months_report_are_read_where_their_location_points() {
+    let service = start().await;
+    let token = Tokens::counsellor("410305");
+    let created = service
+        .http
+        .post(
+            "/v1/monitoring/offices",
+            Some(&token),
+            &json!({"name": "西工区王城路街道劳动保障事务所", "region": "410305"}),
+        )
+        .await
+        .expect(201);
+    let location = created.header("location").unwrap().to_owned();
+    let office = service.http.get(&location, Some(&token)).await.expect(200);
+    assert_eq!(office.body, created.body);
+    assert_eq!(office.etag(), Some("\"0\""));
+    service
+        .http
+        .get(&location, Some(&Tokens::counsellor("410300")))
+        .await
+        .expect(200);
+    service
+        .http
+        .get(&location, Some(&Tokens::counsellor("410100")))
+        .await
+        .expect_problem(403, "forbidden");
+    service
+        .http
+        .get(&location, None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    service
+        .http
+        .get(
+            &format!("/v1/monitoring/offices/{}", uuid::Uuid::now_v7()),
+            Some(&token),
+        )
+        .await
+        .expect_problem(404, "not_found");
+    service
+        .http
+        .get("/v1/monitoring/offices/nope", Some(&token))
+        .await
+        .expect_problem(400, "invalid_path");
+
+    let employer = employer(&service, 3, "410305").await;
+    let period = labex_domain::monitoring::Period::of(china_date(chrono::Utc::now()))
+        .plus(-1)
+        .to_string();
+    let filed = service
+        .http
+        .post(
+            "/v1/monitoring/reports",
+            Some(&token),
+            &json!({"employer_id": employer, "period": period, "headcount": 120, "hires": 4,
+                    "separations": {"quits": 3}, "state": "operating"}),
+        )
+        .await
+        .expect(201);
+    let location = filed.header("location").unwrap().to_owned();
+    assert_eq!(
+        location,
+        format!("/v1/monitoring/reports/{employer}/{period}")
+    );
+    let report = service.http.get(&location, Some(&token)).await.expect(200);
+    assert_eq!(report.body, filed.body);
+    assert_eq!(report.body["figures"]["headcount"], 120);
+    assert_eq!(report.etag(), filed.etag());
+    service
+        .http
+        .post(
+            "/v1/monitoring/reports/corrections",
+            Some(&token),
+            &json!({"employer_id": employer, "period": period, "headcount": 118, "hires": 4,
+                    "separations": {"quits": 5}, "state": "operating"}),
+        )
+        .await
+        .expect(200);
+    let corrected = service.http.get(&location, Some(&token)).await.expect(200);
+    assert_eq!(corrected.body["figures"]["headcount"], 118);
+    assert_eq!(corrected.body["corrections"], 1);
+    service
+        .http
+        .get(&location, Some(&Tokens::counsellor("410100")))
+        .await
+        .expect_problem(403, "forbidden");
+    service
+        .http
+        .get(
+            &format!("/v1/monitoring/reports/{employer}/2020-01"),
+            Some(&token),
+        )
+        .await
+        .expect_problem(404, "not_found");
+    service
+        .http
+        .get(
+            &format!("/v1/monitoring/reports/{employer}/2020-13"),
+            Some(&token),
+        )
+        .await
+        .expect_problem(400, "invalid_path");
+    service
+        .http
+        .get(
+            &format!("/v1/monitoring/reports/{}/{period}", uuid::Uuid::now_v7()),
+            Some(&token),
+        )
+        .await
+        .expect_problem(404, "not_found");
+
+    let openapi = service.http.get("/openapi.json", None).await.expect(200);
+    for path in [
+        "/v1/monitoring/offices/{id}",
+        "/v1/monitoring/reports/{id}/{period}",
+    ] {
+        assert!(
+            openapi.body["paths"][path]["get"].is_object(),
+            "the OpenAPI document describes GET {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_needs_a_token_names_bad_input_and_shows_the_household_register() {
+    let service = start().await;
+    let token = Tokens::counsellor("410305");
+    service
+        .http
+        .get("/dashboard", None)
+        .await
+        .expect_problem(401, "unauthenticated");
+    let bad = service
+        .http
+        .get(
+            &format!("/dashboard?region=4103&period=2026-13&token={token}"),
+            None,
+        )
+        .await
+        .expect_problem(400, "invalid_query");
+    assert_eq!(bad.error_fields(), ["region", "period"]);
+    let page = service
+        .http
+        .get("/dashboard?region=410305&period=2026-11", Some(&token))
+        .await
+        .expect(200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(page.text.contains("<table id=\"households\">"));
+    for status in [
+        "declared",
+        "registered",
+        "cleared",
+        "stabilised",
+        "rejected",
+        "exited",
+    ] {
+        assert!(
+            page.text.contains(&format!(
+                "<td data-household=\"households_{status}\">0</td>"
+            )),
+            "the register shows {status}"
+        );
+    }
+    assert!(
+        page.text
+            .contains("<svg class=\"bars\" data-chart=\"households\"")
+    );
+    assert!(!page.text.contains("<script"), "no script");
 }

@@ -25,16 +25,20 @@ use labex_domain::internship::{
 };
 use labex_domain::jobseeker::{
     EraseJobSeeker, ErasureGround, JobSeeker, JobSeekerCommand, JobSeekerForReferral,
-    JobSeekerProfile, PersonalData, RegisterJobSeeker,
+    JobSeekerProfile, PersonalData, RegisterEmployment, RegisterJobSeeker,
 };
 use labex_domain::monitoring::Period;
 use labex_domain::provider::ProviderId;
 use labex_domain::referral::{
     MakeReferral, RecordReferralOutcome, Referral, ReferralCommand, ReferralOutcome,
 };
-use labex_domain::vacancy::{VacancyForReferral, VacancyStatus};
+use labex_domain::vacancy::{
+    CloseReason, CloseVacancy, PublishVacancy, RecordVacancyPlacement, Vacancy, VacancyCommand,
+    VacancyDetails, VacancyForReferral, VacancyStatus,
+};
 use labex_domain::value::{
-    DivisionCode, Education, Fen, JobSeekerCategory, PersonName, ResidentId, Title,
+    Description, DivisionCode, Education, ExperienceYears, Fen, Headcount, JobSeekerCategory,
+    Label, OrganisationName, PersonName, ResidentId, SalaryRange, Title,
 };
 use labex_domain::welfare::{
     EndWelfarePlacement, StartWelfarePlacement, WelfareCommand, WelfareExitReason,
@@ -696,4 +700,81 @@ async fn placements_internships_referrals_by_category_and_fairs_count_in_their_m
         assert!(figures.contains_key(name), "{name} is reported");
     }
     assert_eq!(figures.len(), FIGURES.len());
+}
+
+// ---- open vacancies per job seeker (求人倍率) ------------------------------
+
+/// A vacancy for `headcount` people in `region`, published now.
+async fn publish(app: &App, region: &str, headcount: u32) -> VacancyId {
+    let id = VacancyId::generate();
+    let command = VacancyCommand::Publish(PublishVacancy {
+        vacancy_id: id,
+        employer_id: EmployerId::generate(),
+        details: VacancyDetails {
+            title: Title::parse("数控车床操作工").unwrap(),
+            description: Description::parse("操作数控车床，两班倒。").unwrap(),
+            occupation: Label::parse("机械加工").unwrap(),
+            occupation_code: None,
+            region: code(region),
+            salary: SalaryRange::parse(4500, 6500).unwrap(),
+            headcount: Headcount::parse(i64::from(headcount)).unwrap(),
+            education: Education::JuniorSecondary,
+            experience_years: ExperienceYears::parse(0).unwrap(),
+            welcomes: BTreeSet::new(),
+            public_welfare: false,
+            closes_at: None,
+        },
+        published_at: Utc::now(),
+    });
+    app.given::<Vacancy>(id, command, region).await;
+    id
+}
+
+#[tokio::test]
+async fn open_vacancies_per_job_seeker_stand_at_the_months_end() {
+    let app = App::start().await;
+    let today = labex_domain::china_date(Utc::now());
+    let this_month = Period::of(today);
+    let mut seekers = Vec::new();
+    for n in 0..4 {
+        seekers.push(jobseeker(&app, 900 + n, "410105", &[]).await);
+    }
+    let employed = JobSeekerCommand::RegisterEmployment(RegisterEmployment {
+        started_on: today,
+        employer_id: None,
+        employer_name: Some(OrganisationName::parse("郑州市金水区某超市").unwrap()),
+        note: None,
+    });
+    app.given::<JobSeeker>(seekers[0], employed, "410105").await;
+    let kept = publish(&app, "410105", 3).await;
+    let withdrawn = publish(&app, "410102", 5).await;
+    assert_figure(&app, this_month, "open_vacancies", [3, 8, 8]).await;
+    let hired = VacancyCommand::RecordPlacement(RecordVacancyPlacement {
+        referral_id: ReferralId::generate(),
+        jobseeker_id: seekers[1],
+        hired_on: today,
+    });
+    app.given::<Vacancy>(kept, hired, "410105").await;
+    let close = VacancyCommand::Close(CloseVacancy {
+        reason: CloseReason::Withdrawn,
+        note: None,
+    });
+    app.given::<Vacancy>(withdrawn, close, "410102").await;
+    assert_figure(&app, this_month, "open_vacancies", [2, 2, 2]).await;
+    assert_figure(&app, this_month, "jobseekers_seeking", [3, 3, 3]).await;
+    assert_figure(
+        &app,
+        this_month,
+        "vacancies_per_100_jobseekers",
+        [66, 66, 66],
+    )
+    .await;
+    assert_figure(
+        &app,
+        this_month.plus(-1),
+        "vacancies_per_100_jobseekers",
+        [0, 0, 0],
+    )
+    .await;
+    assert!(FIGURES.contains(&"vacancies_per_100_jobseekers"));
 }

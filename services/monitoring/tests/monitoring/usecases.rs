@@ -154,6 +154,60 @@ async fn coverage_shows_what_each_city_and_county_has_needs_and_lacks() {
         ),
         (0, 2, 2, Some(4))
     );
+    // Every county of the city in the division list has its line, those
+    // with nothing included: 惠济区 has no office and no point.
+    let huiji = lines
+        .iter()
+        .find(|line| line.region == code("410108"))
+        .expect("a county with nothing is listed");
+    assert_eq!(
+        (huiji.has, huiji.needs, huiji.labour_offices),
+        (0, 0, Some(0))
+    );
+    assert!(
+        huiji.no_offices_registered,
+        "its need waits for its offices"
+    );
+    assert!(!county.no_offices_registered);
+    let counties = lines.iter().filter(|line| line.level == "county").count();
+    assert_eq!(
+        counties,
+        labex_domain::value::Divisions::get()
+            .within(&code("410100"))
+            .iter()
+            .filter(|division| division.level == labex_domain::value::DivisionLevel::County)
+            .count(),
+        "one line per county of the city"
+    );
+    assert!(lines.iter().all(|line| code("410100").covers(&line.region)));
+
+    // The province sees all seventeen prefecture cities, a city with no
+    // point at all lacking all five platforms.
+    let province = Actor {
+        role: Role::Province,
+        ..counsellor("410000")
+    };
+    let lines = app
+        .app
+        .coverage(&province, Some(code("410000")))
+        .await
+        .unwrap();
+    let cities: Vec<_> = lines.iter().filter(|line| line.level == "city").collect();
+    assert_eq!(cities.len(), 17, "Henan's prefecture cities");
+    let luoyang = cities
+        .iter()
+        .find(|line| line.region == code("410300"))
+        .unwrap();
+    assert_eq!((luoyang.has, luoyang.needs, luoyang.deficit), (0, 5, 5));
+    assert!(lines.iter().all(|line| line.region != code("419000")));
+    // A county asked for alone shows its own line.
+    let alone = app
+        .app
+        .coverage(&actor, Some(code("410105")))
+        .await
+        .unwrap();
+    assert_eq!(alone.len(), 1);
+    assert_eq!(alone[0].region, code("410105"));
     app.assessor.stop().await;
 }
 
@@ -243,7 +297,7 @@ async fn a_layoff_without_a_plan_is_flagged_and_a_stoppage_raises_a_warning() {
     for _ in 0..100 {
         let warnings = app
             .app
-            .warnings(&actor, Some(code("410105")))
+            .warnings(&actor, Some(code("410105")), None)
             .await
             .unwrap();
         if let Some(row) = warnings.iter().find(|row| row.region == "410105") {
@@ -284,6 +338,101 @@ async fn a_layoff_without_a_plan_is_flagged_and_a_stoppage_raises_a_warning() {
     assert_eq!(
         city.figures["regions_at_warning"], 2,
         "the county and the city within the city's scope are blue"
+    );
+    app.assessor.stop().await;
+}
+
+/// Waits until `region`'s warnings of `period` (standing when `None`)
+/// satisfy `done`.
+async fn eventually_warned(
+    app: &App,
+    actor: &Actor,
+    period: Option<Period>,
+    done: impl Fn(&[labex_monitoring::read_model::WarningRow]) -> bool,
+) -> Vec<labex_monitoring::read_model::WarningRow> {
+    for _ in 0..100 {
+        let rows = app
+            .app
+            .warnings(actor, Some(actor.office.clone()), period)
+            .await
+            .unwrap();
+        if done(&rows) {
+            return rows;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the warnings never came to what was expected");
+}
+
+#[tokio::test]
+async fn a_late_report_for_an_older_month_raises_that_months_level_and_not_the_standing_one() {
+    let app = App::start().await;
+    let actor = counsellor("410105");
+    let employer = app.employer(3, "410105").await;
+    let older = last_month().plus(-2);
+    app.app
+        .file_report(
+            &actor,
+            ReportFiling {
+                employer_id: employer,
+                period: older,
+                figures: figures(200, 0, 0, OperatingState::Closed),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let month = eventually_warned(&app, &actor, Some(older), |rows| {
+        rows.iter().any(|row| row.region == "410105")
+    })
+    .await;
+    let county = month.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(
+        (county.level.as_str(), county.period.clone()),
+        ("blue", older.to_string())
+    );
+    assert!(
+        county
+            .rule
+            .as_deref()
+            .unwrap()
+            .contains("closures_and_stoppages_seen")
+    );
+    let standing = app
+        .app
+        .warnings(&actor, Some(code("410105")), None)
+        .await
+        .unwrap();
+    let county = standing.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(
+        county.level, "none",
+        "a month two months closed does not stand"
+    );
+    // A stoppage in the closed month before this one: that month's blue
+    // stands, and the older month keeps its own level.
+    app.app
+        .file_report(
+            &actor,
+            ReportFiling {
+                employer_id: employer,
+                period: last_month(),
+                figures: figures(200, 0, 0, OperatingState::Stopped),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let standing = eventually_warned(&app, &actor, None, |rows| {
+        rows.iter()
+            .any(|row| row.region == "410105" && row.level == "blue")
+    })
+    .await;
+    let county = standing.iter().find(|row| row.region == "410105").unwrap();
+    assert_eq!(county.period, last_month().to_string());
+    assert_eq!(
+        event_count(app.store.client(), Some("warning-")).await,
+        6,
+        "two months' levels for the county, the city and the province"
     );
     app.assessor.stop().await;
 }
