@@ -3,7 +3,8 @@
 //! and another transferred to labour inspection; bad input refused with a
 //! problem and nothing written; and the employer marked for office staff
 //! on its vacancies and on the referrals to them — never for the public,
-//! a job seeker or the employer — until its cases are closed.
+//! a job seeker or the employer — and on its hits in search, until its
+//! cases are closed.
 
 use labex_testkit::{Tokens, employer_id};
 use labex_web::Role;
@@ -125,6 +126,24 @@ async fn an_employer_with_an_open_wage_arrears_case_is_marked_for_staff_until_it
         .await
         .expect(200);
     assert_eq!(referrals.body["items"][0]["employer_arrears"], marked);
+    // And on the vacancy's hit in search (matching keeps the marks too).
+    let search = "/v1/vacancies/search?q=电气工程师";
+    let hit_marked = |body: &Value| {
+        body["hits"]
+            .as_array()
+            .and_then(|hits| hits.iter().find(|hit| hit["id"] == vacancy.as_str()))
+            .and_then(|hit| hit.get("employer_arrears"))
+            == Some(&marked)
+    };
+    labex.eventually(search, &counsellor, hit_marked).await;
+    let public_search = http.get(search, None).await.expect(200);
+    assert!(
+        public_search.body["hits"][0]
+            .get("employer_arrears")
+            .is_none(),
+        "{}",
+        public_search.text
+    );
     // The public, a job seeker and the employer never do.
     let public = http.get(&vacancy_path, None).await.expect(200);
     assert!(
@@ -257,6 +276,12 @@ async fn an_employer_with_an_open_wage_arrears_case_is_marked_for_staff_until_it
     assert_eq!(settled.body["paid_fen"], 450_000);
     mark_becomes(&labex, &vacancy_path, &counsellor, &Value::Null).await;
     mark_becomes(&labex, &referral_path, &counsellor, &Value::Null).await;
+    labex
+        .eventually(search, &counsellor, |body| {
+            body["hits"][0]["id"] == vacancy.as_str()
+                && body["hits"][0].get("employer_arrears").is_none()
+        })
+        .await;
     let status = http
         .get(
             &format!("/v1/employers/{employer}/arrears-status"),
@@ -270,7 +295,7 @@ async fn an_employer_with_an_open_wage_arrears_case_is_marked_for_staff_until_it
         .expect_problem(409, "closed");
     let openapi = http.get("/openapi.json", None).await.expect(200);
     let schemas = &openapi.body["components"]["schemas"];
-    for schema in ["VacancyView", "VacancySummary", "ReferralView"] {
+    for schema in ["VacancyView", "VacancySummary", "ReferralView", "HitView"] {
         assert!(
             schemas[schema]["properties"]["employer_arrears"].is_object(),
             "{schema} describes employer_arrears"
