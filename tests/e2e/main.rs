@@ -3,6 +3,7 @@
 //! over gRPC with the official client, to count what was written).
 
 mod access_log;
+mod arrears;
 mod assistance;
 mod bad_input;
 mod candidates;

@@ -310,3 +310,58 @@ fn run_chromium(chromium: &PathBuf, profile: &std::path::Path, args: &[&str]) ->
     std::thread::sleep(Duration::from_millis(10));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
+
+#[tokio::test]
+async fn the_people_a_plan_laid_off_are_registered_unemployed_and_the_plan_counts_them() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &labex.http;
+    let employer_id = id_of(
+        &http
+            .post("/v1/employers", Some(&counsellor), &employer(72))
+            .await
+            .expect(201),
+    );
+    let plan = http
+        .post(
+            "/v1/layoff-plans",
+            Some(&counsellor),
+            &json!({"employer_id": employer_id, "workforce": 300, "planned": 40,
+                    "reasons": "产线搬迁", "planned_from": days_ahead(31), "measures": "依法补偿"}),
+        )
+        .await
+        .expect(201);
+    let location = plan.header("location").unwrap().to_owned();
+    http.post(
+        &format!("{location}/outcome"),
+        Some(&counsellor),
+        &json!({"laid_off": 2}),
+    )
+    .await
+    .expect(200);
+    let people = json!({"people": [
+        {"id_number": crate::support::id_number(7201), "name": "王强", "education": "senior_secondary"},
+        {"id_number": crate::support::id_number(7202), "name": "李娜", "education": "associate", "phone": "13812345678"},
+    ]});
+    let registered = http
+        .post(
+            &format!("{location}/outcome/registrations"),
+            Some(&counsellor),
+            &people,
+        )
+        .await
+        .expect(200);
+    assert_eq!(registered.body["registered_unemployed"], 2);
+    let plan = http.get(&location, Some(&counsellor)).await.expect(200);
+    assert_eq!(plan.body["laid_off"], 2);
+    assert_eq!(plan.body["registered_unemployed"], 2);
+    let jobseeker = registered.body["people"][0]["jobseeker_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let record = http
+        .get(&format!("/v1/jobseekers/{jobseeker}"), Some(&counsellor))
+        .await
+        .expect(200);
+    assert_eq!(record.body["status"], "registered_unemployed");
+}

@@ -99,6 +99,12 @@ input_errors! {
     FeedPosition => "feed.position",
     /// A readiness check that failed (in `/readyz`'s problem).
     ReadinessFailed => "readiness.failed",
+    /// A list with more items than one request may carry.
+    ListTooLong => "list.too_long",
+    /// A person named twice in one list (the same resident ID number).
+    PersonRepeated => "person.repeated",
+    /// A job seeker registered with an office outside the caller's scope.
+    JobSeekerOutsideScope => "jobseeker.outside_scope",
 }
 
 /// One invalid field of a request, as listed in a problem's `errors`.

@@ -18,10 +18,14 @@
 //! [`RuleBook`] of the thresholds and periods a province or an office
 //! sets, as data with defaults; and what creating a record takes: its id
 //! ([`new_id`], the same for a retry with the same `Idempotency-Key`) and
-//! the claim of a unique key ([`create_claimed`]).
+//! the claim of a unique key ([`create_claimed`]); and the mark office
+//! staff see on an employer with an open wage-arrears case
+//! ([`arrears_marks`]), kept by every service that shows its vacancies or
+//! referrals.
 
 mod access;
 mod actor;
+pub mod arrears_marks;
 mod create;
 mod error;
 mod input;

@@ -126,6 +126,24 @@ impl Repository {
         })
     }
 
+    /// Who a claim made with [`claim_personal`](Self::claim_personal)
+    /// names now, without claiming anything: `None` when the key was
+    /// never claimed or its claim was released by an erasure. What a use
+    /// case that must check many keys before writing any reads.
+    pub async fn personal_claim_owner(
+        &self,
+        claim_stream: &str,
+    ) -> Result<Option<Uuid>, RepositoryError> {
+        let options = ReadStreamOptions::default()
+            .position(StreamPosition::End)
+            .backwards()
+            .max_count(1);
+        match self.one_event(claim_stream, &options).await? {
+            Some(latest) => personal_owner(claim_stream, &latest),
+            None => Ok(None),
+        }
+    }
+
     /// Releases a claim made with [`claim_personal`](Self::claim_personal)
     /// for good: its key is destroyed, so that it names nobody.
     pub async fn release_personal_claim(&self, claim_stream: &str) -> Result<(), RepositoryError> {

@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+use labex_app::arrears_marks::ArrearsMarks;
 use labex_app::{Actor, Error, Result, STAFF, Saved, create_claimed, new_id};
 use labex_domain::employer::{Employer, EmployerCommand, RegisterEmployer};
 use labex_domain::vacancy::{CloseVacancy, PublishVacancy, UpdateVacancy, Vacancy, VacancyCommand};
@@ -39,26 +40,35 @@ pub struct Employers {
     pub(crate) repository: Repository,
     pub(crate) vacancies: ReadModel,
     pub(crate) employers: ReadModel,
+    pub(crate) arrears: ReadModel,
 }
 
 impl Employers {
     /// The application over `repository`, listing vacancies from
-    /// `vacancies` and employers from `employers`.
-    pub fn new(repository: Repository, vacancies: ReadModel, employers: ReadModel) -> Self {
+    /// `vacancies` and employers from `employers`, and marking employers
+    /// with open wage-arrears cases from `arrears`.
+    pub fn new(
+        repository: Repository,
+        vacancies: ReadModel,
+        employers: ReadModel,
+        arrears: ReadModel,
+    ) -> Self {
         Self {
             repository,
             vacancies,
             employers,
+            arrears,
         }
     }
 
     /// Opens its read models under `folder` (`readmodel.sqlite`: the
-    /// vacancy list; `employer-list.sqlite`) and starts the projections
-    /// that keep them: the application, and the runners (vacancies first).
+    /// vacancy list; `employer-list.sqlite`; `arrears-marks.sqlite`: the
+    /// employers' open wage-arrears cases) and starts the projections that
+    /// keep them: the application, and the runners (vacancies first).
     pub fn open(
         repository: Repository,
         folder: &Path,
-    ) -> rusqlite::Result<(Self, [ProjectionRunner; 2])> {
+    ) -> rusqlite::Result<(Self, [ProjectionRunner; 3])> {
         let client = repository.client().clone();
         let (vacancies, vacancy_runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
@@ -67,12 +77,17 @@ impl Employers {
         )?;
         let (employers, employer_runner) = ReadModel::start(
             &folder.join("employer-list.sqlite"),
-            client,
+            client.clone(),
             StateProjection::new(EmployerList),
         )?;
+        let (arrears, arrears_runner) = ReadModel::start(
+            &folder.join("arrears-marks.sqlite"),
+            client,
+            StateProjection::new(ArrearsMarks),
+        )?;
         Ok((
-            Self::new(repository, vacancies, employers),
-            [vacancy_runner, employer_runner],
+            Self::new(repository, vacancies, employers, arrears),
+            [vacancy_runner, employer_runner, arrears_runner],
         ))
     }
 

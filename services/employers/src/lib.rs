@@ -72,6 +72,7 @@ pub const NAME: &str = "employers";
         VacancyView,
         VacancySummary,
         VacancyPage,
+        labex_app::arrears_marks::ArrearsMark,
     )),
     tags(
         (name = "employers", description = "employers, one per unified social credit code"),

@@ -2,7 +2,10 @@
 //! vacancy now or as of a past moment, the public list of vacancies and
 //! the offices' lists of employers.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
+use labex_app::arrears_marks::{self, ArrearsMark, sees_arrears_marks};
 use labex_app::{Actor, ListPage, Listed, Result, STAFF, Saved};
 use labex_domain::employer::Employer;
 use labex_domain::vacancy::{Vacancy, VacancyStatus};
@@ -69,6 +72,47 @@ impl Employers {
         Ok(Listed::from_overfetch(items, page.limit, |item| {
             vacancy_list::key_of(item).to_string()
         }))
+    }
+
+    /// [`list_vacancies`](Self::list_vacancies), each with its employer's
+    /// wage-arrears mark when `actor` is office staff.
+    pub async fn list_vacancies_for(
+        &self,
+        actor: Option<&Actor>,
+        filter: VacancyFilter,
+        page: ListPage,
+    ) -> Result<Listed<VacancySummary>> {
+        let mut listed = self.list_vacancies(filter, page).await?;
+        let employers = listed
+            .items
+            .iter()
+            .filter_map(|item| EmployerId::parse(&item.employer_id).ok())
+            .collect();
+        let marks = self.arrears_marks(actor, employers).await?;
+        for item in &mut listed.items {
+            item.employer_arrears = EmployerId::parse(&item.employer_id)
+                .ok()
+                .and_then(|employer| marks.get(&employer).copied());
+        }
+        Ok(listed)
+    }
+
+    /// The wage-arrears marks (欠薪) of those of `employers` with open
+    /// cases, as they stand now: for office staff and the province only;
+    /// anyone else (the public, job seekers, employers) gets none.
+    pub async fn arrears_marks(
+        &self,
+        actor: Option<&Actor>,
+        employers: Vec<EmployerId>,
+    ) -> Result<BTreeMap<EmployerId, ArrearsMark>> {
+        if !actor.is_some_and(sees_arrears_marks) || employers.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let marks = self
+            .arrears
+            .read(move |connection| arrears_marks::marks_of(connection, &employers))
+            .await?;
+        Ok(marks)
     }
 
     /// The employers registered within an office's scope (the actor's

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use labex_app::Saved;
+use labex_app::{Actor, Saved};
 use labex_domain::employer::Employer;
 use labex_domain::vacancy::{Vacancy, VacancyStatus};
 use labex_domain::{EmployerId, VacancyId};
@@ -54,14 +54,23 @@ fn employer_answer(created: bool, saved: &Saved<Employer>) -> HttpResponse {
 /// The answer of a vacancy: created (201 with `Location`) or as it stands,
 /// with `ETag`; its status is the one at the moment described (now, or
 /// `as_of` when earlier).
-fn vacancy_answer(
+/// The answer about a vacancy, with its employer's wage-arrears mark
+/// when `actor` is office staff.
+async fn vacancy_answer(
+    app: &Employers,
+    actor: Option<&Actor>,
     created: bool,
     saved: &Saved<Vacancy>,
     as_of: Option<DateTime<Utc>>,
-) -> HttpResponse {
+) -> Result<HttpResponse, ApiError> {
     let location = created.then(|| format!("/v1/vacancies/{}", saved.state.id));
-    let view = VacancyView::new(&saved.state, saved.revision, described_moment(as_of));
-    aggregate_answer(location, saved.revision, &view)
+    let mut view = VacancyView::new(&saved.state, saved.revision, described_moment(as_of));
+    let employer = saved.state.employer_id;
+    view.employer_arrears = app
+        .arrears_marks(actor, vec![employer])
+        .await?
+        .remove(&employer);
+    Ok(aggregate_answer(location, saved.revision, &view))
 }
 
 /// Register an employer, one per unified social credit code.
@@ -184,11 +193,13 @@ pub async fn publish(
 ) -> Result<HttpResponse, ApiError> {
     let publication = body.parse()?;
     let saved = app.publish_vacancy(&caller, publication, key.0).await?;
-    Ok(vacancy_answer(true, &saved, None))
+    vacancy_answer(&app, Some(&*caller), true, &saved, None).await
 }
 
 /// A vacancy's current state, or as it stood at `as_of`. Public. Past its
-/// closing time an open vacancy answers `closed` (reason `expired`).
+/// closing time an open vacancy answers `closed` (reason `expired`). With
+/// an office staff token, an employer with open wage-arrears cases (欠薪)
+/// is marked (`employer_arrears`).
 #[utoipa::path(
     get,
     path = "/v1/vacancies/{id}",
@@ -206,12 +217,13 @@ pub async fn publish(
 )]
 pub async fn get_vacancy(
     app: web::Data<Employers>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     id: Id<VacancyId>,
     as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
     let saved = app.get_vacancy(id.get(), as_of.0).await?;
-    Ok(vacancy_answer(false, &saved, as_of.0))
+    let actor = caller.0.as_deref();
+    vacancy_answer(&app, actor, false, &saved, as_of.0).await
 }
 
 /// Edit an open vacancy: only the fields sent change. Past its closing
@@ -246,7 +258,7 @@ pub async fn update(
     let saved = app
         .update_vacancy(&caller, id.get(), edit, if_match.revision())
         .await?;
-    Ok(vacancy_answer(false, &saved, None))
+    vacancy_answer(&app, Some(&*caller), false, &saved, None).await
 }
 
 /// Withdraw or close a vacancy.
@@ -282,7 +294,7 @@ pub async fn close(
     let saved = app
         .close_vacancy(&caller, id.get(), close, if_match.revision(), key.0)
         .await?;
-    Ok(vacancy_answer(false, &saved, None))
+    vacancy_answer(&app, Some(&*caller), false, &saved, None).await
 }
 
 /// `GET /v1/vacancies` filters.
@@ -310,7 +322,9 @@ impl ListParams {
     }
 }
 
-/// Published vacancies, newest first, with their status now. Public.
+/// Published vacancies, newest first, with their status now. Public. With
+/// an office staff token, each vacancy of an employer with open
+/// wage-arrears cases (欠薪) is marked (`employer_arrears`).
 #[utoipa::path(
     get,
     path = "/v1/vacancies",
@@ -329,12 +343,14 @@ impl ListParams {
 )]
 pub async fn list(
     app: web::Data<Employers>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     page: Page,
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = params.parse()?;
-    let listed = app.list_vacancies(filter, page.list_page()).await?;
+    let listed = app
+        .list_vacancies_for(caller.0.as_deref(), filter, page.list_page())
+        .await?;
     Ok(HttpResponse::Ok().json(VacancyPage {
         items: listed.items,
         next_cursor: next_cursor(listed.next),

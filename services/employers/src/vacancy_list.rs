@@ -184,6 +184,7 @@ fn summary(row: &Row<'_>, now: DateTime<Utc>) -> rusqlite::Result<VacancySummary
         status: status.at(closes_at, now).as_str().to_owned(),
         published_at: row.get(11)?,
         closes_at: closes_at.map(rfc3339_millis),
+        employer_arrears: None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! ([`Vacancy::status_at`]).
 
 use chrono::{DateTime, Utc};
+use labex_app::arrears_marks::ArrearsMark;
 use labex_domain::employer::Employer;
 use labex_domain::rfc3339_millis;
 use labex_domain::vacancy::Vacancy;
@@ -78,6 +79,11 @@ pub struct VacancyView {
     pub open_headcount: u32,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
+    /// Shown to office staff only, while the employer has open
+    /// wage-arrears cases (欠薪): how many, and since the day the oldest
+    /// was opened, as it stands now. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employer_arrears: Option<ArrearsMark>,
 }
 
 impl VacancyView {
@@ -118,6 +124,7 @@ impl VacancyView {
                 .map(|reason| reason.as_str().to_owned()),
             open_headcount: vacancy.open_headcount,
             revision,
+            employer_arrears: None,
         }
     }
 }
@@ -140,6 +147,10 @@ pub struct VacancySummary {
     pub status: String,
     pub published_at: String,
     pub closes_at: Option<String>,
+    /// Shown to office staff only, while the employer has open
+    /// wage-arrears cases (欠薪); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employer_arrears: Option<ArrearsMark>,
 }
 
 /// A page of vacancies.

@@ -2,7 +2,9 @@
 //! per resident ID number, profile and contact updates, unemployment
 //! (失业登记) and employment (就业登记) registration, each job seeker's
 //! state now or at a past moment, and the office lists of job seekers by
-//! category and status.
+//! category and status; and the people a layoff plan laid off registered
+//! as unemployed in one step from its outcome, all or none (`layoffs.rs`,
+//! decision 096).
 //!
 //! Commands go through the [`Repository`](labex_eventsourcing::Repository)
 //! to `jobseeker-<uuid>` streams; the lists come from a SQLite read model
@@ -13,6 +15,7 @@
 
 mod access_log;
 mod commands;
+mod layoffs;
 mod queries;
 mod read_model;
 mod registry;
@@ -32,12 +35,17 @@ use utoipa::openapi::OpenApi;
 
 pub use access_log::GET_ENDPOINT;
 pub use commands::{Access, ERASERS, JobSeekers, STAFF_ONLY_FIELDS};
+pub use layoffs::{LayoffRegistrationsDone, LineOutcome, RegisteredLine};
 pub use queries::{ACCESS_LOG_READERS, ListFilter};
 pub use registry::{
     CLAIM_CATEGORY, FINGERPRINT_EVENT, FINGERPRINT_STREAM, REGISTRY_KEY_FILE, Registry,
     RegistryKeyError, RegistryKeyMismatch,
 };
-pub use requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
+pub use requests::{
+    EmploymentBody, ErasureBody, LayoffRegistrationsBody, RegisterBody, UnemploymentBody,
+    UpdateBody,
+};
+pub use requests::{LaidOffPerson, LaidOffPersonBody, LayoffRegistrations, MAX_PEOPLE_PER_REQUEST};
 pub use requests::{ProfileUpdate, Registration};
 pub use views::{AccessEntry, AccessLogPage};
 pub use views::{EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
@@ -57,6 +65,7 @@ pub const NAME: &str = "jobseekers";
         routes::list,
         routes::record_return,
         routes::access_log,
+        routes::register_laid_off,
     ),
     components(schemas(
         RegisterBody,
@@ -72,6 +81,10 @@ pub const NAME: &str = "jobseekers";
         requests::ReturnBody,
         AccessEntry,
         AccessLogPage,
+        LayoffRegistrationsBody,
+        requests::LaidOffPersonBody,
+        views::LayoffRegistrationsView,
+        views::LaidOffLineView,
     )),
     tags((name = "jobseekers", description = "job seekers: registration, unemployment and employment"))
 )]

@@ -585,3 +585,140 @@ impl ReturnBody {
         })
     }
 }
+
+/// The most people one request of
+/// `POST /v1/layoff-plans/{id}/outcome/registrations` carries: a bound on
+/// the request, not a rule of the offices (a larger layoff is sent in
+/// several requests, each all or nothing).
+pub const MAX_PEOPLE_PER_REQUEST: usize = 1000;
+
+/// One person laid off, as `POST /v1/layoff-plans/{id}/outcome/registrations`
+/// lists them: what registering them as a job seeker (求职登记) and as
+/// unemployed (失业登记) takes. A person already registered as a job seeker
+/// is found by the ID number; the other fields then change nothing.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaidOffPersonBody {
+    /// Resident ID number (居民身份证号, GB 11643, 18 characters with its
+    /// check character).
+    pub id_number: String,
+    /// Full name (姓名).
+    pub name: String,
+    /// Mainland mobile phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Highest education: none, primary, junior_secondary, senior_secondary,
+    /// associate, bachelor, master, doctorate.
+    pub education: String,
+    /// The counsellor's note on the unemployment registration.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /v1/layoff-plans/{id}/outcome/registrations`: the people a
+/// concluded layoff plan laid off, to be registered as unemployed
+/// (失业登记) in one step, all or none.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayoffRegistrationsBody {
+    /// The office that registers them (division code); the plan's region
+    /// (the enterprise's) when absent.
+    #[serde(default)]
+    pub office: Option<String>,
+    /// The people, 1 to 1000.
+    pub people: Vec<LaidOffPersonBody>,
+}
+
+/// One person laid off, parsed.
+#[derive(Debug, Clone)]
+pub struct LaidOffPerson {
+    /// Name, ID number, phone.
+    pub personal: PersonalData,
+    /// Highest education.
+    pub education: Education,
+    /// The note on the unemployment registration.
+    pub note: Option<Note>,
+}
+
+/// The registrations of people laid off, parsed.
+#[derive(Debug, Clone)]
+pub struct LayoffRegistrations {
+    /// The registering office, when given.
+    pub office: Option<DivisionCode>,
+    /// The people, in the order sent.
+    pub people: Vec<LaidOffPerson>,
+}
+
+impl LayoffRegistrationsBody {
+    /// Parses every line; a 422 lists every invalid field of every line
+    /// (`people[3].id_number`), and a person named twice.
+    pub fn parse(&self) -> Result<LayoffRegistrations, Error> {
+        let mut fields = Validator::new();
+        let office = optional(
+            &mut fields,
+            "office",
+            self.office.as_deref(),
+            DivisionCode::parse,
+        );
+        if self.people.is_empty() || self.people.len() > MAX_PEOPLE_PER_REQUEST {
+            fields.fail(
+                "people",
+                InputError::ListTooLong,
+                &format!(
+                    "must list 1 to {MAX_PEOPLE_PER_REQUEST} people; send a larger layoff in several requests"
+                ),
+            );
+        }
+        let mut first_line_of = std::collections::BTreeMap::new();
+        let mut people = Vec::with_capacity(self.people.len());
+        for (index, line) in self.people.iter().enumerate() {
+            let field = |name: &str| format!("people[{index}].{name}");
+            let id_number = fields.check(&field("id_number"), ResidentId::parse(&line.id_number));
+            let name = fields.check(&field("name"), PersonName::parse(&line.name));
+            let phone = optional(
+                &mut fields,
+                &field("phone"),
+                line.phone.as_deref(),
+                MobilePhone::parse,
+            );
+            let education = fields.check(&field("education"), Education::parse(&line.education));
+            let note = optional(
+                &mut fields,
+                &field("note"),
+                line.note.as_deref(),
+                Note::parse,
+            );
+            if let Some(id_number) = &id_number
+                && let Some(first) = first_line_of.insert(id_number.clone(), index)
+            {
+                first_line_of.insert(id_number.clone(), first);
+                fields.push(labex_app::FieldError::with_sentence(
+                    &field("id_number"),
+                    InputError::PersonRepeated,
+                    format!(
+                        "people[{index}] repeats the ID number of people[{first}]; list each person once."
+                    ),
+                ));
+            }
+            if let (Some(id_number), Some(name), Some(phone), Some(education), Some(note)) =
+                (id_number, name, phone, education, note)
+            {
+                people.push(LaidOffPerson {
+                    personal: PersonalData {
+                        name,
+                        id_number,
+                        phone,
+                    },
+                    education,
+                    note,
+                });
+            }
+        }
+        fields.finish(|| {
+            Some(LayoffRegistrations {
+                office: office?,
+                people,
+            })
+        })
+    }
+}

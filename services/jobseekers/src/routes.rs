@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use labex_app::{ListPage, Saved};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerStatus};
+use labex_domain::layoff::LayoffPlanId;
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
 use labex_domain::{JobSeekerId, china_date};
 use labex_web::{
@@ -15,8 +16,11 @@ use serde::Deserialize;
 
 use crate::commands::JobSeekers;
 use crate::queries::{ListFilter, age_day};
-use crate::requests::{EmploymentBody, ErasureBody, RegisterBody, UnemploymentBody, UpdateBody};
-use crate::views::{AccessLogPage, JobSeekerPage, JobSeekerView};
+use crate::requests::{
+    EmploymentBody, ErasureBody, LayoffRegistrationsBody, RegisterBody, UnemploymentBody,
+    UpdateBody,
+};
+use crate::views::{AccessLogPage, JobSeekerPage, JobSeekerView, LayoffRegistrationsView};
 
 /// Mounts the routes.
 pub fn configure(config: &mut web::ServiceConfig) {
@@ -41,7 +45,11 @@ pub fn configure(config: &mut web::ServiceConfig) {
         )
         .service(web::resource("/v1/jobseekers/{id}/erasure").route(web::post().to(erase)))
         .service(web::resource("/v1/jobseekers/{id}/returns").route(web::post().to(record_return)))
-        .service(web::resource("/v1/jobseekers/{id}/access-log").route(web::get().to(access_log)));
+        .service(web::resource("/v1/jobseekers/{id}/access-log").route(web::get().to(access_log)))
+        .service(
+            web::resource("/v1/layoff-plans/{id}/outcome/registrations")
+                .route(web::post().to(register_laid_off)),
+        );
 }
 
 /// The answer of a job seeker: created (201 with `Location`) or as it
@@ -384,4 +392,43 @@ pub async fn access_log(
         items: listed.items,
         next_cursor: listed.next.map(|next| Cursor::new(next).encode()),
     }))
+}
+
+/// Register the people a layoff plan laid off as unemployed (失业登记) in
+/// one step from its outcome (裁员预报 → 失业登记), all or none: office
+/// staff whose scope covers the plan. Each person's ID number (居民身份证号)
+/// is checked with its check character; a new person is registered as a
+/// job seeker (category `laid_off`), a registered one keeps their record,
+/// and one already registered as unemployed is reported, not registered
+/// twice. Any failing line (each listed in `errors` as
+/// `people[<index>].<field>`) and nobody is registered. Sending the same
+/// list again is safe. The plan then counts them (`registered_unemployed`,
+/// at most `laid_off`).
+#[utoipa::path(
+    post,
+    path = "/v1/layoff-plans/{id}/outcome/registrations",
+    tag = "jobseekers",
+    request_body = LayoffRegistrationsBody,
+    params(("id" = String, Path, description = "layoff plan id")),
+    responses(
+        (status = 200, description = "everyone registered (or found registered)", body = LayoffRegistrationsView),
+        (status = 401, description = "no or bad token", body = labex_web::Problem),
+        (status = 403, description = "not office staff, or the plan or office outside the caller's scope", body = labex_web::Problem),
+        (status = 404, description = "no such layoff plan", body = labex_web::Problem),
+        (status = 409, description = "the plan's outcome is not recorded yet, or a person was registered by someone else meanwhile (send again)", body = labex_web::Problem),
+        (status = 422, description = "invalid lines, each in errors as people[<index>].<field>; or more people than the plan laid off; nobody was registered", body = labex_web::Problem),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn register_laid_off(
+    app: web::Data<JobSeekers>,
+    caller: Caller,
+    id: Id<LayoffPlanId>,
+    body: web::Json<LayoffRegistrationsBody>,
+) -> Result<HttpResponse, ApiError> {
+    let registrations = body.parse()?;
+    let done = app
+        .register_laid_off(&caller, id.get(), registrations)
+        .await?;
+    Ok(HttpResponse::Ok().json(LayoffRegistrationsView::new(&done)))
 }

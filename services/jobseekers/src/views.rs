@@ -181,3 +181,51 @@ pub struct AccessLogPage {
     /// The cursor of the next page; `null` on the last.
     pub next_cursor: Option<String>,
 }
+
+/// `POST /v1/layoff-plans/{id}/outcome/registrations`: what became of each
+/// person laid off, and how the plan's registrations stand against the
+/// people it laid off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LayoffRegistrationsView {
+    pub plan_id: String,
+    /// People laid off, as the plan's outcome records.
+    pub laid_off: Option<u32>,
+    /// People registered as unemployed from the plan so far, this request
+    /// included: never more than `laid_off`.
+    pub registered_unemployed: u32,
+    /// Each person, in the order sent.
+    pub people: Vec<LaidOffLineView>,
+}
+
+/// One person of the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LaidOffLineView {
+    /// The line's index in `people`.
+    pub index: usize,
+    pub jobseeker_id: String,
+    /// `registered` (a new job seeker, 求职登记 and 失业登记),
+    /// `unemployment_registered` (a registered job seeker, now 失业登记),
+    /// or `already_unemployed` (nothing written: already registered as
+    /// unemployed).
+    pub outcome: String,
+}
+
+impl LayoffRegistrationsView {
+    /// The view of what was done.
+    pub fn new(done: &crate::layoffs::LayoffRegistrationsDone) -> Self {
+        Self {
+            plan_id: done.plan.id.to_string(),
+            laid_off: done.plan.laid_off,
+            registered_unemployed: u32::try_from(done.plan.registered.len()).unwrap_or(u32::MAX),
+            people: done
+                .lines
+                .iter()
+                .map(|line| LaidOffLineView {
+                    index: line.index,
+                    jobseeker_id: line.jobseeker_id.to_string(),
+                    outcome: line.outcome.as_str().to_owned(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -28,6 +28,8 @@ use futures::future::BoxFuture;
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
 
 use crate::feed::FeedGate;
+use labex_app::arrears_marks::ArrearsMarks;
+use labex_eventsourcing::{ReadModel, StateProjection};
 use labex_search::{IndexOptions, SearchIndex, SearchProjection};
 use labex_web::{ReadinessCheck, Runners, Service, ServiceContext, StartError, Starting};
 use prometheus::{Histogram, HistogramOpts, HistogramVec};
@@ -63,6 +65,7 @@ pub fn index_folder(data: &Path) -> PathBuf {
         routes::Suggestions,
         routes::SuggestionView,
         FeedItem,
+        labex_app::arrears_marks::ArrearsMark,
     )),
     tags((name = "matching", description = "search, type-ahead, matches, candidates and the vacancy feed"))
 )]
@@ -119,6 +122,17 @@ impl MatchingService {
         )
         .starting("cannot open the fairs' vacancy sets")?;
         runners.add(fair_runner).await;
+        // Employers' open wage-arrears cases, marked for staff (097).
+        let (arrears, arrears_runner) = ReadModel::start(
+            &context
+                .service_folder(NAME)
+                .starting("cannot create the matching folder")?
+                .join("arrears-marks.sqlite"),
+            context.repository.client().clone(),
+            StateProjection::new(ArrearsMarks),
+        )
+        .starting("cannot open the wage-arrears marks")?;
+        runners.add(arrears_runner).await;
         let checks = runners.checks().await;
         let latency = HistogramVec::new(
             HistogramOpts::new(
@@ -151,6 +165,7 @@ impl MatchingService {
                 latency,
                 feed,
                 fairs,
+                arrears,
             )),
             runners,
             checks,

@@ -32,6 +32,7 @@ pub struct Matching {
     pub(crate) feed: FeedGate,
     /// Each job fair's vacancies, for `?fair=` (decision record 076).
     fairs: FairVacancies,
+    arrears: labex_eventsourcing::ReadModel,
 }
 
 /// How many queries run at once: two per core. Queries are CPU-bound:
@@ -68,6 +69,7 @@ impl Matching {
         latency: HistogramVec,
         feed: FeedGate,
         fairs: FairVacancies,
+        arrears: labex_eventsourcing::ReadModel,
     ) -> Self {
         Self {
             repository,
@@ -76,7 +78,28 @@ impl Matching {
             running: tokio::sync::Semaphore::new(queries_at_once()),
             feed,
             fairs,
+            arrears,
         }
+    }
+
+    /// The wage-arrears marks (欠薪) of those of `employers` with open
+    /// cases, as they stand now: for office staff and the province only.
+    pub async fn arrears_marks(
+        &self,
+        actor: Option<&Actor>,
+        employers: Vec<labex_domain::EmployerId>,
+    ) -> Result<
+        std::collections::BTreeMap<labex_domain::EmployerId, labex_app::arrears_marks::ArrearsMark>,
+    > {
+        use labex_app::arrears_marks::{marks_of, sees_arrears_marks};
+        if !actor.is_some_and(sees_arrears_marks) || employers.is_empty() {
+            return Ok(std::collections::BTreeMap::new());
+        }
+        let marks = self
+            .arrears
+            .read(move |connection| marks_of(connection, &employers))
+            .await?;
+        Ok(marks)
     }
 
     /// Open vacancies (or all, if asked) matching `search`; anyone may

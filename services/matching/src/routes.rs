@@ -21,7 +21,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .service(web::resource("/v1/jobseekers/{id}/matches").route(web::get().to(matches)));
 }
 
-/// Search open vacancies (public).
+/// Search open vacancies (public). With an office staff token, each hit
+/// of an employer with open wage-arrears cases (欠薪) is marked
+/// (`employer_arrears`).
 #[utoipa::path(
     get,
     path = "/v1/vacancies/search",
@@ -51,11 +53,36 @@ pub fn configure(config: &mut web::ServiceConfig) {
 )]
 pub async fn search(
     app: web::Data<Matching>,
-    _caller: MaybeCaller,
+    caller: MaybeCaller,
     params: web::Query<SearchParams>,
 ) -> Result<HttpResponse, ApiError> {
     let results = app.search(params.parse()?).await?;
-    Ok(HttpResponse::Ok().json(ResultsView::from(results)))
+    let view = marked(&app, caller.0.as_deref(), ResultsView::from(results)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The hits with their employers' wage-arrears marks, when `actor` is
+/// office staff (decision 097).
+async fn marked(
+    app: &Matching,
+    actor: Option<&labex_app::Actor>,
+    mut view: ResultsView,
+) -> Result<ResultsView, ApiError> {
+    let employers = view
+        .hits
+        .iter()
+        .filter_map(|hit| hit.employer_id.as_deref())
+        .filter_map(|id| labex_domain::EmployerId::parse(id).ok())
+        .collect();
+    let marks = app.arrears_marks(actor, employers).await?;
+    for hit in &mut view.hits {
+        hit.employer_arrears = hit
+            .employer_id
+            .as_deref()
+            .and_then(|id| labex_domain::EmployerId::parse(id).ok())
+            .and_then(|employer| marks.get(&employer).copied());
+    }
+    Ok(view)
 }
 
 /// A suggestion.
@@ -126,7 +153,8 @@ pub async fn matches(
     params: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let results = app.matches(&caller, id.get(), params.parse()?).await?;
-    Ok(HttpResponse::Ok().json(ResultsView::from(results)))
+    let view = marked(&app, Some(&*caller), ResultsView::from(results)).await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// Job seekers ranked for one vacancy, priority groups first among

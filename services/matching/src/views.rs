@@ -71,6 +71,11 @@ pub struct HitView {
     /// A vacancy's publication time (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// Shown to office staff only, while a vacancy's employer has open
+    /// wage-arrears cases (欠薪): how many, and since the day the oldest
+    /// was opened. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employer_arrears: Option<labex_app::arrears_marks::ArrearsMark>,
 }
 
 impl From<Hit> for HitView {
@@ -95,6 +100,7 @@ impl From<Hit> for HitView {
             public_welfare: None,
             status: String::new(),
             published_at: None,
+            employer_arrears: None,
         };
         match hit.record {
             Some(Record::Vacancy(vacancy)) => {

@@ -1266,6 +1266,9 @@ fn apply_layoff(transaction: &Transaction<'_>, event: &LayoffPlanEvent) -> rusql
                 )?;
             }
         }
+        // The registrations themselves are counted from the job seekers'
+        // own `UnemploymentRegistered`; the plan answers how many it has.
+        LayoffPlanEvent::RegistrationsRecorded(_) => {}
     }
     Ok(())
 }

@@ -197,6 +197,12 @@ pub struct LayoffPlanView {
     /// `reported` or `concluded`.
     pub status: String,
     pub laid_off: Option<u32>,
+    /// People laid off by the plan who were registered as unemployed
+    /// (失业登记) from its outcome
+    /// (`POST /v1/layoff-plans/{id}/outcome/registrations`): never more
+    /// than `laid_off`; fewer while the others have not registered (or
+    /// registered elsewhere, or found work at once).
+    pub registered_unemployed: u32,
     pub revision: u64,
 }
 
@@ -221,6 +227,7 @@ impl LayoffPlanView {
             }
             .to_owned(),
             laid_off: plan.laid_off,
+            registered_unemployed: u32::try_from(plan.registered.len()).unwrap_or(u32::MAX),
             revision,
         }
     }

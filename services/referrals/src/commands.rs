@@ -20,7 +20,12 @@ use crate::pairs::ReferralPairs;
 use crate::read_model::{self, ReferralList};
 use crate::requests::Refer;
 use crate::settings::ReferralSettings;
+use labex_app::arrears_marks::ArrearsMarks;
 use labex_web::HeldRunner;
+
+/// The file, beside the referral lists, of the employers' wage-arrears
+/// marks.
+pub const ARREARS_MARKS_FILE: &str = "arrears-marks.sqlite";
 
 /// The referrals' application: its use cases over the store, the referral
 /// lists, and the rule of one open referral per pair.
@@ -29,12 +34,15 @@ pub struct Referrals {
     pub(crate) read_model: ReadModel,
     lists: HeldRunner,
     pairs: ReferralPairs,
+    pub(crate) arrears: ReadModel,
+    arrears_runner: HeldRunner,
 }
 
 impl Referrals {
     /// Opens the referral lists in the database at `lists_path` (creating
-    /// it if missing), starts their projection, and serves the use cases
-    /// over `repository` with `settings`.
+    /// it if missing) and the employers' wage-arrears marks in
+    /// `arrears-marks.sqlite` beside it, starts their projections, and
+    /// serves the use cases over `repository` with `settings`.
     pub fn start(
         repository: Repository,
         lists_path: &Path,
@@ -46,6 +54,12 @@ impl Referrals {
             StateProjection::new(ReferralList),
         )?;
         let lists = HeldRunner::new(runner);
+        let (arrears, arrears_runner) = ReadModel::start(
+            &lists_path.with_file_name(ARREARS_MARKS_FILE),
+            repository.client().clone(),
+            StateProjection::new(ArrearsMarks),
+        )?;
+        let arrears_runner = HeldRunner::new(arrears_runner);
         let pairs = ReferralPairs::new(
             repository.clone(),
             read_model.clone(),
@@ -57,7 +71,14 @@ impl Referrals {
             read_model,
             lists,
             pairs,
+            arrears,
+            arrears_runner,
         })
+    }
+
+    /// The runner of the wage-arrears marks (for readiness, and to stop).
+    pub fn arrears_marks(&self) -> &HeldRunner {
+        &self.arrears_runner
     }
 
     /// The runner of the referral lists (for readiness, and to stop).

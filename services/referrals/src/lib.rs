@@ -57,7 +57,14 @@ pub const PLACEMENT_FILE: &str = "placement.sqlite";
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(routes::refer, routes::get, routes::record_outcome, routes::list),
-    components(schemas(ReferBody, OutcomeBody, ReferralView, OutcomeView, ReferralPage)),
+    components(schemas(
+        ReferBody,
+        OutcomeBody,
+        ReferralView,
+        OutcomeView,
+        ReferralPage,
+        labex_app::arrears_marks::ArrearsMark,
+    )),
     tags((name = "referrals", description = "referrals of job seekers to vacancies (职业介绍) and their outcomes"))
 )]
 struct ApiDoc;
@@ -104,7 +111,10 @@ impl ReferralsService {
             ))
             .await;
 
-        let mut checks: Vec<Arc<dyn ReadinessCheck>> = vec![Arc::new(app.lists().clone())];
+        let mut checks: Vec<Arc<dyn ReadinessCheck>> = vec![
+            Arc::new(app.lists().clone()),
+            Arc::new(app.arrears_marks().clone()),
+        ];
         checks.extend(runners.checks().await);
         Ok(Self {
             app: web::Data::new(app),
@@ -147,6 +157,7 @@ impl Service for ReferralsService {
     fn stop(&self) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             self.app.lists().stop().await;
+            self.app.arrears_marks().stop().await;
             self.runners.stop().await;
         })
     }

@@ -1,10 +1,13 @@
 //! The referrals' use cases that read: one referral now or as of a past
 //! moment, and the referral lists.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
+use labex_app::arrears_marks::{self, ArrearsMark, sees_arrears_marks};
 use labex_app::{Actor, Error, ListKey, ListPage, Listed, Result, Role, Saved};
 use labex_domain::referral::Referral;
-use labex_domain::{JobSeekerId, ReferralId, VacancyId};
+use labex_domain::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 
 use crate::commands::{Referrals, not_found};
 use crate::read_model::{self, ListQuery, Visibility};
@@ -55,16 +58,44 @@ impl Referrals {
             after,
             limit: page.limit,
         };
-        let items = self
+        let mut items = self
             .read_model
             .read(move |connection| read_model::list(connection, &query))
             .await?;
+        let employers = items
+            .iter()
+            .filter_map(|(_, item)| EmployerId::parse(&item.employer_id).ok())
+            .collect();
+        let marks = self.employer_arrears(actor, employers).await?;
+        for (_, item) in &mut items {
+            item.employer_arrears = EmployerId::parse(&item.employer_id)
+                .ok()
+                .and_then(|employer| marks.get(&employer).copied());
+        }
         Ok(
             Listed::from_overfetch(items, page.limit, |(referred_at, item)| {
                 ListKey::new(referred_at, &item.id).to_string()
             })
             .map(|(_, item)| item),
         )
+    }
+
+    /// The wage-arrears marks (欠薪) of those of `employers` with open
+    /// cases, as they stand now: for office staff and the province only;
+    /// employers are shown none, not even their own.
+    pub async fn employer_arrears(
+        &self,
+        actor: &Actor,
+        employers: Vec<EmployerId>,
+    ) -> Result<BTreeMap<EmployerId, ArrearsMark>> {
+        if !sees_arrears_marks(actor) || employers.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let marks = self
+            .arrears
+            .read(move |connection| arrears_marks::marks_of(connection, &employers))
+            .await?;
+        Ok(marks)
     }
 
     /// Who may read a referral: office staff whose scope covers the job

@@ -2,7 +2,7 @@
 //! command, calls one use case of [`Referrals`], and renders its answer.
 
 use actix_web::{HttpResponse, web};
-use labex_app::Saved;
+use labex_app::{Actor, Saved};
 use labex_domain::referral::Referral;
 use labex_domain::{AggregateId, ReferralId};
 use labex_web::{
@@ -28,14 +28,22 @@ pub fn configure(config: &mut web::ServiceConfig) {
 }
 
 /// The answer of a referral: created (201 with `Location`) or as it
-/// stands, with `ETag`.
-fn answer(created: bool, saved: &Saved<Referral>) -> HttpResponse {
+/// stands, with `ETag`; for office staff with the employer's wage-arrears
+/// mark.
+async fn answer(
+    app: &Referrals,
+    actor: &Actor,
+    created: bool,
+    saved: &Saved<Referral>,
+) -> Result<HttpResponse, ApiError> {
     let location = created.then(|| format!("/v1/referrals/{}", saved.state.id));
-    aggregate_answer(
-        location,
-        saved.revision,
-        &ReferralView::new(&saved.state, saved.revision),
-    )
+    let mut view = ReferralView::new(&saved.state, saved.revision);
+    let employer = saved.state.employer_id;
+    view.employer_arrears = app
+        .employer_arrears(actor, vec![employer])
+        .await?
+        .remove(&employer);
+    Ok(aggregate_answer(location, saved.revision, &view))
 }
 
 /// Refer a job seeker to a vacancy (职业介绍).
@@ -62,7 +70,7 @@ pub async fn refer(
 ) -> Result<HttpResponse, ApiError> {
     let refer = body.parse()?;
     let saved = app.refer(&caller, refer, key.0).await?;
-    Ok(answer(true, &saved))
+    answer(&app, &caller, true, &saved).await
 }
 
 /// A referral now, or as it stood at `as_of`.
@@ -90,7 +98,7 @@ pub async fn get(
     as_of: AsOf,
 ) -> Result<HttpResponse, ApiError> {
     let saved = app.get(&caller, id.get(), as_of.0).await?;
-    Ok(answer(false, &saved))
+    answer(&app, &caller, false, &saved).await
 }
 
 /// Record how a referral ended (office staff within their scope); a hire
@@ -129,7 +137,7 @@ pub async fn record_outcome(
     let saved = app
         .record_outcome(&caller, id.get(), outcome, if_match.revision(), key.0)
         .await?;
-    Ok(answer(false, &saved))
+    answer(&app, &caller, false, &saved).await
 }
 
 /// `GET /v1/referrals` filters.

@@ -3,6 +3,7 @@
 //! item of a list.
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use labex_app::arrears_marks::ArrearsMark;
 use labex_domain::Personal;
 use labex_domain::referral::Referral;
 use labex_domain::value::Note;
@@ -76,6 +77,11 @@ pub struct ReferralView {
     pub fair_id: Option<String>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
+    /// Shown to office staff only, while the employer has open
+    /// wage-arrears cases (欠薪): how many, and since the day the oldest
+    /// was opened, as it stands now. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employer_arrears: Option<ArrearsMark>,
 }
 
 /// How a referral ended.
@@ -108,6 +114,7 @@ impl ReferralView {
             outcome,
             fair_id: referral.fair_id.map(|fair| fair.to_string()),
             revision,
+            employer_arrears: None,
         }
     }
 }

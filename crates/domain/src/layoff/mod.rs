@@ -1,17 +1,21 @@
 //! Layoff pre-reports (裁员预报制度): an enterprise that plans to lay off
 //! 100 or more people, or 10 % or more of its workforce, must report its
 //! plan to the local labour department in time. A plan keeps one identity
-//! through its amendments; its outcome says how many were laid off.
+//! through its amendments; its outcome says how many were laid off, and
+//! the people laid off who were registered as unemployed (失业登记) from
+//! it are recorded on it, never more than were laid off (decision 096).
 //!
 //! Whether a plan is `mandatory` and whether it came `late` (fewer than
 //! 30 days before it takes effect) are decided with [`LayoffRules`], the
 //! province's numbers, carried in the command.
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::aggregate::Aggregate;
-use crate::ids::{EmployerId, aggregate_id};
+use crate::ids::{EmployerId, JobSeekerId, aggregate_id};
 use crate::refusal::{Coded, ErrorKind, Refusal};
 use crate::value::{Description, DivisionCode};
 
@@ -123,6 +127,10 @@ pub struct LayoffPlan {
     pub laid_off: Option<u32>,
     /// When the outcome was recorded.
     pub concluded_on: Option<NaiveDate>,
+    /// The job seekers laid off by it and registered as unemployed from
+    /// its outcome; at most `laid_off` of them.
+    #[serde(default)]
+    pub registered: BTreeSet<JobSeekerId>,
 }
 
 /// Report a plan.
@@ -162,6 +170,17 @@ pub struct RecordLayoffOutcome {
     pub recorded_on: NaiveDate,
 }
 
+/// Record that people laid off by a concluded plan stand registered as
+/// unemployed (失业登记). Idempotent: job seekers recorded already are not
+/// recorded again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordLayoffRegistrations {
+    /// The job seekers.
+    pub jobseekers: BTreeSet<JobSeekerId>,
+    /// Today, in China.
+    pub recorded_on: NaiveDate,
+}
+
 /// What may be asked of a layoff plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LayoffPlanCommand {
@@ -171,6 +190,8 @@ pub enum LayoffPlanCommand {
     Amend(AmendLayoffPlan),
     /// Record the outcome.
     RecordOutcome(RecordLayoffOutcome),
+    /// Record the unemployment registrations of people laid off.
+    RecordRegistrations(RecordLayoffRegistrations),
 }
 
 /// `LayoffPlanReported` (schema 1).
@@ -224,6 +245,20 @@ pub struct LayoffOutcomeRecorded {
     pub recorded_on: NaiveDate,
 }
 
+/// `LayoffRegistrationsRecorded` (schema 1): people laid off by the plan
+/// were registered as unemployed from its outcome. Only ids: their
+/// personal data is in their own streams.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoffRegistrationsRecorded {
+    /// The plan.
+    pub plan_id: LayoffPlanId,
+    /// The job seekers newly recorded.
+    pub jobseekers: BTreeSet<JobSeekerId>,
+    /// The day.
+    pub recorded_on: NaiveDate,
+}
+
 crate::domain_events! {
     /// What happens to a layoff plan.
     pub enum LayoffPlanEvent in plan_id {
@@ -233,6 +268,8 @@ crate::domain_events! {
         Amended(LayoffPlanAmended) = ("LayoffPlanAmended", 1),
         /// `LayoffOutcomeRecorded`.
         OutcomeRecorded(LayoffOutcomeRecorded) = ("LayoffOutcomeRecorded", 1),
+        /// `LayoffRegistrationsRecorded`.
+        RegistrationsRecorded(LayoffRegistrationsRecorded) = ("LayoffRegistrationsRecorded", 1),
     }
 }
 
@@ -263,6 +300,17 @@ pub enum LayoffError {
     /// An amendment that changes nothing.
     #[error("the amendment changes nothing")]
     NothingChanged,
+    /// Registrations before the outcome.
+    #[error("the plan's outcome is not recorded yet; record how many were laid off first")]
+    NotConcluded,
+    /// More registered than laid off.
+    #[error("{registered} people would be registered from a plan that laid off {laid_off}")]
+    RegistrationsAboveLaidOff {
+        /// People laid off.
+        laid_off: u32,
+        /// People that would be registered in all.
+        registered: usize,
+    },
 }
 
 impl Coded for LayoffError {
@@ -275,6 +323,8 @@ impl Coded for LayoffError {
             Self::LaidOffAboveWorkforce => "laid_off_above_workforce",
             Self::Concluded => "concluded",
             Self::NothingChanged => "nothing_changed",
+            Self::NotConcluded => "not_concluded",
+            Self::RegistrationsAboveLaidOff { .. } => "registrations_above_laid_off",
         }
     }
 }
@@ -282,12 +332,13 @@ impl Coded for LayoffError {
 impl Refusal for LayoffError {
     fn kind(&self) -> ErrorKind {
         match self {
-            Self::AlreadyExists | Self::Concluded => ErrorKind::Conflict,
+            Self::AlreadyExists | Self::Concluded | Self::NotConcluded => ErrorKind::Conflict,
             Self::NotFound => ErrorKind::NotFound,
             Self::NotPositive { .. }
             | Self::PlannedAboveWorkforce
             | Self::LaidOffAboveWorkforce
-            | Self::NothingChanged => ErrorKind::Unprocessable,
+            | Self::NothingChanged
+            | Self::RegistrationsAboveLaidOff { .. } => ErrorKind::Unprocessable,
         }
     }
 
@@ -296,7 +347,12 @@ impl Refusal for LayoffError {
             Self::NotPositive { field } => Some(field),
             Self::PlannedAboveWorkforce => Some("planned"),
             Self::LaidOffAboveWorkforce => Some("laid_off"),
-            Self::AlreadyExists | Self::NotFound | Self::Concluded | Self::NothingChanged => None,
+            Self::RegistrationsAboveLaidOff { .. } => Some("people"),
+            Self::AlreadyExists
+            | Self::NotFound
+            | Self::Concluded
+            | Self::NothingChanged
+            | Self::NotConcluded => None,
         }
     }
 }
@@ -315,6 +371,9 @@ impl Aggregate for LayoffPlan {
             (Some(_), LayoffPlanCommand::Report(_)) => Err(LayoffError::AlreadyExists),
             (None, LayoffPlanCommand::Report(report)) => report_plan(report),
             (None, _) => Err(LayoffError::NotFound),
+            (Some(plan), LayoffPlanCommand::RecordRegistrations(registrations)) => {
+                record_registrations(plan, registrations)
+            }
             (Some(plan), _) if plan.status == LayoffPlanStatus::Concluded => {
                 Err(LayoffError::Concluded)
             }
@@ -349,6 +408,7 @@ impl Aggregate for LayoffPlan {
                 status: LayoffPlanStatus::Reported,
                 laid_off: None,
                 concluded_on: None,
+                registered: BTreeSet::new(),
             }),
             (Some(mut plan), LayoffPlanEvent::Amended(amended)) => {
                 amended.changes.apply(&mut plan.details);
@@ -363,9 +423,46 @@ impl Aggregate for LayoffPlan {
                 plan.concluded_on = Some(outcome.recorded_on);
                 Some(plan)
             }
+            (Some(mut plan), LayoffPlanEvent::RegistrationsRecorded(recorded)) => {
+                plan.registered.extend(recorded.jobseekers.iter().copied());
+                Some(plan)
+            }
             (state, _) => state,
         }
     }
+}
+
+/// Registrations count against the people laid off: a plan never shows
+/// more people registered from it than it laid off.
+fn record_registrations(
+    plan: &LayoffPlan,
+    registrations: RecordLayoffRegistrations,
+) -> Result<Vec<LayoffPlanEvent>, LayoffError> {
+    let Some(laid_off) = plan.laid_off else {
+        return Err(LayoffError::NotConcluded);
+    };
+    let jobseekers: BTreeSet<JobSeekerId> = registrations
+        .jobseekers
+        .difference(&plan.registered)
+        .copied()
+        .collect();
+    if jobseekers.is_empty() {
+        return Ok(vec![]);
+    }
+    let registered = plan.registered.len() + jobseekers.len();
+    if registered > laid_off as usize {
+        return Err(LayoffError::RegistrationsAboveLaidOff {
+            laid_off,
+            registered,
+        });
+    }
+    Ok(vec![LayoffPlanEvent::RegistrationsRecorded(
+        LayoffRegistrationsRecorded {
+            plan_id: plan.id,
+            jobseekers,
+            recorded_on: registrations.recorded_on,
+        },
+    )])
 }
 
 fn check_details(details: &PlanDetails) -> Result<(), LayoffError> {

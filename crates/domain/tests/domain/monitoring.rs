@@ -389,6 +389,62 @@ fn after_the_outcome_a_plan_takes_no_more_changes() {
     assert_eq!(concluded, Err(LayoffError::Concluded));
 }
 
+fn laid_off(people: u32) -> LayoffPlanEvent {
+    LayoffPlanEvent::OutcomeRecorded(labex_domain::layoff::LayoffOutcomeRecorded {
+        plan_id: plan_id(),
+        employer_id: employer_id(),
+        laid_off: people,
+        recorded_on: date(2027, 1, 20),
+    })
+}
+
+fn jobseekers(numbers: &[u128]) -> std::collections::BTreeSet<labex_domain::JobSeekerId> {
+    numbers
+        .iter()
+        .map(|number| labex_domain::JobSeekerId::from_uuid(uuid::Uuid::from_u128(*number)))
+        .collect()
+}
+
+fn record_registrations(numbers: &[u128]) -> LayoffPlanCommand {
+    LayoffPlanCommand::RecordRegistrations(labex_domain::layoff::RecordLayoffRegistrations {
+        jobseekers: jobseekers(numbers),
+        recorded_on: date(2027, 1, 21),
+    })
+}
+
+#[test]
+fn registrations_from_a_concluded_plan_are_recorded_once_each() {
+    let state = given::<LayoffPlan>([reported(500, 50, true, false), laid_off(2)])
+        .when(record_registrations(&[11, 12]))
+        .then([LayoffPlanEvent::RegistrationsRecorded(
+            labex_domain::layoff::LayoffRegistrationsRecorded {
+                plan_id: plan_id(),
+                jobseekers: jobseekers(&[11, 12]),
+                recorded_on: date(2027, 1, 21),
+            },
+        )]);
+    assert_eq!(state.registered, jobseekers(&[11, 12]));
+    let again = labex_domain::Aggregate::decide(Some(&state), record_registrations(&[12, 11]));
+    assert_eq!(again, Ok(vec![]));
+}
+
+#[test]
+fn more_registrations_than_people_laid_off_are_refused() {
+    given::<LayoffPlan>([reported(500, 50, true, false), laid_off(1)])
+        .when(record_registrations(&[11, 12]))
+        .then_error(LayoffError::RegistrationsAboveLaidOff {
+            laid_off: 1,
+            registered: 2,
+        });
+}
+
+#[test]
+fn registrations_before_the_outcome_are_refused() {
+    given::<LayoffPlan>([reported(500, 50, true, false)])
+        .when(record_registrations(&[11]))
+        .then_error(LayoffError::NotConcluded);
+}
+
 fn series(values: &[(&str, Indicator, i64)]) -> Series {
     let mut series = Series::new();
     for (month, indicator, value) in values {

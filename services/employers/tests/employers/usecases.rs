@@ -27,7 +27,7 @@ use crate::fixtures::{employer_body, vacancy_body};
 /// The application over a store of its own, with its projections running.
 struct App {
     app: Employers,
-    runners: [ProjectionRunner; 2],
+    runners: [ProjectionRunner; 3],
     store: Store,
     _data: tempfile::TempDir,
 }

@@ -4,4 +4,5 @@
 
 mod access_log;
 mod http;
+mod layoffs;
 mod usecases;

@@ -367,3 +367,115 @@ async fn an_empty_update_is_invalid_and_named_so() {
     assert_eq!(unchanged.revision, 0, "and writes nothing");
     assert_eq!(labex_app::InputError::UpdateEmpty.code(), "update.empty");
 }
+
+/// A concluded layoff plan of 410105 that laid off `laid_off` people.
+async fn concluded_plan(given: &Given, laid_off: u32) -> labex_domain::layoff::LayoffPlanId {
+    use labex_domain::layoff::{
+        LayoffPlan, LayoffPlanCommand, LayoffPlanId, LayoffRules, PlanDetails, RecordLayoffOutcome,
+        ReportLayoffPlan,
+    };
+    let id = LayoffPlanId::generate();
+    let region = DivisionCode::parse("410105").unwrap();
+    let today = china_date(Utc::now());
+    let context = labex_eventsourcing::EventContext::for_request(
+        Uuid::now_v7(),
+        "test",
+        Some(region.clone()),
+    );
+    let repository = Repository::new(given.store.client().clone());
+    for command in [
+        LayoffPlanCommand::Report(ReportLayoffPlan {
+            plan_id: id,
+            employer_id: labex_domain::EmployerId::generate(),
+            region,
+            details: PlanDetails {
+                workforce: 100,
+                planned: 20,
+                reasons: labex_domain::value::Description::parse("订单减少").unwrap(),
+                planned_from: today,
+                measures: labex_domain::value::Description::parse("依法补偿").unwrap(),
+            },
+            reported_on: today,
+            rules: LayoffRules::default(),
+        }),
+        LayoffPlanCommand::RecordOutcome(RecordLayoffOutcome {
+            laid_off,
+            recorded_on: today,
+        }),
+    ] {
+        repository
+            .execute_with::<LayoffPlan>(id, command, &context, Default::default())
+            .await
+            .unwrap();
+    }
+    id
+}
+
+fn laid_off_people(numbers: &[u64]) -> labex_jobseekers::LayoffRegistrations {
+    labex_jobseekers::LayoffRegistrations {
+        office: None,
+        people: numbers
+            .iter()
+            .map(|n| labex_jobseekers::LaidOffPerson {
+                personal: registration(*n, None).personal,
+                education: Education::SeniorSecondary,
+                note: None,
+            })
+            .collect(),
+    }
+}
+
+#[tokio::test]
+async fn a_layoff_registration_stopped_after_a_claim_is_completed_under_the_claimed_id() {
+    use labex_jobseekers::LineOutcome;
+    let given = Given::a_registry().await;
+    let plan = concluded_plan(&given, 2).await;
+    // A first attempt that claimed the second person's number and stopped.
+    let registry = labex_jobseekers::Registry::load(&given._data.path().join("jobseekers"))
+        .expect("the registry key");
+    let people = laid_off_people(&[40, 41]);
+    let claim = registry.claim_stream(&people.people[1].personal.id_number);
+    let stopped = JobSeekerId::generate();
+    let context = counsellor().event_context(&DivisionCode::parse("410105").unwrap());
+    Repository::new(given.store.client().clone())
+        .claim_personal(&claim, stopped.as_uuid(), &context)
+        .await
+        .expect("claimed");
+
+    let done = given
+        .app()
+        .register_laid_off(&counsellor(), plan, people.clone())
+        .await
+        .expect("registered");
+    assert_eq!(done.lines[1].jobseeker_id, stopped);
+    assert_eq!(
+        done.lines
+            .iter()
+            .map(|line| line.outcome)
+            .collect::<Vec<_>>(),
+        [LineOutcome::Registered, LineOutcome::Registered]
+    );
+    assert_eq!(done.plan.registered.len(), 2);
+    let (adopted, _) = Repository::new(given.store.client().clone())
+        .get::<JobSeeker>(stopped)
+        .await
+        .expect("registered under the claimed id");
+    assert_eq!(adopted.status, JobSeekerStatus::RegisteredUnemployed);
+
+    // Again: the same ids, nothing written.
+    let before = given.events().await;
+    let again = given
+        .app()
+        .register_laid_off(&counsellor(), plan, people)
+        .await
+        .expect("answered");
+    assert_eq!(again.lines[0].jobseeker_id, done.lines[0].jobseeker_id);
+    assert_eq!(again.lines[1].jobseeker_id, stopped);
+    assert!(
+        again
+            .lines
+            .iter()
+            .all(|line| line.outcome == LineOutcome::AlreadyUnemployed)
+    );
+    assert_eq!(given.events().await, before);
+}
