@@ -144,6 +144,7 @@ async fn jobseeker(repository: &Repository, n: u64) -> JobSeekerId {
             categories: [JobSeekerCategory::Hardship].into(),
             skills: vec![],
             desired_occupations: vec![],
+            desired_occupation_codes: Vec::new(),
             desired_regions: Default::default(),
             summary: None,
         },

@@ -428,6 +428,7 @@ fn registration(
             categories: BTreeSet::from([JobSeekerCategory::LaidOff]),
             skills: Vec::new(),
             desired_occupations: Vec::new(),
+            desired_occupation_codes: Vec::new(),
             desired_regions: BTreeSet::new(),
             summary: None,
         },

@@ -128,6 +128,7 @@ impl RegisterBody {
                     categories: categories?,
                     skills: skills?,
                     desired_occupations: desired_occupations?,
+                    desired_occupation_codes: Vec::new(),
                     desired_regions: desired_regions?,
                     summary: summary?,
                 },
@@ -277,6 +278,7 @@ impl UpdateBody {
                     skills: skills.map_or(Some(None), |value| value.map(Some))?,
                     desired_occupations: desired_occupations
                         .map_or(Some(None), |value| value.map(Some))?,
+                    desired_occupation_codes: None,
                     desired_regions: desired_regions.map_or(Some(None), |value| value.map(Some))?,
                     summary: summary?,
                 },

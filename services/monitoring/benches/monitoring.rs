@@ -152,6 +152,7 @@ fn fill(path: &std::path::Path, options: &Options, first: Period) -> Vec<Employe
         categories: BTreeSet::new(),
         skills: vec![],
         desired_occupations: vec![],
+        desired_occupation_codes: Vec::new(),
         desired_regions: BTreeSet::new(),
         summary: None,
     };

@@ -10,7 +10,7 @@ use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 use crate::serde_helpers::double_option;
 use crate::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
-    Note, OrganisationName, PersonName,
+    Note, OccupationCode, OrganisationName, PersonName,
 };
 
 /// Register a job seeker (求职登记).
@@ -81,6 +81,9 @@ pub struct ProfileChanges {
     /// New desired occupations (the whole list).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_occupations: Option<Vec<Label>>,
+    /// New desired occupation codes (the whole list, most wanted first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired_occupation_codes: Option<Vec<OccupationCode>>,
     /// New desired regions (the whole set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub desired_regions: Option<BTreeSet<DivisionCode>>,

@@ -11,7 +11,7 @@ use crate::ids::{EmployerId, JobSeekerId, ReferralId, VacancyId};
 use crate::personal::Personal;
 use crate::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
-    OrganisationName, PersonName, ResidentId,
+    OccupationCode, OrganisationName, PersonName, ResidentId,
 };
 
 mod commands;
@@ -37,6 +37,9 @@ pub const MINIMUM_WORKING_AGE: u32 = 16;
 pub const MAX_SKILLS: usize = 30;
 /// The most desired occupations a profile lists.
 pub const MAX_DESIRED_OCCUPATIONS: usize = 10;
+/// The most occupation codes a wish (求职意向) names: each widens matching
+/// to a group of the classification, so a few say all a wish can.
+pub const MAX_DESIRED_OCCUPATION_CODES: usize = 5;
 /// The most desired regions a profile lists.
 pub const MAX_DESIRED_REGIONS: usize = 10;
 /// Graduation is plausible from this age …
@@ -73,8 +76,15 @@ pub struct JobSeekerProfile {
     pub categories: BTreeSet<JobSeekerCategory>,
     /// Skills, most important first, no repeats.
     pub skills: Vec<Label>,
-    /// Occupations wanted, most wanted first, no repeats.
+    /// Occupations wanted, most wanted first, no repeats: the person's own
+    /// words.
     pub desired_occupations: Vec<Label>,
+    /// The same wish (求职意向) in the national occupational classification
+    /// (职业分类大典 2022): codes of occupations or groups, most wanted
+    /// first, no repeats. Left out of the JSON when empty, so that events
+    /// written before it existed read and encode as they did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub desired_occupation_codes: Vec<OccupationCode>,
     /// Where they want to work.
     pub desired_regions: BTreeSet<DivisionCode>,
     /// A few words about themselves.
@@ -390,6 +400,10 @@ fn update_profile(
             .desired_occupations
             .map(deduplicate)
             .filter(|occupations| occupations != &current.desired_occupations),
+        desired_occupation_codes: requested
+            .desired_occupation_codes
+            .map(deduplicate)
+            .filter(|codes| codes != &current.desired_occupation_codes),
         desired_regions: requested
             .desired_regions
             .filter(|regions| regions != &current.desired_regions),
@@ -486,18 +500,21 @@ fn record_placement(
     )])
 }
 
-/// Removes repeated skills and occupations, keeping the first of each.
+/// Removes repeated skills, occupations and occupation codes, keeping the
+/// first of each.
 fn normalise_profile(mut profile: JobSeekerProfile) -> JobSeekerProfile {
     profile.skills = deduplicate(profile.skills);
     profile.desired_occupations = deduplicate(profile.desired_occupations);
+    profile.desired_occupation_codes = deduplicate(profile.desired_occupation_codes);
     profile
 }
 
-fn deduplicate(labels: Vec<Label>) -> Vec<Label> {
+/// The items in their order, each only the first time it comes.
+fn deduplicate<T: Ord + Clone>(items: Vec<T>) -> Vec<T> {
     let mut seen = BTreeSet::new();
-    labels
+    items
         .into_iter()
-        .filter(|label| seen.insert(label.clone()))
+        .filter(|item| seen.insert(item.clone()))
         .collect()
 }
 
@@ -509,6 +526,11 @@ fn check_profile(id_number: &ResidentId, profile: &JobSeekerProfile) -> Result<(
             "desired_occupations",
             profile.desired_occupations.len(),
             MAX_DESIRED_OCCUPATIONS,
+        ),
+        (
+            "desired_occupation_codes",
+            profile.desired_occupation_codes.len(),
+            MAX_DESIRED_OCCUPATION_CODES,
         ),
         (
             "desired_regions",
@@ -587,6 +609,9 @@ fn apply_profile_changes(profile: &mut JobSeekerProfile, changes: &ProfileChange
     }
     if let Some(occupations) = &changes.desired_occupations {
         profile.desired_occupations = occupations.clone();
+    }
+    if let Some(codes) = &changes.desired_occupation_codes {
+        profile.desired_occupation_codes = codes.clone();
     }
     if let Some(regions) = &changes.desired_regions {
         profile.desired_regions = regions.clone();

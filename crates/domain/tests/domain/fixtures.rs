@@ -106,6 +106,7 @@ pub fn zhang_wei_profile() -> JobSeekerProfile {
         categories: categories(&[JobSeekerCategory::Graduate]),
         skills: labels(&["Rust", "SQL"]),
         desired_occupations: labels(&["软件开发"]),
+        desired_occupation_codes: Vec::new(),
         desired_regions: [division("410100")].into_iter().collect(),
         summary: None,
     }

@@ -1,4 +1,5 @@
 use labex_domain::jobseeker::JobSeekerError;
+use labex_domain::jobseeker::MAX_DESIRED_OCCUPATION_CODES;
 use labex_domain::jobseeker::{
     EmploymentRegistered, JobSeeker, JobSeekerCommand, JobSeekerEvent, JobSeekerProfile,
     JobSeekerProfileUpdated, JobSeekerRegistered, JobSeekerStatus, PersonalDataChanges,
@@ -6,7 +7,8 @@ use labex_domain::jobseeker::{
     RegisterUnemployment, UnemploymentRegistered, UpdateJobSeekerProfile,
 };
 use labex_domain::value::{
-    Education, GraduationYear, JobSeekerCategory, Note, OrganisationName, PersonName, ResidentId,
+    Education, GraduationYear, JobSeekerCategory, Note, OccupationCode, OrganisationName,
+    PersonName, ResidentId,
 };
 use labex_domain::{Event, encode};
 
@@ -593,4 +595,172 @@ fn the_personal_fields_of_job_seeker_events_are_declared_with_their_subject() {
         Some("jobseeker_id")
     );
     assert_eq!(Event::erasure_subject("JobSeekerRegistered"), None);
+}
+
+fn code(text: &str) -> OccupationCode {
+    OccupationCode::parse(text).expect("a code of the classification")
+}
+
+fn codes(texts: &[&str]) -> Vec<OccupationCode> {
+    texts.iter().map(|text| code(text)).collect()
+}
+
+fn wishing(codes: Vec<OccupationCode>) -> JobSeekerEvent {
+    let mut profile = zhang_wei_profile();
+    profile.desired_occupation_codes = codes;
+    JobSeekerEvent::Registered(JobSeekerRegistered {
+        jobseeker_id: jobseeker_id(),
+        personal: zhang_wei_personal().into(),
+        profile,
+        office: division("410105"),
+    })
+}
+
+fn encoded_json(event: JobSeekerEvent) -> serde_json::Value {
+    serde_json::from_slice(&encode(&Event::JobSeeker(event)).data).unwrap()
+}
+
+#[test]
+fn a_wish_in_occupation_codes_is_recorded_most_wanted_first_and_once() {
+    let mut register = register_zhang_wei();
+    // 计算机软件工程技术人员, then the medium group of IT services, then the
+    // first again.
+    register.profile.desired_occupation_codes = codes(&["2-02-10-03", "4-04-00-00", "2-02-10-03"]);
+    let jobseeker = given::<JobSeeker>([])
+        .when(JobSeekerCommand::Register(register))
+        .then([wishing(codes(&["2-02-10-03", "4-04-00-00"]))]);
+    assert_eq!(
+        jobseeker.profile.desired_occupation_codes,
+        codes(&["2-02-10-03", "4-04-00-00"])
+    );
+}
+
+#[test]
+fn more_occupation_codes_than_a_wish_holds_are_refused() {
+    let mut register = register_zhang_wei();
+    register.profile.desired_occupation_codes = codes(&[
+        "2-02-10-03",
+        "2-02-10-04",
+        "4-04-00-00",
+        "6-31-01-03",
+        "6-18-02-04",
+        "4-02-02-02",
+    ]);
+    given::<JobSeeker>([])
+        .when(JobSeekerCommand::Register(register))
+        .then_error(JobSeekerError::TooManyItems {
+            field: "desired_occupation_codes",
+            max: MAX_DESIRED_OCCUPATION_CODES,
+        });
+}
+
+#[test]
+fn an_update_records_the_occupation_codes_only_when_they_change() {
+    let update_codes = |texts: &[&str]| {
+        update(
+            PersonalDataChanges::default(),
+            ProfileChanges {
+                desired_occupation_codes: Some(codes(texts)),
+                ..ProfileChanges::default()
+            },
+        )
+    };
+    let changed = |texts: &[&str]| {
+        JobSeekerEvent::ProfileUpdated(JobSeekerProfileUpdated {
+            jobseeker_id: jobseeker_id(),
+            personal: PersonalDataChanges::default().into(),
+            profile: ProfileChanges {
+                desired_occupation_codes: Some(codes(texts)),
+                ..ProfileChanges::default()
+            },
+        })
+    };
+    let jobseeker = given::<JobSeeker>([zhang_wei_registered()])
+        .when(update_codes(&["6-31-01-03", "6-31-01-03", "6-31-00-00"]))
+        .then([changed(&["6-31-01-03", "6-31-00-00"])]);
+    assert_eq!(
+        jobseeker.profile.desired_occupation_codes,
+        codes(&["6-31-01-03", "6-31-00-00"])
+    );
+    given::<JobSeeker>([zhang_wei_registered(), changed(&["6-31-01-03"])])
+        .when(update_codes(&["6-31-01-03"]))
+        .then_nothing();
+    // Reordered is changed: the first is the most wanted.
+    given::<JobSeeker>([
+        zhang_wei_registered(),
+        changed(&["6-31-01-03", "6-18-02-04"]),
+    ])
+    .when(update_codes(&["6-18-02-04", "6-31-01-03"]))
+    .then([changed(&["6-18-02-04", "6-31-01-03"])]);
+    // An empty list clears them.
+    let cleared = given::<JobSeeker>([zhang_wei_registered(), changed(&["6-31-01-03"])])
+        .when(update_codes(&[]))
+        .then([changed(&[])]);
+    assert!(cleared.profile.desired_occupation_codes.is_empty());
+}
+
+#[test]
+fn an_update_past_the_cap_of_occupation_codes_is_refused() {
+    given::<JobSeeker>([zhang_wei_registered()])
+        .when(update(
+            PersonalDataChanges::default(),
+            ProfileChanges {
+                desired_occupation_codes: Some(codes(&[
+                    "2-02-10-03",
+                    "2-02-10-04",
+                    "4-04-00-00",
+                    "6-31-01-03",
+                    "6-18-02-04",
+                    "4-02-02-02",
+                ])),
+                ..ProfileChanges::default()
+            },
+        ))
+        .then_error(JobSeekerError::TooManyItems {
+            field: "desired_occupation_codes",
+            max: MAX_DESIRED_OCCUPATION_CODES,
+        });
+}
+
+#[test]
+fn events_without_occupation_codes_encode_as_before_and_with_them_name_them() {
+    let plain = encoded_json(zhang_wei_registered());
+    assert!(
+        plain["profile"].get("desired_occupation_codes").is_none(),
+        "{plain}"
+    );
+    let coded = encoded_json(wishing(codes(&["6-31-01-03", "6-31-00-00"])));
+    assert_eq!(
+        coded["profile"]["desired_occupation_codes"],
+        serde_json::json!(["6-31-01-03", "6-31-00-00"])
+    );
+    let update = encoded_json(JobSeekerEvent::ProfileUpdated(JobSeekerProfileUpdated {
+        jobseeker_id: jobseeker_id(),
+        personal: PersonalDataChanges::default().into(),
+        profile: ProfileChanges {
+            skills: Some(labels(&["Rust"])),
+            ..ProfileChanges::default()
+        },
+    }));
+    assert_eq!(
+        update["profile"],
+        serde_json::json!({"skills": ["Rust"]}),
+        "an update that leaves the codes alone does not name them"
+    );
+}
+
+#[test]
+fn an_event_naming_a_code_the_classification_lacks_does_not_decode() {
+    let mut stored = encoded_json(wishing(codes(&["6-31-01-03"])));
+    stored["profile"]["desired_occupation_codes"] = serde_json::json!(["6-31-01-99"]);
+    let error = labex_domain::decode(
+        "JobSeekerRegistered",
+        2,
+        &serde_json::to_vec(&stored).unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("occupational classification"),
+        "{error}"
+    );
 }

@@ -151,6 +151,7 @@ pub fn zhang_wei_profile() -> JobSeekerProfile {
         categories: [JobSeekerCategory::Graduate].into_iter().collect(),
         skills: vec![label("Rust"), label("SQL")],
         desired_occupations: vec![label("软件开发")],
+        desired_occupation_codes: Vec::new(),
         desired_regions: [division("410100")].into_iter().collect(),
         summary: None,
     }

@@ -103,6 +103,7 @@ impl Records {
                 categories: BTreeSet::from([JobSeekerCategory::Graduate]),
                 skills: vec![label("PLC")],
                 desired_occupations: vec![label("电工")],
+                desired_occupation_codes: Vec::new(),
                 desired_regions: BTreeSet::new(),
                 summary: None,
             },

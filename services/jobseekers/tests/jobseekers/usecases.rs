@@ -80,6 +80,7 @@ fn registration(n: u64, office: Option<&str>) -> Registration {
             categories: [JobSeekerCategory::Graduate].into(),
             skills: vec![],
             desired_occupations: vec![],
+            desired_occupation_codes: Vec::new(),
             desired_regions: Default::default(),
             summary: None,
         },

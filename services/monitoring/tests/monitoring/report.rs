@@ -447,6 +447,7 @@ async fn jobseeker(
             categories: categories.iter().copied().collect(),
             skills: Vec::new(),
             desired_occupations: Vec::new(),
+            desired_occupation_codes: Vec::new(),
             desired_regions: BTreeSet::new(),
             summary: None,
         },

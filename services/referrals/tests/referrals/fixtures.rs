@@ -67,6 +67,7 @@ impl Records {
                 categories: BTreeSet::from([JobSeekerCategory::Graduate]),
                 skills: vec![label("Rust")],
                 desired_occupations: vec![label("软件开发")],
+                desired_occupation_codes: Vec::new(),
                 desired_regions: BTreeSet::new(),
                 summary: None,
             },

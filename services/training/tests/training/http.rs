@@ -40,6 +40,7 @@ async fn jobseeker(service: &ServiceUnderTest, n: u64, categories: &[JobSeekerCa
             categories: categories.iter().copied().collect::<BTreeSet<_>>(),
             skills: Vec::new(),
             desired_occupations: Vec::new(),
+            desired_occupation_codes: Vec::new(),
             desired_regions: BTreeSet::new(),
             summary: None,
         },

@@ -101,6 +101,7 @@ impl App {
                 categories: categories.iter().copied().collect::<BTreeSet<_>>(),
                 skills: Vec::new(),
                 desired_occupations: Vec::new(),
+                desired_occupation_codes: Vec::new(),
                 desired_regions: BTreeSet::new(),
                 summary: None,
             },

@@ -69,6 +69,7 @@ pub async fn jobseeker_in(
             categories: categories.iter().copied().collect(),
             skills: Vec::new(),
             desired_occupations: Vec::new(),
+            desired_occupation_codes: Vec::new(),
             desired_regions: BTreeSet::new(),
             summary: None,
         },
