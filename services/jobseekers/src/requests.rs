@@ -13,7 +13,7 @@ use labex_domain::jobseeker::{
 };
 use labex_domain::value::{
     Description, DivisionCode, Education, GraduationYear, JobSeekerCategory, Label, MobilePhone,
-    Note, OrganisationName, PersonName, ResidentId,
+    Note, OccupationCode, OrganisationName, PersonName, ResidentId,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -49,9 +49,16 @@ pub struct RegisterBody {
     /// Skills.
     #[serde(default)]
     pub skills: Vec<String>,
-    /// Occupations wished for.
+    /// Occupations wished for, in the person's own words.
     #[serde(default)]
     pub desired_occupations: Vec<String>,
+    /// The wish (求职意向) in the national occupational classification
+    /// (职业分类大典 2022): codes of occupations (`6-31-01-03`) or groups
+    /// (`6-31-00-00`), most wanted first, at most 5. Matching ranks
+    /// vacancies coded in the same minor group, or within a wished group,
+    /// first.
+    #[serde(default)]
+    pub desired_occupation_codes: Vec<String>,
     /// Division codes where work is wished for.
     #[serde(default)]
     pub desired_regions: Vec<String>,
@@ -97,6 +104,11 @@ impl RegisterBody {
             &self.desired_occupations,
             Label::parse,
         );
+        let desired_occupation_codes: Option<Vec<OccupationCode>> = fields.each(
+            "desired_occupation_codes",
+            &self.desired_occupation_codes,
+            OccupationCode::parse,
+        );
         let desired_regions: Option<BTreeSet<DivisionCode>> = fields.each(
             "desired_regions",
             &self.desired_regions,
@@ -128,7 +140,7 @@ impl RegisterBody {
                     categories: categories?,
                     skills: skills?,
                     desired_occupations: desired_occupations?,
-                    desired_occupation_codes: Vec::new(),
+                    desired_occupation_codes: desired_occupation_codes?,
                     desired_regions: desired_regions?,
                     summary: summary?,
                 },
@@ -141,7 +153,8 @@ impl RegisterBody {
 /// `PATCH /v1/jobseekers/{id}`: only the fields present change; `null`
 /// clears an optional one. A job seeker may change their own contact,
 /// skills, wishes and free profile (`phone`, `skills`,
-/// `desired_occupations`, `desired_regions`, `summary`, `major`); who they
+/// `desired_occupations`, `desired_occupation_codes`, `desired_regions`,
+/// `summary`, `major`); who they
 /// are and what they qualify for (`name`, `education`, `graduation_year`,
 /// `categories`) only office staff change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -170,6 +183,10 @@ pub struct UpdateBody {
     pub skills: Option<Vec<String>>,
     #[serde(default)]
     pub desired_occupations: Option<Vec<String>>,
+    /// Codes of the occupational classification (职业分类大典 2022), most
+    /// wanted first, at most 5: the whole list (`[]` clears it).
+    #[serde(default)]
+    pub desired_occupation_codes: Option<Vec<String>>,
     #[serde(default)]
     pub desired_regions: Option<Vec<String>>,
     #[serde(default, with = "double_option")]
@@ -201,6 +218,7 @@ impl UpdateBody {
             categories,
             skills,
             desired_occupations,
+            desired_occupation_codes,
             desired_regions,
             summary,
         } = self;
@@ -213,6 +231,10 @@ impl UpdateBody {
             ("categories", categories.is_some()),
             ("skills", skills.is_some()),
             ("desired_occupations", desired_occupations.is_some()),
+            (
+                "desired_occupation_codes",
+                desired_occupation_codes.is_some(),
+            ),
             ("desired_regions", desired_regions.is_some()),
             ("summary", summary.is_some()),
         ]
@@ -260,6 +282,9 @@ impl UpdateBody {
             .desired_occupations
             .as_ref()
             .map(|items| fields.each::<_, _, Vec<_>>("desired_occupations", items, Label::parse));
+        let desired_occupation_codes = self.desired_occupation_codes.as_ref().map(|items| {
+            fields.each::<_, _, Vec<_>>("desired_occupation_codes", items, OccupationCode::parse)
+        });
         let desired_regions = self.desired_regions.as_ref().map(|items| {
             fields.each::<_, _, BTreeSet<_>>("desired_regions", items, DivisionCode::parse)
         });
@@ -278,7 +303,8 @@ impl UpdateBody {
                     skills: skills.map_or(Some(None), |value| value.map(Some))?,
                     desired_occupations: desired_occupations
                         .map_or(Some(None), |value| value.map(Some))?,
-                    desired_occupation_codes: None,
+                    desired_occupation_codes: desired_occupation_codes
+                        .map_or(Some(None), |value| value.map(Some))?,
                     desired_regions: desired_regions.map_or(Some(None), |value| value.map(Some))?,
                     summary: summary?,
                 },
@@ -469,6 +495,45 @@ mod tests {
     }
 
     #[test]
+    fn occupation_codes_are_checked_against_the_classification_each_by_its_index() {
+        let error = body(serde_json::json!({
+            "name": "张伟", "id_number": "11010519491231002X", "education": "bachelor",
+            "desired_occupation_codes": ["6-31-01-03", "6-31-01-99", "6-31", "6-31-00-00"]
+        }))
+        .parse()
+        .unwrap_err();
+        let errors: Vec<(String, &str)> = error
+            .field_errors()
+            .iter()
+            .map(|error| (error.field.clone(), error.code))
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                (
+                    "desired_occupation_codes[1]".to_owned(),
+                    "occupation_code.unknown"
+                ),
+                (
+                    "desired_occupation_codes[2]".to_owned(),
+                    "occupation_code.form"
+                ),
+            ]
+        );
+        let update: UpdateBody = serde_json::from_value(serde_json::json!({
+            "desired_occupation_codes": ["6-18-02-04", "9-99-99-99"]
+        }))
+        .unwrap();
+        let parsed = update.parse();
+        assert_eq!(parsed.fields, ["desired_occupation_codes"]);
+        let Err(Error::Invalid(errors)) = parsed.changes else {
+            panic!("an unknown code is invalid");
+        };
+        assert_eq!(errors[0].field, "desired_occupation_codes[1]");
+        assert_eq!(errors[0].code, "occupation_code.unknown");
+    }
+
+    #[test]
     fn an_update_distinguishes_absent_null_and_values() {
         let update: UpdateBody =
             serde_json::from_value(serde_json::json!({"phone": null, "skills": ["电工"]})).unwrap();
@@ -496,7 +561,7 @@ mod tests {
     fn identity_and_eligibility_fields_are_staff_only_even_when_null() {
         let update: UpdateBody = serde_json::from_value(serde_json::json!({
             "phone": null, "skills": ["电工"], "desired_occupations": [], "desired_regions": [],
-            "summary": "x", "major": null
+            "desired_occupation_codes": ["6-31-01-03"], "summary": "x", "major": null
         }))
         .unwrap();
         assert!(staff_only(&update).is_empty());

@@ -72,7 +72,7 @@ fn answer(created: bool, saved: &Saved<JobSeeker>, as_of: Option<DateTime<Utc>>)
         (status = 401, description = "no or bad token", body = labex_web::Problem),
         (status = 403, description = "office outside the caller's scope", body = labex_web::Problem),
         (status = 409, description = "the ID number is already registered", body = labex_web::Problem),
-        (status = 422, description = "invalid fields", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, each named in errors (`desired_occupation_codes[1]` for a code the occupational classification 职业分类大典 2022 does not have)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -116,8 +116,9 @@ pub async fn get(
 
 /// Update the profile or contact: only the fields sent change. Office
 /// staff within their scope may change every field; the job seeker
-/// themself only phone, skills, desired occupations and regions, summary
-/// and major (name, education, graduation year and categories: 403).
+/// themself only phone, skills, desired occupations (words and codes of
+/// the 职业分类大典) and regions, summary and major (name, education,
+/// graduation year and categories: 403).
 #[utoipa::path(
     patch,
     path = "/v1/jobseekers/{id}",
@@ -133,7 +134,7 @@ pub async fn get(
         (status = 403, description = "outside the caller's scope, or a job seeker changing a staff-only field (listed in errors)", body = labex_web::Problem),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
         (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
-        (status = 422, description = "invalid fields", body = labex_web::Problem),
+        (status = 422, description = "invalid fields, each named in errors (`desired_occupation_codes[1]` for a code the occupational classification 职业分类大典 2022 does not have)", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]

@@ -31,6 +31,12 @@ pub struct JobSeekerView {
     pub categories: Vec<String>,
     pub skills: Vec<String>,
     pub desired_occupations: Vec<String>,
+    /// The wish (求职意向) in the national occupational classification
+    /// (职业分类大典 2022), most wanted first.
+    pub desired_occupation_codes: Vec<String>,
+    /// Those codes' titles in the classification, in the same order
+    /// (`电工` beside `6-31-01-03`).
+    pub desired_occupation_titles: Vec<String>,
     pub desired_regions: Vec<String>,
     pub summary: Option<String>,
     pub office: String,
@@ -92,6 +98,16 @@ impl JobSeekerView {
                 .collect(),
             skills: labels(&profile.skills),
             desired_occupations: labels(&profile.desired_occupations),
+            desired_occupation_codes: profile
+                .desired_occupation_codes
+                .iter()
+                .map(|code| code.as_str().to_owned())
+                .collect(),
+            desired_occupation_titles: profile
+                .desired_occupation_codes
+                .iter()
+                .map(|code| code.title().to_owned())
+                .collect(),
             desired_regions: profile
                 .desired_regions
                 .iter()

@@ -820,6 +820,9 @@ async fn a_v1_registration_written_by_an_older_build_is_served_in_the_current_sh
             "categories": ["graduate"],
             "skills": ["Rust", "SQL"],
             "desired_occupations": ["软件开发"],
+            // A wish in codes is newer than the event: none.
+            "desired_occupation_codes": [],
+            "desired_occupation_titles": [],
             "desired_regions": ["410100"],
             "summary": null,
             "office": "410105",
@@ -887,4 +890,143 @@ async fn a_v1_registration_written_by_an_older_build_is_served_in_the_current_sh
     assert_eq!(updated.etag(), Some("\"1\""));
     assert_eq!(updated.body["skills"], json!(["Rust", "SQL", "Kubernetes"]));
     assert_eq!(updated.body["phone"], "13800138000");
+}
+
+#[tokio::test]
+async fn a_wish_in_occupation_codes_is_registered_changed_and_answered_with_its_titles() {
+    let registry = Registry::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let http = &registry.http;
+
+    // Registered with codes: an occupation and a medium group, a repeat
+    // dropped; each answered with its title in the classification.
+    let mut body = graduate(41);
+    body["desired_occupation_codes"] = json!(["2-02-10-03", "4-04-00-00", "2-02-10-03"]);
+    let created = registry.register(&counsellor, &body).await.expect(201);
+    assert_eq!(
+        created.body["desired_occupation_codes"],
+        json!(["2-02-10-03", "4-04-00-00"])
+    );
+    assert_eq!(
+        created.body["desired_occupation_titles"],
+        json!(["计算机软件工程技术人员", "信息传输、软件和信息技术服务人员"])
+    );
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/jobseekers/{id}");
+    let read = http.get(&path, Some(&counsellor)).await.expect(200);
+    assert_eq!(read.body, created.body);
+
+    // Without codes, the lists are empty.
+    let plain = registry
+        .register(&counsellor, &graduate(42))
+        .await
+        .expect(201);
+    assert_eq!(plain.body["desired_occupation_codes"], json!([]));
+    assert_eq!(plain.body["desired_occupation_titles"], json!([]));
+
+    // Bad codes are refused, each named by its index, and write nothing.
+    let events = registry.events(None).await;
+    let mut bad = graduate(43);
+    bad["desired_occupation_codes"] = json!(["6-31-01-03", "6-31-01-99", "电工"]);
+    let refused = registry
+        .register(&counsellor, &bad)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(
+        refused.error_fields(),
+        ["desired_occupation_codes[1]", "desired_occupation_codes[2]"]
+    );
+    assert_eq!(refused.body["errors"][0]["code"], "occupation_code.unknown");
+    assert_eq!(refused.body["errors"][1]["code"], "occupation_code.form");
+    let mut too_many = graduate(44);
+    too_many["desired_occupation_codes"] = json!([
+        "2-02-10-03",
+        "2-02-10-04",
+        "4-04-00-00",
+        "6-31-01-03",
+        "6-18-02-04",
+        "4-02-02-02"
+    ]);
+    let refused = registry
+        .register(&counsellor, &too_many)
+        .await
+        .expect_problem(422, "too_many_items");
+    assert_eq!(refused.error_fields(), ["desired_occupation_codes"]);
+    let own = jobseeker_token(&id, "410105");
+    let refused = http
+        .patch(
+            &path,
+            Some(&own),
+            &json!({"desired_occupation_codes": ["6-31-01-03", "9-99-99-99"]}),
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(refused.error_fields(), ["desired_occupation_codes[1]"]);
+    assert_eq!(registry.events(None).await, events, "nothing was written");
+
+    // The job seeker changes their own wish: the whole list, reordered.
+    let updated = http
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&own),
+            Some(&json!({"desired_occupation_codes": ["6-31-01-03", "2-02-10-03"]})),
+            &[("if-match", "\"0\"")],
+        )
+        .await
+        .expect(200);
+    assert_eq!(updated.etag(), Some("\"1\""));
+    assert_eq!(
+        updated.body["desired_occupation_codes"],
+        json!(["6-31-01-03", "2-02-10-03"])
+    );
+    assert_eq!(
+        updated.body["desired_occupation_titles"],
+        json!(["电工", "计算机软件工程技术人员"])
+    );
+    assert_eq!(updated.body["desired_occupations"], json!(["软件工程师"]));
+    // The same list again changes nothing; an empty one clears it.
+    let same = http
+        .patch(
+            &path,
+            Some(&own),
+            &json!({"desired_occupation_codes": ["6-31-01-03", "2-02-10-03"]}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(same.etag(), Some("\"1\""));
+    let cleared = http
+        .patch(
+            &path,
+            Some(&counsellor),
+            &json!({"desired_occupation_codes": []}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(cleared.body["desired_occupation_codes"], json!([]));
+    assert_eq!(cleared.body["desired_occupation_titles"], json!([]));
+
+    // The published schema describes the field in both requests and the
+    // answer.
+    let openapi = http.get("/openapi.json", None).await.expect(200);
+    let schemas = &openapi.body["components"]["schemas"];
+    for schema in ["RegisterBody", "UpdateBody", "JobSeekerView"] {
+        let property = &schemas[schema]["properties"]["desired_occupation_codes"];
+        assert!(
+            property["type"] == "array" || property["type"] == json!(["array", "null"]),
+            "{schema}: {}",
+            openapi.text
+        );
+        assert_eq!(property["items"]["type"], "string", "{schema}");
+        assert!(
+            property["description"]
+                .as_str()
+                .is_some_and(|text| text.contains("职业分类大典")),
+            "{schema}: {property}"
+        );
+    }
+    assert_eq!(
+        schemas["JobSeekerView"]["properties"]["desired_occupation_titles"]["type"],
+        "array"
+    );
 }
