@@ -28,7 +28,9 @@ use labex_domain::household::{Household, HouseholdEvent};
 use labex_domain::jobseeker::{JobSeeker, JobSeekerEvent, JobSeekerProfile, JobSeekerStatus};
 use labex_domain::priority::counted_categories;
 use labex_domain::vacancy::{Vacancy, VacancyEvent, VacancyStatus};
-use labex_domain::value::{DivisionCode, Education, JobSeekerCategory};
+use labex_domain::value::{
+    DivisionCode, Education, JobSeekerCategory, OccupationCode, OccupationLevel,
+};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 
@@ -275,6 +277,22 @@ pub fn scope_prefixes(code: &DivisionCode) -> Vec<String> {
     prefixes
 }
 
+/// What a wished occupation code covers, as prefixes of the
+/// classification: a group covers itself (`6-31` for `6-31-00-00`); an
+/// occupation covers itself and its group (`6-31-01-03` and `6-31-01`: the
+/// same minor group's occupations are the work a wish for one of them
+/// would take; `1-01` for `1-01-00-01`, straight under a medium group).
+/// A vacancy falls under the wish when its code has one of these as a
+/// prefix.
+pub fn wish_scopes(code: &OccupationCode) -> Vec<String> {
+    let mut prefixes = code.prefixes();
+    if code.level() != OccupationLevel::Occupation {
+        return prefixes.split_off(prefixes.len() - 1);
+    }
+    let own = prefixes.len() - 1;
+    prefixes.split_off(own.saturating_sub(1))
+}
+
 fn add_region(document: &mut TantivyDocument, fields: &Fields, region: &DivisionCode) {
     document.add_text(fields.region, region.as_str());
     let city = region.city().unwrap_or_else(|| region.clone());
@@ -373,6 +391,13 @@ fn jobseeker_document(
         document.add_text(fields.occupation_text, occupation.as_str());
         document.add_text(fields.occupation, occupation.as_str());
     }
+    for code in &profile.desired_occupation_codes {
+        // The classification's title is an occupation they named too.
+        document.add_text(fields.occupation_text, code.title());
+        for scope in wish_scopes(code) {
+            document.add_text(fields.desired_occupation_scope, scope);
+        }
+    }
     for skill in &profile.skills {
         document.add_text(fields.skills, skill.as_str());
     }
@@ -440,6 +465,17 @@ mod tests {
         assert_eq!(scope_prefixes(&city), ["41", "4101"]);
         let province = DivisionCode::parse("410000").unwrap();
         assert_eq!(scope_prefixes(&province), ["41"]);
+    }
+
+    #[test]
+    fn a_wished_occupation_covers_its_group_and_a_wished_group_itself() {
+        let scopes = |code: &str| wish_scopes(&OccupationCode::parse(code).unwrap());
+        assert_eq!(scopes("6-31-01-03"), ["6-31-01", "6-31-01-03"]);
+        assert_eq!(scopes("6-31-01-00"), ["6-31-01"]);
+        assert_eq!(scopes("6-31-00-00"), ["6-31"]);
+        assert_eq!(scopes("6-00-00-00"), ["6"]);
+        // Straight under a medium group: the medium group is its group.
+        assert_eq!(scopes("1-01-00-01"), ["1-01", "1-01-00-01"]);
     }
 
     #[test]

@@ -50,7 +50,9 @@ mod schema;
 mod search;
 mod synonyms;
 
-pub use document::{HouseholdRecord, JobSeekerRecord, Record, VacancyRecord, scope_prefixes};
+pub use document::{
+    HouseholdRecord, JobSeekerRecord, Record, VacancyRecord, scope_prefixes, wish_scopes,
+};
 pub use error::SearchError;
 pub use index::{IndexOptions, Opening, SearchIndex, WriterLock};
 pub use matching::{HARD_TO_EMPLOY_BOOST, MatchOptions, PRIORITY_BOOST, priority_boost};

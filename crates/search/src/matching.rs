@@ -1,6 +1,12 @@
 //! Two-way matching: vacancies ranked for a job seeker, and job seekers
 //! ranked for a vacancy, each hit with the reasons it was found.
 //!
+//! A job seeker's wish in occupation codes (职业分类大典 2022) is the
+//! strongest signal: a vacancy coded under a wished code (the wished
+//! occupation, another of its minor group, or anything within a wished
+//! group) gets a fixed bonus above what shared words give, and a reason
+//! saying so; the same holds both ways (decision 102).
+//!
 //! Candidates in the groups the provincial notice names for priority
 //! (zero-employment households, hardship, disability, long-term
 //! unemployment first; graduates, laid-off workers and new urban labour
@@ -12,12 +18,16 @@ use std::ops::Bound;
 
 use chrono::{DateTime, Utc};
 use labex_domain::jobseeker::JobSeekerStatus;
-use labex_domain::value::{DivisionCode, JobSeekerCategory};
+use labex_domain::value::{DivisionCode, JobSeekerCategory, OccupationCode};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, RangeQuery};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, Query, RangeQuery,
+};
 use tantivy::{DocId, Score, SegmentReader, TantivyDocument, Term};
 
-use crate::document::{JobSeekerRecord, Record, VacancyRecord, education_ordinal, scope_prefixes};
+use crate::document::{
+    JobSeekerRecord, Record, VacancyRecord, education_ordinal, scope_prefixes, wish_scopes,
+};
 use crate::error::SearchError;
 use crate::index::{SearchIndex, record_of};
 use crate::query::{ParsedText, query_words, text_query, word_over_fields};
@@ -34,6 +44,22 @@ const MAX_FREE_TEXT_WORDS: usize = 24;
 /// this, so that the fixed bonuses for region, welcomed groups and
 /// public-welfare posts weigh about as much as a good text match.
 const TEXT_SCALE: f32 = 0.2;
+
+/// What a vacancy coded under a wished occupation code adds, by the level
+/// of the prefix they share: the wished occupation itself …
+const CODE_BONUS_OCCUPATION: f32 = 12.0;
+/// … another occupation of its minor group, or within a wished minor
+/// group …
+const CODE_BONUS_MINOR_GROUP: f32 = 10.0;
+/// … within a wished medium group …
+const CODE_BONUS_MEDIUM_GROUP: f32 = 8.0;
+/// … within a wished major group (a wide wish: a hint, no more).
+const CODE_BONUS_MAJOR_GROUP: f32 = 3.0;
+/// Each wished code after the first weighs this much less (most wanted
+/// first), down to [`LEAST_WISH_WEIGHT`].
+const WISH_RANK_STEP: f32 = 0.05;
+/// The weight of the least wanted code.
+const LEAST_WISH_WEIGHT: f32 = 0.85;
 
 /// Priority multiplier for the hard-to-employ (就业困难人员).
 pub const HARD_TO_EMPLOY_BOOST: f32 = 1.12;
@@ -66,6 +92,51 @@ fn boost(query: Box<dyn Query>, weight: f32) -> Box<dyn Query> {
 
 fn constant(query: Box<dyn Query>, score: f32) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, score))
+}
+
+/// The bonus of a vacancy whose code has `scope` (a prefix of the
+/// classification) as a prefix, for a wish covering `scope`.
+fn code_bonus(scope: &str) -> f32 {
+    match scope.split('-').count() {
+        4 => CODE_BONUS_OCCUPATION,
+        3 => CODE_BONUS_MINOR_GROUP,
+        2 => CODE_BONUS_MEDIUM_GROUP,
+        _ => CODE_BONUS_MAJOR_GROUP,
+    }
+}
+
+/// The weight of the `rank`-th wished code (0 for the most wanted).
+fn wish_weight(rank: usize) -> f32 {
+    (1.0 - WISH_RANK_STEP * rank as f32).max(LEAST_WISH_WEIGHT)
+}
+
+/// A prefix written as the full code of its group (`6-31-00-00` for
+/// `6-31`).
+fn full_code(prefix: &str) -> String {
+    let mut code = prefix.to_owned();
+    for _ in prefix.split('-').count()..4 {
+        code.push_str("-00");
+    }
+    code
+}
+
+/// The prefix through which `vacancy_code` falls under one of `wished`
+/// (the closest, the most wanted of equals), with its bonus.
+fn covering_scope(wished: &[OccupationCode], vacancy_code: &OccupationCode) -> Option<String> {
+    let prefixes = vacancy_code.prefixes();
+    let mut best: Option<(f32, String)> = None;
+    for (rank, code) in wished.iter().enumerate() {
+        for scope in wish_scopes(code) {
+            if !prefixes.contains(&scope) {
+                continue;
+            }
+            let bonus = code_bonus(&scope) * wish_weight(rank);
+            if best.as_ref().is_none_or(|(kept, _)| bonus > *kept) {
+                best = Some((bonus, scope));
+            }
+        }
+    }
+    best.map(|(_, scope)| scope)
 }
 
 /// The priority multiplier of a set of categories.
@@ -105,14 +176,22 @@ impl SearchIndex {
         let text_fields = vacancy_text_fields(shared);
 
         let mut wanted: Vec<Box<dyn Query>> = Vec::new();
-        for occupation in &profile.desired_occupations {
-            wanted.push(boost(term(fields.occupation, occupation.as_str()), 3.0));
+        for occupation in wished_occupations(profile) {
+            wanted.push(boost(term(fields.occupation, occupation), 3.0));
             if let Some(query) = text_query(
-                &ParsedText::parse(occupation.as_str()),
+                &ParsedText::parse(occupation),
                 &text_fields,
                 &shared.synonyms,
             ) {
                 wanted.push(boost(query, 2.0));
+            }
+        }
+        // Vacancies coded under a wished code, each by its closest prefix.
+        let mut coded: Vec<Box<dyn Query>> = Vec::new();
+        for (rank, code) in profile.desired_occupation_codes.iter().enumerate() {
+            for scope in wish_scopes(code) {
+                let bonus = code_bonus(&scope) * wish_weight(rank);
+                coded.push(constant(term(fields.occupation_scope, &scope), bonus));
             }
         }
         for skill in &profile.skills {
@@ -153,15 +232,8 @@ impl SearchIndex {
                 education_ordinal(profile.education),
             )),
         ))));
-        if !wanted.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = wanted
-                .into_iter()
-                .map(|query| (Occur::Should, query))
-                .collect();
-            clauses.push((
-                Occur::Must,
-                boost(Box::new(BooleanQuery::new(any)), TEXT_SCALE),
-            ));
+        if let Some(admitted) = words_or_codes(wanted, coded) {
+            clauses.push((Occur::Must, admitted));
         }
         let regions: Vec<DivisionCode> = if profile.desired_regions.is_empty() {
             vec![
@@ -323,14 +395,20 @@ impl SearchIndex {
         if let Some(scope) = &options.office_scope {
             clauses.push(filter(term(fields.region_scope, scope.scope_prefix())));
         }
-        let any: Vec<(Occur, Box<dyn Query>)> = wanted
-            .into_iter()
-            .map(|query| (Occur::Should, query))
+        // Job seekers whose wished codes cover the vacancy's code, each by
+        // the closest prefix.
+        let coded: Vec<Box<dyn Query>> = details
+            .occupation_code
+            .iter()
+            .flat_map(OccupationCode::prefixes)
+            .map(|prefix| {
+                let bonus = code_bonus(&prefix);
+                constant(term(fields.desired_occupation_scope, &prefix), bonus)
+            })
             .collect();
-        clauses.push((
-            Occur::Must,
-            boost(Box::new(BooleanQuery::new(any)), TEXT_SCALE),
-        ));
+        if let Some(admitted) = words_or_codes(wanted, coded) {
+            clauses.push((Occur::Must, admitted));
+        }
         let prefixes = scope_prefixes(&details.region);
         for (depth, prefix) in prefixes.iter().enumerate() {
             clauses.push((
@@ -427,6 +505,47 @@ impl SearchIndex {
     }
 }
 
+/// The occupations a job seeker names: their own words, then the titles
+/// of their wished codes that their words do not already say.
+fn wished_occupations(profile: &labex_domain::jobseeker::JobSeekerProfile) -> Vec<&str> {
+    let mut occupations: Vec<&str> = profile
+        .desired_occupations
+        .iter()
+        .map(|occupation| occupation.as_str())
+        .collect();
+    for code in &profile.desired_occupation_codes {
+        if !occupations.contains(&code.title()) {
+            occupations.push(code.title());
+        }
+    }
+    occupations
+}
+
+/// What admits a hit: one of the shared words (scaled to weigh as the
+/// fixed bonuses do) or a code under a wish (the closest prefix only, at
+/// its full bonus); `None` when there is neither, so that anything passing
+/// the filters is a hit.
+fn words_or_codes(
+    wanted: Vec<Box<dyn Query>>,
+    coded: Vec<Box<dyn Query>>,
+) -> Option<Box<dyn Query>> {
+    let mut admitted: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !wanted.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = wanted
+            .into_iter()
+            .map(|query| (Occur::Should, query))
+            .collect();
+        admitted.push((
+            Occur::Should,
+            boost(Box::new(BooleanQuery::new(any)), TEXT_SCALE),
+        ));
+    }
+    if !coded.is_empty() {
+        admitted.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(coded))));
+    }
+    (!admitted.is_empty()).then(|| Box::new(BooleanQuery::new(admitted)) as Box<dyn Query>)
+}
+
 /// The analysed words of a text, sub-words included.
 fn token_set(text: &str) -> HashSet<String> {
     crate::analysis::tokens(text)
@@ -510,18 +629,29 @@ fn reasons(
     let headline = [title.clone(), occupation_words.clone()];
     let text = [title, occupation_words, description];
     let mut found = Vec::new();
-    for occupation in &profile.desired_occupations {
+    if let Some(code) = &details.occupation_code
+        && let Some(scope) = covering_scope(&profile.desired_occupation_codes, code)
+    {
+        found.push(
+            Reason::new(
+                ReasonKind::OccupationCode,
+                format!("{} in {}", code.as_str(), full_code(&scope)),
+            )
+            .at(ReasonField::OccupationCode),
+        );
+    }
+    for occupation in wished_occupations(profile) {
         let classified = details
             .occupation_code
             .as_ref()
-            .is_some_and(|code| code.title() == occupation.as_str());
-        let field = if occupation.as_str() == details.occupation.as_str() || classified {
+            .is_some_and(|code| code.title() == occupation);
+        let field = if occupation == details.occupation.as_str() || classified {
             Some(ReasonField::Occupation)
         } else {
-            located(&headline, occupation.as_str(), synonyms)
+            located(&headline, occupation, synonyms)
         };
         if let Some(field) = field {
-            found.push(Reason::new(ReasonKind::Occupation, occupation.as_str()).at(field));
+            found.push(Reason::new(ReasonKind::Occupation, occupation).at(field));
         }
     }
     for skill in &profile.skills {
@@ -591,6 +721,38 @@ fn reasons(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn code(text: &str) -> OccupationCode {
+        OccupationCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_closest_covering_prefix_of_the_most_wanted_code_is_the_reason() {
+        let electrician = code("6-31-01-03");
+        let wished = [code("6-31-00-00"), code("6-31-01-05")];
+        // The sibling occupation's minor group is closer than the medium
+        // group wished first.
+        assert_eq!(
+            covering_scope(&wished, &electrician).as_deref(),
+            Some("6-31-01")
+        );
+        assert_eq!(
+            covering_scope(&[code("6-31-01-03")], &electrician).as_deref(),
+            Some("6-31-01-03")
+        );
+        assert_eq!(covering_scope(&[code("6-18-02-04")], &electrician), None);
+        assert_eq!(full_code("6-31"), "6-31-00-00");
+        assert_eq!(full_code("1-01-00-01"), "1-01-00-01");
+    }
+
+    #[test]
+    fn a_code_under_a_wish_outweighs_its_rank_and_closer_outweighs_wider() {
+        assert!(code_bonus("6-31-01-03") > code_bonus("6-31-01"));
+        assert!(code_bonus("6-31-01") * wish_weight(9) > code_bonus("6-31"));
+        assert!(code_bonus("6-31") > code_bonus("6"));
+        assert_eq!(wish_weight(0), 1.0);
+        assert_eq!(wish_weight(20), LEAST_WISH_WEIGHT);
+    }
 
     #[test]
     fn the_hard_to_employ_come_before_other_priority_groups() {

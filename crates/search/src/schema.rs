@@ -17,7 +17,9 @@ use crate::analysis::{ANALYZER_NAME, NGRAM_ANALYZER_NAME};
 /// 7: pinyin keys for every reading of a character of several.
 /// 8: households of the register; a job seeker's `zero_employment_household`
 ///    category from the register, not as declared (decision 093).
-pub const SCHEMA_VERSION: u32 = 8;
+/// 9: a job seeker's wish in occupation codes (`desired_occupation_scope`,
+///    the codes' titles as occupation words; decision 102).
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// `kind` of a vacancy document.
 pub const KIND_VACANCY: &str = "vacancy";
@@ -93,6 +95,11 @@ pub struct Fields {
     /// Every prefix of a vacancy's occupation code (`6`, `6-31`,
     /// `6-31-01`, `6-31-01-03`), for filters and synonyms.
     pub occupation_scope: Field,
+    /// What a job seeker's wished occupation codes cover: a wished group's
+    /// prefix (`6-31`), a wished occupation's own (`6-31-01-03`) and its
+    /// group's (`6-31-01`); a vacancy whose code has one of these as a
+    /// prefix falls under the wish.
+    pub desired_occupation_scope: Field,
     /// A vacancy's title and occupation as Chinese characters and pairs of
     /// characters: the fallback of one-character queries and unknown words.
     pub ngram: Field,
@@ -147,6 +154,7 @@ impl Fields {
             suggest: builder.add_text_field("suggest", STRING),
             suggest_pinyin: builder.add_text_field("suggest_pinyin", STRING),
             occupation_scope: builder.add_text_field("occupation_scope", STRING),
+            desired_occupation_scope: builder.add_text_field("desired_occupation_scope", STRING),
             ngram: builder.add_text_field(
                 "ngram",
                 TextOptions::default().set_indexing_options(

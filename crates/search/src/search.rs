@@ -208,6 +208,8 @@ pub enum ReasonField {
     Title,
     /// The vacancy's occupation.
     Occupation,
+    /// The vacancy's code in the occupational classification (职业分类大典).
+    OccupationCode,
     /// The vacancy's description.
     Description,
     /// The vacancy's place of work.
@@ -228,6 +230,10 @@ pub enum ReasonField {
 pub enum ReasonKind {
     /// A desired occupation (or the vacancy's occupation).
     Occupation,
+    /// The vacancy's occupation code falls under a code the job seeker
+    /// wishes for (`6-31-01-05 in 6-31-01-00`: the same minor group as a
+    /// wished occupation, or within a wished group).
+    OccupationCode,
     /// A skill.
     Skill,
     /// Words of the summary or description.

@@ -18,6 +18,7 @@ use ring::hmac;
 /// Reasons an employer may read: none names a category of the candidate.
 const REASONS_FOR_EMPLOYERS: &[ReasonKind] = &[
     ReasonKind::Occupation,
+    ReasonKind::OccupationCode,
     ReasonKind::Skill,
     ReasonKind::Summary,
     ReasonKind::Region,

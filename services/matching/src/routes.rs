@@ -130,7 +130,12 @@ pub async fn complete(
 }
 
 /// Vacancies ranked for one job seeker, with reasons: office staff in
-/// scope, and the job seeker.
+/// scope, and the job seeker. A vacancy coded under an occupation code
+/// the job seeker wishes for (求职意向, 职业分类大典 2022: the wished
+/// occupation, another of its minor group, or within a wished group) comes
+/// before vacancies that only share words, with the reason
+/// `{"kind": "occupation_code", "detail": "6-31-01-03 in 6-31-01-00",
+/// "field": "occupation_code"}`.
 #[utoipa::path(
     get,
     path = "/v1/jobseekers/{id}/matches",
@@ -160,6 +165,8 @@ pub async fn matches(
 /// Job seekers ranked for one vacancy, priority groups first among
 /// comparable candidates: office staff (their scope's job seekers) and the
 /// vacancy's employer (without names or categories before a referral).
+/// Job seekers whose wished occupation code covers the vacancy's code come
+/// before those who only share words, the closest wish first.
 #[utoipa::path(
     get,
     path = "/v1/vacancies/{id}/candidates",

@@ -35,7 +35,9 @@ pub struct HitView {
     /// Matched words marked `<em>…</em>`.
     #[schema(value_type = Object)]
     pub highlight: Highlight,
-    /// What matched, where, which priority.
+    /// What matched (`kind`: occupation, occupation_code, skill, summary,
+    /// region, education, welcomes, public_welfare, priority), the value
+    /// (`detail`), and where (`field`), which priority.
     #[schema(value_type = Vec<Object>)]
     pub reasons: Vec<Reason>,
     /// A vacancy's employer.

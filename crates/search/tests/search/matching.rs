@@ -45,6 +45,7 @@ fn assert_reasons_say_where(hits: &[Hit]) {
                     ReasonField::Occupation,
                     ReasonField::Description,
                 ],
+                ReasonKind::OccupationCode => &[ReasonField::OccupationCode],
                 ReasonKind::Region => &[ReasonField::Region],
                 ReasonKind::Education => &[ReasonField::Education],
                 ReasonKind::Welcomes => &[ReasonField::Welcomes],

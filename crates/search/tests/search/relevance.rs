@@ -2,14 +2,15 @@
 //! (grade 2), those that must also be found (grade 1), and those that must
 //! not be found at all. Beside the words: place names in the query,
 //! occupation codes (职业分类大典 2022) as filters, one-character queries
-//! and words the segmenter does not know, and type-ahead by pinyin.
+//! and words the segmenter does not know, and type-ahead by pinyin; and
+//! matches for job seekers whose wish names occupation codes, both ways.
 
 use labex_domain::value::OccupationCode;
-use labex_search::VacancySearch;
+use labex_search::{MatchOptions, ReasonField, ReasonKind, VacancySearch};
 
 use crate::fixture::Fixture;
 use crate::shared_fixture;
-use crate::support::now;
+use crate::support::{SeekerSpec, now};
 
 /// What one query must give.
 struct Expectation {
@@ -478,4 +479,203 @@ fn results_serialise_in_the_shape_users_see() {
     assert!(json["facets"]["occupation"].is_array());
     assert!(json["facets"]["education"].is_array());
     assert!(json["facets"]["welcomes"].is_array());
+}
+
+/// A graded match list: the vacancies ranked for a job seeker whose wish
+/// (求职意向) names occupation codes (职业分类大典 2022), beside or instead of
+/// words. A vacancy coded under a wished code comes before one that only
+/// shares words.
+struct Wished {
+    label: &'static str,
+    seeker: SeekerSpec,
+    best: &'static [&'static str],
+    relevant: &'static [&'static str],
+    absent: &'static [&'static str],
+}
+
+fn wished() -> Vec<Wished> {
+    vec![
+        Wished {
+            label: "an occupation code alone: the occupation, then its minor group",
+            seeker: SeekerSpec {
+                occupation_codes: &["4-02-02-02"],
+                ..SeekerSpec::new("货车司机", &[])
+            },
+            best: &["truck_zh", "bus_zh"],
+            relevant: &[],
+            absent: &["cook_zh", "clean_office", "weld_zh", "forklift_zh"],
+        },
+        Wished {
+            label: "a minor group by code above vacancies that only share the word",
+            seeker: SeekerSpec {
+                occupation_codes: &["4-02-02-00"],
+                ..SeekerSpec::new("司机", &["司机"])
+            },
+            best: &["truck_zh", "bus_zh"],
+            relevant: &["forklift_zh", "ride_zh"],
+            absent: &["cook_zh", "clean_office"],
+        },
+        Wished {
+            label: "a medium group covers its minor groups' occupations",
+            seeker: SeekerSpec {
+                occupation_codes: &["6-18-00-00"],
+                ..SeekerSpec::new("机械加工", &[])
+            },
+            best: &["weld_zh", "weld_argon", "weld_en", "weld_apprentice"],
+            relevant: &[],
+            absent: &["weld_closed", "electrician", "forklift_zh"],
+        },
+        Wished {
+            label: "an occupation reaches its minor group, not its medium group",
+            seeker: SeekerSpec {
+                occupation_codes: &["6-31-01-02"],
+                ..SeekerSpec::new("机修钳工", &[])
+            },
+            best: &["electrician"],
+            relevant: &[],
+            absent: &["weld_zh", "cook_zh"],
+        },
+        Wished {
+            label: "a wished code above the seeker's own words for another trade",
+            seeker: SeekerSpec {
+                occupation_codes: &["6-31-01-03"],
+                ..SeekerSpec::new("电工", &["电焊工"])
+            },
+            best: &["electrician"],
+            relevant: &["weld_zh", "weld_argon"],
+            absent: &["cook_zh"],
+        },
+    ]
+}
+
+#[test]
+fn each_wish_in_codes_ranks_its_graded_vacancies() {
+    let mut index = crate::support::TestIndex::new();
+    let mut keys = std::collections::HashMap::new();
+    for (key, spec) in crate::fixture::vacancies() {
+        keys.insert(index.publish(&spec).as_uuid().to_string(), key);
+    }
+    let closed = keys
+        .iter()
+        .find(|(_, key)| **key == "weld_closed")
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    index.apply(crate::support::vacancy_event(
+        "VacancyClosed",
+        serde_json::json!({"vacancy_id": closed, "reason": "filled_elsewhere", "note": null}),
+    ));
+    let cases = wished();
+    let seekers: Vec<_> = cases
+        .iter()
+        .map(|case| index.register(&case.seeker))
+        .collect();
+    index.commit();
+    let mut failures = Vec::new();
+    for (case, seeker) in cases.iter().zip(seekers) {
+        let results = index
+            .index
+            .matches_for(
+                &seeker.as_uuid().to_string(),
+                &MatchOptions {
+                    limit: 50,
+                    now: Some(now()),
+                    ..MatchOptions::default()
+                },
+            )
+            .unwrap();
+        let ranked: Vec<&str> = results.hits.iter().map(|hit| keys[&hit.id]).collect();
+        check(
+            case.label,
+            &ranked,
+            case.best,
+            case.relevant,
+            case.absent,
+            &mut failures,
+        );
+        // Every best hit says which wished code it falls under.
+        for hit in results
+            .hits
+            .iter()
+            .filter(|hit| case.best.contains(&keys[&hit.id]))
+        {
+            assert!(
+                hit.reasons
+                    .iter()
+                    .any(|reason| reason.kind == ReasonKind::OccupationCode
+                        && reason.field == Some(ReasonField::OccupationCode)),
+                "{}: {} has no code reason: {:?}",
+                case.label,
+                keys[&hit.id],
+                hit.reasons
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The candidates for the electrician's post (`6-31-01-03`): the wish for
+/// the occupation itself, then one for another occupation of its minor
+/// group, then one for its medium group, all before a seeker who only
+/// writes the word; a wish for another trade finds nothing.
+#[test]
+fn candidates_whose_wished_code_covers_the_vacancy_come_first_by_closeness() {
+    let mut index = crate::support::TestIndex::new();
+    let mut vacancy = None;
+    for (key, spec) in crate::fixture::vacancies() {
+        let id = index.publish(&spec);
+        if key == "electrician" {
+            vacancy = Some(id);
+        }
+    }
+    let seeker = |name, codes, words| SeekerSpec {
+        occupation_codes: codes,
+        ..SeekerSpec::new(name, words)
+    };
+    let exact = index.register(&seeker("赵有才", &["6-31-01-03"], &[]));
+    let sibling = index.register(&seeker("机电维修", &["6-31-01-10"], &[]));
+    let medium = index.register(&seeker("生产辅助", &["6-31-00-00"], &[]));
+    let words = index.register(&seeker("写电工的", &[], &["电工"]));
+    let welder = index.register(&seeker("焊工", &["6-18-02-04"], &["焊工"]));
+    index.commit();
+    let results = index
+        .index
+        .candidates_for(
+            &vacancy.unwrap().as_uuid().to_string(),
+            &MatchOptions {
+                limit: 50,
+                now: Some(now()),
+                ..MatchOptions::default()
+            },
+        )
+        .unwrap();
+    let order: Vec<String> = results.hits.iter().map(|hit| hit.id.clone()).collect();
+    let id = |seeker: labex_domain::JobSeekerId| seeker.as_uuid().to_string();
+    assert_eq!(
+        order,
+        [id(exact), id(sibling), id(medium), id(words)],
+        "{results:?}"
+    );
+    let reason = |rank: usize| {
+        results.hits[rank]
+            .reasons
+            .iter()
+            .find(|reason| reason.kind == ReasonKind::OccupationCode)
+            .map(|reason| reason.detail.clone())
+    };
+    assert_eq!(reason(0).as_deref(), Some("6-31-01-03 in 6-31-01-03"));
+    assert_eq!(reason(1).as_deref(), Some("6-31-01-03 in 6-31-01-00"));
+    assert_eq!(reason(2).as_deref(), Some("6-31-01-03 in 6-31-00-00"));
+    assert_eq!(reason(3), None, "words alone say nothing of codes");
+    assert!(!order.contains(&id(welder)));
+    // The index keeps the wish, codes being no personal data, and still no
+    // name.
+    let Some(labex_search::Record::JobSeeker(record)) = index.index.record(&id(exact)).unwrap()
+    else {
+        panic!("the seeker is indexed");
+    };
+    assert_eq!(
+        record.profile.desired_occupation_codes,
+        [OccupationCode::parse("6-31-01-03").unwrap()]
+    );
+    assert!(!serde_json::to_string(&record).unwrap().contains("赵有才"));
 }
