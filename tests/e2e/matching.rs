@@ -682,3 +682,135 @@ async fn metrics_export_the_search_lag_and_query_latency() {
     assert!(value("labex_search_lag_seconds_sum") > 0.0, "{metrics}");
     assert!(value("labex_search_query_duration_seconds_count{kind=\"search\"}") >= 1.0);
 }
+
+#[tokio::test]
+async fn a_wish_in_occupation_codes_ranks_coded_vacancies_before_shared_words() {
+    let labex = Labex::start().await;
+    let counsellor = Tokens::counsellor("410105");
+    let employer = id_of(
+        &labex
+            .http
+            .post("/v1/employers", Some(&counsellor), &employer(41))
+            .await
+            .expect(201),
+    );
+    // 机电设备维修工 (6-31-01-10): the same minor group as 电工, in other words.
+    let mut coded = posting(
+        &employer,
+        "厂区设备维护",
+        "维修师傅",
+        "410105",
+        (6_000, 8_000),
+        "负责生产线设备巡检和故障处理。",
+    );
+    coded["occupation_code"] = json!("6-31-01-10");
+    let coded = publish(&labex, &counsellor, coded).await;
+    let worded = publish(
+        &labex,
+        &counsellor,
+        posting(
+            &employer,
+            "电工",
+            "电工",
+            "410105",
+            (5_000, 7_000),
+            "持低压电工证，负责小区线路维护。",
+        ),
+    )
+    .await;
+    let mut cook = posting(
+        &employer,
+        "中餐厨师",
+        "中式烹调师",
+        "410105",
+        (5_000, 7_000),
+        "负责热菜。",
+    );
+    cook["occupation_code"] = json!("4-03-02-01");
+    let cook = publish(&labex, &counsellor, cook).await;
+
+    let mut seeker = jobseeker(41);
+    seeker["desired_occupations"] = json!(["电工"]);
+    seeker["desired_occupation_codes"] = json!(["6-31-01-03"]);
+    seeker["skills"] = json!([]);
+    let registered = labex
+        .http
+        .post("/v1/jobseekers", Some(&counsellor), &seeker)
+        .await
+        .expect(201);
+    assert_eq!(
+        registered.body["desired_occupation_titles"],
+        json!(["电工"])
+    );
+    let seeker = id_of(&registered);
+
+    let matches_path = format!("/v1/jobseekers/{seeker}/matches");
+    let matches = labex
+        .eventually(&matches_path, &counsellor, |body| {
+            body["total"].as_u64() == Some(2)
+        })
+        .await;
+    let hits = matches["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], coded.as_str(), "{matches}");
+    assert_eq!(hits[1]["id"], worded.as_str(), "{matches}");
+    assert!(!matches.to_string().contains(&cook));
+    assert!(
+        hits[0]["reasons"].as_array().unwrap().contains(&json!({
+            "kind": "occupation_code",
+            "detail": "6-31-01-10 in 6-31-01-00",
+            "field": "occupation_code"
+        })),
+        "{matches}"
+    );
+    assert!(
+        !hits[1]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|reason| reason["kind"] == "occupation_code"),
+        "{matches}"
+    );
+
+    // The vacancy's candidates: the job seeker, for their wished code.
+    let candidates = labex
+        .eventually(
+            &format!("/v1/vacancies/{coded}/candidates"),
+            &counsellor,
+            |body| body["total"].as_u64() == Some(1),
+        )
+        .await;
+    assert_eq!(candidates["hits"][0]["id"], seeker.as_str());
+    assert!(
+        candidates["hits"][0]["reasons"]
+            .to_string()
+            .contains("occupation_code"),
+        "{candidates}"
+    );
+
+    // Their wish changed to cooking: the cook's post, by its code, first.
+    labex
+        .http
+        .patch(
+            &format!("/v1/jobseekers/{seeker}"),
+            Some(&counsellor),
+            &json!({"desired_occupation_codes": ["4-03-02-00"]}),
+        )
+        .await
+        .expect(200);
+    let matches = labex
+        .eventually(&matches_path, &counsellor, |body| {
+            body["hits"][0]["id"] == cook.as_str()
+        })
+        .await;
+    assert!(
+        matches["hits"][0]["reasons"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({
+                "kind": "occupation_code",
+                "detail": "4-03-02-01 in 4-03-02-00",
+                "field": "occupation_code"
+            })),
+        "{matches}"
+    );
+}
