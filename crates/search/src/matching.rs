@@ -4,8 +4,9 @@
 //! A job seeker's wish in occupation codes (职业分类大典 2022) is the
 //! strongest signal: a vacancy coded under a wished code (the wished
 //! occupation, another of its minor group, or anything within a wished
-//! group) gets a fixed bonus above what shared words give, and a reason
-//! saying so; the same holds both ways (decision 102).
+//! minor or medium group) comes before every vacancy that only shares
+//! words, closest first, and says so in a reason; the same holds both ways
+//! (decision 102).
 //!
 //! Candidates in the groups the provincial notice names for priority
 //! (zero-employment households, hardship, disability, long-term
@@ -45,6 +46,13 @@ const MAX_FREE_TEXT_WORDS: usize = 24;
 /// public-welfare posts weigh about as much as a good text match.
 const TEXT_SCALE: f32 = 0.2;
 
+/// What a match under a wished occupation code (of an occupation, a minor
+/// or a medium group) adds first: more than words, region and groups can
+/// give together, so that such matches come before those that only share
+/// words; among themselves they are ordered by the rest of the score, the
+/// multipliers (recency, priority) applying to that rest only
+/// ([`tiered`]).
+const CODE_TIER: f32 = 1_000.0;
 /// What a vacancy coded under a wished occupation code adds, by the level
 /// of the prefix they share: the wished occupation itself …
 const CODE_BONUS_OCCUPATION: f32 = 12.0;
@@ -53,7 +61,8 @@ const CODE_BONUS_OCCUPATION: f32 = 12.0;
 const CODE_BONUS_MINOR_GROUP: f32 = 10.0;
 /// … within a wished medium group …
 const CODE_BONUS_MEDIUM_GROUP: f32 = 8.0;
-/// … within a wished major group (a wide wish: a hint, no more).
+/// … within a wished major group (a wide wish: a hint beside the words,
+/// not in [`CODE_TIER`]).
 const CODE_BONUS_MAJOR_GROUP: f32 = 3.0;
 /// Each wished code after the first weighs this much less (most wanted
 /// first), down to [`LEAST_WISH_WEIGHT`].
@@ -102,6 +111,28 @@ fn code_bonus(scope: &str) -> f32 {
         3 => CODE_BONUS_MINOR_GROUP,
         2 => CODE_BONUS_MEDIUM_GROUP,
         _ => CODE_BONUS_MAJOR_GROUP,
+    }
+}
+
+/// The score of a match under a wish covering `scope`, the `rank`-th
+/// wished code: in [`CODE_TIER`] but for a major group.
+fn code_score(scope: &str, rank: usize) -> f32 {
+    let bonus = code_bonus(scope) * wish_weight(rank);
+    if scope.split('-').count() > 1 {
+        CODE_TIER + bonus
+    } else {
+        bonus
+    }
+}
+
+/// A score with a multiplier applied: to all of it, or, for a match under
+/// a wished code, to what it has beyond [`CODE_TIER`], so that no
+/// multiplier lifts a match of words alone above a match by code.
+fn tiered(score: Score, multiplier: f32) -> Score {
+    if score >= CODE_TIER {
+        CODE_TIER + (score - CODE_TIER) * multiplier
+    } else {
+        score * multiplier
     }
 }
 
@@ -190,8 +221,8 @@ impl SearchIndex {
         let mut coded: Vec<Box<dyn Query>> = Vec::new();
         for (rank, code) in profile.desired_occupation_codes.iter().enumerate() {
             for scope in wish_scopes(code) {
-                let bonus = code_bonus(&scope) * wish_weight(rank);
-                coded.push(constant(term(fields.occupation_scope, &scope), bonus));
+                let score = code_score(&scope, rank);
+                coded.push(constant(term(fields.occupation_scope, &scope), score));
             }
         }
         for skill in &profile.skills {
@@ -284,7 +315,7 @@ impl SearchIndex {
                         .as_ref()
                         .and_then(|column| column.first(doc))
                         .unwrap_or(0);
-                    score * recency_factor(published_at, now_millis)
+                    tiered(score, recency_factor(published_at, now_millis))
                 }
             });
         let searcher = self.searcher();
@@ -402,8 +433,8 @@ impl SearchIndex {
             .iter()
             .flat_map(OccupationCode::prefixes)
             .map(|prefix| {
-                let bonus = code_bonus(&prefix);
-                constant(term(fields.desired_occupation_scope, &prefix), bonus)
+                let score = code_score(&prefix, 0);
+                constant(term(fields.desired_occupation_scope, &prefix), score)
             })
             .collect();
         if let Some(admitted) = words_or_codes(wanted, coded) {
@@ -460,7 +491,7 @@ impl SearchIndex {
                             .map(|ord| boosts.get(ord as usize).copied().unwrap_or(1.0))
                             .fold(1.0f32, f32::max)
                     });
-                    score * multiplier
+                    tiered(score, multiplier)
                 }
             });
         let searcher = self.searcher();
@@ -752,6 +783,14 @@ mod tests {
         assert!(code_bonus("6-31") > code_bonus("6"));
         assert_eq!(wish_weight(0), 1.0);
         assert_eq!(wish_weight(20), LEAST_WISH_WEIGHT);
+        // Groups and occupations in the tier, a major group beside words.
+        assert!(code_score("6-31", 4) > CODE_TIER);
+        assert!(code_score("6", 0) < CODE_TIER);
+        // A multiplier never lifts words alone into the tier, nor moves a
+        // match by code out of it.
+        assert!(tiered(100.0, 1.2) < tiered(CODE_TIER, 1.0));
+        assert_eq!(tiered(CODE_TIER + 10.0, 1.2), CODE_TIER + 12.0);
+        assert_eq!(tiered(10.0, 1.2), 12.0);
     }
 
     #[test]

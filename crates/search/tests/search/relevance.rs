@@ -516,6 +516,18 @@ fn wished() -> Vec<Wished> {
             absent: &["cook_zh", "clean_office"],
         },
         Wished {
+            label: "a minor group by code above a vacancy that says all the seeker's words",
+            seeker: SeekerSpec {
+                occupation_codes: &["4-02-02-00"],
+                skills: &["叉车", "仓库货物装卸搬运"],
+                summary: Some("持叉车证，做过五年仓库叉车司机，能两班倒"),
+                ..SeekerSpec::new("叉车司机", &["叉车司机", "司机"])
+            },
+            best: &["truck_zh", "bus_zh"],
+            relevant: &["forklift_zh", "forklift_en"],
+            absent: &["cook_zh"],
+        },
+        Wished {
             label: "a medium group covers its minor groups' occupations",
             seeker: SeekerSpec {
                 occupation_codes: &["6-18-00-00"],
