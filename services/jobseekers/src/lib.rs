@@ -48,7 +48,9 @@ pub use requests::{
 pub use requests::{LaidOffPerson, LaidOffPersonBody, LayoffRegistrations, MAX_PEOPLE_PER_REQUEST};
 pub use requests::{ProfileUpdate, Registration};
 pub use views::{AccessEntry, AccessLogPage};
-pub use views::{EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView};
+pub use views::{
+    EmploymentView, ErasureView, JobSeekerPage, JobSeekerSummary, JobSeekerView, ReturnView,
+};
 
 /// The service's name and the folder of its files under the data folder.
 pub const NAME: &str = "jobseekers";
@@ -75,6 +77,7 @@ pub const NAME: &str = "jobseekers";
         ErasureBody,
         JobSeekerView,
         ErasureView,
+        ReturnView,
         EmploymentView,
         JobSeekerSummary,
         JobSeekerPage,

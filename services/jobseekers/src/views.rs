@@ -47,8 +47,23 @@ pub struct JobSeekerView {
     pub employment: Option<EmploymentView>,
     /// When and why the personal data was erased; `null` while it is kept.
     pub erased: Option<ErasureView>,
+    /// A migrant worker's returns home (返乡), latest first.
+    pub returns: Vec<ReturnView>,
     /// The stream revision, also the `ETag`.
     pub revision: u64,
+}
+
+/// A return home (返乡): from where, when, and what they mean to do.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReturnView {
+    /// The division code of where they worked.
+    pub from_region: String,
+    /// Its name (GB/T 2260), when the code is in the list.
+    pub from_region_name: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub returned_on: NaiveDate,
+    /// local_work, start_business, leave_again or undecided.
+    pub intention: String,
 }
 
 /// When and why a job seeker's personal data was erased.
@@ -130,6 +145,19 @@ impl JobSeekerView {
                 vacancy_id: job.vacancy_id.map(|id| id.to_string()),
                 referral_id: job.referral_id.map(|id| id.to_string()),
             }),
+            returns: jobseeker
+                .returns
+                .iter()
+                .rev()
+                .map(|back| ReturnView {
+                    from_region: back.from_region.as_str().to_owned(),
+                    from_region_name: labex_domain::value::Divisions::get()
+                        .name(back.from_region.as_str())
+                        .map(str::to_owned),
+                    returned_on: back.returned_on,
+                    intention: back.intention.as_str().to_owned(),
+                })
+                .collect(),
             erased: jobseeker.erasure.map(|erasure| ErasureView {
                 erased_at: erasure.erased_at,
                 ground: erasure.ground.as_str().to_owned(),

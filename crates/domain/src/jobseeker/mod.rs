@@ -223,6 +223,20 @@ pub struct JobSeeker {
     /// When and why the personal data was erased.
     #[serde(default)]
     pub erasure: Option<Erasure>,
+    /// Returns home (返乡) recorded, in the order recorded.
+    #[serde(default)]
+    pub returns: Vec<HomeReturn>,
+}
+
+/// A migrant worker's return home as it stands on the job seeker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeReturn {
+    /// Where they worked.
+    pub from_region: DivisionCode,
+    /// The day they came back.
+    pub returned_on: NaiveDate,
+    /// What they mean to do.
+    pub intention: ReturnIntention,
 }
 
 /// What the referral rules need to know of a job seeker.
@@ -297,6 +311,7 @@ impl Aggregate for JobSeeker {
                 employment: None,
                 placements: BTreeSet::new(),
                 erasure: None,
+                returns: Vec::new(),
             }),
             (Some(mut jobseeker), JobSeekerEvent::ProfileUpdated(updated)) => {
                 match (&mut jobseeker.personal, &updated.personal) {
@@ -338,6 +353,14 @@ impl Aggregate for JobSeeker {
                 if let Some(referral_id) = registered.referral_id {
                     jobseeker.placements.insert(referral_id);
                 }
+                Some(jobseeker)
+            }
+            (Some(mut jobseeker), JobSeekerEvent::ReturnRecorded(recorded)) => {
+                jobseeker.returns.push(HomeReturn {
+                    from_region: recorded.from_region.clone(),
+                    returned_on: recorded.returned_on,
+                    intention: recorded.intention,
+                });
                 Some(jobseeker)
             }
             (state, _) => state,

@@ -15,7 +15,7 @@ use labex_domain::enterprise_report::{
     ReportFigures, ReportRules, Separations, Signal,
 };
 use labex_domain::jobseeker::{
-    JobSeeker, JobSeekerCommand, JobSeekerEvent, MigrantReturnRecorded, RecordReturn,
+    HomeReturn, JobSeeker, JobSeekerCommand, JobSeekerEvent, MigrantReturnRecorded, RecordReturn,
     ReturnIntention,
 };
 use labex_domain::layoff::{
@@ -772,7 +772,7 @@ fn a_second_submission_to_the_province_shows_its_differences() {
 
 #[test]
 fn a_returning_migrant_workers_return_is_an_event_of_the_job_seeker() {
-    given::<JobSeeker>([zhang_wei_registered()])
+    let jobseeker = given::<JobSeeker>([zhang_wei_registered()])
         .when(JobSeekerCommand::RecordReturn(RecordReturn {
             from_region: division("440300"),
             returned_on: date(2026, 12, 1),
@@ -784,6 +784,15 @@ fn a_returning_migrant_workers_return_is_an_event_of_the_job_seeker() {
             returned_on: date(2026, 12, 1),
             intention: ReturnIntention::StartBusiness,
         })]);
+    assert_eq!(
+        jobseeker.returns,
+        [HomeReturn {
+            from_region: division("440300"),
+            returned_on: date(2026, 12, 1),
+            intention: ReturnIntention::StartBusiness,
+        }],
+        "the return stands on the job seeker"
+    );
 }
 
 #[test]

@@ -258,11 +258,16 @@ async fn a_failing_batch_rolls_back_whole_and_a_restart_applies_every_event_exac
     let reader = database(&store.data, "read");
     let checkpoint = read_checkpoint(&reader, NAME).unwrap().unwrap();
     let (applied, doubled) = tally(&reader);
-    // Batches of ten: the batch holding the 137th event rolled back whole.
-    assert_eq!(applied, 130);
+    // Batches of at most ten (fewer when the subscription has fewer at
+    // hand): the batch holding the 137th event rolled back whole, so none
+    // of it is applied and every event before that batch is.
+    assert!(
+        (127..137).contains(&applied),
+        "the failing batch rolled back whole: {applied} applied"
+    );
     assert_eq!(doubled, 0);
     assert_eq!(applied, applied_up_to(&reader, checkpoint));
-    assert_eq!(lag.pending_events, 70);
+    assert_eq!(lag.pending_events, 200 - applied);
 
     let runner = ProjectionRunner::start_with(
         store.client.clone(),

@@ -1030,3 +1030,80 @@ async fn a_wish_in_occupation_codes_is_registered_changed_and_answered_with_its_
         "array"
     );
 }
+
+#[tokio::test]
+async fn a_return_home_stands_on_the_job_seeker_latest_first_and_bad_input_writes_nothing() {
+    let registry = Registry::start().await;
+    let token = Tokens::counsellor("410105");
+    let created = registry.register(&token, &graduate(43)).await.expect(201);
+    let id = created.body["id"].as_str().expect("an id").to_owned();
+    assert_eq!(created.body["returns"], json!([]));
+    let path = format!("/v1/jobseekers/{id}/returns");
+
+    // Back from Shenzhen to work near home, then from Suzhou to start a
+    // business (返乡创业).
+    let first = registry
+        .http
+        .post(
+            &path,
+            Some(&token),
+            &json!({"from_region": "440300", "returned_on": "2026-02-01", "intention": "local_work"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(first.etag(), Some("\"1\""));
+    assert_eq!(first.body["returns"][0]["from_region"], "440300");
+    assert_eq!(first.body["returns"][0]["from_region_name"], "深圳市");
+    assert_eq!(first.body["returns"][0]["returned_on"], "2026-02-01");
+    assert_eq!(first.body["returns"][0]["intention"], "local_work");
+    registry
+        .http
+        .post(
+            &path,
+            Some(&token),
+            &json!({"from_region": "320500", "returned_on": "2026-11-20", "intention": "start_business"}),
+        )
+        .await
+        .expect(200);
+    let read = registry
+        .http
+        .get(&format!("/v1/jobseekers/{id}"), Some(&token))
+        .await
+        .expect(200);
+    let returns = read.body["returns"].as_array().expect("returns");
+    assert_eq!(returns.len(), 2);
+    assert_eq!(returns[0]["from_region"], "320500", "the latest first");
+    assert_eq!(returns[0]["intention"], "start_business");
+    assert_eq!(returns[1]["from_region"], "440300");
+
+    // Every bad field named; nothing written.
+    let refused = registry
+        .http
+        .post(
+            &path,
+            Some(&token),
+            &json!({"from_region": "4403", "returned_on": "2026-13-01", "intention": "wander"}),
+        )
+        .await
+        .expect(422);
+    let mut fields = refused.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["from_region", "intention", "returned_on"]);
+    // Another office's counsellor may not record it.
+    registry
+        .http
+        .post(
+            &path,
+            Some(&Tokens::counsellor("420100")),
+            &json!({"from_region": "440300", "intention": "undecided"}),
+        )
+        .await
+        .expect(403);
+    let after = registry
+        .http
+        .get(&format!("/v1/jobseekers/{id}"), Some(&token))
+        .await
+        .expect(200);
+    assert_eq!(after.etag(), Some("\"2\""), "the refusals wrote nothing");
+    assert_eq!(after.body["returns"].as_array().map(Vec::len), Some(2));
+}
