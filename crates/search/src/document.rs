@@ -149,6 +149,7 @@ impl JobSeekerRecord {
             employment: None,
             placements: BTreeSet::new(),
             erasure: None,
+            returns: Vec::new(),
         });
         let state = JobSeeker::evolve(state, event)?;
         Some(Self::of(&state, revision, in_registered_household))
