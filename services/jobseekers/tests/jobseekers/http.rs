@@ -830,6 +830,7 @@ async fn a_v1_registration_written_by_an_older_build_is_served_in_the_current_sh
             "unemployed_since": null,
             "employment": null,
             "erased": null,
+            "returns": [],
             "revision": 0
         })
     );
