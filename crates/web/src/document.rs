@@ -43,6 +43,9 @@ pub fn merge_openapi(documents: impl IntoIterator<Item = OpenApi>) -> Value {
     components
         .schemas
         .insert(FieldError::name().into_owned(), FieldError::schema());
+    for (name, schema) in crate::schemas::value_schemas() {
+        components.schemas.insert(name, schema);
+    }
     components.security_schemes.insert(
         BEARER_SCHEME.to_owned(),
         SecurityScheme::Http(
@@ -167,6 +170,7 @@ fn complete_error_answers(document: &mut Value) {
                     continue;
                 };
                 let inputs = Inputs::of(path, operation);
+                never_null_parameters(operation);
                 let responses = operation
                     .entry("responses")
                     .or_insert_with(|| json!({}))
@@ -183,6 +187,33 @@ fn complete_error_answers(document: &mut Value) {
                         response.insert("content".to_owned(), problem.clone());
                     }
                 }
+            }
+        }
+    }
+}
+
+/// A path, query or header parameter is text, present or absent: never
+/// JSON `null`, which an optional parameter's schema (`Option<String>`)
+/// would otherwise allow, and a client would send as the text `null`.
+fn never_null_parameters(operation: &mut Map<String, Value>) {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for parameter in parameters {
+        let Some(types) = parameter
+            .pointer_mut("/schema/type")
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        types.retain(|kind| kind != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            if let Some(schema) = parameter.get_mut("schema") {
+                schema["type"] = only;
             }
         }
     }

@@ -38,6 +38,7 @@ mod resources;
 mod responses;
 mod revocations;
 mod runners;
+mod schemas;
 mod settings;
 mod validate;
 
@@ -74,6 +75,7 @@ pub use responses::{
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
+pub use schemas::{CreditCode, DivisionCode, Month, ResidentIdNumber};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret, write_private_file,
