@@ -18,6 +18,7 @@ mod priority;
 mod privacy;
 mod recovery;
 mod registry_key;
+mod schemathesis;
 mod separate;
 mod support;
 mod training;
