@@ -58,6 +58,8 @@ async fn schemathesis_finds_the_server_as_its_openapi_document_says() {
         .arg(reports.path())
         .arg("--no-color")
         .env("NO_COLOR", "1")
+        // Schemathesis keeps a cache in its working folder: not the sources.
+        .current_dir(reports.path())
         .stdin(Stdio::null())
         .output()
         .expect("schemathesis runs");
