@@ -19,6 +19,7 @@ mod priority;
 mod privacy;
 mod recovery;
 mod registry_key;
+mod schemathesis;
 mod separate;
 mod support;
 mod training;

@@ -4,15 +4,18 @@
 //! `labex-store`) with its environment and learns its address from the
 //! line it prints once it serves, [`tokens`](Tokens) are signed with the
 //! secret the processes were given, and [`Http`] speaks JSON to them and
-//! reads answers, problem+json included.
+//! reads answers, problem+json included. [`python_venv`] provisions the
+//! Python tools some tests run (a client, a fuzzer) under the target folder.
 
 mod http;
 mod process;
+mod python;
 mod service;
 mod store;
 
 pub use http::{Answer, Http};
 pub use process::{Process, binary};
+pub use python::{python_venv, target_folder};
 pub use service::ServiceUnderTest;
 pub use store::{Store, event_count};
 

@@ -22,10 +22,11 @@ use utoipa::openapi::OpenApi;
 
 use crate::auth::{RevokedTokens, TokenPolicy, TokenVerifier};
 use crate::deadline::{Deadline, deadline};
+use crate::document::merge_openapi;
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
 use crate::metrics::Metrics;
-use crate::ops::{Operations, ReadinessCheck, merge_openapi};
+use crate::ops::{Operations, ReadinessCheck};
 use crate::panics::catch_panic;
 use crate::request_id::observe;
 use crate::revocations::{RevocationFollower, Revocations};
@@ -199,16 +200,27 @@ pub async fn serve(
 }
 
 /// Gives actix's bodiless 405 (a known path, another method) a problem
-/// body.
+/// body and the `Allow` header, from the methods the document lists for
+/// the path.
 fn method_not_allowed<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let problem = ApiError::new(
-        ErrorCode::MethodNotAllowed,
-        "This resource does not take this method; check the method against /openapi.json.",
-    )
-    .error_response();
     let (request, _) = response.into_parts();
+    let allowed = request
+        .app_data::<web::Data<Operations>>()
+        .and_then(|operations| {
+            operations
+                .allowed_methods(request.path())
+                .map(str::to_owned)
+        });
+    let problem = match allowed {
+        Some(allowed) => crate::ops::method_not_allowed(&allowed),
+        None => ApiError::new(
+            ErrorCode::MethodNotAllowed,
+            "This resource does not take this method; check the method against /openapi.json.",
+        ),
+    }
+    .error_response();
     let response = ServiceResponse::new(request, problem).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(response))
 }

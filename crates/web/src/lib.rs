@@ -23,6 +23,7 @@
 mod auth;
 mod bootstrap;
 mod deadline;
+mod document;
 mod error;
 mod extractors;
 mod held;
@@ -37,6 +38,7 @@ mod resources;
 mod responses;
 mod revocations;
 mod runners;
+mod schemas;
 mod settings;
 mod validate;
 
@@ -49,6 +51,7 @@ pub use bootstrap::{
     connect_store, run_standalone, write_admin_token,
 };
 pub use deadline::{Deadline, deadline};
+pub use document::{AllowedMethods, BEARER_SCHEME, merge_openapi};
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
@@ -60,7 +63,7 @@ pub use host::{
 pub use labex_app::{Actor, FieldError, InputError, OFFICE_STAFF, Role, STAFF, Validator};
 pub use logging::{LogFormat, init_logging};
 pub use metrics::Metrics;
-pub use ops::{BEARER_SCHEME, LagReport, Operations, Readiness, ReadinessCheck, merge_openapi};
+pub use ops::{LagReport, Operations, Readiness, ReadinessCheck};
 pub use panics::catch_panic;
 pub use privacy::{KEYS_FOLDER, keys_folder, open_keyring, restrict_file_modes};
 pub use request_id::request_context;
@@ -72,6 +75,7 @@ pub use responses::{
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
+pub use schemas::{CreditCode, DivisionCode, Month, ResidentIdNumber};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret, write_private_file,

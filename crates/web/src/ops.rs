@@ -6,14 +6,12 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError, web};
 use futures::future::BoxFuture;
-use utoipa::openapi::OpenApi;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{OpenApi as _, PartialSchema, ToSchema};
 
 use serde::Serialize;
 
 use labex_app::{FieldError, InputError};
 
+use crate::document::AllowedMethods;
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, Problem};
 use crate::metrics::Metrics;
 
@@ -79,17 +77,29 @@ struct CheckReport {
 pub struct Operations {
     checks: Vec<Arc<dyn ReadinessCheck>>,
     metrics: Metrics,
-    openapi: Arc<OpenApi>,
+    openapi: Arc<serde_json::Value>,
+    allowed: Arc<AllowedMethods>,
 }
 
 impl Operations {
-    /// From the readiness checks, the metrics and the API document.
-    pub fn new(checks: Vec<Arc<dyn ReadinessCheck>>, metrics: Metrics, openapi: OpenApi) -> Self {
+    /// From the readiness checks, the metrics and the API document (as
+    /// [`merge_openapi`](crate::merge_openapi) makes it).
+    pub fn new(
+        checks: Vec<Arc<dyn ReadinessCheck>>,
+        metrics: Metrics,
+        openapi: serde_json::Value,
+    ) -> Self {
         Self {
             checks,
             metrics,
+            allowed: Arc::new(AllowedMethods::of(&openapi)),
             openapi: Arc::new(openapi),
         }
+    }
+
+    /// The `Allow` value of the documented path `path` matches, if any.
+    pub fn allowed_methods(&self, path: &str) -> Option<&str> {
+        self.allowed.for_path(path)
     }
 
     /// Mounts the endpoints and the metrics as app data (for the observing
@@ -108,9 +118,28 @@ impl Operations {
     }
 }
 
-/// Answers a path no route matches with a 404 problem (a known path with
-/// another method included: handlers answer for their own methods).
-async fn no_such_route() -> Result<HttpResponse, ApiError> {
+/// A 405 problem with `Allow: <methods>` (RFC 9110 §15.5.6).
+pub(crate) fn method_not_allowed(allowed: &str) -> ApiError {
+    let error = ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("This resource takes {allowed} only; check the method against /openapi.json."),
+    );
+    match header::HeaderValue::from_str(allowed) {
+        Ok(value) => error.with_header(header::ALLOW, value),
+        Err(_) => error,
+    }
+}
+
+/// Answers a request no route takes: a documented path with a method it
+/// does not take is a 405 naming those it does (`Allow`), any other path a
+/// 404 problem.
+async fn no_such_route(
+    request: actix_web::HttpRequest,
+    operations: web::Data<Operations>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(allowed) = operations.allowed_methods(request.path()) {
+        return Err(method_not_allowed(allowed));
+    }
     Err(ApiError::new(
         ErrorCode::NotFound,
         "No resource lives at this path; check the URL against /openapi.json.",
@@ -212,9 +241,6 @@ async fn openapi(operations: web::Data<Operations>) -> HttpResponse {
     HttpResponse::Ok().json(operations.openapi.as_ref())
 }
 
-/// The name of the bearer security scheme in the document.
-pub const BEARER_SCHEME: &str = "bearer";
-
 #[derive(utoipa::OpenApi)]
 #[openapi(
     info(
@@ -224,30 +250,4 @@ pub const BEARER_SCHEME: &str = "bearer";
     paths(healthz, readyz, metrics),
     tags((name = "operations", description = "liveness, readiness and metrics"))
 )]
-struct BaseDoc;
-
-/// One document from the services' documents, with the problem schema and
-/// the bearer security scheme.
-pub fn merge_openapi(documents: impl IntoIterator<Item = OpenApi>) -> OpenApi {
-    let mut merged = BaseDoc::openapi();
-    for document in documents {
-        merged.merge(document);
-    }
-    let components = merged.components.get_or_insert_with(Default::default);
-    components
-        .schemas
-        .insert(Problem::name().into_owned(), Problem::schema());
-    components
-        .schemas
-        .insert(FieldError::name().into_owned(), FieldError::schema());
-    components.security_schemes.insert(
-        BEARER_SCHEME.to_owned(),
-        SecurityScheme::Http(
-            HttpBuilder::new()
-                .scheme(HttpAuthScheme::Bearer)
-                .bearer_format("JWT")
-                .build(),
-        ),
-    );
-    merged
-}
+pub(crate) struct BaseDoc;

@@ -65,9 +65,18 @@ impl FromRequest for AsOf {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let raw = actix_web::web::Query::<RawAsOf>::from_query(request.query_string())
-            .map(|query| query.into_inner().as_of)
-            .unwrap_or(None);
+        // A query that cannot be read (`as_of` twice, say) is refused, not
+        // read as no `as_of`: that would answer the present for a request
+        // that asked for the past.
+        let raw = match actix_web::web::Query::<RawAsOf>::from_query(request.query_string()) {
+            Ok(query) => query.into_inner().as_of,
+            Err(_) => {
+                return ready(Err(ApiError::new(
+                    ErrorCode::InvalidQuery,
+                    "as_of must be given at most once, as a time in RFC 3339, such as 2026-11-28T09:00:00+08:00.",
+                )));
+            }
+        };
         ready(parse_as_of(raw.as_deref()).map(AsOf))
     }
 }

@@ -20,6 +20,7 @@ pub struct DeclareBody {
     /// The office that keeps its register (division code); the caller's
     /// office when absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
     /// Where the household lives (one line, at most 100 characters).
     pub address: String,
@@ -27,6 +28,7 @@ pub struct DeclareBody {
     pub members: Vec<String>,
     /// The day of the declaration, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub declared_on: Option<String>,
 }
 
@@ -77,6 +79,7 @@ pub struct VerificationBody {
     pub note: Option<String>,
     /// The day of the decision, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub on: Option<String>,
 }
 
@@ -131,6 +134,7 @@ pub struct ExitBody {
     pub note: Option<String>,
     /// The day, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub on: Option<String>,
 }
 
@@ -172,9 +176,11 @@ pub struct PlanBody {
     /// entrepreneurship_support.
     pub measures: Vec<String>,
     /// When the next contact is due, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub next_contact_due: String,
     /// The day the plan is made; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub made_on: Option<String>,
 }
 
@@ -221,8 +227,10 @@ pub struct ContactBody {
     pub measures: Vec<String>,
     /// The day of the contact; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub contacted_on: Option<String>,
     /// When the next contact is due, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub next_contact_due: String,
     /// What was said and agreed.
     #[serde(default)]
@@ -289,6 +297,7 @@ pub struct WelfareExitBody {
     pub reason: String,
     /// The day, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub on: Option<String>,
     /// The office's note.
     #[serde(default)]
@@ -328,8 +337,10 @@ impl WelfareExitBody {
 #[serde(deny_unknown_fields)]
 pub struct InternshipBody {
     /// The intern: a graduate, or a registered-unemployed young person.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// The host employer (见习单位).
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many months (the office's range, 3 to 12 by default).
     pub months: u32,
@@ -383,6 +394,7 @@ impl DayBody {
 
 /// `POST /v1/internships/{id}/attendance`: a month's attendance.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = InternshipAttendanceBody)]
 #[serde(deny_unknown_fields)]
 pub struct AttendanceBody {
     /// The month, `YYYY-MM`.

@@ -82,7 +82,7 @@ fn answer(created: bool, saved: &Saved<Household>, as_of: Option<DateTime<Utc>>)
     path = "/v1/households",
     tag = "households",
     request_body = DeclareBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "declared, awaiting verification", body = HouseholdView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -109,8 +109,8 @@ pub async fn declare(
     path = "/v1/households/{id}",
     tag = "households",
     params(
-        ("id" = String, Path, description = "household id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "household id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the household; ETag is its revision", body = HouseholdView),
@@ -139,8 +139,8 @@ pub async fn get(
     tag = "households",
     request_body = VerificationBody,
     params(
-        ("id" = String, Path, description = "household id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the decision is based on"),
+        ("id" = String, Path, format = "uuid", description = "household id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the decision is based on"),
     ),
     responses(
         (status = 200, description = "decided", body = HouseholdView),
@@ -175,8 +175,8 @@ pub async fn verify(
     tag = "households",
     request_body = ExitBody,
     params(
-        ("id" = String, Path, description = "household id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the exit is based on"),
+        ("id" = String, Path, format = "uuid", description = "household id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the exit is based on"),
     ),
     responses(
         (status = 200, description = "exited", body = HouseholdView),
@@ -209,8 +209,8 @@ pub async fn exit(
     tag = "households",
     request_body = PlanBody,
     params(
-        ("id" = String, Path, description = "household id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the plan is based on"),
+        ("id" = String, Path, format = "uuid", description = "household id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the plan is based on"),
     ),
     responses(
         (status = 200, description = "the household with its plan", body = HouseholdView),
@@ -243,8 +243,8 @@ pub async fn make_plan(
     tag = "households",
     request_body = ContactBody,
     params(
-        ("id" = String, Path, description = "household id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the contact is based on"),
+        ("id" = String, Path, format = "uuid", description = "household id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the contact is based on"),
     ),
     responses(
         (status = 200, description = "the household with the contact counted", body = HouseholdView),
@@ -320,15 +320,14 @@ fn wants_csv(request: &HttpRequest) -> bool {
     path = "/v1/households",
     tag = "households",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("status" = Option<String>, Query, description = "declared, rejected, registered, cleared, stabilised or exited"),
         ("late" = Option<bool>, Query, description = "only verifications late (undecided past their due day, or decided after it)"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
-        (status = 200, description = "a page (JSON) or every row (text/csv)", body = RegisterPage, content_type = "application/json"),
-        (status = 200, description = "every row as CSV with Chinese headers", body = String, content_type = "text/csv"),
+        (status = 200, description = "a page (JSON), or with Accept: text/csv every row as CSV with Chinese headers", content((RegisterPage = "application/json"), (String = "text/csv"))),
         (status = 400, description = "bad filter, limit or cursor", body = labex_web::Problem),
         (status = 403, description = "not office staff of that scope", body = labex_web::Problem),
     ),
@@ -376,8 +375,8 @@ pub struct CountParams {
     path = "/v1/households/counts",
     tag = "households",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to count at"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to count at"),
     ),
     responses(
         (status = 200, description = "the counts", body = RegisterCounts),
@@ -412,10 +411,10 @@ pub struct OverdueParams {
     path = "/v1/assistance/overdue",
     tag = "households",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("counsellor" = Option<String>, Query, description = "only this counsellor's plans"),
         ("on" = Option<String>, Query, description = "the day overdue is judged on, YYYY-MM-DD; today when absent"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
@@ -471,10 +470,10 @@ pub struct WelfareParams {
     path = "/v1/welfare-placements",
     tag = "welfare",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("ending" = Option<bool>, Query, description = "only those ending soon"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
         (status = 200, description = "a page", body = WelfarePage),
@@ -511,8 +510,8 @@ pub async fn welfare_list(
     path = "/v1/welfare-placements/{id}",
     tag = "welfare",
     params(
-        ("id" = String, Path, description = "placement id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "placement id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the placement; ETag is its revision", body = WelfareView),
@@ -539,8 +538,8 @@ pub async fn welfare_get(
     tag = "welfare",
     request_body = WelfareExitBody,
     params(
-        ("id" = String, Path, description = "placement id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the exit is based on"),
+        ("id" = String, Path, format = "uuid", description = "placement id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the exit is based on"),
     ),
     responses(
         (status = 200, description = "ended", body = WelfareView),
@@ -571,7 +570,7 @@ pub async fn welfare_exit(
     path = "/v1/internships",
     tag = "internships",
     request_body = InternshipBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "agreed", body = InternshipView),
         (status = 403, description = "not office staff covering the host", body = labex_web::Problem),
@@ -599,8 +598,8 @@ pub async fn internship_agree(
     path = "/v1/internships/{id}",
     tag = "internships",
     params(
-        ("id" = String, Path, description = "internship id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "internship id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the internship; ETag is its revision", body = InternshipView),
@@ -632,9 +631,9 @@ pub async fn internship_get(
     tag = "internships",
     request_body = serde_json::Value,
     params(
-        ("id" = String, Path, description = "internship id"),
+        ("id" = String, Path, format = "uuid", description = "internship id"),
         ("step" = String, Path, description = "start, attendance, end or completion"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the step is based on"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the step is based on"),
     ),
     responses(
         (status = 200, description = "the internship after the step", body = InternshipView),
@@ -706,10 +705,10 @@ pub struct InternshipParams {
     path = "/v1/internships",
     tag = "internships",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
-        ("employer" = Option<String>, Query, description = "only this host"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
-        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the list as it stood then"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
+        ("employer" = Option<String>, Query, format = "uuid", description = "only this host"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment: the list as it stood then"),
     ),
     responses(
         (status = 200, description = "a page", body = InternshipPage),
@@ -748,8 +747,8 @@ pub async fn internship_list(
     path = "/v1/internships/hosts/{employer_id}",
     tag = "internships",
     params(
-        ("employer_id" = String, Path, description = "the host employer"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment: the figures as they stood then"),
+        ("employer_id" = String, Path, format = "uuid", description = "the host employer"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment: the figures as they stood then"),
     ),
     responses(
         (status = 200, description = "the host's figures", body = HostRates),

@@ -21,8 +21,10 @@ pub struct RegisterEmployerBody {
     /// Registered name.
     pub name: String,
     /// Unified social credit code (GB 32100, 18 characters).
+    #[schema(value_type = labex_web::CreditCode)]
     pub credit_code: String,
     /// Where it is: a six-digit administrative division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// Its industry.
     pub industry: String,
@@ -61,6 +63,7 @@ impl RegisterEmployerBody {
 #[serde(deny_unknown_fields)]
 pub struct PublishVacancyBody {
     /// The hiring employer's id.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// Job title.
     pub title: String,
@@ -73,6 +76,7 @@ pub struct PublishVacancyBody {
     #[serde(default)]
     pub occupation_code: Option<String>,
     /// Where the work is: a six-digit administrative division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// Lowest monthly salary in yuan.
     pub salary_min_yuan: i64,
@@ -95,6 +99,7 @@ pub struct PublishVacancyBody {
     pub public_welfare: bool,
     /// When applications close (RFC 3339); open until closed when absent.
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub closes_at: Option<String>,
 }
 
@@ -193,6 +198,7 @@ pub struct UpdateVacancyBody {
     #[serde(default)]
     pub occupation: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     #[serde(default)]
     pub salary_min_yuan: Option<i64>,

@@ -79,7 +79,7 @@ async fn vacancy_answer(
     path = "/v1/employers",
     tag = "employers",
     request_body = RegisterEmployerBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "registered", body = EmployerView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -106,8 +106,8 @@ pub async fn register_employer(
     path = "/v1/employers/{id}",
     tag = "employers",
     params(
-        ("id" = String, Path, description = "employer id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "employer id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the employer; ETag is its revision", body = EmployerView),
@@ -141,8 +141,8 @@ pub struct EmployerListParams {
     path = "/v1/employers",
     tag = "employers",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
@@ -176,7 +176,7 @@ pub async fn list_employers(
     path = "/v1/vacancies",
     tag = "vacancies",
     request_body = PublishVacancyBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "published", body = VacancyView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -205,8 +205,8 @@ pub async fn publish(
     path = "/v1/vacancies/{id}",
     tag = "vacancies",
     params(
-        ("id" = String, Path, description = "vacancy id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "vacancy id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the vacancy; ETag is its revision", body = VacancyView),
@@ -234,8 +234,8 @@ pub async fn get_vacancy(
     tag = "vacancies",
     request_body = UpdateVacancyBody,
     params(
-        ("id" = String, Path, description = "vacancy id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
+        ("id" = String, Path, format = "uuid", description = "vacancy id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
     ),
     responses(
         (status = 200, description = "updated", body = VacancyView),
@@ -268,9 +268,9 @@ pub async fn update(
     tag = "vacancies",
     request_body = CloseVacancyBody,
     params(
-        ("id" = String, Path, description = "vacancy id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe"),
+        ("id" = String, Path, format = "uuid", description = "vacancy id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe"),
     ),
     responses(
         (status = 200, description = "closed (or already closed)", body = VacancyView),
@@ -330,9 +330,9 @@ impl ListParams {
     path = "/v1/vacancies",
     tag = "vacancies",
     params(
-        ("employer" = Option<String>, Query, description = "only this employer's vacancies"),
+        ("employer" = Option<String>, Query, format = "uuid", description = "only this employer's vacancies"),
         ("status" = Option<String>, Query, description = "open, filled or closed (now: past its closing time an open vacancy is closed)"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -26,6 +26,7 @@ pub struct ScheduleFairBody {
     #[serde(default)]
     pub audience: Vec<String>,
     /// Where: a six-digit administrative division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// The venue (required on site).
     #[serde(default)]
@@ -34,8 +35,10 @@ pub struct ScheduleFairBody {
     #[serde(default)]
     pub link: Option<String>,
     /// When it opens (RFC 3339).
+    #[schema(format = DateTime)]
     pub starts_at: String,
     /// When it closes (RFC 3339).
+    #[schema(format = DateTime)]
     pub ends_at: String,
     /// How many visitors it takes; later registrations wait for a place.
     pub capacity: i64,
@@ -112,6 +115,7 @@ pub struct AmendFairBody {
     #[serde(default)]
     pub audience: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -120,8 +124,10 @@ pub struct AmendFairBody {
     #[schema(value_type = Option<String>)]
     pub link: Option<Option<String>>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub starts_at: Option<String>,
     #[serde(default)]
+    #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     #[serde(default)]
     pub capacity: Option<i64>,
@@ -261,6 +267,7 @@ impl CancelFairBody {
 #[serde(deny_unknown_fields)]
 pub struct ExhibitBody {
     /// The exhibitor.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// Its open vacancies it brings.
     #[serde(default)]
@@ -331,6 +338,7 @@ impl ExhibitBody {
 #[serde(deny_unknown_fields)]
 pub struct RegisterVisitorBody {
     /// Who.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
 }
 
@@ -349,9 +357,11 @@ impl RegisterVisitorBody {
 #[serde(deny_unknown_fields)]
 pub struct AttendanceBody {
     /// Who.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// Whose stand; absent: the door of an on-site fair.
     #[serde(default)]
+    #[schema(format = "uuid")]
     pub employer_id: Option<String>,
 }
 

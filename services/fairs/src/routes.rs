@@ -88,7 +88,7 @@ fn path_id<I: AggregateId>(request: &HttpRequest, name: &str) -> Result<I, ApiEr
     path = "/v1/fairs",
     tag = "fairs",
     request_body = ScheduleFairBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "scheduled", body = FairView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -115,8 +115,8 @@ pub async fn schedule(
     path = "/v1/fairs/{id}",
     tag = "fairs",
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the fair; ETag is its revision", body = FairView),
@@ -142,8 +142,8 @@ pub async fn get(
     tag = "fairs",
     request_body = AmendFairBody,
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
     ),
     responses(
         (status = 200, description = "amended", body = FairView),
@@ -176,9 +176,9 @@ pub async fn amend(
     tag = "fairs",
     request_body = CancelFairBody,
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe"),
     ),
     responses(
         (status = 200, description = "cancelled (or already)", body = FairView),
@@ -213,8 +213,8 @@ pub async fn cancel(
     tag = "fairs",
     request_body = ExhibitBody,
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe, new vacancies included"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe, new vacancies included"),
     ),
     responses(
         (status = 200, description = "exhibiting", body = FairView),
@@ -243,9 +243,9 @@ pub async fn exhibit(
     path = "/v1/fairs/{id}/exhibitors/{employer_id}",
     tag = "fairs",
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("employer_id" = String, Path, description = "the exhibitor"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("employer_id" = String, Path, format = "uuid", description = "the exhibitor"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
     ),
     responses(
         (status = 200, description = "left", body = FairView),
@@ -293,8 +293,8 @@ fn registration_answer(
     tag = "fairs",
     request_body = RegisterVisitorBody,
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe"),
     ),
     responses(
         (status = 201, description = "registered: place confirmed or waiting", body = RegistrationView),
@@ -324,8 +324,8 @@ pub async fn register(
     path = "/v1/fairs/{id}/registrations/{jobseeker_id}",
     tag = "fairs",
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("jobseeker_id" = String, Path, description = "the job seeker"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("jobseeker_id" = String, Path, format = "uuid", description = "the job seeker"),
     ),
     responses(
         (status = 200, description = "the registration", body = RegistrationView),
@@ -353,8 +353,8 @@ pub async fn registration(
     path = "/v1/fairs/{id}/registrations/{jobseeker_id}",
     tag = "fairs",
     params(
-        ("id" = String, Path, description = "fair id"),
-        ("jobseeker_id" = String, Path, description = "the job seeker"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
+        ("jobseeker_id" = String, Path, format = "uuid", description = "the job seeker"),
     ),
     responses(
         (status = 200, description = "withdrawn; the fair as it now stands", body = FairView),
@@ -384,7 +384,7 @@ pub async fn cancel_registration(
     path = "/v1/fairs/{id}/attendance",
     tag = "fairs",
     request_body = AttendanceBody,
-    params(("id" = String, Path, description = "fair id")),
+    params(("id" = String, Path, format = "uuid", description = "fair id")),
     responses(
         (status = 200, description = "recorded (or already)", body = RegistrationView),
         (status = 403, description = "another job seeker, or not fair staff of the fair's scope", body = labex_web::Problem),
@@ -411,7 +411,7 @@ pub async fn attend(
     get,
     path = "/v1/fairs/{id}/results",
     tag = "fairs",
-    params(("id" = String, Path, description = "fair id")),
+    params(("id" = String, Path, format = "uuid", description = "fair id")),
     responses(
         (status = 200, description = "the results", body = ResultsView),
         (status = 403, description = "not fair staff of the fair's scope", body = labex_web::Problem),
@@ -502,12 +502,12 @@ fn wants_calendar(request: &HttpRequest) -> bool {
     path = "/v1/fairs",
     tag = "fairs",
     params(
-        ("region" = Option<String>, Query, description = "division code; a city covers its districts"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; a city covers its districts"),
         ("from" = Option<String>, Query, description = "RFC 3339; fairs not over by then (now by default)"),
         ("to" = Option<String>, Query, description = "RFC 3339; fairs starting before then"),
         ("audience" = Option<String>, Query, description = "a job-seeker category"),
         ("kind" = Option<String>, Query, description = "onsite or online"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
@@ -544,7 +544,7 @@ pub async fn list(
     path = "/v1/fairs/{id}/feed",
     tag = "fairs",
     params(
-        ("id" = String, Path, description = "fair id"),
+        ("id" = String, Path, format = "uuid", description = "fair id"),
         ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"),
     ),
     responses(

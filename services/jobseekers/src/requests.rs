@@ -25,6 +25,7 @@ pub struct RegisterBody {
     /// Full name.
     pub name: String,
     /// Resident ID number (GB 11643, 18 characters).
+    #[schema(value_type = labex_web::ResidentIdNumber)]
     pub id_number: String,
     /// Mainland mobile phone.
     #[serde(default)]
@@ -68,6 +69,7 @@ pub struct RegisterBody {
     /// The registering office (division code); the caller's office when
     /// absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
 }
 
@@ -330,6 +332,7 @@ impl UpdateBody {
 pub struct UnemploymentBody {
     /// The day of registration (`YYYY-MM-DD`); today in China when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub registered_on: Option<String>,
     /// The counsellor's note.
     #[serde(default)]
@@ -360,9 +363,11 @@ impl UnemploymentBody {
 #[serde(deny_unknown_fields)]
 pub struct EmploymentBody {
     /// First day of work (`YYYY-MM-DD`).
+    #[schema(format = Date)]
     pub started_on: String,
     /// The employer, when registered with Labex.
     #[serde(default)]
+    #[schema(format = "uuid")]
     pub employer_id: Option<String>,
     /// The employer's name, when not.
     #[serde(default)]
@@ -622,9 +627,11 @@ impl ErasureBody {
 #[serde(deny_unknown_fields)]
 pub struct ReturnBody {
     /// Where they worked: a six-digit division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub from_region: String,
     /// The day they came back (`YYYY-MM-DD`); today in China when absent.
     #[serde(default)]
+    #[schema(format = Date)]
     pub returned_on: Option<String>,
     /// `local_work`, `start_business`, `leave_again` or `undecided`.
     pub intention: String,

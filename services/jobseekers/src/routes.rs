@@ -66,7 +66,7 @@ fn answer(created: bool, saved: &Saved<JobSeeker>, as_of: Option<DateTime<Utc>>)
     path = "/v1/jobseekers",
     tag = "jobseekers",
     request_body = RegisterBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "registered", body = JobSeekerView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -93,8 +93,8 @@ pub async fn register(
     path = "/v1/jobseekers/{id}",
     tag = "jobseekers",
     params(
-        ("id" = String, Path, description = "job seeker id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "job seeker id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the job seeker; ETag is its revision", body = JobSeekerView),
@@ -125,8 +125,8 @@ pub async fn get(
     tag = "jobseekers",
     request_body = UpdateBody,
     params(
-        ("id" = String, Path, description = "job seeker id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the change is based on"),
+        ("id" = String, Path, format = "uuid", description = "job seeker id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the change is based on"),
     ),
     responses(
         (status = 200, description = "updated", body = JobSeekerView),
@@ -157,7 +157,7 @@ pub async fn update(
     path = "/v1/jobseekers/{id}/unemployment",
     tag = "jobseekers",
     request_body = UnemploymentBody,
-    params(("id" = String, Path, description = "job seeker id")),
+    params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered unemployed", body = JobSeekerView),
         (status = 409, description = "already registered unemployed", body = labex_web::Problem),
@@ -184,7 +184,7 @@ pub async fn register_unemployment(
     path = "/v1/jobseekers/{id}/employment",
     tag = "jobseekers",
     request_body = EmploymentBody,
-    params(("id" = String, Path, description = "job seeker id")),
+    params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered employed", body = JobSeekerView),
         (status = 409, description = "already employed", body = labex_web::Problem),
@@ -216,8 +216,8 @@ pub async fn register_employment(
     tag = "jobseekers",
     request_body = ErasureBody,
     params(
-        ("id" = String, Path, description = "job seeker id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the erasure is based on"),
+        ("id" = String, Path, format = "uuid", description = "job seeker id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the erasure is based on"),
     ),
     responses(
         (status = 200, description = "erased (or erased before): the job seeker without personal data", body = JobSeekerView),
@@ -295,10 +295,10 @@ impl ListParams {
     path = "/v1/jobseekers",
     tag = "jobseekers",
     params(
-        ("office" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("category" = Option<String>, Query, description = "a job-seeker category"),
         ("status" = Option<String>, Query, description = "seeking, registered_unemployed or employed"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(
@@ -333,7 +333,7 @@ pub async fn list(
     path = "/v1/jobseekers/{id}/returns",
     tag = "jobseekers",
     request_body = crate::requests::ReturnBody,
-    params(("id" = String, Path, description = "job seeker id")),
+    params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "recorded", body = JobSeekerView),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
@@ -365,8 +365,8 @@ pub async fn record_return(
     path = "/v1/jobseekers/{id}/access-log",
     tag = "jobseekers",
     params(
-        ("id" = String, Path, description = "job seeker id"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("id" = String, Path, format = "uuid", description = "job seeker id"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -402,11 +402,11 @@ async fn check_position(
     tag = "matching",
     params(
         ("after" = Option<String>, Query, description = "the position of the last item seen; from the start when absent"),
-        ("limit" = Option<u32>, Query, description = "items of a JSON-lines page, at most 1,000"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 1000, description = "items of a JSON-lines page, at most 1,000 (0 is read as 1)"),
         ("Last-Event-ID" = Option<String>, Header, description = "server-sent events: resume after this"),
     ),
     responses(
-        (status = 200, description = "application/x-ndjson: one FeedItem per line, the next `after` in the Labex-Feed-Next header; text/event-stream: live events, each with its position as id; a reader that falls too far behind gets a last `lagged` event naming where to resume, and is disconnected", body = FeedItem),
+        (status = 200, description = "application/x-ndjson: one FeedItem per line, the next `after` in the Labex-Feed-Next header; text/event-stream: live events, each with its position as id; a reader that falls too far behind gets a last `lagged` event naming where to resume, and is disconnected", content((FeedItem = "application/x-ndjson"), (String = "text/event-stream"))),
         (status = 400, description = "a bad position or limit", body = labex_web::Problem, content_type = "application/problem+json"),
         (status = 429, description = "too many live feeds open, in all or from the caller's address", body = labex_web::Problem, content_type = "application/problem+json"),
     )

@@ -30,18 +30,18 @@ pub fn configure(config: &mut web::ServiceConfig) {
     tag = "matching",
     params(
         ("q" = Option<String>, Query, description = "words in Chinese or English; \"phrases\" and -exclusions"),
-        ("region" = Option<String>, Query, description = "division code; a city covers its districts"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; a city covers its districts"),
         ("occupation" = Option<String>, Query),
         ("occupation_code" = Option<String>, Query, description = "a code of the occupational classification (职业分类大典 2022) or its prefix: 6-31 (or 6-31-00-00) covers the medium group's minor groups and occupations"),
         ("education" = Option<String>, Query, description = "the vacancy asks at most this"),
-        ("salary_min_yuan" = Option<u32>, Query, description = "the vacancy can pay at least this"),
+        ("salary_min_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "the vacancy can pay at least this"),
         ("welcomes" = Option<String>, Query, description = "categories, comma-separated"),
         ("public_welfare" = Option<bool>, Query),
-        ("employer" = Option<String>, Query),
+        ("employer" = Option<String>, Query, format = "uuid"),
         ("posted_after" = Option<String>, Query, description = "RFC 3339"),
         ("sort" = Option<String>, Query, description = "relevance (default), newest or salary"),
         ("status" = Option<String>, Query, description = "open (default) or all"),
-        ("fair" = Option<String>, Query, description = "a job fair's id (招聘会): only the vacancies its exhibitors bring"),
+        ("fair" = Option<String>, Query, format = "uuid", description = "a job fair's id (招聘会): only the vacancies its exhibitors bring"),
         ("limit" = Option<u32>, Query, description = "at most 100"),
         ("offset" = Option<u32>, Query, description = "at most 2,000"),
     ),
@@ -106,7 +106,7 @@ pub struct Suggestions {
     tag = "matching",
     params(
         ("q" = String, Query, description = "a Chinese or Latin prefix"),
-        ("limit" = Option<u32>, Query, description = "at most 20"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "at most 20"),
     ),
     responses(
         (status = 200, description = "suggestions, most frequent first", body = Suggestions),
@@ -141,8 +141,8 @@ pub async fn complete(
     path = "/v1/jobseekers/{id}/matches",
     tag = "matching",
     params(
-        ("id" = String, Path, description = "job seeker id"),
-        ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query),
+        ("id" = String, Path, format = "uuid", description = "job seeker id"),
+        ("limit" = Option<u32>, Query, minimum = 0), ("offset" = Option<u32>, Query),
     ),
     responses(
         (status = 200, description = "open vacancies, best first", body = ResultsView),
@@ -172,8 +172,8 @@ pub async fn matches(
     path = "/v1/vacancies/{id}/candidates",
     tag = "matching",
     params(
-        ("id" = String, Path, description = "vacancy id"),
-        ("limit" = Option<u32>, Query), ("offset" = Option<u32>, Query),
+        ("id" = String, Path, format = "uuid", description = "vacancy id"),
+        ("limit" = Option<u32>, Query, minimum = 0), ("offset" = Option<u32>, Query),
     ),
     responses(
         (status = 200, description = "job seekers, best first, with reasons", body = ResultsView),

@@ -53,9 +53,9 @@ fn number(name: &str, text: Option<&str>, default: i64, max: i64) -> Result<i64,
 /// Changes of warning levels.
 #[utoipa::path(get, path = "/v1/warnings/feed", tag = "warnings",
     params(
-        ("region" = Option<String>, Query, description = "division code; the caller's office when absent"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("after" = Option<i64>, Query, description = "the seq of the last change seen; from the start when absent"),
-        ("limit" = Option<u32>, Query, description = "changes of a JSON-lines page, at most 1,000"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "changes of a JSON-lines page, at most 1,000"),
         ("Last-Event-ID" = Option<String>, Header, description = "server-sent events: resume after this seq"),
     ),
     responses(

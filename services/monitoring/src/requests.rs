@@ -78,6 +78,7 @@ pub struct OfficeBody {
     /// Its name.
     pub name: String,
     /// The county it serves: a six-digit division code of county level.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
 }
 
@@ -105,9 +106,11 @@ pub struct PointBody {
     /// Its name.
     pub name: String,
     /// Where it is (a labour office's point lies in the office's county).
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// For a `labour_office` point: the registered office.
     #[serde(default)]
+    #[schema(format = "uuid")]
     pub labour_office_id: Option<String>,
     /// The enterprises (employer ids) it follows.
     #[serde(default)]
@@ -185,8 +188,10 @@ pub struct SeparationsBody {
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
     /// The enterprise.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// The month, `YYYY-MM`.
+    #[schema(value_type = labex_web::Month)]
     pub period: String,
     /// People employed at the end of the month.
     pub headcount: i64,
@@ -246,6 +251,7 @@ impl ReportBody {
 #[serde(deny_unknown_fields)]
 pub struct LayoffPlanBody {
     /// The enterprise.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// People employed before the layoff.
     pub workforce: i64,
@@ -254,6 +260,7 @@ pub struct LayoffPlanBody {
     /// Why.
     pub reasons: String,
     /// The day it takes effect, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub planned_from: String,
     /// What is done for the people concerned.
     pub measures: String,
@@ -298,6 +305,7 @@ pub struct AmendPlanBody {
     #[serde(default)]
     pub reasons: Option<String>,
     #[serde(default)]
+    #[schema(format = Date)]
     pub planned_from: Option<String>,
     #[serde(default)]
     pub measures: Option<String>,
@@ -339,6 +347,7 @@ impl AmendPlanBody {
 
 /// `POST /v1/layoff-plans/{id}/outcome`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = LayoffOutcomeBody)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeBody {
     /// People laid off.
@@ -359,6 +368,7 @@ impl OutcomeBody {
 #[serde(deny_unknown_fields)]
 pub struct WorkerBody {
     /// The worker, a registered job seeker.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// Owed, in fen.
     pub owed_fen: i64,
@@ -369,6 +379,7 @@ pub struct WorkerBody {
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {
     /// The employer.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// The workers owed.
     pub workers: Vec<WorkerBody>,
@@ -422,11 +433,13 @@ impl CaseBody {
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
     /// The worker.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// Paid, in fen.
     pub amount_fen: i64,
     /// The day, `YYYY-MM-DD` (today when absent).
     #[serde(default)]
+    #[schema(format = Date)]
     pub paid_on: Option<String>,
 }
 
@@ -461,8 +474,10 @@ impl PaymentBody {
 pub struct SubmissionBody {
     /// The region (the caller's office when absent).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     /// The month, `YYYY-MM`.
+    #[schema(value_type = labex_web::Month)]
     pub period: String,
 }
 

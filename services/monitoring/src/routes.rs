@@ -160,7 +160,7 @@ pub fn parse_period(text: Option<&str>) -> Result<Option<Period>, FieldError> {
 
 /// Register a labour-security office (劳动保障事务所).
 #[utoipa::path(post, path = "/v1/monitoring/offices", tag = "monitoring", request_body = OfficeBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses((status = 201, body = OfficeView), (status = 403, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn register_office(
@@ -182,7 +182,7 @@ pub async fn register_office(
 /// A labour-security office (劳动保障事务所), now or `as_of`: office staff
 /// whose scope covers its county.
 #[utoipa::path(get, path = "/v1/monitoring/offices/{id}", tag = "monitoring",
-    params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+    params(("id" = String, Path, format = "uuid"), ("as_of" = Option<String>, Query, format = DateTime)),
     responses((status = 200, body = OfficeView), (status = 403, body = labex_web::Problem), (status = 404, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn get_office(
@@ -201,7 +201,7 @@ pub async fn get_office(
 
 /// Designate a monitoring point (监测点) and the enterprises it follows.
 #[utoipa::path(post, path = "/v1/monitoring/points", tag = "monitoring", request_body = PointBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses((status = 201, body = PointView), (status = 403, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn designate_point(
@@ -222,7 +222,7 @@ pub async fn designate_point(
 
 /// A monitoring point, now or `as_of`.
 #[utoipa::path(get, path = "/v1/monitoring/points/{id}", tag = "monitoring",
-    params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+    params(("id" = String, Path, format = "uuid"), ("as_of" = Option<String>, Query, format = DateTime)),
     responses((status = 200, body = PointView), (status = 404, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn get_point(
@@ -241,7 +241,7 @@ pub async fn get_point(
 
 /// Follow and unfollow enterprises at a point.
 #[utoipa::path(post, path = "/v1/monitoring/points/{id}/enterprises", tag = "monitoring", request_body = FollowBody,
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = String, Path, format = "uuid"), ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$")),
     responses((status = 200, body = PointView), (status = 404, body = labex_web::Problem), (status = 412, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn change_followed(
@@ -265,7 +265,7 @@ pub async fn change_followed(
 /// Coverage of monitoring points: per city the community platforms, per
 /// county the labour-security offices designated, with deficits.
 #[utoipa::path(get, path = "/v1/monitoring/coverage", tag = "monitoring",
-    params(("region" = Option<String>, Query, description = "division code; the caller's office when absent")),
+    params(("region" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent")),
     responses((status = 200, body = CoverageView), (status = 403, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn coverage(
@@ -330,7 +330,7 @@ pub async fn correct_report(
 /// An enterprise's monthly report of one month, as last corrected: the
 /// enterprise, or office staff whose scope covers it.
 #[utoipa::path(get, path = "/v1/monitoring/reports/{id}/{period}", tag = "monitoring",
-    params(("id" = String, Path, description = "the employer"), ("period" = String, Path, description = "YYYY-MM")),
+    params(("id" = String, Path, format = "uuid", description = "the employer"), ("period" = labex_web::Month, Path, description = "YYYY-MM")),
     responses((status = 200, body = ReportView), (status = 400, body = labex_web::Problem), (status = 403, body = labex_web::Problem), (status = 404, description = "the month is not reported", body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn get_report(
@@ -353,7 +353,7 @@ pub async fn get_report(
 /// Followed enterprises that have not reported for a month (last month
 /// when absent), with the day reports were due.
 #[utoipa::path(get, path = "/v1/monitoring/missing", tag = "monitoring",
-    params(("region" = Option<String>, Query), ("period" = Option<String>, Query, description = "YYYY-MM"), ("limit" = Option<u32>, Query)),
+    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM"), ("limit" = Option<u32>, Query, minimum = 1)),
     responses((status = 200, body = MissingView), (status = 400, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn missing(
@@ -379,7 +379,7 @@ pub async fn missing(
 
 /// Returning migrant workers (返乡) of a month, by origin and intention.
 #[utoipa::path(get, path = "/v1/monitoring/returns", tag = "monitoring",
-    params(("region" = Option<String>, Query), ("period" = Option<String>, Query, description = "YYYY-MM; this month when absent")),
+    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM; this month when absent")),
     responses((status = 200, body = ReturnsView)),
     security(("bearer" = [])))]
 pub async fn returns(
@@ -420,7 +420,7 @@ fn plan_answer(
 /// Report a layoff plan (裁员预报); the answer says whether it is
 /// `mandatory` and whether it came `late`.
 #[utoipa::path(post, path = "/v1/layoff-plans", tag = "layoff-plans", request_body = LayoffPlanBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses((status = 201, body = LayoffPlanView), (status = 403, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn report_plan(
@@ -436,7 +436,7 @@ pub async fn report_plan(
 
 /// A layoff plan, now or `as_of`.
 #[utoipa::path(get, path = "/v1/layoff-plans/{id}", tag = "layoff-plans",
-    params(("id" = String, Path), ("as_of" = Option<String>, Query)),
+    params(("id" = String, Path, format = "uuid"), ("as_of" = Option<String>, Query, format = DateTime)),
     responses((status = 200, body = LayoffPlanView), (status = 404, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn get_plan(
@@ -452,7 +452,7 @@ pub async fn get_plan(
 /// Amend a layoff plan: only the fields sent change; an event on the same
 /// plan.
 #[utoipa::path(patch, path = "/v1/layoff-plans/{id}", tag = "layoff-plans", request_body = AmendPlanBody,
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = String, Path, format = "uuid"), ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$")),
     responses((status = 200, body = LayoffPlanView), (status = 409, body = labex_web::Problem), (status = 412, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn amend_plan(
@@ -471,7 +471,7 @@ pub async fn amend_plan(
 
 /// Record how many people the plan laid off.
 #[utoipa::path(post, path = "/v1/layoff-plans/{id}/outcome", tag = "layoff-plans", request_body = OutcomeBody,
-    params(("id" = String, Path), ("If-Match" = Option<String>, Header)),
+    params(("id" = String, Path, format = "uuid"), ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$")),
     responses((status = 200, body = LayoffPlanView), (status = 409, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn plan_outcome(
@@ -495,8 +495,8 @@ pub async fn plan_outcome(
 /// closes — or, with `period`, each region's level of that month.
 #[utoipa::path(get, path = "/v1/warnings", tag = "warnings",
     params(
-        ("region" = Option<String>, Query, description = "division code; the caller's office when absent"),
-        ("period" = Option<String>, Query, description = "YYYY-MM: the levels of that month; the standing levels when absent"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
+        ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM: the levels of that month; the standing levels when absent"),
     ),
     responses((status = 200, body = WarningsView), (status = 400, body = labex_web::Problem, content_type = "application/problem+json"), (status = 403, body = labex_web::Problem, content_type = "application/problem+json")),
     security(("bearer" = [])))]
@@ -524,7 +524,7 @@ pub async fn warnings(
 
 /// Open a wage-arrears case (欠薪): the employer and each worker owed.
 #[utoipa::path(post, path = "/v1/wage-arrears", tag = "wage-arrears", request_body = CaseBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses((status = 201, body = CaseView), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn open_case(
@@ -545,7 +545,7 @@ pub async fn open_case(
 
 /// A wage-arrears case.
 #[utoipa::path(get, path = "/v1/wage-arrears/{id}", tag = "wage-arrears",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, format = "uuid")),
     responses((status = 200, body = CaseView), (status = 404, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn get_case(
@@ -565,7 +565,7 @@ pub async fn get_case(
 /// worker actually received; body `{jobseeker_id, amount_fen, paid_on}`),
 /// `settlement` (every worker paid) or `transfer` (to labour inspection).
 #[utoipa::path(post, path = "/v1/wage-arrears/{id}/{step}", tag = "wage-arrears",
-    params(("id" = String, Path), ("step" = String, Path, description = "mediation, payments, settlement or transfer"), ("If-Match" = Option<String>, Header)),
+    params(("id" = String, Path, format = "uuid"), ("step" = String, Path, description = "mediation, payments, settlement or transfer"), ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$")),
     request_body = Option<PaymentBody>,
     responses((status = 200, body = CaseView), (status = 404, body = labex_web::Problem), (status = 409, body = labex_web::Problem), (status = 422, body = labex_web::Problem)),
     security(("bearer" = [])))]
@@ -612,7 +612,7 @@ pub async fn case_step(
 /// Whether an employer has an open wage-arrears case: the mark staff see
 /// on its vacancies and referrals.
 #[utoipa::path(get, path = "/v1/employers/{id}/arrears-status", tag = "wage-arrears",
-    params(("id" = String, Path)),
+    params(("id" = String, Path, format = "uuid")),
     responses((status = 200, body = ArrearsStatusView), (status = 404, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn arrears_status(
@@ -648,7 +648,7 @@ pub struct FormatParams {
 /// A region's figures of a month, from the events recorded so far; JSON,
 /// or CSV (`Accept: text/csv` or `?format=csv`).
 #[utoipa::path(get, path = "/v1/reports/monthly", tag = "reports",
-    params(("region" = Option<String>, Query), ("period" = Option<String>, Query, description = "YYYY-MM; this month when absent"), ("format" = Option<String>, Query, description = "csv")),
+    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM; this month when absent"), ("format" = Option<String>, Query, description = "csv")),
     responses((status = 200, body = MonthlyReportView, description = "JSON, or text/csv with the header region,period,figure,value,label and one line per figure (label: its Chinese name)")),
     security(("bearer" = [])))]
 pub async fn monthly_report(
@@ -706,7 +706,7 @@ pub async fn submit_monthly(
 /// Which regions within `region` have submitted a month, with their
 /// latest figures and differences.
 #[utoipa::path(get, path = "/v1/reports/monthly/submissions", tag = "reports",
-    params(("region" = Option<String>, Query), ("period" = Option<String>, Query, description = "YYYY-MM; this month when absent")),
+    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM; this month when absent")),
     responses((status = 200, body = SubmissionsView)),
     security(("bearer" = [])))]
 pub async fn list_submissions(

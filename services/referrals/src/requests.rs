@@ -14,14 +14,17 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct ReferBody {
     /// The job seeker referred.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// The vacancy referred to.
+    #[schema(format = "uuid")]
     pub vacancy_id: String,
     /// The counsellor's note.
     #[serde(default)]
     pub note: Option<String>,
     /// The job fair (招聘会) the referral came from, if any.
     #[serde(default)]
+    #[schema(format = "uuid")]
     pub fair_id: Option<String>,
 }
 
@@ -63,6 +66,7 @@ pub struct OutcomeBody {
     /// hired, rejected, no_show or withdrawn.
     pub outcome: String,
     /// The day, `YYYY-MM-DD` (for a hire, the first day of work).
+    #[schema(format = Date)]
     pub date: String,
     /// A note.
     #[serde(default)]

@@ -52,7 +52,7 @@ async fn answer(
     path = "/v1/referrals",
     tag = "referrals",
     request_body = ReferBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "referred; Location names the referral, ETag is its revision", body = ReferralView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -79,8 +79,8 @@ pub async fn refer(
     path = "/v1/referrals/{id}",
     tag = "referrals",
     params(
-        ("id" = String, Path, description = "referral id"),
-        ("as_of" = Option<String>, Query, description = "RFC 3339 moment to replay to"),
+        ("id" = String, Path, format = "uuid", description = "referral id"),
+        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment to replay to"),
     ),
     responses(
         (status = 200, description = "the referral; ETag is its revision", body = ReferralView),
@@ -110,9 +110,9 @@ pub async fn get(
     tag = "referrals",
     request_body = OutcomeBody,
     params(
-        ("id" = String, Path, description = "referral id"),
-        ("If-Match" = Option<String>, Header, description = "the ETag the outcome is based on"),
-        ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe"),
+        ("id" = String, Path, format = "uuid", description = "referral id"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]{1,19}\")$", description = "the ETag the outcome is based on"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe"),
     ),
     responses(
         (status = 200, description = "recorded", body = ReferralView),
@@ -183,10 +183,10 @@ fn query_id<I: AggregateId>(parameter: &str, text: Option<&str>) -> Result<Optio
     path = "/v1/referrals",
     tag = "referrals",
     params(
-        ("vacancy" = Option<String>, Query, description = "only referrals to this vacancy"),
-        ("jobseeker" = Option<String>, Query, description = "only referrals of this job seeker"),
+        ("vacancy" = Option<String>, Query, format = "uuid", description = "only referrals to this vacancy"),
+        ("jobseeker" = Option<String>, Query, format = "uuid", description = "only referrals of this job seeker"),
         ("status" = Option<String>, Query, description = "open or concluded"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

@@ -6,24 +6,22 @@
 //! run against KurrentDB by its maintainers) says a server answers.
 //!
 //! The test provisions the client itself, so that `cargo test` passes on a
-//! fresh machine: a virtualenv under the target folder (`python-venv`),
-//! made once with `python3 -m venv` and `pip install 'kurrentdbclient>=1.1'`,
-//! behind a lock file so that tests running at once do not race.
+//! fresh machine: a virtualenv under the target folder (`python-venv`)
+//! with `kurrentdbclient>=1.1`, made once by `labex_testkit::python_venv`.
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use labex_testkit::python_venv;
 use support::{StoreProcess, data_folder, test_binary};
 
 /// Longest a script may run.
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(180);
 /// What the virtualenv installs.
 const REQUIREMENT: &str = "kurrentdbclient>=1.1";
-/// A lock older than this was left by a test that died while provisioning.
-const STALE_LOCK: Duration = Duration::from_secs(15 * 60);
 
 fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -31,103 +29,9 @@ fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The target folder this test was built into (it honours
-/// `CARGO_TARGET_DIR`): the test binary is `<target>/<profile>/deps/<name>`.
-fn target_folder() -> PathBuf {
-    let executable = std::env::current_exe().expect("the test knows its own path");
-    executable
-        .ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .expect("the test binary lies three folders down the target folder")
-}
-
-fn run(command: &mut Command, what: &str) {
-    let output = command
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|error| panic!("cannot {what}: {error}; is Python 3 installed?"));
-    assert!(
-        output.status.success(),
-        "cannot {what} ({}):\n{}\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-/// Holds `<target>/python-venv.lock` while it lives.
-struct ProvisioningLock(PathBuf);
-
-impl ProvisioningLock {
-    fn take(path: PathBuf) -> ProvisioningLock {
-        let started = Instant::now();
-        loop {
-            match std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .open(&path)
-            {
-                Ok(_) => return ProvisioningLock(path),
-                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
-                    let age = std::fs::metadata(&path)
-                        .and_then(|metadata| metadata.modified())
-                        .ok()
-                        .and_then(|modified| SystemTime::now().duration_since(modified).ok());
-                    if age.is_some_and(|age| age > STALE_LOCK) {
-                        drop(std::fs::remove_file(&path));
-                        continue;
-                    }
-                    assert!(
-                        started.elapsed() < STALE_LOCK,
-                        "{} is still held after {STALE_LOCK:?}",
-                        path.display()
-                    );
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(error) => panic!("cannot create {}: {error}", path.display()),
-            }
-        }
-    }
-}
-
-impl Drop for ProvisioningLock {
-    fn drop(&mut self) {
-        drop(std::fs::remove_file(&self.0));
-    }
-}
-
 /// The Python of a virtualenv with the official client, made once.
 fn python_with_client() -> PathBuf {
-    let target = target_folder();
-    std::fs::create_dir_all(&target).expect("the target folder exists");
-    let venv = target.join("python-venv");
-    let python = venv.join("bin").join("python");
-    let ready = venv.join("labex-ready");
-    let is_ready =
-        || std::fs::read_to_string(&ready).is_ok_and(|installed| installed.trim() == REQUIREMENT);
-    if !is_ready() {
-        let _lock = ProvisioningLock::take(target.join("python-venv.lock"));
-        if !is_ready() {
-            drop(std::fs::remove_dir_all(&venv));
-            run(
-                Command::new("python3").args(["-m", "venv"]).arg(&venv),
-                "create a virtualenv with `python3 -m venv`",
-            );
-            run(
-                Command::new(&python).args([
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    REQUIREMENT,
-                ]),
-                &format!("install {REQUIREMENT} into {}", venv.display()),
-            );
-            std::fs::write(&ready, REQUIREMENT).expect("the virtualenv can be marked ready");
-        }
-    }
+    let python = python_venv("python-venv", REQUIREMENT);
     let version = Command::new(&python)
         .args([
             "-c",
@@ -138,7 +42,7 @@ fn python_with_client() -> PathBuf {
     println!(
         "kurrentdbclient {} in {}",
         String::from_utf8_lossy(&version.stdout).trim(),
-        venv.display()
+        python.display()
     );
     python
 }

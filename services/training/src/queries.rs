@@ -155,7 +155,7 @@ pub fn search_limit(limit: Option<u32>) -> std::result::Result<u32, Error> {
     match limit {
         None => Ok(20),
         Some(limit) if (1..=MAX_SEARCH_LIMIT).contains(&limit) => Ok(limit),
-        Some(_) => Err(Error::Invalid(vec![labex_app::FieldError::input(
+        Some(_) => Err(Error::InvalidQuery(vec![labex_app::FieldError::input(
             "limit",
             labex_app::InputError::QueryRange,
             "must be between 1 and 100",

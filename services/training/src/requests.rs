@@ -25,9 +25,11 @@ pub struct RegisterProviderBody {
     /// Registered name.
     pub name: String,
     /// Unified social credit code (GB 32100).
+    #[schema(value_type = labex_web::CreditCode)]
     pub credit_code: String,
     /// The registering office; the caller's when absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
 }
 
@@ -64,6 +66,7 @@ impl RegisterProviderBody {
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
     /// The employer the course trains for.
+    #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many trainees it commits to hire.
     pub committed_hires: i64,
@@ -74,6 +77,7 @@ pub struct OrderBody {
 #[serde(deny_unknown_fields)]
 pub struct OpenCourseBody {
     /// The provider giving it.
+    #[schema(format = "uuid")]
     pub provider_id: String,
     /// Title.
     pub title: String,
@@ -91,10 +95,13 @@ pub struct OpenCourseBody {
     /// Seats.
     pub seats: i64,
     /// First day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub starts_on: String,
     /// Last day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub ends_on: String,
     /// Where it is given: a six-digit division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// Training subsidy per trainee, in fen.
     #[serde(default)]
@@ -197,6 +204,7 @@ impl OpenCourseBody {
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
     /// The job seeker.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
 }
 
@@ -214,6 +222,7 @@ impl EnrolBody {
 #[serde(deny_unknown_fields)]
 pub struct CompletionBody {
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub completed_on: String,
 }
 
@@ -231,6 +240,7 @@ impl CompletionBody {
 #[serde(deny_unknown_fields)]
 pub struct DropOutBody {
     /// The day the trainee left, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub left_on: String,
 }
 
@@ -254,6 +264,7 @@ pub struct AppraisalBody {
     /// Whether it was passed.
     pub passed: bool,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub appraised_on: String,
 }
 

@@ -75,7 +75,7 @@ fn enrolment_id(path: &web::Path<String>) -> Result<EnrolmentId, ApiError> {
 #[utoipa::path(
     post, path = "/v1/training/providers", tag = "training",
     request_body = RegisterProviderBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "registered", body = ProviderView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -104,7 +104,7 @@ pub async fn register_provider(
 /// A training provider, now or as of a moment.
 #[utoipa::path(
     get, path = "/v1/training/providers/{id}", tag = "training",
-    params(("id" = String, Path, description = "provider id"), ("as_of" = Option<String>, Query, description = "RFC 3339 moment")),
+    params(("id" = String, Path, format = "uuid", description = "provider id"), ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment")),
     responses(
         (status = 200, description = "the provider", body = ProviderView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -132,7 +132,7 @@ pub async fn get_provider(
 #[utoipa::path(
     post, path = "/v1/courses", tag = "training",
     request_body = OpenCourseBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "opened", body = CourseView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -155,7 +155,7 @@ pub async fn open_course(
 /// A course, now or as of a moment: public.
 #[utoipa::path(
     get, path = "/v1/courses/{id}", tag = "training",
-    params(("id" = String, Path, description = "course id"), ("as_of" = Option<String>, Query, description = "RFC 3339 moment")),
+    params(("id" = String, Path, format = "uuid", description = "course id"), ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment")),
     responses(
         (status = 200, description = "the course", body = CourseView),
         (status = 404, description = "no such course", body = labex_web::Problem),
@@ -174,7 +174,7 @@ pub async fn get_course(
 #[utoipa::path(
     post, path = "/v1/courses/{id}/enrolments", tag = "training",
     request_body = EnrolBody,
-    params(("id" = String, Path, description = "course id"), ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("id" = String, Path, format = "uuid", description = "course id"), ("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "enrolled (status seated or waiting)", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -200,7 +200,7 @@ pub async fn enrol(
 /// An enrolment: staff covering the course, and the trainee.
 #[utoipa::path(
     get, path = "/v1/enrolments/{id}", tag = "training",
-    params(("id" = String, Path, description = "enrolment id")),
+    params(("id" = String, Path, format = "uuid", description = "enrolment id")),
     responses(
         (status = 200, description = "the enrolment", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -234,7 +234,7 @@ async fn change(
 /// Cancel an enrolment; a freed seat goes to the first on the waiting list.
 #[utoipa::path(
     post, path = "/v1/enrolments/{id}/cancellation", tag = "training",
-    params(("id" = String, Path, description = "enrolment id")),
+    params(("id" = String, Path, format = "uuid", description = "enrolment id")),
     responses(
         (status = 200, description = "cancelled", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -256,7 +256,7 @@ pub async fn cancel(
 #[utoipa::path(
     post, path = "/v1/enrolments/{id}/completion", tag = "training",
     request_body = CompletionBody,
-    params(("id" = String, Path, description = "enrolment id")),
+    params(("id" = String, Path, format = "uuid", description = "enrolment id")),
     responses(
         (status = 200, description = "completed", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -283,7 +283,7 @@ pub async fn complete(
 #[utoipa::path(
     post, path = "/v1/enrolments/{id}/drop-out", tag = "training",
     request_body = DropOutBody,
-    params(("id" = String, Path, description = "enrolment id")),
+    params(("id" = String, Path, format = "uuid", description = "enrolment id")),
     responses(
         (status = 200, description = "dropped out", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -310,7 +310,7 @@ pub async fn drop_out(
 #[utoipa::path(
     post, path = "/v1/enrolments/{id}/appraisal", tag = "training",
     request_body = AppraisalBody,
-    params(("id" = String, Path, description = "enrolment id")),
+    params(("id" = String, Path, format = "uuid", description = "enrolment id")),
     responses(
         (status = 200, description = "appraised", body = EnrolmentView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -337,7 +337,7 @@ pub async fn appraise(
 /// completion, appraisal, and an order-based course's commitment.
 #[utoipa::path(
     get, path = "/v1/courses/{id}/outcomes", tag = "training",
-    params(("id" = String, Path, description = "course id")),
+    params(("id" = String, Path, format = "uuid", description = "course id")),
     responses(
         (status = 200, description = "the outcomes (rates withheld under the minimum of leavers)", body = OutcomesView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -357,7 +357,7 @@ pub async fn course_outcomes(
 /// A provider's outcomes over all its courses.
 #[utoipa::path(
     get, path = "/v1/training/providers/{id}/outcomes", tag = "training",
-    params(("id" = String, Path, description = "provider id")),
+    params(("id" = String, Path, format = "uuid", description = "provider id")),
     responses(
         (status = 200, description = "the outcomes (rates withheld under the minimum of leavers)", body = OutcomesView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -446,11 +446,11 @@ impl SearchParams {
     params(
         ("q" = Option<String>, Query, description = "words; all must match"),
         ("kind" = Option<String>, Query, description = "a course kind"),
-        ("region" = Option<String>, Query, description = "division code; courses within its scope"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; courses within its scope"),
         ("occupation" = Option<String>, Query, description = "an occupation's code or a group's prefix (6-18) in the occupational classification, or an occupation's name"),
-        ("provider_id" = Option<String>, Query, description = "a provider"),
+        ("provider_id" = Option<String>, Query, format = "uuid", description = "a provider"),
         ("open" = Option<bool>, Query, description = "only courses not yet ended"),
-        ("limit" = Option<u32>, Query, description = "hits per page, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "hits per page, at most 100"),
         ("offset" = Option<u32>, Query, description = "hits to skip"),
     ),
     responses(

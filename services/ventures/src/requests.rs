@@ -24,12 +24,14 @@ pub struct ProjectBody {
     /// The most investment needed, in yuan.
     pub investment_max_yuan: i64,
     /// Where: a six-digit division code.
+    #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     pub description: String,
     /// The organisation to contact.
     pub contact_organisation: String,
     /// The listing office; the caller's when absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
 }
 
@@ -92,8 +94,10 @@ impl ProjectBody {
 #[serde(deny_unknown_fields)]
 pub struct OpenCaseBody {
     /// The person starting a business.
+    #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// The day of the consultation, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -114,6 +118,7 @@ pub struct StageBody {
     /// training, business_plan, risk_assessment or financing.
     pub stage: String,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -142,8 +147,10 @@ pub struct BusinessBody {
     pub name: String,
     /// Its unified social credit code, once registered.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::CreditCode>)]
     pub credit_code: Option<String>,
     /// The day it started, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub started_on: String,
 }
 
@@ -183,8 +190,10 @@ impl BusinessBody {
 #[serde(deny_unknown_fields)]
 pub struct RegistrationBody {
     /// Its unified social credit code.
+    #[schema(value_type = labex_web::CreditCode)]
     pub credit_code: String,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -203,6 +212,7 @@ impl RegistrationBody {
 #[serde(deny_unknown_fields)]
 pub struct FollowUpBody {
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
     /// Whether the business still operates.
     pub operating: bool,
@@ -215,6 +225,7 @@ pub struct FollowUpBody {
 #[serde(deny_unknown_fields)]
 pub struct LoanBody {
     /// The borrower (a registered job seeker).
+    #[schema(format = "uuid")]
     pub borrower: String,
     /// The amount, in fen.
     pub amount_fen: i64,
@@ -225,6 +236,7 @@ pub struct LoanBody {
     /// A guarantor organisation's name, or absent for a loan without
     /// collateral.
     #[serde(default)]
+    #[schema(format = "uuid")]
     pub guarantor: Option<String>,
     /// For a loan without collateral (免担保): the job-seeker category
     /// the rules exempt (`graduate`, `returning_migrant` by default) that
@@ -288,6 +300,7 @@ pub struct ReviewBody {
     /// approved or rejected.
     pub decision: String,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -319,6 +332,7 @@ pub struct GuaranteeBody {
     /// The guarantee fund (担保基金).
     pub guarantee_fund: String,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -340,6 +354,7 @@ impl GuaranteeBody {
 #[serde(deny_unknown_fields)]
 pub struct DisbursementBody {
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
     /// The annual rate, in basis points (385 = 3.85 %).
     pub annual_rate_bp: u32,
@@ -352,6 +367,7 @@ pub struct RepaymentBody {
     /// Principal repaid, in fen (interest is computed).
     pub principal_fen: i64,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 
@@ -372,6 +388,7 @@ pub struct DefaultBody {
     /// What the guarantee fund paid out, in fen.
     pub guarantee_payout_fen: i64,
     /// The day, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub on: String,
 }
 

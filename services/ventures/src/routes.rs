@@ -104,7 +104,7 @@ fn loan_answer(created: bool, saved: &Saved<Loan>) -> HttpResponse {
 /// List a project in the library (创业项目库).
 #[utoipa::path(
     post, path = "/v1/ventures/projects", tag = "ventures", request_body = ProjectBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "listed", body = ProjectView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -127,7 +127,7 @@ pub async fn list_project(
 /// A project of the library: public.
 #[utoipa::path(
     get, path = "/v1/ventures/projects/{id}", tag = "ventures",
-    params(("id" = String, Path, description = "project id"), ("as_of" = Option<String>, Query, description = "RFC 3339 moment")),
+    params(("id" = String, Path, format = "uuid", description = "project id"), ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment")),
     responses((status = 200, description = "the project", body = ProjectView), (status = 404, description = "no such project", body = labex_web::Problem))
 )]
 pub async fn get_project(
@@ -144,7 +144,7 @@ pub async fn get_project(
 /// Withdraw a project from the library.
 #[utoipa::path(
     post, path = "/v1/ventures/projects/{id}/withdrawal", tag = "ventures",
-    params(("id" = String, Path, description = "project id")),
+    params(("id" = String, Path, format = "uuid", description = "project id")),
     responses((status = 200, description = "withdrawn", body = ProjectView), (status = 403, description = "not office staff in scope", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -211,10 +211,10 @@ impl ProjectSearchParams {
     params(
         ("q" = Option<String>, Query, description = "words; all must match"),
         ("industry" = Option<String>, Query, description = "an industry"),
-        ("region" = Option<String>, Query, description = "division code; projects within its scope"),
-        ("budget_yuan" = Option<u32>, Query, description = "projects whose least investment is at most this"),
-        ("investment_at_least_yuan" = Option<u32>, Query, description = "projects whose most investment is at least this"),
-        ("limit" = Option<u32>, Query, description = "hits per page, at most 100"),
+        ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; projects within its scope"),
+        ("budget_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "projects whose least investment is at most this"),
+        ("investment_at_least_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "projects whose most investment is at least this"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "hits per page, at most 100"),
         ("offset" = Option<u32>, Query, description = "hits to skip"),
     ),
     responses((status = 200, description = "the projects found", body = ProjectSearchResults), (status = 400, description = "bad parameters", body = labex_web::Problem))
@@ -230,7 +230,7 @@ pub async fn search_projects(
 /// Open a one-stop service case (一条龙服务) for a person.
 #[utoipa::path(
     post, path = "/v1/ventures/cases", tag = "ventures", request_body = OpenCaseBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "opened", body = CaseView),
         (status = 403, description = "not staff covering the person's office", body = labex_web::Problem),
@@ -306,11 +306,11 @@ impl CaseListParams {
 #[utoipa::path(
     get, path = "/v1/ventures/cases", tag = "ventures",
     params(
-        ("jobseeker_id" = Option<String>, Query, description = "a job-seeker id"),
-        ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
+        ("jobseeker_id" = Option<String>, Query, format = "uuid", description = "a job-seeker id"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code within the caller's scope; the caller's when absent"),
         ("stage" = Option<String>, Query, description = "the stage reached last"),
         ("following_on" = Option<String>, Query, description = "YYYY-MM-DD: businesses started and still followed up that day"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "the cases", body = CaseList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's cases", body = labex_web::Problem)),
@@ -332,7 +332,7 @@ pub async fn list_cases(
 /// A case: staff in scope and the person.
 #[utoipa::path(
     get, path = "/v1/ventures/cases/{id}", tag = "ventures",
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, format = "uuid", description = "case id")),
     responses((status = 200, description = "the case", body = CaseView), (status = 403, description = "neither staff in scope nor the person", body = labex_web::Problem), (status = 404, description = "no such case", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -347,7 +347,7 @@ pub async fn get_case(
 /// A later stage reached: training, business_plan, risk_assessment or financing.
 #[utoipa::path(
     post, path = "/v1/ventures/cases/{id}/stages", tag = "ventures", request_body = StageBody,
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, format = "uuid", description = "case id")),
     responses((status = 200, description = "reached", body = CaseView), (status = 409, description = "not a later stage", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -369,7 +369,7 @@ pub async fn advance_case(
 /// followed up for the rules' months.
 #[utoipa::path(
     post, path = "/v1/ventures/cases/{id}/business", tag = "ventures", request_body = BusinessBody,
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, format = "uuid", description = "case id")),
     responses((status = 200, description = "started", body = CaseView), (status = 409, description = "started already", body = labex_web::Problem), (status = 422, description = "invalid fields", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -391,7 +391,7 @@ pub async fn start_business(
 /// same code again changes nothing.
 #[utoipa::path(
     post, path = "/v1/ventures/cases/{id}/business/registration", tag = "ventures", request_body = RegistrationBody,
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, format = "uuid", description = "case id")),
     responses((status = 200, description = "registered", body = CaseView), (status = 409, description = "not started, or registered under another code", body = labex_web::Problem), (status = 422, description = "invalid fields, or a day before the start", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -412,7 +412,7 @@ pub async fn register_business(
 /// A follow-up of a started business.
 #[utoipa::path(
     post, path = "/v1/ventures/cases/{id}/follow-ups", tag = "ventures", request_body = FollowUpBody,
-    params(("id" = String, Path, description = "case id")),
+    params(("id" = String, Path, format = "uuid", description = "case id")),
     responses((status = 200, description = "recorded", body = CaseView), (status = 409, description = "not started, or the follow-up period ended", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -438,7 +438,7 @@ pub async fn follow_up(
 /// covering the borrower's office.
 #[utoipa::path(
     post, path = "/v1/ventures/loans", tag = "ventures", request_body = LoanBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "makes a retry safe")),
     responses(
         (status = 201, description = "applied", body = LoanView),
         (status = 403, description = "neither the borrower nor staff in scope", body = labex_web::Problem),
@@ -514,10 +514,10 @@ impl LoanListParams {
 #[utoipa::path(
     get, path = "/v1/ventures/loans", tag = "ventures",
     params(
-        ("borrower" = Option<String>, Query, description = "a job-seeker id"),
-        ("office" = Option<String>, Query, description = "division code within the caller's scope; the caller's when absent"),
+        ("borrower" = Option<String>, Query, format = "uuid", description = "a job-seeker id"),
+        ("office" = Option<labex_web::DivisionCode>, Query, description = "division code within the caller's scope; the caller's when absent"),
         ("status" = Option<String>, Query, description = "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted"),
-        ("limit" = Option<u32>, Query, description = "page size, at most 100"),
+        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses((status = 200, description = "the loans", body = LoanList), (status = 400, description = "bad parameters", body = labex_web::Problem), (status = 403, description = "out of scope, or another person's loans", body = labex_web::Problem)),
@@ -539,7 +539,7 @@ pub async fn list_loans(
 /// A loan: staff in scope and the borrower.
 #[utoipa::path(
     get, path = "/v1/ventures/loans/{id}", tag = "ventures",
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "the loan", body = LoanView), (status = 403, description = "neither staff in scope nor the borrower", body = labex_web::Problem), (status = 404, description = "no such loan", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -554,7 +554,7 @@ pub async fn get_loan(
 /// The office's review of a loan.
 #[utoipa::path(
     post, path = "/v1/ventures/loans/{id}/review", tag = "ventures", request_body = ReviewBody,
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "reviewed", body = LoanView), (status = 409, description = "not awaiting review", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -575,7 +575,7 @@ pub async fn review_loan(
 /// The guarantee fund's approval of its guarantee.
 #[utoipa::path(
     post, path = "/v1/ventures/loans/{id}/guarantee", tag = "ventures", request_body = GuaranteeBody,
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "guaranteed", body = LoanView), (status = 409, description = "not approved", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -597,7 +597,7 @@ pub async fn guarantee_loan(
 /// interest (贴息) is the rules'.
 #[utoipa::path(
     post, path = "/v1/ventures/loans/{id}/disbursement", tag = "ventures", request_body = DisbursementBody,
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "disbursed", body = LoanView), (status = 409, description = "not guaranteed", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -624,7 +624,7 @@ pub async fn disburse_loan(
 /// one repays the loan (early or on time).
 #[utoipa::path(
     post, path = "/v1/ventures/loans/{id}/repayments", tag = "ventures", request_body = RepaymentBody,
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "recorded", body = LoanView), (status = 409, description = "not being repaid", body = labex_web::Problem), (status = 422, description = "more than is outstanding, or a day before the last", body = labex_web::Problem)),
     security(("bearer" = []))
 )]
@@ -645,7 +645,7 @@ pub async fn repay_loan(
 /// The loan defaulted; the guarantee fund's payout is recorded.
 #[utoipa::path(
     post, path = "/v1/ventures/loans/{id}/default", tag = "ventures", request_body = DefaultBody,
-    params(("id" = String, Path, description = "loan id")),
+    params(("id" = String, Path, format = "uuid", description = "loan id")),
     responses((status = 200, description = "defaulted", body = LoanView), (status = 409, description = "not being repaid", body = labex_web::Problem), (status = 422, description = "a payout above what is outstanding", body = labex_web::Problem)),
     security(("bearer" = []))
 )]

@@ -126,7 +126,12 @@ impl Divisions {
         self.by_code.is_empty()
     }
 
-    /// Whether the list has a division of these six digits.
+    /// Every code on the list, in no order.
+    pub fn codes(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_code.keys().copied()
+    }
+
+    /// Whether `code` is on the list.
     pub fn contains(&self, code: &str) -> bool {
         self.by_code.contains_key(code)
     }
