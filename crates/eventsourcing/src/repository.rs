@@ -344,70 +344,35 @@ impl Repository {
                 return Ok(replay);
             }
             let loaded = fold::<A>(&history);
-            let conflict = |expected: Option<u64>| RepositoryError::Conflict {
-                stream: stream.clone(),
-                expected,
-                actual: loaded.revision,
+            let standing = Warm {
+                state: loaded.state,
+                revision: loaded.revision,
+                position: history.last().map(|entry| entry.position),
             };
-            match options.expected {
-                ExpectedRevision::Exact(expected) if loaded.revision != Some(expected) => {
-                    return Err(conflict(Some(expected)));
-                }
-                ExpectedRevision::NoStream if loaded.revision.is_some() => {
-                    return Err(conflict(None));
-                }
-                _ => {}
-            }
-            let events = A::decide(loaded.state.as_ref(), command.clone())
-                .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
-            if events.is_empty() {
-                return Ok(Executed {
-                    events,
-                    state: loaded.state,
-                    revision: loaded.revision,
-                    position: history.last().map(|entry| entry.position),
-                    replayed: false,
-                });
-            }
-            let data = events_data::<A>(&events, event_ids, context).await?;
-            let stream_state = match loaded.revision {
-                None => StreamState::NoStream,
-                Some(revision) => StreamState::StreamRevision(revision),
-            };
-            let append_options = AppendToStreamOptions::default().stream_state(stream_state);
+            let expected = standing.revision;
             match self
-                .client
-                .append_to_stream(stream.as_str(), &append_options, data)
-                .await
+                .attempt(
+                    &stream,
+                    standing,
+                    command.clone(),
+                    context,
+                    event_ids,
+                    options.expected,
+                )
+                .await?
             {
-                Ok(written) => {
-                    let state = events
-                        .iter()
-                        .fold(loaded.state, |state, event| A::evolve(state, event));
-                    return Ok(Executed {
-                        events,
-                        state,
-                        revision: Some(written.next_expected_version),
-                        position: Some(written.position),
-                        replayed: false,
+                Attempt::Done(executed) => return Ok(executed),
+                Attempt::Lost { actual } if attempt >= retries => {
+                    return Err(RepositoryError::Conflict {
+                        stream,
+                        expected,
+                        actual,
                     });
                 }
-                Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
-                    let actual = match current {
-                        CurrentRevision::Current(revision) => Some(revision),
-                        CurrentRevision::NoStream => None,
-                    };
-                    if attempt >= retries {
-                        return Err(RepositoryError::Conflict {
-                            stream,
-                            expected: loaded.revision,
-                            actual,
-                        });
-                    }
+                Attempt::Lost { actual } => {
                     attempt += 1;
-                    tracing::debug!(%stream, attempt, expected = ?loaded.revision, ?actual, "lost a race to another writer, deciding again");
+                    tracing::debug!(%stream, attempt, ?expected, ?actual, "lost a race to another writer, deciding again");
                 }
-                Err(error) => return Err(RepositoryError::Store(error)),
             }
         }
     }
@@ -430,90 +395,124 @@ impl Repository {
         let _turn = slot.turn.lock().await;
         let mut attempt = 0;
         loop {
-            let loaded = self.warmed::<A>(&slot, stream).await?;
-            let conflict = |expected: Option<u64>| RepositoryError::Conflict {
-                stream: stream.to_owned(),
-                expected,
-                actual: loaded.revision,
-            };
-            match expected {
-                ExpectedRevision::Exact(expected) if loaded.revision != Some(expected) => {
-                    return Err(conflict(Some(expected)));
-                }
-                ExpectedRevision::NoStream if loaded.revision.is_some() => {
-                    return Err(conflict(None));
-                }
-                _ => {}
-            }
-            let events = A::decide(loaded.state.as_ref(), command.clone())
-                .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
-            if events.is_empty() {
-                return Ok(Executed {
-                    events,
-                    state: loaded.state,
-                    revision: loaded.revision,
-                    position: loaded.position,
-                    replayed: false,
-                });
-            }
-            let data = events_data::<A>(&events, None, context).await?;
-            let stream_state = match loaded.revision {
-                None => StreamState::NoStream,
-                Some(revision) => StreamState::StreamRevision(revision),
-            };
-            let append_options = AppendToStreamOptions::default().stream_state(stream_state);
-            match self
-                .client
-                .append_to_stream(stream, &append_options, data)
-                .await
-            {
-                Ok(written) => {
-                    let state = events
-                        .iter()
-                        .fold(loaded.state, |state, event| A::evolve(state, event));
-                    let revision = Some(written.next_expected_version);
+            let standing = self.warmed::<A>(&slot, stream).await?;
+            let before = standing.revision;
+            let outcome = self
+                .attempt(stream, standing, command.clone(), context, None, expected)
+                .await;
+            match outcome {
+                Ok(Attempt::Done(executed)) => {
                     // What this append wrote is known: the next command
                     // reads from after it. (Its events' own positions are
                     // not told; the last one's is the position answered.)
-                    if loaded.revision.map_or(0, |revision| revision + 1) + events.len() as u64
-                        == written.next_expected_version + 1
-                    {
+                    // Had another writer slipped events in between (the
+                    // revisions do not add up), the slot reads afresh.
+                    let continuous = before.map_or(0, |revision| revision + 1)
+                        + executed.events.len() as u64
+                        == executed.revision.map_or(0, |revision| revision + 1);
+                    if executed.events.is_empty() {
+                        // Nothing written: what the slot keeps still holds.
+                    } else if continuous {
                         slot.keep(Warm {
-                            state: state.clone(),
-                            revision,
-                            position: Some(written.position),
+                            state: executed.state.clone(),
+                            revision: executed.revision,
+                            position: executed.position,
                         });
                     } else {
                         slot.forget();
                     }
-                    return Ok(Executed {
-                        events,
-                        state,
-                        revision,
-                        position: Some(written.position),
-                        replayed: false,
+                    return Ok(executed);
+                }
+                Ok(Attempt::Lost { actual }) if attempt >= retries => {
+                    return Err(RepositoryError::Conflict {
+                        stream: stream.to_owned(),
+                        expected: before,
+                        actual,
                     });
                 }
-                Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => {
-                    let actual = match current {
-                        CurrentRevision::Current(revision) => Some(revision),
-                        CurrentRevision::NoStream => None,
-                    };
-                    if attempt >= retries {
-                        return Err(RepositoryError::Conflict {
-                            stream: stream.to_owned(),
-                            expected: loaded.revision,
-                            actual,
-                        });
-                    }
+                Ok(Attempt::Lost { actual }) => {
                     attempt += 1;
-                    tracing::debug!(%stream, attempt, expected = ?loaded.revision, ?actual, "another process wrote to a warm stream, reading on and deciding again");
+                    tracing::debug!(%stream, attempt, expected = ?before, ?actual, "another process wrote to a warm stream, reading on and deciding again");
                 }
                 Err(error) => {
-                    slot.forget();
-                    return Err(RepositoryError::Store(error));
+                    if matches!(error, RepositoryError::Store(_)) {
+                        slot.forget();
+                    }
+                    return Err(error);
                 }
             }
+        }
+    }
+
+    /// One attempt of a command on the stream as it stands: the expected
+    /// revision checked, the command decided, its events appended expecting
+    /// the stream still to stand there. Shared by the cold and the warm
+    /// path, which differ only in how they read the stream and what they
+    /// keep after.
+    async fn attempt<A: Aggregate>(
+        &self,
+        stream: &str,
+        standing: Warm<A>,
+        command: A::Command,
+        context: &EventContext,
+        event_ids: Option<EventIds>,
+        expected: ExpectedRevision,
+    ) -> Result<Attempt<A>, RepositoryError> {
+        let conflict = |expected: Option<u64>| RepositoryError::Conflict {
+            stream: stream.to_owned(),
+            expected,
+            actual: standing.revision,
+        };
+        match expected {
+            ExpectedRevision::Exact(expected) if standing.revision != Some(expected) => {
+                return Err(conflict(Some(expected)));
+            }
+            ExpectedRevision::NoStream if standing.revision.is_some() => {
+                return Err(conflict(None));
+            }
+            _ => {}
+        }
+        let events = A::decide(standing.state.as_ref(), command)
+            .map_err(|refusal| RepositoryError::Domain(Refused::new(refusal)))?;
+        if events.is_empty() {
+            return Ok(Attempt::Done(Executed {
+                events,
+                state: standing.state,
+                revision: standing.revision,
+                position: standing.position,
+                replayed: false,
+            }));
+        }
+        let data = events_data::<A>(&events, event_ids, context).await?;
+        let stream_state = match standing.revision {
+            None => StreamState::NoStream,
+            Some(revision) => StreamState::StreamRevision(revision),
+        };
+        let append_options = AppendToStreamOptions::default().stream_state(stream_state);
+        match self
+            .client
+            .append_to_stream(stream, &append_options, data)
+            .await
+        {
+            Ok(written) => {
+                let state = events
+                    .iter()
+                    .fold(standing.state, |state, event| A::evolve(state, event));
+                Ok(Attempt::Done(Executed {
+                    events,
+                    state,
+                    revision: Some(written.next_expected_version),
+                    position: Some(written.position),
+                    replayed: false,
+                }))
+            }
+            Err(kurrentdb::Error::WrongExpectedVersion { current, .. }) => Ok(Attempt::Lost {
+                actual: match current {
+                    CurrentRevision::Current(revision) => Some(revision),
+                    CurrentRevision::NoStream => None,
+                },
+            }),
+            Err(error) => Err(RepositoryError::Store(error)),
         }
     }
 
@@ -667,6 +666,14 @@ async fn events_data<A: Aggregate>(
 }
 
 /// The state and revision after `history`.
+/// What one attempt of a command came to.
+enum Attempt<A: Aggregate> {
+    /// Decided and written, or decided to change nothing.
+    Done(Executed<A>),
+    /// Another writer moved the stream first; it now stands at `actual`.
+    Lost { actual: Option<u64> },
+}
+
 fn fold<A: Aggregate>(history: &[HistoryEntry<A::Event>]) -> Loaded<A> {
     Loaded {
         state: A::fold(history.iter().map(|entry| &entry.event)),
