@@ -36,6 +36,12 @@
 //! employers each bring a new vacancy, searched with `?fair=` (alone, with
 //! words, with a salary floor) at 100/s open loop, target p99 ≤ 20 ms.
 //!
+//! With `--secure`, `labex` runs on a `labex-store` of its own with TLS
+//! and a user's credentials on every call (the store's test
+//! certificates), as a store beyond loopback runs, rather than on the
+//! embedded store: the same phases then say what TLS and authentication
+//! cost.
+//!
 //! The bench profile builds the binary with optimisations
 //! (`target/release/labex`); `LABEX_BIN` picks another binary.
 
@@ -48,6 +54,13 @@ use hdrhistogram::Histogram;
 use labex_testkit::{Process, SECRET, Tokens, folder_size, resident_memory, temporary_folder};
 use labex_web::Role;
 use serde_json::{Value, json};
+
+mod support;
+
+use support::{
+    Random, Vocabulary, binary, machine, queries, register_employer, registration, run_number,
+    serve,
+};
 
 const TARGET_REGISTRATIONS_PER_SECOND: f64 = 3_000.0;
 const TARGET_P99_REGISTRATION: Duration = Duration::from_millis(50);
@@ -66,8 +79,6 @@ const FAIR_SEARCHES_PER_SECOND: f64 = 100.0;
 const TARGET_P99_FAIR_SEARCH: Duration = Duration::from_millis(20);
 const TARGET_P50_LAG: Duration = Duration::from_millis(100);
 const TARGET_P99_LAG: Duration = Duration::from_millis(300);
-const OCCUPATIONS: &str = include_str!("../../../crates/search/benches/data/occupations.txt");
-const DIVISIONS: &str = include_str!("../../../crates/search/benches/data/divisions.txt");
 
 #[derive(Debug, Clone)]
 struct Settings {
@@ -83,11 +94,14 @@ struct Settings {
     /// Where `rebuild` keeps its data (a temporary folder unless given);
     /// a folder that already holds a rebuilt index is served as it is.
     data: Option<PathBuf>,
+    /// `labex` on a store of its own with TLS and users (`--secure`)
+    /// rather than the embedded one.
+    secure: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: cargo bench -p labex --bench http -- [register|get|search|lag|rebuild|all] [--seconds S] [--clients N] [--rate R] [--vacancies N] [--data DIR]"
+        "usage: cargo bench -p labex --bench http -- [register|get|search|lag|rebuild|all] [--seconds S] [--clients N] [--rate R] [--vacancies N] [--data DIR] [--secure]"
     );
     std::process::exit(2)
 }
@@ -104,6 +118,7 @@ fn settings() -> Settings {
         clients: 64,
         rate: 1_000,
         data: None,
+        secure: false,
     };
     let mut args = std::env::args().skip(1);
     let number = |value: Option<String>| -> u64 {
@@ -130,6 +145,7 @@ fn settings() -> Settings {
             "--clients" => settings.clients = number(args.next()) as usize,
             "--rate" => settings.rate = number(args.next()),
             "--data" => settings.data = Some(args.next().unwrap_or_else(|| usage()).into()),
+            "--secure" => settings.secure = true,
             "--bench" => {}
             _ => usage(),
         }
@@ -142,58 +158,6 @@ fn settings() -> Settings {
         settings.lag = true;
     }
     settings
-}
-
-fn registration(n: u64) -> Value {
-    json!({
-        "name": "王芳",
-        "id_number": labex_testkit::id_number(n),
-        "phone": "13800138000",
-        "education": "associate",
-        "major": "数控技术",
-        "graduation_year": 2026,
-        "categories": ["graduate", "hardship"],
-        "skills": ["数控车床", "CAD", "质量检验"],
-        "desired_occupations": ["数控操作工"],
-        "desired_regions": ["410100"],
-        "summary": "高职应届毕业生，持数控车工中级证书",
-        "office": "410105"
-    })
-}
-
-fn binary() -> PathBuf {
-    std::env::var_os("LABEX_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| labex_testkit::binary("labex"))
-}
-
-/// `labex` serving the data folder `data` (embedded store) on free ports.
-fn serve(binary: &std::path::Path, data: &str) -> Process {
-    Process::start(
-        binary,
-        &[],
-        &[
-            ("LABEX_DATA", data),
-            ("LABEX_HTTP", "127.0.0.1:0"),
-            ("LABEX_EVENTSTORE_LISTEN", "127.0.0.1:0"),
-            ("LABEX_JWT_SECRET", SECRET),
-            ("LABEX_LOG", "warn"),
-        ],
-    )
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .find(|line| line.starts_with("model name"))
-                .and_then(|line| line.split(':').nth(1))
-                .map(|name| name.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown cpu".to_owned());
-    let cores = std::thread::available_parallelism().map_or(0, |cores| cores.get());
-    format!("{cores} cores, {cpu}")
 }
 
 fn millis(duration: u64) -> f64 {
@@ -441,132 +405,6 @@ where
     (started.elapsed(), histogram, failures)
 }
 
-/// A small seeded generator (SplitMix64): the same vacancies every run.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// The occupations (name, duties) and division codes of the generator.
-struct Vocabulary {
-    occupations: Vec<(String, Vec<String>)>,
-    divisions: Vec<String>,
-}
-
-impl Vocabulary {
-    fn load() -> Self {
-        let rows = |text: &'static str| {
-            text.lines()
-                .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-                .map(|line| line.split('\t').map(str::to_owned).collect::<Vec<_>>())
-                .collect::<Vec<_>>()
-        };
-        let occupations = rows(OCCUPATIONS)
-            .into_iter()
-            .filter(|row| row.len() >= 3)
-            .map(|row| {
-                let duties = row[2].split('；').map(str::to_owned).collect();
-                (row[1].clone(), duties)
-            })
-            .collect();
-        let divisions = rows(DIVISIONS)
-            .into_iter()
-            .map(|row| row[0].clone())
-            .collect();
-        Self {
-            occupations,
-            divisions,
-        }
-    }
-
-    fn vacancy(&self, random: &mut Random, employer: &str, title_suffix: &str) -> Value {
-        const PREFIXES: [&str; 5] = ["", "急招", "诚聘", "招聘", "长期招聘"];
-        const EDUCATION: [&str; 5] = [
-            "none",
-            "junior_secondary",
-            "senior_secondary",
-            "associate",
-            "bachelor",
-        ];
-        const WELCOMES: [&str; 5] = [
-            "graduate",
-            "migrant_worker",
-            "laid_off",
-            "zero_employment_household",
-            "disabled",
-        ];
-        let (occupation, duties) = random.pick(&self.occupations);
-        let minimum = 2_500 + 500 * random.below(20) as u32;
-        let mut description = String::new();
-        for _ in 0..3 {
-            let duty: &String = random.pick(duties);
-            description.push_str(duty);
-            description.push('；');
-        }
-        description.push_str("五险一金，包食宿，节假日福利，欢迎有意者投递简历。");
-        let welcomes: Vec<&str> = (0..random.below(3))
-            .map(|_| *random.pick(&WELCOMES))
-            .collect();
-        json!({
-            "employer_id": employer,
-            "title": format!("{}{occupation}{title_suffix}", random.pick(&PREFIXES)),
-            "description": description,
-            "occupation": occupation,
-            "region": random.pick(&self.divisions),
-            "salary_min_yuan": minimum,
-            "salary_max_yuan": minimum + 500 * (1 + random.below(8)) as u32,
-            "headcount": 1 + random.below(10),
-            "education": random.pick(&EDUCATION),
-            "experience_years": random.below(5),
-            "welcomes": welcomes,
-            "public_welfare": random.below(20) == 0
-        })
-    }
-}
-
-/// A number of this run that earlier runs on the same data (`--data`)
-/// did not have: the clock's seconds, modulo a day.
-fn run_number() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs() % 86_400)
-}
-
-/// Registers an employer whose credit code no earlier run on the same
-/// data has used.
-async fn register_employer(client: &reqwest::Client, base: &str, token: &str, n: u64) -> String {
-    let n = n + 100 * run_number();
-    let answer = client
-        .post(format!("{base}/v1/employers"))
-        .bearer_auth(token)
-        .json(&json!({
-            "name": "河南省招聘测试有限公司",
-            "credit_code": labex_testkit::credit_code(n),
-            "region": "410105",
-            "industry": "制造业"
-        }))
-        .send()
-        .await
-        .expect("the employer is registered");
-    let body: Value = answer.json().await.expect("a JSON answer");
-    body["id"].as_str().expect("an employer id").to_owned()
-}
-
 async fn search_total(client: &reqwest::Client, base: &str) -> u64 {
     let answer = client
         .get(format!("{base}/v1/vacancies/search?limit=1&status=all"))
@@ -630,56 +468,6 @@ async fn publish_vacancies(base: &str, settings: &Settings) -> (f64, Duration) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     (rate, waiting.elapsed())
-}
-
-/// The mixed query set, drawn like the search library's own benchmark
-/// (`crates/search/benches/search.rs`): 90 % text (an occupation, or in a
-/// fifth of them an occupation and a word offices put in titles), half
-/// within a city or the province, 30 % within a county, 60 % with a salary
-/// floor, 15 % with an education level; relevance (80 %), newest or pay;
-/// 5 % ask for a later page; every query counts facets.
-fn queries(vocabulary: &Vocabulary, count: usize) -> Vec<Vec<(&'static str, String)>> {
-    const AREAS: [&str; 5] = ["410100", "410300", "410700", "420100", "410000"];
-    const WORDS: [&str; 4] = ["包吃住", "五险一金", "双休", "叉车"];
-    const EDUCATION: [&str; 3] = ["junior_secondary", "senior_secondary", "associate"];
-    let mut random = Random(7);
-    (0..count)
-        .map(|_| {
-            let mut query = Vec::new();
-            if random.below(10) < 9 {
-                let (occupation, _) = random.pick(&vocabulary.occupations);
-                let text = if random.below(5) == 0 {
-                    format!("{occupation} {}", random.pick(&WORDS))
-                } else {
-                    occupation.clone()
-                };
-                query.push(("q", text));
-            }
-            match random.below(10) {
-                0..=4 => query.push(("region", random.pick(&AREAS).to_string())),
-                5..=7 => query.push(("region", random.pick(&vocabulary.divisions).clone())),
-                _ => {}
-            }
-            if random.below(10) < 6 {
-                query.push((
-                    "salary_min_yuan",
-                    (3_000 + 500 * random.below(10)).to_string(),
-                ));
-            }
-            if random.below(100) < 15 {
-                query.push(("education", random.pick(&EDUCATION).to_string()));
-            }
-            match random.below(10) {
-                8 => query.push(("sort", "newest".to_owned())),
-                9 => query.push(("sort", "salary".to_owned())),
-                _ => {}
-            }
-            if random.below(20) == 0 {
-                query.push(("offset", "20".to_owned()));
-            }
-            query
-        })
-        .collect()
 }
 
 /// Closed loop: up to 16 clients, each sending its next search as soon as
@@ -1301,7 +1089,15 @@ async fn main() {
     println!("machine: {}", machine());
     let data = temporary_folder("labex-http-bench-");
     let data_path = data.path().to_str().expect("a UTF-8 path").to_owned();
-    let process = serve(&binary, &data_path);
+    let (store, process) = if settings.secure {
+        println!(
+            "secured: labex on a labex-store of its own with TLS and a user's credentials on every call"
+        );
+        let (store, process) = support::serve_secured(&binary, &data_path);
+        (Some(store), process)
+    } else {
+        (None, serve(&binary, &data_path))
+    };
     let base = process.base_url();
     let counter = Arc::new(Counter {
         next: AtomicU64::new(0),
@@ -1387,4 +1183,7 @@ async fn main() {
     }
     let status = process.stop();
     println!("labex stopped on SIGTERM: {status}");
+    if let Some(store) = store {
+        println!("labex-store stopped on SIGTERM: {}", store.stop());
+    }
 }

@@ -24,6 +24,11 @@
 //!   10,000,000), the time to serve again after a clean stop and after
 //!   SIGKILL, and the server's resident memory.
 //!
+//! - `--secure`: every figure with TLS (the test certificates of
+//!   `tests/tls/`) and a user's credentials on every call, as a store
+//!   beyond loopback runs; run with and without it in the same session
+//!   for what they cost.
+//!
 //! The bench profile builds the server with optimisations
 //! (`target/release/labex-store`); `LABEX_STORE_BIN` picks another binary.
 
@@ -31,7 +36,7 @@
 mod support;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -80,12 +85,14 @@ struct Settings {
     preload: u64,
     /// Runs of `latency`, each on a fresh store.
     runs: u64,
+    /// TLS and a user's credentials on every call.
+    secure: bool,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench -p labex-store --bench store -- [append|latency|read|live|large|all]... \
-         [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N] [--runs N]"
+         [--seconds S] [--writers N] [--rate R] [--event-size B] [--preload N] [--runs N] [--secure]"
     );
     std::process::exit(2)
 }
@@ -116,6 +123,7 @@ impl Settings {
             event_size: 500,
             preload: 200_000,
             runs: 1,
+            secure: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -140,6 +148,7 @@ impl Settings {
                 "--event-size" => settings.event_size = number(args.next()) as usize,
                 "--preload" => settings.preload = number(args.next()),
                 "--runs" => settings.runs = number(args.next()).max(1),
+                "--secure" => settings.secure = true,
                 _ => usage(),
             }
         }
@@ -243,11 +252,80 @@ fn binary() -> PathBuf {
     }
 }
 
+/// Whether the stores of this run are secured (`--secure`).
+static SECURE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// The user and password of a secured store.
+const USER: (&str, &str) = ("bench", "bench-password-of-the-benchmark");
+
+fn secure() -> bool {
+    SECURE.get().copied().unwrap_or(false)
+}
+
+fn tls_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/tls")
+        .join(name)
+}
+
+/// Starts the store on `data`: as it is, or with `--secure` with TLS and
+/// the benchmark's user added first.
+fn start(binary: &Path, data: &Path) -> StoreProcess {
+    if !secure() {
+        return StoreProcess::start(binary, data, &[]);
+    }
+    let users = std::fs::read_to_string(data.join("eventstore/users")).unwrap_or_default();
+    if !users.starts_with(&format!("{}:", USER.0)) {
+        add_user(binary, data);
+    }
+    let cert = tls_file("server.pem");
+    let key = tls_file("server.key");
+    StoreProcess::start(
+        binary,
+        data,
+        &[
+            "--tls-cert",
+            cert.to_str().expect("a UTF-8 path"),
+            "--tls-key",
+            key.to_str().expect("a UTF-8 path"),
+        ],
+    )
+}
+
+/// `labex-store user add` of the benchmark's user, its password on
+/// standard input.
+fn add_user(binary: &Path, data: &Path) {
+    let mut adding = std::process::Command::new(binary)
+        .args(["user", "add", USER.0, "--data"])
+        .arg(data)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("labex-store user add runs");
+    std::io::Write::write_all(
+        &mut adding.stdin.take().expect("stdin is piped"),
+        format!("{}\n", USER.1).as_bytes(),
+    )
+    .expect("the password is written");
+    assert!(
+        adding.wait().expect("labex-store user add ends").success(),
+        "the benchmark's user is added"
+    );
+}
+
 fn connect(store: &StoreProcess) -> Client {
-    let settings: ClientSettings = store
-        .connection_string()
-        .parse()
-        .expect("the connection string parses");
+    let url = if secure() {
+        format!(
+            "esdb://{}:{}@localhost:{}?tls=true&tlsCaFile={}&discoveryInterval=10",
+            USER.0,
+            USER.1,
+            store.address().port(),
+            tls_file("ca.pem").display()
+        )
+    } else {
+        store.connection_string()
+    };
+    let settings: ClientSettings = url.parse().expect("the connection string parses");
     Client::new(settings).expect("the client is created")
 }
 
@@ -846,7 +924,7 @@ fn report_read(report: &mut Report, label: &str, figures: &ReadFigures, target: 
 async fn run_large(report: &mut Report, settings: &Settings) {
     let data = data_folder();
     let binary = binary();
-    let store = StoreProcess::start(&binary, data.path(), &[]);
+    let store = start(&binary, data.path());
     let client = connect(&store);
 
     println!("large: baseline on an empty store");
@@ -944,7 +1022,7 @@ async fn run_large(report: &mut Report, settings: &Settings) {
         None,
     );
 
-    let store = StoreProcess::start(&binary, data.path(), &[]);
+    let store = start(&binary, data.path());
     let (read, append) = first_answers(&store).await;
     report.add(
         "restart after a clean stop: to listening / first read / first append",
@@ -989,7 +1067,7 @@ async fn run_large(report: &mut Report, settings: &Settings) {
     store.kill();
     drop(loading.await);
     drop(client);
-    let store = StoreProcess::start(&binary, data.path(), &[]);
+    let store = start(&binary, data.path());
     let (read, append) = first_answers(&store).await;
     report.add(
         "restart after SIGKILL under load: to listening / first read / first append",
@@ -1034,6 +1112,9 @@ fn machine() -> String {
 #[tokio::main]
 async fn main() {
     let settings = Settings::from_args();
+    SECURE
+        .set(settings.secure)
+        .expect("the settings are read once");
     let binary = binary();
     println!("labex-store benchmark: {}", binary.display());
     println!("machine: {}", machine());
@@ -1045,6 +1126,9 @@ async fn main() {
         settings.event_size,
         thousands(settings.preload as f64)
     );
+    if settings.secure {
+        println!("secured: TLS and a user's credentials on every call");
+    }
     let mut report = Report::default();
 
     let latency_runs = settings.runs > 1 && settings.benches.contains(&Bench::Latency);
@@ -1060,7 +1144,7 @@ async fn main() {
         .collect();
     if !small.is_empty() {
         let data = data_folder();
-        let store = StoreProcess::start(&binary, data.path(), &[]);
+        let store = start(&binary, data.path());
         let client = connect(&store);
         for bench in &small {
             match bench {
@@ -1226,7 +1310,7 @@ async fn run_latency_runs(report: &mut Report, settings: &Settings, binary: &std
     for run in 1..=settings.runs {
         let data = data_folder();
         let disk = disk_fsync_latency(data.path(), Duration::from_secs(1));
-        let store = StoreProcess::start(binary, data.path(), &[]);
+        let store = start(binary, data.path());
         let client = connect(&store);
         let cpu_at_start = cpu_time(store.pid());
         let client_cpu_at_start = cpu_time(std::process::id());
