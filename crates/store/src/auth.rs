@@ -197,6 +197,8 @@ pub struct Authenticator {
     file: UserFile,
     known: Arc<Mutex<Known>>,
     verifying: Arc<Semaphore>,
+    /// Argon2 verifications run so far.
+    verifications: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A call's credentials were refused.
@@ -245,6 +247,7 @@ impl Authenticator {
                 verified: HashMap::new(),
             })),
             verifying: Arc::new(Semaphore::new(VERIFYING_AT_ONCE)),
+            verifications: Arc::default(),
         })
     }
 
@@ -265,6 +268,13 @@ impl Authenticator {
             }
         }
         known.users.clone()
+    }
+
+    /// How many Argon2 verifications have run (each credential is
+    /// verified once, then remembered).
+    pub fn verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The user whose credentials the `authorization` value carries.
@@ -292,24 +302,40 @@ impl Authenticator {
             .acquire_owned()
             .await
             .map_err(|_| Refusal::Wrong)?;
-        let matches = tokio::task::spawn_blocking(move || {
+        // Calls that arrived together with the same credentials (a client's
+        // first burst) waited here for one another: the first verified
+        // them, the others find them remembered.
+        if let Some(user) = self.known.lock().verified.get(&digest) {
+            return Ok(user.clone());
+        }
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // Remembered before the permit is given back, so that a call
+        // waiting for it finds the credentials verified.
+        let known = self.known.clone();
+        let remembered = name.clone();
+        let accepted = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            PasswordHash::new(&hash).is_ok_and(|hash| {
+            let matches = PasswordHash::new(&hash).is_ok_and(|hash| {
                 argon2::Argon2::default()
                     .verify_password(password.as_bytes(), &hash)
                     .is_ok()
-            })
+            });
+            if !(matches && known_user) {
+                return false;
+            }
+            let mut known = known.lock();
+            if known.verified.len() >= REMEMBERED {
+                known.verified.clear();
+            }
+            known.verified.insert(digest, remembered);
+            true
         })
         .await
         .unwrap_or(false);
-        if !(matches && known_user) {
+        if !accepted {
             return Err(Refusal::Wrong);
         }
-        let mut known = self.known.lock();
-        if known.verified.len() >= REMEMBERED {
-            known.verified.clear();
-        }
-        known.verified.insert(digest, name.clone());
         Ok(name)
     }
 }
@@ -393,6 +419,41 @@ mod tests {
             file.remove("labex"),
             Err(UserError::NoSuchUser(..))
         ));
+    }
+
+    #[tokio::test]
+    async fn credentials_arriving_together_are_verified_once() {
+        let folder = tempfile::tempdir().unwrap();
+        let file = UserFile::in_folder(folder.path());
+        file.add("labex", "a long enough secret").unwrap();
+        let auth = Arc::new(Authenticator::new(file).unwrap());
+        // A client's first burst: many calls with the same credentials
+        // before any of them was verified.
+        let calls: Vec<_> = (0..32)
+            .map(|_| {
+                let auth = auth.clone();
+                tokio::spawn(async move {
+                    auth.check(Some(&basic("labex", "a long enough secret")))
+                        .await
+                })
+            })
+            .collect();
+        for call in calls {
+            assert_eq!(call.await.unwrap().unwrap(), "labex");
+        }
+        assert!(
+            auth.verifications() <= VERIFYING_AT_ONCE as u64,
+            "{} verifications",
+            auth.verifications()
+        );
+        // A wrong password is verified (and refused) each time.
+        for _ in 0..2 {
+            assert_eq!(
+                auth.check(Some(&basic("labex", "a wrong secret"))).await,
+                Err(Refusal::Wrong)
+            );
+        }
+        assert!(auth.verifications() <= VERIFYING_AT_ONCE as u64 + 2);
     }
 
     #[test]
