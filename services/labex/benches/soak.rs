@@ -250,7 +250,9 @@ async fn feed_client(base: String, until: Instant, events: Arc<AtomicU64>, feeds
     let client = reqwest::Client::new();
     let mut last_id: Option<String> = None;
     while Instant::now() < until {
-        let mut request = client.get(format!("{base}/v1/vacancies/feed"));
+        let mut request = client
+            .get(format!("{base}/v1/vacancies/feed"))
+            .header("Accept", "text/event-stream");
         if let Some(id) = &last_id {
             request = request.header("Last-Event-ID", id);
         }
@@ -298,6 +300,7 @@ async fn feed_client(base: String, until: Instant, events: Arc<AtomicU64>, feeds
                 }
             }
         }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
