@@ -156,3 +156,49 @@ async fn a_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
         .await
         .expect(200);
 }
+
+#[tokio::test]
+async fn a_reader_catching_up_from_far_back_is_given_the_whole_history() {
+    // Far more history than the queue holds: the store reads it faster than
+    // any reader takes it, and a reader that keeps reading is not cut off.
+    let labex = Labex::start_with("warn", &[("LABEX_FEED_MAX_BEHIND", "8")]).await;
+    let counsellor = Tokens::counsellor("410105");
+    let company = id_of(
+        &labex
+            .http
+            .post("/v1/employers", Some(&counsellor), &employer(72))
+            .await
+            .expect(201),
+    );
+    let mut publishing = JoinSet::new();
+    for _ in 0..4 {
+        let http = labex.http.clone();
+        let token = counsellor.clone();
+        let body = vacancy(&company, 1);
+        publishing.spawn(async move {
+            for _ in 0..100 {
+                http.post("/v1/vacancies", Some(&token), &body)
+                    .await
+                    .expect(201);
+            }
+        });
+    }
+    while publishing.join_next().await.is_some() {}
+
+    let mut feed = open_live(&labex).await;
+    assert_eq!(feed.status(), 200);
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while seen.matches("event: VacancyPublished").count() < 400 {
+        let chunk = tokio::time::timeout_at(deadline, feed.chunk())
+            .await
+            .expect("the whole history within 30 s")
+            .expect("the feed reads");
+        let Some(chunk) = chunk else {
+            break;
+        };
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(!seen.contains("event: lagged"), "cut off while catching up");
+    assert_eq!(seen.matches("event: VacancyPublished").count(), 400);
+}

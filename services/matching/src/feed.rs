@@ -171,7 +171,9 @@ impl FeedRequest {
 /// The bounds of the live feed, from the environment:
 /// `LABEX_FEED_MAX_CONNECTIONS` (in all, default 1,000),
 /// `LABEX_FEED_MAX_PER_ADDRESS` (default 16), `LABEX_FEED_MAX_BEHIND`
-/// (items a reader may fall behind, default 1,000) and
+/// (items a reader may fall behind, default 1,000),
+/// `LABEX_FEED_PATIENCE_MS` (how long a reader that far behind may take
+/// nothing before it is disconnected, default 2,000) and
 /// `LABEX_FEED_KEEPALIVE_SECONDS` (a comment sent when nothing else was,
 /// default 15: proxies keep the connection, and a reader that went away is
 /// noticed and its place given back).
@@ -180,6 +182,11 @@ pub struct FeedLimits {
     pub connections: usize,
     pub per_address: usize,
     pub behind: usize,
+    /// How long the feed waits for a reader `behind` items behind to take
+    /// one: a reader catching up from far back (it reads as fast as it
+    /// can, and the history comes faster) waits for room, one that stopped
+    /// reading is let go.
+    pub patience: Duration,
     pub keepalive: Duration,
 }
 
@@ -189,6 +196,7 @@ impl Default for FeedLimits {
             connections: 1_000,
             per_address: 16,
             behind: 1_000,
+            patience: Duration::from_secs(2),
             keepalive: Duration::from_secs(15),
         }
     }
@@ -215,6 +223,14 @@ impl FeedLimits {
             connections: read("LABEX_FEED_MAX_CONNECTIONS", defaults.connections)?,
             per_address: read("LABEX_FEED_MAX_PER_ADDRESS", defaults.per_address)?,
             behind: read("LABEX_FEED_MAX_BEHIND", defaults.behind)?,
+            patience: Duration::from_millis(
+                read(
+                    "LABEX_FEED_PATIENCE_MS",
+                    defaults.patience.as_millis().try_into().unwrap_or(2_000),
+                )?
+                .try_into()
+                .unwrap_or(2_000),
+            ),
             keepalive: Duration::from_secs(
                 read(
                     "LABEX_FEED_KEEPALIVE_SECONDS",
@@ -445,10 +461,13 @@ pub async fn feed(
 
 /// Server-sent events from `after` on: a task reads the subscription into
 /// a queue of `behind` messages, which the response drains as fast as the
-/// reader takes them. When the queue is full the reader has fallen too far
+/// reader takes them. When the queue is full, the task waits for room;
+/// if the reader takes nothing for `patience`, it has fallen too far
 /// behind: the task stops, and once the queue is drained the reader gets a
 /// `lagged` event naming the last position it was sent, and the stream
 /// ends (an `EventSource` reconnects from there with `Last-Event-ID`).
+/// (A reader catching up from far back is not cut off for reading slower
+/// than the store: the history waits for it.)
 fn live(
     client: Client,
     after: Option<Position>,
@@ -457,7 +476,7 @@ fn live(
 ) -> impl Stream<Item = Result<Bytes, actix_web::Error>> + use<> {
     let (sender, receiver) = mpsc::channel::<Bytes>(limits.behind);
     let (ending, ended) = oneshot::channel::<Bytes>();
-    tokio::spawn(follow(client, after, limits.keepalive, sender, ending));
+    tokio::spawn(follow(client, after, limits, sender, ending));
     let queued = stream::unfold(receiver, |mut receiver| async move {
         receiver.recv().await.map(|message| (message, receiver))
     });
@@ -471,17 +490,19 @@ fn live(
 }
 
 /// Reads the subscription into `queue` until the reader goes away, falls
-/// `queue`'s capacity behind, or the subscription ends; then sends the last
-/// message, if any, through `ending`. A comment goes out every `keepalive`
-/// when nothing else did.
+/// `queue`'s capacity behind for longer than the limits' patience, or the
+/// subscription ends; then sends the last message, if any, through
+/// `ending`. A comment goes out every keep-alive period when nothing else
+/// did.
 async fn follow(
     client: Client,
     after: Option<Position>,
-    keepalive: Duration,
+    limits: FeedLimits,
     queue: mpsc::Sender<Bytes>,
     ending: oneshot::Sender<Bytes>,
 ) {
-    let mut quiet = tokio::time::interval(keepalive);
+    let patience = limits.patience;
+    let mut quiet = tokio::time::interval(limits.keepalive);
     quiet.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     quiet.tick().await;
     let start = after.map_or(StreamPosition::Start, StreamPosition::Position);
@@ -497,7 +518,7 @@ async fn follow(
             next = subscription.next_subscription_event() => Some(next),
         };
         let Some(next) = next else {
-            match enqueue(&queue, Bytes::from_static(b": keep-alive\n\n")) {
+            match enqueue(&queue, Bytes::from_static(b": keep-alive\n\n"), patience).await {
                 Ok(true) => continue,
                 Ok(false) => return,
                 Err(()) => return lagged(ending, last_sent),
@@ -545,7 +566,7 @@ async fn follow(
             SubscriptionEvent::CaughtUp(_) => (": caught up\n\n".to_owned(), None),
             _ => continue,
         };
-        match enqueue(&queue, Bytes::from(text)) {
+        match enqueue(&queue, Bytes::from(text), patience).await {
             Ok(true) => last_sent = position.or(last_sent),
             Ok(false) => return,
             Err(()) => return lagged(ending, last_sent),
@@ -553,13 +574,24 @@ async fn follow(
     }
 }
 
-/// Puts `message` in the queue: `Ok(true)` sent, `Ok(false)` the reader
-/// left, `Err(())` the queue is full (the reader fell behind).
-fn enqueue(queue: &mpsc::Sender<Bytes>, message: Bytes) -> Result<bool, ()> {
+/// Puts `message` in the queue, waiting up to `patience` for room:
+/// `Ok(true)` sent, `Ok(false)` the reader left, `Err(())` the queue stayed
+/// full that long (the reader fell behind).
+async fn enqueue(
+    queue: &mpsc::Sender<Bytes>,
+    message: Bytes,
+    patience: Duration,
+) -> Result<bool, ()> {
     match queue.try_send(message) {
         Ok(()) => Ok(true),
         Err(mpsc::error::TrySendError::Closed(_)) => Ok(false),
-        Err(mpsc::error::TrySendError::Full(_)) => Err(()),
+        Err(mpsc::error::TrySendError::Full(message)) => {
+            match tokio::time::timeout(patience, queue.send(message)).await {
+                Ok(Ok(())) => Ok(true),
+                Ok(Err(_)) => Ok(false),
+                Err(_) => Err(()),
+            }
+        }
     }
 }
 
