@@ -75,7 +75,11 @@ pub use responses::{
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
-pub use schemas::{CreditCode, DivisionCode, Month, ResidentIdNumber};
+pub use schemas::{
+    CaseStageName, CourseKindName, CreditCode, Day, DivisionCode, EducationLevel, FairKindName,
+    HouseholdStatusName, JobSeekerCategoryName, JobSeekerStatusName, LoanStatusName, Month,
+    ReferralState, ResidentIdNumber, SearchOrder, SearchScope, VacancyStatusName,
+};
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,
     load_or_generate_secret, write_private_file,

@@ -321,7 +321,7 @@ fn wants_csv(request: &HttpRequest) -> bool {
     tag = "households",
     params(
         ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
-        ("status" = Option<String>, Query, description = "declared, rejected, registered, cleared, stabilised or exited"),
+        ("status" = Option<labex_web::HouseholdStatusName>, Query, description = "declared, rejected, registered, cleared, stabilised or exited"),
         ("late" = Option<bool>, Query, description = "only verifications late (undecided past their due day, or decided after it)"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),        ("as_of" = Option<String>, Query, format = DateTime, description = "RFC 3339 moment: the list as it stood then"),
@@ -413,7 +413,7 @@ pub struct OverdueParams {
     params(
         ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
         ("counsellor" = Option<String>, Query, description = "only this counsellor's plans"),
-        ("on" = Option<String>, Query, description = "the day overdue is judged on, YYYY-MM-DD; today when absent"),
+        ("on" = Option<labex_web::Day>, Query, description = "the day overdue is judged on, YYYY-MM-DD; today when absent"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),

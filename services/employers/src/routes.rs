@@ -331,7 +331,7 @@ impl ListParams {
     tag = "vacancies",
     params(
         ("employer" = Option<String>, Query, format = "uuid", description = "only this employer's vacancies"),
-        ("status" = Option<String>, Query, description = "open, filled or closed (now: past its closing time an open vacancy is closed)"),
+        ("status" = Option<labex_web::VacancyStatusName>, Query, description = "open, filled or closed (now: past its closing time an open vacancy is closed)"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),

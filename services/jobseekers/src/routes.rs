@@ -296,8 +296,8 @@ impl ListParams {
     tag = "jobseekers",
     params(
         ("office" = Option<labex_web::DivisionCode>, Query, description = "division code; the caller's office when absent"),
-        ("category" = Option<String>, Query, description = "a job-seeker category"),
-        ("status" = Option<String>, Query, description = "seeking, registered_unemployed or employed"),
+        ("category" = Option<labex_web::JobSeekerCategoryName>, Query, description = "a job-seeker category"),
+        ("status" = Option<labex_web::JobSeekerStatusName>, Query, description = "seeking, registered_unemployed or employed"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),

@@ -32,18 +32,18 @@ pub fn configure(config: &mut web::ServiceConfig) {
         ("q" = Option<String>, Query, description = "words in Chinese or English; \"phrases\" and -exclusions"),
         ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; a city covers its districts"),
         ("occupation" = Option<String>, Query),
-        ("occupation_code" = Option<String>, Query, description = "a code of the occupational classification (职业分类大典 2022) or its prefix: 6-31 (or 6-31-00-00) covers the medium group's minor groups and occupations"),
-        ("education" = Option<String>, Query, description = "the vacancy asks at most this"),
+        ("occupation_code" = Option<String>, Query, pattern = "^[0-9](-[0-9]{2}){0,3}$", description = "a code of the occupational classification (职业分类大典 2022) or its prefix: 6-31 (or 6-31-00-00) covers the medium group's minor groups and occupations"),
+        ("education" = Option<labex_web::EducationLevel>, Query, description = "the vacancy asks at most this"),
         ("salary_min_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "the vacancy can pay at least this"),
-        ("welcomes" = Option<String>, Query, description = "categories, comma-separated"),
+        ("welcomes" = Option<Vec<labex_web::JobSeekerCategoryName>>, Query, style = Form, explode = false, description = "categories, comma-separated"),
         ("public_welfare" = Option<bool>, Query),
         ("employer" = Option<String>, Query, format = "uuid"),
-        ("posted_after" = Option<String>, Query, description = "RFC 3339"),
-        ("sort" = Option<String>, Query, description = "relevance (default), newest or salary"),
-        ("status" = Option<String>, Query, description = "open (default) or all"),
+        ("posted_after" = Option<String>, Query, format = DateTime, description = "RFC 3339"),
+        ("sort" = Option<labex_web::SearchOrder>, Query, description = "relevance (default), newest or salary"),
+        ("status" = Option<labex_web::SearchScope>, Query, description = "open (default) or all"),
         ("fair" = Option<String>, Query, format = "uuid", description = "a job fair's id (招聘会): only the vacancies its exhibitors bring"),
-        ("limit" = Option<u32>, Query, description = "at most 100"),
-        ("offset" = Option<u32>, Query, description = "at most 2,000"),
+        ("limit" = Option<u32>, Query, maximum = 100, description = "at most 100"),
+        ("offset" = Option<u32>, Query, maximum = 2000, description = "at most 2,000"),
     ),
     responses(
         (status = 200, description = "hits, facets and highlights", body = ResultsView),
@@ -105,8 +105,8 @@ pub struct Suggestions {
     path = "/v1/vacancies/complete",
     tag = "matching",
     params(
-        ("q" = String, Query, description = "a Chinese or Latin prefix"),
-        ("limit" = Option<u32>, Query, minimum = 1, description = "at most 20"),
+        ("q" = String, Query, min_length = 1, max_length = 50, description = "a Chinese or Latin prefix of 1 to 50 characters"),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 20, description = "at most 20"),
     ),
     responses(
         (status = 200, description = "suggestions, most frequent first", body = Suggestions),
@@ -142,7 +142,7 @@ pub async fn complete(
     tag = "matching",
     params(
         ("id" = String, Path, format = "uuid", description = "job seeker id"),
-        ("limit" = Option<u32>, Query, minimum = 0), ("offset" = Option<u32>, Query),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 100), ("offset" = Option<u32>, Query, maximum = 2000),
     ),
     responses(
         (status = 200, description = "open vacancies, best first", body = ResultsView),
@@ -173,7 +173,7 @@ pub async fn matches(
     tag = "matching",
     params(
         ("id" = String, Path, format = "uuid", description = "vacancy id"),
-        ("limit" = Option<u32>, Query, minimum = 0), ("offset" = Option<u32>, Query),
+        ("limit" = Option<u32>, Query, minimum = 0, maximum = 100), ("offset" = Option<u32>, Query, maximum = 2000),
     ),
     responses(
         (status = 200, description = "job seekers, best first, with reasons", body = ResultsView),

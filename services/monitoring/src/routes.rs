@@ -353,7 +353,7 @@ pub async fn get_report(
 /// Followed enterprises that have not reported for a month (last month
 /// when absent), with the day reports were due.
 #[utoipa::path(get, path = "/v1/monitoring/missing", tag = "monitoring",
-    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM"), ("limit" = Option<u32>, Query, minimum = 1)),
+    params(("region" = Option<labex_web::DivisionCode>, Query), ("period" = Option<labex_web::Month>, Query, description = "YYYY-MM"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000)),
     responses((status = 200, body = MissingView), (status = 400, body = labex_web::Problem)),
     security(("bearer" = [])))]
 pub async fn missing(

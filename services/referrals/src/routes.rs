@@ -185,8 +185,8 @@ fn query_id<I: AggregateId>(parameter: &str, text: Option<&str>) -> Result<Optio
     params(
         ("vacancy" = Option<String>, Query, format = "uuid", description = "only referrals to this vacancy"),
         ("jobseeker" = Option<String>, Query, format = "uuid", description = "only referrals of this job seeker"),
-        ("status" = Option<String>, Query, description = "open or concluded"),
-        ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
+        ("status" = Option<labex_web::ReferralState>, Query, description = "open or concluded"),
+        ("limit" = Option<u32>, Query, format = Int64, minimum = 1, maximum = 4_294_967_295.0, description = "page size; more than 100 is read as 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
     responses(

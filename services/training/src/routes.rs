@@ -445,13 +445,13 @@ impl SearchParams {
     get, path = "/v1/courses/search", tag = "training",
     params(
         ("q" = Option<String>, Query, description = "words; all must match"),
-        ("kind" = Option<String>, Query, description = "a course kind"),
+        ("kind" = Option<labex_web::CourseKindName>, Query, description = "a course kind"),
         ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; courses within its scope"),
         ("occupation" = Option<String>, Query, description = "an occupation's code or a group's prefix (6-18) in the occupational classification, or an occupation's name"),
         ("provider_id" = Option<String>, Query, format = "uuid", description = "a provider"),
         ("open" = Option<bool>, Query, description = "only courses not yet ended"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "hits per page, at most 100"),
-        ("offset" = Option<u32>, Query, description = "hits to skip"),
+        ("offset" = Option<u32>, Query, maximum = 10000, description = "hits to skip, at most 10,000"),
     ),
     responses(
         (status = 200, description = "the courses found", body = CourseSearchResults),

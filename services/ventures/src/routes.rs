@@ -214,8 +214,8 @@ impl ProjectSearchParams {
         ("region" = Option<labex_web::DivisionCode>, Query, description = "division code; projects within its scope"),
         ("budget_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "projects whose least investment is at most this"),
         ("investment_at_least_yuan" = Option<u32>, Query, format = Int64, minimum = 0, maximum = 4_294_967_295.0, description = "projects whose most investment is at least this"),
-        ("limit" = Option<u32>, Query, minimum = 1, description = "hits per page, at most 100"),
-        ("offset" = Option<u32>, Query, description = "hits to skip"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "hits per page, at most 100"),
+        ("offset" = Option<u32>, Query, maximum = 10000, description = "hits to skip, at most 10,000"),
     ),
     responses((status = 200, description = "the projects found", body = ProjectSearchResults), (status = 400, description = "bad parameters", body = labex_web::Problem))
 )]
@@ -308,8 +308,8 @@ impl CaseListParams {
     params(
         ("jobseeker_id" = Option<String>, Query, format = "uuid", description = "a job-seeker id"),
         ("office" = Option<labex_web::DivisionCode>, Query, description = "division code within the caller's scope; the caller's when absent"),
-        ("stage" = Option<String>, Query, description = "the stage reached last"),
-        ("following_on" = Option<String>, Query, description = "YYYY-MM-DD: businesses started and still followed up that day"),
+        ("stage" = Option<labex_web::CaseStageName>, Query, description = "the stage reached last"),
+        ("following_on" = Option<labex_web::Day>, Query, description = "YYYY-MM-DD: businesses started and still followed up that day"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
@@ -516,7 +516,7 @@ impl LoanListParams {
     params(
         ("borrower" = Option<String>, Query, format = "uuid", description = "a job-seeker id"),
         ("office" = Option<labex_web::DivisionCode>, Query, description = "division code within the caller's scope; the caller's when absent"),
-        ("status" = Option<String>, Query, description = "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted"),
+        ("status" = Option<labex_web::LoanStatusName>, Query, description = "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted"),
         ("limit" = Option<u32>, Query, minimum = 1, description = "page size, at most 100"),
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
     ),
