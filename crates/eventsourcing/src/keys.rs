@@ -51,6 +51,9 @@ pub const CACHE_TTL: Duration = Duration::from_secs(600);
 /// The most keys cached at once; a full cache starts again empty.
 const CACHE_CAPACITY: usize = 200_000;
 
+/// Keys cached between two sweeps of those past [`CACHE_TTL`].
+const PURGE_EVERY: usize = 1_024;
+
 /// The most requests the writer commits in one transaction.
 const WRITER_BATCH: usize = 512;
 
@@ -403,6 +406,11 @@ impl Keyring {
 
     fn remember(&self, id: &str, key: Arc<DataKey>) {
         let mut cache = self.cache.lock().expect("key cache");
+        // Keys of people nobody reads again would otherwise stay until the
+        // cache is full: every so often those past their time go.
+        if cache.len() % PURGE_EVERY == PURGE_EVERY - 1 {
+            cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
+        }
         if cache.len() >= CACHE_CAPACITY {
             cache.clear();
         }

@@ -114,12 +114,23 @@ impl FilterCache {
         }
     }
 
-    fn put(&self, segment: SegmentId, key: &str, bits: Arc<Bits>) {
+    /// Keeps `bits` for `key` in `segment`. A segment met for the first
+    /// time means the index changed: the sets of segments that are no
+    /// longer among `live` (merged away) are dropped then.
+    fn put(&self, segment: SegmentId, key: &str, bits: Arc<Bits>, live: &[SegmentId]) {
         let mut state = self.lock();
+        if !live.is_empty() && !state.entries.contains_key(&segment) {
+            state.entries.retain(|id, _| live.contains(id));
+            state.bytes = state
+                .entries
+                .values()
+                .flat_map(HashMap::values)
+                .map(|bits| bits.words.len() * 8)
+                .sum();
+        }
         let size = bits.words.len() * 8;
         if state.bytes + size > MAX_CACHED_BYTES {
-            // Segments merged away leave their sets behind; starting over
-            // drops them with the rest.
+            // More filters than the memory allows: start over.
             state.entries.clear();
             state.bytes = 0;
         }
@@ -179,9 +190,17 @@ impl Filters {
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let live = enable_scoring.searcher().map_or_else(Vec::new, |searcher| {
+            searcher
+                .segment_readers()
+                .iter()
+                .map(SegmentReader::segment_id)
+                .collect()
+        });
         Ok(FiltersWeight {
             filters,
             cache: Arc::clone(&self.cache),
+            live,
         })
     }
 }
@@ -195,6 +214,8 @@ impl Query for Filters {
 pub(crate) struct FiltersWeight {
     filters: Vec<FilterWeight>,
     cache: Arc<FilterCache>,
+    /// The segments of the searcher the weight was made for.
+    live: Vec<SegmentId>,
 }
 
 /// One filter of a search, ready to build its sets.
@@ -211,7 +232,8 @@ impl FiltersWeight {
             return Ok(bits);
         }
         let bits = Arc::new(build(reader, filter.open_at, filter.weight.as_ref())?);
-        self.cache.put(segment, &filter.key, Arc::clone(&bits));
+        self.cache
+            .put(segment, &filter.key, Arc::clone(&bits), &self.live);
         Ok(bits)
     }
 
@@ -422,6 +444,34 @@ mod tests {
             docset.advance();
         }
         docs
+    }
+
+    fn bits(words: usize) -> Arc<Bits> {
+        Arc::new(Bits {
+            words: Arc::new(vec![0; words]),
+            valid: i64::MIN..i64::MAX,
+        })
+    }
+
+    #[test]
+    fn the_sets_of_segments_merged_away_are_dropped_when_a_new_segment_comes() {
+        let cache = FilterCache::default();
+        let (old, kept, new) = (
+            SegmentId::generate_random(),
+            SegmentId::generate_random(),
+            SegmentId::generate_random(),
+        );
+        cache.put(old, "region:4101", bits(100), &[old, kept]);
+        cache.put(kept, "region:4101", bits(10), &[old, kept]);
+        cache.put(kept, "open", bits(10), &[old, kept]);
+        assert_eq!(cache.lock().bytes, 120 * 8);
+        // The index moved on: `old` was merged into `new`.
+        cache.put(new, "region:4101", bits(100), &[kept, new]);
+        assert!(cache.get(old, "region:4101", None).is_none());
+        assert!(cache.get(kept, "region:4101", None).is_some());
+        assert!(cache.get(kept, "open", None).is_some());
+        assert!(cache.get(new, "region:4101", None).is_some());
+        assert_eq!(cache.lock().bytes, 120 * 8);
     }
 
     #[test]
