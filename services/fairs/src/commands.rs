@@ -43,6 +43,9 @@ pub enum OpenError {
     /// The rules file.
     #[error(transparent)]
     Rules(#[from] labex_app::RulesError),
+    /// The live feeds' own store client.
+    #[error("cannot make the fair feeds' event store client: {0}")]
+    FeedClient(String),
 }
 
 /// The application of fairs: its use cases over the store, its read
@@ -51,6 +54,10 @@ pub struct Fairs {
     pub(crate) repository: Repository,
     pub(crate) read_model: ReadModel,
     pub(crate) rules: RuleBook<FairRules>,
+    /// The live feeds' store client: a connection apart from the one
+    /// commands use, so that a reader that stops reading holds up no
+    /// command.
+    pub(crate) feed_client: labex_eventsourcing::kurrentdb::Client,
 }
 
 impl Fairs {
@@ -62,6 +69,9 @@ impl Fairs {
         folder: &Path,
     ) -> Result<(Self, ProjectionRunner), OpenError> {
         let rules = RuleBook::load(&folder.join(labex_app::RULES_FILE))?;
+        let feed_client =
+            labex_eventsourcing::kurrentdb::Client::new(repository.client().settings().clone())
+                .map_err(|error| OpenError::FeedClient(error.to_string()))?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             repository.client().clone(),
@@ -72,6 +82,7 @@ impl Fairs {
                 repository,
                 read_model,
                 rules,
+                feed_client,
             },
             runner,
         ))

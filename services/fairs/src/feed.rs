@@ -32,6 +32,9 @@ use tokio_stream::wrappers::ReceiverStream;
 
 /// How often an idle feed sends a comment.
 const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How long a reader whose queue is full may take nothing before it is let
+/// go (as the vacancy feed's `LABEX_FEED_PATIENCE_MS` default).
+const PATIENCE: Duration = Duration::from_secs(2);
 
 /// The text form of a position (`<commit>-<prepare>`), as the vacancy
 /// feed writes it.
@@ -53,10 +56,10 @@ pub fn parse_position(text: &str) -> Option<Position> {
 /// `Last-Event-ID`) or, without one, from now after the opening list.
 pub async fn follow(
     repository: Repository,
+    client: Client,
     fair: Fair,
     resume: Option<Position>,
 ) -> Result<impl futures::Stream<Item = Result<Bytes, actix_web::Error>>, ApiError> {
-    let client = repository.client().clone();
     let start = match resume {
         Some(position) => Some(position),
         None => last_position(&client).await?,
@@ -65,6 +68,7 @@ pub async fn follow(
     tokio::spawn(async move {
         let follower = Follower {
             repository,
+            client,
             fair_id: fair.id,
             vacancies: fair.vacancy_ids(),
             sender,
@@ -88,12 +92,16 @@ async fn last_position(client: &Client) -> Result<Option<Position>, ApiError> {
 enum FeedEnd {
     #[error("the client went away")]
     Gone,
+    #[error("the client read nothing for too long")]
+    Behind,
     #[error("the store: {0}")]
     Store(String),
 }
 
 struct Follower {
     repository: Repository,
+    /// The feeds' own store client, which the subscription reads.
+    client: Client,
     fair_id: FairId,
     vacancies: BTreeSet<VacancyId>,
     sender: mpsc::Sender<Bytes>,
@@ -124,7 +132,7 @@ impl Follower {
         let options = SubscribeToAllOptions::default()
             .position(start)
             .filter(filter);
-        let mut subscription = self.repository.client().subscribe_to_all(&options).await;
+        let mut subscription = self.client.subscribe_to_all(&options).await;
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
         loop {
@@ -241,11 +249,15 @@ impl Follower {
         .await
     }
 
+    /// Queues `text` for the reader; a reader that takes nothing for
+    /// [`PATIENCE`] while the queue is full is let go (it reconnects with
+    /// `Last-Event-ID`), so that its subscription is held no longer.
     async fn send(&self, text: String) -> Result<(), FeedEnd> {
-        self.sender
-            .send(Bytes::from(text))
-            .await
-            .map_err(|_| FeedEnd::Gone)
+        match tokio::time::timeout(PATIENCE, self.sender.send(Bytes::from(text))).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(FeedEnd::Gone),
+            Err(_) => Err(FeedEnd::Behind),
+        }
     }
 }
 

@@ -570,7 +570,13 @@ pub async fn feed(
         },
     };
     let fair = app.load(id.get()).await?;
-    let events = follow(app.repository.clone(), fair, resume).await?;
+    let events = follow(
+        app.repository.clone(),
+        app.feed_client.clone(),
+        fair,
+        resume,
+    )
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
