@@ -356,6 +356,22 @@ struct Shared {
     run: u64,
 }
 
+impl Shared {
+    /// A counsellor's `POST` of `body` to `path`, answered 201.
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, String> {
+        expect(
+            self.client
+                .post(format!("{}{path}", self.base))
+                .bearer_auth(Tokens::counsellor("410105"))
+                .json(body)
+                .send()
+                .await,
+            201,
+        )
+        .await
+    }
+}
+
 fn run_load(shared: &Arc<Shared>, settings: &Settings, until: Instant) -> Vec<Arc<Operation>> {
     let register = Operation::new("register");
     let read = Operation::new("read");
@@ -371,17 +387,12 @@ fn run_load(shared: &Arc<Shared>, settings: &Settings, until: Instant) -> Vec<Ar
             move |index| {
                 let shared = shared.clone();
                 async move {
-                    let created = expect(
-                        shared
-                            .client
-                            .post(format!("{}/v1/jobseekers", shared.base))
-                            .bearer_auth(Tokens::counsellor("410105"))
-                            .json(&registration(shared.run * 1_000_000 + index))
-                            .send()
-                            .await,
-                        201,
-                    )
-                    .await?;
+                    let created = shared
+                        .post(
+                            "/v1/jobseekers",
+                            &registration(shared.run * 1_000_000 + index),
+                        )
+                        .await?;
                     let id = created["id"].as_str().ok_or("no id")?.to_owned();
                     shared.registered.lock().expect("the registered").push(id);
                     Ok(())
@@ -463,17 +474,9 @@ fn run_load(shared: &Arc<Shared>, settings: &Settings, until: Instant) -> Vec<Ar
                     return Ok(());
                 }
                 let vacancy = &shared.vacancies[next % shared.vacancies.len()];
-                expect(
-                    shared
-                        .client
-                        .post(format!("{}/v1/referrals", shared.base))
-                        .bearer_auth(Tokens::counsellor("410105"))
-                        .json(&json!({"jobseeker_id": jobseeker, "vacancy_id": vacancy, "note": "专业对口"}))
-                        .send()
-                        .await,
-                    201,
-                )
-                .await
+                shared
+                    .post("/v1/referrals", &json!({"jobseeker_id": jobseeker, "vacancy_id": vacancy, "note": "专业对口"}))
+                    .await
                 .map(drop)
             }
         }));
@@ -489,18 +492,7 @@ fn run_load(shared: &Arc<Shared>, settings: &Settings, until: Instant) -> Vec<Ar
                 async move {
                     let mut random = Random(9_000 + index);
                     let body = shared.vocabulary.vacancy(&mut random, &shared.employer, "");
-                    expect(
-                        shared
-                            .client
-                            .post(format!("{}/v1/vacancies", shared.base))
-                            .bearer_auth(Tokens::counsellor("410105"))
-                            .json(&body)
-                            .send()
-                            .await,
-                        201,
-                    )
-                    .await
-                    .map(drop)
+                    shared.post("/v1/vacancies", &body).await.map(drop)
                 }
             },
         ));
