@@ -11,7 +11,7 @@
 //! handed over, and both start again from the stored checkpoint.
 
 use std::future::Future;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use kurrentdb::{
     Client, Position, ReadAllOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
@@ -103,6 +103,14 @@ pub struct RunnerOptions {
     pub initial_backoff: Duration,
     /// The longest wait between resubscriptions.
     pub max_backoff: Duration,
+    /// How often a checkpoint past filtered-out events only is stored.
+    /// The store sends one every few dozen events looked at, for every
+    /// subscription; storing each would be a transaction per runner per
+    /// few dozen events written anywhere. In between, the progress moves
+    /// in memory only; a restart then looks again at no more than the
+    /// filtered-out events of this interval. Zero stores every one (for
+    /// a consumer that keeps its own pace, such as the search index).
+    pub checkpoint_interval: Duration,
 }
 
 impl Default for RunnerOptions {
@@ -111,15 +119,19 @@ impl Default for RunnerOptions {
             batch_size: 256,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_secs(5),
+            checkpoint_interval: Duration::from_secs(1),
         }
     }
 }
 
-/// Where a runner stands, as it publishes it after every stored batch.
+/// Where a runner stands, as it publishes it after every batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Progress {
-    /// The position in `$all` stored with the read model (or, for a process
-    /// manager, after its reactions).
+    /// The position in `$all` up to which every event the runner wants is
+    /// in the read model (or, for a process manager, reacted to). It is
+    /// stored with the events' batch; past filtered-out events only it
+    /// may be ahead of what is stored by up to
+    /// [`RunnerOptions::checkpoint_interval`].
     pub checkpoint: Option<Position>,
     /// Whether the subscription has reached the head of `$all` and is
     /// live.
@@ -461,13 +473,20 @@ impl Worker {
         receiver: &mut mpsc::Receiver<Message>,
         mut checkpoint: Option<Position>,
     ) -> Result<Ended, ProjectionError> {
+        let mut stored_at = Instant::now();
+        let mut unstored = None;
         loop {
             let first = tokio::select! {
                 biased;
-                _ = self.stop.wait_for(|stop| *stop) => return Ok(Ended::Stopped),
-                message = receiver.recv() => message,
+                _ = self.stop.wait_for(|stop| *stop) => None,
+                message = receiver.recv() => Some(message),
             };
             let Some(first) = first else {
+                store_unstored(consumer, unstored).await?;
+                return Ok(Ended::Stopped);
+            };
+            let Some(first) = first else {
+                store_unstored(consumer, unstored).await?;
                 return Ok(Ended::Dropped(kurrentdb::Error::ConnectionClosed.into()));
             };
             let mut batch = Vec::new();
@@ -503,7 +522,13 @@ impl Worker {
             }
             if let Some(at) = position {
                 let handled = batch.len() as u64;
-                consumer.handle(batch, at).await?;
+                if batch.is_empty() && stored_at.elapsed() < self.options.checkpoint_interval {
+                    unstored = Some(at);
+                } else {
+                    consumer.handle(batch, at).await?;
+                    stored_at = Instant::now();
+                    unstored = None;
+                }
                 checkpoint = Some(at);
                 self.progress.send_modify(|progress| {
                     progress.checkpoint = checkpoint;
@@ -514,9 +539,22 @@ impl Worker {
                 self.progress.send_modify(|progress| progress.live = live);
             }
             if let Some(error) = dropped {
+                store_unstored(consumer, unstored).await?;
                 return Ok(Ended::Dropped(error.into()));
             }
         }
+    }
+}
+
+/// Stores a checkpoint that moved past filtered-out events only, before
+/// the runner stops or resubscribes from what is stored.
+async fn store_unstored<C: Consumer>(
+    consumer: &mut C,
+    unstored: Option<Position>,
+) -> Result<(), ProjectionError> {
+    match unstored {
+        Some(at) => consumer.handle(Vec::new(), at).await,
+        None => Ok(()),
     }
 }
 

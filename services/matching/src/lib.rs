@@ -111,6 +111,9 @@ impl MatchingService {
                 SearchProjection::new(index.clone()),
                 RunnerOptions {
                     batch_size: 1_024,
+                    // The index stores checkpoints at its own pace and publishes
+                    // what is searchable from every one it is handed.
+                    checkpoint_interval: Duration::ZERO,
                     ..RunnerOptions::default()
                 },
             ))

@@ -101,6 +101,9 @@ pub async fn reindex(
         SearchProjection::new(index.clone()),
         RunnerOptions {
             batch_size: 4_096,
+            // The index stores checkpoints at its own pace and publishes
+            // what is searchable from every one it is handed.
+            checkpoint_interval: Duration::ZERO,
             ..RunnerOptions::default()
         },
     );

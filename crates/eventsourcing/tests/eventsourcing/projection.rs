@@ -178,6 +178,54 @@ async fn a_projection_applies_matching_events_and_stores_its_checkpoint_with_the
     runner.stop().await.unwrap();
 }
 
+/// The store sends a checkpoint every few dozen events a subscription
+/// looks at, wanted or not: the progress follows each at once, but one
+/// past filtered-out events only is stored at most once per
+/// `checkpoint_interval` (and at a stop), not once per message.
+#[tokio::test]
+async fn checkpoints_past_filtered_out_events_are_stored_at_the_interval_and_at_a_stop() {
+    let store = TestStore::start().await;
+    let positions = register(&store, 10).await;
+    let runner = ProjectionRunner::start_with(
+        store.client.clone(),
+        database(&store.data, "read"),
+        Counter::new(),
+        RunnerOptions {
+            checkpoint_interval: Duration::from_secs(3600),
+            ..RunnerOptions::default()
+        },
+    );
+    soon(runner.wait_for(*positions.last().unwrap(), Duration::from_secs(10)))
+        .await
+        .unwrap();
+    let reader = database(&store.data, "read");
+    let stored = read_checkpoint(&reader, NAME).unwrap().unwrap();
+    assert!(stored >= *positions.last().unwrap());
+
+    // Employers only: hundreds of events the projection does not want,
+    // past which the store sends checkpoints.
+    let repository = store.repository();
+    for _ in 0..200 {
+        let employer = EmployerId::generate();
+        repository
+            .execute::<Employer>(employer, register_employer(employer), &context("c"))
+            .await
+            .unwrap();
+    }
+    soon(async {
+        while runner.progress().checkpoint <= Some(stored) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert_eq!(read_checkpoint(&reader, NAME).unwrap(), Some(stored));
+    assert_eq!(tally(&reader), (10, 0));
+
+    let moved = runner.progress().checkpoint;
+    runner.stop().await.unwrap();
+    assert_eq!(read_checkpoint(&reader, NAME).unwrap(), moved);
+}
+
 #[tokio::test]
 async fn stopping_mid_way_and_restarting_applies_every_event_exactly_once() {
     let store = TestStore::start().await;
