@@ -1,13 +1,16 @@
-//! The live feed's bounds (issue 12): connections in all and per address
-//! past which a 429 answers, and a reader that stops reading is sent where
-//! to resume and disconnected rather than holding the process's store
-//! connection.
+//! The live feeds' bounds (issue 12): connections in all and per address
+//! past which a 429 answers, counted over the vacancy feed and the fairs'
+//! feeds together, and a reader of either that stops reading is sent
+//! where to resume and disconnected rather than holding the process's
+//! store connection.
 
 use std::io::{Read, Write};
 use std::time::Duration;
 
 use labex_eventsourcing::kurrentdb::{AppendToStreamOptions, EventData, StreamState};
 use labex_testkit::Tokens;
+use labex_web::Role;
+use serde_json::json;
 use serde_json::value::RawValue;
 use tokio::task::JoinSet;
 
@@ -15,6 +18,9 @@ use crate::support::{Labex, employer, id_of, vacancy};
 
 /// Items of history for a reader to fall behind on.
 const HISTORY: usize = 20_000;
+/// The same for a fair's feed, whose items are smaller: more than the
+/// kernel's buffers between the two ends (a few megabytes) hold.
+const FAIR_HISTORY: usize = 60_000;
 
 async fn open_live(labex: &Labex) -> reqwest::Response {
     reqwest::Client::new()
@@ -237,4 +243,224 @@ async fn a_reader_catching_up_from_far_back_is_given_the_whole_history() {
     }
     assert!(!seen.contains("event: lagged"), "cut off while catching up");
     assert_eq!(seen.matches("event: VacancyPublished").count(), 400);
+}
+
+/// An online fair announced by an organiser of Zhengzhou; its id.
+async fn online_fair(labex: &Labex) -> String {
+    let organiser = Tokens::issue(Role::Organiser, "410100", None);
+    let now = chrono::Utc::now();
+    let fair = labex
+        .http
+        .post(
+            "/v1/fairs",
+            Some(&organiser),
+            &json!({
+                "title": "网上招聘会",
+                "kind": "online",
+                "audience": ["graduate"],
+                "region": "410105",
+                "link": "https://jobs.example.cn/fair",
+                "starts_at": (now + chrono::Duration::hours(1)).to_rfc3339(),
+                "ends_at": (now + chrono::Duration::hours(9)).to_rfc3339(),
+                "capacity": 500
+            }),
+        )
+        .await
+        .expect(201);
+    id_of(&fair)
+}
+
+async fn open_fair_feed(labex: &Labex, fair: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}/v1/fairs/{fair}/feed", labex.process_url()))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .expect("the fair feed answers")
+}
+
+#[tokio::test]
+async fn fair_feeds_and_the_vacancy_feed_share_the_cap_of_an_address() {
+    let labex = Labex::start_with(
+        "warn",
+        &[
+            ("LABEX_FEED_MAX_PER_ADDRESS", "2"),
+            ("LABEX_FEED_KEEPALIVE_SECONDS", "1"),
+        ],
+    )
+    .await;
+    let fair = online_fair(&labex).await;
+    let vacancies = open_live(&labex).await;
+    let first = open_fair_feed(&labex, &fair).await;
+    assert_eq!(
+        (vacancies.status().as_u16(), first.status().as_u16()),
+        (200, 200)
+    );
+    let refused = open_fair_feed(&labex, &fair).await;
+    assert_eq!(refused.status(), 429);
+    assert_eq!(
+        refused
+            .headers()
+            .get("content-type")
+            .and_then(|value| value.to_str().ok()),
+        Some("application/problem+json")
+    );
+    assert_eq!(open_live(&labex).await.status(), 429);
+
+    // A fair-feed reader that goes away gives its place back.
+    drop(first);
+    let mut admitted = false;
+    for _ in 0..50 {
+        if open_fair_feed(&labex, &fair).await.status() == 200 {
+            admitted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(admitted, "a closed fair feed gives its place back");
+    drop(vacancies);
+}
+
+#[tokio::test]
+async fn a_fair_feed_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
+    let labex = Labex::start_with(
+        "warn",
+        &[
+            ("LABEX_FEED_MAX_BEHIND", "8"),
+            ("LABEX_FEED_PATIENCE_MS", "300"),
+            // No keep-alive to keep a reader waiting for the end.
+            ("LABEX_FEED_KEEPALIVE_SECONDS", "3600"),
+        ],
+    )
+    .await;
+    let fair = online_fair(&labex).await;
+    // The fair's announcement, and far more amendments than the socket
+    // buffers between the two ends hold, written straight into the
+    // store after it: a reader resuming from the announcement has them
+    // all to take.
+    let stream = format!("fair-{fair}");
+    let mut read = labex
+        .store()
+        .read_stream(stream.as_str(), &Default::default())
+        .await
+        .expect("the fair's stream reads");
+    let announced = read
+        .next()
+        .await
+        .expect("a read")
+        .expect("the announcement");
+    let announced = announced.get_original_event();
+    let resume = format!(
+        "{}-{}",
+        announced.position.commit, announced.position.prepare
+    );
+    let amended = labex
+        .http
+        .patch(
+            &format!("/v1/fairs/{fair}"),
+            Some(&Tokens::issue(Role::Organiser, "410100", None)),
+            &json!({"link": "https://jobs.example.cn/fair-2"}),
+        )
+        .await;
+    assert!(amended.status.is_success(), "{:?}", amended.body);
+    let mut read = labex
+        .store()
+        .read_stream(stream.as_str(), &Default::default())
+        .await
+        .expect("the fair's stream reads");
+    let mut amendment = None;
+    while let Some(event) = read.next().await.expect("a read") {
+        let event = event.get_original_event();
+        if event.event_type.contains("Amended") {
+            amendment = Some((
+                event.event_type.clone(),
+                event.data.to_vec(),
+                event.custom_metadata.clone(),
+            ));
+        }
+    }
+    let (event_type, data, metadata) = amendment.expect("the amendment");
+    for _ in 0..FAIR_HISTORY / 1_000 {
+        let copies: Vec<EventData> = (0..1_000)
+            .map(|_| {
+                let data =
+                    RawValue::from_string(String::from_utf8(data.clone()).expect("JSON text"))
+                        .expect("JSON");
+                EventData::json(&event_type, &data)
+                    .expect("an event")
+                    .metadata(metadata.clone())
+            })
+            .collect();
+        labex
+            .store()
+            .append_to_stream(
+                stream.as_str(),
+                &AppendToStreamOptions::default().stream_state(StreamState::Any),
+                copies,
+            )
+            .await
+            .expect("the copies are written");
+    }
+
+    let address = labex.process_url().trim_start_matches("http://").to_owned();
+    let seen = tokio::task::spawn_blocking(move || {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("a socket");
+        socket.set_recv_buffer_size(4_096).expect("a small buffer");
+        let target: std::net::SocketAddr = address.parse().expect("an address");
+        socket.connect(&target.into()).expect("connects");
+        let mut stream: std::net::TcpStream = socket.into();
+        write!(
+            stream,
+            "GET /v1/fairs/{fair}/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\nLast-Event-ID: {resume}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("the request goes out");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("a timeout");
+        // Loading the fair and catching up with its stream take a while:
+        // the reader reads until the amendments flow…
+        let mut seen = Vec::new();
+        let mut chunk = [0_u8; 4_096];
+        while !String::from_utf8_lossy(&seen).contains("event: fair_amended") {
+            let read = stream.read(&mut chunk).expect("the feed sends");
+            assert!(read > 0, "the feed ended early");
+            seen.extend_from_slice(&chunk[..read]);
+        }
+        // …then stops reading for a while, then reads what is left.
+        std::thread::sleep(Duration::from_secs(3));
+        let ended = stream.read_to_end(&mut seen);
+        let seen = String::from_utf8_lossy(&seen).into_owned();
+        assert!(
+            ended.is_ok(),
+            "the server ends the stream: {ended:?} after {} bytes: {}",
+            seen.len(),
+            &seen[seen.len().saturating_sub(600)..]
+        );
+        seen
+    })
+    .await
+    .expect("the reader ran");
+
+    assert!(
+        seen.contains("event: lagged"),
+        "{}",
+        &seen[seen.len().saturating_sub(600)..]
+    );
+    let amendments = seen.matches("event: fair_amended").count();
+    assert!(
+        (1..FAIR_HISTORY).contains(&amendments),
+        "the reader was cut off before the end ({amendments} items)"
+    );
+    let lagged = seen.rfind("event: lagged").expect("a lagged event");
+    let last_id = seen[..lagged]
+        .rmatch_indices("id: ")
+        .next()
+        .map(|(at, _)| seen[at + 4..].lines().next().unwrap_or_default().to_owned())
+        .expect("items came before the last word");
+    assert!(
+        seen[lagged..].contains(&format!("\"resume_after\": \"{last_id}\"")),
+        "the last word names the last item sent: {}",
+        &seen[lagged..]
+    );
 }

@@ -143,10 +143,7 @@ where
     if secret.generated {
         write_admin_token(&args.data, &secret.secret, admin_office()?)?;
     }
-    let context = ServiceContext {
-        repository: Repository::new(client.clone()),
-        data: args.data.clone(),
-    };
+    let context = ServiceContext::new(Repository::new(client.clone()), args.data.clone())?;
     let service = start(context).await?;
     let stop = shutdown_signal();
     let listener = bind(args.http).starting("cannot listen for HTTP")?;

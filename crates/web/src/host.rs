@@ -21,10 +21,12 @@ use labex_eventsourcing::Repository;
 use utoipa::openapi::OpenApi;
 
 use crate::auth::{RevokedTokens, TokenPolicy, TokenVerifier};
+use crate::bootstrap::StartError;
 use crate::deadline::{Deadline, deadline};
 use crate::document::merge_openapi;
 use crate::error::{ApiError, ErrorCode};
 use crate::extractors::configure_extractors;
+use crate::feeds::{FeedGate, FeedLimits};
 use crate::metrics::Metrics;
 use crate::ops::{Operations, ReadinessCheck};
 use crate::panics::catch_panic;
@@ -50,9 +52,23 @@ pub struct ServiceContext {
     /// The data folder; a service keeps its read models under
     /// `<data>/<service name>/`.
     pub data: PathBuf,
+    /// Admits the process's live feeds (server-sent events) within one
+    /// set of bounds, on a store client of their own.
+    pub feeds: FeedGate,
 }
 
 impl ServiceContext {
+    /// A context on `repository` and `data`, with the live feeds' bounds
+    /// from the environment ([`FeedLimits::from_env`]).
+    pub fn new(repository: Repository, data: PathBuf) -> Result<Self, StartError> {
+        let feeds = FeedGate::new(repository.client(), FeedLimits::from_env()?)?;
+        Ok(Self {
+            repository,
+            data,
+            feeds,
+        })
+    }
+
     /// The folder of one service's own files, created if missing.
     pub fn service_folder(&self, service: &str) -> io::Result<PathBuf> {
         let folder = self.data.join(service);

@@ -26,6 +26,7 @@ mod deadline;
 mod document;
 mod error;
 mod extractors;
+pub mod feeds;
 mod held;
 mod host;
 mod logging;
@@ -56,6 +57,7 @@ pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
     DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
 };
+pub use feeds::{FeedGate, FeedLimits};
 pub use held::{HeldRunner, SETTLE_WAIT};
 pub use host::{
     DEFAULT_EVENTSTORE, SHUTDOWN_GRACE, Service, ServiceContext, bind, serve, shutdown_signal,

@@ -26,6 +26,7 @@ use labex_eventsourcing::{
     EventContext, ExecuteOptions, ExpectedRevision, IdempotencyKey, ProjectionRunner, ReadModel,
     Repository,
 };
+use labex_web::feeds::FeedGate;
 
 use crate::read_model::FairsProjection;
 use crate::requests::{Attendance, Exhibition, FairEdit};
@@ -43,9 +44,6 @@ pub enum OpenError {
     /// The rules file.
     #[error(transparent)]
     Rules(#[from] labex_app::RulesError),
-    /// The live feeds' own store client.
-    #[error("cannot make the fair feeds' event store client: {0}")]
-    FeedClient(String),
 }
 
 /// The application of fairs: its use cases over the store, its read
@@ -54,24 +52,23 @@ pub struct Fairs {
     pub(crate) repository: Repository,
     pub(crate) read_model: ReadModel,
     pub(crate) rules: RuleBook<FairRules>,
-    /// The live feeds' store client: a connection apart from the one
-    /// commands use, so that a reader that stops reading holds up no
-    /// command.
-    pub(crate) feed_client: labex_eventsourcing::kurrentdb::Client,
+    /// Admits the fairs' live feeds within the process's bounds, on the
+    /// feeds' own store client (a reader that stops reading holds up no
+    /// command).
+    pub(crate) feeds: FeedGate,
 }
 
 impl Fairs {
     /// Opens the read model under `folder` (`readmodel.sqlite`) and the
     /// rules (`rules.json`, defaults when absent), and starts the
-    /// projection that keeps the read model.
+    /// projection that keeps the read model; live feeds are admitted by
+    /// `feeds`.
     pub fn open(
         repository: Repository,
         folder: &Path,
+        feeds: FeedGate,
     ) -> Result<(Self, ProjectionRunner), OpenError> {
         let rules = RuleBook::load(&folder.join(labex_app::RULES_FILE))?;
-        let feed_client =
-            labex_eventsourcing::kurrentdb::Client::new(repository.client().settings().clone())
-                .map_err(|error| OpenError::FeedClient(error.to_string()))?;
         let (read_model, runner) = ReadModel::start(
             &folder.join("readmodel.sqlite"),
             repository.client().clone(),
@@ -82,7 +79,7 @@ impl Fairs {
                 repository,
                 read_model,
                 rules,
-                feed_client,
+                feeds,
             },
             runner,
         ))

@@ -7,15 +7,16 @@
 //! fair is `fair_amended` or `fair_cancelled`. Each event's id is its
 //! position in the store: a client that reconnects with `Last-Event-ID`
 //! goes on from there (without the opening list). Registrations and
-//! visits are not in it. A comment every 15 seconds keeps idle connections
-//! open and ends the follower of a client that has gone.
+//! visits are not in it. A comment every keep-alive period keeps idle
+//! connections open. Like every live feed it is admitted within the
+//! process's bounds and read through the feeds' own store client
+//! ([`labex_web::feeds`]); a reader that falls too far behind gets a last
+//! `lagged` event naming where to resume, and is disconnected.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::Utc;
-use futures::StreamExt;
 use labex_domain::fair::{Fair, FairEvent};
 use labex_domain::vacancy::Vacancy;
 use labex_domain::{Event, FairId, VacancyId};
@@ -26,58 +27,41 @@ use labex_eventsourcing::kurrentdb::{
 };
 use labex_eventsourcing::{Repository, StoredEvent, reads};
 use labex_web::ApiError;
+use labex_web::feeds::{FeedGate, FeedQueue, FeedTicket, Sent, format_position};
 use serde::Serialize;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
-/// How often an idle feed sends a comment.
-const HEARTBEAT: Duration = Duration::from_secs(15);
-/// How long a reader whose queue is full may take nothing before it is let
-/// go (as the vacancy feed's `LABEX_FEED_PATIENCE_MS` default).
-const PATIENCE: Duration = Duration::from_secs(2);
-
-/// The text form of a position (`<commit>-<prepare>`), as the vacancy
-/// feed writes it.
-pub fn format_position(position: Position) -> String {
-    format!("{}-{}", position.commit, position.prepare)
-}
-
-/// A position written by [`format_position`].
-pub fn parse_position(text: &str) -> Option<Position> {
-    let (commit, prepare) = text.trim().split_once('-')?;
-    let position = Position {
-        commit: commit.parse().ok()?,
-        prepare: prepare.parse().ok()?,
-    };
-    (position.prepare <= position.commit).then_some(position)
-}
-
-/// The stream of server-sent events of `fair`, from `resume` (a
-/// `Last-Event-ID`) or, without one, from now after the opening list.
+/// The stream of server-sent events of `fair` for a reader `ticket`
+/// admitted, from `resume` (a `Last-Event-ID`) or, without one, from now
+/// after the opening list. A reader that falls too far behind is sent a
+/// last `lagged` event naming where to resume.
 pub async fn follow(
     repository: Repository,
-    client: Client,
+    feeds: &FeedGate,
+    ticket: FeedTicket,
     fair: Fair,
     resume: Option<Position>,
-) -> Result<impl futures::Stream<Item = Result<Bytes, actix_web::Error>>, ApiError> {
+) -> Result<impl futures::Stream<Item = Result<Bytes, actix_web::Error>> + use<>, ApiError> {
+    let client = feeds.client().clone();
     let start = match resume {
         Some(position) => Some(position),
         None => last_position(&client).await?,
     };
-    let (sender, receiver) = mpsc::channel::<Bytes>(64);
+    let (queue, body) = feeds.queue(ticket);
     tokio::spawn(async move {
-        let follower = Follower {
+        let mut follower = Follower {
             repository,
             client,
             fair_id: fair.id,
             vacancies: fair.vacancy_ids(),
-            sender,
+            queue,
         };
-        if let Err(error) = follower.run(resume.is_none(), start).await {
-            tracing::debug!(fair = %fair.id, error = %error, "a fair feed ended");
+        match follower.run(resume.is_none(), start).await {
+            Err(FeedEnd::Behind) => follower.queue.lag(start),
+            Err(error) => tracing::debug!(fair = %fair.id, error = %error, "a fair feed ended"),
+            Ok(()) => {}
         }
     });
-    Ok(ReceiverStream::new(receiver).map(Ok))
+    Ok(body)
 }
 
 /// Where `$all` ends now (`None` for an empty store).
@@ -104,7 +88,7 @@ struct Follower {
     client: Client,
     fair_id: FairId,
     vacancies: BTreeSet<VacancyId>,
-    sender: mpsc::Sender<Bytes>,
+    queue: FeedQueue,
 }
 
 /// A vacancy as the feed sends it.
@@ -116,14 +100,17 @@ struct VacancyItem<'a> {
 }
 
 impl Follower {
-    async fn run(mut self, opening: bool, start: Option<Position>) -> Result<(), FeedEnd> {
+    async fn run(&mut self, opening: bool, start: Option<Position>) -> Result<(), FeedEnd> {
         if opening {
             let list: Vec<VacancyId> = self.vacancies.iter().copied().collect();
             for vacancy in list {
                 self.send_vacancy(None, vacancy).await?;
             }
-            self.send(": the fair's vacancies as they stand were sent\n\n".to_owned())
-                .await?;
+            self.send(
+                ": the fair's vacancies as they stand were sent\n\n".to_owned(),
+                None,
+            )
+            .await?;
         }
         let start = start.map_or(StreamPosition::Start, StreamPosition::Position);
         let filter = SubscriptionFilter::on_stream_name()
@@ -133,13 +120,14 @@ impl Follower {
             .position(start)
             .filter(filter);
         let mut subscription = self.client.subscribe_to_all(&options).await;
-        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        let mut heartbeat = tokio::time::interval(self.queue.keepalive());
         heartbeat.tick().await;
         loop {
             let event = tokio::select! {
+                () = self.queue.closed() => return Err(FeedEnd::Gone),
                 event = subscription.next_subscription_event() => event,
                 _ = heartbeat.tick() => {
-                    self.send(": keep-alive\n\n".to_owned()).await?;
+                    self.send(": keep-alive\n\n".to_owned(), None).await?;
                     continue;
                 }
             };
@@ -215,7 +203,7 @@ impl Follower {
     }
 
     async fn send_vacancy(
-        &self,
+        &mut self,
         position: Option<Position>,
         vacancy: VacancyId,
     ) -> Result<(), FeedEnd> {
@@ -235,28 +223,28 @@ impl Follower {
     }
 
     async fn send_event(
-        &self,
+        &mut self,
         position: Option<Position>,
         name: &str,
         data: &impl Serialize,
     ) -> Result<(), FeedEnd> {
         let data = serde_json::to_string(data).unwrap_or_default();
         let id = position.map(|position| format!("id: {}\n", format_position(position)));
-        self.send(format!(
-            "{}event: {name}\ndata: {data}\n\n",
-            id.unwrap_or_default()
-        ))
+        self.send(
+            format!("{}event: {name}\ndata: {data}\n\n", id.unwrap_or_default()),
+            position,
+        )
         .await
     }
 
-    /// Queues `text` for the reader; a reader that takes nothing for
-    /// [`PATIENCE`] while the queue is full is let go (it reconnects with
-    /// `Last-Event-ID`), so that its subscription is held no longer.
-    async fn send(&self, text: String) -> Result<(), FeedEnd> {
-        match tokio::time::timeout(PATIENCE, self.sender.send(Bytes::from(text))).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(FeedEnd::Gone),
-            Err(_) => Err(FeedEnd::Behind),
+    /// Queues `text` for the reader (an event at `position`, or a
+    /// comment); a reader that takes nothing for the feeds' patience while
+    /// its queue is full has fallen behind.
+    async fn send(&mut self, text: String, position: Option<Position>) -> Result<(), FeedEnd> {
+        match self.queue.send(Bytes::from(text), position).await {
+            Sent::Queued => Ok(()),
+            Sent::Gone => Err(FeedEnd::Gone),
+            Sent::Behind => Err(FeedEnd::Behind),
         }
     }
 }
@@ -269,21 +257,5 @@ fn event_vacancy(event: &labex_domain::vacancy::VacancyEvent) -> VacancyId {
         VacancyEvent::Closed(closed) => closed.vacancy_id,
         VacancyEvent::PlacementRecorded(placed) => placed.vacancy_id,
         VacancyEvent::Filled(filled) => filled.vacancy_id,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn positions_round_trip_and_refuse_what_no_event_has() {
-        let position = Position {
-            commit: 120,
-            prepare: 118,
-        };
-        assert_eq!(parse_position(&format_position(position)), Some(position));
-        assert_eq!(parse_position("5-7"), None);
-        assert_eq!(parse_position("later"), None);
     }
 }

@@ -108,7 +108,7 @@ impl FairsService {
         let folder = context
             .service_folder(NAME)
             .starting("cannot create the fairs folder")?;
-        let (app, runner) = Fairs::open(context.repository, &folder)
+        let (app, runner) = Fairs::open(context.repository, &folder, context.feeds)
             .starting("cannot open the fairs read model or rules")?;
         let runners = Runners::default();
         runners.add(runner).await;

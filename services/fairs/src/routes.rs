@@ -8,6 +8,7 @@ use labex_app::Saved;
 use labex_domain::fair::{Fair, FairKind};
 use labex_domain::value::{DivisionCode, JobSeekerCategory};
 use labex_domain::{AggregateId, EmployerId, FairId, JobSeekerId};
+use labex_web::feeds::parse_position;
 use labex_web::{
     ApiError, AsOf, Caller, ErrorCode, Id, IdempotencyKeyHeader, IfMatch, MaybeCaller, Page,
     aggregate_answer, next_cursor,
@@ -15,7 +16,7 @@ use labex_web::{
 use serde::Deserialize;
 
 use crate::commands::Fairs;
-use crate::feed::{follow, parse_position};
+use crate::feed::follow;
 use crate::ical::{TEXT_CALENDAR, calendar};
 use crate::queries::described_moment;
 use crate::read_model::CalendarQuery;
@@ -548,9 +549,10 @@ pub async fn list(
         ("Last-Event-ID" = Option<String>, Header, description = "resume after this event"),
     ),
     responses(
-        (status = 200, description = "text/event-stream: `vacancy`, `exhibitor_left`, `fair_amended`, `fair_cancelled` events"),
+        (status = 200, description = "text/event-stream: `vacancy`, `exhibitor_left`, `fair_amended`, `fair_cancelled` events, each with its position as id; a reader that falls too far behind gets a last `lagged` event naming where to resume, and is disconnected"),
         (status = 400, description = "a Last-Event-ID this feed did not send", body = labex_web::Problem),
         (status = 404, description = "no such fair", body = labex_web::Problem),
+        (status = 429, description = "too many live feeds open, in all or from the caller's address", body = labex_web::Problem, content_type = "application/problem+json"),
     )
 )]
 pub async fn feed(
@@ -570,13 +572,8 @@ pub async fn feed(
         },
     };
     let fair = app.load(id.get()).await?;
-    let events = follow(
-        app.repository.clone(),
-        app.feed_client.clone(),
-        fair,
-        resume,
-    )
-    .await?;
+    let ticket = app.feeds.admit(request.peer_addr().map(|peer| peer.ip()))?;
+    let events = follow(app.repository.clone(), &app.feeds, ticket, fair, resume).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))

@@ -476,10 +476,7 @@ async fn run(args: Args) -> Result<(), StartError> {
     if secret.generated {
         labex_web::write_admin_token(&args.data, &secret.secret, labex_web::admin_office()?)?;
     }
-    let context = ServiceContext {
-        repository: Repository::new(client.clone()),
-        data: args.data.clone(),
-    };
+    let context = ServiceContext::new(Repository::new(client.clone()), args.data.clone())?;
     // Matching first: its /v1/vacancies/search and /feed must be matched
     // before the employers' /v1/vacancies/{id}.
     let services: Vec<Arc<dyn Service>> = vec![

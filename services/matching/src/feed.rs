@@ -3,32 +3,27 @@
 //! JSON lines, or, for `Accept: text/event-stream`, a live stream of
 //! server-sent events that follows new events as they are written.
 //!
-//! The live feed is open to anyone, so it is bounded: a number of
-//! connections in all and per address ([`FeedLimits`], past them a 429),
-//! a store client of its own (a feed that stops reading can never stall
-//! the process's other store calls on a shared connection), and a reader
-//! that falls more than [`FeedLimits::behind`] items behind is sent a last
-//! event saying where to resume and disconnected.
+//! The live feed is open to anyone, so it is bounded as every live feed
+//! of the process is ([`labex_web::feeds`]): connections in all and per
+//! address (past them a 429), a store client of its own, and a reader
+//! that falls too far behind is sent a last event saying where to resume
+//! and disconnected.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
-use futures::stream::{self, Stream, StreamExt};
+use futures::stream::Stream;
 use kurrentdb::{
     Client, Position, ReadAllOptions, StreamPosition, SubscribeToAllOptions, SubscriptionEvent,
     SubscriptionFilter,
 };
 use labex_app::{Error, FieldError, InputError, Validator};
 use labex_eventsourcing::{StoredEvent, reads};
-use labex_web::{ApiError, MaybeCaller, StartError, Starting};
-use parking_lot::Mutex;
+use labex_web::feeds::{FeedQueue, Sent, format_position, parse_position};
+use labex_web::{ApiError, MaybeCaller};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, oneshot};
 use utoipa::ToSchema;
 
 use crate::public::item;
@@ -69,21 +64,6 @@ pub struct FeedItem {
     /// the referral or the job seeker); the status (`VacancyFilled`).
     #[schema(value_type = Object)]
     pub data: serde_json::Value,
-}
-
-/// The text form of a position.
-pub fn format_position(position: Position) -> String {
-    format!("{}-{}", position.commit, position.prepare)
-}
-
-fn parse_position(text: &str) -> Option<Position> {
-    let (commit, prepare) = text.trim().split_once('-')?;
-    let position = Position {
-        commit: commit.parse().ok()?,
-        prepare: prepare.parse().ok()?,
-    };
-    // No event is prepared after it is committed.
-    (position.prepare <= position.commit).then_some(position)
 }
 
 /// The position in the query parameter or header `name`, or a problem.
@@ -168,152 +148,6 @@ impl FeedRequest {
     }
 }
 
-/// The bounds of the live feed, from the environment:
-/// `LABEX_FEED_MAX_CONNECTIONS` (in all, default 1,000),
-/// `LABEX_FEED_MAX_PER_ADDRESS` (default 16), `LABEX_FEED_MAX_BEHIND`
-/// (items a reader may fall behind, default 1,000),
-/// `LABEX_FEED_PATIENCE_MS` (how long a reader that far behind may take
-/// nothing before it is disconnected, default 2,000) and
-/// `LABEX_FEED_KEEPALIVE_SECONDS` (a comment sent when nothing else was,
-/// default 15: proxies keep the connection, and a reader that went away is
-/// noticed and its place given back).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FeedLimits {
-    pub connections: usize,
-    pub per_address: usize,
-    pub behind: usize,
-    /// How long the feed waits for a reader `behind` items behind to take
-    /// one: a reader catching up from far back (it reads as fast as it
-    /// can, and the history comes faster) waits for room, one that stopped
-    /// reading is let go.
-    pub patience: Duration,
-    pub keepalive: Duration,
-}
-
-impl Default for FeedLimits {
-    fn default() -> Self {
-        Self {
-            connections: 1_000,
-            per_address: 16,
-            behind: 1_000,
-            patience: Duration::from_secs(2),
-            keepalive: Duration::from_secs(15),
-        }
-    }
-}
-
-impl FeedLimits {
-    /// The defaults, overridden by the environment; a value that is not a
-    /// positive whole number stops the start.
-    pub fn from_env() -> Result<Self, StartError> {
-        let defaults = Self::default();
-        let read = |name: &str, default: usize| -> Result<usize, StartError> {
-            match std::env::var(name) {
-                Err(_) => Ok(default),
-                Ok(text) => text
-                    .trim()
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|value| *value > 0)
-                    .ok_or_else(|| format!("{name} must be a positive whole number, not {text:?}"))
-                    .starting("the live feed's limits are misconfigured"),
-            }
-        };
-        Ok(Self {
-            connections: read("LABEX_FEED_MAX_CONNECTIONS", defaults.connections)?,
-            per_address: read("LABEX_FEED_MAX_PER_ADDRESS", defaults.per_address)?,
-            behind: read("LABEX_FEED_MAX_BEHIND", defaults.behind)?,
-            patience: Duration::from_millis(
-                read(
-                    "LABEX_FEED_PATIENCE_MS",
-                    defaults.patience.as_millis().try_into().unwrap_or(2_000),
-                )?
-                .try_into()
-                .unwrap_or(2_000),
-            ),
-            keepalive: Duration::from_secs(
-                read(
-                    "LABEX_FEED_KEEPALIVE_SECONDS",
-                    defaults.keepalive.as_secs().try_into().unwrap_or(15),
-                )?
-                .try_into()
-                .unwrap_or(15),
-            ),
-        })
-    }
-}
-
-/// Admits live feeds within [`FeedLimits`], each on the feed's own store
-/// client.
-pub struct FeedGate {
-    client: Client,
-    limits: FeedLimits,
-    open: Arc<Mutex<OpenFeeds>>,
-}
-
-#[derive(Debug, Default)]
-struct OpenFeeds {
-    total: usize,
-    by_address: HashMap<Option<IpAddr>, usize>,
-}
-
-/// A live feed's place within the limits, given back when dropped (when
-/// the response stream ends or its client goes away).
-struct FeedTicket {
-    open: Arc<Mutex<OpenFeeds>>,
-    address: Option<IpAddr>,
-}
-
-impl Drop for FeedTicket {
-    fn drop(&mut self) {
-        let mut open = self.open.lock();
-        open.total = open.total.saturating_sub(1);
-        if let Some(count) = open.by_address.get_mut(&self.address) {
-            *count = count.saturating_sub(1);
-            if *count == 0 {
-                open.by_address.remove(&self.address);
-            }
-        }
-    }
-}
-
-impl FeedGate {
-    /// A gate with a store client of its own, made from `settings_of`'s
-    /// settings (a connection apart from the one commands use).
-    pub fn new(settings_of: &Client, limits: FeedLimits) -> Result<Self, StartError> {
-        let client = Client::new(settings_of.settings().clone())
-            .starting("cannot make the live feed's event store client")?;
-        Ok(Self {
-            client,
-            limits,
-            open: Arc::default(),
-        })
-    }
-
-    fn admit(&self, address: Option<IpAddr>) -> labex_app::Result<FeedTicket> {
-        let mut open = self.open.lock();
-        let of_address = open.by_address.get(&address).copied().unwrap_or(0);
-        if open.total >= self.limits.connections {
-            return Err(Error::TooMany {
-                detail: "The live feed has as many readers as it serves; retry later, or read pages of JSON lines instead.".to_owned(),
-            });
-        }
-        if of_address >= self.limits.per_address {
-            return Err(Error::TooMany {
-                detail: format!(
-                    "Your address already holds {of_address} live feeds open, the most allowed; close one, or share one between your readers."
-                ),
-            });
-        }
-        open.total += 1;
-        *open.by_address.entry(address).or_default() += 1;
-        Ok(FeedTicket {
-            open: self.open.clone(),
-            address,
-        })
-    }
-}
-
 fn filter() -> SubscriptionFilter {
     SubscriptionFilter::on_stream_name().add_prefix("vacancy-")
 }
@@ -325,7 +159,7 @@ impl Matching {
         &self,
         request: FeedRequest,
     ) -> labex_app::Result<(Vec<FeedItem>, Option<Position>)> {
-        let client = &self.feed.client;
+        let client = self.feed.client();
         if let Some(position) = request.after {
             check_position(client, request.named_by, position).await?;
         }
@@ -364,15 +198,13 @@ impl Matching {
         request: FeedRequest,
     ) -> labex_app::Result<impl Stream<Item = Result<Bytes, actix_web::Error>> + use<>> {
         let ticket = self.feed.admit(address)?;
+        let client = self.feed.client();
         if let Some(position) = request.after {
-            check_position(&self.feed.client, request.named_by, position).await?;
+            check_position(client, request.named_by, position).await?;
         }
-        Ok(live(
-            self.feed.client.clone(),
-            request.after,
-            self.feed.limits,
-            ticket,
-        ))
+        let (queue, body) = self.feed.queue(ticket);
+        tokio::spawn(follow(client.clone(), request.after, queue));
+        Ok(body)
     }
 }
 
@@ -459,50 +291,14 @@ pub async fn feed(
     Ok(response.body(body))
 }
 
-/// Server-sent events from `after` on: a task reads the subscription into
-/// a queue of `behind` messages, which the response drains as fast as the
-/// reader takes them. When the queue is full, the task waits for room;
-/// if the reader takes nothing for `patience`, it has fallen too far
-/// behind: the task stops, and once the queue is drained the reader gets a
-/// `lagged` event naming the last position it was sent, and the stream
-/// ends (an `EventSource` reconnects from there with `Last-Event-ID`).
-/// (A reader catching up from far back is not cut off for reading slower
-/// than the store: the history waits for it.)
-fn live(
-    client: Client,
-    after: Option<Position>,
-    limits: FeedLimits,
-    ticket: FeedTicket,
-) -> impl Stream<Item = Result<Bytes, actix_web::Error>> + use<> {
-    let (sender, receiver) = mpsc::channel::<Bytes>(limits.behind);
-    let (ending, ended) = oneshot::channel::<Bytes>();
-    tokio::spawn(follow(client, after, limits, sender, ending));
-    let queued = stream::unfold(receiver, |mut receiver| async move {
-        receiver.recv().await.map(|message| (message, receiver))
-    });
-    let last = stream::once(async move { ended.await.ok() }).filter_map(|last| async move { last });
-    queued.chain(last).map(move |message| {
-        // The stream owns the ticket: the place is given back when the
-        // response ends or its reader goes away.
-        let _ = &ticket;
-        Ok(message)
-    })
-}
-
-/// Reads the subscription into `queue` until the reader goes away, falls
-/// `queue`'s capacity behind for longer than the limits' patience, or the
-/// subscription ends; then sends the last message, if any, through
-/// `ending`. A comment goes out every keep-alive period when nothing else
-/// did.
-async fn follow(
-    client: Client,
-    after: Option<Position>,
-    limits: FeedLimits,
-    queue: mpsc::Sender<Bytes>,
-    ending: oneshot::Sender<Bytes>,
-) {
-    let patience = limits.patience;
-    let mut quiet = tokio::time::interval(limits.keepalive);
+/// Follows the subscription from `after` into `queue` until the reader
+/// goes away, falls behind for longer than the limits' patience (then its
+/// last event says where to resume), or the subscription ends. A comment
+/// goes out every keep-alive period when nothing else did. (A reader
+/// catching up from far back is not cut off for reading slower than the
+/// store: the history waits for it.)
+async fn follow(client: Client, after: Option<Position>, mut queue: FeedQueue) {
+    let mut quiet = tokio::time::interval(queue.keepalive());
     quiet.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     quiet.tick().await;
     let start = after.map_or(StreamPosition::Start, StreamPosition::Position);
@@ -510,99 +306,62 @@ async fn follow(
         .position(start)
         .filter(filter());
     let mut subscription = client.subscribe_to_all(&options).await;
-    let mut last_sent = after;
     loop {
         let next = tokio::select! {
             () = queue.closed() => return,
             _ = quiet.tick() => None,
             next = subscription.next_subscription_event() => Some(next),
         };
-        let Some(next) = next else {
-            match enqueue(&queue, Bytes::from_static(b": keep-alive\n\n"), patience).await {
-                Ok(true) => continue,
-                Ok(false) => return,
-                Err(()) => return lagged(ending, last_sent),
-            }
-        };
-        quiet.reset();
-        let event = match next {
-            Ok(event) => event,
-            Err(error) => {
+        let (text, position) = match next {
+            None => (": keep-alive\n\n".to_owned(), None),
+            Some(Err(error)) => {
                 tracing::warn!(error = %error, "vacancy feed subscription ended");
                 let message = "event: error\ndata: {\"detail\": \"the event store subscription ended; reconnect with Last-Event-ID\"}\n\n";
-                let _ = ending.send(Bytes::from_static(message.as_bytes()));
+                queue.end(Bytes::from_static(message.as_bytes()));
                 return;
             }
-        };
-        let (text, position) = match event {
-            SubscriptionEvent::EventAppeared(resolved) => {
-                let recorded = resolved.get_original_event();
-                if Some(recorded.position) == after {
-                    continue;
-                }
-                let stored = match StoredEvent::from_recorded(recorded) {
-                    Ok(stored) => stored,
-                    Err(error) => {
-                        tracing::error!(error = %error, "a vacancy event cannot be read");
-                        continue;
+            Some(Ok(event)) => {
+                quiet.reset();
+                match event {
+                    SubscriptionEvent::EventAppeared(resolved) => {
+                        let recorded = resolved.get_original_event();
+                        if Some(recorded.position) == after {
+                            continue;
+                        }
+                        let stored = match StoredEvent::from_recorded(recorded) {
+                            Ok(stored) => stored,
+                            Err(error) => {
+                                tracing::error!(error = %error, "a vacancy event cannot be read");
+                                continue;
+                            }
+                        };
+                        let Some(item) = item(&stored) else {
+                            continue;
+                        };
+                        let data = serde_json::to_string(&item).unwrap_or_default();
+                        (
+                            format!(
+                                "id: {}\nevent: {}\ndata: {data}\n\n",
+                                item.position, item.event_type
+                            ),
+                            Some(recorded.position),
+                        )
                     }
-                };
-                let Some(item) = item(&stored) else {
-                    continue;
-                };
-                let data = serde_json::to_string(&item).unwrap_or_default();
-                (
-                    format!(
-                        "id: {}\nevent: {}\ndata: {data}\n\n",
-                        item.position, item.event_type
+                    SubscriptionEvent::Checkpoint(position) => (
+                        format!(": checkpoint {}\n\n", format_position(position)),
+                        None,
                     ),
-                    Some(recorded.position),
-                )
+                    SubscriptionEvent::CaughtUp(_) => (": caught up\n\n".to_owned(), None),
+                    _ => continue,
+                }
             }
-            SubscriptionEvent::Checkpoint(position) => (
-                format!(": checkpoint {}\n\n", format_position(position)),
-                None,
-            ),
-            SubscriptionEvent::CaughtUp(_) => (": caught up\n\n".to_owned(), None),
-            _ => continue,
         };
-        match enqueue(&queue, Bytes::from(text), patience).await {
-            Ok(true) => last_sent = position.or(last_sent),
-            Ok(false) => return,
-            Err(()) => return lagged(ending, last_sent),
+        match queue.send(Bytes::from(text), position).await {
+            Sent::Queued => {}
+            Sent::Gone => return,
+            Sent::Behind => return queue.lag(after),
         }
     }
-}
-
-/// Puts `message` in the queue, waiting up to `patience` for room:
-/// `Ok(true)` sent, `Ok(false)` the reader left, `Err(())` the queue stayed
-/// full that long (the reader fell behind).
-async fn enqueue(
-    queue: &mpsc::Sender<Bytes>,
-    message: Bytes,
-    patience: Duration,
-) -> Result<bool, ()> {
-    match queue.try_send(message) {
-        Ok(()) => Ok(true),
-        Err(mpsc::error::TrySendError::Closed(_)) => Ok(false),
-        Err(mpsc::error::TrySendError::Full(message)) => {
-            match tokio::time::timeout(patience, queue.send(message)).await {
-                Ok(Ok(())) => Ok(true),
-                Ok(Err(_)) => Ok(false),
-                Err(_) => Err(()),
-            }
-        }
-    }
-}
-
-/// The last word to a reader that fell behind: where to resume.
-fn lagged(ending: oneshot::Sender<Bytes>, last_sent: Option<Position>) {
-    tracing::info!("a live feed reader fell too far behind and is disconnected");
-    let resume = last_sent.map_or_else(String::new, format_position);
-    let message = format!(
-        "event: lagged\ndata: {{\"detail\": \"you fell too far behind the feed; reconnect with Last-Event-ID (or after) set to resume_after\", \"resume_after\": \"{resume}\"}}\n\n"
-    );
-    let _ = ending.send(Bytes::from(message));
 }
 
 #[cfg(test)]

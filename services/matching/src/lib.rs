@@ -27,7 +27,6 @@ use actix_web::web;
 use futures::future::BoxFuture;
 use labex_eventsourcing::{ProjectionRunner, RunnerOptions};
 
-use crate::feed::FeedGate;
 use labex_app::arrears_marks::ArrearsMarks;
 use labex_eventsourcing::{ReadModel, StateProjection};
 use labex_search::{IndexOptions, SearchIndex, SearchProjection};
@@ -36,7 +35,8 @@ use prometheus::{Histogram, HistogramOpts, HistogramVec};
 use utoipa::OpenApi as _;
 use utoipa::openapi::OpenApi;
 
-pub use feed::{FeedItem, FeedLimits, MAX_FEED_PAGE, NEXT_HEADER, format_position};
+pub use feed::{FeedItem, MAX_FEED_PAGE, NEXT_HEADER};
+pub use labex_web::feeds::{FeedLimits, format_position};
 pub use minimum::handle as candidate_handle;
 pub use queries::{Completion, Matching};
 pub use reindex::{ReindexError, ReindexProgress, reindex};
@@ -158,7 +158,7 @@ impl MatchingService {
             ]),
         )
         .starting("a search metric is malformed")?;
-        let feed = FeedGate::new(context.repository.client(), FeedLimits::from_env()?)?;
+        let feed = context.feeds.clone();
         let observed = searchable_lag.clone();
         index.on_searchable(move |waited| observed.observe(waited.as_secs_f64()));
         Ok(Self {

@@ -14,7 +14,9 @@ use labex_domain::{Event, rfc3339_millis};
 use labex_eventsourcing::StoredEvent;
 use serde::Serialize;
 
-use crate::feed::{FeedItem, format_position};
+use labex_web::feeds::format_position;
+
+use crate::feed::FeedItem;
 
 /// The feed item of `stored`, or `None` when it is not an event the public
 /// feed shows.

@@ -16,8 +16,8 @@ use labex_search::{
 };
 use prometheus::HistogramVec;
 
-use crate::feed::FeedGate;
 use crate::minimum;
+use labex_web::feeds::FeedGate;
 
 /// The application: the store, the index, and what bounds the queries.
 pub struct Matching {

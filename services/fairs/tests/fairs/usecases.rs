@@ -20,6 +20,7 @@ use labex_fairs::{
     AttendanceBody, CalendarQuery, ExhibitBody, Fairs, RegisterVisitorBody, ScheduleFairBody,
 };
 use labex_testkit::{Store, event_count, temporary_folder};
+use labex_web::{FeedGate, FeedLimits};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -38,7 +39,10 @@ impl App {
         let store = Store::start().await;
         let data = temporary_folder("labex-fairs-usecases-");
         let repository = Repository::new(store.client().clone());
-        let (app, runner) = Fairs::open(repository.clone(), data.path()).expect("fairs open");
+        let feeds =
+            FeedGate::new(store.client(), FeedLimits::default()).expect("the feeds' client");
+        let (app, runner) =
+            Fairs::open(repository.clone(), data.path(), feeds).expect("fairs open");
         Self {
             app,
             runner,

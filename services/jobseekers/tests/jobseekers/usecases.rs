@@ -29,10 +29,11 @@ impl Given {
     async fn a_registry() -> Self {
         let store = Store::start().await;
         let data = labex_testkit::temporary_folder("labex-usecases-");
-        let context = ServiceContext {
-            repository: Repository::new(store.client().clone()),
-            data: data.path().to_path_buf(),
-        };
+        let context = ServiceContext::new(
+            Repository::new(store.client().clone()),
+            data.path().to_path_buf(),
+        )
+        .expect("the feeds' client");
         let service = JobSeekersService::start(context)
             .await
             .expect("the registry starts");

@@ -40,10 +40,11 @@ impl Given {
     async fn referrals_with(settings: ReferralSettings) -> Self {
         let store = Store::start().await;
         let data = labex_testkit::temporary_folder("labex-usecases-");
-        let context = ServiceContext {
-            repository: Repository::new(store.client().clone()),
-            data: data.path().to_path_buf(),
-        };
+        let context = ServiceContext::new(
+            Repository::new(store.client().clone()),
+            data.path().to_path_buf(),
+        )
+        .expect("the feeds' client");
         let service = ReferralsService::start_with(context, &settings)
             .await
             .expect("the referrals service starts");
