@@ -22,6 +22,58 @@ const HISTORY: usize = 20_000;
 /// kernel's buffers between the two ends (a few megabytes) hold.
 const FAIR_HISTORY: usize = 60_000;
 
+/// Sends `request` (`{address}` in it replaced) on a connection with a
+/// small receive window, so that what the reader does not take stays at
+/// the server; reads until `flowing` shows that items flow, stops reading
+/// for five seconds, then reads what is left: the queue, the last word,
+/// the end (within 20 s of silence, else the test fails).
+async fn read_with_a_pause(address: String, request: &str, flowing: &'static str) -> String {
+    let request = request.replace("{address}", &address);
+    tokio::task::spawn_blocking(move || {
+        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
+            .expect("a socket");
+        socket.set_recv_buffer_size(4_096).expect("a small buffer");
+        let target: std::net::SocketAddr = address.parse().expect("an address");
+        socket.connect(&target.into()).expect("connects");
+        let mut stream: std::net::TcpStream = socket.into();
+        stream
+            .write_all(request.as_bytes())
+            .expect("the request goes out");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("a timeout");
+        // Opening the feed and catching up take a while, longer on a busy
+        // machine: the pause begins once items flow.
+        let mut seen = Vec::new();
+        let mut chunk = [0_u8; 4_096];
+        while !String::from_utf8_lossy(&seen).contains(flowing) {
+            let read = stream.read(&mut chunk).expect("the feed sends");
+            assert!(read > 0, "the feed ended early");
+            seen.extend_from_slice(&chunk[..read]);
+        }
+        std::thread::sleep(Duration::from_secs(5));
+        let ended = stream.read_to_end(&mut seen);
+        assert!(
+            ended.is_ok(),
+            "the server ends the stream: {ended:?} after {} bytes: {}",
+            seen.len(),
+            String::from_utf8_lossy(&seen[seen.len().saturating_sub(600)..])
+        );
+        String::from_utf8_lossy(&seen).into_owned()
+    })
+    .await
+    .expect("the reader ran")
+}
+
+/// The last 600 bytes or so of `text`, for a failure's message.
+fn tail(text: &str) -> &str {
+    let mut at = text.len().saturating_sub(600);
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    &text[at..]
+}
+
 async fn open_live(labex: &Labex) -> reqwest::Response {
     reqwest::Client::new()
         .get(format!("{}/v1/vacancies/feed", labex.process_url()))
@@ -90,6 +142,8 @@ async fn a_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
         &[
             ("LABEX_FEED_MAX_BEHIND", "8"),
             ("LABEX_FEED_PATIENCE_MS", "300"),
+            // No keep-alive to keep a reader waiting for the end.
+            ("LABEX_FEED_KEEPALIVE_SECONDS", "3600"),
         ],
     )
     .await;
@@ -143,38 +197,14 @@ async fn a_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
     }
 
     let address = labex.process_url().trim_start_matches("http://").to_owned();
-    let seen = tokio::task::spawn_blocking(move || {
-        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-            .expect("a socket");
-        // A small window, so that what the reader does not take stays at
-        // the server.
-        socket.set_recv_buffer_size(4_096).expect("a small buffer");
-        let target: std::net::SocketAddr = address.parse().expect("an address");
-        socket.connect(&target.into()).expect("connects");
-        let mut stream: std::net::TcpStream = socket.into();
-        write!(
-            stream,
-            "GET /v1/vacancies/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
-        )
-        .expect("the request goes out");
-        // The reader stops reading for a while…
-        std::thread::sleep(Duration::from_secs(3));
-        // …then reads what is left: the queue, the last word, the end.
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("a timeout");
-        let mut seen = Vec::new();
-        stream.read_to_end(&mut seen).expect("the server ends the stream");
-        String::from_utf8_lossy(&seen).into_owned()
-    })
-    .await
-    .expect("the reader ran");
+    let seen = read_with_a_pause(
+        address,
+        "GET /v1/vacancies/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n",
+        "event: VacancyPublished",
+    )
+    .await;
 
-    assert!(
-        seen.contains("event: lagged"),
-        "{}",
-        &seen[seen.len().saturating_sub(600)..]
-    );
+    assert!(seen.contains("event: lagged"), "{}", tail(&seen));
     let published = seen.matches("event: VacancyPublished").count();
     assert!(
         published < HISTORY,
@@ -403,50 +433,12 @@ async fn a_fair_feed_reader_that_falls_behind_is_told_where_to_resume_and_discon
     }
 
     let address = labex.process_url().trim_start_matches("http://").to_owned();
-    let seen = tokio::task::spawn_blocking(move || {
-        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
-            .expect("a socket");
-        socket.set_recv_buffer_size(4_096).expect("a small buffer");
-        let target: std::net::SocketAddr = address.parse().expect("an address");
-        socket.connect(&target.into()).expect("connects");
-        let mut stream: std::net::TcpStream = socket.into();
-        write!(
-            stream,
-            "GET /v1/fairs/{fair}/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\nLast-Event-ID: {resume}\r\nConnection: close\r\n\r\n"
-        )
-        .expect("the request goes out");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("a timeout");
-        // Loading the fair and catching up with its stream take a while:
-        // the reader reads until the amendments flow…
-        let mut seen = Vec::new();
-        let mut chunk = [0_u8; 4_096];
-        while !String::from_utf8_lossy(&seen).contains("event: fair_amended") {
-            let read = stream.read(&mut chunk).expect("the feed sends");
-            assert!(read > 0, "the feed ended early");
-            seen.extend_from_slice(&chunk[..read]);
-        }
-        // …then stops reading for a while, then reads what is left.
-        std::thread::sleep(Duration::from_secs(3));
-        let ended = stream.read_to_end(&mut seen);
-        let seen = String::from_utf8_lossy(&seen).into_owned();
-        assert!(
-            ended.is_ok(),
-            "the server ends the stream: {ended:?} after {} bytes: {}",
-            seen.len(),
-            &seen[seen.len().saturating_sub(600)..]
-        );
-        seen
-    })
-    .await
-    .expect("the reader ran");
-
-    assert!(
-        seen.contains("event: lagged"),
-        "{}",
-        &seen[seen.len().saturating_sub(600)..]
+    let request = format!(
+        "GET /v1/fairs/{fair}/feed HTTP/1.1\r\nHost: {{address}}\r\nAccept: text/event-stream\r\nLast-Event-ID: {resume}\r\n\r\n"
     );
+    let seen = read_with_a_pause(address, &request, "event: fair_amended").await;
+
+    assert!(seen.contains("event: lagged"), "{}", tail(&seen));
     let amendments = seen.matches("event: fair_amended").count();
     assert!(
         (1..FAIR_HISTORY).contains(&amendments),

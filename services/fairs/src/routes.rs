@@ -574,8 +574,11 @@ pub async fn feed(
     let fair = app.load(id.get()).await?;
     let ticket = app.feeds.admit(request.peer_addr().map(|peer| peer.ip()))?;
     let events = follow(app.repository.clone(), &app.feeds, ticket, fair, resume).await?;
+    // The connection ends with the stream (a reader let go reconnects
+    // with Last-Event-ID), rather than idling for another request.
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .force_close()
         .streaming(events))
 }
