@@ -7,7 +7,9 @@
 use std::io::{Read, Write};
 use std::time::Duration;
 
-use labex_eventsourcing::kurrentdb::{AppendToStreamOptions, EventData, StreamState};
+use labex_eventsourcing::kurrentdb::{
+    AppendToStreamOptions, EventData, RecordedEvent, StreamState,
+};
 use labex_testkit::Tokens;
 use labex_web::Role;
 use serde_json::json;
@@ -27,7 +29,8 @@ const FAIR_HISTORY: usize = 60_000;
 /// the server; reads until `flowing` shows that items flow, stops reading
 /// for five seconds, then reads what is left: the queue, the last word,
 /// the end (within 20 s of silence, else the test fails).
-async fn read_with_a_pause(address: String, request: &str, flowing: &'static str) -> String {
+async fn read_with_a_pause(labex: &Labex, request: &str, flowing: &'static str) -> String {
+    let address = labex.process_url().trim_start_matches("http://").to_owned();
     let request = request.replace("{address}", &address);
     tokio::task::spawn_blocking(move || {
         let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)
@@ -72,6 +75,67 @@ fn tail(text: &str) -> &str {
         at += 1;
     }
     &text[at..]
+}
+
+/// Whether `open` is admitted again within five seconds (a place given
+/// back once its reader went away).
+async fn admitted_again<F, Opened>(open: F) -> bool
+where
+    F: Fn() -> Opened,
+    Opened: std::future::Future<Output = reqwest::Response>,
+{
+    for _ in 0..50 {
+        if open().await.status() == 200 {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// `count` copies of `original` (new ids, same type, data and metadata)
+/// appended to `stream` straight into the store, a thousand at a time.
+async fn append_copies(labex: &Labex, stream: &str, original: &RecordedEvent, count: usize) {
+    for _ in 0..count / 1_000 {
+        let copies: Vec<EventData> = (0..1_000)
+            .map(|_| {
+                let data = RawValue::from_string(
+                    String::from_utf8(original.data.to_vec()).expect("JSON text"),
+                )
+                .expect("JSON");
+                EventData::json(&original.event_type, &data)
+                    .expect("an event")
+                    .metadata(original.custom_metadata.clone())
+            })
+            .collect();
+        labex
+            .store()
+            .append_to_stream(
+                stream,
+                &AppendToStreamOptions::default().stream_state(StreamState::Any),
+                copies,
+            )
+            .await
+            .expect("the copies are written");
+    }
+}
+
+/// Asserts that what a reader `seen` ends with a `lagged` event naming the
+/// last item it was sent as where to resume; answers that item's id.
+fn told_where_to_resume(seen: &str) -> String {
+    assert!(seen.contains("event: lagged"), "{}", tail(seen));
+    let lagged = seen.rfind("event: lagged").expect("a lagged event");
+    let last_id = seen[..lagged]
+        .rmatch_indices("id: ")
+        .next()
+        .map(|(at, _)| seen[at + 4..].lines().next().unwrap_or_default().to_owned())
+        .expect("items came before the last word");
+    assert!(
+        seen[lagged..].contains(&format!("\"resume_after\": \"{last_id}\"")),
+        "the last word names the last item sent: {}",
+        &seen[lagged..]
+    );
+    last_id
 }
 
 async fn open_live(labex: &Labex) -> reqwest::Response {
@@ -122,16 +186,10 @@ async fn live_feeds_past_the_cap_of_an_address_are_refused_until_one_closes() {
     // A reader that goes away is noticed at the next keep-alive at the
     // latest, and its place given back.
     drop(first);
-    let mut admitted = false;
-    for _ in 0..50 {
-        let again = open_live(&labex).await;
-        if again.status() == 200 {
-            admitted = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(admitted, "a closed feed gives its place back");
+    assert!(
+        admitted_again(|| open_live(&labex)).await,
+        "a closed feed gives its place back"
+    );
     drop(second);
 }
 
@@ -172,53 +230,20 @@ async fn a_reader_that_falls_behind_is_told_where_to_resume_and_disconnected() {
         .await
         .expect("the vacancy's stream reads");
     let first = read.next().await.expect("a read").expect("the publication");
-    let original = first.get_original_event();
-    for _ in 0..HISTORY / 1_000 {
-        let copies: Vec<EventData> = (0..1_000)
-            .map(|_| {
-                let data = RawValue::from_string(
-                    String::from_utf8(original.data.to_vec()).expect("JSON text"),
-                )
-                .expect("JSON");
-                EventData::json(&original.event_type, &data)
-                    .expect("an event")
-                    .metadata(original.custom_metadata.clone())
-            })
-            .collect();
-        labex
-            .store()
-            .append_to_stream(
-                stream.as_str(),
-                &AppendToStreamOptions::default().stream_state(StreamState::Any),
-                copies,
-            )
-            .await
-            .expect("the copies are written");
-    }
+    append_copies(&labex, &stream, first.get_original_event(), HISTORY).await;
 
-    let address = labex.process_url().trim_start_matches("http://").to_owned();
     let seen = read_with_a_pause(
-        address,
+        &labex,
         "GET /v1/vacancies/feed HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n",
         "event: VacancyPublished",
     )
     .await;
 
-    assert!(seen.contains("event: lagged"), "{}", tail(&seen));
+    let last_id = told_where_to_resume(&seen);
     let published = seen.matches("event: VacancyPublished").count();
     assert!(
         published < HISTORY,
         "the reader was cut off before the end ({published} items)"
-    );
-    let tail = &seen[seen.rfind("event: lagged").expect("a lagged event")..];
-    let last_id = seen[..seen.rfind("event: lagged").unwrap()]
-        .rmatch_indices("id: ")
-        .next()
-        .map(|(at, _)| seen[at + 4..].lines().next().unwrap_or_default().to_owned())
-        .expect("items came before the last word");
-    assert!(
-        tail.contains(&format!("\"resume_after\": \"{last_id}\"")),
-        "the last word names the last item sent: {tail}"
     );
 
     // The process serves on, and the reader can resume from there.
@@ -339,15 +364,10 @@ async fn fair_feeds_and_the_vacancy_feed_share_the_cap_of_an_address() {
 
     // A fair-feed reader that goes away gives its place back.
     drop(first);
-    let mut admitted = false;
-    for _ in 0..50 {
-        if open_fair_feed(&labex, &fair).await.status() == 200 {
-            admitted = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(admitted, "a closed fair feed gives its place back");
+    assert!(
+        admitted_again(|| open_fair_feed(&labex, &fair)).await,
+        "a closed fair feed gives its place back"
+    );
     drop(vacancies);
 }
 
@@ -368,22 +388,6 @@ async fn a_fair_feed_reader_that_falls_behind_is_told_where_to_resume_and_discon
     // buffers between the two ends hold, written straight into the
     // store after it: a reader resuming from the announcement has them
     // all to take.
-    let stream = format!("fair-{fair}");
-    let mut read = labex
-        .store()
-        .read_stream(stream.as_str(), &Default::default())
-        .await
-        .expect("the fair's stream reads");
-    let announced = read
-        .next()
-        .await
-        .expect("a read")
-        .expect("the announcement");
-    let announced = announced.get_original_event();
-    let resume = format!(
-        "{}-{}",
-        announced.position.commit, announced.position.prepare
-    );
     let amended = labex
         .http
         .patch(
@@ -393,66 +397,40 @@ async fn a_fair_feed_reader_that_falls_behind_is_told_where_to_resume_and_discon
         )
         .await;
     assert!(amended.status.is_success(), "{:?}", amended.body);
+    let stream = format!("fair-{fair}");
     let mut read = labex
         .store()
         .read_stream(stream.as_str(), &Default::default())
         .await
         .expect("the fair's stream reads");
-    let mut amendment = None;
+    let mut events = Vec::new();
     while let Some(event) = read.next().await.expect("a read") {
-        let event = event.get_original_event();
-        if event.event_type.contains("Amended") {
-            amendment = Some((
-                event.event_type.clone(),
-                event.data.to_vec(),
-                event.custom_metadata.clone(),
-            ));
-        }
+        events.push(event);
     }
-    let (event_type, data, metadata) = amendment.expect("the amendment");
-    for _ in 0..FAIR_HISTORY / 1_000 {
-        let copies: Vec<EventData> = (0..1_000)
-            .map(|_| {
-                let data =
-                    RawValue::from_string(String::from_utf8(data.clone()).expect("JSON text"))
-                        .expect("JSON");
-                EventData::json(&event_type, &data)
-                    .expect("an event")
-                    .metadata(metadata.clone())
-            })
-            .collect();
-        labex
-            .store()
-            .append_to_stream(
-                stream.as_str(),
-                &AppendToStreamOptions::default().stream_state(StreamState::Any),
-                copies,
-            )
-            .await
-            .expect("the copies are written");
-    }
+    let announced = events
+        .first()
+        .expect("the announcement")
+        .get_original_event();
+    let resume = format!(
+        "{}-{}",
+        announced.position.commit, announced.position.prepare
+    );
+    let amendment = events
+        .iter()
+        .map(|event| event.get_original_event())
+        .rfind(|event| event.event_type.contains("Amended"))
+        .expect("the amendment");
+    append_copies(&labex, &stream, amendment, FAIR_HISTORY).await;
 
-    let address = labex.process_url().trim_start_matches("http://").to_owned();
     let request = format!(
         "GET /v1/fairs/{fair}/feed HTTP/1.1\r\nHost: {{address}}\r\nAccept: text/event-stream\r\nLast-Event-ID: {resume}\r\n\r\n"
     );
-    let seen = read_with_a_pause(address, &request, "event: fair_amended").await;
+    let seen = read_with_a_pause(&labex, &request, "event: fair_amended").await;
 
-    assert!(seen.contains("event: lagged"), "{}", tail(&seen));
+    told_where_to_resume(&seen);
     let amendments = seen.matches("event: fair_amended").count();
     assert!(
         (1..FAIR_HISTORY).contains(&amendments),
         "the reader was cut off before the end ({amendments} items)"
-    );
-    let lagged = seen.rfind("event: lagged").expect("a lagged event");
-    let last_id = seen[..lagged]
-        .rmatch_indices("id: ")
-        .next()
-        .map(|(at, _)| seen[at + 4..].lines().next().unwrap_or_default().to_owned())
-        .expect("items came before the last word");
-    assert!(
-        seen[lagged..].contains(&format!("\"resume_after\": \"{last_id}\"")),
-        "the last word names the last item sent: {}",
-        &seen[lagged..]
     );
 }

@@ -481,13 +481,15 @@ impl Worker {
                 _ = self.stop.wait_for(|stop| *stop) => None,
                 message = receiver.recv() => Some(message),
             };
-            let Some(first) = first else {
-                store_unstored(consumer, unstored).await?;
-                return Ok(Ended::Stopped);
-            };
-            let Some(first) = first else {
-                store_unstored(consumer, unstored).await?;
-                return Ok(Ended::Dropped(kurrentdb::Error::ConnectionClosed.into()));
+            let first = match first {
+                Some(Some(message)) => message,
+                ending => {
+                    store_unstored(consumer, unstored).await?;
+                    return Ok(match ending {
+                        None => Ended::Stopped,
+                        Some(_) => Ended::Dropped(kurrentdb::Error::ConnectionClosed.into()),
+                    });
+                }
             };
             let mut batch = Vec::new();
             let mut position = None;

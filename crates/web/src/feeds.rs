@@ -274,11 +274,6 @@ impl FeedQueue {
         self.keepalive
     }
 
-    /// The position of the last event queued, or `start` if none was.
-    pub fn last_sent_or(&self, start: Option<Position>) -> Option<Position> {
-        self.last_sent.or(start)
-    }
-
     /// The last word to a reader that fell behind, sent once what is
     /// queued is drained: where to resume (the last event it was sent, or
     /// `start` when none was).
