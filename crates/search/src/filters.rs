@@ -19,7 +19,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 
 use tantivy::index::SegmentId;
-use tantivy::query::{ConstScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 
 /// Bytes of bit sets kept before the cache starts over.
@@ -168,10 +168,22 @@ impl Filters {
         Self { filters, cache }
     }
 
-    /// The filters ready to give each segment's set of `searcher`
-    /// ([`FiltersWeight::words`]).
-    pub(crate) fn for_searcher(&self, searcher: &Searcher) -> tantivy::Result<FiltersWeight> {
-        self.filters_weight(EnableScoring::disabled_from_searcher(searcher))
+    /// What the filters pass in each segment of `searcher`, worked out once.
+    pub(crate) fn sets(&self, searcher: &Searcher) -> tantivy::Result<SegmentSets> {
+        let weight = self.filters_weight(EnableScoring::disabled_from_searcher(searcher))?;
+        let sets = searcher
+            .segment_readers()
+            .iter()
+            .map(|reader| {
+                let words = weight.words(reader)?;
+                let passing: u32 = words.iter().map(|word| word.count_ones()).sum();
+                let narrows = u64::from(passing) * NARROW_BELOW < u64::from(reader.max_doc());
+                Ok((reader.segment_id(), SegmentSet { words, narrows }))
+            })
+            .collect::<tantivy::Result<_>>()?;
+        Ok(SegmentSets {
+            sets: Arc::new(sets),
+        })
     }
 
     fn filters_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<FiltersWeight> {
@@ -272,11 +284,264 @@ impl Weight for FiltersWeight {
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut docset = self.docset(reader)?;
         if docset.seek(doc) != doc {
-            return Err(tantivy::TantivyError::InvalidArgument(format!(
-                "document {doc} does not pass the filters"
-            )));
+            return Err(not_passed(doc));
         }
         Ok(Explanation::new("filters", 0.0))
+    }
+}
+
+/// The documents that pass every kept filter of one search, worked out
+/// once for each segment of its searcher. As a query it matches them (and
+/// scores nothing); [`SegmentSets::narrow`] makes a term or phrase of the
+/// text step past the rest before any union above it scores a document.
+///
+/// Why: a word of a vacancy search is a union of its fields, parts,
+/// synonyms and occupation codes, and Tantivy's unions score every
+/// document of every clause as they go, whether or not the filters that
+/// the union is intersected with pass it. With a region and a salary floor
+/// most of that work was thrown away. Where the filters pass most of a
+/// segment (a province, no region) there is little to skip and stepping
+/// through the bits costs more than it saves: there the terms are left as
+/// they are ([`NARROW_BELOW`]).
+#[derive(Clone)]
+pub(crate) struct SegmentSets {
+    sets: Arc<HashMap<SegmentId, SegmentSet>>,
+}
+
+/// The terms of a segment are narrowed when fewer than one document in
+/// this many passes the filters (measured at a million vacancies: a city
+/// or a county gained, a province lost).
+const NARROW_BELOW: u64 = 2;
+
+struct SegmentSet {
+    words: Arc<Vec<u64>>,
+    /// Whether terms step past what the filters leave out.
+    narrows: bool,
+}
+
+impl fmt::Debug for SegmentSets {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("SegmentSets")
+            .field("segments", &self.sets.len())
+            .finish()
+    }
+}
+
+impl SegmentSets {
+    /// The set of `reader`'s segment; a segment of another searcher is an
+    /// error, not an empty set, so a query is never used with a searcher
+    /// it was not made for without saying so.
+    pub(crate) fn words(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Vec<u64>>> {
+        self.set(reader).map(|set| Arc::clone(&set.words))
+    }
+
+    fn set(&self, reader: &SegmentReader) -> tantivy::Result<&SegmentSet> {
+        self.sets.get(&reader.segment_id()).ok_or_else(|| {
+            tantivy::TantivyError::InvalidArgument(format!(
+                "segment {} is not one of the searcher the filters were worked out for",
+                reader.segment_id().short_uuid_string()
+            ))
+        })
+    }
+
+    /// `query`, matching only what the filters pass.
+    pub(crate) fn narrow(&self, query: Box<dyn Query>) -> Box<dyn Query> {
+        Box::new(Narrowed {
+            inner: query,
+            sets: self.clone(),
+        })
+    }
+}
+
+impl Query for SegmentSets {
+    fn weight(&self, _enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl Weight for SegmentSets {
+    fn scorer(&self, reader: &SegmentReader, _boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ConstScorer::new(
+            WordsDocSet::new(self.words(reader)?),
+            0.0,
+        )))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if !passes(&self.words(reader)?, doc) {
+            return Err(not_passed(doc));
+        }
+        Ok(Explanation::new("filters", 0.0))
+    }
+}
+
+fn not_passed(doc: DocId) -> tantivy::TantivyError {
+    tantivy::TantivyError::InvalidArgument(format!("document {doc} does not pass the filters"))
+}
+
+/// Whether `doc`'s bit is set.
+#[inline]
+fn passes(words: &[u64], doc: DocId) -> bool {
+    words
+        .get(doc as usize / 64)
+        .is_some_and(|word| word & (1 << (doc % 64)) != 0)
+}
+
+/// The first document at or after `doc` whose bit is set.
+#[inline]
+fn next_passing(words: &[u64], doc: DocId) -> DocId {
+    let mut index = doc as usize / 64;
+    let Some(first) = words.get(index) else {
+        return TERMINATED;
+    };
+    let mut word = first & (u64::MAX << (doc % 64));
+    loop {
+        if word != 0 {
+            return (index as DocId) * 64 + word.trailing_zeros();
+        }
+        index += 1;
+        match words.get(index) {
+            Some(next) => word = *next,
+            None => return TERMINATED,
+        }
+    }
+}
+
+/// A query whose documents must also pass the filters.
+struct Narrowed {
+    inner: Box<dyn Query>,
+    sets: SegmentSets,
+}
+
+impl Clone for Narrowed {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.box_clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Narrowed {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_tuple("Narrowed")
+            .field(&self.inner)
+            .finish()
+    }
+}
+
+impl Query for Narrowed {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(NarrowedWeight {
+            inner: self.inner.weight(enable_scoring)?,
+            sets: self.sets.clone(),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        // Highlighting asks for the terms: they are the inner query's.
+        self.inner.query_terms(visitor);
+    }
+}
+
+struct NarrowedWeight {
+    inner: Box<dyn Weight>,
+    sets: SegmentSets,
+}
+
+impl Weight for NarrowedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let set = self.sets.set(reader)?;
+        let inner = self.inner.scorer(reader, boost)?;
+        if !set.narrows || inner.is::<EmptyScorer>() {
+            // Left as it is, a boolean query drops an empty scorer, and
+            // builds its fastest unions of bare term scorers.
+            return Ok(inner);
+        }
+        Ok(Box::new(NarrowedScorer::new(inner, Arc::clone(&set.words))))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        if !passes(&self.sets.words(reader)?, doc) {
+            return Err(not_passed(doc));
+        }
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// The documents of `inner` whose bit is set, found by leapfrogging: a
+/// document the filters leave out sends `inner` on to the next one they pass.
+struct NarrowedScorer {
+    inner: Box<dyn Scorer>,
+    words: Arc<Vec<u64>>,
+    doc: DocId,
+}
+
+impl NarrowedScorer {
+    fn new(inner: Box<dyn Scorer>, words: Arc<Vec<u64>>) -> Self {
+        let doc = inner.doc();
+        let mut scorer = Self { inner, words, doc };
+        scorer.settle(doc);
+        scorer
+    }
+
+    /// From `doc`, where `inner` stands, to the first document of both.
+    #[inline]
+    fn settle(&mut self, mut doc: DocId) -> DocId {
+        loop {
+            if doc == TERMINATED {
+                break;
+            }
+            let next = next_passing(&self.words, doc);
+            if next == doc || next == TERMINATED {
+                doc = next;
+                break;
+            }
+            doc = self.inner.seek(next);
+        }
+        self.doc = doc;
+        doc
+    }
+}
+
+impl DocSet for NarrowedScorer {
+    #[inline]
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let doc = self.inner.advance();
+        self.settle(doc)
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let doc = self.inner.seek(target);
+        self.settle(doc)
+    }
+
+    #[inline]
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for NarrowedScorer {
+    #[inline]
+    fn score(&mut self) -> Score {
+        self.inner.score()
     }
 }
 
@@ -496,6 +761,56 @@ mod tests {
         assert_eq!(set.advance(), TERMINATED);
         let mut set = docset(&[3], 1000);
         assert_eq!(set.seek(5000), TERMINATED);
+    }
+
+    fn narrowed(docs: Vec<DocId>, passing: &[DocId]) -> NarrowedScorer {
+        let mut words = vec![0u64; words_for(1000)];
+        for doc in passing {
+            words[*doc as usize / 64] |= 1 << (doc % 64);
+        }
+        let inner = ConstScorer::new(docset(&docs, 1000), 2.5);
+        NarrowedScorer::new(Box::new(inner), Arc::new(words))
+    }
+
+    #[test]
+    fn a_narrowed_scorer_keeps_the_documents_of_both_in_order_with_their_scores() {
+        let docs = vec![1, 5, 63, 64, 65, 130, 700, 999];
+        let passing = [0, 5, 6, 65, 66, 129, 700, 998];
+        let mut scorer = narrowed(docs, &passing);
+        let mut kept = Vec::new();
+        while scorer.doc() != TERMINATED {
+            kept.push(scorer.doc());
+            assert_eq!(scorer.score(), 2.5);
+            scorer.advance();
+        }
+        assert_eq!(kept, [5, 65, 700]);
+        assert_eq!(scorer.advance(), TERMINATED);
+        // Nothing passes, or nothing matches: empty from the start.
+        assert_eq!(narrowed(vec![1, 2, 3], &[]).doc(), TERMINATED);
+        assert_eq!(narrowed(vec![], &[1, 2, 3]).doc(), TERMINATED);
+    }
+
+    #[test]
+    fn seeking_a_narrowed_scorer_lands_on_the_next_document_of_both() {
+        let mut scorer = narrowed(vec![3, 10, 64, 200, 640, 900], &[10, 200, 201, 639, 900]);
+        assert_eq!(scorer.doc(), 10);
+        assert_eq!(scorer.seek(5), 10);
+        assert_eq!(scorer.seek(11), 200);
+        assert_eq!(scorer.seek(201), 900);
+        assert_eq!(scorer.seek(901), TERMINATED);
+    }
+
+    #[test]
+    fn the_next_passing_document_is_found_across_words() {
+        let mut words = vec![0u64; 4];
+        words[0] = 1 << 3;
+        words[2] = 1 << 63;
+        assert_eq!(next_passing(&words, 0), 3);
+        assert_eq!(next_passing(&words, 3), 3);
+        assert_eq!(next_passing(&words, 4), 191);
+        assert_eq!(next_passing(&words, 192), TERMINATED);
+        assert_eq!(next_passing(&words, 5_000), TERMINATED);
+        assert!(passes(&words, 191) && !passes(&words, 190) && !passes(&words, 5_000));
     }
 
     #[test]

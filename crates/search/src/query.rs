@@ -13,6 +13,7 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption};
 
 use crate::analysis::{is_stop_word, known_word, ngram_terms, tokens};
+use crate::filters::SegmentSets;
 use crate::synonyms::Synonyms;
 
 /// User text, split.
@@ -104,6 +105,26 @@ fn is_closing_quote(character: char) -> bool {
 /// A field and its weight.
 pub type WeightedField = (Field, f32);
 
+/// Where the terms and phrases of a text query look: in every document, or
+/// only in those a search's filters pass ([`SegmentSets::narrow`]), so that
+/// the unions the words are built of score nothing the filters leave out.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Within<'a>(Option<&'a SegmentSets>);
+
+impl<'a> Within<'a> {
+    /// Only the documents in `sets`.
+    pub(crate) fn sets(sets: &'a SegmentSets) -> Self {
+        Self(Some(sets))
+    }
+
+    fn leaf(self, query: Box<dyn Query>) -> Box<dyn Query> {
+        match self.0 {
+            Some(sets) => sets.narrow(query),
+            None => query,
+        }
+    }
+}
+
 /// One word of the query: the whole word and the shorter words inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryWord {
@@ -181,11 +202,20 @@ fn phrase_query(field: Field, terms: &[(usize, String)]) -> Option<Box<dyn Query
 
 /// A phrase over weighted fields.
 pub fn phrase_over_fields(text: &str, fields: &[WeightedField]) -> Option<Box<dyn Query>> {
+    phrase_within(text, fields, Within::default())
+}
+
+fn phrase_within(
+    text: &str,
+    fields: &[WeightedField],
+    within: Within<'_>,
+) -> Option<Box<dyn Query>> {
     let terms = phrase_terms(text);
     let clauses: Vec<(Occur, Box<dyn Query>)> = fields
         .iter()
         .filter_map(|(field, weight)| {
-            phrase_query(*field, &terms).map(|query| (Occur::Should, boosted(query, *weight)))
+            phrase_query(*field, &terms)
+                .map(|query| (Occur::Should, boosted(within.leaf(query), *weight)))
         })
         .collect();
     (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
@@ -200,21 +230,35 @@ pub fn word_over_fields(
     fields: &[WeightedField],
     synonyms: &Synonyms,
 ) -> Box<dyn Query> {
+    word_within(word, fields, synonyms, Within::default())
+}
+
+fn word_within(
+    word: &QueryWord,
+    fields: &[WeightedField],
+    synonyms: &Synonyms,
+    within: Within<'_>,
+) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let lowest = fields
         .iter()
         .map(|(_, weight)| *weight)
         .fold(f32::INFINITY, f32::min);
     for (field, weight) in fields {
-        let mut alternatives: Vec<Box<dyn Query>> =
-            vec![boosted(term_query(*field, &word.word), *weight)];
+        let mut alternatives: Vec<Box<dyn Query>> = vec![boosted(
+            within.leaf(term_query(*field, &word.word)),
+            *weight,
+        )];
         // Of several fields, the parts are looked for only in those
         // weighted above the least (a title, an occupation), not in the
         // long free text, where a common part (服务 of 服务员) would match
         // a good share of the index and widen the search for nothing.
         if fields.len() == 1 || *weight > lowest {
             for part in &word.parts {
-                alternatives.push(boosted(term_query(*field, part), weight * PART_WEIGHT));
+                alternatives.push(boosted(
+                    within.leaf(term_query(*field, part)),
+                    weight * PART_WEIGHT,
+                ));
             }
         }
         for alternative in synonyms.alternatives(&word.word) {
@@ -228,7 +272,7 @@ pub fn word_over_fields(
                 OTHER_LANGUAGE_SYNONYM_WEIGHT
             };
             if let Some(query) = phrase_query(*field, &terms) {
-                alternatives.push(boosted(query, weight * relative));
+                alternatives.push(boosted(within.leaf(query), weight * relative));
             }
         }
         let clause: Box<dyn Query> = if alternatives.len() == 1 {
@@ -283,15 +327,23 @@ pub fn text_query(
     fields: &[WeightedField],
     synonyms: &Synonyms,
 ) -> Option<Box<dyn Query>> {
-    text_query_with(parsed, fields, synonyms, Fallbacks::default())
+    text_query_with(
+        parsed,
+        fields,
+        synonyms,
+        Fallbacks::default(),
+        Within::default(),
+    )
 }
 
-/// [`text_query`] with the [`Fallbacks`] asked for.
-pub fn text_query_with(
+/// [`text_query`] with the [`Fallbacks`] asked for, its terms and phrases
+/// looking only [`Within`] what it says.
+pub(crate) fn text_query_with(
     parsed: &ParsedText,
     fields: &[WeightedField],
     synonyms: &Synonyms,
     fallbacks: Fallbacks,
+    within: Within<'_>,
 ) -> Option<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     // Each chunk the user separated by spaces is required; of the words
@@ -304,9 +356,11 @@ pub fn text_query_with(
         let word_clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .map(|word| {
-                let query = word_over_fields(word, fields, synonyms);
+                let query = word_within(word, fields, synonyms, within);
                 let query = match fallbacks.codes {
-                    Some((field, weight)) => with_codes(query, word, synonyms, field, weight),
+                    Some((field, weight)) => {
+                        with_codes(query, word, synonyms, (field, weight), within)
+                    }
                     None => query,
                 };
                 (Occur::Should, query)
@@ -318,7 +372,7 @@ pub fn text_query_with(
         );
         if let Some((field, weight)) = fallbacks.ngram
             && needs_fallback(chunk, &words)
-            && let Some(ngrams) = ngram_query(field, chunk)
+            && let Some(ngrams) = ngram_query(field, chunk, within)
         {
             chunk_query = Box::new(BooleanQuery::new(vec![
                 (Occur::Should, chunk_query),
@@ -328,7 +382,7 @@ pub fn text_query_with(
         clauses.push((Occur::Must, chunk_query));
     }
     for phrase in &parsed.phrases {
-        if let Some(query) = phrase_over_fields(phrase, fields) {
+        if let Some(query) = phrase_within(phrase, fields, within) {
             clauses.push((Occur::Must, query));
         }
     }
@@ -348,8 +402,8 @@ fn with_codes(
     query: Box<dyn Query>,
     word: &QueryWord,
     synonyms: &Synonyms,
-    field: Field,
-    weight: f32,
+    (field, weight): (Field, f32),
+    within: Within<'_>,
 ) -> Box<dyn Query> {
     let codes = synonyms.codes(&word.word);
     if codes.is_empty() {
@@ -360,10 +414,10 @@ fn with_codes(
         any.push((
             Occur::Should,
             boosted(
-                Box::new(TermQuery::new(
+                within.leaf(Box::new(TermQuery::new(
                     Term::from_field_text(field, code),
                     IndexRecordOption::Basic,
-                )),
+                ))),
                 weight,
             ),
         ));
@@ -386,7 +440,7 @@ fn needs_fallback(chunk: &str, words: &[QueryWord]) -> bool {
 
 /// The n-gram query of a chunk: each run of Chinese characters in it as
 /// its character, or as the phrase of its pairs.
-fn ngram_query(field: Field, chunk: &str) -> Option<Box<dyn Query>> {
+fn ngram_query(field: Field, chunk: &str, within: Within<'_>) -> Option<Box<dyn Query>> {
     let mut runs: Vec<Box<dyn Query>> = Vec::new();
     for run in chunk
         .split(|character: char| !crate::analysis::is_han(character))
@@ -403,7 +457,7 @@ fn ngram_query(field: Field, chunk: &str) -> Option<Box<dyn Query>> {
                     .collect(),
             )),
         };
-        runs.push(query);
+        runs.push(within.leaf(query));
     }
     match runs.len() {
         0 => None,

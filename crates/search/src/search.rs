@@ -24,11 +24,11 @@ use tantivy::{
 use crate::columns::{ColumnCache, Names, SegmentColumns, salary_key};
 use crate::document::{Record, education_of_ordinal, education_ordinal};
 use crate::error::SearchError;
-use crate::filters::{Filter, Filters};
+use crate::filters::{Filter, Filters, SegmentSets};
 use crate::index::{SearchIndex, Shared, record_of};
 use crate::places::split_places;
 use crate::query::{
-    Fallbacks, NGRAM_WEIGHT, ParsedText, WeightedField, exclusions, text_query_with,
+    Fallbacks, NGRAM_WEIGHT, ParsedText, WeightedField, Within, exclusions, text_query_with,
 };
 use crate::schema::KIND_VACANCY;
 
@@ -397,22 +397,6 @@ impl SearchIndex {
         // Places named in the text are region filters; the rest is text.
         let placed = split_places(search.q.as_deref().unwrap_or_default());
         let parsed = ParsedText::parse(&placed.text);
-        let text = text_query_with(
-            &parsed,
-            &text_fields,
-            &shared.synonyms,
-            Fallbacks {
-                ngram: Some((fields.ngram, NGRAM_WEIGHT)),
-                codes: Some((fields.occupation_scope, CODE_WEIGHT)),
-            },
-        );
-
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text) = &text {
-            clauses.push((Occur::Must, text.box_clone()));
-        } else {
-            clauses.extend(exclusions(&parsed, &text_fields));
-        }
         // Filters with few distinct values are kept as bit sets per segment.
         let mut filters = Vec::new();
         if search.include_closed {
@@ -502,7 +486,25 @@ impl SearchIndex {
                 )),
             ));
         }
-        let kept = Filters::new(filters, Arc::clone(&shared.filters));
+        let searcher = self.searcher();
+        let kept = Filters::new(filters, Arc::clone(&shared.filters)).sets(&searcher)?;
+        // The text's terms look only where the filters pass.
+        let text = text_query_with(
+            &parsed,
+            &text_fields,
+            &shared.synonyms,
+            Fallbacks {
+                ngram: Some((fields.ngram, NGRAM_WEIGHT)),
+                codes: Some((fields.occupation_scope, CODE_WEIGHT)),
+            },
+            Within::sets(&kept),
+        );
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(text) = &text {
+            clauses.push((Occur::Must, text.box_clone()));
+        } else {
+            clauses.extend(exclusions(&parsed, &text_fields));
+        }
         clauses.push((Occur::Must, Box::new(kept.clone())));
         // An employer or a moment: too many values to keep a set for each.
         if let Some(employer) = &search.employer {
@@ -534,7 +536,6 @@ impl SearchIndex {
             .iter()
             .chain(&placed.places)
             .any(|region| region.level() != DivisionLevel::Province);
-        let searcher = self.searcher();
         let facet_collector = FacetCollector {
             region_field: if by_county { "region" } else { "region_city" },
         };
@@ -821,7 +822,7 @@ type Answer = (Vec<(Score, DocAddress)>, usize, Facets);
 fn browse(
     columns: &ColumnCache,
     searcher: &Searcher,
-    filters: &Filters,
+    filters: &SegmentSets,
     search: &VacancySearch,
     by_county: bool,
 ) -> tantivy::Result<Answer> {
@@ -830,7 +831,6 @@ fn browse(
     let mut tallies = Vec::new();
     // (order key, address): published_at or the pay key, both below 2^63.
     let mut candidates: Vec<(i128, DocAddress)> = Vec::new();
-    let filters = filters.for_searcher(searcher)?;
     for (ordinal, reader) in searcher.segment_readers().iter().enumerate() {
         let words = filters.words(reader)?;
         let alive = reader.alive_bitset();

@@ -537,3 +537,74 @@ fn a_search_of_one_fair_finds_only_the_vacancies_its_exhibitors_bring() {
         .is_empty()
     );
 }
+
+#[test]
+fn text_narrowed_by_a_region_ranks_as_the_whole_search_filtered_afterwards() {
+    // Four counties, a quarter of the vacancies each: a county's filters
+    // pass few enough that the text's terms are narrowed to them.
+    const REGIONS: [&str; 4] = ["410105", "410102", "410305", "420106"];
+    const SPECS: [(&str, &str, &str); 5] = [
+        ("叉车司机（包吃住）", "叉车司机", "驾驶叉车完成装卸"),
+        ("电焊工", "电焊工", "二氧化碳保护焊，包吃住"),
+        ("维修电工", "电工", "负责厂区电路维修"),
+        ("仓库管理员", "仓管", "负责入库出库，会开叉车优先"),
+        ("餐厅服务员", "服务员", "五险一金，双休"),
+    ];
+    let mut index = TestIndex::new();
+    let mut regions = std::collections::HashMap::new();
+    for n in 0..100_usize {
+        let (title, occupation, description) = SPECS[n % SPECS.len()];
+        let region = REGIONS[(n / SPECS.len()) % REGIONS.len()];
+        let spec = VacancySpec::new(title, occupation, description)
+            .region(region)
+            .days_ago(n as i64 % 40);
+        let id = index.publish(&spec);
+        regions.insert(id.to_string(), region);
+        if n % 30 == 29 {
+            index.commit();
+        }
+    }
+    index.commit();
+    for q in [
+        "叉车",
+        "电焊工 包吃住",
+        "\"驾驶叉车\"",
+        "工",
+        "叉车 -仓库",
+        "焊",
+    ] {
+        let whole = index
+            .index
+            .search_vacancies(&VacancySearch {
+                limit: 100,
+                now: Some(now()),
+                ..VacancySearch::text(q)
+            })
+            .unwrap();
+        assert!(whole.total > 0, "{q} finds something");
+        for region in REGIONS {
+            let narrowed = index
+                .index
+                .search_vacancies(&VacancySearch {
+                    region: Some(DivisionCode::parse(region).unwrap()),
+                    limit: 100,
+                    now: Some(now()),
+                    ..VacancySearch::text(q)
+                })
+                .unwrap();
+            let expected: Vec<_> = whole
+                .hits
+                .iter()
+                .filter(|hit| regions[&hit.id] == region)
+                .map(|hit| (hit.id.clone(), hit.score, hit.highlight.clone()))
+                .collect();
+            let found: Vec<_> = narrowed
+                .hits
+                .iter()
+                .map(|hit| (hit.id.clone(), hit.score, hit.highlight.clone()))
+                .collect();
+            assert_eq!(narrowed.total, expected.len(), "{q} in {region}");
+            assert_eq!(found, expected, "{q} in {region}");
+        }
+    }
+}
