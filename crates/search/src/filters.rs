@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tantivy::index::SegmentId;
 use tantivy::query::{ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
@@ -26,22 +26,12 @@ use tantivy::{DocId, DocSet, Score, Searcher, SegmentReader, TERMINATED};
 const MAX_CACHED_BYTES: usize = 96 << 20;
 
 /// One filter: the query that defines it and the key it is kept under.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Filter {
     key: String,
-    query: Box<dyn Query>,
+    query: Arc<dyn Query>,
     /// Also require `closes_at` (nanoseconds) after the search's moment.
     open_at: Option<i64>,
-}
-
-impl Clone for Filter {
-    fn clone(&self) -> Self {
-        Self {
-            key: self.key.clone(),
-            query: self.query.box_clone(),
-            open_at: self.open_at,
-        }
-    }
 }
 
 impl Filter {
@@ -49,7 +39,7 @@ impl Filter {
     pub(crate) fn new(key: impl Into<String>, query: Box<dyn Query>) -> Self {
         Self {
             key: key.into(),
-            query,
+            query: Arc::from(query),
             open_at: None,
         }
     }
@@ -59,7 +49,7 @@ impl Filter {
     pub(crate) fn open_at(key: impl Into<String>, query: Box<dyn Query>, now: i64) -> Self {
         Self {
             key: key.into(),
-            query,
+            query: Arc::from(query),
             open_at: Some(now),
         }
     }
@@ -187,21 +177,16 @@ impl Filters {
     }
 
     fn filters_weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<FiltersWeight> {
-        let disabled = match enable_scoring.searcher() {
-            Some(searcher) => EnableScoring::disabled_from_searcher(searcher),
-            None => EnableScoring::disabled_from_schema(enable_scoring.schema()),
-        };
         let filters = self
             .filters
             .iter()
-            .map(|filter| {
-                Ok(FilterWeight {
-                    key: filter.key.clone(),
-                    open_at: filter.open_at,
-                    weight: filter.query.weight(disabled)?,
-                })
+            .map(|filter| FilterWeight {
+                key: filter.key.clone(),
+                open_at: filter.open_at,
+                query: Arc::clone(&filter.query),
+                weight: OnceLock::new(),
             })
-            .collect::<tantivy::Result<Vec<_>>>()?;
+            .collect();
         let live = enable_scoring.searcher().map_or_else(Vec::new, |searcher| {
             searcher
                 .segment_readers()
@@ -234,7 +219,22 @@ pub(crate) struct FiltersWeight {
 struct FilterWeight {
     key: String,
     open_at: Option<i64>,
-    weight: Box<dyn Weight>,
+    query: Arc<dyn Query>,
+    /// Made when a segment's set is not kept: making it can cost more than
+    /// the search (a fair's thousands of ids become an automaton).
+    weight: OnceLock<Box<dyn Weight>>,
+}
+
+impl FilterWeight {
+    fn weight(&self, reader: &SegmentReader) -> tantivy::Result<&dyn Weight> {
+        if let Some(weight) = self.weight.get() {
+            return Ok(weight.as_ref());
+        }
+        let weight = self
+            .query
+            .weight(EnableScoring::disabled_from_schema(reader.schema()))?;
+        Ok(self.weight.get_or_init(|| weight).as_ref())
+    }
 }
 
 impl FiltersWeight {
@@ -243,7 +243,7 @@ impl FiltersWeight {
         if let Some(bits) = self.cache.get(segment, &filter.key, filter.open_at) {
             return Ok(bits);
         }
-        let bits = Arc::new(build(reader, filter.open_at, filter.weight.as_ref())?);
+        let bits = Arc::new(build(reader, filter.open_at, filter.weight(reader)?)?);
         self.cache
             .put(segment, &filter.key, Arc::clone(&bits), &self.live);
         Ok(bits)

@@ -524,10 +524,37 @@ fn a_search_of_one_fair_finds_only_the_vacancies_its_exhibitors_bring() {
     assert!(
         search(VacancySearch {
             q: Some("会计".to_owned()),
-            vacancies: Some(vacancies),
+            vacancies: Some(vacancies.clone()),
             ..VacancySearch::default()
         })
         .is_empty()
+    );
+    // An exhibitor joins: the fair's set is another, not the one kept.
+    let mut joined = vacancies.clone();
+    joined.push(fixture.ids["accountant"]);
+    assert_eq!(
+        sorted(search(VacancySearch {
+            vacancies: Some(joined.clone()),
+            ..VacancySearch::default()
+        })),
+        ["accountant", "electrician"]
+    );
+    // The same set in another order, or with an id twice, is the same set.
+    joined.reverse();
+    joined.push(joined[0]);
+    assert_eq!(
+        sorted(search(VacancySearch {
+            vacancies: Some(joined),
+            ..VacancySearch::default()
+        })),
+        ["accountant", "electrician"]
+    );
+    assert_eq!(
+        search(VacancySearch {
+            vacancies: Some(vacancies),
+            ..VacancySearch::default()
+        }),
+        ["electrician"]
     );
     assert!(
         search(VacancySearch {
