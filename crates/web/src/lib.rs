@@ -55,7 +55,8 @@ pub use deadline::{Deadline, deadline};
 pub use document::{AllowedMethods, BEARER_SCHEME, merge_openapi};
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
-    DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
+    DEFAULT_JSON_LIMIT, Json, configure_extractors, configure_extractors_with_limit,
+    from_json_slice, json_error,
 };
 pub use feeds::{FeedGate, FeedLimits};
 pub use held::{HeldRunner, SETTLE_WAIT};

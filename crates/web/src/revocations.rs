@@ -147,7 +147,7 @@ impl RevocationBody {
 pub(crate) async fn revoke(
     revocations: web::Data<Revocations>,
     caller: Caller,
-    body: web::Json<RevocationBody>,
+    body: crate::Json<RevocationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let command = body.parse(revocations.longest_lifetime)?;
     let revocation = revocations.revoke(&caller, command).await?;

@@ -80,7 +80,7 @@ pub async fn register(
     app: web::Data<JobSeekers>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<RegisterBody>,
+    body: labex_web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app.register(&caller, registration, key.0).await?;
@@ -143,7 +143,7 @@ pub async fn update(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<UpdateBody>,
+    body: labex_web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = app
         .update(&caller, id.get(), body.parse(), if_match.revision())
@@ -169,7 +169,7 @@ pub async fn register_unemployment(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<UnemploymentBody>,
+    body: labex_web::Json<UnemploymentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse(china_date(Utc::now()))?;
     let saved = app
@@ -196,7 +196,7 @@ pub async fn register_employment(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<EmploymentBody>,
+    body: labex_web::Json<EmploymentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app
@@ -234,7 +234,7 @@ pub async fn erase(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<ErasureBody>,
+    body: labex_web::Json<ErasureBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ground = body.parse()?;
     let saved = app
@@ -346,7 +346,7 @@ pub async fn record_return(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<crate::requests::ReturnBody>,
+    body: labex_web::Json<crate::requests::ReturnBody>,
 ) -> Result<HttpResponse, ApiError> {
     let recorded = body.parse(china_date(Utc::now()))?;
     let saved = app
@@ -425,7 +425,7 @@ pub async fn register_laid_off(
     app: web::Data<JobSeekers>,
     caller: Caller,
     id: Id<LayoffPlanId>,
-    body: web::Json<LayoffRegistrationsBody>,
+    body: labex_web::Json<LayoffRegistrationsBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registrations = body.parse()?;
     let done = app
