@@ -78,10 +78,18 @@ pub use responses::{
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
+#[doc(hidden)]
+pub use utoipa as __utoipa;
+
 pub use schemas::{
-    CaseStageName, CourseKindName, CreditCode, Day, DivisionCode, EducationLevel, FairKindName,
-    HouseholdStatusName, JobSeekerCategoryName, JobSeekerStatusName, LoanStatusName, Month,
-    ReferralState, ResidentIdNumber, SearchOrder, SearchScope, VacancyStatusName,
+    AmountFen, CaseStageName, CertificateLevelName, CityOrCountyCode, CloseReasonName,
+    ContactChannelName, CountyCode, CourseKindName, CreditCode, Day, DescriptionText, DivisionCode,
+    EducationLevel, ErasureGroundName, ExperienceYearsNumber, FairKindName, GraduationYearNumber,
+    HeadcountNumber, HouseholdExitReasonName, HouseholdStatusName, IdText, JobSeekerCategoryName,
+    JobSeekerStatusName, LabelText, LoanStatusName, MeasureName, MobilePhoneText, Month, NoteText,
+    OperatingStateName, OrganisationNameText, PersonNameText, PointKindName, ReferralOutcomeName,
+    ReferralState, ResidentIdNumber, ReturnIntentionName, SalaryYuan, SearchOrder, SearchScope,
+    TitleText, VacancyStatusName, WelfareExitReasonName, names, whole_number,
 };
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,

@@ -45,6 +45,7 @@ pub struct RevocationBody {
     pub expires_at: Option<String>,
     /// Why it is revoked.
     #[serde(default)]
+    #[schema(value_type = Option<crate::NoteText>)]
     pub reason: Option<String>,
 }
 

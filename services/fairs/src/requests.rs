@@ -13,23 +13,37 @@ use labex_employers::{Publication, PublishVacancyBody};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+labex_web::value_schema!(
+    /// The places of a fair.
+    pub FairCapacity,
+    labex_web::whole_number(
+        "How many visitors the fair has places for.",
+        1,
+        labex_domain::fair::Capacity::MAX.into(),
+    )
+);
+
 /// `POST /v1/fairs`: announce a job fair (招聘会).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleFairBody {
     /// The title (2026届高校毕业生专场招聘会).
+    #[schema(value_type = labex_web::TitleText)]
     pub title: String,
     /// `onsite` (专场招聘会, at a venue) or `online` (网上招聘会, at a link).
+    #[schema(value_type = labex_web::FairKindName)]
     pub kind: String,
     /// The job-seeker categories it is for (graduate, migrant_worker,
     /// laid_off, …); none: everyone.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::JobSeekerCategoryName>)]
     pub audience: Vec<String>,
     /// Where: a six-digit administrative division code.
     #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// The venue (required on site).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub venue: Option<String>,
     /// The address of an online fair (required online), `https://…`.
     #[serde(default)]
@@ -41,9 +55,11 @@ pub struct ScheduleFairBody {
     #[schema(format = DateTime)]
     pub ends_at: String,
     /// How many visitors it takes; later registrations wait for a place.
+    #[schema(value_type = FairCapacity)]
     pub capacity: i64,
     /// The campaign it belongs to (高校毕业生就业服务月, 服务周).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub campaign: Option<String>,
 }
 
@@ -109,16 +125,19 @@ where
 #[serde(deny_unknown_fields)]
 pub struct AmendFairBody {
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::FairKindName>)]
     pub kind: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::JobSeekerCategoryName>>)]
     pub audience: Option<Vec<String>>,
     #[serde(default)]
     #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub venue: Option<Option<String>>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -130,9 +149,10 @@ pub struct AmendFairBody {
     #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<FairCapacity>)]
     pub capacity: Option<i64>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub campaign: Option<Option<String>>,
 }
 
@@ -249,6 +269,7 @@ impl AmendFairBody {
 pub struct CancelFairBody {
     /// Why, for the visitors and exhibitors.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub reason: Option<String>,
 }
 

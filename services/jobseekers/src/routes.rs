@@ -133,6 +133,7 @@ pub async fn get(
         (status = 401, description = "no or bad token", body = labex_web::Problem),
         (status = 403, description = "outside the caller's scope, or a job seeker changing a staff-only field (listed in errors)", body = labex_web::Problem),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 409, description = "the job seeker's personal data was erased", body = labex_web::Problem),
         (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
         (status = 422, description = "invalid fields, each named in errors (`desired_occupation_codes[1]` for a code the occupational classification 职业分类大典 2022 does not have)", body = labex_web::Problem),
     ),
@@ -160,7 +161,7 @@ pub async fn update(
     params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered unemployed", body = JobSeekerView),
-        (status = 409, description = "already registered unemployed", body = labex_web::Problem),
+        (status = 409, description = "already registered unemployed, or the job seeker's personal data was erased", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -187,7 +188,7 @@ pub async fn register_unemployment(
     params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered employed", body = JobSeekerView),
-        (status = 409, description = "already employed", body = labex_web::Problem),
+        (status = 409, description = "already employed, or the job seeker's personal data was erased", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -337,6 +338,7 @@ pub async fn list(
     responses(
         (status = 200, description = "recorded", body = JobSeekerView),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 409, description = "the job seeker's personal data was erased", body = labex_web::Problem),
         (status = 422, description = "invalid fields", body = labex_web::Problem),
     ),
     security(("bearer" = []))
@@ -410,7 +412,7 @@ pub async fn access_log(
     path = "/v1/layoff-plans/{id}/outcome/registrations",
     tag = "jobseekers",
     request_body = LayoffRegistrationsBody,
-    params(("id" = String, Path, description = "layoff plan id")),
+    params(("id" = String, Path, format = "uuid", description = "layoff plan id")),
     responses(
         (status = 200, description = "everyone registered (or found registered)", body = LayoffRegistrationsView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
