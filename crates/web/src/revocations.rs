@@ -37,9 +37,9 @@ pub struct RevocationBody {
     /// The token's id (its `jti` claim; `labex token` prints it).
     #[schema(format = "uuid")]
     pub jti: String,
-    /// When the token expires anyway (RFC 3339); after it the revocation
-    /// is forgotten. The longest lifetime any token may have from now when
-    /// absent.
+    /// When the token expires anyway (RFC 3339), in the future (422
+    /// time.invalid otherwise); after it the revocation is forgotten. The
+    /// longest lifetime any token may have from now when absent.
     #[serde(default)]
     #[schema(format = DateTime)]
     pub expires_at: Option<String>,

@@ -364,10 +364,12 @@ impl WelfareExitBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InternshipBody {
-    /// The intern: a graduate, or a registered-unemployed young person.
+    /// The intern: a registered graduate, or a registered-unemployed young
+    /// person (422 jobseeker.unknown for an id no job seeker has).
     #[schema(format = "uuid")]
     pub jobseeker_id: String,
-    /// The host employer (见习单位).
+    /// The host employer (见习单位), a registered one (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many months (the office's range, 3 to 12 by default).

@@ -64,7 +64,8 @@ impl RegisterEmployerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishVacancyBody {
-    /// The hiring employer's id.
+    /// The hiring employer's id, a registered employer (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// Job title.
@@ -198,7 +199,8 @@ fn salary_range(fields: &mut Validator, min_yuan: i64, max_yuan: i64) -> Option<
 }
 
 /// `PATCH /v1/vacancies/{id}`: only the fields present change; `null`
-/// clears `closes_at`.
+/// clears `closes_at`. A body that changes no field is refused (422
+/// update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVacancyBody {

@@ -51,7 +51,8 @@ pub struct ScheduleFairBody {
     /// When it opens (RFC 3339).
     #[schema(format = DateTime)]
     pub starts_at: String,
-    /// When it closes (RFC 3339).
+    /// When it closes (RFC 3339), after it opens (422
+    /// fair_ends_before_start otherwise).
     #[schema(format = DateTime)]
     pub ends_at: String,
     /// How many visitors it takes; later registrations wait for a place.
@@ -120,7 +121,8 @@ where
 }
 
 /// `PATCH /v1/fairs/{id}`: only the fields present change; `null` clears
-/// `venue`, `link` and `campaign`.
+/// `venue`, `link` and `campaign`. A body that changes no field is refused
+/// (422 update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendFairBody {
@@ -283,7 +285,9 @@ impl CancelFairBody {
 }
 
 /// `POST /v1/fairs/{id}/exhibitors`: an employer takes a stand with its
-/// open vacancies, new vacancies an office publishes for it, or both.
+/// open vacancies, new vacancies an office publishes for it, or both; at
+/// least one of `vacancy_ids` and `new_vacancies` names one (422
+/// body.missing_field otherwise).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitBody {

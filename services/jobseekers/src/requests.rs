@@ -168,7 +168,8 @@ impl RegisterBody {
 /// `desired_occupations`, `desired_occupation_codes`, `desired_regions`,
 /// `summary`, `major`); who they
 /// are and what they qualify for (`name`, `education`, `graduation_year`,
-/// `categories`) only office staff change.
+/// `categories`) only office staff change. A body that changes no field
+/// is refused (422 update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {

@@ -126,7 +126,9 @@ pub struct PointBody {
     /// Where it is (a labour office's point lies in the office's county).
     #[schema(value_type = labex_web::CityOrCountyCode)]
     pub region: String,
-    /// For a `labour_office` point: the registered office.
+    /// For a `labour_office` point: the registered office, required then
+    /// and absent for a `community_platform` (422 labour_office_mismatch
+    /// otherwise).
     #[serde(default)]
     #[schema(format = "uuid")]
     pub labour_office_id: Option<String>,
@@ -168,7 +170,8 @@ impl PointBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowBody {
-    /// Employer ids to follow from now on.
+    /// Employer ids to follow from now on, each a registered employer
+    /// (422 employer.unknown otherwise).
     #[serde(default)]
     #[schema(value_type = Vec<labex_web::IdText>)]
     pub follow: Vec<String>,
@@ -211,7 +214,8 @@ pub struct SeparationsBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
-    /// The enterprise.
+    /// The enterprise, a registered employer (422 employer.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// The month, `YYYY-MM`.
@@ -277,7 +281,8 @@ impl ReportBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayoffPlanBody {
-    /// The enterprise.
+    /// The enterprise, a registered employer (422 employer.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// People employed before the layoff.
@@ -415,10 +420,10 @@ pub struct WorkerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {
-    /// The employer.
+    /// The employer, a registered one (422 employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
-    /// The workers owed.
+    /// The workers owed, at least one, each named once.
     #[schema(min_items = 1)]
     pub workers: Vec<WorkerBody>,
 }

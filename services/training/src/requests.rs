@@ -88,7 +88,8 @@ impl RegisterProviderBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
-    /// The employer the course trains for.
+    /// The employer the course trains for, a registered one (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many trainees it commits to hire.
@@ -100,7 +101,8 @@ pub struct OrderBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCourseBody {
-    /// The provider giving it.
+    /// The provider giving it, a registered one (422 provider.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub provider_id: String,
     /// Title.

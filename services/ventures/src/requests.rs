@@ -62,7 +62,8 @@ pub struct ProjectBody {
     /// The least investment needed, in yuan.
     #[schema(value_type = InvestmentYuan)]
     pub investment_min_yuan: i64,
-    /// The most investment needed, in yuan.
+    /// The most investment needed, in yuan, no less than the least (422
+    /// investment_range otherwise).
     #[schema(value_type = InvestmentYuan)]
     pub investment_max_yuan: i64,
     /// Where: a six-digit division code.
@@ -282,7 +283,9 @@ pub struct LoanBody {
     #[schema(value_type = labex_web::LabelText)]
     pub purpose: String,
     /// A guarantor organisation's name, or absent for a loan without
-    /// collateral.
+    /// collateral: exactly one of `guarantor` and
+    /// `collateral_free_category` is given (422 loan_security.required
+    /// otherwise).
     #[serde(default)]
     #[schema(value_type = Option<labex_web::OrganisationNameText>)]
     pub guarantor: Option<String>,
