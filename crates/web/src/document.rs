@@ -171,6 +171,7 @@ fn complete_error_answers(document: &mut Value) {
                 };
                 let inputs = Inputs::of(path, operation);
                 never_null_parameters(operation);
+                describe_idempotency_key(operation);
                 let responses = operation
                     .entry("responses")
                     .or_insert_with(|| json!({}))
@@ -215,6 +216,28 @@ fn never_null_parameters(operation: &mut Map<String, Value>) {
             if let Some(schema) = parameter.get_mut("schema") {
                 schema["type"] = only;
             }
+        }
+    }
+}
+
+/// What an `Idempotency-Key` does, said the same way on every operation
+/// that takes one: a key names one request.
+const IDEMPOTENCY_KEY_RULE: &str = "Makes a retry safe: the same key with the same request is answered as the first time, and nothing is written twice; the same key with another request (another path or body) is refused (422 idempotency_key_reused). Send a new key for each new request.";
+
+fn describe_idempotency_key(operation: &mut Map<String, Value>) {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for parameter in parameters {
+        let is_key = parameter["in"].as_str() == Some("header")
+            && parameter["name"]
+                .as_str()
+                .is_some_and(|name| name.eq_ignore_ascii_case("idempotency-key"));
+        if is_key {
+            parameter["description"] = Value::from(IDEMPOTENCY_KEY_RULE);
         }
     }
 }
@@ -345,5 +368,22 @@ mod tests {
         let get = &completed["paths"]["/v1/vacancies/search"]["get"]["responses"];
         assert!(get["400"].is_null(), "no inputs, no 400: {get}");
         assert!(get["401"].is_null(), "anonymous, no 401: {get}");
+    }
+
+    #[test]
+    fn every_idempotency_key_says_that_it_names_one_request() {
+        let mut operation = json!({
+            "parameters": [
+                {"name": "Idempotency-Key", "in": "header", "description": "makes a retry safe", "schema": {"type": "string"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+            ]
+        });
+        describe_idempotency_key(operation.as_object_mut().unwrap());
+        assert_eq!(
+            operation["parameters"][0]["description"],
+            IDEMPOTENCY_KEY_RULE
+        );
+        assert!(IDEMPOTENCY_KEY_RULE.contains("422 idempotency_key_reused"));
+        assert!(operation["parameters"][1]["description"].is_null());
     }
 }

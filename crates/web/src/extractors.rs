@@ -1,8 +1,17 @@
 //! Error handlers for actix's JSON, query and path extractors, so that bad
-//! input is answered with problem+json (400, 413, 415 or 422), never 500.
+//! input is answered with problem+json (400, 413, 415 or 422), never 500;
+//! and [`Json`], the extractor of every service's request body, which reads
+//! a number with a zero fraction (`48.0`) as the integer it equals
+//! (decision 106).
 
+use std::ops::Deref;
+
+use actix_web::dev::Payload;
 use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
-use actix_web::{HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
+use futures::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde_json::{Number, Value};
 
 use labex_app::{FieldError, InputError};
 
@@ -35,6 +44,91 @@ pub fn configure_extractors_with_limit(limit: usize) -> impl FnOnce(&mut web::Se
                 web::PathConfig::default()
                     .error_handler(|error, request| path_error(error, request).into()),
             );
+    }
+}
+
+/// A JSON request body read as `T`. It is actix's `web::Json` (the same
+/// limit, media type and problems, set by [`configure_extractors`]) with one
+/// difference: a number written with a zero fraction, such as `48.0`, is
+/// read as the integer it equals, so that a field the document calls an
+/// integer takes every value JSON Schema counts as one. A number with a
+/// fraction (`48.5`) is still refused where an integer is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The body read.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let document = web::Json::<Value>::from_request(request, payload);
+        Box::pin(async move {
+            let mut document = document.await?.into_inner();
+            integral_numbers_as_integers(&mut document);
+            serde_json::from_value(document)
+                .map(Json)
+                .map_err(|error| body_error(&error).into())
+        })
+    }
+}
+
+/// Reads `bytes` as JSON into `T` the way [`Json`] reads a body: a number
+/// with a zero fraction is the integer it equals. For a handler that reads
+/// its body itself (an optional body, a body chosen by a path segment).
+pub fn from_json_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    let mut document: Value = serde_json::from_slice(bytes)?;
+    integral_numbers_as_integers(&mut document);
+    serde_json::from_value(document)
+}
+
+/// Rewrites every number with a zero fraction that fits a 64-bit integer
+/// (`48.0`, `-3.0`, `1e3`) as that integer, throughout `value`.
+fn integral_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            if let Some(integer) = integral(number) {
+                *number = integer;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+}
+
+/// The integer a float with a zero fraction equals, when one fits 64 bits.
+fn integral(number: &Number) -> Option<Number> {
+    if !number.is_f64() {
+        return None;
+    }
+    let float = number.as_f64()?;
+    if float.fract() != 0.0 {
+        return None;
+    }
+    // The bounds are powers of two, exact as floats: 2^63 and 2^64.
+    const TWO_TO_63: f64 = 9_223_372_036_854_775_808.0;
+    const TWO_TO_64: f64 = 18_446_744_073_709_551_616.0;
+    if (-TWO_TO_63..0.0).contains(&float) {
+        Some(Number::from(float as i64))
+    } else if (0.0..TWO_TO_64).contains(&float) {
+        Some(Number::from(float as u64))
+    } else {
+        None
     }
 }
 
@@ -141,6 +235,32 @@ fn path_error(error: PathError, request: &HttpRequest) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read(text: &str) -> Value {
+        let mut value = serde_json::from_str(text).unwrap();
+        integral_numbers_as_integers(&mut value);
+        value
+    }
+
+    #[test]
+    fn a_number_with_a_zero_fraction_is_the_integer_it_equals() {
+        assert_eq!(
+            read(r#"{"hours": 48.0, "list": [-3.0, 1e3], "deep": {"n": 0.0}}"#),
+            serde_json::json!({"hours": 48, "list": [-3, 1000], "deep": {"n": 0}})
+        );
+        let hours: u32 = serde_json::from_value(read("48.0")).unwrap();
+        assert_eq!(hours, 48);
+    }
+
+    #[test]
+    fn a_number_with_a_fraction_or_beyond_64_bits_stays_a_float() {
+        assert_eq!(read("48.5"), serde_json::json!(48.5));
+        assert!(read("1e20").is_f64());
+        assert!(read("-1e19").is_f64());
+        assert!(serde_json::from_value::<u32>(read("48.5")).is_err());
+        let amount: f64 = serde_json::from_value(read("12.0")).unwrap();
+        assert_eq!(amount, 12.0);
+    }
 
     #[test]
     fn serde_positions_are_stripped_from_messages() {

@@ -55,7 +55,8 @@ pub use deadline::{Deadline, deadline};
 pub use document::{AllowedMethods, BEARER_SCHEME, merge_openapi};
 pub use error::{ApiError, ErrorCode, PROBLEM_JSON, PROBLEM_TYPE_BASE, Problem};
 pub use extractors::{
-    DEFAULT_JSON_LIMIT, configure_extractors, configure_extractors_with_limit, json_error,
+    DEFAULT_JSON_LIMIT, Json, configure_extractors, configure_extractors_with_limit,
+    from_json_slice, json_error,
 };
 pub use feeds::{FeedGate, FeedLimits};
 pub use held::{HeldRunner, SETTLE_WAIT};
@@ -77,10 +78,18 @@ pub use responses::{
 };
 pub use revocations::{RevocationBody, RevocationView};
 pub use runners::{READY_LAG_EVENTS, Runners, StoreReachable, lag_outcome, runner_readiness};
+#[doc(hidden)]
+pub use utoipa as __utoipa;
+
 pub use schemas::{
-    CaseStageName, CourseKindName, CreditCode, Day, DivisionCode, EducationLevel, FairKindName,
-    HouseholdStatusName, JobSeekerCategoryName, JobSeekerStatusName, LoanStatusName, Month,
-    ReferralState, ResidentIdNumber, SearchOrder, SearchScope, VacancyStatusName,
+    AmountFen, CaseStageName, CertificateLevelName, CityOrCountyCode, CloseReasonName,
+    ContactChannelName, CountyCode, CourseKindName, CreditCode, Day, DescriptionText, DivisionCode,
+    EducationLevel, ErasureGroundName, ExperienceYearsNumber, FairKindName, GraduationYearNumber,
+    HeadcountNumber, HouseholdExitReasonName, HouseholdStatusName, IdText, JobSeekerCategoryName,
+    JobSeekerStatusName, LabelText, LoanStatusName, MeasureName, MobilePhoneText, Month, NoteText,
+    OperatingStateName, OrganisationNameText, PersonNameText, PointKindName, ReferralOutcomeName,
+    ReferralState, ResidentIdNumber, ReturnIntentionName, SalaryYuan, SearchOrder, SearchScope,
+    TitleText, VacancyStatusName, WelfareExitReasonName, names, whole_number,
 };
 pub use settings::{
     JWT_SECRET_FILE, JwtSecret, Settings, SettingsError, load_or_generate_jwt_secret,

@@ -180,7 +180,7 @@ impl FromRequest for IfMatch {
 /// ([`request_digest`](labex_eventsourcing::request_digest)), so that the
 /// same key with another request is refused rather than answered with the
 /// first one's result. Reading the body for the digest leaves it in place
-/// for the body's own extractor (`web::Json`) after this one. An invalid
+/// for the body's own extractor ([`Json`](crate::Json)) after this one. An invalid
 /// key is refused with 400.
 ///
 /// A service adopts it by taking this extractor before the body and

@@ -37,14 +37,15 @@ pub struct RevocationBody {
     /// The token's id (its `jti` claim; `labex token` prints it).
     #[schema(format = "uuid")]
     pub jti: String,
-    /// When the token expires anyway (RFC 3339); after it the revocation
-    /// is forgotten. The longest lifetime any token may have from now when
-    /// absent.
+    /// When the token expires anyway (RFC 3339), in the future (422
+    /// time.invalid otherwise); after it the revocation is forgotten. The
+    /// longest lifetime any token may have from now when absent.
     #[serde(default)]
     #[schema(format = DateTime)]
     pub expires_at: Option<String>,
     /// Why it is revoked.
     #[serde(default)]
+    #[schema(value_type = Option<crate::NoteText>)]
     pub reason: Option<String>,
 }
 
@@ -147,7 +148,7 @@ impl RevocationBody {
 pub(crate) async fn revoke(
     revocations: web::Data<Revocations>,
     caller: Caller,
-    body: web::Json<RevocationBody>,
+    body: crate::Json<RevocationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let command = body.parse(revocations.longest_lifetime)?;
     let revocation = revocations.revoke(&caller, command).await?;

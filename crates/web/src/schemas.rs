@@ -5,41 +5,62 @@
 //! What a schema cannot state (a check character) is said in its
 //! description.
 
-use std::borrow::Cow;
-
-use labex_domain::course::CourseKind;
-use labex_domain::household::HouseholdStatus;
-use labex_domain::jobseeker::JobSeekerStatus;
-use labex_domain::vacancy::VacancyStatus;
-use labex_domain::value::{Divisions, Education, JobSeekerCategory};
+use labex_domain::course::{CertificateLevel, CourseKind};
+use labex_domain::enterprise_report::OperatingState;
+use labex_domain::household::{ContactChannel, ExitReason, HouseholdStatus, Measure};
+use labex_domain::jobseeker::{ErasureGround, JobSeekerStatus, ReturnIntention};
+use labex_domain::monitoring::PointKind;
+use labex_domain::referral::ReferralOutcome;
+use labex_domain::vacancy::{CloseReason, VacancyStatus};
+use labex_domain::value::{
+    Description, DivisionLevel, Divisions, Education, ExperienceYears, Fen, GraduationYear,
+    Headcount, JobSeekerCategory, Label, Note, OrganisationName, PersonName, SALARY_CAP_YUAN,
+    Title,
+};
 use labex_domain::venture_case::CaseStage;
+use labex_domain::welfare::WelfareExitReason;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
+/// Declares a unit type whose schema is `$schema` (an `ObjectBuilder` or
+/// a `Schema`), named after the type, for a field's
+/// `#[schema(value_type = …)]`: the way a service states a rule built from
+/// the domain's own constants and lists rather than retyped in an
+/// attribute.
+#[macro_export]
 macro_rules! value_schema {
-    ($(#[$doc:meta])* $name:ident, $schema:expr) => {
+    ($(#[$doc:meta])* $vis:vis $name:ident, $schema:expr) => {
         $(#[$doc])*
-        pub struct $name;
+        $vis struct $name;
 
-        impl PartialSchema for $name {
-            fn schema() -> RefOr<Schema> {
+        impl $crate::__utoipa::PartialSchema for $name {
+            fn schema() -> $crate::__utoipa::openapi::RefOr<$crate::__utoipa::openapi::schema::Schema> {
                 $schema.into()
             }
         }
 
-        impl ToSchema for $name {
-            fn name() -> Cow<'static, str> {
-                Cow::Borrowed(stringify!($name))
+        impl $crate::__utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed(stringify!($name))
             }
         }
     };
 }
 
+/// A whole number from `min` to `max`, described by `description`.
+pub fn whole_number(description: &str, min: i64, max: i64) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .description(Some(description))
+        .minimum(Some(min as f64))
+        .maximum(Some(max as f64))
+}
+
 value_schema!(
     /// An administrative division code (GB/T 2260) on the list of
     /// divisions in use: a province, a prefecture-level city or a county.
-    DivisionCode,
+    pub DivisionCode,
     {
         let mut codes: Vec<&str> = Divisions::get().codes().collect();
         codes.sort_unstable();
@@ -52,9 +73,66 @@ value_schema!(
     }
 );
 
+/// The codes in use of divisions at `levels`, sorted.
+fn division_codes_at(levels: &[DivisionLevel]) -> Vec<&'static str> {
+    let mut codes: Vec<&str> = Divisions::get()
+        .codes()
+        .filter(|code| {
+            labex_domain::value::DivisionCode::parse(code)
+                .is_ok_and(|division| levels.contains(&division.level()))
+        })
+        .collect();
+    codes.sort_unstable();
+    codes
+}
+
+value_schema!(
+    /// A mainland mobile phone number as people write it.
+    pub MobilePhoneText,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(
+            r"^\s*(\+[ -]*8[ -]*6|[ -]*0[ -]*0[ -]*8[ -]*6|[ -]*8[ -]*6)?[ -]*1[ -]*[3-9]([ -]*[0-9]){9}[ -]*\s*$"
+        ))
+        .description(Some(
+            "A mainland mobile number: eleven digits starting 13 to 19, with the country code (+86, 86, 0086) or without, spaces and dashes allowed (+86 138-0013-8000); kept as its eleven digits (422 mobile_phone.*).",
+        ))
+);
+
+value_schema!(
+    /// The id of a record, a UUID.
+    pub IdText,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::Custom("uuid".to_owned())))
+        .description(Some("The id of a record (a UUID), as the API returned it."))
+);
+
+value_schema!(
+    /// A county-level division code (GB/T 2260) in use.
+    pub CountyCode,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "A county-level division code (GB/T 2260) in use: a county, a county-level city or a district (422 region_not_county otherwise).",
+        ))
+        .enum_values(Some(division_codes_at(&[DivisionLevel::County])))
+);
+
+value_schema!(
+    /// A division code (GB/T 2260) in use below the provinces.
+    pub CityOrCountyCode,
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "A division code (GB/T 2260) in use below the provinces: a prefecture-level city or a county (422 region_is_province for a province).",
+        ))
+        .enum_values(Some(division_codes_at(&[DivisionLevel::City, DivisionLevel::County])))
+);
+
 value_schema!(
     /// A resident identity number (GB 11643).
-    ResidentIdNumber,
+    pub ResidentIdNumber,
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some("^[0-9]{17}[0-9X]$"))
@@ -65,7 +143,7 @@ value_schema!(
 
 value_schema!(
     /// A unified social credit code (GB 32100).
-    CreditCode,
+    pub CreditCode,
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some(
@@ -78,7 +156,7 @@ value_schema!(
 
 value_schema!(
     /// A month, `YYYY-MM`.
-    Month,
+    pub Month,
     ObjectBuilder::new()
         .schema_type(Type::String)
         .pattern(Some("^20[0-9]{2}-(0[1-9]|1[0-2])$"))
@@ -87,8 +165,146 @@ value_schema!(
         ))
 );
 
+/// The control characters (Unicode category Cc, what `char::is_control`
+/// finds) in a regular expression's character class, but for those in
+/// `allowed`.
+fn control_characters_but(allowed: &[char]) -> String {
+    let mut class = String::new();
+    let mut run: Option<(u32, u32)> = None;
+    let controls = (0x00..=0x1F).chain(0x7F..=0x9F);
+    let flush = |run: (u32, u32), class: &mut String| {
+        if run.0 == run.1 {
+            class.push_str(&format!("\\u{:04X}", run.0));
+        } else {
+            class.push_str(&format!("\\u{:04X}-\\u{:04X}", run.0, run.1));
+        }
+    };
+    for code in controls {
+        let character = char::from_u32(code).expect("a control character is a char");
+        if allowed.contains(&character) {
+            if let Some(done) = run.take() {
+                flush(done, &mut class);
+            }
+            continue;
+        }
+        run = match run {
+            Some((first, last)) if last + 1 == code => Some((first, code)),
+            Some(done) => {
+                flush(done, &mut class);
+                Some((code, code))
+            }
+            None => Some((code, code)),
+        };
+    }
+    if let Some(done) = run {
+        flush(done, &mut class);
+    }
+    class
+}
+
+/// `characters` escaped for a regular expression's character class.
+fn in_class(characters: &str) -> String {
+    characters
+        .chars()
+        .map(|character| match character {
+            '\\' | ']' | '[' | '^' | '-' => format!("\\{character}"),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// The pattern of a text the domain trims and checks: none of the control
+/// characters but `allowed`, none of `forbidden`, and at least one
+/// character that is neither whitespace nor control (a blank text is
+/// refused, 422 text.empty).
+fn text_pattern(allowed: &[char], forbidden: &str) -> String {
+    let any = format!("[^{}{forbidden}]", control_characters_but(allowed));
+    let solid = format!("[^\\s{}{forbidden}]", control_characters_but(&[]));
+    format!("^{any}*{solid}{any}*$")
+}
+
+/// A text of at most `max` characters on one line: tabs allowed, no other
+/// control character, not blank.
+fn one_line(description: &'static str, max: usize, forbidden: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(text_pattern(&['\t'], forbidden)))
+}
+
+/// A text of at most `max` characters with line breaks and tabs allowed, no
+/// other control character, not blank.
+fn multi_line(description: &'static str, max: usize) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .min_length(Some(1))
+        .max_length(Some(max))
+        .pattern(Some(text_pattern(&['\t', '\n', '\r'], "")))
+}
+
+value_schema!(
+    /// A short label (a skill, an occupation, a major), one line.
+    pub LabelText,
+    one_line(
+        "One line of text (tabs allowed, no other control character), not blank; trimmed, and runs of whitespace count as one space (422 text.empty, text.too_long, text.control_character).",
+        Label::MAX_CHARS,
+        "",
+    )
+);
+
+value_schema!(
+    /// A title, one line.
+    pub TitleText,
+    one_line(
+        "A title: one line (tabs allowed, no other control character), not blank; trimmed, and runs of whitespace count as one space.",
+        Title::MAX_CHARS,
+        "",
+    )
+);
+
+value_schema!(
+    /// The name of an organisation, one line.
+    pub OrganisationNameText,
+    one_line(
+        "The name of an organisation: one line (tabs allowed, no other control character), not blank; trimmed, and runs of whitespace count as one space.",
+        OrganisationName::MAX_CHARS,
+        "",
+    )
+);
+
+value_schema!(
+    /// A person's name.
+    pub PersonNameText,
+    one_line(
+        "A person's name (姓名): one line, not blank, without digits or the characters <>{}[]\"\\/@#$%^&*=_|;: (the middle dot of minority names is fine); trimmed, and runs of whitespace count as one space (422 text.forbidden_character).",
+        PersonName::MAX_CHARS,
+        &format!("0-9{}", in_class(PersonName::FORBIDDEN_CHARACTERS)),
+    )
+);
+
+value_schema!(
+    /// A counsellor's note, line breaks allowed.
+    pub NoteText,
+    multi_line(
+        "A note: line breaks and tabs allowed, no other control character, not blank; trimmed.",
+        Note::MAX_CHARS,
+    )
+);
+
+value_schema!(
+    /// A long text, line breaks allowed.
+    pub DescriptionText,
+    multi_line(
+        "A long text: line breaks and tabs allowed, no other control character, not blank; trimmed.",
+        Description::MAX_CHARS,
+    )
+);
+
 /// A schema of a text that is one of `names`, described by `description`.
-fn names(
+pub fn names(
     description: &'static str,
     names: impl IntoIterator<Item = &'static str>,
 ) -> ObjectBuilder {
@@ -100,7 +316,7 @@ fn names(
 
 value_schema!(
     /// A level of education.
-    EducationLevel,
+    pub EducationLevel,
     names(
         "A level of education, lowest first: none, primary, junior_secondary, senior_secondary, associate, bachelor, master, doctorate.",
         Education::ALL.map(Education::as_str),
@@ -109,7 +325,7 @@ value_schema!(
 
 value_schema!(
     /// A job-seeker category.
-    JobSeekerCategoryName,
+    pub JobSeekerCategoryName,
     names(
         "A job-seeker category (graduate, migrant_worker, laid_off, …).",
         JobSeekerCategory::ALL.map(JobSeekerCategory::as_str),
@@ -118,7 +334,7 @@ value_schema!(
 
 value_schema!(
     /// Where a job seeker stands.
-    JobSeekerStatusName,
+    pub JobSeekerStatusName,
     names(
         "seeking, registered_unemployed or employed.",
         JobSeekerStatus::ALL.map(JobSeekerStatus::as_str),
@@ -127,7 +343,7 @@ value_schema!(
 
 value_schema!(
     /// Where a vacancy stands.
-    VacancyStatusName,
+    pub VacancyStatusName,
     names(
         "open, filled or closed.",
         VacancyStatus::ALL.map(VacancyStatus::as_str),
@@ -136,7 +352,7 @@ value_schema!(
 
 value_schema!(
     /// Where a household stands.
-    HouseholdStatusName,
+    pub HouseholdStatusName,
     names(
         "declared, rejected, registered, cleared, stabilised or exited.",
         HouseholdStatus::ALL.iter().map(|status| status.as_str()),
@@ -145,7 +361,7 @@ value_schema!(
 
 value_schema!(
     /// A kind of course.
-    CourseKindName,
+    pub CourseKindName,
     names(
         "employment, re_employment, on_the_job, order_based or entrepreneurship.",
         CourseKind::ALL.iter().map(|kind| kind.as_str()),
@@ -154,7 +370,7 @@ value_schema!(
 
 value_schema!(
     /// A stage of a one-stop entrepreneurship case.
-    CaseStageName,
+    pub CaseStageName,
     names(
         "consultation, training, business_plan, risk_assessment, financing, started or follow_up.",
         CaseStage::ALL.map(CaseStage::as_str),
@@ -163,7 +379,7 @@ value_schema!(
 
 value_schema!(
     /// Where a business-startup loan stands.
-    LoanStatusName,
+    pub LoanStatusName,
     names(
         "applied, rejected, approved, guaranteed, disbursed, repaid or defaulted.",
         ["applied", "rejected", "approved", "guaranteed", "disbursed", "repaid", "defaulted"],
@@ -172,31 +388,176 @@ value_schema!(
 
 value_schema!(
     /// Whether a referral is still open.
-    ReferralState,
+    pub ReferralState,
     names("open or concluded.", ["open", "concluded"])
 );
 
 value_schema!(
     /// Which vacancies a search covers.
-    SearchScope,
+    pub SearchScope,
     names("open (the default) or all.", ["open", "all"])
 );
 
 value_schema!(
     /// How search results are ordered.
-    SearchOrder,
+    pub SearchOrder,
     names("relevance (the default), newest or salary.", ["relevance", "newest", "salary"])
 );
 
 value_schema!(
     /// A kind of job fair.
-    FairKindName,
+    pub FairKindName,
     names("onsite or online.", ["onsite", "online"])
 );
 
 value_schema!(
+    /// A year of graduation.
+    pub GraduationYearNumber,
+    whole_number(
+        "A year of graduation; whether it fits the person's age is checked too (422 jobseeker.graduation_year).",
+        GraduationYear::MIN.into(),
+        GraduationYear::MAX.into(),
+    )
+);
+
+value_schema!(
+    /// How many people a vacancy hires.
+    pub HeadcountNumber,
+    whole_number("How many people.", Headcount::MIN.into(), Headcount::MAX.into())
+);
+
+value_schema!(
+    /// Years of work experience asked for.
+    pub ExperienceYearsNumber,
+    whole_number(
+        "Years of work experience.",
+        ExperienceYears::MIN.into(),
+        ExperienceYears::MAX.into(),
+    )
+);
+
+value_schema!(
+    /// A monthly salary in yuan.
+    pub SalaryYuan,
+    whole_number(
+        "Yuan a month, more than zero; the lower end may not be above the upper (422 salary.min_above_max).",
+        1,
+        SALARY_CAP_YUAN.into(),
+    )
+);
+
+value_schema!(
+    /// An amount in fen.
+    pub AmountFen,
+    whole_number(
+        "An amount in fen (hundredths of a yuan), from zero to 10^13.",
+        0,
+        Fen::MAX as i64,
+    )
+);
+
+value_schema!(
+    /// The level of a skill certificate.
+    pub CertificateLevelName,
+    names(
+        "A certificate level, level_5 (the lowest) to level_1.",
+        CertificateLevel::ALL.iter().map(|level| level.as_str()),
+    )
+);
+
+value_schema!(
+    /// How a household was contacted.
+    pub ContactChannelName,
+    names(
+        "visit, phone or online.",
+        ContactChannel::ALL.iter().map(|channel| channel.as_str()),
+    )
+);
+
+value_schema!(
+    /// Why a household leaves the register.
+    pub HouseholdExitReasonName,
+    names(
+        "moved_away, no_longer_eligible, refused_referrals or other.",
+        ExitReason::ALL.iter().map(|reason| reason.as_str()),
+    )
+);
+
+value_schema!(
+    /// A measure of a household's assistance plan.
+    pub MeasureName,
+    names(
+        "policy_consultation, job_referral, training, public_welfare_post or entrepreneurship_support.",
+        Measure::ALL.iter().map(|measure| measure.as_str()),
+    )
+);
+
+value_schema!(
+    /// The ground of an erasure of personal data.
+    pub ErasureGroundName,
+    names(
+        "purpose_fulfilled, retention_ended, consent_withdrawn, unlawful_processing or other_legal_ground.",
+        ErasureGround::ALL.map(ErasureGround::as_str),
+    )
+);
+
+value_schema!(
+    /// What a returning migrant worker means to do.
+    pub ReturnIntentionName,
+    names(
+        "local_work, start_business, leave_again or undecided.",
+        ReturnIntention::ALL.map(ReturnIntention::as_str),
+    )
+);
+
+value_schema!(
+    /// A kind of monitoring point.
+    pub PointKindName,
+    names(
+        "community_platform or labour_office.",
+        PointKind::ALL.map(PointKind::as_str),
+    )
+);
+
+value_schema!(
+    /// Whether an enterprise operates.
+    pub OperatingStateName,
+    names(
+        "operating, stopped or closed.",
+        OperatingState::ALL.map(OperatingState::as_str),
+    )
+);
+
+value_schema!(
+    /// How a referral ended.
+    pub ReferralOutcomeName,
+    names(
+        "hired, rejected, no_show or withdrawn.",
+        ReferralOutcome::ALL.map(ReferralOutcome::as_str),
+    )
+);
+
+value_schema!(
+    /// Why a vacancy is closed.
+    pub CloseReasonName,
+    names(
+        "withdrawn, expired or filled_elsewhere.",
+        CloseReason::ALL.map(CloseReason::as_str),
+    )
+);
+
+value_schema!(
+    /// Why a welfare placement ends early.
+    pub WelfareExitReasonName,
+    names(
+        "moved_to_regular_job or ended.",
+        WelfareExitReason::ALL.map(WelfareExitReason::as_str),
+    )
+);
+
+value_schema!(
     /// A day, `YYYY-MM-DD`.
-    Day,
+    pub Day,
     ObjectBuilder::new()
         .schema_type(Type::String)
         .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
@@ -249,5 +610,129 @@ pub fn value_schemas() -> Vec<(String, RefOr<Schema>)> {
         (SearchOrder::name().into_owned(), SearchOrder::schema()),
         (FairKindName::name().into_owned(), FairKindName::schema()),
         (Day::name().into_owned(), Day::schema()),
+        (
+            CertificateLevelName::name().into_owned(),
+            CertificateLevelName::schema(),
+        ),
+        (
+            ContactChannelName::name().into_owned(),
+            ContactChannelName::schema(),
+        ),
+        (
+            HouseholdExitReasonName::name().into_owned(),
+            HouseholdExitReasonName::schema(),
+        ),
+        (MeasureName::name().into_owned(), MeasureName::schema()),
+        (
+            ErasureGroundName::name().into_owned(),
+            ErasureGroundName::schema(),
+        ),
+        (
+            ReturnIntentionName::name().into_owned(),
+            ReturnIntentionName::schema(),
+        ),
+        (PointKindName::name().into_owned(), PointKindName::schema()),
+        (
+            OperatingStateName::name().into_owned(),
+            OperatingStateName::schema(),
+        ),
+        (
+            ReferralOutcomeName::name().into_owned(),
+            ReferralOutcomeName::schema(),
+        ),
+        (
+            CloseReasonName::name().into_owned(),
+            CloseReasonName::schema(),
+        ),
+        (
+            WelfareExitReasonName::name().into_owned(),
+            WelfareExitReasonName::schema(),
+        ),
+        (
+            GraduationYearNumber::name().into_owned(),
+            GraduationYearNumber::schema(),
+        ),
+        (
+            HeadcountNumber::name().into_owned(),
+            HeadcountNumber::schema(),
+        ),
+        (
+            ExperienceYearsNumber::name().into_owned(),
+            ExperienceYearsNumber::schema(),
+        ),
+        (SalaryYuan::name().into_owned(), SalaryYuan::schema()),
+        (AmountFen::name().into_owned(), AmountFen::schema()),
+        (IdText::name().into_owned(), IdText::schema()),
+        (
+            MobilePhoneText::name().into_owned(),
+            MobilePhoneText::schema(),
+        ),
+        (CountyCode::name().into_owned(), CountyCode::schema()),
+        (
+            CityOrCountyCode::name().into_owned(),
+            CityOrCountyCode::schema(),
+        ),
+        (LabelText::name().into_owned(), LabelText::schema()),
+        (TitleText::name().into_owned(), TitleText::schema()),
+        (
+            OrganisationNameText::name().into_owned(),
+            OrganisationNameText::schema(),
+        ),
+        (
+            PersonNameText::name().into_owned(),
+            PersonNameText::schema(),
+        ),
+        (NoteText::name().into_owned(), NoteText::schema()),
+        (
+            DescriptionText::name().into_owned(),
+            DescriptionText::schema(),
+        ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_named_in_runs_around_the_allowed_ones() {
+        assert_eq!(
+            control_characters_but(&['\t', '\n']),
+            "\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F"
+        );
+    }
+
+    #[test]
+    fn the_mobile_phone_pattern_takes_what_the_domain_takes() {
+        let RefOr::T(Schema::Object(schema)) = MobilePhoneText::schema() else {
+            panic!("an object schema");
+        };
+        let pattern = fancy_regex::Regex::new(&schema.pattern.unwrap()).unwrap();
+        for number in [
+            "13800138000",
+            "+86 138-0013-8000",
+            "8613800138000",
+            "0086 13800138000",
+            " 138 0013 8000 ",
+            "19912345678",
+            "12345678901",
+            "1380013800",
+            "+0086 13800138000",
+            "138001380000",
+            "138a0138000",
+            "+87 13800138000",
+        ] {
+            assert_eq!(
+                pattern.is_match(number).unwrap(),
+                labex_domain::value::MobilePhone::parse(number).is_ok(),
+                "{number}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_pattern_leaves_out_digits_and_markup() {
+        let pattern = text_pattern(&['\t'], &format!("0-9{}", in_class("[]\\^-")));
+        assert!(pattern.contains("0-9\\[\\]\\\\\\^\\-"), "{pattern}");
+    }
 }

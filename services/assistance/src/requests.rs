@@ -23,8 +23,10 @@ pub struct DeclareBody {
     #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
     /// Where the household lives (one line, at most 100 characters).
+    #[schema(value_type = labex_web::TitleText)]
     pub address: String,
     /// The job-seeker ids of its working-age members, all registered.
+    #[schema(value_type = Vec<labex_web::IdText>, min_items = 1)]
     pub members: Vec<String>,
     /// The day of the declaration, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
@@ -72,10 +74,12 @@ impl DeclareBody {
 #[serde(deny_unknown_fields)]
 pub struct VerificationBody {
     /// verified (enters the register) or rejected.
+    #[schema(value_type = VerificationDecisionName)]
     pub decision: String,
     /// The office's note (入户核实 …); a rejection must say why
     /// (`note_required` otherwise).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
     /// The day of the decision, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
@@ -108,15 +112,30 @@ impl VerificationBody {
     }
 }
 
+/// The decisions of a verification by their names.
+const VERIFICATION_DECISIONS: [(&str, VerificationDecision); 2] = [
+    ("verified", VerificationDecision::Verified),
+    ("rejected", VerificationDecision::Rejected),
+];
+
+labex_web::value_schema!(
+    /// A verification's decision.
+    pub VerificationDecisionName,
+    labex_web::names(
+        "verified (the household enters the register) or rejected.",
+        VERIFICATION_DECISIONS.map(|(name, _)| name),
+    )
+);
+
 fn parse_decision(text: &str) -> Result<VerificationDecision, UnknownName> {
-    match text.trim() {
-        "verified" => Ok(VerificationDecision::Verified),
-        "rejected" => Ok(VerificationDecision::Rejected),
-        _ => Err(UnknownName {
+    VERIFICATION_DECISIONS
+        .iter()
+        .find(|(name, _)| *name == text.trim())
+        .map(|(_, decision)| *decision)
+        .ok_or(UnknownName {
             code: "verification_decision.unknown",
             expected: &["verified", "rejected"],
-        }),
-    }
+        })
 }
 
 /// `POST /v1/households/{id}/exit`: the household leaves the register for
@@ -125,12 +144,14 @@ fn parse_decision(text: &str) -> Result<VerificationDecision, UnknownName> {
 #[serde(deny_unknown_fields)]
 pub struct ExitBody {
     /// moved_away, no_longer_eligible, refused_referrals or other.
+    #[schema(value_type = labex_web::HouseholdExitReasonName)]
     pub reason: String,
     /// For refused_referrals: how many suitable referrals a member refused.
     #[serde(default)]
     pub refused_referrals: Option<u32>,
     /// The office's note (required for other).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
     /// The day, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
@@ -171,9 +192,11 @@ impl ExitBody {
 pub struct PlanBody {
     /// The counsellor responsible (user id); the caller when absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub counsellor: Option<String>,
     /// policy_consultation, job_referral, training, public_welfare_post,
     /// entrepreneurship_support.
+    #[schema(value_type = Vec<labex_web::MeasureName>)]
     pub measures: Vec<String>,
     /// When the next contact is due, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -221,9 +244,11 @@ impl PlanBody {
 #[serde(deny_unknown_fields)]
 pub struct ContactBody {
     /// visit, phone or online.
+    #[schema(value_type = labex_web::ContactChannelName)]
     pub channel: String,
     /// What was delivered (measures, as in the plan).
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::MeasureName>)]
     pub measures: Vec<String>,
     /// The day of the contact; today when absent.
     #[serde(default)]
@@ -234,6 +259,7 @@ pub struct ContactBody {
     pub next_contact_due: String,
     /// What was said and agreed.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 
@@ -294,6 +320,7 @@ fn optional_date(
 #[serde(deny_unknown_fields)]
 pub struct WelfareExitBody {
     /// moved_to_regular_job or ended.
+    #[schema(value_type = labex_web::WelfareExitReasonName)]
     pub reason: String,
     /// The day, `YYYY-MM-DD`; today when absent.
     #[serde(default)]
@@ -301,6 +328,7 @@ pub struct WelfareExitBody {
     pub on: Option<String>,
     /// The office's note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 
@@ -336,10 +364,12 @@ impl WelfareExitBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InternshipBody {
-    /// The intern: a graduate, or a registered-unemployed young person.
+    /// The intern: a registered graduate, or a registered-unemployed young
+    /// person (422 jobseeker.unknown for an id no job seeker has).
     #[schema(format = "uuid")]
     pub jobseeker_id: String,
-    /// The host employer (见习单位).
+    /// The host employer (见习单位), a registered one (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many months (the office's range, 3 to 12 by default).
@@ -347,6 +377,7 @@ pub struct InternshipBody {
     /// The monthly subsidy in fen (分).
     pub monthly_subsidy_fen: u64,
     /// The tutor's name (带教老师).
+    #[schema(value_type = labex_web::PersonNameText)]
     pub tutor: String,
 }
 

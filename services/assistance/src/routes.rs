@@ -96,7 +96,7 @@ pub async fn declare(
     app: web::Data<Assistance>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<DeclareBody>,
+    body: labex_web::Json<DeclareBody>,
 ) -> Result<HttpResponse, ApiError> {
     let declaration = body.parse()?;
     let saved = app.declare(&caller, declaration, key.0).await?;
@@ -157,7 +157,7 @@ pub async fn verify(
     caller: Caller,
     id: Id<HouseholdId>,
     if_match: IfMatch,
-    body: web::Json<VerificationBody>,
+    body: labex_web::Json<VerificationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let verification = body.parse()?;
     let saved = app
@@ -192,7 +192,7 @@ pub async fn exit(
     caller: Caller,
     id: Id<HouseholdId>,
     if_match: IfMatch,
-    body: web::Json<ExitBody>,
+    body: labex_web::Json<ExitBody>,
 ) -> Result<HttpResponse, ApiError> {
     let departure = body.parse()?;
     let saved = app
@@ -226,7 +226,7 @@ pub async fn make_plan(
     caller: Caller,
     id: Id<HouseholdId>,
     if_match: IfMatch,
-    body: web::Json<PlanBody>,
+    body: labex_web::Json<PlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = body.parse()?;
     let saved = app
@@ -260,7 +260,7 @@ pub async fn record_contact(
     caller: Caller,
     id: Id<HouseholdId>,
     if_match: IfMatch,
-    body: web::Json<ContactBody>,
+    body: labex_web::Json<ContactBody>,
 ) -> Result<HttpResponse, ApiError> {
     let contact = body.parse()?;
     let saved = app
@@ -555,7 +555,7 @@ pub async fn welfare_exit(
     caller: Caller,
     id: Id<WelfarePlacementId>,
     if_match: IfMatch,
-    body: web::Json<WelfareExitBody>,
+    body: labex_web::Json<WelfareExitBody>,
 ) -> Result<HttpResponse, ApiError> {
     let exit = body.parse()?;
     let saved = app
@@ -582,7 +582,7 @@ pub async fn internship_agree(
     app: web::Data<Internships>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<InternshipBody>,
+    body: labex_web::Json<InternshipBody>,
 ) -> Result<HttpResponse, ApiError> {
     let agreement = body.parse()?;
     let saved = app.agree(&caller, agreement, key.0).await?;
@@ -650,7 +650,7 @@ pub async fn internship_step(
     id: Id<InternshipId>,
     path: web::Path<(String, String)>,
     if_match: IfMatch,
-    body: web::Json<serde_json::Value>,
+    body: labex_web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let command = step_command(&path.1, body.into_inner())?;
     let saved = app

@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RegisterEmployerBody {
     /// Registered name.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub name: String,
     /// Unified social credit code (GB 32100, 18 characters).
     #[schema(value_type = labex_web::CreditCode)]
@@ -27,6 +28,7 @@ pub struct RegisterEmployerBody {
     #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// Its industry.
+    #[schema(value_type = labex_web::LabelText)]
     pub industry: String,
 }
 
@@ -62,14 +64,18 @@ impl RegisterEmployerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PublishVacancyBody {
-    /// The hiring employer's id.
+    /// The hiring employer's id, a registered employer (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// Job title.
+    #[schema(value_type = labex_web::TitleText)]
     pub title: String,
     /// What the work is, what it asks.
+    #[schema(value_type = labex_web::DescriptionText)]
     pub description: String,
     /// The occupation.
+    #[schema(value_type = labex_web::LabelText)]
     pub occupation: String,
     /// The occupation's code in the national classification (职业分类大典
     /// 2022): `6-31-01-03` (电工), or a group's (`6-31-00-00`).
@@ -79,20 +85,26 @@ pub struct PublishVacancyBody {
     #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// Lowest monthly salary in yuan.
+    #[schema(value_type = labex_web::SalaryYuan)]
     pub salary_min_yuan: i64,
     /// Highest monthly salary in yuan.
+    #[schema(value_type = labex_web::SalaryYuan)]
     pub salary_max_yuan: i64,
     /// How many people it hires.
+    #[schema(value_type = labex_web::HeadcountNumber)]
     pub headcount: i64,
     /// Minimum education: none (the default), primary, junior_secondary,
     /// senior_secondary, associate, bachelor, master, doctorate.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::EducationLevel>)]
     pub education: Option<String>,
     /// Minimum years of experience (0 when absent).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::ExperienceYearsNumber>)]
     pub experience_years: Option<i64>,
     /// Job-seeker categories it invites in particular.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::JobSeekerCategoryName>)]
     pub welcomes: Vec<String>,
     /// A public-welfare post (公益性岗位).
     #[serde(default)]
@@ -187,30 +199,40 @@ fn salary_range(fields: &mut Validator, min_yuan: i64, max_yuan: i64) -> Option<
 }
 
 /// `PATCH /v1/vacancies/{id}`: only the fields present change; `null`
-/// clears `closes_at`.
+/// clears `closes_at`. A body that changes no field is refused (422
+/// update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVacancyBody {
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub occupation: Option<String>,
     #[serde(default)]
     #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::SalaryYuan>)]
     pub salary_min_yuan: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::SalaryYuan>)]
     pub salary_max_yuan: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::HeadcountNumber>)]
     pub headcount: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::EducationLevel>)]
     pub education: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::ExperienceYearsNumber>)]
     pub experience_years: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::JobSeekerCategoryName>>)]
     pub welcomes: Option<Vec<String>>,
     #[serde(default)]
     pub public_welfare: Option<bool>,
@@ -386,9 +408,11 @@ fn present<T>(field: Option<Option<T>>) -> Option<Option<T>> {
 #[serde(deny_unknown_fields)]
 pub struct CloseVacancyBody {
     /// withdrawn, expired or filled_elsewhere.
+    #[schema(value_type = labex_web::CloseReasonName)]
     pub reason: String,
     /// A note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 

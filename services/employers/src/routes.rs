@@ -93,7 +93,7 @@ pub async fn register_employer(
     app: web::Data<Employers>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<RegisterEmployerBody>,
+    body: labex_web::Json<RegisterEmployerBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app.register_employer(&caller, registration, key.0).await?;
@@ -189,7 +189,7 @@ pub async fn publish(
     app: web::Data<Employers>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<PublishVacancyBody>,
+    body: labex_web::Json<PublishVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let publication = body.parse()?;
     let saved = app.publish_vacancy(&caller, publication, key.0).await?;
@@ -252,7 +252,7 @@ pub async fn update(
     caller: Caller,
     id: Id<VacancyId>,
     if_match: IfMatch,
-    body: web::Json<UpdateVacancyBody>,
+    body: labex_web::Json<UpdateVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let edit = body.parse()?;
     let saved = app
@@ -288,7 +288,7 @@ pub async fn close(
     id: Id<VacancyId>,
     if_match: IfMatch,
     key: IdempotencyKeyHeader,
-    body: web::Json<CloseVacancyBody>,
+    body: labex_web::Json<CloseVacancyBody>,
 ) -> Result<HttpResponse, ApiError> {
     let close = body.parse()?;
     let saved = app

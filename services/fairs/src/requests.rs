@@ -13,23 +13,37 @@ use labex_employers::{Publication, PublishVacancyBody};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+labex_web::value_schema!(
+    /// The places of a fair.
+    pub FairCapacity,
+    labex_web::whole_number(
+        "How many visitors the fair has places for.",
+        1,
+        labex_domain::fair::Capacity::MAX.into(),
+    )
+);
+
 /// `POST /v1/fairs`: announce a job fair (招聘会).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleFairBody {
     /// The title (2026届高校毕业生专场招聘会).
+    #[schema(value_type = labex_web::TitleText)]
     pub title: String,
     /// `onsite` (专场招聘会, at a venue) or `online` (网上招聘会, at a link).
+    #[schema(value_type = labex_web::FairKindName)]
     pub kind: String,
     /// The job-seeker categories it is for (graduate, migrant_worker,
     /// laid_off, …); none: everyone.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::JobSeekerCategoryName>)]
     pub audience: Vec<String>,
     /// Where: a six-digit administrative division code.
     #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
     /// The venue (required on site).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub venue: Option<String>,
     /// The address of an online fair (required online), `https://…`.
     #[serde(default)]
@@ -37,13 +51,16 @@ pub struct ScheduleFairBody {
     /// When it opens (RFC 3339).
     #[schema(format = DateTime)]
     pub starts_at: String,
-    /// When it closes (RFC 3339).
+    /// When it closes (RFC 3339), after it opens (422
+    /// fair_ends_before_start otherwise).
     #[schema(format = DateTime)]
     pub ends_at: String,
     /// How many visitors it takes; later registrations wait for a place.
+    #[schema(value_type = FairCapacity)]
     pub capacity: i64,
     /// The campaign it belongs to (高校毕业生就业服务月, 服务周).
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub campaign: Option<String>,
 }
 
@@ -104,21 +121,25 @@ where
 }
 
 /// `PATCH /v1/fairs/{id}`: only the fields present change; `null` clears
-/// `venue`, `link` and `campaign`.
+/// `venue`, `link` and `campaign`. A body that changes no field is refused
+/// (422 update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AmendFairBody {
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::FairKindName>)]
     pub kind: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::JobSeekerCategoryName>>)]
     pub audience: Option<Vec<String>>,
     #[serde(default)]
     #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub region: Option<String>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::TitleText>)]
     pub venue: Option<Option<String>>,
     #[serde(default, with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -130,9 +151,10 @@ pub struct AmendFairBody {
     #[schema(format = DateTime)]
     pub ends_at: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<FairCapacity>)]
     pub capacity: Option<i64>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub campaign: Option<Option<String>>,
 }
 
@@ -249,6 +271,7 @@ impl AmendFairBody {
 pub struct CancelFairBody {
     /// Why, for the visitors and exhibitors.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub reason: Option<String>,
 }
 
@@ -262,7 +285,9 @@ impl CancelFairBody {
 }
 
 /// `POST /v1/fairs/{id}/exhibitors`: an employer takes a stand with its
-/// open vacancies, new vacancies an office publishes for it, or both.
+/// open vacancies, new vacancies an office publishes for it, or both; at
+/// least one of `vacancy_ids` and `new_vacancies` names one (422
+/// body.missing_field otherwise).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitBody {

@@ -102,7 +102,7 @@ pub async fn schedule(
     app: web::Data<Fairs>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<ScheduleFairBody>,
+    body: labex_web::Json<ScheduleFairBody>,
 ) -> Result<HttpResponse, ApiError> {
     let details = body.parse()?;
     let saved = app.schedule(&caller, details, key.0).await?;
@@ -161,7 +161,7 @@ pub async fn amend(
     caller: Caller,
     id: Id<FairId>,
     if_match: IfMatch,
-    body: web::Json<AmendFairBody>,
+    body: labex_web::Json<AmendFairBody>,
 ) -> Result<HttpResponse, ApiError> {
     let edit = body.parse()?;
     let saved = app
@@ -196,7 +196,7 @@ pub async fn cancel(
     id: Id<FairId>,
     if_match: IfMatch,
     key: IdempotencyKeyHeader,
-    body: web::Json<CancelFairBody>,
+    body: labex_web::Json<CancelFairBody>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.parse()?;
     let saved = app
@@ -231,7 +231,7 @@ pub async fn exhibit(
     caller: Caller,
     id: Id<FairId>,
     key: IdempotencyKeyHeader,
-    body: web::Json<ExhibitBody>,
+    body: labex_web::Json<ExhibitBody>,
 ) -> Result<HttpResponse, ApiError> {
     let exhibition = body.parse()?;
     let saved = app.exhibit(&caller, id.get(), exhibition, key.0).await?;
@@ -311,7 +311,7 @@ pub async fn register(
     caller: Caller,
     id: Id<FairId>,
     key: IdempotencyKeyHeader,
-    body: web::Json<RegisterVisitorBody>,
+    body: labex_web::Json<RegisterVisitorBody>,
 ) -> Result<HttpResponse, ApiError> {
     let jobseeker = body.parse()?;
     let saved = app.register(&caller, id.get(), jobseeker, key.0).await?;
@@ -398,7 +398,7 @@ pub async fn attend(
     app: web::Data<Fairs>,
     caller: Caller,
     id: Id<FairId>,
-    body: web::Json<AttendanceBody>,
+    body: labex_web::Json<AttendanceBody>,
 ) -> Result<HttpResponse, ApiError> {
     let attendance = body.parse()?;
     let saved = app.attend(&caller, id.get(), attendance).await?;

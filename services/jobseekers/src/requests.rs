@@ -23,21 +23,26 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct RegisterBody {
     /// Full name.
+    #[schema(value_type = labex_web::PersonNameText)]
     pub name: String,
     /// Resident ID number (GB 11643, 18 characters).
     #[schema(value_type = labex_web::ResidentIdNumber)]
     pub id_number: String,
     /// Mainland mobile phone.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::MobilePhoneText>)]
     pub phone: Option<String>,
     /// Highest education: none, primary, junior_secondary, senior_secondary,
     /// associate, bachelor, master, doctorate.
+    #[schema(value_type = labex_web::EducationLevel)]
     pub education: String,
     /// Field of study.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub major: Option<String>,
     /// Year of graduation.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::GraduationYearNumber>)]
     pub graduation_year: Option<i64>,
     /// Categories: graduate, migrant_worker, laid_off, urban_new_labour,
     /// hardship, zero_employment_household, returning_migrant, disabled,
@@ -46,12 +51,15 @@ pub struct RegisterBody {
     /// zero-employment households first only as the household register says
     /// (`POST /v1/households`, verified), never by this declaration.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::JobSeekerCategoryName>)]
     pub categories: Vec<String>,
     /// Skills.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::LabelText>)]
     pub skills: Vec<String>,
     /// Occupations wished for, in the person's own words.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::LabelText>)]
     pub desired_occupations: Vec<String>,
     /// The wish (求职意向) in the national occupational classification
     /// (职业分类大典 2022): codes of occupations (`6-31-01-03`) or groups
@@ -62,9 +70,11 @@ pub struct RegisterBody {
     pub desired_occupation_codes: Vec<String>,
     /// Division codes where work is wished for.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::DivisionCode>)]
     pub desired_regions: Vec<String>,
     /// Free text about the person.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub summary: Option<String>,
     /// The registering office (division code); the caller's office when
     /// absent.
@@ -158,41 +168,48 @@ impl RegisterBody {
 /// `desired_occupations`, `desired_occupation_codes`, `desired_regions`,
 /// `summary`, `major`); who they
 /// are and what they qualify for (`name`, `education`, `graduation_year`,
-/// `categories`) only office staff change.
+/// `categories`) only office staff change. A body that changes no field
+/// is refused (422 update.empty).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateBody {
     /// Office staff only.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::PersonNameText>)]
     pub name: Option<String>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::MobilePhoneText>)]
     pub phone: Option<Option<String>>,
     /// Office staff only.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::EducationLevel>)]
     pub education: Option<String>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::LabelText>)]
     pub major: Option<Option<String>>,
     /// Office staff only.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<labex_web::GraduationYearNumber>)]
     pub graduation_year: Option<Option<i64>>,
     /// Office staff only.
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::JobSeekerCategoryName>>)]
     pub categories: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::LabelText>>)]
     pub skills: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::LabelText>>)]
     pub desired_occupations: Option<Vec<String>>,
     /// Codes of the occupational classification (职业分类大典 2022), most
     /// wanted first, at most 5: the whole list (`[]` clears it).
     #[serde(default)]
     pub desired_occupation_codes: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(value_type = Option<Vec<labex_web::DivisionCode>>)]
     pub desired_regions: Option<Vec<String>>,
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub summary: Option<Option<String>>,
 }
 
@@ -336,6 +353,7 @@ pub struct UnemploymentBody {
     pub registered_on: Option<String>,
     /// The counsellor's note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 
@@ -371,9 +389,11 @@ pub struct EmploymentBody {
     pub employer_id: Option<String>,
     /// The employer's name, when not.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::OrganisationNameText>)]
     pub employer_name: Option<String>,
     /// The counsellor's note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 
@@ -602,6 +622,7 @@ pub struct ErasureBody {
     /// The ground (Personal Information Protection Law, art. 47):
     /// purpose_fulfilled, retention_ended, consent_withdrawn,
     /// unlawful_processing or other_legal_ground.
+    #[schema(value_type = labex_web::ErasureGroundName)]
     pub ground: String,
 }
 
@@ -634,6 +655,7 @@ pub struct ReturnBody {
     #[schema(format = Date)]
     pub returned_on: Option<String>,
     /// `local_work`, `start_business`, `leave_again` or `undecided`.
+    #[schema(value_type = labex_web::ReturnIntentionName)]
     pub intention: String,
 }
 
@@ -675,17 +697,22 @@ pub const MAX_PEOPLE_PER_REQUEST: usize = 1000;
 pub struct LaidOffPersonBody {
     /// Resident ID number (居民身份证号, GB 11643, 18 characters with its
     /// check character).
+    #[schema(value_type = labex_web::ResidentIdNumber)]
     pub id_number: String,
     /// Full name (姓名).
+    #[schema(value_type = labex_web::PersonNameText)]
     pub name: String,
     /// Mainland mobile phone.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::MobilePhoneText>)]
     pub phone: Option<String>,
     /// Highest education: none, primary, junior_secondary, senior_secondary,
     /// associate, bachelor, master, doctorate.
+    #[schema(value_type = labex_web::EducationLevel)]
     pub education: String,
     /// The counsellor's note on the unemployment registration.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 
@@ -698,6 +725,7 @@ pub struct LayoffRegistrationsBody {
     /// The office that registers them (division code); the plan's region
     /// (the enterprise's) when absent.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DivisionCode>)]
     pub office: Option<String>,
     /// The people, 1 to 1000.
     pub people: Vec<LaidOffPersonBody>,

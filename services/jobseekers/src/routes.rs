@@ -80,7 +80,7 @@ pub async fn register(
     app: web::Data<JobSeekers>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<RegisterBody>,
+    body: labex_web::Json<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app.register(&caller, registration, key.0).await?;
@@ -133,6 +133,7 @@ pub async fn get(
         (status = 401, description = "no or bad token", body = labex_web::Problem),
         (status = 403, description = "outside the caller's scope, or a job seeker changing a staff-only field (listed in errors)", body = labex_web::Problem),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 409, description = "the job seeker's personal data was erased", body = labex_web::Problem),
         (status = 412, description = "changed since the If-Match revision", body = labex_web::Problem),
         (status = 422, description = "invalid fields, each named in errors (`desired_occupation_codes[1]` for a code the occupational classification 职业分类大典 2022 does not have)", body = labex_web::Problem),
     ),
@@ -143,7 +144,7 @@ pub async fn update(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<UpdateBody>,
+    body: labex_web::Json<UpdateBody>,
 ) -> Result<HttpResponse, ApiError> {
     let saved = app
         .update(&caller, id.get(), body.parse(), if_match.revision())
@@ -160,7 +161,7 @@ pub async fn update(
     params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered unemployed", body = JobSeekerView),
-        (status = 409, description = "already registered unemployed", body = labex_web::Problem),
+        (status = 409, description = "already registered unemployed, or the job seeker's personal data was erased", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -169,7 +170,7 @@ pub async fn register_unemployment(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<UnemploymentBody>,
+    body: labex_web::Json<UnemploymentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse(china_date(Utc::now()))?;
     let saved = app
@@ -187,7 +188,7 @@ pub async fn register_unemployment(
     params(("id" = String, Path, format = "uuid", description = "job seeker id")),
     responses(
         (status = 200, description = "registered employed", body = JobSeekerView),
-        (status = 409, description = "already employed", body = labex_web::Problem),
+        (status = 409, description = "already employed, or the job seeker's personal data was erased", body = labex_web::Problem),
     ),
     security(("bearer" = []))
 )]
@@ -196,7 +197,7 @@ pub async fn register_employment(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<EmploymentBody>,
+    body: labex_web::Json<EmploymentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app
@@ -234,7 +235,7 @@ pub async fn erase(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<ErasureBody>,
+    body: labex_web::Json<ErasureBody>,
 ) -> Result<HttpResponse, ApiError> {
     let ground = body.parse()?;
     let saved = app
@@ -337,6 +338,7 @@ pub async fn list(
     responses(
         (status = 200, description = "recorded", body = JobSeekerView),
         (status = 404, description = "no such job seeker", body = labex_web::Problem),
+        (status = 409, description = "the job seeker's personal data was erased", body = labex_web::Problem),
         (status = 422, description = "invalid fields", body = labex_web::Problem),
     ),
     security(("bearer" = []))
@@ -346,7 +348,7 @@ pub async fn record_return(
     caller: Caller,
     id: Id<JobSeekerId>,
     if_match: IfMatch,
-    body: web::Json<crate::requests::ReturnBody>,
+    body: labex_web::Json<crate::requests::ReturnBody>,
 ) -> Result<HttpResponse, ApiError> {
     let recorded = body.parse(china_date(Utc::now()))?;
     let saved = app
@@ -410,7 +412,7 @@ pub async fn access_log(
     path = "/v1/layoff-plans/{id}/outcome/registrations",
     tag = "jobseekers",
     request_body = LayoffRegistrationsBody,
-    params(("id" = String, Path, description = "layoff plan id")),
+    params(("id" = String, Path, format = "uuid", description = "layoff plan id")),
     responses(
         (status = 200, description = "everyone registered (or found registered)", body = LayoffRegistrationsView),
         (status = 401, description = "no or bad token", body = labex_web::Problem),
@@ -425,7 +427,7 @@ pub async fn register_laid_off(
     app: web::Data<JobSeekers>,
     caller: Caller,
     id: Id<LayoffPlanId>,
-    body: web::Json<LayoffRegistrationsBody>,
+    body: labex_web::Json<LayoffRegistrationsBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registrations = body.parse()?;
     let done = app

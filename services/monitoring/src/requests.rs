@@ -17,10 +17,25 @@ use crate::commands::{
     CaseOpening, OfficeRegistration, PlanFiling, PointDesignation, ReportFiling,
 };
 
-/// A count field: a whole number from 0 to 10,000,000.
+/// The largest count a report or a plan may state.
+const COUNT_MAX: i64 = 10_000_000;
+
+labex_web::value_schema!(
+    /// A count of people in a report or a plan.
+    pub PeopleCount,
+    labex_web::whole_number("A count of people.", 0, COUNT_MAX)
+);
+
+labex_web::value_schema!(
+    /// An amount owed or paid, in fen.
+    pub OwedFen,
+    labex_web::whole_number("An amount in fen (hundredths of a yuan), more than zero.", 1, MAX_FEN)
+);
+
+/// A count field: a whole number from 0 to [`COUNT_MAX`].
 fn count(fields: &mut Validator, field: &str, value: i64) -> Option<u32> {
     fields
-        .check(field, within(value, 0, 10_000_000))
+        .check(field, within(value, 0, COUNT_MAX))
         .and_then(|value| u32::try_from(value).ok())
 }
 
@@ -76,9 +91,10 @@ impl labex_domain::Coded for IdCode {
 #[serde(deny_unknown_fields)]
 pub struct OfficeBody {
     /// Its name.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub name: String,
     /// The county it serves: a six-digit division code of county level.
-    #[schema(value_type = labex_web::DivisionCode)]
+    #[schema(value_type = labex_web::CountyCode)]
     pub region: String,
 }
 
@@ -102,13 +118,17 @@ impl OfficeBody {
 #[serde(deny_unknown_fields)]
 pub struct PointBody {
     /// `community_platform` (街道社区劳动保障平台) or `labour_office`.
+    #[schema(value_type = labex_web::PointKindName)]
     pub kind: String,
     /// Its name.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub name: String,
     /// Where it is (a labour office's point lies in the office's county).
-    #[schema(value_type = labex_web::DivisionCode)]
+    #[schema(value_type = labex_web::CityOrCountyCode)]
     pub region: String,
-    /// For a `labour_office` point: the registered office.
+    /// For a `labour_office` point: the registered office, required then
+    /// and absent for a `community_platform` (422 labour_office_mismatch
+    /// otherwise).
     #[serde(default)]
     #[schema(format = "uuid")]
     pub labour_office_id: Option<String>,
@@ -150,11 +170,14 @@ impl PointBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FollowBody {
-    /// Employer ids to follow from now on.
+    /// Employer ids to follow from now on, each a registered employer
+    /// (422 employer.unknown otherwise).
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::IdText>)]
     pub follow: Vec<String>,
     /// Employer ids to follow no more.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::IdText>)]
     pub unfollow: Vec<String>,
 }
 
@@ -173,12 +196,16 @@ impl FollowBody {
 #[serde(deny_unknown_fields)]
 pub struct SeparationsBody {
     #[serde(default)]
+    #[schema(value_type = PeopleCount)]
     pub quits: i64,
     #[serde(default)]
+    #[schema(value_type = PeopleCount)]
     pub layoffs: i64,
     #[serde(default)]
+    #[schema(value_type = PeopleCount)]
     pub contract_ends: i64,
     #[serde(default)]
+    #[schema(value_type = PeopleCount)]
     pub other: i64,
 }
 
@@ -187,22 +214,26 @@ pub struct SeparationsBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReportBody {
-    /// The enterprise.
+    /// The enterprise, a registered employer (422 employer.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// The month, `YYYY-MM`.
     #[schema(value_type = labex_web::Month)]
     pub period: String,
     /// People employed at the end of the month.
+    #[schema(value_type = PeopleCount)]
     pub headcount: i64,
     /// People hired in the month.
     #[serde(default)]
+    #[schema(value_type = PeopleCount)]
     pub hires: i64,
     /// People who left, by reason (`quits`, `layoffs`, `contract_ends`,
     /// `other`).
     #[serde(default)]
     pub separations: SeparationsBody,
     /// `operating`, `stopped` (停产) or `closed` (关闭).
+    #[schema(value_type = labex_web::OperatingStateName)]
     pub state: String,
 }
 
@@ -250,19 +281,24 @@ impl ReportBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LayoffPlanBody {
-    /// The enterprise.
+    /// The enterprise, a registered employer (422 employer.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// People employed before the layoff.
+    #[schema(value_type = PeopleCount)]
     pub workforce: i64,
     /// People to be laid off.
+    #[schema(value_type = PeopleCount)]
     pub planned: i64,
     /// Why.
+    #[schema(value_type = labex_web::DescriptionText)]
     pub reasons: String,
     /// The day it takes effect, `YYYY-MM-DD`.
     #[schema(format = Date)]
     pub planned_from: String,
     /// What is done for the people concerned.
+    #[schema(value_type = labex_web::DescriptionText)]
     pub measures: String,
 }
 
@@ -299,15 +335,19 @@ impl LayoffPlanBody {
 #[serde(deny_unknown_fields)]
 pub struct AmendPlanBody {
     #[serde(default)]
+    #[schema(value_type = Option<PeopleCount>)]
     pub workforce: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<PeopleCount>)]
     pub planned: Option<i64>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub reasons: Option<String>,
     #[serde(default)]
     #[schema(format = Date)]
     pub planned_from: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub measures: Option<String>,
 }
 
@@ -351,6 +391,7 @@ impl AmendPlanBody {
 #[serde(deny_unknown_fields)]
 pub struct OutcomeBody {
     /// People laid off.
+    #[schema(value_type = PeopleCount)]
     pub laid_off: i64,
 }
 
@@ -371,6 +412,7 @@ pub struct WorkerBody {
     #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// Owed, in fen.
+    #[schema(value_type = OwedFen)]
     pub owed_fen: i64,
 }
 
@@ -378,10 +420,11 @@ pub struct WorkerBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseBody {
-    /// The employer.
+    /// The employer, a registered one (422 employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
-    /// The workers owed.
+    /// The workers owed, at least one, each named once.
+    #[schema(min_items = 1)]
     pub workers: Vec<WorkerBody>,
 }
 
@@ -436,6 +479,7 @@ pub struct PaymentBody {
     #[schema(format = "uuid")]
     pub jobseeker_id: String,
     /// Paid, in fen.
+    #[schema(value_type = OwedFen)]
     pub amount_fen: i64,
     /// The day, `YYYY-MM-DD` (today when absent).
     #[serde(default)]

@@ -167,7 +167,7 @@ pub async fn register_office(
     app: web::Data<Monitoring>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<OfficeBody>,
+    body: labex_web::Json<OfficeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app.register_office(&caller, registration, key.0).await?;
@@ -208,7 +208,7 @@ pub async fn designate_point(
     app: web::Data<Monitoring>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<PointBody>,
+    body: labex_web::Json<PointBody>,
 ) -> Result<HttpResponse, ApiError> {
     let designation = body.parse()?;
     let saved = app.designate_point(&caller, designation, key.0).await?;
@@ -249,7 +249,7 @@ pub async fn change_followed(
     caller: Caller,
     id: Id<MonitoringPointId>,
     if_match: IfMatch,
-    body: web::Json<FollowBody>,
+    body: labex_web::Json<FollowBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (follow, unfollow) = body.parse()?;
     let saved = app
@@ -303,7 +303,7 @@ fn report_answer(
 pub async fn submit_report(
     app: web::Data<Monitoring>,
     caller: Caller,
-    body: web::Json<ReportBody>,
+    body: labex_web::Json<ReportBody>,
 ) -> Result<HttpResponse, ApiError> {
     let filing = body.parse()?;
     let period = filing.period;
@@ -319,7 +319,7 @@ pub async fn submit_report(
 pub async fn correct_report(
     app: web::Data<Monitoring>,
     caller: Caller,
-    body: web::Json<ReportBody>,
+    body: labex_web::Json<ReportBody>,
 ) -> Result<HttpResponse, ApiError> {
     let filing = body.parse()?;
     let period = filing.period;
@@ -427,7 +427,7 @@ pub async fn report_plan(
     app: web::Data<Monitoring>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<LayoffPlanBody>,
+    body: labex_web::Json<LayoffPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let filing = body.parse()?;
     let saved = app.report_layoff_plan(&caller, filing, key.0).await?;
@@ -460,7 +460,7 @@ pub async fn amend_plan(
     caller: Caller,
     id: Id<LayoffPlanId>,
     if_match: IfMatch,
-    body: web::Json<AmendPlanBody>,
+    body: labex_web::Json<AmendPlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.parse()?;
     let saved = app
@@ -479,7 +479,7 @@ pub async fn plan_outcome(
     caller: Caller,
     id: Id<LayoffPlanId>,
     if_match: IfMatch,
-    body: web::Json<OutcomeBody>,
+    body: labex_web::Json<OutcomeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let laid_off = body.parse()?;
     let saved = app
@@ -531,7 +531,7 @@ pub async fn open_case(
     app: web::Data<Monitoring>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<CaseBody>,
+    body: labex_web::Json<CaseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let opening = body.parse()?;
     let saved = app.open_arrears_case(&caller, opening, key.0).await?;
@@ -582,7 +582,7 @@ pub async fn case_step(
         "mediation" => WageArrearsCommand::Mediate { held_on: today },
         "settlement" => WageArrearsCommand::Settle { on: today },
         "transfer" => WageArrearsCommand::Transfer { on: today },
-        "payments" => serde_json::from_slice::<PaymentBody>(&body)
+        "payments" => labex_web::from_json_slice::<PaymentBody>(&body)
             .map_err(|error| {
                 ApiError::new(
                     labex_web::ErrorCode::InvalidBody,
@@ -692,7 +692,7 @@ pub async fn monthly_report(
 pub async fn submit_monthly(
     app: web::Data<Monitoring>,
     caller: Caller,
-    body: web::Json<SubmissionBody>,
+    body: labex_web::Json<SubmissionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (region, period) = body.parse(&caller.office)?;
     let saved = app.submit_monthly_report(&caller, region, period).await?;

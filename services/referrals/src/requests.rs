@@ -21,6 +21,7 @@ pub struct ReferBody {
     pub vacancy_id: String,
     /// The counsellor's note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
     /// The job fair (招聘会) the referral came from, if any.
     #[serde(default)]
@@ -64,12 +65,14 @@ impl ReferBody {
 #[serde(deny_unknown_fields)]
 pub struct OutcomeBody {
     /// hired, rejected, no_show or withdrawn.
+    #[schema(value_type = labex_web::ReferralOutcomeName)]
     pub outcome: String,
     /// The day, `YYYY-MM-DD` (for a hire, the first day of work).
     #[schema(format = Date)]
     pub date: String,
     /// A note.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::NoteText>)]
     pub note: Option<String>,
 }
 

@@ -66,7 +66,7 @@ pub async fn refer(
     app: web::Data<Referrals>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<ReferBody>,
+    body: labex_web::Json<ReferBody>,
 ) -> Result<HttpResponse, ApiError> {
     let refer = body.parse()?;
     let saved = app.refer(&caller, refer, key.0).await?;
@@ -131,7 +131,7 @@ pub async fn record_outcome(
     id: Id<ReferralId>,
     if_match: IfMatch,
     key: IdempotencyKeyHeader,
-    body: web::Json<OutcomeBody>,
+    body: labex_web::Json<OutcomeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let outcome = body.parse()?;
     let saved = app

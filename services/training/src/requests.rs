@@ -18,11 +18,34 @@ use labex_domain::{EmployerId, JobSeekerId};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+labex_web::value_schema!(
+    /// The hours of a course.
+    pub CourseHoursNumber,
+    labex_web::whole_number("Hours of teaching.", CourseHours::MIN.into(), CourseHours::MAX.into())
+);
+
+labex_web::value_schema!(
+    /// The seats of a course.
+    pub SeatsNumber,
+    labex_web::whole_number("Seats.", Seats::MIN.into(), Seats::MAX.into())
+);
+
+labex_web::value_schema!(
+    /// The hires an employer commits to.
+    pub CommittedHiresNumber,
+    labex_web::whole_number(
+        "Hires the employer commits to.",
+        CommittedHires::MIN.into(),
+        CommittedHires::MAX.into(),
+    )
+);
+
 /// `POST /v1/training/providers`: a training provider (培训机构) to register.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterProviderBody {
     /// Registered name.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub name: String,
     /// Unified social credit code (GB 32100).
     #[schema(value_type = labex_web::CreditCode)]
@@ -65,10 +88,12 @@ impl RegisterProviderBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderBody {
-    /// The employer the course trains for.
+    /// The employer the course trains for, a registered one (422
+    /// employer.unknown otherwise).
     #[schema(format = "uuid")]
     pub employer_id: String,
     /// How many trainees it commits to hire.
+    #[schema(value_type = CommittedHiresNumber)]
     pub committed_hires: i64,
 }
 
@@ -76,12 +101,15 @@ pub struct OrderBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpenCourseBody {
-    /// The provider giving it.
+    /// The provider giving it, a registered one (422 provider.unknown
+    /// otherwise).
     #[schema(format = "uuid")]
     pub provider_id: String,
     /// Title.
+    #[schema(value_type = labex_web::TitleText)]
     pub title: String,
     /// employment, re_employment, on_the_job, order_based or entrepreneurship.
+    #[schema(value_type = labex_web::CourseKindName)]
     pub kind: String,
     /// The occupation trained for: its code in the occupational
     /// classification where there is one.
@@ -89,10 +117,13 @@ pub struct OpenCourseBody {
     pub occupation: Option<String>,
     /// What it teaches.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::DescriptionText>)]
     pub description: Option<String>,
     /// Hours of teaching (课时).
+    #[schema(value_type = CourseHoursNumber)]
     pub hours: i64,
     /// Seats.
+    #[schema(value_type = SeatsNumber)]
     pub seats: i64,
     /// First day, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -105,9 +136,11 @@ pub struct OpenCourseBody {
     pub region: String,
     /// Training subsidy per trainee, in fen.
     #[serde(default)]
+    #[schema(value_type = labex_web::AmountFen)]
     pub subsidy_per_trainee_fen: i64,
     /// The job-seeker categories it is for; empty: anyone.
     #[serde(default)]
+    #[schema(value_type = Vec<labex_web::JobSeekerCategoryName>)]
     pub eligible_categories: Vec<String>,
     /// For an order-based course: the employer and its committed hires.
     #[serde(default)]
@@ -260,6 +293,7 @@ impl DropOutBody {
 pub struct AppraisalBody {
     /// level_5 (五级/初级工), level_4 (四级/中级工), level_3 (三级/高级工),
     /// level_2 (二级/技师) or level_1 (一级/高级技师).
+    #[schema(value_type = labex_web::CertificateLevelName)]
     pub level: String,
     /// Whether it was passed.
     pub passed: bool,

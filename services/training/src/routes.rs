@@ -89,7 +89,7 @@ pub async fn register_provider(
     app: web::Data<Training>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<RegisterProviderBody>,
+    body: labex_web::Json<RegisterProviderBody>,
 ) -> Result<HttpResponse, ApiError> {
     let registration = body.parse()?;
     let saved = app.register_provider(&caller, registration, key.0).await?;
@@ -145,7 +145,7 @@ pub async fn open_course(
     app: web::Data<Training>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<OpenCourseBody>,
+    body: labex_web::Json<OpenCourseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let opening = body.parse()?;
     let saved = app.open_course(&caller, opening, key.0).await?;
@@ -190,7 +190,7 @@ pub async fn enrol(
     caller: Caller,
     id: Id<CourseId>,
     key: IdempotencyKeyHeader,
-    body: web::Json<EnrolBody>,
+    body: labex_web::Json<EnrolBody>,
 ) -> Result<HttpResponse, ApiError> {
     let jobseeker_id = body.parse()?;
     let (saved, enrolment) = app.enrol(&caller, id.get(), jobseeker_id, key.0).await?;
@@ -271,7 +271,7 @@ pub async fn complete(
     app: web::Data<Training>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<CompletionBody>,
+    body: labex_web::Json<CompletionBody>,
 ) -> Result<HttpResponse, ApiError> {
     change(&app, &caller, &path, || {
         Ok(EnrolmentChange::Complete(body.parse()?))
@@ -298,7 +298,7 @@ pub async fn drop_out(
     app: web::Data<Training>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<DropOutBody>,
+    body: labex_web::Json<DropOutBody>,
 ) -> Result<HttpResponse, ApiError> {
     change(&app, &caller, &path, || {
         Ok(EnrolmentChange::DropOut(body.parse()?))
@@ -325,7 +325,7 @@ pub async fn appraise(
     app: web::Data<Training>,
     caller: Caller,
     path: web::Path<String>,
-    body: web::Json<AppraisalBody>,
+    body: labex_web::Json<AppraisalBody>,
 ) -> Result<HttpResponse, ApiError> {
     change(&app, &caller, &path, || {
         Ok(EnrolmentChange::Appraise(body.parse()?))

@@ -13,21 +13,66 @@ use labex_domain::venture_project::ProjectDetails;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+labex_web::value_schema!(
+    /// A stage a case's counsellor records by hand: those after the
+    /// consultation that opens a case and before the business started.
+    pub RecordedStageName,
+    labex_web::names(
+        "training, business_plan, risk_assessment or financing; a stage must come after the case's current one (409 otherwise).",
+        CaseStage::ALL
+            .into_iter()
+            .filter(|stage| *stage > CaseStage::Consultation && *stage < CaseStage::Started)
+            .map(CaseStage::as_str),
+    )
+);
+
+/// The decisions of a loan's review by their names.
+const REVIEW_DECISIONS: [(&str, ReviewDecision); 2] = [
+    ("approved", ReviewDecision::Approved),
+    ("rejected", ReviewDecision::Rejected),
+];
+
+labex_web::value_schema!(
+    /// A loan review's decision.
+    pub ReviewDecisionName,
+    labex_web::names(
+        "approved or rejected.",
+        REVIEW_DECISIONS.map(|(name, _)| name),
+    )
+);
+
+labex_web::value_schema!(
+    /// An amount of yuan a project states.
+    pub InvestmentYuan,
+    labex_web::whole_number(
+        "Yuan, 0 or more; the lower end may not be above the upper.",
+        0,
+        u32::MAX.into(),
+    )
+);
+
 /// `POST /v1/ventures/projects`: a project for the library (创业项目库).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectBody {
+    #[schema(value_type = labex_web::TitleText)]
     pub title: String,
+    #[schema(value_type = labex_web::LabelText)]
     pub industry: String,
     /// The least investment needed, in yuan.
+    #[schema(value_type = InvestmentYuan)]
     pub investment_min_yuan: i64,
-    /// The most investment needed, in yuan.
+    /// The most investment needed, in yuan, no less than the least (422
+    /// investment_range otherwise).
+    #[schema(value_type = InvestmentYuan)]
     pub investment_max_yuan: i64,
     /// Where: a six-digit division code.
     #[schema(value_type = labex_web::DivisionCode)]
     pub region: String,
+    #[schema(value_type = labex_web::DescriptionText)]
     pub description: String,
     /// The organisation to contact.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub contact_organisation: String,
     /// The listing office; the caller's when absent.
     #[serde(default)]
@@ -116,6 +161,7 @@ impl OpenCaseBody {
 #[serde(deny_unknown_fields)]
 pub struct StageBody {
     /// training, business_plan, risk_assessment or financing.
+    #[schema(value_type = RecordedStageName)]
     pub stage: String,
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -144,6 +190,7 @@ impl StageBody {
 #[serde(deny_unknown_fields)]
 pub struct BusinessBody {
     /// Its name.
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub name: String,
     /// Its unified social credit code, once registered.
     #[serde(default)]
@@ -228,20 +275,25 @@ pub struct LoanBody {
     #[schema(format = "uuid")]
     pub borrower: String,
     /// The amount, in fen.
+    #[schema(value_type = labex_web::AmountFen)]
     pub amount_fen: i64,
     /// The term, in months.
     pub term_months: u32,
     /// What it is for.
+    #[schema(value_type = labex_web::LabelText)]
     pub purpose: String,
     /// A guarantor organisation's name, or absent for a loan without
-    /// collateral.
+    /// collateral: exactly one of `guarantor` and
+    /// `collateral_free_category` is given (422 loan_security.required
+    /// otherwise).
     #[serde(default)]
-    #[schema(format = "uuid")]
+    #[schema(value_type = Option<labex_web::OrganisationNameText>)]
     pub guarantor: Option<String>,
     /// For a loan without collateral (免担保): the job-seeker category
     /// the rules exempt (`graduate`, `returning_migrant` by default) that
     /// the borrower is registered in.
     #[serde(default)]
+    #[schema(value_type = Option<labex_web::JobSeekerCategoryName>)]
     pub collateral_free_category: Option<String>,
 }
 
@@ -298,6 +350,7 @@ impl LoanBody {
 #[serde(deny_unknown_fields)]
 pub struct ReviewBody {
     /// approved or rejected.
+    #[schema(value_type = ReviewDecisionName)]
     pub decision: String,
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -308,10 +361,13 @@ impl ReviewBody {
     /// Parses every field.
     pub fn parse(&self) -> Result<(ReviewDecision, NaiveDate), Error> {
         let mut fields = Validator::new();
-        let decision = match self.decision.trim() {
-            "approved" => Some(ReviewDecision::Approved),
-            "rejected" => Some(ReviewDecision::Rejected),
-            _ => {
+        let named = REVIEW_DECISIONS
+            .iter()
+            .find(|(name, _)| *name == self.decision.trim())
+            .map(|(_, decision)| *decision);
+        let decision = match named {
+            Some(decision) => Some(decision),
+            None => {
                 fields.fail(
                     "decision",
                     InputError::ReviewDecisionUnknown,
@@ -330,6 +386,7 @@ impl ReviewBody {
 #[serde(deny_unknown_fields)]
 pub struct GuaranteeBody {
     /// The guarantee fund (担保基金).
+    #[schema(value_type = labex_web::OrganisationNameText)]
     pub guarantee_fund: String,
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -365,6 +422,7 @@ pub struct DisbursementBody {
 #[serde(deny_unknown_fields)]
 pub struct RepaymentBody {
     /// Principal repaid, in fen (interest is computed).
+    #[schema(value_type = labex_web::AmountFen)]
     pub principal_fen: i64,
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -386,6 +444,7 @@ impl RepaymentBody {
 #[serde(deny_unknown_fields)]
 pub struct DefaultBody {
     /// What the guarantee fund paid out, in fen.
+    #[schema(value_type = labex_web::AmountFen)]
     pub guarantee_payout_fen: i64,
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]

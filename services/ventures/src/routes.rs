@@ -117,7 +117,7 @@ pub async fn list_project(
     app: web::Data<Ventures>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<ProjectBody>,
+    body: labex_web::Json<ProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let listing = body.parse()?;
     let saved = app.list_project(&caller, listing, key.0).await?;
@@ -242,7 +242,7 @@ pub async fn open_case(
     app: web::Data<Ventures>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<OpenCaseBody>,
+    body: labex_web::Json<OpenCaseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (jobseeker_id, on) = body.parse()?;
     Ok(case_answer(
@@ -355,7 +355,7 @@ pub async fn advance_case(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<VentureCaseId>,
-    body: web::Json<StageBody>,
+    body: labex_web::Json<StageBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (stage, on) = body.parse()?;
     Ok(case_answer(
@@ -377,7 +377,7 @@ pub async fn start_business(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<VentureCaseId>,
-    body: web::Json<BusinessBody>,
+    body: labex_web::Json<BusinessBody>,
 ) -> Result<HttpResponse, ApiError> {
     let start = body.parse()?;
     Ok(case_answer(
@@ -399,7 +399,7 @@ pub async fn register_business(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<VentureCaseId>,
-    body: web::Json<RegistrationBody>,
+    body: labex_web::Json<RegistrationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, on) = body.parse()?;
     Ok(case_answer(
@@ -420,7 +420,7 @@ pub async fn follow_up(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<VentureCaseId>,
-    body: web::Json<FollowUpBody>,
+    body: labex_web::Json<FollowUpBody>,
 ) -> Result<HttpResponse, ApiError> {
     let on = day("on", &body.on)?;
     let change = CaseChange::FollowUp {
@@ -450,7 +450,7 @@ pub async fn apply_for_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     key: IdempotencyKeyHeader,
-    body: web::Json<LoanBody>,
+    body: labex_web::Json<LoanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let application = body.parse()?;
     Ok(loan_answer(
@@ -562,7 +562,7 @@ pub async fn review_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<LoanId>,
-    body: web::Json<ReviewBody>,
+    body: labex_web::Json<ReviewBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (decision, on) = body.parse()?;
     Ok(loan_answer(
@@ -583,7 +583,7 @@ pub async fn guarantee_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<LoanId>,
-    body: web::Json<GuaranteeBody>,
+    body: labex_web::Json<GuaranteeBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (fund, on) = body.parse()?;
     Ok(loan_answer(
@@ -605,7 +605,7 @@ pub async fn disburse_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<LoanId>,
-    body: web::Json<DisbursementBody>,
+    body: labex_web::Json<DisbursementBody>,
 ) -> Result<HttpResponse, ApiError> {
     let on = day("on", &body.on)?;
     Ok(loan_answer(
@@ -632,7 +632,7 @@ pub async fn repay_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<LoanId>,
-    body: web::Json<RepaymentBody>,
+    body: labex_web::Json<RepaymentBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (principal, on) = body.parse()?;
     Ok(loan_answer(
@@ -653,7 +653,7 @@ pub async fn default_loan(
     app: web::Data<Ventures>,
     caller: Caller,
     id: Id<LoanId>,
-    body: web::Json<DefaultBody>,
+    body: labex_web::Json<DefaultBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (payout, on) = body.parse()?;
     Ok(loan_answer(

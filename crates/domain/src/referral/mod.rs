@@ -37,6 +37,9 @@ pub enum ReferralOutcome {
 }
 
 impl ReferralOutcome {
+    /// Every outcome.
+    pub const ALL: [Self; 4] = [Self::Hired, Self::Rejected, Self::NoShow, Self::Withdrawn];
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {

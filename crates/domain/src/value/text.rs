@@ -193,11 +193,15 @@ impl PersonName {
     /// The most characters allowed.
     pub const MAX_CHARS: usize = 50;
 
+    /// The characters, besides the ASCII digits, that have no place in a
+    /// name.
+    pub const FORBIDDEN_CHARACTERS: &'static str = "<>{}[]\"\\/@#$%^&*=_|;:";
+
     /// Trims and checks a name.
     pub fn parse(input: &str) -> Result<Self, TextError> {
         let name = normalise_single_line(input, Self::MAX_CHARS)?;
         if let Some(character) = name.chars().find(|character| {
-            character.is_ascii_digit() || "<>{}[]\"\\/@#$%^&*=_|;:".contains(*character)
+            character.is_ascii_digit() || Self::FORBIDDEN_CHARACTERS.contains(*character)
         }) {
             return Err(TextError::ForbiddenCharacter { character });
         }

@@ -81,6 +81,9 @@ pub enum WelfareExitReason {
 }
 
 impl WelfareExitReason {
+    /// Every reason.
+    pub const ALL: [Self; 2] = [Self::MovedToRegularJob, Self::Ended];
+
     /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -50,6 +50,29 @@ async fn a_wrong_type_is_a_422_problem_naming_the_type() {
 }
 
 #[actix_web::test]
+async fn a_whole_number_written_with_a_zero_fraction_is_that_integer() {
+    let (status, _, body) = call(post_things(r#"{"name": "a", "count": 3.0}"#)).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["count"], json!(3));
+}
+
+#[actix_web::test]
+async fn a_number_with_a_fraction_where_an_integer_is_due_is_a_422_problem() {
+    let (status, _, body) = call(post_things(r#"{"name": "a", "count": 3.5}"#)).await;
+    assert_eq!(status, 422);
+    assert_eq!(
+        body,
+        json!({
+            "type": "https://labex.example/problems/invalid_body",
+            "title": "Invalid request body",
+            "status": 422,
+            "detail": "Invalid type: floating point `3.5`, expected u32. Correct the request body and send it again.",
+            "instance": "req-1",
+        })
+    );
+}
+
+#[actix_web::test]
 async fn a_missing_field_is_a_422_problem_listing_the_field() {
     let (status, _, body) = call(post_things(r#"{"name": "a"}"#)).await;
     assert_eq!(status, 422);

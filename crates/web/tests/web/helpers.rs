@@ -40,7 +40,7 @@ struct NewThing {
 }
 
 async fn create_thing(
-    body: web::Json<NewThing>,
+    body: labex_web::Json<NewThing>,
     key: IdempotencyKeyHeader,
 ) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Created().json(serde_json::json!({
