@@ -145,13 +145,18 @@ fn told_where_to_resume(seen: &str) -> String {
     last_id
 }
 
-async fn open_live(labex: &Labex) -> reqwest::Response {
+/// A live feed at `path` opened, as a browser's `EventSource` does.
+async fn open_stream(labex: &Labex, path: &str) -> reqwest::Response {
     reqwest::Client::new()
-        .get(format!("{}/v1/vacancies/feed", labex.process_url()))
+        .get(format!("{}{path}", labex.process_url()))
         .header("accept", "text/event-stream")
         .send()
         .await
         .expect("the feed answers")
+}
+
+async fn open_live(labex: &Labex) -> reqwest::Response {
+    open_stream(labex, "/v1/vacancies/feed").await
 }
 
 #[tokio::test]
@@ -333,12 +338,7 @@ async fn online_fair(labex: &Labex) -> String {
 }
 
 async fn open_fair_feed(labex: &Labex, fair: &str) -> reqwest::Response {
-    reqwest::Client::new()
-        .get(format!("{}/v1/fairs/{fair}/feed", labex.process_url()))
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .expect("the fair feed answers")
+    open_stream(labex, &format!("/v1/fairs/{fair}/feed")).await
 }
 
 #[tokio::test]

@@ -12,7 +12,7 @@
 use serde_json::{Map, Value, json};
 use utoipa::openapi::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{OpenApi as _, PartialSchema, ToSchema};
+use utoipa::{OpenApi as _, ToSchema};
 
 use labex_app::FieldError;
 
@@ -37,15 +37,13 @@ pub fn merge_openapi(documents: impl IntoIterator<Item = OpenApi>) -> Value {
         merged.merge(document);
     }
     let components = merged.components.get_or_insert_with(Default::default);
+    let shared = [
+        crate::schemas::named::<Problem>(),
+        crate::schemas::named::<FieldError>(),
+    ];
     components
         .schemas
-        .insert(Problem::name().into_owned(), Problem::schema());
-    components
-        .schemas
-        .insert(FieldError::name().into_owned(), FieldError::schema());
-    for (name, schema) in crate::schemas::value_schemas() {
-        components.schemas.insert(name, schema);
-    }
+        .extend(shared.into_iter().chain(crate::schemas::value_schemas()));
     components.security_schemes.insert(
         BEARER_SCHEME.to_owned(),
         SecurityScheme::Http(
@@ -193,17 +191,20 @@ fn complete_error_answers(document: &mut Value) {
     }
 }
 
+/// An operation's parameters (none if it has none).
+fn parameters_of(operation: &mut Map<String, Value>) -> impl Iterator<Item = &mut Value> {
+    operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+}
+
 /// A path, query or header parameter is text, present or absent: never
 /// JSON `null`, which an optional parameter's schema (`Option<String>`)
 /// would otherwise allow, and a client would send as the text `null`.
 fn never_null_parameters(operation: &mut Map<String, Value>) {
-    let Some(parameters) = operation
-        .get_mut("parameters")
-        .and_then(Value::as_array_mut)
-    else {
-        return;
-    };
-    for parameter in parameters {
+    for parameter in parameters_of(operation) {
         let Some(types) = parameter
             .pointer_mut("/schema/type")
             .and_then(Value::as_array_mut)
@@ -225,13 +226,7 @@ fn never_null_parameters(operation: &mut Map<String, Value>) {
 const IDEMPOTENCY_KEY_RULE: &str = "Makes a retry safe: the same key with the same request is answered as the first time, and nothing is written twice; the same key with another request (another path or body) is refused (422 idempotency_key_reused). Send a new key for each new request.";
 
 fn describe_idempotency_key(operation: &mut Map<String, Value>) {
-    let Some(parameters) = operation
-        .get_mut("parameters")
-        .and_then(Value::as_array_mut)
-    else {
-        return;
-    };
-    for parameter in parameters {
+    for parameter in parameters_of(operation) {
         let is_key = parameter["in"].as_str() == Some("header")
             && parameter["name"]
                 .as_str()

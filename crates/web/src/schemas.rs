@@ -19,9 +19,9 @@ use labex_domain::value::{
 };
 use labex_domain::venture_case::CaseStage;
 use labex_domain::welfare::WelfareExitReason;
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::{PartialSchema, ToSchema};
 
 /// Declares a unit type whose schema is `$schema` (an `ObjectBuilder` or
 /// a `Schema`), named after the type, for a field's
@@ -569,129 +569,61 @@ value_schema!(
 /// The value schemas by name, for the components of the merged document.
 pub fn value_schemas() -> Vec<(String, RefOr<Schema>)> {
     vec![
-        (DivisionCode::name().into_owned(), DivisionCode::schema()),
-        (
-            ResidentIdNumber::name().into_owned(),
-            ResidentIdNumber::schema(),
-        ),
-        (CreditCode::name().into_owned(), CreditCode::schema()),
-        (Month::name().into_owned(), Month::schema()),
-        (
-            EducationLevel::name().into_owned(),
-            EducationLevel::schema(),
-        ),
-        (
-            JobSeekerCategoryName::name().into_owned(),
-            JobSeekerCategoryName::schema(),
-        ),
-        (
-            JobSeekerStatusName::name().into_owned(),
-            JobSeekerStatusName::schema(),
-        ),
-        (
-            VacancyStatusName::name().into_owned(),
-            VacancyStatusName::schema(),
-        ),
-        (
-            HouseholdStatusName::name().into_owned(),
-            HouseholdStatusName::schema(),
-        ),
-        (
-            CourseKindName::name().into_owned(),
-            CourseKindName::schema(),
-        ),
-        (CaseStageName::name().into_owned(), CaseStageName::schema()),
-        (
-            LoanStatusName::name().into_owned(),
-            LoanStatusName::schema(),
-        ),
-        (ReferralState::name().into_owned(), ReferralState::schema()),
-        (SearchScope::name().into_owned(), SearchScope::schema()),
-        (SearchOrder::name().into_owned(), SearchOrder::schema()),
-        (FairKindName::name().into_owned(), FairKindName::schema()),
-        (Day::name().into_owned(), Day::schema()),
-        (
-            CertificateLevelName::name().into_owned(),
-            CertificateLevelName::schema(),
-        ),
-        (
-            ContactChannelName::name().into_owned(),
-            ContactChannelName::schema(),
-        ),
-        (
-            HouseholdExitReasonName::name().into_owned(),
-            HouseholdExitReasonName::schema(),
-        ),
-        (MeasureName::name().into_owned(), MeasureName::schema()),
-        (
-            ErasureGroundName::name().into_owned(),
-            ErasureGroundName::schema(),
-        ),
-        (
-            ReturnIntentionName::name().into_owned(),
-            ReturnIntentionName::schema(),
-        ),
-        (PointKindName::name().into_owned(), PointKindName::schema()),
-        (
-            OperatingStateName::name().into_owned(),
-            OperatingStateName::schema(),
-        ),
-        (
-            ReferralOutcomeName::name().into_owned(),
-            ReferralOutcomeName::schema(),
-        ),
-        (
-            CloseReasonName::name().into_owned(),
-            CloseReasonName::schema(),
-        ),
-        (
-            WelfareExitReasonName::name().into_owned(),
-            WelfareExitReasonName::schema(),
-        ),
-        (
-            GraduationYearNumber::name().into_owned(),
-            GraduationYearNumber::schema(),
-        ),
-        (
-            HeadcountNumber::name().into_owned(),
-            HeadcountNumber::schema(),
-        ),
-        (
-            ExperienceYearsNumber::name().into_owned(),
-            ExperienceYearsNumber::schema(),
-        ),
-        (SalaryYuan::name().into_owned(), SalaryYuan::schema()),
-        (AmountFen::name().into_owned(), AmountFen::schema()),
-        (IdText::name().into_owned(), IdText::schema()),
-        (
-            MobilePhoneText::name().into_owned(),
-            MobilePhoneText::schema(),
-        ),
-        (CountyCode::name().into_owned(), CountyCode::schema()),
-        (
-            CityOrCountyCode::name().into_owned(),
-            CityOrCountyCode::schema(),
-        ),
-        (LabelText::name().into_owned(), LabelText::schema()),
-        (TitleText::name().into_owned(), TitleText::schema()),
-        (
-            OrganisationNameText::name().into_owned(),
-            OrganisationNameText::schema(),
-        ),
-        (
-            PersonNameText::name().into_owned(),
-            PersonNameText::schema(),
-        ),
-        (NoteText::name().into_owned(), NoteText::schema()),
-        (
-            DescriptionText::name().into_owned(),
-            DescriptionText::schema(),
-        ),
+        named::<DivisionCode>(),
+        named::<ResidentIdNumber>(),
+        named::<CreditCode>(),
+        named::<Month>(),
+        named::<EducationLevel>(),
+        named::<JobSeekerCategoryName>(),
+        named::<JobSeekerStatusName>(),
+        named::<VacancyStatusName>(),
+        named::<HouseholdStatusName>(),
+        named::<CourseKindName>(),
+        named::<CaseStageName>(),
+        named::<LoanStatusName>(),
+        named::<ReferralState>(),
+        named::<SearchScope>(),
+        named::<SearchOrder>(),
+        named::<FairKindName>(),
+        named::<Day>(),
+        named::<CertificateLevelName>(),
+        named::<ContactChannelName>(),
+        named::<HouseholdExitReasonName>(),
+        named::<MeasureName>(),
+        named::<ErasureGroundName>(),
+        named::<ReturnIntentionName>(),
+        named::<PointKindName>(),
+        named::<OperatingStateName>(),
+        named::<ReferralOutcomeName>(),
+        named::<CloseReasonName>(),
+        named::<WelfareExitReasonName>(),
+        named::<GraduationYearNumber>(),
+        named::<HeadcountNumber>(),
+        named::<ExperienceYearsNumber>(),
+        named::<SalaryYuan>(),
+        named::<AmountFen>(),
+        named::<IdText>(),
+        named::<MobilePhoneText>(),
+        named::<CountyCode>(),
+        named::<CityOrCountyCode>(),
+        named::<LabelText>(),
+        named::<TitleText>(),
+        named::<OrganisationNameText>(),
+        named::<PersonNameText>(),
+        named::<NoteText>(),
+        named::<DescriptionText>(),
     ]
+}
+
+/// A schema under its name, as the document's components hold it.
+pub(crate) fn named<T: ToSchema>() -> (String, RefOr<Schema>) {
+    (T::name().into_owned(), T::schema())
 }
 
 #[cfg(test)]
 mod tests {
+    use utoipa::PartialSchema;
+
     use super::*;
 
     #[test]
